@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Set up the workspace and run things, with nothing but Python 3.11+ and pip on the machine.
+
+    python3 dev.py demo        # install everything from uv.lock into .venv, then run `tlrag demo`
+    python3 dev.py test        # install, then run the whole test suite
+    python3 dev.py bench ...   # install (with the benchmark peers), then run a benchmark script
+    python3 dev.py sync        # install only
+
+uv (from PyPI, pinned below) is installed into .tools/ and resolves from the committed uv.lock,
+so every machine gets the same versions. Extra arguments after `test` go to pytest.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+TOOLS = ROOT / ".tools"
+VENV = ROOT / ".venv"
+UV_VERSION = "0.13.9"
+BIN = "Scripts" if os.name == "nt" else "bin"
+
+
+def _run(cmd: list[str], **kw) -> int:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.call([str(c) for c in cmd], **kw)
+
+
+def _uv() -> Path:
+    uv = TOOLS / BIN / "uv"
+    if not uv.exists():
+        if sys.version_info < (3, 11):
+            sys.exit("twelvelabs-rag needs Python 3.11 or newer; run this script with python3.11")
+        venv.EnvBuilder(with_pip=True, clear=True).create(TOOLS)
+        rc = _run([TOOLS / BIN / "python", "-m", "pip", "install", "--quiet", f"uv=={UV_VERSION}"])
+        if rc:
+            sys.exit(f"could not install uv {UV_VERSION} into {TOOLS} (exit {rc})")
+    return uv
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["UV_PROJECT_ENVIRONMENT"] = str(VENV)
+    env["PATH"] = os.pathsep.join([str(VENV / BIN), str(TOOLS / BIN), env.get("PATH", "")])
+    env.setdefault("UV_PYTHON", sys.executable)
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
+def sync(*groups: str) -> None:
+    cmd = [_uv(), "sync", "--frozen", "--all-packages", "--all-extras", "--group", "dev"]
+    for g in groups:
+        cmd += ["--group", g]
+    rc = _run(cmd, cwd=ROOT, env=_env())
+    if rc:
+        sys.exit(f"dependency install failed (uv sync exit {rc})")
+
+
+def main(argv: list[str]) -> int:
+    cmd, rest = (argv[0], argv[1:]) if argv else ("help", [])
+    if cmd == "sync":
+        sync()
+        return 0
+    if cmd == "demo":
+        sync()
+        return _run([VENV / BIN / "tlrag", "demo", *rest], cwd=ROOT, env=_env())
+    if cmd == "test":
+        sync()
+        rc = _run([VENV / BIN / "python", "-m", "pytest", *rest], cwd=ROOT, env=_env())
+        if rc == 5:
+            print("pytest collected no tests: treating as a failure", file=sys.stderr)
+            return 1
+        return rc
+    if cmd == "bench":
+        sync("bench")
+        if not rest:
+            sys.exit("usage: python3 dev.py bench benchmarks/<script>.py [args]")
+        return _run([VENV / BIN / "python", *rest], cwd=ROOT, env=_env())
+    print(__doc__)
+    return 0 if cmd in {"help", "-h", "--help"} else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,3 @@
+"""LangChain integration for TwelveLabs."""
+
+__all__: list[str] = []

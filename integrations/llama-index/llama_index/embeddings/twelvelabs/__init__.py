@@ -1,0 +1,1 @@
+"""TwelveLabs embeddings for LlamaIndex."""

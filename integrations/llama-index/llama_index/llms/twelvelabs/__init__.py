@@ -1,0 +1,1 @@
+"""TwelveLabs llms for LlamaIndex."""

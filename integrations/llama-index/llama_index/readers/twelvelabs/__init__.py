@@ -1,0 +1,1 @@
+"""TwelveLabs readers for LlamaIndex."""

@@ -1,0 +1,1 @@
+"""TwelveLabs retrievers for LlamaIndex."""

@@ -1,0 +1,1 @@
+"""TwelveLabs vector_stores for LlamaIndex."""

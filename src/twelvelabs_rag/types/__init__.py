@@ -1,0 +1,30 @@
+"""Typed response models. Every model tolerates extra fields; ``_id`` is exposed as ``.id``."""
+
+from ._base import APIModel, ListPage, PageInfo, Vector
+from .analyze import AnalyzeError, AnalyzeResponse, StreamEnd, StreamEvent, StreamStart, TextGeneration, Usage
+from .embed import (
+    EmbeddingResponse,
+    EmbeddingSegment,
+    EmbeddingTask,
+    EmbeddingTaskCreated,
+    EmbeddingTaskStatus,
+    MediaEmbedding,
+    VideoEmbedding,
+    VideoEmbeddingMetadata,
+    VideoSegment,
+)
+from .indexes import Index, IndexCreated, IndexModel
+from .search import SearchClip, SearchItem, SearchPageInfo, SearchPool, SearchResults
+from .tasks import HLS, Task, TaskCreated, TaskSystemMetadata, TransferImportResult, TransferLogs, TransferStatus
+from .videos import TranscriptionLine, Video, VideoIndexEmbedding, VideoSystemMetadata
+
+__all__ = [
+    "APIModel", "ListPage", "PageInfo", "Vector",
+    "AnalyzeError", "AnalyzeResponse", "StreamEnd", "StreamEvent", "StreamStart", "TextGeneration", "Usage",
+    "EmbeddingResponse", "EmbeddingSegment", "EmbeddingTask", "EmbeddingTaskCreated", "EmbeddingTaskStatus",
+    "MediaEmbedding", "VideoEmbedding", "VideoEmbeddingMetadata", "VideoSegment",
+    "Index", "IndexCreated", "IndexModel",
+    "SearchClip", "SearchItem", "SearchPageInfo", "SearchPool", "SearchResults",
+    "HLS", "Task", "TaskCreated", "TaskSystemMetadata", "TransferImportResult", "TransferLogs", "TransferStatus",
+    "TranscriptionLine", "Video", "VideoIndexEmbedding", "VideoSystemMetadata",
+]
