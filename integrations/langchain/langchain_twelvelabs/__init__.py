@@ -1,3 +1,28 @@
-"""LangChain integration for TwelveLabs."""
+"""LangChain integration for TwelveLabs: Marengo embeddings, search retriever, video loader,
+Pegasus chat model and LLM, and a local segment vector store.
 
-__all__: list[str] = []
+```python
+from langchain_twelvelabs import TwelveLabsSearchRetriever, ChatTwelveLabsPegasus
+```
+"""
+
+from importlib import metadata
+
+from .chat_models import ChatTwelveLabsPegasus
+from .embeddings import TwelveLabsEmbeddings
+from .llms import TwelveLabsPegasusLLM
+from .retrievers import TwelveLabsSearchRetriever, format_citation
+
+try:
+    __version__ = metadata.version("langchain-twelvelabs")
+except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "ChatTwelveLabsPegasus",
+    "TwelveLabsEmbeddings",
+    "TwelveLabsPegasusLLM",
+    "TwelveLabsSearchRetriever",
+    "format_citation",
+    "__version__",
+]

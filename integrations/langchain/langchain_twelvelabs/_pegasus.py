@@ -1,0 +1,159 @@
+"""Pieces shared by the Pegasus chat model and LLM: video binding, request kwargs, stop handling.
+
+```python
+from langchain_twelvelabs._pegasus import StopScanner
+scan = StopScanner(["END"])
+assert scan.feed("hello E") == "hello "
+assert scan.feed("ND and more") == ""
+assert scan.stopped
+```
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ._utils import is_url
+
+__all__ = ["PegasusParams", "StopScanner", "video_object", "truncate_at_stop", "CLASSIC_MODEL", "CURRENT_MODEL"]
+
+CLASSIC_MODEL = "pegasus1.2"
+CURRENT_MODEL = "pegasus1.5"
+
+
+def video_object(video: str | dict[str, Any]) -> dict[str, Any]:
+    """The analyze ``video`` object for a URL, an asset id or a ready dict.
+
+    ```python
+    assert video_object("https://x/y.mp4") == {"type": "url", "url": "https://x/y.mp4"}
+    assert video_object("asset_1") == {"type": "asset_id", "asset_id": "asset_1"}
+    ```
+    """
+    if isinstance(video, dict):
+        if "type" not in video:
+            raise ValueError("video dict needs a 'type' ('url', 'asset_id' or 'base64_string')")
+        return dict(video)
+    text = str(video).strip()
+    if not text:
+        raise ValueError("video is empty: pass a URL, an asset id, or {'type': ..., ...}")
+    if is_url(text):
+        return {"type": "url", "url": text}
+    return {"type": "asset_id", "asset_id": text}
+
+
+def truncate_at_stop(text: str, stop: list[str] | None) -> tuple[str, bool]:
+    """Cut ``text`` at the first occurrence of any stop string; return (text, was_cut)."""
+    cut = len(text)
+    for s in stop or []:
+        if s:
+            pos = text.find(s)
+            if pos != -1:
+                cut = min(cut, pos)
+    return text[:cut], cut < len(text)
+
+
+class StopScanner:
+    """Streams text through, holding back just enough to never emit part of a stop string."""
+
+    def __init__(self, stop: list[str] | None) -> None:
+        self.stop = [s for s in (stop or []) if s]
+        self.hold = max((len(s) for s in self.stop), default=1) - 1
+        self.buffer = ""
+        self.stopped = False
+
+    def feed(self, fragment: str) -> str:
+        """Return the text that is safe to emit after adding ``fragment``."""
+        if self.stopped:
+            return ""
+        if not self.stop:
+            return fragment
+        self.buffer += fragment
+        head, cut = truncate_at_stop(self.buffer, self.stop)
+        if cut:
+            self.stopped = True
+            self.buffer = ""
+            return head
+        safe = len(self.buffer) - self.hold
+        if safe <= 0:
+            return ""
+        out, self.buffer = self.buffer[:safe], self.buffer[safe:]
+        return out
+
+    def flush(self) -> str:
+        """The held-back tail once the stream has ended."""
+        out, self.buffer = ("" if self.stopped else self.buffer), ""
+        return out
+
+
+class PegasusParams(BaseModel):
+    """Fields shared by :class:`ChatTwelveLabsPegasus` and :class:`TwelveLabsPegasusLLM`."""
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+
+    model_name: str | None = Field(
+        default=None,
+        alias="model",
+        description="pegasus1.2 (classic, video_id) or pegasus1.5 (current, video); "
+        "default: pegasus1.5 when `video` is set, else pegasus1.2.",
+    )
+    video_id: str | None = Field(default=None, description="An indexed video (classic, pegasus1.2).")
+    video: str | dict[str, Any] | None = Field(
+        default=None, description="Current-shape video: a URL, an asset id, or an analyze `video` dict."
+    )
+    temperature: float | None = Field(default=None, ge=0.0, le=1.0)
+    max_tokens: int | None = Field(default=None, ge=1)
+    stop: list[str] | None = Field(default=None, description="Stop strings (applied client-side).")
+
+    def resolved_model(self, override: str | None = None, *, video: Any = None) -> str:
+        if override:
+            return override
+        if self.model_name:
+            return self.model_name
+        return CURRENT_MODEL if (video if video is not None else self.video) is not None else CLASSIC_MODEL
+
+    def analyze_kwargs(self, prompt: str, call_kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Keyword arguments for ``client.analyze`` from the fields and per-call overrides."""
+        if not prompt or not prompt.strip():
+            raise ValueError("Empty prompt: Pegasus needs a non-empty question or instruction about the video")
+        kwargs = dict(call_kwargs)
+        video_id = kwargs.pop("video_id", None)
+        video = kwargs.pop("video", None)
+        if video_id is None and video is None:
+            video_id, video = self.video_id, self.video
+        if video_id is None and video is None:
+            raise ValueError(
+                "No video bound: pass video_id=... (an indexed video) or video=... (URL or asset id) "
+                "to the constructor, to invoke(), or via .bind(video_id=...)"
+            )
+        out: dict[str, Any] = {
+            "prompt": prompt,
+            "model_name": self.resolved_model(kwargs.pop("model", None) or kwargs.pop("model_name", None), video=video),
+        }
+        if video_id is not None:
+            out["video_id"] = video_id
+        else:
+            out["video"] = video_object(video)  # type: ignore[arg-type]
+        temperature = kwargs.pop("temperature", self.temperature)
+        max_tokens = kwargs.pop("max_tokens", self.max_tokens)
+        if temperature is not None:
+            out["temperature"] = temperature
+        if max_tokens is not None:
+            out["max_tokens"] = max_tokens
+        response_format = kwargs.pop("response_format", None)
+        if response_format is not None:
+            out["response_format"] = response_format
+        for extra in ("start_time", "end_time"):
+            if extra in kwargs:
+                out[extra] = kwargs.pop(extra)
+        return out
+
+
+def usage_dict(usage: Any) -> dict[str, int] | None:
+    """LangChain ``UsageMetadata`` from the API's ``usage`` (input tokens 0 when not reported)."""
+    if usage is None:
+        return None
+    output_tokens = int(getattr(usage, "output_tokens", 0) or 0)
+    input_tokens = int(getattr(usage, "input_tokens", 0) or 0)
+    return {"input_tokens": input_tokens, "output_tokens": output_tokens, "total_tokens": input_tokens + output_tokens}

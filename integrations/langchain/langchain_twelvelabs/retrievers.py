@@ -1,0 +1,236 @@
+"""A LangChain retriever over TwelveLabs server-side ``search`` on an index: one Document per clip."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, Field, PrivateAttr
+
+from ._utils import TwelveLabsClientMixin, format_timestamp, is_url, media_arg
+
+__all__ = ["TwelveLabsSearchRetriever", "format_citation"]
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif")
+_MAX_PAGE_LIMIT = 50
+
+
+def format_citation(doc: Document) -> str:
+    """A short citation for a clip Document: ``"[<filename or video_id> 00:12-00:18]"``.
+
+    ```python
+    from langchain_core.documents import Document
+    from langchain_twelvelabs import format_citation
+
+    doc = Document("...", metadata={"video_id": "v1", "filename": "fox.mp4", "start": 12, "end": 18})
+    assert format_citation(doc) == "[fox.mp4 00:12-00:18]"
+    ```
+    """
+    meta = doc.metadata
+    name = meta.get("filename") or meta.get("video_id") or doc.id or "video"
+    return f"[{name} {format_timestamp(meta.get('start'))}-{format_timestamp(meta.get('end'))}]"
+
+
+def _looks_like_image(query: str) -> bool:
+    text = query.strip()
+    if not text or "\n" in text:
+        return False
+    lowered = text.lower().split("?", 1)[0]
+    if is_url(text):
+        return lowered.endswith(IMAGE_SUFFIXES)
+    if not lowered.endswith(IMAGE_SUFFIXES):
+        return False
+    try:
+        return Path(text).expanduser().is_file()
+    except OSError:
+        return False
+
+
+@dataclass
+class _VideoInfo:
+    filename: str | None = None
+    lines: list[Any] = field(default_factory=list)
+
+
+def _clip_id(video_id: str, start: float, end: float) -> str:
+    return f"{video_id}@{float(start):.3f}-{float(end):.3f}"
+
+
+def _flatten(items: Iterable[Any]) -> Iterable[Any]:
+    """Clip-level hits from search items (``group_by="video"`` items carry ``clips``)."""
+    for item in items:
+        if getattr(item, "clips", None):
+            for clip in item.clips:
+                if clip.user_metadata is None and item.user_metadata is not None:
+                    clip.user_metadata = item.user_metadata
+                yield clip
+        elif getattr(item, "video_id", None) is not None:
+            yield item
+
+
+class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
+    """Retriever backed by TwelveLabs ``search`` on one index: one ``Document`` per matching clip.
+
+    Setup:
+        ```bash
+        pip install -U langchain-twelvelabs
+        export TWELVELABS_API_KEY="tlk_..."
+        ```
+
+    Key init args:
+        index_id: the index to search.
+        k: clips to return (also per call: ``retriever.invoke(q, k=3)``).
+        search_options: modalities, default ``["visual", "audio"]``; ``operator``: ``"or"``/``"and"``.
+        group_by: ``"clip"`` (default) or ``"video"`` (clips of the best videos, flattened).
+        filter: a dict in the API's filter syntax, e.g. ``{"filename": "fox.mp4"}``.
+        include_user_metadata: copy each video's ``user_metadata`` into the Document metadata.
+        fetch_video_details: fetch each hit video's filename and transcript once (cached) so
+            ``page_content`` holds what is said in the clip's time range.
+
+    Instantiate:
+        ```python
+        from langchain_twelvelabs import TwelveLabsSearchRetriever
+
+        retriever = TwelveLabsSearchRetriever(index_id="idx_123", k=4)
+        ```
+
+    Invoke:
+        ```python
+        docs = retriever.invoke("a red fox running through snow", k=3)
+        docs[0].metadata  # {'video_id': ..., 'start': 0.0, 'end': 4.0, 'rank': 1, 'filename': ...}
+
+        # Search by image: pass a local image path or an image URL as the query ...
+        docs = retriever.invoke("queries/fox.png")
+        # ... or compose text and image (Marengo 3.0 indexes):
+        docs = retriever.invoke("in the snow", image="queries/fox.png")
+        ```
+
+    Async:
+        ```python
+        docs = await retriever.ainvoke("a red fox")
+        ```
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
+
+    index_id: str
+    k: int = Field(default=4, ge=1)
+    search_options: list[str] = Field(default_factory=lambda: ["visual", "audio"])
+    group_by: Literal["clip", "video"] | None = None
+    operator: Literal["or", "and"] | None = None
+    filter: dict[str, Any] | None = None
+    include_user_metadata: bool = True
+    threshold: Literal["high", "medium", "low", "none"] | None = None
+    fetch_video_details: bool = True
+
+    _videos: dict[str, _VideoInfo] = PrivateAttr(default_factory=dict)
+
+    # --- request building ------------------------------------------------------------------
+    def _search_kwargs(self, query: str, kwargs: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        k = int(kwargs.pop("k", None) or self.k)
+        if k < 1:
+            raise ValueError(f"k must be >= 1 (got {k})")
+        image = kwargs.pop("image", None)
+        text: str | None = query if isinstance(query, str) else str(query)
+        if image is None and text is not None and _looks_like_image(text):
+            image, text = text.strip(), None
+        if text is not None and not text.strip():
+            text = None
+        if text is None and image is None:
+            raise ValueError(
+                "Empty search query: pass a non-empty text, an image path/URL as the query, "
+                "or image=... (TwelveLabsSearchRetriever)"
+            )
+        params: dict[str, Any] = {
+            "index_id": kwargs.pop("index_id", self.index_id),
+            "search_options": list(kwargs.pop("search_options", self.search_options)),
+            "page_limit": min(k, _MAX_PAGE_LIMIT),
+            "include_user_metadata": kwargs.pop("include_user_metadata", self.include_user_metadata),
+        }
+        for name in ("group_by", "operator", "filter", "threshold"):
+            value = kwargs.pop(name, getattr(self, name))
+            if value is not None:
+                params[name] = value
+        if text is not None:
+            params["query_text"] = text
+        if image is not None:
+            params["query_media_type"] = "image"
+            media = media_arg(image, "image")
+            params["query_media_url" if "image_url" in media else "query_media_file"] = next(iter(media.values()))
+        params.update(kwargs)  # any other search.create keyword (transcription_options, ...)
+        return k, params
+
+    # --- mapping ----------------------------------------------------------------------------
+    def _to_document(self, hit: Any, position: int, index_id: str) -> Document:
+        info = self._videos.get(f"{index_id}/{hit.video_id}", _VideoInfo())
+        start, end = float(hit.start), float(hit.end)
+        text = (hit.transcription or "").strip()
+        if not text and info.lines:
+            spoken = [ln.value.strip() for ln in info.lines if ln.end > start and ln.start < end and ln.value]
+            text = " ".join(spoken).strip()
+        name = info.filename or hit.video_id
+        if not text:
+            text = f"Clip of video {name} from {format_timestamp(start)} to {format_timestamp(end)}."
+        metadata: dict[str, Any] = {
+            "video_id": hit.video_id,
+            "index_id": index_id,
+            "start": start,
+            "end": end,
+            "score": hit.score,
+            "rank": hit.rank if hit.rank is not None else position,
+            "confidence": hit.confidence,
+            "thumbnail_url": hit.thumbnail_url,
+            "filename": info.filename,
+            "user_metadata": hit.user_metadata,
+        }
+        return Document(page_content=text, metadata=metadata, id=_clip_id(hit.video_id, start, end))
+
+    def _video_info(self, video: Any) -> _VideoInfo:
+        meta = getattr(video, "system_metadata", None)
+        return _VideoInfo(filename=getattr(meta, "filename", None), lines=list(video.transcription or []))
+
+    # --- sync ---------------------------------------------------------------------------------
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[Document]:
+        k, params = self._search_kwargs(query, dict(kwargs))
+        client = self._sync_client()
+        hits = list(itertools.islice(_flatten(client.search.query(**params)), k))
+        index_id = params["index_id"]
+        if self.fetch_video_details:
+            for video_id in dict.fromkeys(h.video_id for h in hits):
+                key = f"{index_id}/{video_id}"
+                if key not in self._videos:
+                    video = client.indexes.videos.retrieve(index_id, video_id, transcription=True)
+                    self._videos[key] = self._video_info(video)
+        return [self._to_document(hit, i + 1, index_id) for i, hit in enumerate(hits)]
+
+    # --- async --------------------------------------------------------------------------------
+    async def _aget_relevant_documents(
+        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[Document]:
+        k, params = await asyncio.to_thread(self._search_kwargs, query, dict(kwargs))  # may stat a file
+        client = self._async_client()
+        hits: list[Any] = []
+        async for item in client.search.query(**params):
+            hits.extend(_flatten([item]))
+            if len(hits) >= k:
+                break
+        hits = hits[:k]
+        index_id = params["index_id"]
+        if self.fetch_video_details:
+            missing = [v for v in dict.fromkeys(h.video_id for h in hits) if f"{index_id}/{v}" not in self._videos]
+
+            async def fetch(video_id: str) -> None:
+                video = await client.indexes.videos.retrieve(index_id, video_id, transcription=True)
+                self._videos[f"{index_id}/{video_id}"] = self._video_info(video)
+
+            await asyncio.gather(*(fetch(v) for v in missing))
+        return [self._to_document(hit, i + 1, index_id) for i, hit in enumerate(hits)]
