@@ -1,0 +1,248 @@
+"""``tlrag demo``: the whole library end to end, on the embedded emulator or (with a key) the real API.
+
+Steps: sample media -> index -> upload (progress bar) -> LangChain retrieval chain with citations ->
+LlamaIndex query engine -> embed tasks into a local SegmentStore -> offline any-to-any search ->
+a PNG timeline of the hits. A failing step stops the demo with ``error: demo step N/8 (...) failed: ...``
+and exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._main import KEY_ENV_VARS, CLIError, describe_error
+from ._output import Progress, span, table
+
+__all__ = ["run", "DemoContext", "STEPS"]
+
+INDEX_MODELS = [
+    {"model_name": "marengo3.0", "model_options": ["visual", "audio"]},
+    {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]},
+]
+EMBED_MODEL = "marengo3.0"
+LANGCHAIN_QUESTION = "Which animal hunts in the snow, and how does it find its prey?"
+LLAMAINDEX_QUESTION = "What is being cooked in the kitchen, and how is it served?"
+TEXT_QUERY = "a yellow taxi in the rain at night"
+
+
+@dataclass
+class DemoContext:
+    """Everything the steps share."""
+
+    out: Path
+    quiet: bool
+    base_url: str
+    api_key: str
+    emulator: bool
+    client: Any = None
+    samples: Any = None
+    index_id: str | None = None
+    videos: dict[str, str] = field(default_factory=dict)  # file name -> video_id
+    durations: dict[str, float] = field(default_factory=dict)  # file name -> seconds
+    store: Any = None
+    segment_ids: dict[str, list[Any]] = field(default_factory=dict)
+    hits: list[Any] = field(default_factory=list)  # _timeline.Hit
+    answers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def poll_interval(self) -> float | None:
+        # The emulator advances a task on every poll; the real API needs the client's patient default.
+        return 0.02 if self.emulator else None
+
+    def say(self, text: str = "") -> None:
+        """Print unless --quiet."""
+        if not self.quiet:
+            print(text, flush=True)
+
+    def essential(self, text: str = "") -> None:
+        """Print always (answers and file paths)."""
+        print(text, flush=True)
+
+    def name_of(self, video_id: str) -> str:
+        return next((n for n, v in self.videos.items() if v == video_id), video_id)
+
+    def scene_at(self, name: str, start: float, end: float) -> str:
+        """What the clip's script says happens in ``[start, end)`` (for readable tables)."""
+        from ..testing._script import parse_script
+        from ._demo_media import CLIPS
+
+        best, overlap = "", 0.0
+        for scene in parse_script(CLIPS.get(name, "")):
+            o = min(end, scene.end) - max(start, scene.start)
+            if o > overlap:
+                best, overlap = scene.visual, o
+        return best
+
+
+# -- steps -------------------------------------------------------------------------------------
+
+
+def step_media(ctx: DemoContext) -> None:
+    from ._demo_media import make_samples
+
+    ctx.samples = make_samples(ctx.out / "media")
+    ctx.say(f"    {len(ctx.samples.clips)} clips of 12 s, one query image, one query audio "
+            f"({ctx.samples.total_bytes // 1024} kB in {ctx.out / 'media'})")
+
+
+def step_index(ctx: DemoContext) -> None:
+    name = f"tlrag-demo-{time.strftime('%Y%m%d-%H%M%S')}"
+    index = ctx.client.indexes.create(index_name=name, models=INDEX_MODELS)
+    ctx.index_id = index.id
+    ctx.say(f"    index {name!r} ({index.id}) with " + ", ".join(m["model_name"] for m in INDEX_MODELS))
+
+
+def step_upload(ctx: DemoContext) -> None:
+    clips = ctx.samples.clips
+    with Progress(len(clips), "    upload", enabled=not ctx.quiet, stream=sys.stdout) as bar:
+        for name, path in clips.items():
+            bar.status(f"{name}: uploading")
+            task = ctx.client.tasks.create_and_wait(
+                index_id=ctx.index_id, file=path, poll_interval=ctx.poll_interval,
+                on_progress=lambda t, name=name: bar.status(f"{name}: {t.status}"),
+            )
+            ctx.videos[name] = task.video_id
+            meta = task.system_metadata
+            ctx.durations[name] = float(meta.duration) if meta and meta.duration else 12.0
+            bar.step(f"{name} ready")
+    ctx.say(table([(n, v, ctx.durations[n]) for n, v in ctx.videos.items()], ["file", "video_id", "seconds"]))
+
+
+def step_langchain(ctx: DemoContext) -> None:
+    from ._demo_frameworks import langchain_answer
+
+    langchain_answer(ctx, LANGCHAIN_QUESTION)
+
+
+def step_llamaindex(ctx: DemoContext) -> None:
+    from ._demo_frameworks import llamaindex_answer
+
+    llamaindex_answer(ctx, LLAMAINDEX_QUESTION)
+
+
+def step_embed(ctx: DemoContext) -> None:
+    from ..store import SegmentStore
+
+    path = ctx.out / "store"
+    tasks = {}
+    with Progress(len(ctx.samples.clips), "    embed", enabled=not ctx.quiet, stream=sys.stdout) as bar:
+        for name, clip in ctx.samples.clips.items():
+            bar.status(f"{name}: embedding")
+            tasks[name] = ctx.client.embed.tasks.create_and_wait(
+                model_name=EMBED_MODEL, video_file=clip, poll_interval=ctx.poll_interval,
+                on_progress=lambda t, name=name: bar.status(f"{name}: {t.status}"),
+            )
+            bar.step(f"{name} ready")
+    dim = next(iter(tasks.values())).video_embedding.matrix.shape[1]
+    store = SegmentStore.create(path, dim=dim, model_name=EMBED_MODEL, overwrite=True)
+    for name, task in tasks.items():
+        ids = store.add_embedding_task(task, video_id=ctx.videos.get(name, name), metadata={"filename": name})
+        ctx.segment_ids[name] = list(ids)
+    store.save()
+    ctx.store = store
+    ctx.say(f"    {len(store)} segments ({dim}-d) of {len(tasks)} videos saved to {path}")
+
+
+def _moments(ctx: DemoContext, label: str, hits: list[Any], *, keep: int = 3) -> None:
+    rows = []
+    for rank, h in enumerate(hits, 1):
+        name = (h.metadata or {}).get("filename") or ctx.name_of(h.video_id)
+        rows.append((rank, name, span(h.start, h.end), float(h.score), ctx.scene_at(name, h.start, h.end)))
+    from ._timeline import Hit
+
+    ctx.hits += [Hit(label, r[1], h.start, h.end, float(h.score)) for r, h in list(zip(rows, hits))[:keep]]
+    ctx.say(table(rows, ["rank", "video", "moment", "score", "what is there (from the clip's script)"]))
+
+
+def step_any_to_any(ctx: DemoContext) -> None:
+    store, k = ctx.store, 5
+    ctx.essential(f"    text -> moments: {TEXT_QUERY!r}")
+    text_hits = store.search_text(TEXT_QUERY, client=ctx.client, k=k)
+    _moments(ctx, f"text: {TEXT_QUERY}", text_hits)
+    ctx.essential(f"    image -> moments: {ctx.samples.query_image.name}")
+    _moments(ctx, f"image: {ctx.samples.query_image.name}",
+             store.search_image(ctx.samples.query_image, client=ctx.client, k=k))
+    ctx.essential(f"    audio -> moments: {ctx.samples.query_audio.name}")
+    _moments(ctx, f"audio: {ctx.samples.query_audio.name}",
+             store.search_audio(ctx.samples.query_audio, client=ctx.client, k=k))
+    seed = text_hits[0]
+    seed_name = (seed.metadata or {}).get("filename") or ctx.name_of(seed.video_id)
+    ctx.essential(f"    moment -> similar moments: {seed_name} {span(seed.start, seed.end)} (segment {seed.id}), "
+                  "no API call")
+    similar = [h for h in store.search_like(seed.id, k=k + 1) if h.id != seed.id][:k]
+    _moments(ctx, f"like: {seed_name} {span(seed.start, seed.end)}", similar)
+
+
+def step_timeline(ctx: DemoContext) -> None:
+    from ._timeline import plot_timeline
+
+    path = plot_timeline(ctx.out / "timeline.png", ctx.durations, ctx.hits,
+                         title="tlrag demo: where each query's top moments fall")
+    ctx.essential(f"    timeline: {path}")
+
+
+STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
+    ("generate sample clips", step_media),
+    ("create an index", step_index),
+    ("upload and index the clips", step_upload),
+    ("LangChain retrieval chain", step_langchain),
+    ("LlamaIndex query engine", step_llamaindex),
+    ("embed tasks -> local SegmentStore", step_embed),
+    ("offline any-to-any search", step_any_to_any),
+    ("PNG timeline of the hits", step_timeline),
+]
+
+
+def _api_key() -> str | None:
+    for var in KEY_ENV_VARS:
+        value = os.environ.get(var, "").strip()
+        if value:
+            return value
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    out = Path(args.out or "tlrag-demo-out").expanduser().resolve()
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {out} exists and is not a directory")
+    key = _api_key()
+    emulator = key is None
+    with contextlib.ExitStack() as stack:
+        if not emulator:
+            from .._config import resolve_base_url
+
+            base_url = resolve_base_url(None)
+            print(f"mode: real TwelveLabs API at {base_url} (TWELVELABS_API_KEY is set)", flush=True)
+        else:
+            from ..testing import FakeTwelveLabs, serve
+            from ._emulator_cmd import SAMPLE_KEY
+
+            base_url = stack.enter_context(serve(FakeTwelveLabs(seed=0)))
+            key = SAMPLE_KEY
+            print(f"mode: embedded emulator at {base_url} (no TWELVELABS_API_KEY set; nothing leaves this machine)",
+                  flush=True)
+        from .. import TwelveLabs
+
+        out.mkdir(parents=True, exist_ok=True)
+        ctx = DemoContext(out=out, quiet=args.quiet, base_url=base_url, api_key=key, emulator=emulator)
+        ctx.client = stack.enter_context(TwelveLabs(api_key=key, base_url=base_url))
+        stack.callback(lambda: ctx.store is not None and hasattr(ctx.store, "close") and ctx.store.close())
+        for number, (title, func) in enumerate(STEPS, 1):
+            ctx.say(f"\n[{number}/{len(STEPS)}] {title}")
+            try:
+                func(ctx)
+            except Exception as exc:
+                if args.debug:
+                    raise
+                raise CLIError(f"demo step {number}/{len(STEPS)} ({title}) failed: {describe_error(exc)}") from exc
+    ctx.essential(f"\ndone in {time.perf_counter() - started:.1f} s; outputs in {out}")
+    return 0

@@ -1,0 +1,98 @@
+"""The demo's framework steps: a LangChain retrieval chain and a LlamaIndex query engine.
+
+Both use the integration packages (``langchain-twelvelabs``, ``llama-index-twelvelabs``), which are
+installed in the dev environment; without them the step fails with an install hint.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ._main import CLIError
+
+__all__ = ["langchain_answer", "llamaindex_answer", "PROMPT"]
+
+PROMPT = (
+    "Answer the question about this video in one or two sentences.\n"
+    "Video search found these moments:\n{moments}\n\nQuestion: {question}"
+)
+
+
+def _need(module: str, package: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise CLIError(f"this step needs {package} ({exc}); install it with: pip install {package}") from exc
+
+
+def langchain_answer(ctx: Any, question: str) -> str:
+    """Retriever -> prompt with the found moments -> Pegasus on the best video; prints cited moments."""
+    lc = _need("langchain_twelvelabs", "langchain-twelvelabs")
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+
+    retriever = lc.TwelveLabsSearchRetriever(index_id=ctx.index_id, k=3, client=ctx.client)
+    chat = lc.ChatTwelveLabsPegasus(client=ctx.client, temperature=0.2)
+
+    def ask(inputs: dict[str, Any]) -> Any:
+        docs = inputs["docs"]
+        if not docs:
+            raise CLIError(f"the retriever found no moments for {inputs['question']!r}")
+        moments = "\n".join(f"- {lc.format_citation(d)} {d.page_content}" for d in docs)
+        prompt = PROMPT.format(moments=moments, question=inputs["question"])
+        return chat.invoke(prompt, video_id=docs[0].metadata["video_id"])
+
+    chain = {"docs": retriever, "question": RunnablePassthrough()} | RunnablePassthrough.assign(
+        answer=RunnableLambda(ask) | StrOutputParser()
+    )
+    result = chain.invoke(question)
+    answer = " ".join(result["answer"].split())
+    ctx.essential(f"    Q: {question}")
+    ctx.essential(f"    A: {answer}")
+    ctx.essential("    cited moments:")
+    for i, doc in enumerate(result["docs"], 1):
+        ctx.essential(f"      [{i}] {lc.format_citation(doc)} {_scene(ctx, doc.metadata)}")
+    ctx.answers["langchain"] = answer
+    return answer
+
+
+def _scene(ctx: Any, meta: dict[str, Any]) -> str:
+    name = meta.get("filename") or ctx.name_of(meta.get("video_id", ""))
+    scene = ctx.scene_at(name, float(meta.get("start") or 0), float(meta.get("end") or 0))
+    return f"- {scene}" if scene else ""
+
+
+def llamaindex_answer(ctx: Any, question: str) -> str:
+    """Retriever -> RetrieverQueryEngine with Pegasus bound to the best video, streamed; prints sources."""
+    retrievers = _need("llama_index.retrievers.twelvelabs", "llama-index-twelvelabs")
+    llms = _need("llama_index.llms.twelvelabs", "llama-index-twelvelabs")
+    from llama_index.core.query_engine import RetrieverQueryEngine
+
+    retriever = retrievers.TwelveLabsRetriever(
+        ctx.index_id, client=ctx.client, similarity_top_k=3, search_options=("visual", "audio")
+    )
+    # A query engine hands the LLM only a prompt, so Pegasus is bound to the best-matching video first.
+    top = retriever.retrieve(question)
+    if not top:
+        raise CLIError(f"the retriever found no moments for {question!r}")
+    llm = llms.TwelveLabsPegasus(video_id=top[0].node.metadata["video_id"], client=ctx.client, temperature=0.2)
+    engine = RetrieverQueryEngine.from_args(retriever, llm=llm, response_mode="simple_summarize", streaming=True)
+    response = engine.query(question)
+    ctx.essential(f"    Q: {question}")
+    parts: list[str] = []
+    print("    A: ", end="", flush=True)
+    for delta in response.response_gen:
+        parts.append(delta)
+        print(delta.replace("\n", " "), end="", flush=True)
+    print(flush=True)
+    ctx.essential("    source moments:")
+    for i, hit in enumerate(response.source_nodes, 1):
+        meta = hit.node.metadata
+        name = meta.get("filename") or ctx.name_of(meta.get("video_id", ""))
+        from ._output import span
+
+        ctx.essential(f"      [{i}] [{name} {span(meta.get('start'), meta.get('end'))}] {_scene(ctx, meta)}")
+    answer = " ".join("".join(parts).split())
+    ctx.answers["llamaindex"] = answer
+    return answer

@@ -1,0 +1,200 @@
+"""Argument parsing, dispatch and the one error boundary of ``tlrag``.
+
+Every command is a function ``run(args) -> int``. Any error becomes one line on stderr,
+``error: ...``, and a non-zero exit; ``--debug`` lets the traceback through instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from .._version import __version__
+
+__all__ = ["main", "build_parser", "CLIError"]
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+KEY_ENV_VARS = ("TWELVELABS_API_KEY", "TWELVE_LABS_API_KEY")
+
+
+class CLIError(Exception):
+    """A user-facing problem: the message is printed as ``error: <message>``."""
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one ``error:`` line that points at ``--help``."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _common(debug_only: bool = False) -> argparse.ArgumentParser:
+    # SUPPRESS defaults, so that an option given before the command is not reset by the subparser.
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show the full traceback on errors")
+    if not debug_only:
+        p.add_argument("--base-url", default=argparse.SUPPRESS, metavar="URL",
+                       help="API base URL (default: $TWELVELABS_BASE_URL or https://api.twelvelabs.io/v1.3)")
+        p.add_argument("--api-key", default=argparse.SUPPRESS, metavar="KEY",
+                       help="API key (default: $TWELVELABS_API_KEY); never printed")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full ``tlrag`` parser (each leaf command sets ``func``)."""
+    from . import _api_cmds, _demo, _emulator_cmd, _store_cmds
+
+    api, debug = _common(), _common(debug_only=True)
+    parser = _Parser(
+        prog="tlrag",
+        description="Video RAG on TwelveLabs: demo, emulator, indexes, uploads, search, analyze, local store.",
+        parents=[api],
+    )
+    parser.add_argument("--version", action="version", version=f"tlrag {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    def add(container: Any, name: str, helptext: str, func: Any, parents: list[argparse.ArgumentParser]) -> Any:
+        p = container.add_parser(name, help=helptext, description=helptext, parents=parents)
+        p.set_defaults(func=func)
+        return p
+
+    p = add(sub, "demo", "run the end-to-end demo (the emulator without a key, the real API with one)",
+            _demo.run, [debug])
+    p.add_argument("--out", metavar="DIR", default=None, help="output directory (default: ./tlrag-demo-out)")
+    p.add_argument("--quiet", action="store_true", help="print only the answers and the file paths")
+
+    p = add(sub, "emulator", "serve the TwelveLabs emulator on loopback until interrupted",
+            _emulator_cmd.run, [debug])
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    p.add_argument("--seed", type=int, default=0, help="seed for ids and vectors (default: 0)")
+
+    idx = sub.add_parser("index", help="create, list or delete indexes", description="create, list or delete indexes")
+    idx_sub = idx.add_subparsers(dest="index_command", metavar="ACTION", parser_class=_Parser)
+    idx_sub.required = True
+    p = add(idx_sub, "create", "create an index", _api_cmds.index_create, [api])
+    p.add_argument("name", help="index name")
+    p.add_argument("--models", default="marengo3.0,pegasus1.2",
+                   help="comma-separated model names (default: marengo3.0,pegasus1.2)")
+    p.add_argument("--options", default="visual,audio", help="model options (default: visual,audio)")
+    p.add_argument("--thumbnails", action="store_true", help="add the thumbnail addon")
+    p = add(idx_sub, "list", "list indexes", _api_cmds.index_list, [api])
+    p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    p = add(idx_sub, "delete", "delete an index and all its videos", _api_cmds.index_delete, [api])
+    p.add_argument("index_id", metavar="INDEX_ID")
+
+    p = add(sub, "upload", "upload and index video files (preflight, progress, skips files already indexed)",
+            _api_cmds.upload, [api])
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--index", required=True, metavar="INDEX_ID")
+    p.add_argument("--metadata", metavar="JSON", help="user metadata for every file, a JSON object")
+    p.add_argument("--timeout", type=float, default=None, help="seconds to wait for each task")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = add(sub, "search", "search an index by text or image", _api_cmds.search, [api])
+    p.add_argument("query", nargs="?", metavar="QUERY", help="text query")
+    p.add_argument("--index", required=True, metavar="INDEX_ID")
+    p.add_argument("--image", metavar="PATH", help="an image file as the query (with or without QUERY)")
+    p.add_argument("--options", default="visual,audio", help="search options (default: visual,audio)")
+    p.add_argument("--limit", type=int, default=10, help="number of moments (default: 10)")
+    p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+
+    p = add(sub, "analyze", "ask Pegasus about an indexed video", _api_cmds.analyze, [api])
+    p.add_argument("video_id", metavar="VIDEO_ID")
+    p.add_argument("prompt", metavar="PROMPT")
+    p.add_argument("--stream", action="store_true", help="print the answer as it is generated")
+    p.add_argument("--schema", metavar="FILE", help="a JSON schema file: the answer is JSON matching it")
+    p.add_argument("--temperature", type=float, default=None)
+    p.add_argument("--max-tokens", type=int, default=None)
+    p.add_argument("--model", default=None, help="Pegasus model name (default: the API's)")
+
+    st = sub.add_parser("store", help="a local segment store: ingest embed tasks, search offline",
+                        description="a local segment store: ingest embed tasks, search offline")
+    st_sub = st.add_subparsers(dest="store_command", metavar="ACTION", parser_class=_Parser)
+    st_sub.required = True
+    p = add(st_sub, "ingest", "add a finished video embedding task to a store (created if missing)",
+            _store_cmds.ingest, [api])
+    p.add_argument("task_id", metavar="TASK_ID")
+    p.add_argument("--path", required=True, metavar="DIR")
+    p.add_argument("--video-id", default=None, help="the id to file the segments under (default: the task id)")
+    p = add(st_sub, "search", "search a store by text, image or an existing segment", _store_cmds.search, [api])
+    p.add_argument("--path", required=True, metavar="DIR")
+    q = p.add_mutually_exclusive_group(required=True)
+    q.add_argument("--text", metavar="TEXT")
+    q.add_argument("--image", metavar="PATH")
+    q.add_argument("--like", metavar="SEGMENT_ID", help="segments similar to this one (fully offline)")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--video", metavar="VIDEO_ID", default=None, help="only segments of this video")
+    p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    p = add(st_sub, "stats", "show what a store holds", _store_cmds.stats, [debug])
+    p.add_argument("--path", required=True, metavar="DIR")
+    return parser
+
+
+def _secrets(args: argparse.Namespace) -> list[str]:
+    keys = [getattr(args, "api_key", None)] + [os.environ.get(v) for v in KEY_ENV_VARS]
+    return [k for k in keys if k and len(k) >= 4]
+
+
+def describe_error(exc: BaseException) -> str:
+    """The one-line message for an exception (no traceback, no key)."""
+    from .._exceptions import TwelveLabsError
+
+    if isinstance(exc, CLIError | TwelveLabsError):
+        text = str(exc)
+    elif isinstance(exc, FileNotFoundError):
+        text = f"no such file: {exc.filename}" if exc.filename else str(exc)
+    elif isinstance(exc, IsADirectoryError):
+        text = f"is a directory, not a file: {exc.filename}"
+    elif isinstance(exc, PermissionError):
+        text = f"permission denied: {exc.filename}"
+    elif isinstance(exc, OSError):
+        text = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+    else:
+        text = f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for the traceback)"
+    return " ".join(text.split()) or type(exc).__name__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``tlrag`` with ``argv`` (default ``sys.argv[1:]``) and return the exit code.
+
+    ```python
+    from twelvelabs_rag.cli import main
+    code = main(["--version"])  # prints "tlrag <version>", returns 0
+    ```
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except _UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help / --version
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    for name in ("debug", "base_url", "api_key"):
+        if not hasattr(args, name):
+            setattr(args, name, False if name == "debug" else None)
+    try:
+        return int(args.func(args) or EXIT_OK)
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if args.debug:
+            raise
+        text = describe_error(exc)
+        for secret in _secrets(args):
+            text = text.replace(secret, "***")
+        print(f"error: {text}", file=sys.stderr)
+        return EXIT_ERROR
