@@ -9,6 +9,7 @@ from langchain_twelvelabs import TwelveLabsSearchRetriever, ChatTwelveLabsPegasu
 from importlib import metadata
 
 from .chat_models import ChatTwelveLabsPegasus
+from .document_loaders import TwelveLabsVideoLoader
 from .embeddings import TwelveLabsEmbeddings
 from .llms import TwelveLabsPegasusLLM
 from .retrievers import TwelveLabsSearchRetriever, format_citation
@@ -23,6 +24,7 @@ __all__ = [
     "TwelveLabsEmbeddings",
     "TwelveLabsPegasusLLM",
     "TwelveLabsSearchRetriever",
+    "TwelveLabsVideoLoader",
     "format_citation",
     "__version__",
 ]

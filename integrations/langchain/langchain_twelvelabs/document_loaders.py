@@ -1,0 +1,351 @@
+"""Load videos as LangChain Documents: upload/index them, then describe them with Pegasus and transcripts."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import threading
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from langchain_core.document_loaders import BaseLoader
+from langchain_core.documents import Document
+from pydantic import SecretStr
+
+from ._utils import arun_bounded, build_clients, format_timestamp, is_url, run_bounded
+
+__all__ = ["TwelveLabsVideoLoader", "DEFAULT_PROMPT", "DEFAULT_INDEX_MODELS", "parse_timestamped_lines"]
+
+DEFAULT_PROMPT = (
+    "Describe this video as a list of scenes in time order. Write one line per scene in the form "
+    "[mm:ss-mm:ss] what happens and what is said, covering the whole video."
+)
+DEFAULT_INDEX_MODELS: list[dict[str, Any]] = [
+    {"model_name": "marengo2.7", "model_options": ["visual", "audio"]},
+    {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]},
+]
+HASH_KEY = "lc_sha256"
+URL_KEY = "lc_source_url"
+
+_TIME = r"(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?s?)"
+_LINE_RE = re.compile(rf"^\s*[-*•]?\s*[\[(]?\s*{_TIME}\s*(?:-|–|—|to)\s*{_TIME}\s*[\])]?\s*[:\-–—]?\s*(.*\S)\s*$")
+
+
+def _seconds(stamp: str) -> float:
+    stamp = stamp.rstrip("s")
+    total = 0.0
+    for part in stamp.split(":"):
+        total = total * 60 + float(part)
+    return total
+
+
+def parse_timestamped_lines(text: str) -> list[tuple[float, float, str]]:
+    """``(start, end, text)`` for every line of ``text`` that starts with a time range.
+
+    ```python
+    assert parse_timestamped_lines("[00:00-00:04] a fox\\nnoise\\n0:04 - 0:09: snow") == [
+        (0.0, 4.0, "a fox"), (4.0, 9.0, "snow")]
+    ```
+    """
+    out = []
+    for line in text.splitlines():
+        match = _LINE_RE.match(line)
+        if match:
+            out.append((_seconds(match.group(1)), _seconds(match.group(2)), match.group(3).strip()))
+    return out
+
+
+@dataclass
+class _Item:
+    source: str
+    kind: Literal["file", "url", "video_id"]
+    video_id: str | None = None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class TwelveLabsVideoLoader(BaseLoader):
+    """Index videos on TwelveLabs and load one Document per video (or per timestamped segment).
+
+    Setup:
+        ```bash
+        pip install -U "langchain-twelvelabs[progress]"
+        export TWELVELABS_API_KEY="tlk_..."
+        ```
+
+    Key init args:
+        sources: local video paths and/or http(s) URLs to upload (skipped when already indexed:
+            same filename and size, or same content hash / URL in ``user_metadata``).
+        video_ids: videos already in the index.
+        index_id: the index to use; without it an index is created from ``models`` (once).
+        content: ``"analyze"`` (Pegasus, with ``prompt``), ``"transcript"`` or ``"both"`` (default).
+        mode: ``"video"`` (one Document per video) or ``"segments"`` (one per timestamped chunk).
+        max_concurrency, timeout, poll_interval, show_progress: upload behaviour.
+
+    Instantiate:
+        ```python
+        from langchain_twelvelabs import TwelveLabsVideoLoader
+
+        loader = TwelveLabsVideoLoader(["talks/keynote.mp4", "https://example.com/demo.mp4"], index_id="idx_123")
+        ```
+
+    Load:
+        ```python
+        for doc in loader.lazy_load():
+            doc.metadata  # {'video_id', 'index_id', 'filename', 'duration', 'width', 'height', 'source'}
+        segments = TwelveLabsVideoLoader(video_ids=["vid_1"], index_id="idx_123", mode="segments").load()
+        ```
+
+    Async:
+        ```python
+        docs = [doc async for doc in loader.alazy_load()]
+        ```
+    """
+
+    def __init__(
+        self,
+        sources: str | Path | Sequence[str | Path] = (),
+        *,
+        video_ids: Sequence[str] = (),
+        index_id: str | None = None,
+        index_name: str = "langchain-twelvelabs",
+        models: list[dict[str, Any]] | None = None,
+        content: Literal["analyze", "transcript", "both"] = "both",
+        mode: Literal["video", "segments"] = "video",
+        prompt: str = DEFAULT_PROMPT,
+        temperature: float | None = None,
+        max_concurrency: int = 4,
+        timeout: float | None = 3600.0,
+        poll_interval: float | None = None,
+        show_progress: bool = True,
+        skip_existing: bool = True,
+        user_metadata: dict[str, Any] | None = None,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        client: Any = None,
+        async_client: Any = None,
+    ) -> None:
+        if content not in ("analyze", "transcript", "both"):
+            raise ValueError(f"content must be 'analyze', 'transcript' or 'both' (got {content!r})")
+        if mode not in ("video", "segments"):
+            raise ValueError(f"mode must be 'video' or 'segments' (got {mode!r})")
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be >= 1")
+        raw = [sources] if isinstance(sources, (str, Path)) else list(sources)
+        self.items = [_Item(str(s), "url" if is_url(s) else "file") for s in raw]
+        self.items += [_Item(v, "video_id", video_id=v) for v in video_ids]
+        if not self.items:
+            raise ValueError("Nothing to load: pass sources (paths/URLs) and/or video_ids")
+        self.index_id, self.index_name = index_id, index_name
+        self.models = models or DEFAULT_INDEX_MODELS
+        self.content, self.mode, self.prompt, self.temperature = content, mode, prompt, temperature
+        self.max_concurrency, self.timeout, self.poll_interval = max_concurrency, timeout, poll_interval
+        self.show_progress, self.skip_existing = show_progress, skip_existing
+        self.user_metadata = dict(user_metadata or {})
+        key = SecretStr(api_key) if isinstance(api_key, str) else api_key
+        self._get_client, self._get_async_client = build_clients(
+            key, base_url, client=client, async_client=async_client
+        )
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"TwelveLabsVideoLoader(items={len(self.items)}, index_id={self.index_id!r}, mode={self.mode!r})"
+
+    # --- planning (pure) -------------------------------------------------------------------
+    def _check_files(self) -> None:
+        for item in self.items:
+            if item.kind == "file" and not Path(item.source).expanduser().is_file():
+                raise FileNotFoundError(f"Video file not found: {item.source!r}; pass an existing path or a URL")
+
+    @staticmethod
+    def _same_file(item: _Item, videos: list[Any]) -> str | None:
+        """An indexed video with the same filename and byte size as a local file (from a listing)."""
+        path = Path(item.source).expanduser()
+        size = path.stat().st_size
+        for video in videos:
+            meta = video.system_metadata
+            if meta is not None and meta.filename == path.name and meta.size is not None and int(meta.size) == size:
+                return video.id
+        return None
+
+    @staticmethod
+    def _metadata_filter(item: _Item, digest: str | None) -> dict[str, str]:
+        return {URL_KEY: item.source} if item.kind == "url" else {HASH_KEY: digest or ""}
+
+    def _task_kwargs(self, item: _Item, digest: str | None) -> dict[str, Any]:
+        metadata = dict(self.user_metadata)
+        kwargs: dict[str, Any] = {"index_id": self.index_id, "timeout": self.timeout}
+        if self.poll_interval is not None:
+            kwargs["poll_interval"] = self.poll_interval
+        if item.kind == "url":
+            kwargs["url"] = item.source
+            metadata[URL_KEY] = item.source
+        else:
+            kwargs["file"] = Path(item.source).expanduser()
+            if digest is not None:
+                metadata[HASH_KEY] = digest
+        kwargs["user_metadata"] = metadata
+        return kwargs
+
+    def _progress(self, total: int) -> Any:
+        if not self.show_progress or total == 0:
+            return None
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:  # the progress bar is optional: pip install "langchain-twelvelabs[progress]"
+            return None
+        return tqdm(total=total, desc="Indexing videos", unit="video")
+
+    def _tick(self, bar: Any) -> None:
+        if bar is not None:
+            with self._lock:
+                bar.update(1)
+
+    # --- documents (pure) -------------------------------------------------------------------
+    def _documents(self, item: _Item, video: Any, analysis: str | None) -> list[Document]:
+        meta = video.system_metadata
+        base = {
+            "video_id": video.id,
+            "index_id": self.index_id,
+            "filename": getattr(meta, "filename", None),
+            "duration": getattr(meta, "duration", None),
+            "width": getattr(meta, "width", None),
+            "height": getattr(meta, "height", None),
+            "source": item.source,
+        }
+        lines = list(video.transcription or [])
+        if self.mode == "segments":
+            chunks: list[tuple[float, float, str, str]] = []
+            if analysis:
+                chunks += [(s, e, t, "analysis") for s, e, t in parse_timestamped_lines(analysis)]
+            chunks += [(ln.start, ln.end, ln.value.strip(), "transcript") for ln in lines if ln.value.strip()]
+            chunks.sort(key=lambda c: (c[0], c[1]))
+            return [
+                Document(
+                    page_content=text,
+                    metadata={**base, "start": float(s), "end": float(e), "kind": kind},
+                    id=f"{video.id}@{float(s):.3f}-{float(e):.3f}:{kind}:{i}",
+                )
+                for i, (s, e, text, kind) in enumerate(chunks)
+            ]
+        parts = []
+        if analysis:
+            parts.append(analysis.strip())
+        if lines:
+            spoken = "\n".join(
+                f"[{format_timestamp(ln.start)}-{format_timestamp(ln.end)}] {ln.value.strip()}" for ln in lines
+            )
+            parts.append(f"Transcript:\n{spoken}" if analysis else spoken)
+        text = "\n\n".join(parts) or f"Video {base['filename'] or video.id} (no description or speech found)."
+        return [Document(page_content=text, metadata=base, id=video.id)]
+
+    def _wants(self, what: str) -> bool:
+        return self.content in (what, "both")
+
+    # --- sync ----------------------------------------------------------------------------------
+    def _ensure_index(self, client: Any) -> None:
+        if self.index_id is None:
+            self.index_id = client.indexes.create(index_name=self.index_name, models=self.models).id
+
+    def _upload_all(self, client: Any) -> None:
+        pending = [i for i in self.items if i.kind != "video_id" and i.video_id is None]
+        if not pending:
+            return
+        videos = list(client.indexes.videos.list(self.index_id)) if self.skip_existing else []
+        bar = self._progress(len(pending))
+
+        def one(item: _Item) -> None:
+            digest = _sha256(Path(item.source).expanduser()) if item.kind == "file" else None
+            if self.skip_existing:
+                item.video_id = self._same_file(item, videos) if item.kind == "file" else None
+                if item.video_id is None:
+                    found = client.indexes.videos.list(
+                        self.index_id, user_metadata=self._metadata_filter(item, digest), page_limit=1
+                    )
+                    item.video_id = next((v.id for v in found), None)
+            if item.video_id is None:
+                task = client.tasks.create_and_wait(**self._task_kwargs(item, digest))
+                item.video_id = task.video_id
+            self._tick(bar)
+
+        try:
+            run_bounded(one, pending, self.max_concurrency)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def lazy_load(self) -> Iterator[Document]:
+        """Upload what is missing (concurrently), then yield the Documents video by video."""
+        self._check_files()
+        client = self._get_client()
+        self._ensure_index(client)
+        self._upload_all(client)
+        for item in self.items:
+            video = client.indexes.videos.retrieve(
+                self.index_id, item.video_id, transcription=self._wants("transcript")
+            )
+            analysis = None
+            if self._wants("analyze"):
+                kwargs = {"temperature": self.temperature} if self.temperature is not None else {}
+                analysis = client.analyze(video_id=item.video_id, prompt=self.prompt, **kwargs).data
+            yield from self._documents(item, video, analysis)
+
+    # --- async ---------------------------------------------------------------------------------
+    async def _aupload_all(self, client: Any) -> None:
+        pending = [i for i in self.items if i.kind != "video_id" and i.video_id is None]
+        if not pending:
+            return
+        videos = [v async for v in client.indexes.videos.list(self.index_id)] if self.skip_existing else []
+        bar = self._progress(len(pending))
+
+        async def one(item: _Item) -> None:
+            digest = None
+            if item.kind == "file":
+                digest = await asyncio.to_thread(_sha256, Path(item.source).expanduser())
+            if self.skip_existing:
+                if item.kind == "file":
+                    item.video_id = await asyncio.to_thread(self._same_file, item, videos)
+                if item.video_id is None:
+                    found = client.indexes.videos.list(
+                        self.index_id, user_metadata=self._metadata_filter(item, digest), page_limit=1
+                    )
+                    async for video in found:
+                        item.video_id = video.id
+                        break
+            if item.video_id is None:
+                task = await client.tasks.create_and_wait(**self._task_kwargs(item, digest))
+                item.video_id = task.video_id
+            self._tick(bar)
+
+        try:
+            await arun_bounded(one, pending, self.max_concurrency)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    async def alazy_load(self) -> AsyncIterator[Document]:
+        """Async twin of :meth:`lazy_load` (real async calls through ``AsyncTwelveLabs``)."""
+        await asyncio.to_thread(self._check_files)
+        client = self._get_async_client()
+        if self.index_id is None:
+            self.index_id = (await client.indexes.create(index_name=self.index_name, models=self.models)).id
+        await self._aupload_all(client)
+        for item in self.items:
+            video = await client.indexes.videos.retrieve(
+                self.index_id, item.video_id, transcription=self._wants("transcript")
+            )
+            analysis = None
+            if self._wants("analyze"):
+                kwargs = {"temperature": self.temperature} if self.temperature is not None else {}
+                analysis = (await client.analyze(video_id=item.video_id, prompt=self.prompt, **kwargs)).data
+            for doc in self._documents(item, video, analysis):
+                yield doc
