@@ -1,0 +1,202 @@
+"""``tlrag index|upload|search|analyze`` against the loopback emulator, including bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+KEY = "tlk_cli_test_key_123"  # the key the `api` fixture sets (conftest.KEY)
+
+FOX = "[0-4] a red fox runs through deep snow\n[4-8] an eagle flies over a frozen lake"
+CITY = "[0-4] a yellow taxi drives through the rain at night\n[4-8] people eat noodles at a night market"
+
+
+# -- index -------------------------------------------------------------------------------------
+
+
+def test_index_create_list_delete(api) -> None:
+    r = api("index", "create", "my-videos")
+    assert r.code == 0, r.err
+    assert r.out.startswith("created index 'my-videos': ")
+    index_id = r.out.strip().rsplit(": ", 1)[1]
+
+    r = api("index", "list")
+    assert r.code == 0
+    header, rule, row = r.out.splitlines()
+    assert header.split() == ["index_id", "name", "models", "videos", "duration"]
+    assert row.split()[:4] == [index_id, "my-videos", "marengo3.0,pegasus1.2", "0"]
+
+    r = api("index", "list", "--json")
+    assert [json.loads(line)["index_name"] for line in r.out.splitlines()] == ["my-videos"]
+
+    r = api("index", "delete", index_id)
+    assert (r.code, r.out.strip()) == (0, f"deleted index {index_id}")
+    assert api("index", "list").out.splitlines()[2] == "(no results)"
+
+
+def test_index_delete_unknown(api) -> None:
+    r = api("index", "delete", "nope")
+    assert r.code == 1
+    assert r.err_lines == ["error: index 'nope' not found (see 'tlrag index list')"]
+
+
+def test_index_create_needs_a_model(api) -> None:
+    r = api("index", "create", "x", "--models", " , ")
+    assert r.err_lines == ["error: --models needs at least one model name, e.g. marengo3.0"]
+    assert r.code == 1
+
+
+def test_wrong_key_is_reported_without_the_key(cli, base_url) -> None:
+    from twelvelabs_rag.testing import FakeTwelveLabs, serve
+
+    with serve(FakeTwelveLabs(api_keys=["tlk_the_right_one"])) as url:
+        r = cli("index", "list", "--base-url", url, "--api-key", "tlk_wrong_secret_999")
+    assert r.code == 1
+    assert len(r.err_lines) == 1 and r.err_lines[0].startswith("error: 401")
+    assert "tlk_wrong_secret_999" not in r.err + r.out
+
+
+# -- upload ------------------------------------------------------------------------------------
+
+
+def test_upload_then_skip_already_indexed(api, index_id, clip_factory) -> None:
+    fox, city = clip_factory("fox.mp4", FOX), clip_factory("city.mp4", CITY)
+    r = api("upload", fox, city, "--index", index_id, "--metadata", '{"topic": "demo"}')
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
+    assert lines[0].split() == ["file", "video_id", "status", "duration"]
+    assert [ln.split()[0] for ln in lines[2:]] == ["fox.mp4", "city.mp4"]
+    assert all(ln.split()[2] == "ready" for ln in lines[2:])
+    assert "upload" in r.err  # the progress bar goes to stderr
+
+    r = api("upload", fox, "--index", index_id)
+    assert r.code == 0
+    assert "skipped (already indexed)" in r.out.splitlines()[2]
+
+    listing = api("index", "list").out.splitlines()[2].split()
+    assert listing[3] == "2"
+
+
+def test_upload_missing_file(api, index_id, tmp_path: Path) -> None:
+    r = api("upload", "missing.mp4", "--index", index_id)
+    assert r.code == 1
+    assert r.err_lines == ["error: no such video file: missing.mp4"]
+
+
+def test_upload_unknown_index(api, clip_factory) -> None:
+    r = api("upload", clip_factory("fox.mp4", FOX), "--index", "nope")
+    assert r.err_lines == ["error: index 'nope' not found (see 'tlrag index list')"]
+    assert r.code == 1
+
+
+def test_upload_preflight_rejects_before_upload(api, index_id, clip_factory, fake) -> None:
+    small = clip_factory("tiny.mp4", FOX, width=320, height=180)
+    before = len(fake.requests)
+    r = api("upload", small, "--index", index_id, "--no-progress")
+    assert r.code == 1
+    assert len(r.err_lines) == 1 and r.err_lines[0].startswith("error: ")
+    assert "tiny.mp4" in r.err_lines[0]
+    assert not any(req.method == "POST" and req.url.path.endswith("/tasks") for req in fake.requests[before:])
+
+
+@pytest.mark.parametrize(("value", "line"), [
+    ("{oops", "error: --metadata is not valid JSON: Expecting property name enclosed in double quotes"),
+    ("[1, 2]", "error: --metadata must be a JSON object, e.g. '{\"category\": \"nature\"}'"),
+])
+def test_upload_bad_metadata(api, index_id, clip_factory, value, line) -> None:
+    r = api("upload", clip_factory("fox.mp4", FOX), "--index", index_id, "--metadata", value)
+    assert (r.code, r.err_lines) == (1, [line])
+
+
+# -- search ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def indexed(api, index_id, clip_factory) -> dict[str, str]:
+    r = api("upload", clip_factory("fox.mp4", FOX), clip_factory("city.mp4", CITY), "--index", index_id,
+            "--no-progress")
+    assert r.code == 0, r.err
+    return {ln.split()[0]: ln.split()[1] for ln in r.out.splitlines()[2:]}
+
+
+def test_search_text(api, index_id, indexed) -> None:
+    r = api("search", "a taxi in the rain", "--index", index_id, "--limit", "3")
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
+    assert lines[0].split() == ["rank", "file", "video_id", "moment", "score"]
+    first = lines[2].split()
+    assert first[:4] == ["1", "city.mp4", indexed["city.mp4"], "00:00-00:04"]
+    assert len(lines) - 2 <= 3
+
+    r = api("search", "a taxi in the rain", "--index", index_id, "--json", "--limit", "1")
+    hit = json.loads(r.out)
+    assert (hit["video_id"], hit["start"], hit["end"]) == (indexed["city.mp4"], 0, 4)
+
+
+def test_search_image(api, index_id, indexed, tmp_path: Path) -> None:
+    from twelvelabs_rag.testing.samples import make_image
+
+    image = make_image(tmp_path / "q.png", "a red fox running in the snow")
+    r = api("search", "--image", image, "--index", index_id, "--options", "visual")
+    assert r.code == 0, r.err
+    assert r.out.splitlines()[2].split()[1:4] == ["fox.mp4", indexed["fox.mp4"], "00:00-00:04"]
+
+
+def test_search_bad_input(api, index_id) -> None:
+    assert api("search", "--index", index_id).err_lines == ["error: give a text QUERY, --image PATH, or both"]
+    r = api("search", "--image", "nope.png", "--index", index_id)
+    assert (r.code, r.err_lines) == (1, ["error: no such image file: nope.png"])
+    r = api("search", "fox", "--index", "nope")
+    assert (r.code, r.err_lines) == (1, ["error: index 'nope' not found (see 'tlrag index list')"])
+    r = api("search", "fox", "--index", index_id, "--limit", "0")
+    assert (r.code, r.err_lines) == (1, ["error: --limit must be at least 1"])
+
+
+# -- analyze -----------------------------------------------------------------------------------
+
+
+def test_analyze_plain_and_stream(api, indexed) -> None:
+    video = indexed["fox.mp4"]
+    plain = api("analyze", video, "What animal is in the video?")
+    assert plain.code == 0, plain.err
+    assert "fox" in plain.out.lower()
+    streamed = api("analyze", video, "What animal is in the video?", "--stream")
+    assert streamed.code == 0, streamed.err
+    assert streamed.out.strip() == plain.out.strip()
+
+
+def test_analyze_with_schema(api, indexed, tmp_path: Path) -> None:
+    schema = {"type": "object", "properties": {"animal": {"type": "string"}}, "required": ["animal"]}
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps(schema))
+    r = api("analyze", indexed["fox.mp4"], "Which animal?", "--schema", path)
+    assert r.code == 0, r.err
+    value = json.loads(r.out)
+    assert isinstance(value["animal"], str)
+    # the API's own wrapper form is accepted too
+    path.write_text(json.dumps({"type": "json_schema", "json_schema": schema}))
+    assert json.loads(api("analyze", indexed["fox.mp4"], "Which animal?", "--schema", path).out).keys() == {"animal"}
+
+
+def test_analyze_bad_schema_files(api, indexed, tmp_path: Path) -> None:
+    video = indexed["fox.mp4"]
+    r = api("analyze", video, "q", "--schema", "missing.json")
+    assert (r.code, r.err_lines) == (1, ["error: no such schema file: missing.json"])
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"type": "object",\n "properties": }')
+    r = api("analyze", video, "q", "--schema", bad)
+    assert (r.code, r.err_lines) == (1, [f"error: schema file {bad} is not valid JSON: Expecting value at line 2 "
+                                         "column 16"])
+    bad.write_text("[1, 2]")
+    r = api("analyze", video, "q", "--schema", bad)
+    assert (r.code, r.err_lines) == (1, [f"error: schema file {bad} must hold a JSON object, not list"])
+
+
+def test_analyze_unknown_video(api, indexed) -> None:
+    r = api("analyze", "nope", "What happens?")
+    assert r.code == 1
+    assert len(r.err_lines) == 1 and r.err_lines[0].startswith("error: ")
+    assert "nope" in r.err_lines[0]
+    assert KEY not in r.err

@@ -1,0 +1,142 @@
+"""``tlrag emulator`` and ``tlrag demo`` as real processes of the installed console script."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+TLRAG = Path(sys.executable).parent / "tlrag"
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TWELVELABS_API_KEY", "TWELVE_LABS_API_KEY", "TWELVELABS_BASE_URL")}
+    env.update(extra)
+    return env
+
+
+def test_emulator_serves_until_interrupted(tmp_path: Path) -> None:
+    proc = subprocess.Popen([str(TLRAG), "emulator", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=_env(), cwd=tmp_path)
+    try:
+        first = proc.stdout.readline()
+        m = re.fullmatch(r"TwelveLabs emulator listening at (http://127\.0\.0\.1:\d+/v1\.3)\n", first)
+        assert m, first + proc.stderr.read() if proc.poll() is not None else first
+        url = m.group(1)
+        assert proc.stdout.readline() == f"export TWELVELABS_BASE_URL={url}\n"
+        assert proc.stdout.readline() == "export TWELVELABS_API_KEY=tlk_test\n"
+
+        from twelvelabs_rag import TwelveLabs
+
+        with TwelveLabs(api_key="tlk_test", base_url=url) as client:
+            index = client.indexes.create(index_name="x", models=[{"model_name": "marengo3.0",
+                                                                  "model_options": ["visual"]}])
+            assert [ix.id for ix in client.indexes.list()] == [index.id]
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert out.strip().endswith("emulator stopped")
+    assert "Traceback" not in err
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    length, kind = struct.unpack(">I4s", data[8:16])
+    assert (length, kind) == (13, b"IHDR")
+    width, height = struct.unpack(">II", data[16:24])
+    assert data[-12:] == b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    from PIL import Image
+
+    with Image.open(path) as img:
+        img.verify()
+    return width, height
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, float]:
+    out_dir = tmp_path_factory.mktemp("demo") / "out"
+    started = time.perf_counter()
+    proc = subprocess.run([str(TLRAG), "demo", "--out", str(out_dir)], capture_output=True, text=True,
+                          env=_env(), timeout=180, cwd=out_dir.parent)
+    return proc, out_dir, time.perf_counter() - started
+
+
+@pytest.mark.slow
+def test_demo_end_to_end(demo_run) -> None:
+    proc, out_dir, seconds = demo_run
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = proc.stdout
+    lines = out.splitlines()
+    assert lines[0].startswith("mode: embedded emulator at http://127.0.0.1:")
+    assert "Traceback" not in proc.stderr
+    for n in range(1, 9):
+        assert f"[{n}/8] " in out
+    # LangChain: an answer, then timestamped citations of the fox moments.
+    lc = out[out.index("[4/8]"):out.index("[5/8]")]
+    assert "A: " in lc and "fox" in lc.split("A: ", 1)[1].splitlines()[0].lower()
+    assert re.search(r"\[1\] \[winter_wildlife\.mp4 \d\d:\d\d-\d\d:\d\d\]", lc)
+    # LlamaIndex: an answer about the kitchen, with source moments.
+    li = out[out.index("[5/8]"):out.index("[6/8]")]
+    assert "pasta" in li.lower() or "spaghetti" in li.lower()
+    assert re.search(r"\[1\] \[home_kitchen\.mp4 \d\d:\d\d-\d\d:\d\d\]", li)
+    # Any-to-any: each query's best moment is the one the scripts say.
+    a2a = out[out.index("[7/8]"):out.index("[8/8]")]
+    tables = a2a.split(" -> ")
+    assert "city_night.mp4  00:04-00:08" in tables[1]  # text: a yellow taxi in the rain
+    assert "beach_day.mp4   00:00-00:04" in tables[2] or "beach_day.mp4  00:00-00:04" in tables[2]  # image: surfer
+    assert "city_night.mp4  00:08-00:12" in tables[3]  # audio: welcome to the night market
+    assert "similar moments" in a2a
+    # The PNG timeline exists and is a valid PNG.
+    m = re.search(r"timeline: (.+\.png)$", out, re.MULTILINE)
+    assert m
+    png = Path(m.group(1))
+    assert png == out_dir / "timeline.png"
+    width, height = _png_size(png)
+    assert width >= 600 and height >= 200
+    assert lines[-1].startswith("done in ")
+    assert seconds < 60
+
+
+@pytest.mark.slow
+def test_demo_quiet(tmp_path: Path) -> None:
+    proc = subprocess.run([str(TLRAG), "demo", "--quiet", "--out", str(tmp_path / "q")], capture_output=True,
+                          text=True, env=_env(), timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "[1/8]" not in proc.stdout and "upload" not in proc.stderr
+    assert "    A: " in proc.stdout and "timeline: " in proc.stdout
+
+
+def test_demo_with_a_key_uses_the_api_and_names_the_failed_step(tmp_path: Path) -> None:
+    from twelvelabs_rag.testing import FakeTwelveLabs, serve
+
+    with serve(FakeTwelveLabs(api_keys=["tlk_only_this"])) as url:
+        proc = subprocess.run(
+            [str(TLRAG), "demo", "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=120,
+            env=_env(TWELVELABS_API_KEY="tlk_not_accepted_777", TWELVELABS_BASE_URL=url),
+        )
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[0] == f"mode: real TwelveLabs API at {url} (TWELVELABS_API_KEY is set)"
+    err = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(err) == 1
+    assert err[0].startswith("error: demo step 2/8 (create an index) failed: 401")
+    assert "tlk_not_accepted_777" not in proc.stdout + proc.stderr
+
+
+def test_demo_out_must_be_a_directory(cli, tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("x")
+    r = cli("demo", "--out", target)
+    assert (r.code, r.err_lines) == (1, [f"error: --out {target} exists and is not a directory"])
