@@ -31,6 +31,9 @@ HASH_KEY = "lc_sha256"
 URL_KEY = "lc_source_url"
 
 _TIME = r"(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?s?)"
+_INLINE_RE = re.compile(
+    rf"\bfrom\s+{_TIME}\s+(?:to|-|–)\s+{_TIME}\s*[,:\-–—]?\s*(.+?)(?=;|\n|\.\s|\.$|$)", re.IGNORECASE
+)
 _LINE_RE = re.compile(rf"^\s*[-*•]?\s*[\[(]?\s*{_TIME}\s*(?:-|–|—|to)\s*{_TIME}\s*[\])]?\s*[:\-–—]?\s*(.*\S)\s*$")
 
 
@@ -45,16 +48,25 @@ def _seconds(stamp: str) -> float:
 def parse_timestamped_lines(text: str) -> list[tuple[float, float, str]]:
     """``(start, end, text)`` for every line of ``text`` that starts with a time range.
 
+    When no line starts with one, inline phrases such as ``from 0s to 4s, a fox runs;`` are used.
+
     ```python
-    assert parse_timestamped_lines("[00:00-00:04] a fox\\nnoise\\n0:04 - 0:09: snow") == [
+    assert parse_timestamped_lines("[00:00-00:04] a fox\nnoise\n0:04 - 0:09: snow") == [
         (0.0, 4.0, "a fox"), (4.0, 9.0, "snow")]
+    assert parse_timestamped_lines("It shows: from 0s to 4s, a fox; from 4s to 8s, an eagle.") == [
+        (0.0, 4.0, "a fox"), (4.0, 8.0, "an eagle")]
     ```
     """
-    out = []
+    out: list[tuple[float, float, str]] = []
     for line in text.splitlines():
         match = _LINE_RE.match(line)
         if match:
             out.append((_seconds(match.group(1)), _seconds(match.group(2)), match.group(3).strip()))
+    if not out:
+        for match in _INLINE_RE.finditer(text):
+            item = (_seconds(match.group(1)), _seconds(match.group(2)), match.group(3).strip().rstrip("."))
+            if item[2] and item not in out:
+                out.append(item)
     return out
 
 
@@ -90,6 +102,7 @@ class TwelveLabsVideoLoader(BaseLoader):
         content: ``"analyze"`` (Pegasus, with ``prompt``), ``"transcript"`` or ``"both"`` (default).
         mode: ``"video"`` (one Document per video) or ``"segments"`` (one per timestamped chunk).
         max_concurrency, timeout, poll_interval, show_progress: upload behaviour.
+        preflight: check every local file against the API's limits before uploading any (default on).
 
     Instantiate:
         ```python
@@ -128,6 +141,7 @@ class TwelveLabsVideoLoader(BaseLoader):
         poll_interval: float | None = None,
         show_progress: bool = True,
         skip_existing: bool = True,
+        preflight: bool = True,
         user_metadata: dict[str, Any] | None = None,
         api_key: str | SecretStr | None = None,
         base_url: str | None = None,
@@ -149,7 +163,7 @@ class TwelveLabsVideoLoader(BaseLoader):
         self.models = models or DEFAULT_INDEX_MODELS
         self.content, self.mode, self.prompt, self.temperature = content, mode, prompt, temperature
         self.max_concurrency, self.timeout, self.poll_interval = max_concurrency, timeout, poll_interval
-        self.show_progress, self.skip_existing = show_progress, skip_existing
+        self.show_progress, self.skip_existing, self.preflight = show_progress, skip_existing, preflight
         self.user_metadata = dict(user_metadata or {})
         key = SecretStr(api_key) if isinstance(api_key, str) else api_key
         self._get_client, self._get_async_client = build_clients(
@@ -162,9 +176,17 @@ class TwelveLabsVideoLoader(BaseLoader):
 
     # --- planning (pure) -------------------------------------------------------------------
     def _check_files(self) -> None:
+        """Fail before any upload: every local file must exist and pass the API's limits (preflight)."""
+        from twelvelabs_rag._preflight import check_media
+
         for item in self.items:
-            if item.kind == "file" and not Path(item.source).expanduser().is_file():
+            if item.kind != "file":
+                continue
+            path = Path(item.source).expanduser()
+            if not path.is_file():
                 raise FileNotFoundError(f"Video file not found: {item.source!r}; pass an existing path or a URL")
+            if self.preflight:
+                check_media(path, name=path.name, expect="video")
 
     @staticmethod
     def _same_file(item: _Item, videos: list[Any]) -> str | None:

@@ -1,0 +1,89 @@
+"""Shared fixtures: an in-process TwelveLabs emulator with one index holding three indexed sample clips.
+
+Everything runs against ``twelvelabs_rag.testing.FakeTwelveLabs`` through its httpx transport: no
+sockets. The session-wide "world" is read-only for the tests (searches, analyses, embeddings);
+tests that write (uploads, new indexes) build their own emulator with ``fresh_fake``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from twelvelabs_rag.testing import FakeTwelveLabs
+from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_audio, make_clip, make_image
+
+INDEX_MODELS = [
+    {"model_name": "marengo2.7", "model_options": ["visual", "audio"]},
+    {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]},
+]
+
+
+@dataclass
+class World:
+    """The shared emulator, its index and the indexed clips (filename -> video_id)."""
+
+    fake: FakeTwelveLabs
+    index_id: str
+    videos: dict[str, str]
+    media_dir: Path
+    clients: list[Any] = field(default_factory=list)
+
+    def client(self) -> Any:
+        return self.fake.client()
+
+    def async_client(self) -> Any:
+        return self.fake.async_client()
+
+    def clients_kw(self) -> dict[str, Any]:
+        """``client=`` and ``async_client=`` for any class of the package."""
+        return {"client": self.fake.client(), "async_client": self.fake.async_client()}
+
+    @property
+    def fox_video(self) -> str:
+        return self.videos["wildlife.mp4"]
+
+
+def index_clips(fake: FakeTwelveLabs, index_id: str, paths: list[Path]) -> dict[str, str]:
+    client = fake.client()
+    out = {}
+    for path in paths:
+        task = client.tasks.create_and_wait(index_id=index_id, file=path, poll_interval=0)
+        out[path.name] = task.video_id
+    return out
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Sample media: the three demo clips, a fox image, a howl recording and a too-small clip."""
+    root = tmp_path_factory.mktemp("media")
+    for name, script in DEMO_SCRIPTS.items():
+        make_clip(root / name, script)
+    make_image(root / "fox.png", "a red fox runs through deep snow in a forest")
+    make_audio(root / "market.wav", "welcome to the night market")
+    make_clip(root / "tiny.mp4", "[0-4] a tiny clip", width=160, height=120)
+    return root
+
+
+@pytest.fixture(scope="session")
+def world(media_dir: Path) -> World:
+    fake = FakeTwelveLabs(seed=7)
+    client = fake.client()
+    index = client.indexes.create(index_name="lc-world", models=INDEX_MODELS)
+    videos = index_clips(fake, index.id, [media_dir / name for name in DEMO_SCRIPTS])
+    return World(fake=fake, index_id=index.id, videos=videos, media_dir=media_dir)
+
+
+@pytest.fixture
+def index_models() -> list[dict[str, Any]]:
+    """Marengo 2.7 + Pegasus 1.2, visual and audio."""
+    return [dict(m) for m in INDEX_MODELS]
+
+
+@pytest.fixture
+def fresh_fake() -> FakeTwelveLabs:
+    """A new, empty emulator for tests that write."""
+    return FakeTwelveLabs(seed=11)

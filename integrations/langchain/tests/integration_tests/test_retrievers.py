@@ -1,0 +1,91 @@
+"""TwelveLabsSearchRetriever against the emulator: mapping, k, transcripts cache, media queries, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from langchain_twelvelabs import TwelveLabsSearchRetriever, format_citation
+from twelvelabs_rag import APIStatusError
+
+
+def _retriever(world, **kw) -> TwelveLabsSearchRetriever:
+    return TwelveLabsSearchRetriever(index_id=world.index_id, **world.clients_kw(), **kw)
+
+
+def _requests(world, fragment: str) -> int:
+    return sum(1 for r in world.fake.requests if fragment in str(r.url))
+
+
+def test_documents_carry_clip_metadata_and_unique_ids(world) -> None:
+    docs = _retriever(world, k=5).invoke("a red fox runs through deep snow")
+    assert len(docs) == 5
+    top = docs[0]
+    assert top.metadata["video_id"] == world.fox_video
+    assert top.metadata["filename"] == "wildlife.mp4"
+    assert (top.metadata["start"], top.metadata["end"]) == (0.0, 4.0)
+    assert top.metadata["index_id"] == world.index_id
+    assert top.metadata["rank"] == 1
+    assert set(top.metadata) >= {"score", "thumbnail_url", "user_metadata"}
+    assert len({d.id for d in docs}) == len(docs)
+    assert top.id.startswith(world.fox_video)
+    assert format_citation(top) == "[wildlife.mp4 00:00-00:04]"
+
+
+def test_page_content_is_the_clip_transcript_or_a_readable_line(world) -> None:
+    docs = _retriever(world, k=12).invoke("a brown bear catches salmon in a river")
+    bear = next(d for d in docs if d.metadata["filename"] == "wildlife.mp4" and d.metadata["start"] == 8.0)
+    assert "the bear is fishing" in bear.page_content
+    fox = next(d for d in docs if d.metadata["filename"] == "wildlife.mp4" and d.metadata["start"] == 0.0)
+    assert fox.page_content == "Clip of video wildlife.mp4 from 00:00 to 00:04."
+
+
+def test_video_details_are_fetched_once_per_video(world) -> None:
+    retriever = _retriever(world, k=6)
+    before = _requests(world, f"/videos/{world.fox_video}")
+    retriever.invoke("a red fox runs through deep snow")
+    retriever.invoke("an eagle flies over a frozen lake")
+    assert _requests(world, f"/videos/{world.fox_video}") - before == 1
+
+
+def test_k_per_call_and_pagination_beyond_one_page(world) -> None:
+    retriever = _retriever(world, k=2)
+    assert len(retriever.invoke("snow")) == 2
+    assert len(retriever.invoke("snow", k=7)) == 7
+
+
+def test_filter_and_group_by_video(world) -> None:
+    docs = _retriever(world, k=3, filter={"id": [world.videos["city.mp4"]]}).invoke("a fox")
+    assert docs and {d.metadata["video_id"] for d in docs} == {world.videos["city.mp4"]}
+    grouped = _retriever(world, k=4, group_by="video").invoke("a yellow taxi drives through the rain")
+    assert len(grouped) == 4
+    assert grouped[0].metadata["filename"] == "city.mp4"
+
+
+def test_image_query_by_path_and_by_keyword(world) -> None:
+    image = world.media_dir / "fox.png"
+    by_query = _retriever(world, k=1).invoke(str(image))
+    assert by_query[0].metadata["filename"] == "wildlife.mp4" and by_query[0].metadata["start"] == 0.0
+    by_kw = _retriever(world, k=1).invoke("", image=image)
+    assert by_kw[0].id == by_query[0].id
+
+
+async def test_ainvoke_matches_invoke(world) -> None:
+    retriever = _retriever(world, k=4)
+    sync_docs = retriever.invoke("people eat noodles at a night market")
+    async_docs = await _retriever(world, k=4).ainvoke("people eat noodles at a night market")
+    assert [d.id for d in async_docs] == [d.id for d in sync_docs]
+    assert async_docs[0].page_content == sync_docs[0].page_content
+
+
+def test_empty_query_is_a_clear_value_error(world) -> None:
+    with pytest.raises(ValueError, match="Empty search query"):
+        _retriever(world).invoke("   ")
+
+
+async def test_unknown_index_raises_a_typed_api_error(world) -> None:
+    retriever = TwelveLabsSearchRetriever(index_id="0" * 24, **world.clients_kw())
+    with pytest.raises(APIStatusError) as info:
+        retriever.invoke("a fox")
+    assert info.value.code == "resource_not_exist"
+    with pytest.raises(APIStatusError):
+        await retriever.ainvoke("a fox")

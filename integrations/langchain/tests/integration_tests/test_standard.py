@@ -1,0 +1,72 @@
+"""langchain-tests integration suites, pointed at the in-process emulator (see conftest.py).
+
+The suites read their constructor arguments from properties; an autouse fixture hands each test
+instance the shared emulator world before the suite's own fixtures build the component.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_tests.integration_tests import (
+    ChatModelIntegrationTests,
+    EmbeddingsIntegrationTests,
+    RetrieversIntegrationTests,
+)
+
+from langchain_twelvelabs import ChatTwelveLabsPegasus, TwelveLabsEmbeddings, TwelveLabsSearchRetriever
+
+
+class _WorldBound:
+    world: Any
+
+    @pytest.fixture(autouse=True)
+    def _bind_world(self, world: Any) -> None:
+        self.world = world
+
+
+class TestTwelveLabsEmbeddingsIntegration(_WorldBound, EmbeddingsIntegrationTests):
+    @property
+    def embeddings_class(self) -> type[TwelveLabsEmbeddings]:
+        return TwelveLabsEmbeddings
+
+    @property
+    def embedding_model_params(self) -> dict[str, Any]:
+        return {"model_name": "Marengo-retrieval-2.7", **self.world.clients_kw()}
+
+
+class TestTwelveLabsSearchRetrieverIntegration(_WorldBound, RetrieversIntegrationTests):
+    @property
+    def retriever_constructor(self) -> type[TwelveLabsSearchRetriever]:
+        return TwelveLabsSearchRetriever
+
+    @property
+    def retriever_constructor_params(self) -> dict[str, Any]:
+        return {"index_id": self.world.index_id, "k": 3, **self.world.clients_kw()}
+
+    @property
+    def retriever_query_example(self) -> str:
+        return "a red fox runs through deep snow"
+
+
+class TestChatTwelveLabsPegasusIntegration(_WorldBound, ChatModelIntegrationTests):
+    @property
+    def chat_model_class(self) -> type[ChatTwelveLabsPegasus]:
+        return ChatTwelveLabsPegasus
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"video_id": self.world.fox_video, **self.world.clients_kw()}
+
+    @property
+    def has_tool_calling(self) -> bool:
+        return False
+
+    @property
+    def has_structured_output(self) -> bool:
+        return True
+
+    @property
+    def returns_usage_metadata(self) -> bool:
+        return True
