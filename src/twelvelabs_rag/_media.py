@@ -1,0 +1,390 @@
+"""Pure-python media probes (no dependencies): what a file is, how big, how long, and its text.
+
+Reads only headers and metadata, seeking over payloads, so probing a 2 GB video costs a few
+kilobytes of I/O. Shared by the client's preflight checks and the emulator.
+
+- ISO-BMFF / MP4 / MOV: ``mvhd`` duration, the video track's ``tkhd`` width/height and frame
+  rate (``mdhd`` + ``stsz``), and the ``udta/meta/ilst`` ``\\xa9cmt`` comment text.
+- PNG: ``IHDR`` size and ``tEXt``/``zTXt``/``iTXt`` text (key ``Description`` preferred).
+- JPEG: ``SOFn`` size and ``COM`` text.
+- WAV: ``fmt``/``data`` duration and the ``LIST/INFO/ICMT`` comment.
+
+Anything else probes as ``kind=None``.
+
+Example:
+    ```python
+    from twelvelabs_rag._media import probe
+    info = probe(b"\\x89PNG\\r\\n\\x1a\\n" + b"\\x00" * 8)
+    assert info.format == "png"
+    ```
+
+The limit checks (:func:`video_violation`, :func:`image_violation`) return the API's error code
+and an actionable message, or ``None`` when the media is within the limits.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zlib
+from dataclasses import dataclass
+from typing import BinaryIO, Literal
+
+__all__ = ["MediaInfo", "probe", "video_violation", "image_violation", "audio_violation", "LIMITS"]
+
+MediaKind = Literal["video", "image", "audio"]
+
+#: The API's media limits (spec §3.1, §5.1): resolutions in pixels, durations in seconds, sizes in bytes.
+LIMITS = {
+    "video_min_side": 360,
+    "video_max_width": 3840,
+    "video_max_height": 2160,
+    "video_max_aspect": 2.4,
+    "video_min_duration": 4.0,
+    "video_max_duration": 7200.0,
+    "video_max_duration_pegasus": 3600.0,
+    "video_max_size": 2 * 1024**3,
+    "image_min_side": 64,
+    "image_max_size": 5 * 1024**2,
+    "audio_max_size": 2 * 1024**3,
+}
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What :func:`probe` found. Unknown fields are ``None``; ``kind`` is ``None`` for unknown formats."""
+
+    kind: MediaKind | None
+    format: str | None
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    size: int | None = None
+    text: str | None = None
+    fps: float | None = None
+
+
+class _Src:
+    """Random access over a file object or bytes."""
+
+    def __init__(self, f: BinaryIO, size: int) -> None:
+        self.f, self.size = f, size
+
+    def read(self, offset: int, n: int) -> bytes:
+        if offset < 0 or offset >= self.size or n <= 0:
+            return b""
+        self.f.seek(offset)
+        return self.f.read(min(n, self.size - offset))
+
+
+def probe(source: str | os.PathLike[str] | bytes | bytearray | memoryview) -> MediaInfo:
+    """Probe a media file (path or bytes). Never raises on malformed media: unknown parts are ``None``.
+
+    Example:
+        ```python
+        info = probe("clip.mp4")
+        print(info.kind, info.width, info.height, info.duration, info.text)
+        ```
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        return _probe(_Src(io.BytesIO(data), len(data)))
+    with open(source, "rb") as f:
+        return _probe(_Src(f, os.fstat(f.fileno()).st_size))
+
+
+def _probe(src: _Src) -> MediaInfo:
+    head = src.read(0, 16)
+    try:
+        if head.startswith(b"\x89PNG\r\n\x1a\n"):
+            return _png(src)
+        if head.startswith(b"\xff\xd8"):
+            return _jpeg(src)
+        if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+            return _wav(src)
+        if head[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip"):
+            return _mp4(src)
+    except (struct.error, ValueError, zlib.error, IndexError):
+        pass
+    return MediaInfo(kind=None, format=None, size=src.size)
+
+
+# ---------------------------------------------------------------- MP4 / ISO-BMFF
+
+
+def _boxes(src: _Src, start: int, end: int):
+    """Yield (type, payload_start, payload_end) for the boxes in [start, end)."""
+    pos = start
+    while pos + 8 <= end:
+        hdr = src.read(pos, 16)
+        if len(hdr) < 8:
+            return
+        size, typ = struct.unpack(">I4s", hdr[:8])
+        body = pos + 8
+        if size == 1:
+            if len(hdr) < 16:
+                return
+            size = struct.unpack(">Q", hdr[8:16])[0]
+            body = pos + 16
+        elif size == 0:
+            size = end - pos
+        if size < body - pos or pos + size > end + 8:  # tolerate a truncated last box
+            return
+        yield typ, body, min(pos + size, end)
+        pos += size
+
+
+def _find(src: _Src, start: int, end: int, typ: bytes) -> tuple[int, int] | None:
+    for t, a, b in _boxes(src, start, end):
+        if t == typ:
+            return a, b
+    return None
+
+
+def _mp4(src: _Src) -> MediaInfo:
+    moov = _find(src, 0, src.size, b"moov")
+    if moov is None:
+        return MediaInfo(kind="video", format="mp4", size=src.size)
+    duration = width = height = fps = None
+    kinds: set[str] = set()
+    text = None
+    for typ, a, b in _boxes(src, *moov):
+        if typ == b"mvhd":
+            d = src.read(a, 32)
+            if d[0] == 1:
+                timescale, dur = struct.unpack(">IQ", d[20:32])
+            else:
+                timescale, dur = struct.unpack(">II", d[12:20])
+            if timescale:
+                duration = dur / timescale
+        elif typ == b"trak":
+            track = _track(src, a, b)
+            if track["handler"] == b"vide":
+                kinds.add("video")
+                if width is None:
+                    width, height, fps = track["width"], track["height"], track["fps"]
+            elif track["handler"] == b"soun":
+                kinds.add("audio")
+        elif typ == b"udta":
+            text = _udta_comment(src, a, b) or text
+        elif typ == b"meta" and text is None:
+            text = _meta_comment(src, a, b)
+    kind: MediaKind = "video" if "video" in kinds or not kinds else "audio"
+    return MediaInfo(kind=kind, format="mp4", width=width, height=height, duration=duration,
+                     size=src.size, text=text, fps=fps)
+
+
+def _track(src: _Src, a: int, b: int) -> dict:
+    out: dict = {"handler": None, "width": None, "height": None, "fps": None}
+    mdhd_scale = mdhd_dur = None
+    samples = None
+    for typ, x, y in _boxes(src, a, b):
+        if typ == b"tkhd":
+            d = src.read(x, 96)
+            off = 88 if d[0] == 1 else 76
+            w, h = struct.unpack(">II", d[off:off + 8])
+            out["width"], out["height"] = w >> 16, h >> 16
+        elif typ == b"mdia":
+            for t2, x2, y2 in _boxes(src, x, y):
+                if t2 == b"hdlr":
+                    out["handler"] = src.read(x2 + 8, 4)
+                elif t2 == b"mdhd":
+                    d = src.read(x2, 32)
+                    if d[0] == 1:
+                        mdhd_scale, mdhd_dur = struct.unpack(">IQ", d[20:32])
+                    else:
+                        mdhd_scale, mdhd_dur = struct.unpack(">II", d[12:20])
+                elif t2 == b"minf":
+                    stbl = _find(src, x2, y2, b"stbl")
+                    stsz = _find(src, *stbl, b"stsz") if stbl else None
+                    if stsz:
+                        samples = struct.unpack(">I", src.read(stsz[0] + 8, 4))[0]
+    if samples and mdhd_scale and mdhd_dur:
+        out["fps"] = round(samples / (mdhd_dur / mdhd_scale), 3)
+    return out
+
+
+def _udta_comment(src: _Src, a: int, b: int) -> str | None:
+    for typ, x, y in _boxes(src, a, b):
+        if typ == b"meta":
+            found = _meta_comment(src, x, y)
+            if found:
+                return found
+        elif typ == b"\xa9cmt":  # QuickTime-style udta text atom: u16 length, u16 language, text
+            d = src.read(x, y - x)
+            if len(d) >= 4:
+                n = struct.unpack(">H", d[:2])[0]
+                return d[4:4 + n].decode("utf-8", "replace")
+    return None
+
+
+def _meta_comment(src: _Src, a: int, b: int) -> str | None:
+    # ISO 'meta' is a full box (4 bytes version/flags); QuickTime's is not. Detect by the next box type.
+    if src.read(a + 4, 4) not in (b"hdlr", b"ilst", b"keys"):
+        a += 4
+    ilst = _find(src, a, b, b"ilst")
+    if ilst is None:
+        return None
+    keys = _mdta_keys(src, a, b)
+    for typ, x, y in _boxes(src, *ilst):
+        name = typ
+        if keys and typ[:2] == b"\x00\x00":
+            name = keys.get(struct.unpack(">I", typ)[0], typ)
+        if name in (b"\xa9cmt", b"comment", b"com.apple.quicktime.comment"):
+            data = _find(src, x, y, b"data")
+            if data:
+                return src.read(data[0] + 8, data[1] - data[0] - 8).decode("utf-8", "replace")
+    return None
+
+
+def _mdta_keys(src: _Src, a: int, b: int) -> dict[int, bytes]:
+    keys = _find(src, a, b, b"keys")
+    if keys is None:
+        return {}
+    d = src.read(keys[0], keys[1] - keys[0])
+    count = struct.unpack(">I", d[4:8])[0]
+    out, pos = {}, 8
+    for i in range(1, count + 1):
+        size = struct.unpack(">I", d[pos:pos + 4])[0]
+        out[i] = d[pos + 8:pos + size]
+        pos += size
+    return out
+
+
+# ---------------------------------------------------------------- PNG / JPEG / WAV
+
+
+def _png(src: _Src) -> MediaInfo:
+    pos, width, height = 8, None, None
+    texts: dict[str, str] = {}
+    while pos + 8 <= src.size:
+        n, typ = struct.unpack(">I4s", src.read(pos, 8))
+        if typ == b"IHDR":
+            width, height = struct.unpack(">II", src.read(pos + 8, 8))
+        elif typ in (b"tEXt", b"zTXt", b"iTXt") and n < 10 * 1024 * 1024:
+            key, _, rest = src.read(pos + 8, n).partition(b"\x00")
+            if typ == b"tEXt":
+                value = rest.decode("latin-1")
+            elif typ == b"zTXt":
+                value = zlib.decompress(rest[1:]).decode("latin-1")
+            else:
+                compressed = rest[0] == 1
+                _lang, _, rest2 = rest[2:].partition(b"\x00")
+                _trans, _, raw = rest2.partition(b"\x00")
+                value = (zlib.decompress(raw) if compressed else raw).decode("utf-8", "replace")
+            texts.setdefault(key.decode("latin-1"), value)
+        elif typ == b"IEND":
+            break
+        pos += 12 + n
+    text = texts.get("Description") or texts.get("Comment") or next(iter(texts.values()), None)
+    return MediaInfo(kind="image", format="png", width=width, height=height, size=src.size, text=text)
+
+
+def _jpeg(src: _Src) -> MediaInfo:
+    pos, width, height, text = 2, None, None, None
+    while pos + 4 <= src.size:
+        marker = src.read(pos, 2)
+        if marker[0] != 0xFF:
+            break
+        code = marker[1]
+        if code == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if code in (0xD8, 0x01) or 0xD0 <= code <= 0xD7:
+            pos += 2
+            continue
+        length = struct.unpack(">H", src.read(pos + 2, 2))[0]
+        if code in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+            height, width = struct.unpack(">HH", src.read(pos + 5, 4))
+        elif code == 0xFE and text is None:
+            text = src.read(pos + 4, length - 2).decode("utf-8", "replace").rstrip("\x00")
+        elif code in (0xDA, 0xD9):
+            break
+        pos += 2 + length
+    return MediaInfo(kind="image", format="jpeg", width=width, height=height, size=src.size, text=text)
+
+
+def _wav(src: _Src) -> MediaInfo:
+    pos, byte_rate, data_size, text = 12, None, None, None
+    while pos + 8 <= src.size:
+        typ, n = struct.unpack("<4sI", src.read(pos, 8))
+        if typ == b"fmt ":
+            byte_rate = struct.unpack("<I", src.read(pos + 16, 4))[0]
+        elif typ == b"data":
+            data_size = min(n, src.size - pos - 8)
+        elif typ == b"LIST" and src.read(pos + 8, 4) == b"INFO":
+            sub, end = pos + 12, pos + 8 + n
+            while sub + 8 <= end:
+                styp, sn = struct.unpack("<4sI", src.read(sub, 8))
+                if styp == b"ICMT":
+                    text = src.read(sub + 8, sn).decode("utf-8", "replace").rstrip("\x00")
+                sub += 8 + sn + (sn & 1)
+        pos += 8 + n + (n & 1)
+    duration = data_size / byte_rate if byte_rate and data_size is not None else None
+    return MediaInfo(kind="audio", format="wav", duration=duration, size=src.size, text=text)
+
+
+# ---------------------------------------------------------------- limits
+
+
+def video_violation(info: MediaInfo, *, pegasus_only: bool = False) -> tuple[str, str] | None:
+    """Return ``(code, message)`` when a video breaks the API's limits, else ``None``.
+
+    Example:
+        ```python
+        assert video_violation(MediaInfo("video", "mp4", 640, 360, 10.0, 1000)) is None
+        ```
+    """
+    lim = LIMITS
+    if info.kind is not None and info.kind not in ("video", "audio"):
+        return ("unsupported_media_type",
+                f"The file is a {info.format} {info.kind}, not a video. Upload an MP4/MOV/WebM video file.")
+    if info.size is not None and info.size > lim["video_max_size"]:
+        return ("video_filesize_too_large",
+                f"The video is {info.size} bytes; the limit is 2 GB. Compress or split the video.")
+    w, h = info.width, info.height
+    if w and h:
+        if min(w, h) < lim["video_min_side"]:
+            return ("video_resolution_too_low",
+                    f"The video resolution {w}x{h} is too low; it must be between 360x360 and 3840x2160. "
+                    "Upscale or re-encode the video.")
+        if max(w, h) > lim["video_max_width"] or min(w, h) > lim["video_max_height"]:
+            return ("video_resolution_too_high",
+                    f"The video resolution {w}x{h} is too high; it must be between 360x360 and 3840x2160. "
+                    "Downscale the video.")
+        if max(w, h) / min(w, h) > lim["video_max_aspect"] + 1e-9:
+            return ("video_aspect_ratio_invalid",
+                    f"The video aspect ratio {w}:{h} is outside 1:2.4 to 2.4:1. Crop or pad the video.")
+    d = info.duration
+    if d is not None:
+        if d < lim["video_min_duration"]:
+            return ("video_duration_too_short",
+                    f"The video is {d:.2f} s long; it must be at least 4 s. Use a longer video.")
+        max_d = lim["video_max_duration_pegasus"] if pegasus_only else lim["video_max_duration"]
+        if d > max_d:
+            return ("video_duration_too_long",
+                    f"The video is {d:.0f} s long; the limit is {max_d:.0f} s for this index. Split the video.")
+    return None
+
+
+def image_violation(info: MediaInfo) -> tuple[str, str] | None:
+    """Return ``(code, message)`` when an image breaks the API's limits (JPEG/PNG, >= 64x64, <= 5 MB)."""
+    if info.kind != "image" or info.format not in ("png", "jpeg"):
+        return ("unsupported_media_type", "The image must be a JPEG or PNG file.")
+    if info.size is not None and info.size > LIMITS["image_max_size"]:
+        return ("media_filesize_too_large",
+                f"The image is {info.size} bytes; the limit is 5 MB. Compress or downscale the image.")
+    if info.width is not None and info.height is not None and min(info.width, info.height) < LIMITS["image_min_side"]:
+        return ("image_resolution_too_low",
+                f"The image resolution {info.width}x{info.height} is too low; it must be at least 64x64.")
+    return None
+
+
+def audio_violation(info: MediaInfo) -> tuple[str, str] | None:
+    """Return ``(code, message)`` when an audio file breaks the API's limits."""
+    if info.kind == "image":
+        return ("unsupported_media_type", "The file is an image, not audio. Upload a WAV/MP3/M4A file.")
+    if info.size is not None and info.size > LIMITS["audio_max_size"]:
+        return ("audio_filesize_too_large", f"The audio is {info.size} bytes; the limit is 2 GB.")
+    return None

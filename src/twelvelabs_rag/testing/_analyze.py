@@ -1,0 +1,192 @@
+"""Route for ``POST /analyze`` (Pegasus): JSON answer or an NDJSON stream.
+
+The "model" reads the video's script: the answer lists the scenes, leading with the ones whose
+text is closest to the prompt. With ``response_format`` json_schema it builds a schema-valid JSON
+document from the scenes. Temperature is accepted and ignored (answers are deterministic).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Iterator
+
+from .. import _media
+from ._core import Media
+from ._embed import EmbedRoutes
+from ._encoder import encode_text, tokens
+from ._http import ApiError, Req, Resp, bad, missing
+from ._schema import SchemaError, generate, unsupported_keyword
+from ._script import Scene
+
+__all__ = ["AnalyzeRoutes"]
+
+ANALYZE_MODELS = ("pegasus1.2", "pegasus1.5", "pegasus1.6")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+class AnalyzeRoutes(EmbedRoutes):
+    """Analyze (open-ended text generation over one video)."""
+
+    def _analyze_media(self, body: dict, model: str) -> Media:
+        if body.get("video_id"):
+            if model != "pegasus1.2":
+                raise bad(f"`video_id` is not supported with {model}; pass video={{\"type\": \"url\", \"url\": ...}} "
+                          "or {\"type\": \"asset_id\", ...}, or set model_name to pegasus1.2.")
+            vid = body["video_id"]
+            video = self.videos.get(vid)
+            if video is None or not video.ready:
+                raise ApiError(404, "resource_not_exist", f"Video with id {vid} does not exist or is not ready yet.")
+            ix = self.indexes.get(video.index_id)
+            if ix is None or ix.pegasus() is None:
+                raise bad(f"Video {vid} is in an index without a Pegasus model; create the index with "
+                          "pegasus1.2 to analyze its videos.", "index_not_supported_for_generate")
+            return video.media
+        video_obj = body.get("video")
+        if video_obj is None:
+            raise ApiError(400, "parameter_not_provided",
+                           "Provide the video: `video` ({\"type\": \"url\"|\"asset_id\"|\"base64_string\", ...}) "
+                           "or, for pegasus1.2, `video_id`.")
+        if not isinstance(video_obj, dict):
+            raise bad("`video` must be an object with a `type` of url, asset_id or base64_string.")
+        kind = video_obj.get("type")
+        if kind == "url":
+            media = self.media_from_url(video_obj.get("url") or "", "video.url")
+        elif kind == "asset_id":
+            aid = video_obj.get("asset_id") or ""
+            video = next((v for v in self.videos.values() if v.ready and aid in (v.id, "a" + v.id[1:])), None)
+            if video is None:
+                raise ApiError(404, "resource_not_exist", f"Asset with id {aid} does not exist.")
+            media = video.media
+        elif kind == "base64_string":
+            raw = video_obj.get("base64_string") or ""
+            if len(raw) > 40 * 1024 * 1024:
+                raise bad("`video.base64_string` is larger than 30 MB; upload the video and pass its URL instead.",
+                          "media_filesize_too_large")
+            try:
+                data = base64.b64decode(raw, validate=True)
+            except (binascii.Error, ValueError):
+                raise bad("`video.base64_string` is not valid base64.") from None
+            media = self.media_from_bytes(data)
+        else:
+            raise bad(f"`video.type` must be url, asset_id or base64_string, got {kind!r}.")
+        if media.info.kind is None:
+            media.info = _media.MediaInfo("video", None, 640, 360, 10.0, media.info.size)
+        return media
+
+    def analyze(self, req: Req) -> Resp:
+        body = req.require_json("POST /analyze")
+        prompt = body.get("prompt")
+        if isinstance(body.get("prompt_v2"), dict):
+            if prompt:
+                raise bad("Send either `prompt` or `prompt_v2`, not both.")
+            prompt = body["prompt_v2"].get("input_text")
+        if not prompt:
+            raise missing("prompt")
+        if not isinstance(prompt, str):
+            raise bad("`prompt` must be a string.")
+        model = body.get("model_name") or ("pegasus1.2" if body.get("video_id") else "pegasus1.5")
+        if model not in ANALYZE_MODELS:
+            raise bad(f"Unknown model_name {model!r}; use one of {', '.join(ANALYZE_MODELS)}.")
+        temperature = body.get("temperature", 0.2)
+        if not isinstance(temperature, (int, float)) or not 0 <= temperature <= 1:
+            raise bad(f"`temperature` must be a number between 0 and 1, got {temperature!r}.")
+        cap = 4096 if model == "pegasus1.2" else 98304
+        max_tokens = body.get("max_tokens", 4096)
+        if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or not 2 <= max_tokens <= cap:
+            raise bad(f"`max_tokens` must be an integer between 2 and {cap} for {model}, got {max_tokens!r}.")
+        if len(prompt.split()) > 2000:
+            raise bad("The prompt is longer than 2,000 tokens; shorten it.", "token_limit_exceeded")
+        stream = body.get("stream", True)
+        if not isinstance(stream, bool):
+            raise bad("`stream` must be true or false.")
+        media = self._analyze_media(body, model)
+        violation = _media.video_violation(media.info, pegasus_only=True)
+        if violation and violation[0] != "unsupported_media_type":
+            raise bad(violation[1], violation[0])
+        scenes = _window(media.scene_list(), body.get("start_time"), body.get("end_time"))
+        schema = None
+        fmt = body.get("response_format")
+        if fmt is not None:
+            if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" or not isinstance(
+                    fmt.get("json_schema"), dict):
+                raise bad("`response_format` must be {\"type\": \"json_schema\", \"json_schema\": {...}}.")
+            schema = fmt["json_schema"]
+            keyword = unsupported_keyword(schema)
+            if keyword:
+                raise bad(f"String length constraints ({keyword}) are not supported.")
+        if schema is not None:
+            fallback = media.text or f"A {media.duration:g}-second video."
+            try:
+                text = json.dumps(generate(schema, scenes, fallback))
+            except SchemaError as exc:
+                raise bad(f"The response_format json_schema cannot be used: {exc}") from None
+        else:
+            text = _answer(prompt, scenes, media)
+        words = text.split(" ")
+        finish = "stop"
+        if len(words) > max_tokens:
+            words, finish = words[:max_tokens], "length"
+            text = " ".join(words)
+        usage = {"output_tokens": len(words), "input_tokens": len(prompt.split()) + 10 * max(1, len(scenes))}
+        gen_id = self.new_id("generation")
+        error = ({"code": "max_tokens_reached",
+                  "message": "The answer was cut at max_tokens; raise max_tokens for a complete answer."}
+                 if finish == "length" else None)
+        if not stream:
+            out = {"id": gen_id, "data": text, "finish_reason": finish, "usage": usage}
+            if error:
+                out["error"] = error
+            return Resp(200, out)
+        return Resp(200, stream=_ndjson(gen_id, words, finish, usage, error), content_type="application/x-ndjson")
+
+
+def _window(scenes: list[Scene], start: float | None, end: float | None) -> list[Scene]:
+    if start is None and end is None:
+        return scenes
+    if start is not None and end is not None and end - start < 1:
+        raise bad("`end_time` must be at least 1 second after `start_time`.")
+    lo = start or 0.0
+    hi = end if end is not None else float("inf")
+    return [s for s in scenes if s.end > lo and s.start < hi]
+
+
+def _answer(prompt: str, scenes: list[Scene], media: Media) -> str:
+    if not scenes:
+        return (f"This {media.duration:g}-second video carries no script the emulator can read, "
+                "so it cannot describe its content.")
+    q = encode_text(prompt, 512)
+    scored = sorted(scenes, key=lambda s: -float(encode_text(s.text, 512) @ q))
+    relevant = [s for s in scored if set(tokens(prompt)) & set(tokens(s.text))]
+    parts = []
+    if relevant:
+        best = relevant[0]
+        parts.append(f"Most relevant to the prompt: from {_fmt(best.start)}s to {_fmt(best.end)}s, {best.visual}.")
+    parts.append("The video shows:")
+    for s in scenes:
+        line = f"from {_fmt(s.start)}s to {_fmt(s.end)}s, {s.visual}"
+        if s.speech:
+            line += f' (someone says "{s.speech}")'
+        parts.append(line + ";")
+    return " ".join(parts).rstrip(";") + "."
+
+
+def _ndjson(gen_id: str, words: list[str], finish: str, usage: dict, error: dict | None) -> Iterator[bytes]:
+    def line(obj: dict) -> bytes:
+        return json.dumps(obj, separators=(",", ":")).encode() + b"\n"
+
+    yield line({"event_type": "stream_start", "metadata": {"generation_id": gen_id}})
+    for i in range(0, len(words), 4):
+        chunk = " ".join(words[i:i + 4])
+        if i + 4 < len(words):
+            chunk += " "
+        yield line({"event_type": "text_generation", "text": chunk})
+    end = {"event_type": "stream_end", "finish_reason": finish,
+           "metadata": {"generation_id": gen_id, "usage": usage}}
+    if error:
+        end["error"] = error
+    yield line(end)

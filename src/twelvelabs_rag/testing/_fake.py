@@ -1,0 +1,408 @@
+"""``FakeTwelveLabs``: the in-memory, deterministic TwelveLabs API v1.3 emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator
+
+import httpx
+
+from ._analyze import AnalyzeRoutes
+from ._http import DOCS_URL, ApiError, Req, Resp, parse_body
+
+__all__ = ["FakeTwelveLabs", "RecordedRequest", "ROUTES", "Dropped", "StreamCut"]
+
+API_PREFIX = "/v1.3"
+#: (method, path template, handler name). Route names are "METHOD template".
+ROUTES: list[tuple[str, str, str]] = [
+    ("POST", "/indexes", "create_index"), ("GET", "/indexes", "list_indexes"),
+    ("GET", "/indexes/{index_id}", "get_index"), ("PUT", "/indexes/{index_id}", "update_index"),
+    ("DELETE", "/indexes/{index_id}", "delete_index"),
+    ("GET", "/indexes/{index_id}/videos", "list_videos"),
+    ("GET", "/indexes/{index_id}/videos/{video_id}", "get_video"),
+    ("PATCH", "/indexes/{index_id}/videos/{video_id}", "update_video"),
+    ("PUT", "/indexes/{index_id}/videos/{video_id}", "update_video"),
+    ("DELETE", "/indexes/{index_id}/videos/{video_id}", "delete_video"),
+    ("POST", "/tasks", "create_task"), ("GET", "/tasks", "list_tasks"),
+    ("GET", "/tasks/{task_id}", "get_task"), ("DELETE", "/tasks/{task_id}", "delete_task"),
+    ("POST", "/tasks/transfers/import/{integration_id}", "import_transfer"),
+    ("GET", "/tasks/transfers/import/{integration_id}/status", "transfer_status"),
+    ("GET", "/tasks/transfers/import/{integration_id}/logs", "transfer_logs"),
+    ("POST", "/search", "search"), ("GET", "/search/{page_token}", "search_page"),
+    ("POST", "/embed", "embed"),
+    ("POST", "/embed/tasks", "create_embed_task"), ("GET", "/embed/tasks", "list_embed_tasks"),
+    ("GET", "/embed/tasks/{task_id}/status", "embed_task_status"),
+    ("GET", "/embed/tasks/{task_id}", "get_embed_task"),
+    ("POST", "/analyze", "analyze"),
+]
+_COMPILED = [(m, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", t) + "/?$"), f"{m} {t}", h)
+             for m, t, h in ROUTES]
+#: Routes that share one rate-limit bucket (spec §1.4).
+RATE_CATEGORIES = {"POST /tasks": "tasks", "POST /embed": "embed", "POST /embed/tasks": "embed",
+                   "POST /search": "search", "POST /analyze": "analyze"}
+_ERROR_CODES = {429: "too_many_requests", 500: "internal_error", 502: "bad_gateway", 503: "service_unavailable",
+                504: "gateway_timeout", 408: "request_canceled_or_timed_out", 409: "conflict"}
+
+
+class Dropped(Exception):
+    """The emulator dropped the connection (``drop_next``)."""
+
+
+class StreamCut(Exception):
+    """The emulator cut a stream mid-way (``cut_stream_next``)."""
+
+
+@dataclass
+class RecordedRequest:
+    """One request seen by the emulator (the API key is never recorded)."""
+
+    method: str
+    path: str
+    route: str | None
+    query: list[tuple[str, str]] = field(default_factory=list)
+    form: dict[str, list[str]] = field(default_factory=dict)
+    json: Any = None
+    files: list[tuple[str, str | None, int]] = field(default_factory=list)
+    status: int | None = None
+    started_at: float = 0.0
+    ended_at: float | None = None
+
+
+@dataclass
+class _Fault:
+    status: int
+    retry_after: float | None
+    times: int
+    body: Any
+
+
+class FakeTwelveLabs(AnalyzeRoutes):
+    """An in-memory TwelveLabs API v1.3 for tests, demos and benchmarks.
+
+    Args:
+        api_keys: accepted ``x-api-key`` values; ``None`` accepts any non-empty key.
+        seed: makes ids differ between emulators; everything is deterministic for a given seed.
+        task_statuses: the statuses an indexing task walks through, one step per poll
+            (``("ready",)`` makes uploads ready at once).
+        embed_task_statuses: the same for embedding tasks.
+
+    Example:
+        ```python
+        fake = FakeTwelveLabs()
+        http = httpx.Client(transport=fake.transport(), base_url="http://emulator/v1.3",
+                            headers={"x-api-key": "tlk_test"})
+        assert http.get("/indexes").json()["data"] == []
+        ```
+    """
+
+    def __init__(self, api_keys: Iterable[str] | None = None, seed: int = 0, *,
+                 task_statuses: Iterable[str] = ("validating", "pending", "indexing", "ready"),
+                 embed_task_statuses: Iterable[str] = ("processing", "ready"),
+                 time_fn: Callable[[], float] = time.time) -> None:
+        super().__init__(seed)
+        self._init_tasks()
+        self._init_search()
+        self.api_keys = frozenset(api_keys) if api_keys is not None else None
+        self.task_statuses = tuple(task_statuses)
+        self.embed_task_statuses = tuple(embed_task_statuses)
+        self._time = time_fn
+        self.requests: list[RecordedRequest] = []
+        self._faults: dict[str, list[_Fault]] = {}
+        self._latency: dict[str, float] = {}
+        self._drops: dict[str, int] = {}
+        self._cuts = 0
+        self._limits: dict[str, int] = {}
+        self._windows: dict[str, tuple[float, int]] = {}
+        self._flight_lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def __repr__(self) -> str:
+        return f"FakeTwelveLabs(indexes={len(self.indexes)}, videos={len(self.videos)}, requests={len(self.requests)})"
+
+    # ------------------------------------------------------------------ faults and observation
+    def fail_next(self, route: str, status: int, *, retry_after: float | None = None, times: int = 1,
+                  body: Any = None) -> None:
+        """Answer the next ``times`` requests of ``route`` (e.g. ``"POST /tasks"``, or ``"*"``) with ``status``."""
+        with self._lock:
+            self._faults.setdefault(route, []).append(_Fault(status, retry_after, times, body))
+
+    def add_latency(self, route: str, seconds: float) -> None:
+        """Delay every request of ``route`` (or ``"*"``) by ``seconds`` (awaited, not blocking, when async)."""
+        self._latency[route] = seconds
+
+    def drop_next(self, route: str, times: int = 1) -> None:
+        """Drop the connection of the next ``times`` requests of ``route`` without answering."""
+        with self._lock:
+            self._drops[route] = self._drops.get(route, 0) + times
+
+    def cut_stream_next(self, times: int = 1) -> None:
+        """Cut the next ``times`` analyze streams mid-way (no ``stream_end``; the connection breaks)."""
+        with self._lock:
+            self._cuts += times
+
+    def rate_limit(self, route: str, per_minute: int | None) -> None:
+        """Limit ``route`` (or its category: tasks, embed, search, analyze) to ``per_minute`` requests."""
+        key = RATE_CATEGORIES.get(route, route)
+        with self._lock:
+            if per_minute is None:
+                self._limits.pop(key, None)
+            else:
+                self._limits[key] = int(per_minute)
+            self._windows.pop(key, None)
+
+    def calls(self, route: str) -> list[RecordedRequest]:
+        """The recorded requests of one route, oldest first."""
+        return [r for r in self.requests if r.route == route]
+
+    def advance(self, task_id: str | None = None, steps: int = 1) -> None:
+        """Move one task (or every unfinished task) ``steps`` statuses forward."""
+        with self._lock:
+            for _ in range(steps):
+                if task_id is not None:
+                    if task_id in self.tasks:
+                        self.step_task(self.tasks[task_id])
+                    elif task_id in self.embed_tasks:
+                        self.step_embed_task(self.embed_tasks[task_id])
+                    else:
+                        raise KeyError(f"no task {task_id!r}")
+                    continue
+                for t in list(self.tasks.values()):
+                    self.step_task(t)
+                for e in list(self.embed_tasks.values()):
+                    self.step_embed_task(e)
+
+    # ------------------------------------------------------------------ the transport-neutral core
+    def match(self, method: str, path: str) -> tuple[str | None, str | None, dict[str, str]]:
+        """Return ``(route name, handler name, path params)`` for a path relative to /v1.3."""
+        for m, rx, name, handler in _COMPILED:
+            found = rx.match(path)
+            if found and m == method:
+                return name, handler, found.groupdict()
+        return None, None, {}
+
+    def begin(self, method: str, raw_path: str) -> tuple[RecordedRequest, float, bool]:
+        """Start a request: log it, count it in flight; returns (record, latency, drop)."""
+        path = raw_path[len(API_PREFIX):] if raw_path.startswith(API_PREFIX + "/") else None
+        route = self.match(method, path)[0] if path is not None else None
+        rec = RecordedRequest(method, raw_path, route, started_at=self._time())
+        with self._flight_lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        with self._lock:
+            self.requests.append(rec)
+            drop = False
+            for key in (route, "*"):
+                if key is not None and self._drops.get(key):
+                    self._drops[key] -= 1
+                    drop = True
+                    break
+        latency = self._latency.get(route or "", 0.0) + self._latency.get("*", 0.0)
+        return rec, latency, drop
+
+    def end(self, rec: RecordedRequest, status: int | None) -> None:
+        rec.status, rec.ended_at = status, self._time()
+        with self._flight_lock:
+            self.in_flight -= 1
+
+    def respond(self, rec: RecordedRequest, headers: dict[str, str], query: str, body: bytes,
+                origin: str = "http://emulator") -> Resp:
+        """Produce the response of a begun request (auth, faults, rate limits, the route)."""
+        resp = self._respond(rec, headers, query, body, origin)
+        resp.headers.setdefault("X-Api-Version", "1.3")
+        if resp.stream is not None:
+            with self._lock:
+                cut = self._cuts > 0
+                if cut:
+                    self._cuts -= 1
+            if cut:
+                resp.stream = _cut(resp.stream)
+        return resp
+
+    def _respond(self, rec: RecordedRequest, headers: dict[str, str], query: str, body: bytes, origin: str) -> Resp:
+        from urllib.parse import parse_qsl  # noqa: PLC0415
+
+        if not rec.path.startswith(API_PREFIX + "/"):
+            return _error(ApiError(404, "not_found", f"No route {rec.method} {rec.path}: the base URL must end "
+                                                     f"with {API_PREFIX} (e.g. http://127.0.0.1:PORT{API_PREFIX})."))
+        path = rec.path[len(API_PREFIX):]
+        route, handler, params = self.match(rec.method, path)
+        if route is None:
+            return _error(ApiError(404, "not_found", f"No route {rec.method} {path} in API v1.3."))
+        with self._lock:
+            for key in (route, "*"):
+                queue = self._faults.get(key)
+                if queue:
+                    fault = queue[0]
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        queue.pop(0)
+                    return _fault_response(fault)
+        key = headers.get("x-api-key")
+        if not key or (self.api_keys is not None and key not in self.api_keys):
+            what = "No API key was sent" if not key else "The API key you provided is not valid"
+            return _error(ApiError(401, "api_key_invalid",
+                                   f"{what}; pass a valid key in the x-api-key header (keys look like tlk_...)."))
+        try:
+            ctype = headers.get("content-type", "")
+            form, files, data = parse_body(ctype, body)
+            req = Req(rec.method, path, route, params, parse_qsl(query, keep_blank_values=True), form, files, data,
+                      ctype, origin)
+            rec.query, rec.form, rec.json = req.query, form, data
+            rec.files = [(name, p.filename, len(p.data)) for name, parts in files.items() for p in parts]
+            with self._lock:
+                rl_headers = self._rate_check(route)
+                self.tick()
+                resp = getattr(self, handler)(req)
+            resp.headers.update(rl_headers)
+            return resp
+        except ApiError as exc:
+            return _error(exc)
+
+    def _rate_check(self, route: str) -> dict[str, str]:
+        key = RATE_CATEGORIES.get(route, route)
+        limit = self._limits.get(key)
+        if limit is None:
+            return {}
+        now = self._time()
+        start, used = self._windows.get(key, (now, 0))
+        if now - start >= 60:
+            start, used = now, 0
+        reset = start + 60
+        if used >= limit:
+            wait = max(1, math.ceil(reset - now))
+            raise ApiError(429, "too_many_requests",
+                           f"You have exceeded the rate limit ({limit} requests per minute). Please try again "
+                           f"later after {wait} seconds.",
+                           {"Retry-After": str(wait), "X-Ratelimit-Limit": str(limit), "X-Ratelimit-Remaining": "0",
+                            "X-Ratelimit-Used": str(used), "X-Ratelimit-Reset": str(int(reset))})
+        used += 1
+        self._windows[key] = (start, used)
+        return {"X-Ratelimit-Limit": str(limit), "X-Ratelimit-Remaining": str(limit - used),
+                "X-Ratelimit-Used": str(used), "X-Ratelimit-Reset": str(int(reset))}
+
+    # ------------------------------------------------------------------ httpx adapters
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        """Handle an ``httpx.Request`` synchronously (so ``httpx.MockTransport(fake)`` works)."""
+        rec, latency, drop = self.begin(request.method, request.url.path)
+        status = None
+        try:
+            if drop:
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+            if latency:
+                time.sleep(latency)
+            resp = self.respond(rec, _lower(request.headers), request.url.query.decode(), request.read(),
+                                _origin(request))
+            status = resp.status
+            return _to_httpx(resp, request)
+        finally:
+            self.end(rec, status)
+
+    async def handle_async(self, request: httpx.Request) -> httpx.Response:
+        """Handle an ``httpx.Request`` for an async client; latency is awaited, never blocking the loop."""
+        rec, latency, drop = self.begin(request.method, request.url.path)
+        status = None
+        try:
+            if drop:
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+            if latency:
+                await asyncio.sleep(latency)
+            body = await request.aread()
+            resp = self.respond(rec, _lower(request.headers), request.url.query.decode(), body, _origin(request))
+            status = resp.status
+            return _to_httpx(resp, request)
+        finally:
+            self.end(rec, status)
+
+    def transport(self) -> httpx.BaseTransport:
+        """An ``httpx`` transport for sync clients."""
+        return httpx.MockTransport(self)
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        """An ``httpx`` transport for async clients."""
+        return httpx.MockTransport(self.handle_async)
+
+    def client(self, **kwargs: Any) -> Any:
+        """A ``twelvelabs_rag.TwelveLabs`` wired to this emulator (key ``tlk_test`` unless given)."""
+        from twelvelabs_rag import TwelveLabs  # noqa: PLC0415
+
+        kwargs.setdefault("api_key", "tlk_test")
+        kwargs.setdefault("base_url", "http://emulator" + API_PREFIX)
+        kwargs.setdefault("transport", self.transport())
+        return TwelveLabs(**kwargs)
+
+    def async_client(self, **kwargs: Any) -> Any:
+        """A ``twelvelabs_rag.AsyncTwelveLabs`` wired to this emulator."""
+        from twelvelabs_rag import AsyncTwelveLabs  # noqa: PLC0415
+
+        kwargs.setdefault("api_key", "tlk_test")
+        kwargs.setdefault("base_url", "http://emulator" + API_PREFIX)
+        kwargs.setdefault("transport", self.async_transport())
+        return AsyncTwelveLabs(**kwargs)
+
+
+def _lower(headers: httpx.Headers) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}
+
+
+def _origin(request: httpx.Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc.decode()}"
+
+
+def _error(exc: ApiError) -> Resp:
+    return Resp(exc.status, exc.body(), dict(exc.headers))
+
+
+def _fault_response(fault: _Fault) -> Resp:
+    headers = {}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = f"{fault.retry_after:g}"
+    if fault.body is not None:
+        if isinstance(fault.body, (bytes, str)):
+            data = fault.body.encode() if isinstance(fault.body, str) else fault.body
+            return Resp(fault.status, None, headers, stream=iter([data]) if data else None,
+                        content_type="text/plain")
+        return Resp(fault.status, fault.body, headers)
+    code = _ERROR_CODES.get(fault.status, "injected_error")
+    return Resp(fault.status, {"code": code, "message": f"Injected {fault.status} from the emulator ({code}).",
+                               "docs_url": DOCS_URL}, headers)
+
+
+def _cut(stream: Iterator[bytes]) -> Iterator[bytes]:
+    lines = list(stream)
+    keep = max(1, (len(lines) - 1) // 2)
+    yield from lines[:keep]
+    raise StreamCut("stream cut by the emulator")
+
+
+class _ByteStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    def __init__(self, chunks: Iterator[bytes], request: httpx.Request) -> None:
+        self._chunks, self._request = chunks, request
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._chunks
+        except StreamCut:
+            raise httpx.RemoteProtocolError("peer closed connection without sending complete message body "
+                                            "(incomplete chunked read)", request=self._request) from None
+
+    async def __aiter__(self):  # type: ignore[override]
+        for chunk in self:
+            yield chunk
+
+
+def _to_httpx(resp: Resp, request: httpx.Request) -> httpx.Response:
+    headers = dict(resp.headers)
+    if resp.stream is not None:
+        headers["content-type"] = resp.content_type
+        return httpx.Response(resp.status, headers=headers, stream=_ByteStream(resp.stream, request),
+                              request=request)
+    content = resp.encoded()
+    if content:
+        headers["content-type"] = resp.content_type
+    return httpx.Response(resp.status, headers=headers, content=content, request=request)
