@@ -1,7 +1,16 @@
-"""twelvelabs-rag: video RAG on TwelveLabs."""
+"""twelvelabs-rag: video RAG on TwelveLabs.
 
+```python
+from twelvelabs_rag import TwelveLabs
+client = TwelveLabs()  # TWELVELABS_API_KEY from the environment
+```
+"""
+
+from ._client import AsyncTwelveLabs, TwelveLabs
 from ._exceptions import *  # noqa: F403
 from ._exceptions import __all__ as _exc_all
+from ._pagination import AsyncPage, SyncPage
+from ._streaming import AsyncStream, Stream
 from ._version import __version__
 
-__all__ = ["__version__", *_exc_all]
+__all__ = ["__version__", "TwelveLabs", "AsyncTwelveLabs", "SyncPage", "AsyncPage", "Stream", "AsyncStream", *_exc_all]

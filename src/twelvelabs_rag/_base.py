@@ -1,0 +1,377 @@
+"""Pure decisions shared by the sync and async clients (no I/O anywhere in this module).
+
+The client shells (`_client.py`) only send, sleep and loop; everything they decide comes from
+here, so each rule is a table test away:
+
+```python
+from twelvelabs_rag._base import retry_delay, should_retry
+assert should_retry("GET", 503) and not should_retry("GET", 404)
+assert retry_delay(0, {"retry-after": "3"}, now=0.0) == 3.0
+```
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+import httpx
+
+from . import _config
+from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError, RateLimitError, status_error_class
+from .types.embed import TERMINAL_EMBED_STATUSES
+from .types.tasks import TERMINAL_TASK_STATUSES
+
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "FailureKind",
+    "RequestSpec",
+    "build_url",
+    "query_params",
+    "form_fields",
+    "classify_transport_error",
+    "translate_transport_error",
+    "should_retry",
+    "upload_outcome",
+    "parse_retry_after",
+    "retry_delay",
+    "parse_error_body",
+    "error_from_response",
+    "next_page_params",
+    "next_page",
+    "is_terminal",
+    "poll_delay",
+]
+
+#: Statuses worth another attempt: timeout, conflict (lock), rate limit, server errors.
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+
+#: How a request failed without an HTTP answer.
+#: connect = never sent (connect error/timeout, pool timeout); write = failed while sending the body;
+#: timeout = read timeout after the body was sent; dropped = connection lost after sending.
+FailureKind = Literal["connect", "write", "timeout", "dropped"]
+
+
+@dataclass
+class RequestSpec:
+    """Everything needed to build one request, re-buildable for every attempt.
+
+    ``form`` holds multipart text fields (already strings); ``files`` holds
+    :class:`~twelvelabs_rag.resources._files.FilePart` objects. When ``multipart`` is true the body
+    is sent as multipart/form-data even without files (the API requires it for /search and /embed).
+    """
+
+    method: str
+    path: str
+    params: list[tuple[str, str]] = field(default_factory=list)
+    json: Any = None
+    form: list[tuple[str, str]] = field(default_factory=list)
+    files: list[Any] = field(default_factory=list)
+    multipart: bool = False
+    stream: bool = False
+    timeout: float | httpx.Timeout | None = None
+
+
+def build_url(base_url: str, path: str) -> str:
+    """Join the base URL (which carries ``/v1.3``) and an endpoint path."""
+    return base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)) and not isinstance(value, str):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return str(value)
+
+
+def _pairs(values: Mapping[str, Any] | Iterable[tuple[str, Any]], *, lists_as_json: bool) -> list[tuple[str, str]]:
+    items = values.items() if isinstance(values, Mapping) else values
+    out: list[tuple[str, str]] = []
+    for key, value in items:
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple, set, frozenset)) and not lists_as_json:
+            out.extend((key, _scalar(v)) for v in value if v is not None)
+        else:
+            out.append((key, _scalar(value)))
+    return out
+
+
+def query_params(values: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, str]]:
+    """Encode query parameters the way the API expects.
+
+    ``None`` is dropped, booleans become ``true``/``false``, sequences become repeated keys
+    (``status=ready&status=indexing``), dicts become ``key[sub]=v`` (range filters).
+    """
+    out: list[tuple[str, str]] = []
+    items = values.items() if isinstance(values, Mapping) else values
+    for key, value in items:
+        if isinstance(value, Mapping):
+            out.extend(_pairs([(f"{key}[{k}]", v) for k, v in value.items()], lists_as_json=False))
+        else:
+            out.extend(_pairs([(key, value)], lists_as_json=False))
+    return out
+
+
+def form_fields(values: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, str]]:
+    """Encode multipart text fields: ``None`` is not sent, booleans are ``true``/``false``,
+    lists are repeated parts, dicts are JSON text (``user_metadata``, ``filter``)."""
+    return _pairs(values, lists_as_json=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Transport failures: the one boundary where httpx exceptions become ours.
+
+
+def classify_transport_error(exc: BaseException) -> FailureKind:
+    """Say whether a failed request may have reached the server (see docs/retries.md)."""
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)):
+        return "connect"
+    if isinstance(exc, (httpx.WriteError, httpx.WriteTimeout)):
+        return "write"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    return "dropped"
+
+
+def translate_transport_error(exc: BaseException, request: httpx.Request | None = None) -> APIConnectionError:
+    """Map an httpx exception to APIConnectionError/APITimeoutError (the caller chains with ``from``)."""
+    where = ""
+    if request is not None:
+        where = f" ({request.method} {request.url.copy_with(query=None)})"
+    detail = type(exc).__name__ + (f": {exc}" if str(exc) else "")
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"Request timed out{where}: {detail}. Raise timeout=... if this is expected.", request=request)
+    kind = classify_transport_error(exc)
+    hint = "could not connect" if kind == "connect" else "connection failed"
+    return APIConnectionError(f"Connection error, {hint}{where}: {detail}", request=request)
+
+
+def should_retry(
+    method: str,
+    status: int | None = None,
+    *,
+    error: FailureKind | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> bool:
+    """Whether a failed attempt is worth repeating (given retries are left).
+
+    A server's ``x-should-retry: true|false`` header wins. Otherwise: connection failures and
+    408/409/429/5xx are retried, other statuses are not. The method matters only for
+    non-idempotent uploads, which the caller guards with :func:`upload_outcome`.
+    """
+    del method  # every endpoint of this API is safe to repeat once uploads are deduplicated
+    if headers is not None:
+        hint = headers.get("x-should-retry")
+        if hint == "true":
+            return True
+        if hint == "false":
+            return False
+    if error is not None:
+        return True
+    if status is None:
+        return False
+    return status in RETRYABLE_STATUSES or status >= 500
+
+
+def upload_outcome(
+    status: int | None = None, *, error: FailureKind | None = None
+) -> Literal["not_created", "ambiguous"]:
+    """For ``POST /tasks``: did a failed attempt provably not create a task?
+
+    ``not_created``: never sent (connect failure), 429 or 408 (rejected before processing), 4xx.
+    ``ambiguous``: 5xx (including 503 with Retry-After), 409, a failure while sending the body,
+    a read timeout or a dropped connection after sending. Ambiguous failures are resolved by
+    looking up the task before uploading again.
+    """
+    if error is not None:
+        return "not_created" if error == "connect" else "ambiguous"
+    if status is None:
+        return "ambiguous"
+    if status in (408, 429) or (400 <= status < 500 and status != 409):
+        return "not_created"
+    return "ambiguous"
+
+
+# ---------------------------------------------------------------------------------------------
+# Retry timing
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    value = headers.get(name)
+    if value is None and not isinstance(headers, httpx.Headers):
+        lowered = {k.lower(): v for k, v in headers.items()}
+        value = lowered.get(name.lower())
+    return value
+
+
+def parse_retry_after(headers: Mapping[str, str] | None, now: float) -> float | None:
+    """Seconds the server asked us to wait, or None.
+
+    Order: ``retry-after-ms`` (milliseconds), ``Retry-After`` (seconds or an HTTP date),
+    ``X-Ratelimit-Reset`` (UTC epoch seconds). ``now`` is the current epoch time. Negative waits
+    become 0; unparsable values are ignored.
+    """
+    raw = _header(headers, "retry-after-ms")
+    if raw is not None:
+        try:
+            value = float(raw) / 1000.0
+            if math.isfinite(value):
+                return max(0.0, value)
+        except ValueError:
+            pass
+    raw = _header(headers, "retry-after")
+    if raw is not None:
+        try:
+            value = float(raw)
+            if math.isfinite(value):
+                return max(0.0, value)
+        except ValueError:
+            try:
+                when = parsedate_to_datetime(raw)
+            except (TypeError, ValueError, IndexError):
+                when = None
+            if when is not None:
+                return max(0.0, when.timestamp() - now)
+    raw = _header(headers, "x-ratelimit-reset")
+    if raw is not None:
+        try:
+            value = float(raw)
+            if math.isfinite(value):
+                return max(0.0, value - now)
+        except ValueError:
+            pass
+    return None
+
+
+def retry_delay(
+    attempt: int, headers: Mapping[str, str] | None, now: float, *, jitter: float | None = None
+) -> float:
+    """Seconds to sleep before retry number ``attempt`` (0 for the first retry).
+
+    The server's advice (:func:`parse_retry_after`) is used when present, capped at
+    ``MAX_RETRY_AFTER`` (60 s). Otherwise ``0.5 s * 2**attempt`` capped at 8 s, reduced by up to
+    25 % jitter (``jitter`` in [0, 1) picks the fraction; random when None).
+    """
+    advice = parse_retry_after(headers, now)
+    if advice is not None:
+        return min(advice, _config.MAX_RETRY_AFTER)
+    base = min(_config.INITIAL_RETRY_DELAY * (2 ** max(0, attempt)), _config.MAX_RETRY_DELAY)
+    if jitter is None:
+        import random
+
+        jitter = random.random()
+    return base * (1.0 - 0.25 * min(max(jitter, 0.0), 1.0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Error bodies
+
+
+def parse_error_body(content: bytes) -> tuple[str | None, str | None, Any]:
+    """Return ``(code, message, body)`` from an error body.
+
+    Accepts the flat ``{code, message}`` shape, the nested ``{error: {code, message}}`` shape,
+    the old ``{error_code: int, message}`` shape, plain text and an empty body.
+    """
+    if not content or not content.strip():
+        return None, None, None
+    try:
+        body = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        text = content.decode("utf-8", "replace").strip()
+        return None, text[:500] or None, text
+    if not isinstance(body, dict):
+        return None, None, body
+    source: Mapping[str, Any] = body
+    nested = body.get("error")
+    if isinstance(nested, dict):
+        source = nested
+    elif isinstance(nested, str) and "message" not in body:
+        source = {"message": nested}
+    code = source.get("code", source.get("error_code"))
+    message = source.get("message")
+    return (None if code is None else str(code)), (None if message is None else str(message)), body
+
+
+def error_from_response(response: httpx.Response, *, now: float | None = None) -> APIStatusError:
+    """Build the typed error for a 4xx/5xx response (its body must already be read)."""
+    code, message, body = parse_error_body(response.content)
+    status = response.status_code
+    if not message:
+        reason = response.reason_phrase or "error"
+        message = f"HTTP {status} {reason} with {'an empty' if body is None else 'no message in the'} body"
+    cls = status_error_class(status)
+    kwargs: dict[str, Any] = {
+        "status_code": status,
+        "code": code,
+        "body": body,
+        "response": response,
+        "request_id": response.headers.get("x-request-id") or response.headers.get("request-id"),
+    }
+    if cls is RateLimitError:
+        import time
+
+        advice = parse_retry_after(response.headers, time.time() if now is None else now)
+        return RateLimitError(message, retry_after=advice, **kwargs)
+    return cls(message, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Paging and polling
+
+
+def next_page_params(params: Mapping[str, Any], page_info: Mapping[str, Any] | Any, n_items: int) -> dict[str, Any] | None:
+    """Params for the next ``page``-paged request, or None when the list is done.
+
+    Stops on an empty page, or when ``page_info.total_page`` says this was the last page (which
+    saves the extra empty request the official SDK makes). The page we asked for wins over the
+    page the server echoes, so a server that omits ``page_info`` cannot make us loop.
+    """
+    if n_items == 0:
+        return None
+    info = page_info if isinstance(page_info, Mapping) else getattr(page_info, "__dict__", {})
+    page = int(params.get("page") or info.get("page") or 1)
+    total = info.get("total_page")
+    if isinstance(total, int) and total > 0 and page >= total:
+        return None
+    nxt = dict(params)
+    nxt["page"] = page + 1
+    return nxt
+
+
+#: The name in docs/design.md.
+next_page = next_page_params
+
+
+def next_search_token(page_info: Any) -> str | None:
+    """The token of the next search page, or None on the last page."""
+    token = getattr(page_info, "next_page_token", None)
+    return token or None
+
+
+def is_terminal(status: str | None, *, kind: Literal["task", "embed"] = "task") -> bool:
+    """Whether a task status is final (``ready`` or ``failed``)."""
+    terminal = TERMINAL_TASK_STATUSES if kind == "task" else TERMINAL_EMBED_STATUSES
+    return status in terminal
+
+
+def poll_delay(*, interval: float, elapsed: float, timeout: float | None) -> float | None:
+    """Seconds to sleep before the next poll, or None when ``timeout`` has run out.
+
+    The last sleep is shortened so the final poll happens right at the deadline.
+    """
+    interval = max(0.0, interval)
+    if timeout is None:
+        return interval
+    remaining = timeout - elapsed
+    if remaining <= 0:
+        return None
+    return min(interval, remaining)

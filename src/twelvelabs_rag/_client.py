@@ -1,0 +1,413 @@
+"""``TwelveLabs`` and ``AsyncTwelveLabs``: the shells that send, sleep and loop.
+
+Every decision (retry or not, how long to wait, which error) comes from ``_base``; this module
+only performs I/O. httpx exceptions become ours in exactly one place (``_send_once``), chained
+with ``from``.
+
+```python
+from twelvelabs_rag import TwelveLabs
+with TwelveLabs(api_key="tlk_...") as client:
+    for index in client.indexes.list():
+        print(index.index_name)
+```
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import httpx
+
+from ._base import (
+    RequestSpec,
+    build_url,
+    classify_transport_error,
+    error_from_response,
+    retry_delay,
+    should_retry,
+    translate_transport_error,
+    upload_outcome,
+)
+from ._config import DEFAULT_MAX_RETRIES, DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, resolve_api_key, resolve_base_url
+from ._exceptions import APIConnectionError, APIStatusError, ConfigurationError, TwelveLabsError
+from ._version import __version__
+from .resources._files import MultipartBody
+
+if TYPE_CHECKING:
+    from .resources.analyze import Analyze, AsyncAnalyze
+    from .resources.embed import AsyncEmbed, Embed
+    from .resources.indexes import AsyncIndexes, Indexes
+    from .resources.search import AsyncSearch, Search
+    from .resources.tasks import AsyncTasks, Tasks
+
+__all__ = ["TwelveLabs", "AsyncTwelveLabs"]
+
+log = logging.getLogger("twelvelabs_rag")
+
+#: ``recover()`` for uploads: look for what an ambiguous failed attempt may have created.
+Recover = Callable[[], Any]
+
+
+class _BaseClient:
+    """Configuration shared by both clients (no I/O)."""
+
+    def __init__(
+        self,
+        api_key: str | None,
+        *,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        preflight: bool,
+        default_headers: Mapping[str, str] | None,
+        poll_interval: float | None,
+        clock: Callable[[], float] | None,
+    ) -> None:
+        self._api_key = resolve_api_key(api_key)
+        self.base_url = resolve_base_url(base_url)
+        if max_retries < 0:
+            raise ConfigurationError(f"max_retries must be >= 0 (got {max_retries})")
+        self.max_retries = max_retries
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self.preflight = preflight
+        self.poll_interval = DEFAULT_POLL_INTERVAL if poll_interval is None else float(poll_interval)
+        self._clock = clock or time.monotonic
+        self._headers = {
+            "x-api-key": self._api_key,
+            "user-agent": f"twelvelabs-rag/{__version__}",
+            "accept": "application/json",
+            **dict(default_headers or {}),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, api_key='<redacted>', "
+            f"max_retries={self.max_retries}, preflight={self.preflight})"
+        )
+
+    def _content(self, spec: RequestSpec, body: MultipartBody | None, stream_body: Any) -> tuple[Any, dict[str, str]]:
+        headers = dict(self._headers)
+        if body is not None:
+            headers.update(body.headers())
+            return stream_body, headers
+        if spec.json is not None:
+            headers["content-type"] = "application/json"
+            return json.dumps(spec.json, ensure_ascii=False).encode("utf-8"), headers
+        return None, headers
+
+    def _redact(self, exc: TwelveLabsError) -> TwelveLabsError:
+        """Last line of defence: the key never appears in an exception's text."""
+        if self._api_key and self._api_key in str(exc.args[0] if exc.args else ""):
+            exc.args = (str(exc.args[0]).replace(self._api_key, "<redacted>"), *exc.args[1:])
+            if hasattr(exc, "message"):
+                exc.message = str(getattr(exc, "message")).replace(self._api_key, "<redacted>")
+        return exc
+
+    def _log_retry(self, spec: RequestSpec, attempt: int, delay: float, why: str) -> None:
+        log.info("retrying %s %s in %.2f s (retry %d of %d) after %s", spec.method, spec.path, delay, attempt + 1, self.max_retries, why)
+
+
+def _recovered(recover: Recover | None, error: Exception) -> Any:
+    if recover is None:
+        return None
+    try:
+        return recover()
+    except TwelveLabsError as lookup_error:
+        raise error from lookup_error
+
+
+class TwelveLabs(_BaseClient):
+    """Synchronous TwelveLabs client.
+
+    Args:
+        api_key: the key; else env ``TWELVELABS_API_KEY`` (or ``TWELVE_LABS_API_KEY``).
+        base_url: else env ``TWELVELABS_BASE_URL``, else ``https://api.twelvelabs.io/v1.3``.
+        timeout: seconds per HTTP request (or an ``httpx.Timeout``).
+        max_retries: retries after the first attempt for 408/409/429/5xx and connection errors.
+        http_client: an ``httpx.Client`` to use (not closed by ``close()``); or
+        transport: an ``httpx.BaseTransport`` (e.g. the emulator's).
+        preflight: check media against the API limits before uploading.
+        default_headers: extra headers for every request.
+        poll_interval: default seconds between polls in ``wait`` (5; use 0 in tests).
+        sleep: the function every wait goes through (default ``time.sleep``).
+        clock: monotonic clock used for wait timeouts (default ``time.monotonic``).
+
+    ```python
+    client = TwelveLabs(api_key="tlk_...", max_retries=3)
+    vec = client.embed.create(model_name="marengo3.0", text="a red fox").text_embedding.vector
+    ```
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        preflight: bool = True,
+        default_headers: Mapping[str, str] | None = None,
+        poll_interval: float | None = None,
+        sleep: Callable[[float], Any] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__(
+            api_key, base_url=base_url, timeout=timeout, max_retries=max_retries, preflight=preflight,
+            default_headers=default_headers, poll_interval=poll_interval, clock=clock,
+        )
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("pass either http_client=... or transport=..., not both")
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout)
+        self._sleep = sleep or time.sleep
+
+    # resources -------------------------------------------------------------------------------
+    @cached_property
+    def indexes(self) -> Indexes:
+        from .resources.indexes import Indexes
+
+        return Indexes(self)
+
+    @cached_property
+    def tasks(self) -> Tasks:
+        from .resources.tasks import Tasks
+
+        return Tasks(self)
+
+    @cached_property
+    def search(self) -> Search:
+        from .resources.search import Search
+
+        return Search(self)
+
+    @cached_property
+    def embed(self) -> Embed:
+        from .resources.embed import Embed
+
+        return Embed(self)
+
+    @cached_property
+    def analyze(self) -> Analyze:
+        from .resources.analyze import Analyze
+
+        return Analyze(self)
+
+    # lifecycle --------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the connection pool (not an ``http_client`` you passed in)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> TwelveLabs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # the loop ---------------------------------------------------------------------------------
+    def _send_once(self, spec: RequestSpec, body: MultipartBody | None, cached: bytes | None) -> httpx.Response:
+        stream_body = cached if cached is not None else (body.iter_chunks() if body is not None else None)
+        content, headers = self._content(spec, body, stream_body)
+        request = self._http.build_request(
+            spec.method, build_url(self.base_url, spec.path), params=spec.params or None, content=content,
+            headers=headers, timeout=spec.timeout or self.timeout,
+        )
+        try:
+            response = self._http.send(request, stream=spec.stream)
+            if not spec.stream or not response.is_success:
+                response.read()
+            return response
+        except httpx.TransportError as exc:
+            err = translate_transport_error(exc, request)
+            err.kind = classify_transport_error(exc)  # type: ignore[attr-defined]
+            raise err from exc
+
+    def _request(self, spec: RequestSpec, *, recover: Recover | None = None) -> Any:
+        """Send with retries; returns the successful response, or what ``recover`` found."""
+        body = MultipartBody(spec.form, spec.files) if spec.multipart else None
+        cached = body.to_bytes() if body is not None and body.in_memory else None
+        retries = 0
+        while True:
+            try:
+                response = self._send_once(spec, body, cached)
+            except APIConnectionError as err:
+                kind = err.kind  # type: ignore[attr-defined]
+                if upload_outcome(error=kind) == "ambiguous":
+                    found = _recovered(recover, err)
+                    if found is not None:
+                        return found
+                if retries < self.max_retries and should_retry(spec.method, error=kind):
+                    delay = retry_delay(retries, None, time.time())
+                    self._log_retry(spec, retries, delay, type(err).__name__)
+                    self._sleep(delay)
+                    retries += 1
+                    continue
+                raise self._redact(err)
+            if response.is_success:
+                return response
+            status = response.status_code
+            if recover is not None and upload_outcome(status) == "ambiguous":
+                found = _recovered(recover, self._redact(error_from_response(response)))
+                if found is not None:
+                    return found
+            if retries < self.max_retries and should_retry(spec.method, status, headers=response.headers):
+                delay = retry_delay(retries, response.headers, time.time())
+                self._log_retry(spec, retries, delay, f"HTTP {status}")
+                self._sleep(delay)
+                retries += 1
+                continue
+            err2: APIStatusError = error_from_response(response)
+            raise self._redact(err2)
+
+
+class AsyncTwelveLabs(_BaseClient):
+    """Asynchronous TwelveLabs client; same arguments as :class:`TwelveLabs` with async twins.
+
+    ``http_client`` is an ``httpx.AsyncClient``, ``transport`` an ``httpx.AsyncBaseTransport``,
+    ``sleep`` an async function (default ``anyio.sleep``).
+
+    ```python
+    async with AsyncTwelveLabs() as client:
+        res = await client.search.create(index_id=idx, query_text="a red fox")
+    ```
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        preflight: bool = True,
+        default_headers: Mapping[str, str] | None = None,
+        poll_interval: float | None = None,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__(
+            api_key, base_url=base_url, timeout=timeout, max_retries=max_retries, preflight=preflight,
+            default_headers=default_headers, poll_interval=poll_interval, clock=clock,
+        )
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("pass either http_client=... or transport=..., not both")
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout)
+        self._sleep = sleep or anyio.sleep
+
+    @cached_property
+    def indexes(self) -> AsyncIndexes:
+        from .resources.indexes import AsyncIndexes
+
+        return AsyncIndexes(self)
+
+    @cached_property
+    def tasks(self) -> AsyncTasks:
+        from .resources.tasks import AsyncTasks
+
+        return AsyncTasks(self)
+
+    @cached_property
+    def search(self) -> AsyncSearch:
+        from .resources.search import AsyncSearch
+
+        return AsyncSearch(self)
+
+    @cached_property
+    def embed(self) -> AsyncEmbed:
+        from .resources.embed import AsyncEmbed
+
+        return AsyncEmbed(self)
+
+    @cached_property
+    def analyze(self) -> AsyncAnalyze:
+        from .resources.analyze import AsyncAnalyze
+
+        return AsyncAnalyze(self)
+
+    async def aclose(self) -> None:
+        """Close the connection pool (not an ``http_client`` you passed in)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def close(self) -> None:
+        """Alias of :meth:`aclose`."""
+        await self.aclose()
+
+    async def __aenter__(self) -> AsyncTwelveLabs:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def _send_once(self, spec: RequestSpec, body: MultipartBody | None, cached: bytes | None) -> httpx.Response:
+        stream_body = cached if cached is not None else (body.aiter_chunks() if body is not None else None)
+        content, headers = self._content(spec, body, stream_body)
+        request = self._http.build_request(
+            spec.method, build_url(self.base_url, spec.path), params=spec.params or None, content=content,
+            headers=headers, timeout=spec.timeout or self.timeout,
+        )
+        try:
+            response = await self._http.send(request, stream=spec.stream)
+            if not spec.stream or not response.is_success:
+                await response.aread()
+            return response
+        except httpx.TransportError as exc:
+            err = translate_transport_error(exc, request)
+            err.kind = classify_transport_error(exc)  # type: ignore[attr-defined]
+            raise err from exc
+
+    async def _request(self, spec: RequestSpec, *, recover: Callable[[], Awaitable[Any]] | None = None) -> Any:
+        """Send with retries; returns the successful response, or what ``recover`` found."""
+        body = MultipartBody(spec.form, spec.files) if spec.multipart else None
+        cached = body.to_bytes() if body is not None and body.in_memory else None
+        retries = 0
+        while True:
+            try:
+                response = await self._send_once(spec, body, cached)
+            except APIConnectionError as err:
+                kind = err.kind  # type: ignore[attr-defined]
+                if upload_outcome(error=kind) == "ambiguous":
+                    found = await _arecovered(recover, err)
+                    if found is not None:
+                        return found
+                if retries < self.max_retries and should_retry(spec.method, error=kind):
+                    delay = retry_delay(retries, None, time.time())
+                    self._log_retry(spec, retries, delay, type(err).__name__)
+                    await self._sleep(delay)
+                    retries += 1
+                    continue
+                raise self._redact(err)
+            if response.is_success:
+                return response
+            status = response.status_code
+            if recover is not None and upload_outcome(status) == "ambiguous":
+                found = await _arecovered(recover, self._redact(error_from_response(response)))
+                if found is not None:
+                    return found
+            if retries < self.max_retries and should_retry(spec.method, status, headers=response.headers):
+                delay = retry_delay(retries, response.headers, time.time())
+                self._log_retry(spec, retries, delay, f"HTTP {status}")
+                await self._sleep(delay)
+                retries += 1
+                continue
+            raise self._redact(error_from_response(response))
+
+
+async def _arecovered(recover: Callable[[], Awaitable[Any]] | None, error: Exception) -> Any:
+    if recover is None:
+        return None
+    try:
+        return await recover()
+    except TwelveLabsError as lookup_error:
+        raise error from lookup_error

@@ -1,0 +1,88 @@
+"""Defaults and environment resolution for the client.
+
+Precedence everywhere: explicit argument > environment variable > default. Resolution happens in
+the client's constructor, never at import time.
+
+```python
+from twelvelabs_rag._config import resolve_base_url
+assert resolve_base_url("http://127.0.0.1:9/v1.3/") == "http://127.0.0.1:9/v1.3"
+```
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from ._exceptions import ConfigurationError
+
+__all__ = [
+    "API_KEY_ENV",
+    "API_KEY_ENV_ALT",
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_MAX_RETRIES",
+    "INITIAL_RETRY_DELAY",
+    "MAX_RETRY_DELAY",
+    "MAX_RETRY_AFTER",
+    "DEFAULT_POLL_INTERVAL",
+    "UPLOAD_TOKEN_KEY",
+    "UPLOAD_LOOKUP_SKEW",
+    "resolve_api_key",
+    "resolve_base_url",
+]
+
+API_KEY_ENV = "TWELVELABS_API_KEY"
+API_KEY_ENV_ALT = "TWELVE_LABS_API_KEY"
+BASE_URL_ENV = "TWELVELABS_BASE_URL"
+DEFAULT_BASE_URL = "https://api.twelvelabs.io/v1.3"
+
+#: Seconds for every phase of one HTTP request (connect, write, read, pool).
+DEFAULT_TIMEOUT = 60.0
+#: Retries after the first attempt (so 3 attempts in total).
+DEFAULT_MAX_RETRIES = 2
+#: Backoff is INITIAL_RETRY_DELAY * 2**n, capped at MAX_RETRY_DELAY, minus up to 25 % jitter.
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+#: A server's Retry-After advice is honoured up to this many seconds.
+MAX_RETRY_AFTER = 60.0
+#: Seconds between polls of a task (`wait`, `create_and_wait`) when the caller gives none.
+DEFAULT_POLL_INTERVAL = 5.0
+#: Reserved user_metadata key holding the client-generated id of an upload (dedupe after failures).
+UPLOAD_TOKEN_KEY = "tlrag_upload_id"
+#: Seconds of slack when matching a task's ``created_at`` (second resolution) to an upload's start.
+UPLOAD_LOOKUP_SKEW = 5.0
+
+
+def resolve_api_key(api_key: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """Return the API key from the argument, else ``TWELVELABS_API_KEY``, else ``TWELVE_LABS_API_KEY``.
+
+    Raises:
+        ConfigurationError: when none is set (the message names the argument and both variables).
+    """
+    env = os.environ if environ is None else environ
+    for candidate in (api_key, env.get(API_KEY_ENV), env.get(API_KEY_ENV_ALT)):
+        if candidate is not None and candidate.strip():
+            return candidate.strip()
+    raise ConfigurationError(
+        "No TwelveLabs API key: pass api_key=... to TwelveLabs()/AsyncTwelveLabs() or set the "
+        f"{API_KEY_ENV} environment variable ({API_KEY_ENV_ALT} is also read)."
+    )
+
+
+def resolve_base_url(base_url: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """Return the base URL (argument > ``TWELVELABS_BASE_URL`` > production), without a trailing slash.
+
+    Raises:
+        ConfigurationError: when the URL is not http(s).
+    """
+    env = os.environ if environ is None else environ
+    url = base_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    url = url.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ConfigurationError(
+            f"base_url must start with http:// or https:// (got {url!r}); pass base_url=... or set "
+            f"{BASE_URL_ENV}, e.g. https://api.twelvelabs.io/v1.3"
+        )
+    return url

@@ -1,0 +1,110 @@
+"""Poll a task until it is ``ready`` (or ``failed``, or the timeout runs out).
+
+The loops only fetch, call back, decide (``_base.is_terminal`` / ``_base.poll_delay``) and sleep
+through the client's sleep seam. ``on_progress`` is called for every poll, the first included.
+
+```python
+task = client.tasks.wait(task_id, timeout=600, on_progress=lambda t: print(t.status))
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, TypeVar
+
+from ._base import is_terminal, poll_delay
+from ._exceptions import TaskFailedError, WaitTimeoutError
+
+__all__ = ["wait_until_done", "await_until_done"]
+
+T = TypeVar("T")
+
+
+def _failure_detail(item: Any) -> str:
+    extra = getattr(item, "model_extra", None) or {}
+    for key in ("error", "error_message", "message", "reason"):
+        value = extra.get(key)
+        if value:
+            if isinstance(value, dict):
+                value = value.get("message") or value
+            return f": {value}"
+    return ""
+
+
+def _failed(item: Any, task_id: str, what: str) -> TaskFailedError:
+    return TaskFailedError(
+        f"{what} {task_id} failed{_failure_detail(item)}. Check the media against the API limits "
+        "(resolution, duration, size, format) and create a new task.",
+        task_id=task_id,
+        task=item,
+    )
+
+
+def _timed_out(task_id: str, what: str, timeout: float | None, status: str | None) -> WaitTimeoutError:
+    return WaitTimeoutError(
+        f"{what} {task_id} is still {status!r} after {timeout:g} s; it keeps running on the server. "
+        "Call wait() again or pass a larger timeout=...",
+        task_id=task_id,
+        last_status=status,
+    )
+
+
+def wait_until_done(
+    fetch: Callable[[], T],
+    *,
+    task_id: str,
+    kind: Literal["task", "embed"],
+    timeout: float | None,
+    interval: float,
+    on_progress: Callable[[T], Any] | None,
+    sleep: Callable[[float], Any],
+    clock: Callable[[], float],
+) -> T:
+    """Fetch until terminal; return the ready item or raise TaskFailedError / WaitTimeoutError."""
+    what = "Task" if kind == "task" else "Embedding task"
+    start = clock()
+    while True:
+        item = fetch()
+        if on_progress is not None:
+            on_progress(item)
+        status = getattr(item, "status", None)
+        if is_terminal(status, kind=kind):
+            if status == "failed":
+                raise _failed(item, task_id, what)
+            return item
+        delay = poll_delay(interval=interval, elapsed=clock() - start, timeout=timeout)
+        if delay is None:
+            raise _timed_out(task_id, what, timeout, status)
+        sleep(delay)
+
+
+async def await_until_done(
+    fetch: Callable[[], Awaitable[T]],
+    *,
+    task_id: str,
+    kind: Literal["task", "embed"],
+    timeout: float | None,
+    interval: float,
+    on_progress: Callable[[T], Any] | None,
+    sleep: Callable[[float], Awaitable[Any]],
+    clock: Callable[[], float],
+) -> T:
+    """Async twin of :func:`wait_until_done`; ``on_progress`` may be sync or async."""
+    what = "Task" if kind == "task" else "Embedding task"
+    start = clock()
+    while True:
+        item = await fetch()
+        if on_progress is not None:
+            result = on_progress(item)
+            if isinstance(result, Awaitable):
+                await result
+        status = getattr(item, "status", None)
+        if is_terminal(status, kind=kind):
+            if status == "failed":
+                raise _failed(item, task_id, what)
+            return item
+        delay = poll_delay(interval=interval, elapsed=clock() - start, timeout=timeout)
+        if delay is None:
+            raise _timed_out(task_id, what, timeout, status)
+        await sleep(delay)

@@ -1,0 +1,218 @@
+"""Check media against the API's limits before any upload byte is sent.
+
+Limits (spec §3.1, §5.1): video 360x360 to 3840x2160 (either orientation), aspect ratio between
+1:2.4 and 2.4:1, 4 s to 2 h (1 h for Pegasus-only indexes), at most 2 GB; images JPEG/PNG, at
+least 64x64, at most 5 MB; audio at most 2 GB. Probing uses PyAV when it is installed and the
+pure-python header probes of ``twelvelabs_rag._media`` otherwise (a warning says what was
+skipped). Turn it off with ``preflight=False`` on the client or on the call.
+
+```python
+from twelvelabs_rag._preflight import MediaFacts, video_problem
+assert video_problem(MediaFacts(kind="video", width=320, height=240, duration=10, size=1))[0] == "video_resolution_too_low"
+```
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._exceptions import PreflightError
+
+__all__ = ["LIMITS", "MediaFacts", "video_problem", "image_problem", "audio_problem", "probe_media", "check_media"]
+
+GB = 1024**3
+MB = 1024**2
+
+LIMITS: dict[str, float] = {
+    "video_min_side": 360,
+    "video_max_long_side": 3840,
+    "video_max_short_side": 2160,
+    "video_max_aspect": 2.4,
+    "video_min_duration": 4.0,
+    "video_max_duration": 7200.0,
+    "video_max_duration_pegasus": 3600.0,
+    "video_max_size": 2 * GB,
+    "image_min_side": 64,
+    "image_max_size": 5 * MB,
+    "audio_max_size": 2 * GB,
+}
+
+_OTHER_KINDS = ("image", "audio", "video", "text")
+
+
+@dataclass(frozen=True)
+class MediaFacts:
+    """What probing found; unknown values are None."""
+
+    kind: str | None = None
+    format: str | None = None
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    size: int | None = None
+
+
+Problem = tuple[str, str] | None
+
+
+def video_problem(f: MediaFacts, *, pegasus_only: bool = False) -> Problem:
+    """``(code, message)`` when a video breaks a limit, else None (pure; unknown values pass)."""
+    if f.kind is not None and f.kind != "video":
+        return "unsupported_media_type", f"this is {f.format or 'a'} {f.kind} file, not a video; upload an MP4/MOV/WebM video"
+    if f.size is not None:
+        if f.size > LIMITS["video_max_size"]:
+            return "video_filesize_too_large", f"the video is {f.size / GB:.2f} GB; the limit is 2 GB. Compress or split it"
+        if f.size == 0:
+            return "parameter_invalid", "the video file is empty"
+    if f.width and f.height:
+        w, h = f.width, f.height
+        if min(w, h) < LIMITS["video_min_side"]:
+            return "video_resolution_too_low", f"the resolution {w}x{h} is below 360x360; re-encode at 360p or more"
+        if max(w, h) > LIMITS["video_max_long_side"] or min(w, h) > LIMITS["video_max_short_side"]:
+            return "video_resolution_too_high", f"the resolution {w}x{h} is above 3840x2160; downscale the video"
+        if max(w, h) / min(w, h) > LIMITS["video_max_aspect"] + 1e-9:
+            return "video_aspect_ratio_invalid", f"the aspect ratio {w}:{h} is outside 1:2.4..2.4:1; crop or pad the video"
+    if f.duration is not None:
+        if f.duration < LIMITS["video_min_duration"]:
+            return "video_duration_too_short", f"the video lasts {f.duration:.2f} s; the minimum is 4 s"
+        limit = LIMITS["video_max_duration_pegasus" if pegasus_only else "video_max_duration"]
+        if f.duration > limit:
+            return "video_duration_too_long", f"the video lasts {f.duration:.0f} s; the limit is {limit:.0f} s here. Split it"
+    return None
+
+
+def image_problem(f: MediaFacts) -> Problem:
+    """``(code, message)`` when an image breaks a limit (JPEG/PNG, >= 64x64, <= 5 MB), else None."""
+    if f.kind is not None and (f.kind != "image" or (f.format or "").lower() not in ("png", "jpeg", "jpg")):
+        return "unsupported_media_type", f"the image must be JPEG or PNG (got {f.format or f.kind})"
+    if f.size is not None and f.size > LIMITS["image_max_size"]:
+        return "image_filesize_too_large", f"the image is {f.size / MB:.1f} MB; the limit is 5 MB"
+    if f.width is not None and f.height is not None and min(f.width, f.height) < LIMITS["image_min_side"]:
+        return "image_too_small", f"the image is {f.width}x{f.height}; it must be at least 64x64"
+    return None
+
+
+def audio_problem(f: MediaFacts) -> Problem:
+    """``(code, message)`` when an audio file breaks a limit, else None."""
+    if f.kind is not None and f.kind != "audio":
+        return "unsupported_media_type", f"this is a {f.kind} file, not audio; upload WAV/MP3/M4A/FLAC"
+    if f.size is not None:
+        if f.size > LIMITS["audio_max_size"]:
+            return "audio_filesize_too_large", f"the audio is {f.size / GB:.2f} GB; the limit is 2 GB"
+        if f.size == 0:
+            return "parameter_invalid", "the audio file is empty"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Probing (I/O; the async client calls probe_media in a worker thread)
+
+
+def _kind_from_name(name: str | None) -> str | None:
+    if not name:
+        return None
+    mime = mimetypes.guess_type(name)[0] or ""
+    major = mime.split("/", 1)[0]
+    return major if major in _OTHER_KINDS else None
+
+
+def _probe_av(source: Path | bytes) -> MediaFacts | None:
+    try:
+        import av
+    except ImportError:
+        return None
+    try:
+        container = av.open(str(source) if isinstance(source, Path) else io.BytesIO(source))
+    except (av.FFmpegError, OSError, ValueError):
+        return MediaFacts(kind="unknown")
+    with container:
+        video = container.streams.video[0] if container.streams.video else None
+        audio = container.streams.audio[0] if container.streams.audio else None
+        duration = container.duration / 1_000_000 if container.duration else None
+        if video is not None:
+            if duration is None and video.duration is not None and video.time_base is not None:
+                duration = float(video.duration * video.time_base)
+            fmt = container.format.name.split(",")[0]
+            kind = "image" if fmt in ("png_pipe", "jpeg_pipe", "image2") else "video"
+            return MediaFacts(kind=kind, format=fmt, width=video.codec_context.width, height=video.codec_context.height,
+                              duration=duration)
+        if audio is not None:
+            return MediaFacts(kind="audio", format=container.format.name, duration=duration)
+    return MediaFacts(kind="unknown")
+
+
+def _probe_headers(source: Path | bytes) -> MediaFacts | None:
+    try:
+        from ._media import probe
+    except ImportError:
+        return None
+    info: Any = probe(source)
+    if getattr(info, "kind", None) is None:
+        return None
+    return MediaFacts(kind=info.kind, format=info.format, width=info.width, height=info.height, duration=info.duration)
+
+
+def probe_media(source: Path | bytes, *, name: str | None, expect: str) -> MediaFacts:
+    """Probe a file (path or bytes) with the best available tool."""
+    size = source.stat().st_size if isinstance(source, Path) else len(source)
+    facts = _probe_headers(source)
+    if facts is not None and facts.kind == "image" and expect == "image":
+        return MediaFacts(**{**facts.__dict__, "size": size})
+    if expect != "image":
+        via_av = _probe_av(source)
+        if via_av is None:
+            warnings.warn(
+                "PyAV is not installed: preflight checked size, name and container headers only, not the decoded "
+                "resolution and duration (pip install 'twelvelabs-rag[media]' for full checks)",
+                stacklevel=4,
+            )
+        elif via_av.kind != "unknown":
+            return MediaFacts(**{**via_av.__dict__, "size": size})
+        elif facts is None and expect == "video":
+            return MediaFacts(kind="unreadable", format=None, size=size)
+    if facts is not None:
+        return MediaFacts(**{**facts.__dict__, "size": size})
+    return MediaFacts(kind=_kind_from_name(name), size=size)
+
+
+def check_media(source: Path | bytes, *, name: str | None, expect: str, pegasus_only: bool = False) -> MediaFacts:
+    """Probe and check; raises :class:`PreflightError` with the API's code on a violation."""
+    facts = probe_media(source, name=name, expect=expect)
+    label = name or (str(source) if isinstance(source, Path) else f"<{len(source)} bytes>")
+    if facts.kind == "unreadable":
+        raise PreflightError(
+            f"{label}: not a readable video (PyAV could not open it). Upload a real MP4/MOV/WebM file, "
+            "or pass preflight=False to skip local checks.",
+            code="unsupported_media_type",
+            path=str(source) if isinstance(source, Path) else None,
+        )
+    if expect == "video":
+        problem = video_problem(facts, pegasus_only=pegasus_only)
+    elif expect == "image":
+        problem = image_problem(facts)
+    else:
+        problem = audio_problem(facts)
+    if problem is not None:
+        code, message = problem
+        raise PreflightError(
+            f"{label}: {message} (API code {code}; nothing was uploaded; pass preflight=False to skip local checks).",
+            code=code,
+            path=str(source) if isinstance(source, Path) else None,
+        )
+    return facts
+
+
+def needs_index_check(facts: MediaFacts) -> bool:
+    """Whether the video is long enough that a Pegasus-only index would reject it (1 h limit)."""
+    return facts.duration is not None and facts.duration > LIMITS["video_max_duration_pegasus"]
+
+
+def source_of(part: Any) -> Path | bytes:
+    """The probe source of a prepared :class:`~twelvelabs_rag.resources._files.FilePart`."""
+    return part.path if part.path is not None else part.data
+

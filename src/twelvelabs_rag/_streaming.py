@@ -1,0 +1,201 @@
+"""NDJSON streams (``POST /analyze`` with ``stream=True``) decoded into typed events.
+
+One JSON object per line: ``stream_start``, then ``text_generation`` fragments, then
+``stream_end`` with usage. Empty lines are skipped, SSE-style ``data:`` prefixes are tolerated,
+unknown event types are skipped (forward compatible). A line that is not JSON raises
+:class:`APIResponseValidationError` naming the line; a stream that stops before ``stream_end``
+raises :class:`APIConnectionError`. Streams are never retried once the first byte arrived.
+
+```python
+from twelvelabs_rag._streaming import NDJSONDecoder
+dec = NDJSONDecoder()
+assert dec.feed(b'{"a": 1}\\n{"b"') == [b'{"a": 1}'] and dec.feed(b': 2}\\n') == [b'{"b": 2}']
+```
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from ._base import translate_transport_error
+from ._exceptions import APIConnectionError, APIResponseValidationError
+from .types.analyze import StreamEnd, StreamStart, TextGeneration
+
+__all__ = ["NDJSONDecoder", "parse_event", "Stream", "AsyncStream"]
+
+StreamEventT = StreamStart | TextGeneration | StreamEnd
+
+_EVENTS: dict[str, type[StreamStart] | type[TextGeneration] | type[StreamEnd]] = {
+    "stream_start": StreamStart,
+    "text_generation": TextGeneration,
+    "stream_end": StreamEnd,
+}
+
+
+class NDJSONDecoder:
+    """Split a byte stream into complete lines (bytes, without the newline)."""
+
+    def __init__(self) -> None:
+        self._buffer = b""
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        self._buffer += chunk
+        if b"\n" not in self._buffer:
+            return []
+        *lines, self._buffer = self._buffer.split(b"\n")
+        return [line.rstrip(b"\r") for line in lines]
+
+    def flush(self) -> list[bytes]:
+        rest, self._buffer = self._buffer, b""
+        return [rest] if rest.strip() else []
+
+
+def parse_event(line: bytes, *, lineno: int, response: httpx.Response | None = None) -> StreamEventT | None:
+    """Parse one NDJSON line into a typed event (None for blank lines and unknown event types)."""
+    text = line.strip()
+    if not text:
+        return None
+    if text.startswith(b"data:"):
+        text = text[5:].strip()
+        if not text or text == b"[DONE]":
+            return None
+    try:
+        obj: Any = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        snippet = text[:80].decode("utf-8", "replace")
+        raise APIResponseValidationError(
+            f"analyze stream line {lineno} is not JSON ({exc}): {snippet!r}", response=response, body=snippet
+        ) from exc
+    if not isinstance(obj, dict):
+        raise APIResponseValidationError(
+            f"analyze stream line {lineno} is not a JSON object: {obj!r:.80}", response=response, body=obj
+        )
+    cls = _EVENTS.get(str(obj.get("event_type")))
+    if cls is None:
+        return None
+    try:
+        return cls.model_validate(obj)
+    except ValidationError as exc:
+        raise APIResponseValidationError(
+            f"analyze stream line {lineno} ({obj.get('event_type')}) has an unexpected shape: {exc}",
+            response=response,
+            body=obj,
+        ) from exc
+
+
+def _missing_end(response: httpx.Response) -> APIConnectionError:
+    return APIConnectionError(
+        "The analyze stream ended before its stream_end event (connection cut?); "
+        "the text received so far is incomplete. Call analyze again.",
+        request=response.request,
+    )
+
+
+class Stream:
+    """Iterator of typed analyze events. Use as a context manager or iterate to the end.
+
+    ```python
+    for event in client.analyze(video_id=vid, prompt="Describe", stream=True):
+        if event.event_type == "text_generation":
+            print(event.text, end="")
+    ```
+    """
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.final: StreamEnd | None = None
+
+    def __iter__(self) -> Iterator[StreamEventT]:
+        decoder = NDJSONDecoder()
+        lineno = 0
+        try:
+            try:
+                for chunk in self.response.iter_bytes():
+                    for line in decoder.feed(chunk):
+                        lineno += 1
+                        event = parse_event(line, lineno=lineno, response=self.response)
+                        if event is not None:
+                            yield self._seen(event)
+            except httpx.TransportError as exc:
+                raise translate_transport_error(exc, self.response.request) from exc
+            for line in decoder.flush():
+                lineno += 1
+                event = parse_event(line, lineno=lineno, response=self.response)
+                if event is not None:
+                    yield self._seen(event)
+        finally:
+            self.response.close()
+        if self.final is None:
+            raise _missing_end(self.response)
+
+    def _seen(self, event: StreamEventT) -> StreamEventT:
+        if isinstance(event, StreamEnd):
+            self.final = event
+        return event
+
+    def text(self) -> str:
+        """Consume the stream and return the generated text."""
+        return "".join(e.text for e in self if isinstance(e, TextGeneration))
+
+    def close(self) -> None:
+        self.response.close()
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncStream:
+    """Async iterator of typed analyze events (``async for event in await client.analyze(..., stream=True)``)."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.final: StreamEnd | None = None
+
+    async def __aiter__(self) -> AsyncIterator[StreamEventT]:
+        decoder = NDJSONDecoder()
+        lineno = 0
+        try:
+            try:
+                async for chunk in self.response.aiter_bytes():
+                    for line in decoder.feed(chunk):
+                        lineno += 1
+                        event = parse_event(line, lineno=lineno, response=self.response)
+                        if event is not None:
+                            yield self._seen(event)
+            except httpx.TransportError as exc:
+                raise translate_transport_error(exc, self.response.request) from exc
+            for line in decoder.flush():
+                lineno += 1
+                event = parse_event(line, lineno=lineno, response=self.response)
+                if event is not None:
+                    yield self._seen(event)
+        finally:
+            await self.response.aclose()
+        if self.final is None:
+            raise _missing_end(self.response)
+
+    def _seen(self, event: StreamEventT) -> StreamEventT:
+        if isinstance(event, StreamEnd):
+            self.final = event
+        return event
+
+    async def text(self) -> str:
+        """Consume the stream and return the generated text."""
+        return "".join([e.text async for e in self if isinstance(e, TextGeneration)])
+
+    async def close(self) -> None:
+        await self.response.aclose()
+
+    async def __aenter__(self) -> AsyncStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

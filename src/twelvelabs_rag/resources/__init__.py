@@ -1,0 +1,21 @@
+"""Resources of the client, one module per URL path (each with a sync and an async class)."""
+
+from .analyze import Analyze, AsyncAnalyze
+from .embed import AsyncEmbed, Embed
+from .embed_tasks import AsyncEmbedTasks, EmbedTasks
+from .indexes import AsyncIndexes, Indexes
+from .search import AsyncSearch, Search
+from .tasks import AsyncTasks, Tasks
+from .transfers import AsyncTransfers, Transfers
+from .videos import AsyncVideos, Videos
+
+__all__ = [
+    "Analyze", "AsyncAnalyze", "Embed", "AsyncEmbed", "EmbedTasks", "AsyncEmbedTasks", "Indexes", "AsyncIndexes",
+    "Search", "AsyncSearch", "Tasks", "AsyncTasks", "Transfers", "AsyncTransfers", "Videos", "AsyncVideos",
+]
+
+#: (sync, async) pairs whose public methods must match exactly (tests/client/test_parity.py).
+PAIRS = [
+    (Analyze, AsyncAnalyze), (Embed, AsyncEmbed), (EmbedTasks, AsyncEmbedTasks), (Indexes, AsyncIndexes),
+    (Search, AsyncSearch), (Tasks, AsyncTasks), (Transfers, AsyncTransfers), (Videos, AsyncVideos),
+]

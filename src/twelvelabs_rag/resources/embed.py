@@ -1,0 +1,157 @@
+"""``/embed``: text, image and audio embeddings (one call or many); video tasks under ``.tasks``.
+
+Vectors are float32 numpy arrays, parsed in one numpy call per response.
+
+```python
+vec = client.embed.create(model_name="marengo3.0", text="a red fox").text_embedding.vector
+many = client.embed.create_many(["a fox", "a dog"], model_name="marengo3.0", max_concurrency=8)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+import anyio
+import httpx
+
+from .._base import RequestSpec, form_fields
+from .._bulk import arun_bounded, run_bounded
+from .._preflight import check_media, source_of
+from ..types._fast import vectors_to_arrays
+from ..types.embed import EmbeddingResponse
+from ._files import FilePart, aprepare_file, prepare_file
+from ._resource import AsyncResource, SyncResource, parse_json, validate
+from .embed_tasks import AsyncEmbedTasks, EmbedTasks
+
+__all__ = ["Embed", "AsyncEmbed"]
+
+
+def _spec(model_name: str, parts: list[FilePart], **kw: Any) -> RequestSpec:
+    if not model_name:
+        raise ValueError("model_name is required, e.g. 'marengo3.0' (512-d) or 'Marengo-retrieval-2.7' (1024-d)")
+    if not parts and not any(kw.get(k) is not None for k in ("text", "image_url", "audio_url")):
+        raise ValueError("embed.create needs text=..., image_url=/image_file=... or audio_url=/audio_file=...")
+    return RequestSpec("POST", "embed", form=form_fields([("model_name", model_name), *kw.items()]), files=parts,
+                       multipart=True)
+
+
+def _parse(response: httpx.Response) -> EmbeddingResponse:
+    data = parse_json(response)
+    if isinstance(data, dict):
+        vectors_to_arrays(data)
+    return validate(EmbeddingResponse, data, response)
+
+
+def _checks(image_file: Any, audio_file: Any) -> list[tuple[str, Any, str, str]]:
+    out = []
+    if image_file is not None:
+        out.append(("image_file", image_file, "image.png", "image"))
+    if audio_file is not None:
+        out.append(("audio_file", audio_file, "audio.wav", "audio"))
+    return out
+
+
+def _jobs(texts: Sequence[str] | None, requests: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    if isinstance(texts, str):
+        raise TypeError("texts must be a list of strings, not one string")
+    return [{"text": t} for t in texts or []] + [dict(r) for r in requests or []]
+
+
+class Embed(SyncResource):
+    """``client.embed``."""
+
+    @cached_property
+    def tasks(self) -> EmbedTasks:
+        return EmbedTasks(self._client)
+
+    def create(
+        self,
+        *,
+        model_name: str,
+        text: str | None = None,
+        image_url: str | None = None,
+        image_file: Any = None,
+        audio_url: str | None = None,
+        audio_file: Any = None,
+        audio_start_offset_sec: float | None = None,
+        text_truncate: str | None = None,
+        preflight: bool | None = None,
+    ) -> EmbeddingResponse:
+        """Embed a text, an image and/or an audio clip (by URL or file: path, bytes, binary file)."""
+        parts = []
+        for name, file, default, kind in _checks(image_file, audio_file):
+            part = prepare_file(name, file, default_filename=default)
+            if self._client.preflight if preflight is None else preflight:
+                check_media(source_of(part), name=part.filename, expect=kind)
+            parts.append(part)
+        spec = _spec(model_name, parts, text=text, text_truncate=text_truncate, image_url=image_url,
+                     audio_url=audio_url, audio_start_offset_sec=audio_start_offset_sec)
+        return _parse(self._client._request(spec))
+
+    def create_many(
+        self,
+        texts: Sequence[str] | None = None,
+        *,
+        model_name: str,
+        requests: Sequence[Mapping[str, Any]] | None = None,
+        max_concurrency: int = 8,
+        return_exceptions: bool = False,
+    ) -> list[Any]:
+        """Embed many texts (and/or ``requests``: dicts of :meth:`create` arguments) from a thread pool.
+
+        Results keep the input order (texts first); at most ``max_concurrency`` requests are in flight.
+        """
+        return run_bounded(_jobs(texts, requests), lambda kw: self.create(model_name=model_name, **kw),
+                           max_concurrency=max_concurrency, sleep=self._client._sleep, return_exceptions=return_exceptions)
+
+
+class AsyncEmbed(AsyncResource):
+    """``client.embed`` of the async client."""
+
+    @cached_property
+    def tasks(self) -> AsyncEmbedTasks:
+        return AsyncEmbedTasks(self._client)
+
+    async def create(
+        self,
+        *,
+        model_name: str,
+        text: str | None = None,
+        image_url: str | None = None,
+        image_file: Any = None,
+        audio_url: str | None = None,
+        audio_file: Any = None,
+        audio_start_offset_sec: float | None = None,
+        text_truncate: str | None = None,
+        preflight: bool | None = None,
+    ) -> EmbeddingResponse:
+        """Embed a text, an image and/or an audio clip (by URL or file: path, bytes, binary file)."""
+        parts = []
+        for name, file, default, kind in _checks(image_file, audio_file):
+            part = await aprepare_file(name, file, default_filename=default)
+            if self._client.preflight if preflight is None else preflight:
+                await anyio.to_thread.run_sync(lambda p=part, k=kind: check_media(source_of(p), name=p.filename, expect=k))
+            parts.append(part)
+        spec = _spec(model_name, parts, text=text, text_truncate=text_truncate, image_url=image_url,
+                     audio_url=audio_url, audio_start_offset_sec=audio_start_offset_sec)
+        return _parse(await self._client._request(spec))
+
+    async def create_many(
+        self,
+        texts: Sequence[str] | None = None,
+        *,
+        model_name: str,
+        requests: Sequence[Mapping[str, Any]] | None = None,
+        max_concurrency: int = 8,
+        return_exceptions: bool = False,
+    ) -> list[Any]:
+        """Embed many texts (and/or ``requests``) with at most ``max_concurrency`` requests in flight.
+
+        Results keep the input order (texts first).
+        """
+        return await arun_bounded(_jobs(texts, requests), lambda kw: self.create(model_name=model_name, **kw),
+                                  max_concurrency=max_concurrency, sleep=self._client._sleep,
+                                  return_exceptions=return_exceptions)

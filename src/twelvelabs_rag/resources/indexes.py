@@ -1,0 +1,129 @@
+"""``/indexes``: create, list, retrieve, rename and delete indexes (videos under ``.videos``).
+
+```python
+index = client.indexes.create(index_name="demo", models=[{"model_name": "marengo3.0", "model_options": ["visual", "audio"]}])
+for idx in client.indexes.list(model_family="marengo"):
+    print(idx.id, idx.index_name)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+from pydantic import BaseModel
+
+from .._base import RequestSpec
+from .._pagination import AsyncPage, SyncPage
+from ..types.indexes import Index, IndexCreated
+from ._resource import AsyncResource, SyncResource, async_list, check_id, parse_model, sync_list
+from .videos import AsyncVideos, Videos
+
+__all__ = ["Indexes", "AsyncIndexes"]
+
+
+def _create_spec(index_name: str, models: Sequence[Any], addons: Sequence[str] | None) -> RequestSpec:
+    if not index_name:
+        raise ValueError("index_name must be a non-empty string")
+    wire_models = [m.model_dump(exclude_none=True) if isinstance(m, BaseModel) else dict(m) for m in models]
+    if not wire_models:
+        raise ValueError('models must list at least one model, e.g. [{"model_name": "marengo3.0", "model_options": ["visual"]}]')
+    body: dict[str, Any] = {"index_name": index_name, "models": wire_models}
+    if addons is not None:
+        body["addons"] = list(addons)
+    return RequestSpec("POST", "indexes", json=body)
+
+
+def _list_params(**kw: Any) -> dict[str, Any]:
+    opts = kw.get("model_options")
+    if isinstance(opts, (list, tuple)):
+        kw["model_options"] = ",".join(opts)
+    return kw
+
+
+class Indexes(SyncResource):
+    """``client.indexes``."""
+
+    @cached_property
+    def videos(self) -> Videos:
+        return Videos(self._client)
+
+    def create(self, *, index_name: str, models: Sequence[Any], addons: Sequence[str] | None = None) -> Index:
+        """Create an index and return it (retrieved after creation)."""
+        created = parse_model(IndexCreated, self._client._request(_create_spec(index_name, models, addons)))
+        return self.retrieve(created.id)
+
+    def list(
+        self,
+        *,
+        page_limit: int | None = None,
+        sort_by: str | None = None,
+        sort_option: str | None = None,
+        index_name: str | None = None,
+        model_options: str | Sequence[str] | None = None,
+        model_family: str | None = None,
+    ) -> SyncPage[Index]:
+        """Every index, page by page (lazily)."""
+        params = _list_params(page_limit=page_limit, sort_by=sort_by, sort_option=sort_option, index_name=index_name,
+                              model_options=model_options, model_family=model_family)
+        return sync_list(self._client, "indexes", params, Index)
+
+    def retrieve(self, index_id: str) -> Index:
+        """One index by id."""
+        check_id("index_id", index_id)
+        return parse_model(Index, self._client._request(RequestSpec("GET", f"indexes/{index_id}")))
+
+    def update(self, index_id: str, *, index_name: str) -> None:
+        """Rename an index."""
+        check_id("index_id", index_id)
+        self._client._request(RequestSpec("PUT", f"indexes/{index_id}", json={"index_name": index_name}))
+
+    def delete(self, index_id: str) -> None:
+        """Delete an index and all its videos."""
+        check_id("index_id", index_id)
+        self._client._request(RequestSpec("DELETE", f"indexes/{index_id}"))
+
+
+class AsyncIndexes(AsyncResource):
+    """``client.indexes`` of :class:`~twelvelabs_rag.AsyncTwelveLabs`."""
+
+    @cached_property
+    def videos(self) -> AsyncVideos:
+        return AsyncVideos(self._client)
+
+    async def create(self, *, index_name: str, models: Sequence[Any], addons: Sequence[str] | None = None) -> Index:
+        """Create an index and return it (retrieved after creation)."""
+        created = parse_model(IndexCreated, await self._client._request(_create_spec(index_name, models, addons)))
+        return await self.retrieve(created.id)
+
+    def list(
+        self,
+        *,
+        page_limit: int | None = None,
+        sort_by: str | None = None,
+        sort_option: str | None = None,
+        index_name: str | None = None,
+        model_options: str | Sequence[str] | None = None,
+        model_family: str | None = None,
+    ) -> AsyncPage[Index]:
+        """Every index, page by page (``async for``)."""
+        params = _list_params(page_limit=page_limit, sort_by=sort_by, sort_option=sort_option, index_name=index_name,
+                              model_options=model_options, model_family=model_family)
+        return async_list(self._client, "indexes", params, Index)
+
+    async def retrieve(self, index_id: str) -> Index:
+        """One index by id."""
+        check_id("index_id", index_id)
+        return parse_model(Index, await self._client._request(RequestSpec("GET", f"indexes/{index_id}")))
+
+    async def update(self, index_id: str, *, index_name: str) -> None:
+        """Rename an index."""
+        check_id("index_id", index_id)
+        await self._client._request(RequestSpec("PUT", f"indexes/{index_id}", json={"index_name": index_name}))
+
+    async def delete(self, index_id: str) -> None:
+        """Delete an index and all its videos."""
+        check_id("index_id", index_id)
+        await self._client._request(RequestSpec("DELETE", f"indexes/{index_id}"))

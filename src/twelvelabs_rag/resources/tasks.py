@@ -1,0 +1,373 @@
+"""``/tasks``: upload a video (file or URL) into an index, poll it, list and delete tasks.
+
+Uploads are never duplicated: each upload carries a client token in ``user_metadata``
+(``tlrag_upload_id``), and after an ambiguous failure (5xx, read timeout, dropped connection) the
+client looks for the task the failed attempt may have created before uploading again
+(docs/retries.md).
+
+```python
+task = client.tasks.create_and_wait(index_id=index.id, file="clip.mp4", timeout=900,
+                                    on_progress=lambda t: print(t.status))
+print(task.video_id)
+```
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+import anyio
+
+from .._base import RequestSpec, form_fields, query_params
+from .._bulk import arun_bounded, run_bounded
+from .._config import UPLOAD_LOOKUP_SKEW, UPLOAD_TOKEN_KEY
+from .._exceptions import APIConnectionError, APIStatusError
+from .._pagination import AsyncPage, SyncPage
+from .._polling import await_until_done, wait_until_done
+from .._preflight import check_media, needs_index_check, source_of
+from ..types._base import ListPage
+from ..types.indexes import Index
+from ..types.tasks import Task, TaskCreated
+from ._files import FilePart, aprepare_file, prepare_file
+from ._resource import AsyncResource, SyncResource, async_list, check_id, parse_model, sync_list
+from .transfers import AsyncTransfers, Transfers
+
+__all__ = ["Tasks", "AsyncTasks"]
+
+
+def _validate_source(file: Any, url: str | None) -> None:
+    if (file is None) == (url is None):
+        raise ValueError("tasks.create needs exactly one of file=... (path, bytes or binary file) or url=... (a direct media URL)")
+
+
+def _create_spec(index_id: str, part: FilePart | None, url: str | None, user_metadata: Mapping[str, Any] | None,
+                 enable_video_stream: bool | None, token: str) -> RequestSpec:
+    check_id("index_id", index_id)
+    meta = dict(user_metadata or {})
+    meta[UPLOAD_TOKEN_KEY] = token
+    fields = form_fields([("index_id", index_id), ("video_url", url), ("enable_video_stream", enable_video_stream),
+                          ("user_metadata", meta)])
+    return RequestSpec("POST", "tasks", form=fields, files=[part] if part else [], multipart=True)
+
+
+def _list_params(**kw: Any) -> dict[str, Any]:
+    return {k: v for k, v in kw.items() if v is not None}
+
+
+def _lookup_spec(index_id: str, filename: str | None) -> RequestSpec:
+    params = query_params({"index_id": index_id, "filename": filename, "sort_by": "created_at",
+                           "sort_option": "desc", "page_limit": 50})
+    return RequestSpec("GET", "tasks", params=params)
+
+
+def _parse_time(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def recent_candidates(tasks: Sequence[Task], *, filename: str | None, started: float) -> list[Task]:
+    """Tasks that an upload begun at epoch ``started`` may have created (pure)."""
+    out = []
+    for task in tasks:
+        created = _parse_time(task.created_at)
+        if created is None or created < started - UPLOAD_LOOKUP_SKEW:
+            continue
+        meta_name = task.system_metadata.filename if task.system_metadata else None
+        if filename is not None and meta_name is not None and meta_name != filename:
+            continue
+        out.append(task)
+    return out
+
+
+def _token_of(task: Task) -> Any:
+    meta = (task.model_extra or {}).get("user_metadata")
+    return meta.get(UPLOAD_TOKEN_KEY) if isinstance(meta, dict) else None
+
+
+def _decide(verdicts: list[tuple[Task, bool | None]], *, by_filename: bool) -> TaskCreated | None:
+    """Pick the task an ambiguous upload created: a token match, else a lone unverified filename match."""
+    for task, match in verdicts:
+        if match:
+            return TaskCreated(_id=task.id, video_id=task.video_id)
+    unknown = [t for t, match in verdicts if match is None]
+    if not unknown:
+        return None
+    if by_filename and len(unknown) == 1:
+        return TaskCreated(_id=unknown[0].id, video_id=unknown[0].video_id)
+    raise APIConnectionError(
+        f"{len(unknown)} recent task(s) may be this upload but none could be verified; not uploading again. "
+        "List the index's tasks to check before retrying."
+    )
+
+
+def _pegasus_only(index: Index) -> bool:
+    names = [m.model_name for m in index.models]
+    return bool(names) and all(n.startswith("pegasus") for n in names)
+
+
+class Tasks(SyncResource):
+    """``client.tasks``."""
+
+    @cached_property
+    def transfers(self) -> Transfers:
+        return Transfers(self._client)
+
+    def _preflight(self, index_id: str, part: FilePart, preflight: bool | None) -> None:
+        if not (self._client.preflight if preflight is None else preflight):
+            return
+        facts = check_media(source_of(part), name=part.filename, expect="video")
+        if needs_index_check(facts) and _pegasus_only(self._client.indexes.retrieve(index_id)):
+            check_media(source_of(part), name=part.filename, expect="video", pegasus_only=True)
+
+    def _verify(self, index_id: str, task: Task, token: str) -> bool | None:
+        found = _token_of(task)
+        if found is None and task.video_id:
+            try:
+                video = self._client.indexes.videos.retrieve(index_id, task.video_id)
+            except APIStatusError:
+                return None
+            found = (video.user_metadata or {}).get(UPLOAD_TOKEN_KEY)
+        return None if found is None else found == token
+
+    def _recover(self, index_id: str, filename: str | None, started: float, token: str) -> TaskCreated | None:
+        page = parse_model(ListPage[Task], self._client._request(_lookup_spec(index_id, filename)))
+        candidates = recent_candidates(page.data, filename=filename, started=started)
+        return _decide([(t, self._verify(index_id, t, token)) for t in candidates], by_filename=filename is not None)
+
+    def create(
+        self,
+        *,
+        index_id: str,
+        file: Any = None,
+        url: str | None = None,
+        user_metadata: Mapping[str, Any] | None = None,
+        enable_video_stream: bool | None = None,
+        preflight: bool | None = None,
+    ) -> TaskCreated:
+        """Upload a video (``file``: path, bytes, binary file or ``(name, bytes)``; or ``url``) for indexing."""
+        _validate_source(file, url)
+        part = prepare_file("video_file", file, default_filename="video.mp4") if file is not None else None
+        if part is not None:
+            self._preflight(index_id, part, preflight)
+        token = uuid.uuid4().hex
+        spec = _create_spec(index_id, part, url, user_metadata, enable_video_stream, token)
+        started = time.time()
+        filename = part.filename if part else None
+        result = self._client._request(spec, recover=lambda: self._recover(index_id, filename, started, token))
+        return result if isinstance(result, TaskCreated) else parse_model(TaskCreated, result)
+
+    def list(
+        self,
+        *,
+        index_id: str | None = None,
+        status: str | Sequence[str] | None = None,
+        filename: str | None = None,
+        page_limit: int | None = None,
+        sort_by: str | None = None,
+        sort_option: str | None = None,
+        created_at: str | None = None,
+        updated_at: str | None = None,
+    ) -> SyncPage[Task]:
+        """Every task (optionally of one index / with given statuses), lazily page by page."""
+        params = _list_params(index_id=index_id, status=status, filename=filename, page_limit=page_limit,
+                              sort_by=sort_by, sort_option=sort_option, created_at=created_at, updated_at=updated_at)
+        return sync_list(self._client, "tasks", params, Task)
+
+    def retrieve(self, task_id: str) -> Task:
+        """One task (with ``hls`` when streaming was enabled)."""
+        check_id("task_id", task_id)
+        return parse_model(Task, self._client._request(RequestSpec("GET", f"tasks/{task_id}")))
+
+    def delete(self, task_id: str) -> None:
+        """Delete a ``ready`` or ``failed`` task."""
+        check_id("task_id", task_id)
+        self._client._request(RequestSpec("DELETE", f"tasks/{task_id}"))
+
+    def wait(self, task_id: str, *, timeout: float | None = None, poll_interval: float | None = None,
+             on_progress: Callable[[Task], Any] | None = None) -> Task:
+        """Poll until ``ready``; raises TaskFailedError on ``failed``, WaitTimeoutError after ``timeout`` s."""
+        check_id("task_id", task_id)
+        return wait_until_done(
+            lambda: self.retrieve(task_id), task_id=task_id, kind="task", timeout=timeout,
+            interval=self._client.poll_interval if poll_interval is None else poll_interval,
+            on_progress=on_progress, sleep=self._client._sleep, clock=self._client._clock,
+        )
+
+    def create_and_wait(
+        self,
+        *,
+        index_id: str,
+        file: Any = None,
+        url: str | None = None,
+        user_metadata: Mapping[str, Any] | None = None,
+        enable_video_stream: bool | None = None,
+        preflight: bool | None = None,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        on_progress: Callable[[Task], Any] | None = None,
+    ) -> Task:
+        """:meth:`create` then :meth:`wait`."""
+        created = self.create(index_id=index_id, file=file, url=url, user_metadata=user_metadata,
+                              enable_video_stream=enable_video_stream, preflight=preflight)
+        return self.wait(created.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
+
+    def create_many(
+        self,
+        *,
+        index_id: str,
+        files: Sequence[Any] | None = None,
+        urls: Sequence[str] | None = None,
+        user_metadata: Mapping[str, Any] | None = None,
+        enable_video_stream: bool | None = None,
+        preflight: bool | None = None,
+        max_concurrency: int = 4,
+        return_exceptions: bool = False,
+    ) -> list[Any]:
+        """Upload many videos (files, then urls) with at most ``max_concurrency`` uploads in flight."""
+        jobs = [("file", f) for f in files or []] + [("url", u) for u in urls or []]
+        return run_bounded(
+            jobs,
+            lambda job: self.create(index_id=index_id, user_metadata=user_metadata, enable_video_stream=enable_video_stream,
+                                    preflight=preflight, **{job[0]: job[1]}),
+            max_concurrency=max_concurrency, sleep=self._client._sleep, return_exceptions=return_exceptions,
+        )
+
+
+class AsyncTasks(AsyncResource):
+    """``client.tasks`` of the async client."""
+
+    @cached_property
+    def transfers(self) -> AsyncTransfers:
+        return AsyncTransfers(self._client)
+
+    async def _preflight(self, index_id: str, part: FilePart, preflight: bool | None) -> None:
+        if not (self._client.preflight if preflight is None else preflight):
+            return
+        src = source_of(part)
+        facts = await anyio.to_thread.run_sync(lambda: check_media(src, name=part.filename, expect="video"))
+        if needs_index_check(facts) and _pegasus_only(await self._client.indexes.retrieve(index_id)):
+            check_media(src, name=part.filename, expect="video", pegasus_only=True)
+
+    async def _verify(self, index_id: str, task: Task, token: str) -> bool | None:
+        found = _token_of(task)
+        if found is None and task.video_id:
+            try:
+                video = await self._client.indexes.videos.retrieve(index_id, task.video_id)
+            except APIStatusError:
+                return None
+            found = (video.user_metadata or {}).get(UPLOAD_TOKEN_KEY)
+        return None if found is None else found == token
+
+    async def _recover(self, index_id: str, filename: str | None, started: float, token: str) -> TaskCreated | None:
+        page = parse_model(ListPage[Task], await self._client._request(_lookup_spec(index_id, filename)))
+        candidates = recent_candidates(page.data, filename=filename, started=started)
+        verdicts = [(t, await self._verify(index_id, t, token)) for t in candidates]
+        return _decide(verdicts, by_filename=filename is not None)
+
+    async def create(
+        self,
+        *,
+        index_id: str,
+        file: Any = None,
+        url: str | None = None,
+        user_metadata: Mapping[str, Any] | None = None,
+        enable_video_stream: bool | None = None,
+        preflight: bool | None = None,
+    ) -> TaskCreated:
+        """Upload a video (``file``: path, bytes, binary file or ``(name, bytes)``; or ``url``) for indexing."""
+        _validate_source(file, url)
+        part = await aprepare_file("video_file", file, default_filename="video.mp4") if file is not None else None
+        if part is not None:
+            await self._preflight(index_id, part, preflight)
+        token = uuid.uuid4().hex
+        spec = _create_spec(index_id, part, url, user_metadata, enable_video_stream, token)
+        started = time.time()
+        filename = part.filename if part else None
+        result = await self._client._request(spec, recover=lambda: self._recover(index_id, filename, started, token))
+        return result if isinstance(result, TaskCreated) else parse_model(TaskCreated, result)
+
+    def list(
+        self,
+        *,
+        index_id: str | None = None,
+        status: str | Sequence[str] | None = None,
+        filename: str | None = None,
+        page_limit: int | None = None,
+        sort_by: str | None = None,
+        sort_option: str | None = None,
+        created_at: str | None = None,
+        updated_at: str | None = None,
+    ) -> AsyncPage[Task]:
+        """Every task (optionally of one index / with given statuses), ``async for``."""
+        params = _list_params(index_id=index_id, status=status, filename=filename, page_limit=page_limit,
+                              sort_by=sort_by, sort_option=sort_option, created_at=created_at, updated_at=updated_at)
+        return async_list(self._client, "tasks", params, Task)
+
+    async def retrieve(self, task_id: str) -> Task:
+        """One task (with ``hls`` when streaming was enabled)."""
+        check_id("task_id", task_id)
+        return parse_model(Task, await self._client._request(RequestSpec("GET", f"tasks/{task_id}")))
+
+    async def delete(self, task_id: str) -> None:
+        """Delete a ``ready`` or ``failed`` task."""
+        check_id("task_id", task_id)
+        await self._client._request(RequestSpec("DELETE", f"tasks/{task_id}"))
+
+    async def wait(self, task_id: str, *, timeout: float | None = None, poll_interval: float | None = None,
+                   on_progress: Callable[[Task], Any] | None = None) -> Task:
+        """Poll until ``ready``; raises TaskFailedError on ``failed``, WaitTimeoutError after ``timeout`` s."""
+        check_id("task_id", task_id)
+        return await await_until_done(
+            lambda: self.retrieve(task_id), task_id=task_id, kind="task", timeout=timeout,
+            interval=self._client.poll_interval if poll_interval is None else poll_interval,
+            on_progress=on_progress, sleep=self._client._sleep, clock=self._client._clock,
+        )
+
+    async def create_and_wait(
+        self,
+        *,
+        index_id: str,
+        file: Any = None,
+        url: str | None = None,
+        user_metadata: Mapping[str, Any] | None = None,
+        enable_video_stream: bool | None = None,
+        preflight: bool | None = None,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        on_progress: Callable[[Task], Any] | None = None,
+    ) -> Task:
+        """:meth:`create` then :meth:`wait`."""
+        created = await self.create(index_id=index_id, file=file, url=url, user_metadata=user_metadata,
+                                    enable_video_stream=enable_video_stream, preflight=preflight)
+        return await self.wait(created.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
+
+    async def create_many(
+        self,
+        *,
+        index_id: str,
+        files: Sequence[Any] | None = None,
+        urls: Sequence[str] | None = None,
+        user_metadata: Mapping[str, Any] | None = None,
+        enable_video_stream: bool | None = None,
+        preflight: bool | None = None,
+        max_concurrency: int = 4,
+        return_exceptions: bool = False,
+    ) -> list[Any]:
+        """Upload many videos (files, then urls) with at most ``max_concurrency`` uploads in flight."""
+        jobs = [("file", f) for f in files or []] + [("url", u) for u in urls or []]
+        return await arun_bounded(
+            jobs,
+            lambda job: self.create(index_id=index_id, user_metadata=user_metadata,
+                                    enable_video_stream=enable_video_stream, preflight=preflight, **{job[0]: job[1]}),
+            max_concurrency=max_concurrency, sleep=self._client._sleep, return_exceptions=return_exceptions,
+        )
+
