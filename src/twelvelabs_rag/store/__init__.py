@@ -1,0 +1,52 @@
+"""Local, offline search over TwelveLabs segment embeddings: :class:`SegmentStore`.
+
+```python
+from twelvelabs_rag.store import SegmentStore
+
+store = SegmentStore.create("fox.tlstore", dim=512, model_name="marengo3.0")
+store.add_embedding_task(task)                  # a retrieved client.embed.tasks result
+hits = store.search_text("a fox in the snow", client=client, where={"scope": "clip"})
+store.save()
+```
+"""
+
+from ._errors import (
+    ColumnLengthError,
+    CorruptStoreError,
+    DimensionMismatchError,
+    FilterError,
+    InvalidInputError,
+    InvalidVectorError,
+    ModelMismatchError,
+    ReadOnlyStoreError,
+    SegmentNotFoundError,
+    StoreClosedError,
+    StoreError,
+    StoreExistsError,
+    StoreLockedError,
+    StoreNotFoundError,
+    UnsupportedFormatError,
+)
+from ._models import Hit, Segment
+from ._store import SegmentStore
+
+__all__ = [
+    "SegmentStore",
+    "Hit",
+    "Segment",
+    "StoreError",
+    "StoreClosedError",
+    "ReadOnlyStoreError",
+    "StoreLockedError",
+    "StoreExistsError",
+    "StoreNotFoundError",
+    "CorruptStoreError",
+    "UnsupportedFormatError",
+    "SegmentNotFoundError",
+    "InvalidInputError",
+    "DimensionMismatchError",
+    "ModelMismatchError",
+    "InvalidVectorError",
+    "ColumnLengthError",
+    "FilterError",
+]

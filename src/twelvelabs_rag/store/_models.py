@@ -1,0 +1,90 @@
+"""Records returned by the store (:class:`Hit`, :class:`Segment`) and the embedding-model table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Hit", "Segment", "ModelInfo", "resolve_model", "SCOPES"]
+
+#: The two scopes of the embed API; stored as uint8 codes 0 and 1.
+SCOPES: tuple[str, ...] = ("clip", "video")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result: the segment and its cosine similarity to the query.
+
+    Example:
+        ```python
+        hits = store.search(vector, k=3)
+        for h in hits:
+            print(f"{h.video_id} {h.start:.1f}-{h.end:.1f}s {h.score:.3f}")
+        ```
+    """
+
+    id: int
+    score: float
+    video_id: str
+    start: float
+    end: float
+    scope: str
+    option: str
+    text: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One stored segment as returned by :meth:`SegmentStore.get` (``vector`` is unit-length float32).
+
+    Example:
+        ```python
+        (seg,) = store.get([hit.id])
+        assert seg.vector.shape == (store.dim,)
+        ```
+    """
+
+    id: int
+    video_id: str
+    start: float
+    end: float
+    scope: str
+    option: str
+    text: str | None
+    metadata: dict[str, Any]
+    vector: np.ndarray = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """A known embedding model: canonical (index) name, embed-endpoint name and dimension."""
+
+    name: str
+    embed_name: str
+    dim: int | None
+
+
+_KNOWN = {
+    "marengo2.7": ModelInfo("marengo2.7", "Marengo-retrieval-2.7", 1024),
+    "marengo-retrieval-2.7": ModelInfo("marengo2.7", "Marengo-retrieval-2.7", 1024),
+    "marengo3.0": ModelInfo("marengo3.0", "marengo3.0", 512),
+    "marengo-retrieval-3.0": ModelInfo("marengo3.0", "marengo3.0", 512),
+}
+
+
+def resolve_model(model_name: str) -> ModelInfo:
+    """Canonicalise a model name (``Marengo-retrieval-2.7`` and ``marengo2.7`` are one model).
+
+    Unknown names are accepted as user models of any dimension; they embed under their own name.
+    """
+    if not isinstance(model_name, str) or not model_name.strip():
+        from ._errors import InvalidInputError
+
+        raise InvalidInputError(
+            f"model_name must be a non-empty string such as 'marengo3.0' or 'marengo2.7', got {model_name!r}"
+        )
+    name = model_name.strip()
+    return _KNOWN.get(name.lower(), ModelInfo(name, name, None))

@@ -1,0 +1,212 @@
+"""Any-to-any queries: embed a text, image or audio query once, cache it, search locally.
+
+The cache key is ``sha256(model, modality, sha256(content))`` where the content is the text, the
+file's bytes, or the URL. Cached vectors live in memory and, for stores on disk, as
+``query_cache/<key>.npy`` (written to a temp file and renamed; never pickled), so a repeated query
+needs no network at all, even in a new process.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+import numpy as np
+
+from ._errors import InvalidInputError, ModelMismatchError, StoreError
+from ._models import Hit, resolve_model
+
+if TYPE_CHECKING:
+    from ._store import SegmentStore
+
+__all__ = ["QueryMixin", "QueryCache"]
+
+_FIELD = {"text": "text_embedding", "image": "image_embedding", "audio": "audio_embedding"}
+
+
+class QueryCache:
+    """Query vectors by key: an in-memory dict backed by ``<dir>/<key>.npy`` files when ``dir`` is set."""
+
+    def __init__(self, directory: Path | None, *, writable: bool = True) -> None:
+        self.dir = directory
+        self.writable = writable
+        self._mem: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, dim: int) -> np.ndarray | None:
+        with self._lock:
+            v = self._mem.get(key)
+        if v is not None or self.dir is None:
+            return v
+        try:
+            v = np.load(self.dir / f"{key}.npy", allow_pickle=False)
+        except (OSError, ValueError, EOFError):
+            return None
+        if v.dtype != np.float32 or v.shape != (dim,) or not np.isfinite(v).all() or not v.any():
+            return None  # a damaged entry is simply re-embedded
+        with self._lock:
+            self._mem[key] = v
+        return v
+
+    def put(self, key: str, vec: np.ndarray) -> None:
+        with self._lock:
+            self._mem[key] = vec
+        if self.dir is None or not self.writable:
+            return
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            tmp = self.dir / f"{key}.{os.getpid()}.{threading.get_ident()}.tmp"
+            with open(tmp, "wb") as f:
+                np.save(f, vec, allow_pickle=False)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.dir / f"{key}.npy")
+        except OSError:
+            pass  # the cache is an optimisation; the in-memory entry still serves this process
+
+    def __len__(self) -> int:
+        return len(self._mem)
+
+
+def _is_url(value: Any) -> bool:
+    return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
+
+
+def _source(modality: str, value: Any) -> tuple[bytes, dict[str, Any]]:
+    """Content hash input and the ``embed.create`` keyword arguments (reads files: call off the loop)."""
+    if modality == "text":
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInputError("search_text needs a non-empty string")
+        return b"text:" + value.encode(), {"text": value}
+    if _is_url(value):
+        return b"url:" + value.encode(), {f"{modality}_url": value}
+    if not isinstance(value, (str, os.PathLike)):
+        raise InvalidInputError(f"search_{modality} takes a file path or an http(s) URL, got {type(value).__name__}")
+    p = Path(value)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {modality} file {p}: {exc.strerror or exc}") from None
+    return b"file:" + hashlib.sha256(data).digest(), {f"{modality}_file": (p.name, data)}
+
+
+class QueryMixin:
+    """``search_text`` / ``search_image`` / ``search_audio`` (+ async twins) and ``search_like``'s cache."""
+
+    _query_cache: QueryCache
+
+    def _init_query_cache(self: SegmentStore, directory: Path | None) -> None:
+        self._query_cache = QueryCache(directory, writable=not self._read_only)
+
+    def _cache_key(self: SegmentStore, modality: str, content: bytes, extra: Mapping[str, Any]) -> str:
+        h = hashlib.sha256()
+        h.update(f"{self.model_name}\0{modality}\0{sorted(extra.items())!r}\0".encode())
+        h.update(hashlib.sha256(content).digest())
+        return h.hexdigest()
+
+    def _vector_from(self: SegmentStore, response: Any, modality: str) -> np.ndarray:
+        got = getattr(response, "model_name", None)
+        if got and resolve_model(got).name != self.model_name:
+            raise ModelMismatchError(f"the API embedded the query with {got!r}, but this store holds {self.model_name!r} vectors")
+        media = getattr(response, _FIELD[modality], None)
+        if media is None:
+            raise StoreError(f"the embed response has no {_FIELD[modality]}; the API answered for another modality")
+        vec = np.asarray(media.vector, dtype=np.float32).reshape(-1)
+        if vec.shape != (self.dim,):
+            from ._errors import DimensionMismatchError
+
+            raise DimensionMismatchError(f"the query vector has {vec.size} values, this store holds {self.dim}-d vectors")
+        return vec
+
+    def _prepare(self: SegmentStore, modality: str, value: Any, extra: dict[str, Any]):
+        content, kwargs = _source(modality, value)
+        key = self._cache_key(modality, content, extra)
+        return key, dict(kwargs, **extra), self._query_cache.get(key, self.dim)
+
+    def _no_client(self: SegmentStore, modality: str) -> StoreError:
+        return StoreError(f"this {modality} query is not in the query cache yet; pass client=TwelveLabs(...) to embed it once")
+
+    def _search_modality(self: SegmentStore, modality: str, value: Any, client: Any, k: int,
+                         where: Mapping[str, Any] | None, extra: dict[str, Any]) -> list[Hit]:
+        key, kwargs, vec = self._prepare(modality, value, extra)
+        if vec is None:
+            if client is None:
+                raise self._no_client(modality)
+            vec = self._vector_from(client.embed.create(model_name=self.embed_model_name, **kwargs), modality)
+            self._query_cache.put(key, vec)
+        return self.search(vec, k=k, where=where)
+
+    async def _asearch_modality(self: SegmentStore, modality: str, value: Any, client: Any, k: int,
+                                where: Mapping[str, Any] | None, extra: dict[str, Any]) -> list[Hit]:
+        key, kwargs, vec = await anyio.to_thread.run_sync(self._prepare, modality, value, extra)
+        if vec is None:
+            if client is None:
+                raise self._no_client(modality)
+            response = await client.embed.create(model_name=self.embed_model_name, **kwargs)
+            vec = self._vector_from(response, modality)
+            await anyio.to_thread.run_sync(self._query_cache.put, key, vec)
+        return await anyio.to_thread.run_sync(functools.partial(self.search, vec, k=k, where=where))
+
+    def search_text(self, text: str, *, client: Any = None, k: int = 10,
+                    where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Embed ``text`` once with ``client.embed.create`` (cached on disk), then search locally.
+
+        Example:
+            ```python
+            hits = store.search_text("a red fox in the snow", client=TwelveLabs(), k=5)
+            hits_again = store.search_text("a red fox in the snow")  # cached: no client, no network
+            ```
+        """
+        return self._search_modality("text", text, client, k, where, {})
+
+    def search_image(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
+                     where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Image-to-video search: embed an image file or URL once (cached), then search locally.
+
+        Example:
+            ```python
+            hits = store.search_image("frame.png", client=client, where={"scope": "clip"})
+            ```
+        """
+        return self._search_modality("image", path_or_url, client, k, where, {})
+
+    def search_audio(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
+                     where: Mapping[str, Any] | None = None, start_offset_sec: float | None = None) -> list[Hit]:
+        """Audio-to-video search: embed an audio file or URL once (cached), then search locally.
+
+        Example:
+            ```python
+            hits = store.search_audio("bark.wav", client=client, where={"option": "audio"})
+            ```
+        """
+        extra = {} if start_offset_sec is None else {"audio_start_offset_sec": float(start_offset_sec)}
+        return self._search_modality("audio", path_or_url, client, k, where, extra)
+
+    async def asearch_text(self, text: str, *, client: Any = None, k: int = 10,
+                           where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Async :meth:`search_text`: awaits ``AsyncTwelveLabs``; file I/O and the search run in a thread.
+
+        Example:
+            ```python
+            hits = await store.asearch_text("a red fox", client=AsyncTwelveLabs())
+            ```
+        """
+        return await self._asearch_modality("text", text, client, k, where, {})
+
+    async def asearch_image(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
+                            where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Async :meth:`search_image`. Example: ``hits = await store.asearch_image("f.png", client=aclient)``."""
+        return await self._asearch_modality("image", path_or_url, client, k, where, {})
+
+    async def asearch_audio(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
+                            where: Mapping[str, Any] | None = None,
+                            start_offset_sec: float | None = None) -> list[Hit]:
+        """Async :meth:`search_audio`. Example: ``hits = await store.asearch_audio("a.wav", client=aclient)``."""
+        extra = {} if start_offset_sec is None else {"audio_start_offset_sec": float(start_offset_sec)}
+        return await self._asearch_modality("audio", path_or_url, client, k, where, extra)

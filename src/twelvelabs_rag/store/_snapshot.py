@@ -1,0 +1,156 @@
+"""Turn a store's state into a snapshot on disk and back (see :mod:`._persist` for the protocol)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._errors import CorruptStoreError
+from ._persist import cleanup, commit_manifest, read_bytes, read_manifest, read_npy, write_file, write_npy
+from ._state import DTYPES, State, StringTable
+
+__all__ = ["save_snapshot", "load_snapshot", "COLUMN_DTYPE"]
+
+COLUMN_DTYPE = np.dtype(
+    [("id", "<i8"), ("video", "<i4"), ("start", "<f4"), ("end", "<f4"), ("scope", "u1"), ("option", "u1")]
+)
+
+
+def save_snapshot(
+    dirpath: Path,
+    st: State,
+    *,
+    videos: StringTable,
+    options: StringTable,
+    scopes: StringTable,
+    meta_keys: set[str],
+    header: dict[str, Any],
+    ann: np.ndarray | None,
+) -> None:
+    """Write generation ``header['generation']`` of a compacted state, manifest last, then clean up."""
+    if st.dead_rows.size:
+        raise AssertionError("save_snapshot needs a compacted state")
+    g = header["generation"]
+    n = st.n
+    files: dict[str, Any] = {}
+    files["vectors"] = write_npy(dirpath, f"vectors.g{g}.npy", st.vec[:n])
+    cols = np.empty(n, dtype=COLUMN_DTYPE)
+    for field, name in (("id", "ids"), ("video", "video"), ("start", "start"), ("end", "end"),
+                        ("scope", "scope"), ("option", "option")):
+        cols[field] = getattr(st, name)[:n]
+    files["columns"] = write_npy(dirpath, f"columns.g{g}.npy", cols)
+    strings = json.dumps(
+        {"videos": videos.values, "options": options.values, "scopes": scopes.values}, ensure_ascii=False
+    ).encode()
+    files["strings"] = write_file(dirpath, f"strings.g{g}.json", lambda w: w.write(strings))
+
+    def docs(w: Any) -> None:
+        buf: list[str] = []
+        texts, metas = st.texts, st.metas
+        for i in range(n):
+            t, m = texts[i], metas[i]
+            if t is None and m is None:
+                continue
+            buf.append(f'{{"r":{i},"t":{json.dumps(t, ensure_ascii=False)},"m":{m if m is not None else "null"}}}\n')
+            if len(buf) >= 4096:
+                w.write("".join(buf).encode())
+                buf.clear()
+        if buf:
+            w.write("".join(buf).encode())
+
+    files["docs"] = write_file(dirpath, f"docs.g{g}.jsonl", docs)
+    if ann is not None:
+        files["ann"] = write_file(dirpath, f"ann.g{g}.faiss", lambda w: w.write(ann))
+    body = dict(header, count=n, files=files, meta_keys=sorted(meta_keys))
+    commit_manifest(dirpath, body)
+    cleanup(dirpath, {f["name"] for f in files.values()})
+
+
+def load_snapshot(dirpath: Path, *, mmap: bool) -> dict[str, Any]:
+    """Read the current snapshot (retrying if a concurrent save replaced it mid-read)."""
+    for attempt in range(5):
+        man = read_manifest(dirpath)
+        try:
+            return _load(dirpath, man, mmap)
+        except FileNotFoundError:
+            if attempt < 4 and read_manifest(dirpath).get("generation") != man.get("generation"):
+                continue
+            raise CorruptStoreError(
+                f"a data file named by {dirpath / 'manifest.json'} is missing; restore the store from a backup"
+            ) from None
+    raise CorruptStoreError(f"{dirpath} kept changing while being opened; retry")  # pragma: no cover
+
+
+def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
+    n, dim = man["count"], man["dim"]
+    vec = read_npy(dirpath, man, "vectors", mmap=mmap)
+    if vec.dtype != np.float32 or vec.shape != (n, dim):
+        raise CorruptStoreError(
+            f"vectors of {dirpath} have shape {vec.shape} {vec.dtype}, expected ({n}, {dim}) float32; "
+            "restore the store from a backup"
+        )
+    cols = read_npy(dirpath, man, "columns")
+    if cols.dtype != COLUMN_DTYPE or cols.shape != (n,):
+        raise CorruptStoreError(f"columns of {dirpath} do not match the manifest; restore the store from a backup")
+    try:
+        strings = json.loads(read_bytes(dirpath, man, "strings"))
+        videos = StringTable(strings["videos"])
+        options = StringTable(strings["options"])
+        scopes = StringTable(strings["scopes"])
+        if not all(isinstance(v, str) for t in (videos, options, scopes) for v in t.values):
+            raise ValueError("non-string entry")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CorruptStoreError(f"the string tables of {dirpath} are damaged ({exc})") from None
+    ids = np.ascontiguousarray(cols["id"])
+    checks = [
+        (n == 0 or bool((np.diff(ids) > 0).all()) and int(ids[0]) >= 0, "ids are not increasing"),
+        (n == 0 or int(ids[-1]) < man["next_id"], "an id is beyond next_id"),
+        (n == 0 or int(cols["video"].max()) < len(videos) and int(cols["video"].min()) >= 0, "bad video code"),
+        (n == 0 or int(cols["option"].max()) < len(options), "bad option code"),
+        (n == 0 or int(cols["scope"].max()) < len(scopes), "bad scope code"),
+        (bool(np.isfinite(cols["start"]).all() and np.isfinite(cols["end"]).all()), "bad times"),
+    ]
+    for ok, what in checks:
+        if not ok:
+            raise CorruptStoreError(f"the columns of {dirpath} are inconsistent ({what}); restore from a backup")
+    texts: list[str | None] = [None] * n
+    metas: list[str | None] = [None] * n
+    try:
+        for line in read_bytes(dirpath, man, "docs").decode().splitlines():
+            rec = json.loads(line)
+            r = rec["r"]
+            if not isinstance(r, int) or not 0 <= r < n:
+                raise ValueError(f"row {r!r} out of range")
+            texts[r] = rec["t"]
+            metas[r] = None if rec["m"] is None else json.dumps(rec["m"], separators=(",", ":"), ensure_ascii=False)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CorruptStoreError(f"the text/metadata file of {dirpath} is damaged ({exc})") from None
+    ann = None
+    if "ann" in man["files"]:
+        ann = np.frombuffer(read_bytes(dirpath, man, "ann"), dtype=np.uint8)
+    st = State(
+        vec=vec,
+        n=n,
+        ids=ids,
+        video=np.ascontiguousarray(cols["video"]),
+        start=np.ascontiguousarray(cols["start"]),
+        end=np.ascontiguousarray(cols["end"]),
+        scope=np.ascontiguousarray(cols["scope"]),
+        option=np.ascontiguousarray(cols["option"]),
+        live=np.ones(n, dtype=DTYPES["live"]),
+        dead_rows=np.zeros(0, dtype=np.int64),
+        texts=texts,
+        metas=metas,
+    )
+    return {
+        "state": st,
+        "videos": videos,
+        "options": options,
+        "scopes": scopes,
+        "manifest": man,
+        "ann": ann,
+        "meta_keys": set(man.get("meta_keys") or []),
+    }

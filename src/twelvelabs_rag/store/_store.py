@@ -1,0 +1,506 @@
+"""``SegmentStore``: a local, exact-by-default vector store for TwelveLabs video segments."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._ann import AnnIndex
+from ._errors import (
+    InvalidInputError,
+    ReadOnlyStoreError,
+    SegmentNotFoundError,
+    StoreClosedError,
+    StoreError,
+    StoreExistsError,
+)
+from ._filters import select_rows
+from ._ingest import as_matrix, as_query, from_task, from_video, inverse_norms, prepare_batch
+from ._models import SCOPES, Hit, Segment, resolve_model
+from ._persist import MANIFEST, acquire_lock, release_lock
+from ._query import QueryMixin
+from ._search import search_many, search_one
+from ._snapshot import load_snapshot, save_snapshot
+from ._state import State, StringTable, empty_state
+
+__all__ = ["SegmentStore"]
+
+_INDEXES = ("flat", "ivf")
+#: Compact automatically once this fraction of rows are tombstones.
+_COMPACT_FRACTION = 0.2
+
+
+class SegmentStore(QueryMixin):
+    """Video-segment vectors plus typed columns, searched exactly (cosine) with filters applied first.
+
+    Create with :meth:`create` (``path=None`` keeps it in memory) or :meth:`open`; one writer per
+    store directory (a file lock), any number of reader threads.
+
+    Example:
+        ```python
+        import numpy as np
+        from twelvelabs_rag.store import SegmentStore
+
+        store = SegmentStore.create(None, dim=4, model_name="marengo3.0-test")
+        ids = store.add(np.eye(4, dtype=np.float32), video_ids="v1", starts=[0, 6, 12, 18],
+                        ends=[6, 12, 18, 24], scopes="clip", options="visual")
+        hits = store.search([1, 0.1, 0, 0], k=2, where={"start": {"$lt": 12}})
+        assert hits[0].id == ids[0]
+        ```
+    """
+
+    def __init__(self, *, dim: int, model_name: str, index: str = "flat") -> None:
+        """An empty in-memory store (same as ``SegmentStore.create(None, ...)``)."""
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim <= 0:
+            raise InvalidInputError(f"dim must be a positive integer (1024 for Marengo 2.7, 512 for 3.0), got {dim!r}")
+        info = resolve_model(model_name)
+        if info.dim is not None and info.dim != dim:
+            from ._errors import DimensionMismatchError
+
+            raise DimensionMismatchError(f"{info.name} vectors are {info.dim}-d, not {dim}; use dim={info.dim}")
+        if index not in _INDEXES:
+            raise InvalidInputError(f"index must be one of {', '.join(_INDEXES)}, got {index!r}")
+        self._dim = int(dim)
+        self._model = info
+        self._index_kind = index
+        self._path: Path | None = None
+        self._read_only = False
+        self._mmap = False
+        self._lock_fd: int | None = None
+        self._state: State = empty_state(self._dim)
+        self._videos = StringTable()
+        self._options = StringTable()
+        self._scopes = StringTable(list(SCOPES))
+        self._meta_keys: set[str] = set()
+        self._next_id = 0
+        self._generation = 0
+        self._dirty = False
+        self._closed = False
+        self._wlock = threading.RLock()
+        self._ann = AnnIndex(self._dim) if index == "ivf" else None
+        self._init_query_cache(None)
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def create(cls, path: str | Path | None, *, dim: int, model_name: str, index: str = "flat") -> SegmentStore:
+        """Create a new store at ``path`` (a directory; ``None`` for an in-memory store).
+
+        Example:
+            ```python
+            store = SegmentStore.create("segments.tlstore", dim=512, model_name="marengo3.0")
+            ```
+        """
+        store = cls(dim=dim, model_name=model_name, index=index)
+        if path is None:
+            return store
+        p = Path(path)
+        if (p / MANIFEST).exists():
+            raise StoreExistsError(f"a segment store already exists at {p}; open it with SegmentStore.open({str(p)!r})")
+        p.mkdir(parents=True, exist_ok=True)
+        store._lock_fd = acquire_lock(p)
+        try:
+            if (p / MANIFEST).exists():
+                raise StoreExistsError(f"a segment store already exists at {p}; open it with SegmentStore.open(path)")
+            store._path = p
+            store._init_query_cache(p / "query_cache")
+            store.save()
+        except BaseException:
+            release_lock(store._lock_fd)
+            store._lock_fd = None
+            raise
+        return store
+
+    @classmethod
+    def open(cls, path: str | Path, *, mmap: bool = False, read_only: bool = False) -> SegmentStore:
+        """Open an existing store. ``mmap=True`` maps the vectors instead of reading them (fast cold start).
+
+        A writable open takes the store's lock (:class:`StoreLockedError` if another writer has it);
+        ``read_only=True`` takes no lock and refuses writes.
+
+        Example:
+            ```python
+            with SegmentStore.open("segments.tlstore", mmap=True, read_only=True) as store:
+                hits = store.search(vector, k=5)
+            ```
+        """
+        p = Path(path)
+        lock = None if read_only else acquire_lock(p) if p.is_dir() else None
+        try:
+            snap = load_snapshot(p, mmap=mmap)
+            man = snap["manifest"]
+            store = cls(dim=man["dim"], model_name=man["model_name"], index=man.get("index", "flat"))
+            store._state = snap["state"]
+            store._videos, store._options, store._scopes = snap["videos"], snap["options"], snap["scopes"]
+            store._meta_keys = snap["meta_keys"]
+            store._next_id = man["next_id"]
+            store._generation = man["generation"]
+            if store._ann is not None and snap["ann"] is not None:
+                store._ann.load(snap["ann"], trained_on=man.get("ann_trained_on", 0))
+        except BaseException:
+            release_lock(lock)
+            raise
+        store._path, store._read_only, store._mmap, store._lock_fd = p, read_only, mmap, lock
+        store._init_query_cache(p / "query_cache")
+        return store
+
+    def close(self) -> None:
+        """Release the lock and memory. Unsaved changes are dropped: call :meth:`save` first."""
+        with self._wlock:
+            if self._closed:
+                return
+            self._closed = True
+            release_lock(self._lock_fd)
+            self._lock_fd = None
+            self._state = empty_state(self._dim)
+
+    def __enter__(self) -> SegmentStore:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        """Leaving a ``with`` block saves unsaved changes (unless an exception is propagating), then closes."""
+        try:
+            if exc_type is None and self._dirty and self._path is not None and not self._read_only and not self._closed:
+                self.save()
+        finally:
+            self.close()
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_lock_fd", None)
+        if fd is not None:
+            release_lock(fd)
+            self._lock_fd = None
+
+    def __len__(self) -> int:
+        return self._live_state().n_live
+
+    def __repr__(self) -> str:
+        where = str(self._path) if self._path is not None else "memory"
+        return f"SegmentStore({where!r}, model={self._model.name!r}, dim={self._dim}, count={len(self) if not self._closed else 'closed'})"
+
+    @property
+    def dim(self) -> int:
+        """Vector dimension (1024 for Marengo 2.7, 512 for Marengo 3.0)."""
+        return self._dim
+
+    @property
+    def model_name(self) -> str:
+        """Canonical model name (``marengo2.7`` or ``marengo3.0`` for the known models)."""
+        return self._model.name
+
+    @property
+    def embed_model_name(self) -> str:
+        """The model name ``client.embed.create`` expects for this store's model."""
+        return self._model.embed_name
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    def _live_state(self) -> State:
+        if self._closed:
+            raise StoreClosedError("this SegmentStore is closed; open it again with SegmentStore.open(path)")
+        return self._state
+
+    def _check_writable(self) -> None:
+        if self._closed:
+            raise StoreClosedError("this SegmentStore is closed; open it again with SegmentStore.open(path)")
+        if self._read_only:
+            raise ReadOnlyStoreError("this store was opened with read_only=True; open it without to write")
+
+    # ------------------------------------------------------------------ writes
+    def add(
+        self,
+        vectors: Any,
+        *,
+        video_ids: Any,
+        starts: Any,
+        ends: Any,
+        scopes: Any,
+        options: Any,
+        texts: Any = None,
+        metadatas: Any = None,
+    ) -> list[int]:
+        """Add (upsert) segments; returns one new id per input row.
+
+        Columns are lists or arrays of one value per vector; ``video_ids``, ``scopes`` and ``options``
+        may be a single string for all rows. A row whose ``(video_id, start, end, scope, option)``
+        is already stored replaces it: the old id disappears and the row gets a new id (within one
+        call the last duplicate wins and its id is returned for every duplicate).
+
+        Example:
+            ```python
+            ids = store.add(task.video_embedding.matrix, video_ids="vid-1", starts=[0, 6], ends=[6, 12],
+                            scopes="clip", options="visual", texts=["intro", None])
+            ```
+        """
+        from ._writes import add_rows
+
+        with self._wlock:
+            self._check_writable()
+            x = as_matrix(vectors, self._dim)
+            batch = prepare_batch(x.shape[0], video_ids, starts, ends, scopes, options, texts, metadatas)
+            if batch.m == 0:
+                return []
+            inv = inverse_norms(x)
+            keys = set()
+            if metadatas is not None:
+                for d in metadatas:
+                    if d:
+                        keys.update(d.keys())
+            ids = add_rows(self, x, inv, batch)
+            self._meta_keys |= keys
+            self._dirty = True
+            return ids
+
+    upsert = add
+
+    def add_embedding_task(self, task: Any, *, metadata: Mapping[str, Any] | None = None) -> list[int]:
+        """Add every segment of a retrieved :class:`~twelvelabs_rag.types.EmbeddingTask` (re-adding upserts).
+
+        The task id stands in for the video id. Example:
+            ```python
+            task = client.embed.tasks.create_and_wait(model_name="marengo3.0", video_file="clip.mp4")
+            store.add_embedding_task(task)
+            ```
+        """
+        kw = from_task(task, self._model.name)
+        if metadata:
+            kw["metadatas"] = [dict(metadata)] * len(kw["starts"])
+        return self.add(kw.pop("vectors"), **kw)
+
+    def add_video(self, video: Any, *, metadata: Mapping[str, Any] | None = None) -> list[int]:
+        """Add the segments of a :class:`~twelvelabs_rag.types.Video` retrieved with its embeddings.
+
+        The filename (when known) goes into each row's metadata as ``filename``. Example:
+            ```python
+            video = client.indexes.videos.retrieve(index_id, video_id, embedding_option=["visual", "audio"])
+            store.add_video(video)
+            ```
+        """
+        kw = from_video(video, self._model.name)
+        meta = dict(metadata or {})
+        filename = getattr(getattr(video, "system_metadata", None), "filename", None)
+        if filename and "filename" not in meta:
+            meta["filename"] = filename
+        if meta:
+            kw["metadatas"] = [meta] * len(kw["starts"])
+        return self.add(kw.pop("vectors"), **kw)
+
+    def delete(self, ids: Iterable[int] | int | None = None, *, where: Mapping[str, Any] | None = None) -> int:
+        """Delete by id and/or filter (both given: rows matching both); returns how many were deleted.
+
+        Unknown or already deleted ids are ignored. ``where={}`` deletes everything. Example:
+            ```python
+            store.delete(where={"video_id": "vid-1"})
+            ```
+        """
+        if ids is None and where is None:
+            raise InvalidInputError("delete needs ids=[...] or where={...} (where={} deletes everything)")
+        with self._wlock:
+            self._check_writable()
+            st = self._state
+            rows = self._select(st, where)
+            if ids is not None:
+                id_rows = st.rows_of_ids(_as_ids(ids))
+                id_rows = np.unique(id_rows[id_rows >= 0])
+                rows = id_rows if rows is None else np.intersect1d(rows, id_rows)
+            elif rows is None:
+                rows = np.flatnonzero(st.live[: st.n])
+            if rows.size == 0:
+                return 0
+            new = st.tombstoned(rows)
+            if self._ann is not None:
+                self._ann.forget(new.ids[rows])
+            self._state = new
+            self._dirty = True
+            if new.dead_rows.size > _COMPACT_FRACTION * max(new.n, 1):
+                self.compact()
+            return int(rows.size)
+
+    def compact(self) -> None:
+        """Drop tombstoned rows now (done automatically above 20% dead and on every save)."""
+        with self._wlock:
+            self._check_writable()
+            st = self._state
+            if st.dead_rows.size == 0:
+                return
+            self._state = st.compacted()
+
+    def save(self) -> None:
+        """Write an atomic snapshot (generation-suffixed files, fsync, manifest last).
+
+        Example:
+            ```python
+            store.add(...)
+            store.save()  # a crash now or later leaves this snapshot or the next, never a mix
+            ```
+        """
+        with self._wlock:
+            self._check_writable()
+            if self._path is None:
+                raise StoreError("an in-memory store cannot be saved; create it with a path: SegmentStore.create(path, ...)")
+            st = self._state.compacted()
+            self._state = st
+            ann = self._ann.serialize(st) if self._ann is not None else None
+            header = {
+                "dim": self._dim,
+                "model_name": self._model.name,
+                "index": self._index_kind,
+                "next_id": self._next_id,
+                "generation": self._generation + 1,
+                "ann_trained_on": self._ann.trained_on if self._ann is not None else 0,
+            }
+            save_snapshot(self._path, st, videos=self._videos, options=self._options, scopes=self._scopes,
+                          meta_keys=self._meta_keys, header=header, ann=ann)
+            self._generation += 1
+            self._dirty = False
+
+    # ------------------------------------------------------------------ reads
+    def _select(self, st: State, where: Mapping[str, Any] | None) -> np.ndarray | None:
+        return select_rows(st, where, videos=self._videos, options=self._options, scopes=self._scopes,
+                           meta_keys=self._meta_keys)
+
+    def get(self, ids: Iterable[int] | int) -> list[Segment]:
+        """The stored segments for ``ids`` in the order given; ids not in the store are skipped.
+
+        Example:
+            ```python
+            (seg,) = store.get([ids[0]])
+            print(seg.video_id, seg.start, seg.text, seg.metadata)
+            ```
+        """
+        st = self._live_state()
+        id_arr = _as_ids(ids)
+        rows = st.rows_of_ids(id_arr)
+        out = []
+        for r in rows.tolist():
+            if r < 0:
+                continue
+            out.append(Segment(id=int(st.ids[r]), video_id=self._videos.values[int(st.video[r])],
+                               start=float(st.start[r]), end=float(st.end[r]),
+                               scope=self._scopes.values[int(st.scope[r])], option=self._options.values[int(st.option[r])],
+                               text=st.texts[r], metadata=_meta(st.metas[r]), vector=np.array(st.vec[r])))
+        return out
+
+    def _hits(self, st: State, rows: np.ndarray, scores: np.ndarray) -> list[Hit]:
+        videos, scopes, options = self._videos.values, self._scopes.values, self._options.values
+        rl = rows.tolist()
+        return [
+            Hit(id=i, score=s, video_id=videos[v], start=a, end=b, scope=scopes[sc], option=options[op],
+                text=st.texts[r], metadata=_meta(st.metas[r]))
+            for r, i, s, v, a, b, sc, op in zip(
+                rl, st.ids[rows].tolist(), scores.tolist(), st.video[rows].tolist(), st.start[rows].tolist(),
+                st.end[rows].tolist(), st.scope[rows].tolist(), st.option[rows].tolist())
+        ]
+
+    def search(self, query: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """The ``min(k, matches)`` most similar segments (cosine), best first; ``where`` filters first.
+
+        Example:
+            ```python
+            hits = store.search(vec, k=5, where={"video_id": {"$in": ["a", "b"]}, "start": {"$gte": 30}})
+            ```
+        """
+        st = self._live_state()
+        q = as_query(query, self._dim)
+        k = _check_k(k)
+        rows = self._select(st, where)
+        if self._ann is not None and self._ann.usable_for(st, rows):
+            r, s = self._ann.search(st, q[None, :], k, rows)[0]
+        else:
+            r, s = search_one(st, q, k, rows)
+        return self._hits(st, r, s)
+
+    def search_batch(self, queries: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[list[Hit]]:
+        """:meth:`search` for many queries at once (one BLAS GEMM pass over the data).
+
+        Example:
+            ```python
+            results = store.search_batch(np.stack([v1, v2]), k=10)
+            ```
+        """
+        st = self._live_state()
+        qs = as_matrix(queries, self._dim, "queries")
+        k = _check_k(k)
+        if qs.shape[0] == 0:
+            return []
+        qs = (qs * inverse_norms(qs, "query")[:, None]).astype(np.float32, copy=False)
+        rows = self._select(st, where)
+        if self._ann is not None and self._ann.usable_for(st, rows):
+            return [self._hits(st, r, s) for r, s in self._ann.search(st, qs, k, rows)]
+        idx, sc, counts = search_many(st, qs, k, rows)
+        return [self._hits(st, idx[j, : counts[j]], sc[j, : counts[j]]) for j in range(qs.shape[0])]
+
+    def search_like(self, segment_id: int, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Segments most like a stored one ("more moments like this"), excluding itself; no network.
+
+        Example:
+            ```python
+            similar = store.search_like(hits[0].id, k=5, where={"video_id": {"$ne": hits[0].video_id}})
+            ```
+        """
+        st = self._live_state()
+        row = int(st.rows_of_ids(np.asarray([segment_id]))[0]) if _is_int(segment_id) else -1
+        if row < 0:
+            raise SegmentNotFoundError(f"segment id {segment_id!r} is not in the store (deleted or never added)")
+        k = _check_k(k)
+        hits = self.search(np.array(st.vec[row]), k=k + 1, where=where)
+        return [h for h in hits if h.id != int(segment_id)][:k]
+
+    def stats(self) -> dict[str, Any]:
+        """Counts, sizes and settings, e.g. ``{"count": 1200, "videos": 12, "dim": 512, ...}``."""
+        st = self._live_state()
+        live_videos = np.unique(st.video[: st.n][st.live[: st.n]]) if st.n else np.zeros(0)
+        return {
+            "count": st.n_live,
+            "rows": st.n,
+            "deleted_pending": int(st.dead_rows.size),
+            "videos": int(live_videos.size),
+            "dim": self._dim,
+            "model_name": self._model.name,
+            "embed_model_name": self._model.embed_name,
+            "index": self._index_kind,
+            "ann": self._ann.info() if self._ann is not None else None,
+            "next_id": self._next_id,
+            "generation": self._generation,
+            "unsaved_changes": self._dirty,
+            "path": str(self._path) if self._path is not None else None,
+            "mmap": self._mmap and not st.vec.flags.writeable,
+            "read_only": self._read_only,
+            "vector_bytes": int(st.n * self._dim * 4),
+            "metadata_keys": sorted(self._meta_keys),
+        }
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def _as_ids(ids: Iterable[int] | int) -> np.ndarray:
+    if _is_int(ids):
+        return np.asarray([ids], dtype=np.int64)
+    if isinstance(ids, (str, bytes)):
+        raise InvalidInputError(f"segment ids are integers, got {ids!r}")
+    vals = list(ids)  # type: ignore[arg-type]
+    if not all(_is_int(v) for v in vals):
+        raise InvalidInputError(f"segment ids are integers, got {[v for v in vals if not _is_int(v)][:3]!r}")
+    return np.asarray(vals, dtype=np.int64).reshape(-1)
+
+
+def _check_k(k: Any) -> int:
+    if not _is_int(k) or k < 1:
+        raise InvalidInputError(f"k must be a positive integer, got {k!r}")
+    return int(k)
+
+
+def _meta(m: str | None) -> dict[str, Any]:
+    return {} if m is None else json.loads(m)

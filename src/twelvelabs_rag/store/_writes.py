@@ -1,0 +1,126 @@
+"""The vectorised write path of ``SegmentStore.add``: codes, upsert keys, normalise-and-copy, publish."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._errors import InvalidInputError
+from ._ingest import Batch
+from ._state import StringTable
+
+if TYPE_CHECKING:
+    from ._store import SegmentStore
+
+__all__ = ["add_rows"]
+
+
+def _codes(table: StringTable, values: list[str] | str, m: int, dtype: Any, limit: int) -> np.ndarray:
+    if isinstance(values, str):
+        uniq = {values: None}
+    else:
+        uniq = dict.fromkeys(values)
+    new = [v for v in uniq if v not in table.codes]
+    if len(table) + len(new) > limit:
+        raise InvalidInputError(f"a store holds at most {limit} distinct values of this column")
+    for v in new:
+        table.code(v)
+    if isinstance(values, str):
+        return np.full(m, table.codes[values], dtype=dtype)
+    return np.fromiter(map(table.codes.__getitem__, values), dtype=dtype, count=m)
+
+
+def _keys(video: np.ndarray, scope: np.ndarray, option: np.ndarray, start: np.ndarray, end: np.ndarray):
+    k1 = (video.astype(np.uint64) << np.uint64(16)) | (scope.astype(np.uint64) << np.uint64(8)) | option.astype(np.uint64)
+    s = (start.astype(np.float32) + np.float32(0.0)).view(np.uint32).astype(np.uint64)
+    e = (end.astype(np.float32) + np.float32(0.0)).view(np.uint32).astype(np.uint64)
+    return k1, (s << np.uint64(32)) | e
+
+
+def _survivors(k1: np.ndarray, k2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each input row the position of the last row with the same key; and the kept positions."""
+    m = k1.size
+    if m < 2:
+        return np.arange(m), np.arange(m)
+    order = np.lexsort((k2, k1))
+    a, b = k1[order], k2[order]
+    same = (a[1:] == a[:-1]) & (b[1:] == b[:-1])
+    if not same.any():
+        return np.arange(m), np.arange(m)
+    group = np.concatenate(([0], np.cumsum(~same)))
+    last_of_group = np.flatnonzero(np.concatenate((~same, [True])))
+    surv = np.empty(m, dtype=np.int64)
+    surv[order] = order[last_of_group[group]]
+    return surv, np.unique(surv)
+
+
+def add_rows(store: SegmentStore, x: np.ndarray, inv: np.ndarray, batch: Batch) -> list[int]:
+    """Append a validated batch (caller holds the write lock) and tombstone the rows it replaces."""
+    m = batch.m
+    st = store._state
+    n_videos_before = len(store._videos)
+    video = _codes(store._videos, batch.video_ids, m, np.int32, 2**31 - 1)
+    scope = _codes(store._scopes, batch.scopes, m, np.uint8, 255)
+    option = _codes(store._options, batch.options, m, np.uint8, 255)
+    start = batch.starts.astype(np.float32)
+    end = batch.ends.astype(np.float32)
+    k1, k2 = _keys(video, scope, option, start, end)
+    surv, keep = _survivors(k1, k2)
+    mk = keep.size
+    all_kept = mk == m
+
+    # existing rows with the same key (only videos that were already known can match)
+    old_rows = np.zeros(0, dtype=np.int64)
+    known = np.unique(video[video < n_videos_before]) if n_videos_before else np.zeros(0, np.int32)
+    if known.size and st.n_live:
+        vcol = st.video[: st.n]
+        hit = vcol == known[0] if known.size == 1 else np.isin(vcol, known)
+        cand = np.flatnonzero(hit & st.live[: st.n])
+        if cand.size:
+            c1, c2 = _keys(st.video[cand], st.scope[cand], st.option[cand], st.start[cand], st.end[cand])
+            lookup = dict(zip(zip(c1.tolist(), c2.tolist()), cand.tolist()))
+            kk1, kk2 = (k1, k2) if all_kept else (k1[keep], k2[keep])
+            found = [lookup.get(t) for t in zip(kk1.tolist(), kk2.tolist())]
+            old_rows = np.asarray([r for r in found if r is not None], dtype=np.int64)
+
+    # write into spare capacity beyond the rows readers can see, then publish one new state
+    st2 = st.with_capacity(mk)
+    n = st2.n
+    dest = st2.vec[n : n + mk]
+    if all_kept:
+        np.multiply(x, inv[:, None], out=dest, casting="same_kind")
+    else:
+        np.multiply(x[keep], inv[keep, None], out=dest, casting="same_kind")
+    first_id = store._next_id
+    sel = slice(None) if all_kept else keep
+    st2.ids[n : n + mk] = np.arange(first_id, first_id + mk, dtype=np.int64)
+    st2.video[n : n + mk] = video[sel]
+    st2.start[n : n + mk] = start[sel]
+    st2.end[n : n + mk] = end[sel]
+    st2.scope[n : n + mk] = scope[sel]
+    st2.option[n : n + mk] = option[sel]
+    st2.live[n : n + mk] = True
+    del st2.texts[n:]
+    del st2.metas[n:]
+    if batch.texts is None:
+        st2.texts.extend([None] * mk)
+    else:
+        st2.texts.extend(batch.texts if all_kept else [batch.texts[i] for i in keep.tolist()])
+    if batch.metas is None:
+        st2.metas.extend([None] * mk)
+    else:
+        st2.metas.extend(batch.metas if all_kept else [batch.metas[i] for i in keep.tolist()])
+    new = st2.appended(mk)
+    if old_rows.size:
+        new = new.tombstoned(old_rows)
+    if store._ann is not None:
+        store._ann.add(new, n, n + mk)
+        if old_rows.size:
+            store._ann.forget(new.ids[old_rows])
+    store._state = new
+    store._next_id = first_id + mk
+    if all_kept:
+        return list(range(first_id, first_id + mk))
+    pos = np.searchsorted(keep, surv)
+    return (pos + first_id).tolist()
