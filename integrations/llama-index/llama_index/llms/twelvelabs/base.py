@@ -1,0 +1,330 @@
+"""``TwelveLabsPegasus``: Pegasus (``/analyze``) as a LlamaIndex ``CustomLLM`` bound to one video.
+
+Example (offline, against the bundled emulator)::
+
+    import tempfile, pathlib
+    from twelvelabs_rag.testing import FakeTwelveLabs
+    from twelvelabs_rag.testing.samples import make_clip
+    from llama_index.llms.twelvelabs import TwelveLabsPegasus
+
+    fake = FakeTwelveLabs()
+    client = fake.client()
+    index = client.indexes.create(index_name="demo", models=[{"model_name": "pegasus1.2", "model_options": ["visual", "audio"]}])
+    clip = make_clip(pathlib.Path(tempfile.mkdtemp()) / "fox.mp4", "[0-4] a red fox runs through snow")
+    task = client.tasks.create_and_wait(index_id=index.id, file=clip)
+    llm = TwelveLabsPegasus(video_id=task.video_id, client=client)
+    print(llm.complete("What animal appears?").text)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Sequence, Type
+
+from llama_index.core.base.llms.generic_utils import (
+    astream_completion_response_to_chat_response,
+    completion_response_to_chat_response,
+)
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+)
+from llama_index.core.bridge.pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
+from llama_index.core.callbacks import CallbackManager
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.custom import CustomLLM
+from llama_index.core.prompts import PromptTemplate
+
+from llama_index.embeddings.twelvelabs._common import ClientHolder
+from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
+from twelvelabs_rag.types import AnalyzeResponse
+
+__all__ = ["TwelveLabsPegasus", "PROMPT_TOKEN_LIMIT"]
+
+#: Pegasus accepts a prompt of at most this many tokens (separate from the output budget).
+PROMPT_TOKEN_LIMIT = 2000
+_DEFAULT_MAX_TOKENS = 4096
+_PASS_THROUGH = ("temperature", "max_tokens", "response_format", "model_name", "start_time", "end_time")
+
+
+def json_schema_for(output_cls: Type[BaseModel]) -> dict[str, Any]:
+    """The pydantic model's JSON schema minus the keywords Pegasus rejects (string length limits)."""
+
+    def clean(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: clean(v) for k, v in node.items() if k not in ("minLength", "maxLength")}
+        if isinstance(node, list):
+            return [clean(v) for v in node]
+        return node
+
+    return clean(output_cls.model_json_schema())
+
+
+class TwelveLabsPegasus(CustomLLM):
+    """Pegasus video-language model as a completion LLM bound to one video.
+
+    Query engines pass only a prompt, so the video is a field: ``video_id`` (a video in an index
+    with Pegasus; default model ``pegasus1.2``) or ``video_url`` (a direct media URL; default model
+    ``pegasus1.5``). A call may override it with ``complete(prompt, video_id=...)``.
+
+    ``metadata`` is honest about Pegasus: the prompt may hold at most ``PROMPT_TOKEN_LIMIT`` (2,000)
+    tokens and the output budget is separate, so ``context_window`` = 2,000 + ``num_output`` and
+    LlamaIndex's prompt packing leaves exactly 2,000 tokens for the prompt. ``is_chat_model`` is
+    False (chat goes through ``messages_to_prompt``). With ``response_mode="compact"`` or
+    ``"refine"`` a query engine may call Pegasus several times; ``"simple_summarize"`` calls it once.
+
+    ``structured_predict`` sends the output class's JSON schema as ``response_format`` (type
+    ``json_schema``) and validates the returned JSON; it does not rely on prompt-and-parse.
+
+    Example:
+        ```python
+        llm = TwelveLabsPegasus(video_id="<video id>", temperature=0.2)
+        print(llm.complete("Summarise this video in one sentence.").text)
+        for chunk in llm.stream_complete("List the scenes."):
+            print(chunk.delta, end="")
+        ```
+    """
+
+    video_id: str | None = Field(default=None, description="Indexed video to talk about (pegasus1.2).")
+    video_url: str | None = Field(default=None, description="Direct video URL (pegasus1.5 video object).")
+    model_name: str | None = Field(default=None, description="pegasus1.2 (video_id) or pegasus1.5 (video_url).")
+    temperature: float | None = Field(default=None, ge=0.0, le=1.0)
+    max_tokens: int | None = Field(default=None, gt=0, description="Output token budget (server default 4096).")
+    prompt_token_limit: int = Field(default=PROMPT_TOKEN_LIMIT, gt=0)
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    base_url: str | None = Field(default=None)
+
+    _clients: ClientHolder = PrivateAttr()
+
+    def __init__(
+        self,
+        video_id: str | None = None,
+        *,
+        video_url: str | None = None,
+        model_name: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        client: TwelveLabs | None = None,
+        async_client: AsyncTwelveLabs | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        callback_manager: CallbackManager | None = None,
+        **kwargs: Any,
+    ) -> None:
+        holder = ClientHolder(
+            "TwelveLabsPegasus",
+            api_key=api_key,
+            base_url=base_url,
+            client=client,
+            async_client=async_client,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        super().__init__(
+            video_id=video_id,
+            video_url=video_url,
+            model_name=model_name,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            api_key=holder.api_key,
+            base_url=holder.base_url,
+            callback_manager=callback_manager,
+            **kwargs,
+        )
+        self._clients = holder
+
+    @model_validator(mode="after")
+    def _check_video(self) -> TwelveLabsPegasus:
+        if not self.video_id and not self.video_url:
+            raise ValueError(
+                "TwelveLabsPegasus is bound to one video: pass video_id=<id of an indexed video> "
+                "or video_url=<direct media URL>"
+            )
+        if self.video_id and self.video_url:
+            raise ValueError("pass either video_id or video_url, not both")
+        if self.model_name is None:
+            self.model_name = "pegasus1.2" if self.video_id else "pegasus1.5"
+        return self
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "TwelveLabsPegasus"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        num_output = self.max_tokens or _DEFAULT_MAX_TOKENS
+        return LLMMetadata(
+            context_window=self.prompt_token_limit + num_output,
+            num_output=num_output,
+            is_chat_model=False,
+            is_function_calling_model=False,
+            model_name=self.model_name or "pegasus",
+        )
+
+    # ------------------------------------------------------------------ request shape
+    def _request(self, prompt: str, formatted: bool, stream: bool, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if not formatted:
+            prompt = self.completion_to_prompt(prompt)
+        unknown = set(kwargs) - set(_PASS_THROUGH) - {"video_id", "video_url"}
+        if unknown:
+            raise TypeError(f"TwelveLabsPegasus got unexpected keyword arguments: {sorted(unknown)}")
+        video_id = kwargs.get("video_id") or (None if kwargs.get("video_url") else self.video_id)
+        video_url = kwargs.get("video_url") or (None if kwargs.get("video_id") else self.video_url)
+        request: dict[str, Any] = {"prompt": prompt, "stream": stream}
+        if video_id:
+            request["video_id"] = video_id
+        else:
+            request["video"] = {"type": "url", "url": video_url}
+        request["model_name"] = kwargs.get("model_name") or (
+            self.model_name if (video_id and self.video_id) or (video_url and self.video_url) else None
+        ) or ("pegasus1.2" if video_id else "pegasus1.5")
+        for name in ("temperature", "max_tokens"):
+            value = kwargs.get(name, getattr(self, name))
+            if value is not None:
+                request[name] = value
+        for name in ("response_format", "start_time", "end_time"):
+            if kwargs.get(name) is not None:
+                request[name] = kwargs[name]
+        return request
+
+    @staticmethod
+    def _response(result: AnalyzeResponse) -> CompletionResponse:
+        extra: dict[str, Any] = {"finish_reason": result.finish_reason, "generation_id": result.id}
+        if result.usage is not None:
+            extra["usage"] = result.usage.model_dump(exclude_none=True)
+        if result.error is not None:
+            extra["warning"] = result.error.message
+        return CompletionResponse(text=result.data, raw=result.model_dump(mode="json"), additional_kwargs=extra)
+
+    @staticmethod
+    def _end_extra(event: Any) -> dict[str, Any]:
+        extra: dict[str, Any] = {"finish_reason": getattr(event, "finish_reason", None)}
+        usage = getattr(event, "usage", None)
+        if usage is not None:
+            extra["usage"] = usage.model_dump(exclude_none=True)
+        error = getattr(event, "error", None)
+        if error is not None:
+            extra["warning"] = error.message
+        return extra
+
+    # ------------------------------------------------------------------ sync
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        result = self._clients.sync.analyze(**self._request(prompt, formatted, False, kwargs))
+        return self._response(result)
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        # Opened eagerly so that a bad video id or key fails at the call, not at the first chunk.
+        stream = self._clients.sync.analyze(**self._request(prompt, formatted, True, kwargs))
+
+        def gen() -> CompletionResponseGen:
+            text = ""
+            try:
+                for event in stream:
+                    kind = getattr(event, "event_type", None)
+                    if kind == "text_generation" and event.text:
+                        text += event.text
+                        yield CompletionResponse(text=text, delta=event.text)
+                    elif kind == "stream_end":
+                        yield CompletionResponse(text=text, delta="", additional_kwargs=self._end_extra(event))
+            finally:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()
+
+        return gen()
+
+    # ------------------------------------------------------------------ async
+    @llm_completion_callback()
+    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        result = await self._clients.aio.analyze(**self._request(prompt, formatted, False, kwargs))
+        return self._response(result)
+
+    @llm_completion_callback()
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        request = self._request(prompt, formatted, True, kwargs)
+        client = self._clients.aio
+        stream = await client.analyze(**request)
+
+        async def gen() -> CompletionResponseAsyncGen:
+            text = ""
+            try:
+                async for event in stream:
+                    kind = getattr(event, "event_type", None)
+                    if kind == "text_generation" and event.text:
+                        text += event.text
+                        yield CompletionResponse(text=text, delta=event.text)
+                    elif kind == "stream_end":
+                        yield CompletionResponse(text=text, delta="", additional_kwargs=self._end_extra(event))
+            finally:
+                aclose = getattr(stream, "aclose", None)
+                if aclose is not None:
+                    await aclose()
+
+        return gen()
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        prompt = self.messages_to_prompt(messages)
+        return completion_response_to_chat_response(await self.acomplete(prompt, formatted=True, **kwargs))
+
+    @llm_chat_callback()
+    async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        prompt = self.messages_to_prompt(messages)
+        gen = await self.astream_complete(prompt, formatted=True, **kwargs)
+        return astream_completion_response_to_chat_response(gen)
+
+    # ------------------------------------------------------------------ structured output
+    def _structured_request(
+        self, output_cls: Type[BaseModel], prompt: PromptTemplate, llm_kwargs: dict[str, Any] | None, prompt_args: dict
+    ) -> tuple[str, dict[str, Any]]:
+        text = prompt.format(llm=self, **prompt_args)
+        kwargs = dict(llm_kwargs or {})
+        kwargs["response_format"] = {"type": "json_schema", "json_schema": json_schema_for(output_cls)}
+        return text, kwargs
+
+    @staticmethod
+    def _parse(output_cls: Type[BaseModel], response: CompletionResponse) -> Any:
+        if response.additional_kwargs.get("finish_reason") == "length":
+            raise ValueError(
+                f"Pegasus stopped at max_tokens before finishing the {output_cls.__name__} JSON; raise max_tokens"
+            )
+        try:
+            return output_cls.model_validate_json(response.text)
+        except ValueError as exc:
+            raise ValueError(
+                f"Pegasus returned text that is not a valid {output_cls.__name__}: {exc}; "
+                f"text was {json.dumps(response.text[:200])}"
+            ) from exc
+
+    def structured_predict(
+        self,
+        output_cls: Type[BaseModel],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Any:
+        """Fill ``output_cls`` from Pegasus using ``response_format`` json_schema (validated)."""
+        text, kwargs = self._structured_request(output_cls, prompt, llm_kwargs, prompt_args)
+        return self._parse(output_cls, self.complete(text, formatted=True, **kwargs))
+
+    async def astructured_predict(
+        self,
+        output_cls: Type[BaseModel],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Any:
+        """Async twin of :meth:`structured_predict`."""
+        text, kwargs = self._structured_request(output_cls, prompt, llm_kwargs, prompt_args)
+        return self._parse(output_cls, await self.acomplete(text, formatted=True, **kwargs))

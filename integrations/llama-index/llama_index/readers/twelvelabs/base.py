@@ -1,0 +1,296 @@
+"""``TwelveLabsVideoReader``: index videos on TwelveLabs and read them back as Documents.
+
+Example (offline, against the bundled emulator)::
+
+    import tempfile, pathlib
+    from twelvelabs_rag.testing import FakeTwelveLabs
+    from twelvelabs_rag.testing.samples import make_clip
+    from llama_index.readers.twelvelabs import TwelveLabsVideoReader
+
+    fake = FakeTwelveLabs()
+    client = fake.client()
+    index = client.indexes.create(index_name="demo", models=[
+        {"model_name": "marengo2.7", "model_options": ["visual", "audio"]},
+        {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]}])
+    clip = make_clip(pathlib.Path(tempfile.mkdtemp()) / "fox.mp4", "[0-4] a red fox runs through snow")
+    reader = TwelveLabsVideoReader(index_id=index.id, client=client, show_progress=False)
+    docs = reader.load_data([clip])
+    print(docs[0].metadata["filename"], docs[0].text[:60])
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any, AsyncIterator, Iterator, Literal, Sequence
+
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
+from llama_index.core.readers.base import BasePydanticReader
+from llama_index.core.schema import Document
+
+from llama_index.embeddings.twelvelabs._common import ClientHolder
+from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
+
+from ._content import DEFAULT_PROMPT, VideoContent, documents_for
+from ._ingest import Source, aclassify, afind_existing, classify, find_existing, preflight_all
+
+__all__ = ["TwelveLabsVideoReader", "DEFAULT_PROMPT"]
+
+SourcesArg = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="Indexing videos", unit="video", disable=not enabled or total == 0, leave=False)
+
+
+class TwelveLabsVideoReader(BasePydanticReader):
+    """Upload videos to a TwelveLabs index (or use indexed ones) and read them as Documents.
+
+    Inputs: local paths and/or ``http(s)`` URLs (``sources``) and/or ids of videos already in the
+    index (``video_ids``). New files are uploaded through indexing tasks, ``max_concurrency`` at a
+    time, after a preflight of every local file (nothing is uploaded if one fails), with a tqdm
+    progress bar (``show_progress=False`` silences it) and a per-task ``timeout``. A file already in
+    the index (same filename and size, or the same sha256 in ``user_metadata``) is not uploaded
+    again; a URL already indexed (``user_metadata.source_url``) neither.
+
+    Content: ``content="both"`` (default: Pegasus analysis with ``prompt``, by default a timestamped
+    description, followed by the transcript), ``"analyze"`` or ``"transcript"``. ``mode="video"`` gives one Document per video;
+    ``mode="segments"`` one per timestamped chunk (description lines and transcript lines) with
+    ``start``/``end``. Metadata: ``video_id``, ``index_id``, ``filename``, ``duration``, ``width``,
+    ``height``, ``source``.
+
+    Example:
+        ```python
+        reader = TwelveLabsVideoReader(index_id="<index with pegasus>", content="both")
+        docs = reader.load_data(["talk.mp4", "https://example.com/demo.mp4"], video_ids=["<id>"])
+        ```
+    """
+
+    is_remote: bool = True
+    index_id: str = Field(description="Index the videos are (or will be) in; it needs Pegasus for content='analyze'.")
+    content: Literal["analyze", "transcript", "both"] = "both"
+    mode: Literal["video", "segments"] = "video"
+    prompt: str = Field(default=DEFAULT_PROMPT, min_length=1)
+    temperature: float | None = Field(default=None, ge=0.0, le=1.0)
+    max_tokens: int | None = Field(default=None, gt=0)
+    max_concurrency: int = Field(default=4, gt=0, le=32)
+    show_progress: bool = True
+    timeout: float | None = Field(default=3600.0, gt=0, description="Seconds to wait for each indexing task.")
+    poll_interval: float | None = Field(default=None, ge=0, description="Seconds between task polls (client default).")
+    skip_existing: bool = True
+    user_metadata: dict[str, Any] | None = Field(default=None, description="Extra user_metadata for new uploads.")
+    enable_video_stream: bool | None = None
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    base_url: str | None = None
+
+    _clients: ClientHolder = PrivateAttr()
+
+    def __init__(
+        self,
+        index_id: str,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        client: TwelveLabs | None = None,
+        async_client: AsyncTwelveLabs | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if not index_id or not isinstance(index_id, str):
+            raise ValueError("TwelveLabsVideoReader needs index_id=<id of a TwelveLabs index> (a non-empty string)")
+        holder = ClientHolder(
+            "TwelveLabsVideoReader", api_key=api_key, base_url=base_url, client=client, async_client=async_client
+        )
+        super().__init__(index_id=index_id, api_key=holder.api_key, base_url=holder.base_url, **kwargs)
+        self._clients = holder
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "TwelveLabsVideoReader"
+
+    # ------------------------------------------------------------------ shared
+    @staticmethod
+    def _check_ids(video_ids: Sequence[str] | None) -> list[str]:
+        if video_ids is None:
+            return []
+        if isinstance(video_ids, str):
+            video_ids = [video_ids]
+        ids = [v for v in video_ids]
+        if any(not isinstance(v, str) or not v for v in ids):
+            raise TypeError("video_ids must be a list of non-empty video id strings")
+        return list(dict.fromkeys(ids))
+
+    def _create_kwargs(self, source: Source) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "index_id": self.index_id,
+            "user_metadata": {**(self.user_metadata or {}), **source.user_metadata()},
+        }
+        if source.path is not None:
+            kwargs["file"] = source.path
+        else:
+            kwargs["url"] = source.url
+        if self.enable_video_stream is not None:
+            kwargs["enable_video_stream"] = self.enable_video_stream
+        return kwargs
+
+    def _analyze_kwargs(self, video_id: str) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"video_id": video_id, "prompt": self.prompt}
+        if self.temperature is not None:
+            kwargs["temperature"] = self.temperature
+        if self.max_tokens is not None:
+            kwargs["max_tokens"] = self.max_tokens
+        return kwargs
+
+    def _content(self, video_id: str, source: str, video: Any, analysis: Any) -> VideoContent:
+        meta = video.system_metadata
+        return VideoContent(
+            video_id=video_id,
+            index_id=self.index_id,
+            source=source,
+            filename=meta.filename if meta else None,
+            duration=meta.duration if meta else None,
+            width=meta.width if meta else None,
+            height=meta.height if meta else None,
+            analysis=analysis.data if analysis is not None else None,
+            transcript=list(video.transcription or []) if self.content != "analyze" else None,
+        )
+
+    def _targets(self, sources: list[Source], video_ids: list[str]) -> list[tuple[str, str]]:
+        out = [(s.video_id, s.raw) for s in sources if s.video_id]
+        out += [(v, "video_id") for v in video_ids]
+        return list({v: (v, src) for v, src in out}.values())
+
+    def _wait_kwargs(self, bar: Any, source: Source) -> dict[str, Any]:
+        def report(task: Any) -> None:
+            bar.set_postfix_str(f"{source.filename}: {task.status}", refresh=False)
+
+        kwargs: dict[str, Any] = {"timeout": self.timeout, "on_progress": report}
+        if self.poll_interval is not None:
+            kwargs["poll_interval"] = self.poll_interval
+        return kwargs
+
+    # ------------------------------------------------------------------ sync
+    def _index_sync(self, sources: list[Source]) -> None:
+        client = self._clients.sync
+        if self.skip_existing:
+            for source in sources:
+                source.video_id = find_existing(client, self.index_id, source)
+        todo = [s for s in sources if s.video_id is None]
+        preflight_all(todo, getattr(client, "preflight_video", None))
+        bar = _progress(len(todo), self.show_progress)
+
+        def upload(source: Source) -> None:
+            created = client.tasks.create(**self._create_kwargs(source))
+            task = client.tasks.wait(created.id, **self._wait_kwargs(bar, source))
+            source.video_id, source.uploaded = task.video_id or created.video_id, True
+            bar.update(1)
+
+        try:
+            if len(todo) <= 1 or self.max_concurrency == 1:
+                for source in todo:
+                    upload(source)
+            else:
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(todo))) as pool:
+                    list(pool.map(upload, todo))
+        finally:
+            bar.close()
+
+    def _read_sync(self, video_id: str, source: str) -> VideoContent:
+        client = self._clients.sync
+        need_transcript = self.content != "analyze"
+        video = client.indexes.videos.retrieve(self.index_id, video_id, transcription=need_transcript)
+        analysis = client.analyze(**self._analyze_kwargs(video_id)) if self.content != "transcript" else None
+        return self._content(video_id, source, video, analysis)
+
+    def lazy_load_data(
+        self, sources: SourcesArg = None, *, video_ids: Sequence[str] | None = None, **_: Any
+    ) -> Iterator[Document]:
+        """Index what is new, then yield Documents video by video (analysis runs as you iterate)."""
+        ids = self._check_ids(video_ids)
+        items = classify(sources)
+        if not items and not ids:
+            raise ValueError("nothing to load: pass sources=[paths or URLs] and/or video_ids=[...]")
+        self._index_sync(items)
+        for video_id, source in self._targets(items, ids):
+            yield from documents_for(self._read_sync(video_id, source), mode=self.mode)
+
+    def load_data(
+        self, sources: SourcesArg = None, *, video_ids: Sequence[str] | None = None, **kwargs: Any
+    ) -> list[Document]:
+        """Index what is new and return the Documents of every requested video."""
+        return list(self.lazy_load_data(sources, video_ids=video_ids, **kwargs))
+
+    # ------------------------------------------------------------------ async
+    async def _index_async(self, sources: list[Source]) -> None:
+        client = self._clients.aio
+        if self.skip_existing:
+            found = await asyncio.gather(*(afind_existing(client, self.index_id, s) for s in sources))
+            for source, video_id in zip(sources, found):
+                source.video_id = video_id
+        todo = [s for s in sources if s.video_id is None]
+        check = getattr(client, "preflight_video", None)
+        if check is not None:
+            await asyncio.to_thread(preflight_all, todo, check)
+        bar = _progress(len(todo), self.show_progress)
+        sem = asyncio.Semaphore(self.max_concurrency)
+
+        async def upload(source: Source) -> None:
+            async with sem:
+                created = await client.tasks.create(**self._create_kwargs(source))
+                task = await client.tasks.wait(created.id, **self._wait_kwargs(bar, source))
+            source.video_id, source.uploaded = task.video_id or created.video_id, True
+            bar.update(1)
+
+        jobs = [asyncio.ensure_future(upload(s)) for s in todo]
+        try:
+            await asyncio.gather(*jobs)
+        except BaseException:
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
+            raise
+        finally:
+            bar.close()
+
+    async def _read_async(self, video_id: str, source: str) -> VideoContent:
+        client = self._clients.aio
+        need_transcript = self.content != "analyze"
+        retrieve = client.indexes.videos.retrieve(self.index_id, video_id, transcription=need_transcript)
+        if self.content == "transcript":
+            return self._content(video_id, source, await retrieve, None)
+        video, analysis = await asyncio.gather(retrieve, client.analyze(**self._analyze_kwargs(video_id)))
+        return self._content(video_id, source, video, analysis)
+
+    async def alazy_load_data(  # type: ignore[override]
+        self, sources: SourcesArg = None, *, video_ids: Sequence[str] | None = None, **_: Any
+    ) -> AsyncIterator[Document]:
+        """Async twin of :meth:`lazy_load_data` (an async generator)."""
+        ids = self._check_ids(video_ids)
+        items = await aclassify(sources)
+        if not items and not ids:
+            raise ValueError("nothing to load: pass sources=[paths or URLs] and/or video_ids=[...]")
+        await self._index_async(items)
+        for video_id, source in self._targets(items, ids):
+            for doc in documents_for(await self._read_async(video_id, source), mode=self.mode):
+                yield doc
+
+    async def aload_data(
+        self, sources: SourcesArg = None, *, video_ids: Sequence[str] | None = None, **kwargs: Any
+    ) -> list[Document]:
+        """Async twin of :meth:`load_data`; videos are read ``max_concurrency`` at a time."""
+        ids = self._check_ids(video_ids)
+        items = await aclassify(sources)
+        if not items and not ids:
+            raise ValueError("nothing to load: pass sources=[paths or URLs] and/or video_ids=[...]")
+        await self._index_async(items)
+        sem = asyncio.Semaphore(self.max_concurrency)
+
+        async def read(video_id: str, source: str) -> VideoContent:
+            async with sem:
+                return await self._read_async(video_id, source)
+
+        contents = await asyncio.gather(*(read(v, s) for v, s in self._targets(items, ids)))
+        return [doc for c in contents for doc in documents_for(c, mode=self.mode)]

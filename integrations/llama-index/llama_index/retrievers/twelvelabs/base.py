@@ -1,0 +1,264 @@
+"""``TwelveLabsRetriever``: a LlamaIndex retriever backed by TwelveLabs ``search``.
+
+Example (offline, against the bundled emulator)::
+
+    import tempfile, pathlib
+    from twelvelabs_rag.testing import FakeTwelveLabs
+    from twelvelabs_rag.testing.samples import make_clip
+    from llama_index.retrievers.twelvelabs import TwelveLabsRetriever
+
+    fake = FakeTwelveLabs()
+    client = fake.client()
+    index = client.indexes.create(index_name="demo", models=[{"model_name": "marengo2.7", "model_options": ["visual", "audio"]}])
+    clip = make_clip(pathlib.Path(tempfile.mkdtemp()) / "fox.mp4", "[0-4] a red fox runs through snow\\n[4-8] a dog sleeps")
+    client.tasks.create_and_wait(index_id=index.id, file=clip)
+    retriever = TwelveLabsRetriever(index.id, client=client, similarity_top_k=2)
+    print(retriever.retrieve("fox in the snow")[0].node.metadata["start"])
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections import OrderedDict
+from typing import Any, AsyncIterator, Iterable, Iterator, Sequence
+
+from llama_index.core.base.base_retriever import BaseRetriever
+from llama_index.core.callbacks import CallbackManager
+from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle, RelatedNodeInfo, TextNode
+
+from llama_index.embeddings.twelvelabs._common import ClientHolder, fmt_time, is_url
+from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
+from twelvelabs_rag.types import SearchItem, Video
+
+__all__ = ["TwelveLabsRetriever", "clip_node_id"]
+
+_LLM_HIDDEN = ["index_id", "thumbnail_url", "score", "rank", "confidence", "user_metadata"]
+
+
+def clip_node_id(video_id: str, start: float, end: float) -> str:
+    """Node id of a clip: unique per (video_id, start, end), stable across queries (as in langchain-twelvelabs)."""
+    return f"{video_id}@{float(start):.3f}-{float(end):.3f}"
+
+
+class _VideoInfo:
+    __slots__ = ("filename", "lines")
+
+    def __init__(self, video: Video | None) -> None:
+        meta = video.system_metadata if video is not None else None
+        self.filename = meta.filename if meta is not None else None
+        self.lines = list(video.transcription or []) if video is not None else []
+
+    def transcript(self, start: float, end: float) -> str:
+        parts = [ln.value.strip() for ln in self.lines if ln.end > start and ln.start < end and ln.value.strip()]
+        return " ".join(parts)
+
+
+async def _aiterate(result: Any) -> AsyncIterator[Any]:
+    """Iterate an async page whether the client returns it directly or behind an awaitable."""
+    if not hasattr(result, "__aiter__") and inspect.isawaitable(result):
+        result = await result
+    async for item in result:
+        yield item
+
+
+class TwelveLabsRetriever(BaseRetriever):
+    """Retrieve video clips from a TwelveLabs index with server-side ``search``.
+
+    Each hit becomes a ``NodeWithScore`` holding a ``TextNode`` whose id is unique per
+    ``(video_id, start, end)`` (LlamaIndex de-duplicates by node id). The node text is the spoken
+    transcript of the clip's time range when there is one (fetched once per video and cached),
+    else a readable line naming the video and the time range. Metadata: ``video_id``, ``index_id``,
+    ``start``, ``end``, ``score`` (Marengo 2.7) and/or ``rank``, ``thumbnail_url``, ``filename``,
+    ``user_metadata``. With Marengo 3.0 (rank only) the node score is ``1 / rank``.
+
+    Text queries, image queries (``QueryBundle(query_str="", image_path=path_or_url)``) and
+    composed text+image queries (Marengo 3.0) are supported. ``aretrieve`` is natively async.
+
+    Example:
+        ```python
+        retriever = TwelveLabsRetriever("<index id>", similarity_top_k=5, search_options=("visual", "audio"))
+        for hit in retriever.retrieve("a goal is scored"):
+            print(hit.node.metadata["video_id"], hit.node.metadata["start"], hit.node.text)
+        ```
+    """
+
+    def __init__(
+        self,
+        index_id: str,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        client: TwelveLabs | None = None,
+        async_client: AsyncTwelveLabs | None = None,
+        similarity_top_k: int = 10,
+        search_options: Sequence[str] = ("visual", "audio"),
+        operator: str | None = None,
+        filter: dict[str, Any] | None = None,
+        threshold: str | None = None,
+        include_user_metadata: bool = True,
+        fetch_transcripts: bool = True,
+        cache_size: int = 256,
+        callback_manager: CallbackManager | None = None,
+        verbose: bool = False,
+    ) -> None:
+        if not index_id or not isinstance(index_id, str):
+            raise ValueError("TwelveLabsRetriever needs the index_id of a TwelveLabs index (a non-empty string)")
+        if similarity_top_k < 1:
+            raise ValueError(f"similarity_top_k must be >= 1, got {similarity_top_k}")
+        if isinstance(search_options, str):
+            search_options = (search_options,)
+        if not search_options:
+            raise ValueError("search_options must name at least one of 'visual', 'audio', 'transcription'")
+        self._clients = ClientHolder(
+            "TwelveLabsRetriever", api_key=api_key, base_url=base_url, client=client, async_client=async_client
+        )
+        self.index_id = index_id
+        self.similarity_top_k = similarity_top_k
+        self.search_options = tuple(search_options)
+        self.operator = operator
+        self.filter = dict(filter) if filter else None
+        self.threshold = threshold
+        self.include_user_metadata = include_user_metadata
+        self.fetch_transcripts = fetch_transcripts
+        self._cache: OrderedDict[str, _VideoInfo] = OrderedDict()
+        self._cache_size = max(1, cache_size)
+        super().__init__(callback_manager=callback_manager, verbose=verbose)
+
+    def __repr__(self) -> str:
+        return (
+            f"TwelveLabsRetriever(index_id={self.index_id!r}, similarity_top_k={self.similarity_top_k}, "
+            f"search_options={self.search_options!r})"
+        )
+
+    # ------------------------------------------------------------------ request shape
+    def _search_kwargs(self, query: QueryBundle, k: int) -> dict[str, Any]:
+        text = (query.query_str or "").strip()
+        kwargs: dict[str, Any] = {
+            "index_id": self.index_id,
+            "search_options": list(self.search_options),
+            "group_by": "clip",
+            "page_limit": min(k, 50),
+        }
+        if text:
+            kwargs["query_text"] = text
+        if query.image_path:
+            kwargs["query_media_type"] = "image"
+            if is_url(query.image_path):
+                kwargs["query_media_url"] = query.image_path
+            else:
+                from pathlib import Path
+
+                path = Path(query.image_path)
+                if not path.is_file():
+                    raise FileNotFoundError(
+                        f"image query {query.image_path!r} is neither an http(s) URL nor an existing file"
+                    )
+                kwargs["query_media_file"] = path
+        if not text and not query.image_path:
+            raise ValueError("TwelveLabsRetriever needs a text query or a QueryBundle with image_path")
+        for name in ("operator", "filter", "threshold"):
+            value = getattr(self, name)
+            if value is not None:
+                kwargs[name] = value
+        if self.include_user_metadata:
+            kwargs["include_user_metadata"] = True
+        return kwargs
+
+    @staticmethod
+    def _clips(items: Iterable[SearchItem], k: int) -> Iterator[SearchItem]:
+        seen: set[tuple[str, float, float]] = set()
+        for item in items:
+            clips = item.clips if item.clips else [item]
+            for clip in clips:
+                key = (clip.video_id, float(clip.start), float(clip.end))
+                if clip.video_id is None or key in seen:
+                    continue
+                seen.add(key)
+                yield clip
+                if len(seen) >= k:
+                    return
+
+    # ------------------------------------------------------------------ mapping
+    def _remember(self, video_id: str, info: _VideoInfo) -> None:
+        self._cache[video_id] = info
+        self._cache.move_to_end(video_id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _missing(self, clips: Sequence[Any]) -> list[str]:
+        if not self.fetch_transcripts:
+            return []
+        return list(dict.fromkeys(c.video_id for c in clips if c.video_id not in self._cache))
+
+    def _to_node(self, clip: Any, position: int) -> NodeWithScore:
+        info = self._cache.get(clip.video_id) if self.fetch_transcripts else None
+        filename = info.filename if info is not None else None
+        start, end = float(clip.start), float(clip.end)
+        text = (clip.transcription or "").strip() or (info.transcript(start, end) if info else "")
+        if not text:
+            name = filename or clip.video_id
+            text = f"Clip of video {name} from {fmt_time(start)} to {fmt_time(end)}."
+        metadata: dict[str, Any] = {
+            "video_id": clip.video_id,
+            "index_id": self.index_id,
+            "start": start,
+            "end": end,
+            "score": clip.score,
+            "rank": clip.rank if clip.rank is not None else position,
+            "confidence": clip.confidence,
+            "thumbnail_url": clip.thumbnail_url,
+            "filename": filename,
+            "user_metadata": clip.user_metadata,
+        }
+        node = TextNode(
+            id_=clip_node_id(clip.video_id, start, end),
+            text=text,
+            metadata=metadata,
+            excluded_llm_metadata_keys=list(_LLM_HIDDEN),
+            excluded_embed_metadata_keys=list(_LLM_HIDDEN),
+            relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=clip.video_id)},
+        )
+        if clip.score is not None:
+            score: float | None = float(clip.score)
+        else:
+            score = 1.0 / float(metadata["rank"] or position)
+        return NodeWithScore(node=node, score=score)
+
+    # ------------------------------------------------------------------ sync
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        k = self.similarity_top_k
+        client = self._clients.sync
+        clips = list(self._clips(client.search.query(**self._search_kwargs(query_bundle, k)), k))
+        for video_id in self._missing(clips):
+            video = client.indexes.videos.retrieve(self.index_id, video_id, transcription=True)
+            self._remember(video_id, _VideoInfo(video))
+        return [self._to_node(c, i + 1) for i, c in enumerate(clips)]
+
+    # ------------------------------------------------------------------ async
+    async def _aretrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        k = self.similarity_top_k
+        client = self._clients.aio
+        kwargs = await asyncio.to_thread(self._search_kwargs, query_bundle, k)  # may stat an image file
+        items: list[Any] = []
+        async for item in _aiterate(client.search.query(**kwargs)):
+            items.append(item)
+            if len(list(self._clips(items, k))) >= k:
+                break
+        clips = list(self._clips(items, k))
+        missing = self._missing(clips)
+        if missing:
+            sem = asyncio.Semaphore(8)
+
+            async def fetch(video_id: str) -> Video:
+                async with sem:
+                    return await client.indexes.videos.retrieve(self.index_id, video_id, transcription=True)
+
+            videos = await asyncio.gather(*(fetch(v) for v in missing))
+            for video_id, video in zip(missing, videos):
+                self._remember(video_id, _VideoInfo(video))
+        return [self._to_node(c, i + 1) for i, c in enumerate(clips)]
+
+    def clear_cache(self) -> None:
+        """Forget the cached transcripts and filenames (they are fetched again on the next query)."""
+        self._cache.clear()

@@ -1,0 +1,86 @@
+"""Fixtures: the TwelveLabs emulator, a seeded index of sample clips, and offline LlamaIndex settings.
+
+Everything runs against ``twelvelabs_rag.testing.FakeTwelveLabs`` through the HTTP transport;
+nothing patches private attributes, nothing reaches the network.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from twelvelabs_rag.testing import FakeTwelveLabs
+from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_audio, make_clip, make_image
+
+MARENGO = {"model_name": "marengo2.7", "model_options": ["visual", "audio"]}
+PEGASUS = {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def offline_llama_index(tmp_path_factory: pytest.TempPathFactory):
+    """Keep llama-index-core offline and independent of how the venv was linked.
+
+    llama-index-core ships its tiktoken and nltk data; tiktoken finds its cache by itself. nltk
+    (3.10+) refuses to open hard-linked data files, which is what ``uv`` installs by default, so
+    the bundled nltk data is copied once into a temp dir and pointed to with ``NLTK_DATA``.
+    No OpenAI default model is ever resolved: every test passes its llm / embed_model.
+    """
+    import llama_index.core
+
+    bundled = Path(llama_index.core.__file__).parent / "_static" / "nltk_cache"
+    target = tmp_path_factory.mktemp("nltk_data")
+    shutil.copytree(bundled, target, dirs_exist_ok=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NLTK_DATA", str(target))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def no_ambient_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see no TwelveLabs/OpenAI settings from the environment unless they set them."""
+    for name in ("TWELVELABS_API_KEY", "TWELVE_LABS_API_KEY", "TWELVELABS_BASE_URL", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def fake() -> FakeTwelveLabs:
+    return FakeTwelveLabs()
+
+
+@pytest.fixture
+def client(fake: FakeTwelveLabs):
+    with fake.client() as c:
+        yield c
+
+
+@pytest.fixture
+async def aclient(fake: FakeTwelveLabs):
+    async with fake.async_client() as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Sample clips (one per demo script), images and an audio clip, written once per session."""
+    root = tmp_path_factory.mktemp("media")
+    out: dict[str, Path] = {}
+    for name, script in DEMO_SCRIPTS.items():
+        out[name] = Path(make_clip(root / name, script))
+    out["fox.png"] = Path(make_image(root / "fox.png", "a red fox runs through deep snow in a forest"))
+    out["taxi.png"] = Path(make_image(root / "taxi.png", "a yellow taxi drives through the rain"))
+    out["bear.wav"] = Path(make_audio(root / "bear.wav", "the bear is fishing", seconds=4))
+    return out
+
+
+@pytest.fixture
+def library(client, media) -> dict[str, str]:
+    """An index (Marengo + Pegasus) holding the three demo clips: returns ids by name."""
+    index = client.indexes.create(index_name="library", models=[MARENGO, PEGASUS])
+    ids = {"index_id": index.id}
+    for name in DEMO_SCRIPTS:
+        task = client.tasks.create_and_wait(index_id=index.id, file=media[name], poll_interval=0)
+        ids[name] = task.video_id
+    return ids
+
