@@ -13,6 +13,7 @@ from .document_loaders import TwelveLabsVideoLoader
 from .embeddings import TwelveLabsEmbeddings
 from .llms import TwelveLabsPegasusLLM
 from .retrievers import TwelveLabsSearchRetriever, format_citation
+from .vectorstores import TwelveLabsSegmentVectorStore
 
 try:
     __version__ = metadata.version("langchain-twelvelabs")
@@ -24,6 +25,7 @@ __all__ = [
     "TwelveLabsEmbeddings",
     "TwelveLabsPegasusLLM",
     "TwelveLabsSearchRetriever",
+    "TwelveLabsSegmentVectorStore",
     "TwelveLabsVideoLoader",
     "format_citation",
     "__version__",

@@ -1,0 +1,446 @@
+"""A LangChain VectorStore over the local ``twelvelabs_rag.store.SegmentStore`` (per-segment video vectors)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.vectorstores import VectorStore
+from langchain_core.vectorstores.utils import maximal_marginal_relevance
+
+__all__ = ["TwelveLabsSegmentVectorStore", "LC_ID_KEY"]
+
+#: Reserved row-metadata key holding the LangChain (string) id of each row; never shown in Documents.
+LC_ID_KEY = "__lc_id"
+_TEXT_OPTION = "text"
+_TEXT_VIDEO_PREFIX = "lc:"
+
+
+def _segment_id(video_id: str, start: float, end: float, scope: str, option: str) -> str:
+    return f"{video_id}@{float(start):.3f}-{float(end):.3f}:{scope}:{option}"
+
+
+def _rewrite(where: Any) -> Any:
+    """Map ``video_id`` to the document's own ``metadata.video_id`` (text rows keep a private column value)."""
+    if isinstance(where, Mapping):
+        out: dict[str, Any] = {}
+        for key, value in where.items():
+            if key in ("$and", "$or") and isinstance(value, (list, tuple)):
+                out[key] = [_rewrite(v) for v in value]
+            elif key == "$not":
+                out[key] = _rewrite(value)
+            elif key == "video_id":
+                out["metadata.video_id"] = value
+            else:
+                out[key] = value
+        return out
+    return where
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        f = float(value)
+        return f if np.isfinite(f) and f >= 0 else None
+    return None
+
+
+class TwelveLabsSegmentVectorStore(VectorStore):
+    """Local vector store of video segments and documents, backed by ``twelvelabs_rag.store.SegmentStore``.
+
+    Holds Marengo per-segment video vectors (from embedding tasks) next to any text you add, in one
+    exact cosine index with filters applied before the search. Works with any LangChain ``Embeddings``;
+    use :class:`TwelveLabsEmbeddings` so text queries land in the same space as the video segments.
+
+    Setup:
+        ```bash
+        pip install -U langchain-twelvelabs
+        ```
+
+    Key init args:
+        embedding: the ``Embeddings`` used for texts and queries.
+        path: a directory to persist to (created on first write; reopened when it exists);
+            ``None`` keeps everything in memory. The dimension comes from the first vectors.
+        model_name: the store's model tag (default: the embedding's ``model_name`` or class name).
+        autosave: save after every write when ``path`` is set (default True).
+
+    Instantiate:
+        ```python
+        from langchain_twelvelabs import TwelveLabsEmbeddings, TwelveLabsSegmentVectorStore
+
+        store = TwelveLabsSegmentVectorStore(TwelveLabsEmbeddings(), path="segments.tlstore")
+        ```
+
+    Add:
+        ```python
+        task = client.embed.tasks.create_and_wait(model_name="Marengo-retrieval-2.7", video_file="fox.mp4")
+        store.add_embedding_task(task)  # one Document per segment: video_id/start/end/scope/option
+        store.add_texts(["a note about foxes"], metadatas=[{"video_id": task.id}], ids=["note-1"])
+        ```
+
+    Search:
+        ```python
+        store.similarity_search("a fox in the snow", k=3, filter={"start": {"$lt": 30}})
+        store.max_marginal_relevance_search("snow", k=3, fetch_k=20)
+        store.as_retriever(search_kwargs={"k": 5}).invoke("eagle")
+        ```
+
+    Async:
+        ```python
+        docs = await store.asimilarity_search("a fox")
+        ```
+    """
+
+    def __init__(
+        self,
+        embedding: Embeddings,
+        *,
+        path: str | Path | None = None,
+        model_name: str | None = None,
+        autosave: bool = True,
+    ) -> None:
+        self.embedding = embedding
+        self.path = Path(path) if path is not None else None
+        self.model_name = model_name or (
+            getattr(embedding, "model_name", None)
+            or getattr(embedding, "model", None)
+            or f"langchain:{type(embedding).__name__}"
+        )
+        self.autosave = autosave
+        self._lock = threading.RLock()
+        self._store: Any = None
+        self._ids: dict[str, int] = {}
+        if self.path is not None and (self.path / "manifest.json").exists():
+            from twelvelabs_rag.store import SegmentStore
+
+            self._store = SegmentStore.open(self.path)
+            self._load_id_map()
+
+    # --- plumbing -------------------------------------------------------------------------------
+    @property
+    def embeddings(self) -> Embeddings:
+        return self.embedding
+
+    @property
+    def store(self) -> Any:
+        """The underlying ``SegmentStore`` (``None`` until the first vectors arrive)."""
+        return self._store
+
+    def _load_id_map(self) -> None:
+        next_id = int(self._store.stats()["next_id"])
+        for start in range(0, next_id, 4096):
+            for seg in self._store.get(range(start, min(start + 4096, next_id))):
+                lc_id = seg.metadata.get(LC_ID_KEY)
+                if isinstance(lc_id, str):
+                    self._ids[lc_id] = seg.id
+
+    def _ensure_store(self, dim: int) -> Any:
+        if self._store is None:
+            from twelvelabs_rag.store import SegmentStore
+
+            self._store = SegmentStore.create(self.path, dim=dim, model_name=self.model_name)
+        return self._store
+
+    def _autosave(self) -> None:
+        if self.autosave and self.path is not None and self._store is not None:
+            self._store.save()
+
+    def save(self) -> None:
+        """Write an atomic snapshot (only for a store with a ``path``)."""
+        with self._lock:
+            if self._store is not None:
+                self._store.save()
+
+    def _doc(self, seg: Any) -> Document:
+        meta = dict(seg.metadata)
+        lc_id = meta.pop(LC_ID_KEY, None)
+        return Document(page_content=seg.text or "", metadata=meta, id=lc_id if lc_id is not None else str(seg.id))
+
+    # --- writes ---------------------------------------------------------------------------------
+    def _add_rows(
+        self,
+        vectors: Any,
+        lc_ids: list[str],
+        columns: dict[str, Any],
+        texts: list[str | None],
+        metadatas: list[dict[str, Any]],
+    ) -> list[str]:
+        matrix = np.asarray(vectors, dtype=np.float32)
+        if matrix.ndim != 2 or matrix.shape[0] == 0:
+            return []
+        with self._lock:
+            store = self._ensure_store(int(matrix.shape[1]))
+            last = {lc: i for i, lc in enumerate(lc_ids)}  # a repeated id in one call: the last one wins
+            keep = sorted(last.values())
+            stale = [self._ids[lc] for lc in last if lc in self._ids]
+            if stale:
+                store.delete(stale)
+            rows = [dict(m, **{LC_ID_KEY: lc_ids[i]}) for i, m in ((i, metadatas[i]) for i in keep)]
+            new_ids = store.add(
+                matrix[keep],
+                video_ids=[columns["video_ids"][i] for i in keep],
+                starts=[columns["starts"][i] for i in keep],
+                ends=[columns["ends"][i] for i in keep],
+                scopes=[columns["scopes"][i] for i in keep],
+                options=[columns["options"][i] for i in keep],
+                texts=[texts[i] for i in keep],
+                metadatas=rows,
+            )
+            for i, new in zip(keep, new_ids):
+                self._ids[lc_ids[i]] = int(new)
+            self._autosave()
+        return list(lc_ids)
+
+    def _text_columns(
+        self, texts: Sequence[str], metadatas: list[dict[str, Any]] | None, ids: Sequence[str | None] | None
+    ) -> tuple[list[str], dict[str, Any], list[dict[str, Any]]]:
+        n = len(texts)
+        metas = [dict(m or {}) for m in (metadatas or [{}] * n)]
+        if len(metas) != n:
+            raise ValueError(f"metadatas has {len(metas)} entries for {n} texts")
+        raw_ids = list(ids) if ids is not None else [None] * n
+        if len(raw_ids) != n:
+            raise ValueError(f"ids has {len(raw_ids)} entries for {n} texts")
+        lc_ids = [str(i) if i is not None else str(uuid.uuid4()) for i in raw_ids]
+        starts, ends = [], []
+        for m in metas:
+            if LC_ID_KEY in m:
+                raise ValueError(f"metadata key {LC_ID_KEY!r} is reserved by TwelveLabsSegmentVectorStore")
+            s, e = _number(m.get("start")), _number(m.get("end"))
+            s = s if s is not None else 0.0
+            e = e if e is not None and e >= s else s
+            starts.append(s)
+            ends.append(e)
+        columns = {
+            "video_ids": [_TEXT_VIDEO_PREFIX + lc for lc in lc_ids],
+            "starts": starts,
+            "ends": ends,
+            "scopes": ["clip"] * n,
+            "options": [_TEXT_OPTION] * n,
+        }
+        return lc_ids, columns, metas
+
+    def add_texts(
+        self,
+        texts: Iterable[str],
+        metadatas: list[dict] | None = None,
+        *,
+        ids: list[str] | None = None,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Embed and add texts; re-adding an id replaces that row. Returns the ids."""
+        texts = list(texts)
+        if not texts:
+            return []
+        lc_ids, columns, metas = self._text_columns(texts, metadatas, ids)
+        vectors = self.embedding.embed_documents(texts)
+        return self._add_rows(vectors, lc_ids, columns, list(texts), metas)
+
+    async def aadd_texts(
+        self,
+        texts: Iterable[str],
+        metadatas: list[dict] | None = None,
+        *,
+        ids: list[str] | None = None,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Async twin of :meth:`add_texts` (async embedding; the local index write runs in a thread)."""
+        texts = list(texts)
+        if not texts:
+            return []
+        lc_ids, columns, metas = self._text_columns(texts, metadatas, ids)
+        vectors = await self.embedding.aembed_documents(texts)
+        return await asyncio.to_thread(self._add_rows, vectors, lc_ids, columns, list(texts), metas)
+
+    def add_embedding_task(self, task: Any, *, metadata: Mapping[str, Any] | None = None) -> list[str]:
+        """Add every segment of a retrieved embedding task; one Document per segment. Returns the ids.
+
+        Each Document has ``video_id`` (the task id), ``start``, ``end``, ``scope`` and ``option``
+        metadata (plus ``metadata``); its id is derived from those, so re-adding a task replaces it.
+        """
+        from twelvelabs_rag.store._ingest import from_task
+
+        columns = from_task(task, self._store.model_name if self._store is not None else self.model_name)
+        vectors = columns.pop("vectors")
+        n = len(columns["starts"])
+        columns["video_ids"] = [columns["video_ids"]] * n if isinstance(columns["video_ids"], str) else columns["video_ids"]
+        lc_ids, metas = [], []
+        for i in range(n):
+            v, s, e = columns["video_ids"][i], float(columns["starts"][i]), float(columns["ends"][i])
+            sc, op = columns["scopes"][i], columns["options"][i]
+            lc_ids.append(_segment_id(v, s, e, sc, op))
+            metas.append({**dict(metadata or {}), "video_id": v, "start": s, "end": e, "scope": sc, "option": op})
+        texts: list[str | None] = [None] * n
+        return self._add_rows(vectors, lc_ids, columns, texts, metas)
+
+    async def aadd_embedding_task(self, task: Any, *, metadata: Mapping[str, Any] | None = None) -> list[str]:
+        """Async twin of :meth:`add_embedding_task` (a local, CPU-bound write run in a thread)."""
+        return await asyncio.to_thread(self.add_embedding_task, task, metadata=metadata)
+
+    def delete(self, ids: list[str] | None = None, **kwargs: Any) -> bool | None:
+        """Delete by ids (missing ids are ignored), or everything matching ``filter=``."""
+        where = kwargs.get("filter")
+        if ids is None and where is None:
+            raise ValueError("delete needs ids=[...] or filter={...}")
+        with self._lock:
+            if self._store is None:
+                return True
+            if ids is not None:
+                ints = [self._ids.pop(str(i)) for i in ids if str(i) in self._ids]
+                if ints:
+                    self._store.delete(ints)
+            if where is not None:
+                for seg in self._matching(where):
+                    self._ids.pop(seg.metadata.get(LC_ID_KEY), None)
+                self._store.delete(where=_rewrite(where))
+            self._autosave()
+        return True
+
+    async def adelete(self, ids: list[str] | None = None, **kwargs: Any) -> bool | None:
+        """Async twin of :meth:`delete` (local work, run in a thread)."""
+        return await asyncio.to_thread(self.delete, ids, **kwargs)
+
+    def _matching(self, where: Any) -> list[Any]:
+        hits = self._store.search(np.ones(self._store.dim, dtype=np.float32), k=max(1, len(self._store)),
+                                  where=_rewrite(where))
+        return list(hits)
+
+    # --- reads ----------------------------------------------------------------------------------
+    def get_by_ids(self, ids: Sequence[str], /) -> list[Document]:
+        """Documents for the ids that exist (missing ids are skipped)."""
+        with self._lock:
+            if self._store is None:
+                return []
+            ints = [self._ids[str(i)] for i in ids if str(i) in self._ids]
+            return [self._doc(seg) for seg in self._store.get(ints)] if ints else []
+
+    async def aget_by_ids(self, ids: Sequence[str], /) -> list[Document]:
+        return await asyncio.to_thread(self.get_by_ids, ids)
+
+    def _search_vector(self, vector: Any, k: int, where: Any) -> list[tuple[Document, float]]:
+        if self._store is None or len(self._store) == 0:
+            return []
+        hits = self._store.search(np.asarray(vector, dtype=np.float32), k=k, where=_rewrite(where))
+        return [(self._doc(h), float(h.score)) for h in hits]
+
+    def similarity_search_with_score_by_vector(
+        self, embedding: list[float], k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[tuple[Document, float]]:
+        """``(Document, cosine similarity)`` pairs, best first; ``filter`` uses the store's ``where`` syntax."""
+        return self._search_vector(embedding, k, filter)
+
+    def similarity_search_by_vector(
+        self, embedding: list[float], k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[Document]:
+        return [doc for doc, _ in self._search_vector(embedding, k, filter)]
+
+    def similarity_search_with_score(
+        self, query: str, k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[tuple[Document, float]]:
+        if self._store is None:
+            return []
+        return self._search_vector(self.embedding.embed_query(query), k, filter)
+
+    def similarity_search(
+        self, query: str, k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[Document]:
+        return [doc for doc, _ in self.similarity_search_with_score(query, k, filter)]
+
+    async def asimilarity_search_with_score(
+        self, query: str, k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[tuple[Document, float]]:
+        if self._store is None:
+            return []
+        vector = await self.embedding.aembed_query(query)
+        return await asyncio.to_thread(self._search_vector, vector, k, filter)
+
+    async def asimilarity_search(
+        self, query: str, k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[Document]:
+        return [doc for doc, _ in await self.asimilarity_search_with_score(query, k, filter, **kwargs)]
+
+    async def asimilarity_search_by_vector(
+        self, embedding: list[float], k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[Document]:
+        pairs = await asyncio.to_thread(self._search_vector, embedding, k, filter)
+        return [doc for doc, _ in pairs]
+
+    def _select_relevance_score_fn(self) -> Callable[[float], float]:
+        return lambda score: (1.0 + score) / 2.0  # cosine in [-1, 1] -> [0, 1]
+
+    def max_marginal_relevance_search_by_vector(
+        self,
+        embedding: list[float],
+        k: int = 4,
+        fetch_k: int = 20,
+        lambda_mult: float = 0.5,
+        filter: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> list[Document]:
+        """Diverse results: fetch ``fetch_k`` by similarity, then pick ``k`` by maximal marginal relevance."""
+        if self._store is None or len(self._store) == 0:
+            return []
+        hits = self._store.search(np.asarray(embedding, dtype=np.float32), k=max(k, fetch_k), where=_rewrite(filter))
+        if not hits:
+            return []
+        segments = {s.id: s for s in self._store.get([h.id for h in hits])}
+        vectors = [segments[h.id].vector for h in hits]
+        chosen = maximal_marginal_relevance(np.asarray(embedding, dtype=np.float32), vectors, lambda_mult, k)
+        return [self._doc(segments[hits[i].id]) for i in chosen]
+
+    def max_marginal_relevance_search(
+        self, query: str, k: int = 4, fetch_k: int = 20, lambda_mult: float = 0.5,
+        filter: dict[str, Any] | None = None, **kwargs: Any,
+    ) -> list[Document]:
+        if self._store is None:
+            return []
+        return self.max_marginal_relevance_search_by_vector(
+            self.embedding.embed_query(query), k, fetch_k, lambda_mult, filter
+        )
+
+    async def amax_marginal_relevance_search(
+        self, query: str, k: int = 4, fetch_k: int = 20, lambda_mult: float = 0.5,
+        filter: dict[str, Any] | None = None, **kwargs: Any,
+    ) -> list[Document]:
+        if self._store is None:
+            return []
+        vector = await self.embedding.aembed_query(query)
+        return await asyncio.to_thread(
+            self.max_marginal_relevance_search_by_vector, vector, k, fetch_k, lambda_mult, filter
+        )
+
+    # --- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_texts(
+        cls,
+        texts: list[str],
+        embedding: Embeddings,
+        metadatas: list[dict] | None = None,
+        *,
+        ids: list[str] | None = None,
+        **kwargs: Any,
+    ) -> TwelveLabsSegmentVectorStore:
+        """Build a store (``path=``, ``model_name=`` accepted) and add ``texts``."""
+        store = cls(embedding, **kwargs)
+        store.add_texts(texts, metadatas, ids=ids)
+        return store
+
+    @classmethod
+    async def afrom_texts(
+        cls,
+        texts: list[str],
+        embedding: Embeddings,
+        metadatas: list[dict] | None = None,
+        *,
+        ids: list[str] | None = None,
+        **kwargs: Any,
+    ) -> TwelveLabsSegmentVectorStore:
+        store = cls(embedding, **kwargs)
+        await store.aadd_texts(texts, metadatas, ids=ids)
+        return store

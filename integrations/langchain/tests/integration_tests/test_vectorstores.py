@@ -1,0 +1,113 @@
+"""TwelveLabsSegmentVectorStore: the standard suite (memory and on disk), segments from embedding tasks, filters."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+
+import pytest
+from langchain_core.documents import Document
+from langchain_core.embeddings import DeterministicFakeEmbedding
+from langchain_tests.integration_tests import VectorStoreIntegrationTests
+
+from langchain_twelvelabs import TwelveLabsEmbeddings, TwelveLabsSegmentVectorStore
+from langchain_twelvelabs.vectorstores import LC_ID_KEY
+
+
+class TestSegmentVectorStoreInMemory(VectorStoreIntegrationTests):
+    @pytest.fixture
+    def vectorstore(self) -> Generator[TwelveLabsSegmentVectorStore, None, None]:
+        yield TwelveLabsSegmentVectorStore(self.get_embeddings())
+
+
+class TestSegmentVectorStoreOnDisk(VectorStoreIntegrationTests):
+    @pytest.fixture
+    def vectorstore(self, tmp_path: Path) -> Generator[TwelveLabsSegmentVectorStore, None, None]:
+        store = TwelveLabsSegmentVectorStore(self.get_embeddings(), path=tmp_path / "lc.tlstore")
+        yield store
+        if store.store is not None:
+            store.store.close()
+
+
+def test_ids_round_trip_through_a_reopen(tmp_path: Path) -> None:
+    emb = DeterministicFakeEmbedding(size=8)
+    path = tmp_path / "s.tlstore"
+    store = TwelveLabsSegmentVectorStore(emb, path=path)
+    store.add_texts(["alpha", "beta", "gamma"], metadatas=[{"n": 1}, {"n": 2}, {"n": 3}], ids=["a", "b", "c"])
+    store.add_texts(["beta two"], metadatas=[{"n": 22}], ids=["b"])  # replaces b
+    store.delete(["c"])
+    store.store.close()
+
+    again = TwelveLabsSegmentVectorStore(emb, path=path)
+    docs = sorted(again.get_by_ids(["a", "b", "c"]), key=lambda d: d.id)
+    assert [(d.id, d.page_content, d.metadata) for d in docs] == [("a", "alpha", {"n": 1}), ("b", "beta two", {"n": 22})]
+    assert len(again.store) == 2
+    assert all(LC_ID_KEY not in d.metadata for d in again.similarity_search("alpha", k=5))
+
+
+def test_reserved_metadata_key_is_refused() -> None:
+    store = TwelveLabsSegmentVectorStore(DeterministicFakeEmbedding(size=4))
+    with pytest.raises(ValueError, match="reserved"):
+        store.add_texts(["x"], metadatas=[{LC_ID_KEY: "y"}])
+
+
+def test_filters_use_the_store_where_syntax() -> None:
+    store = TwelveLabsSegmentVectorStore(DeterministicFakeEmbedding(size=8))
+    store.add_texts(
+        ["fox", "eagle", "bear", "taxi"],
+        metadatas=[{"video_id": "w", "start": 0.0, "end": 4.0}, {"video_id": "w", "start": 4.0, "end": 8.0},
+                   {"video_id": "w", "start": 8.0, "end": 12.0}, {"video_id": "c", "start": 4.0, "end": 8.0}],
+    )
+    docs = store.similarity_search("fox", k=10, filter={"video_id": "w", "start": {"$gte": 4}})
+    assert sorted(d.page_content for d in docs) == ["bear", "eagle"]
+    assert [d.page_content for d in store.similarity_search("x", k=10, filter={"video_id": {"$in": ["c"]}})] == ["taxi"]
+    store.delete(filter={"video_id": "w"})
+    assert [d.page_content for d in store.similarity_search("fox", k=10)] == ["taxi"]
+
+
+def _embedding_task(world, name: str):
+    client = world.client()
+    return client.embed.tasks.create_and_wait(
+        model_name="Marengo-retrieval-2.7", video_file=world.media_dir / name, poll_interval=0
+    )
+
+
+def test_segments_from_an_embedding_task_are_searchable_by_text(world) -> None:
+    emb = TwelveLabsEmbeddings(**world.clients_kw())
+    store = TwelveLabsSegmentVectorStore(emb)
+    ids = store.add_embedding_task(_embedding_task(world, "wildlife.mp4"))
+    ids += store.add_embedding_task(_embedding_task(world, "city.mp4"))
+    assert len(ids) == len(set(ids)) >= 4
+    [top] = store.similarity_search("a yellow taxi drives through the rain", k=1)
+    assert set(top.metadata) >= {"video_id", "start", "end", "scope", "option"}
+    assert top.id in ids
+    pairs = store.similarity_search_with_score("a yellow taxi drives through the rain", k=3)
+    assert pairs[0][1] >= pairs[-1][1]
+    mmr = store.max_marginal_relevance_search("snow", k=2, fetch_k=6)
+    assert len(mmr) == 2 and mmr[0].id != mmr[1].id
+    retriever = store.as_retriever(search_kwargs={"k": 2, "filter": {"scope": "clip"}})
+    assert len(retriever.invoke("a fox")) == 2
+    before = len(store.store)
+    store.add_embedding_task(_embedding_task(world, "city.mp4"))  # re-adding replaces, ids are stable
+    assert len(store.store) == before
+
+
+async def test_async_twins(world) -> None:
+    emb = TwelveLabsEmbeddings(**world.clients_kw())
+    store = await TwelveLabsSegmentVectorStore.afrom_texts(
+        ["a red fox in snow", "a chef cooks pasta"], emb, ids=["fox", "chef"]
+    )
+    await store.aadd_embedding_task(_embedding_task(world, "kitchen.mp4"))
+    docs = await store.asimilarity_search("a chef chops onions", k=3)
+    assert any(d.id == "chef" for d in docs)
+    assert (await store.aget_by_ids(["fox"]))[0].page_content == "a red fox in snow"
+    await store.adelete(["fox"])
+    assert await store.aget_by_ids(["fox"]) == []
+    assert len(await store.amax_marginal_relevance_search("pasta", k=2)) == 2
+
+
+def test_dimension_comes_from_the_first_vectors() -> None:
+    store = TwelveLabsSegmentVectorStore(DeterministicFakeEmbedding(size=5))
+    assert store.similarity_search("anything") == []
+    store.add_documents([Document("hello", id="h")])
+    assert store.store.dim == 5
