@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from langchain_core.output_parsers import StrOutputParser
@@ -14,7 +13,7 @@ from twelvelabs_rag.testing.samples import DEMO_SCRIPTS
 
 PROMPT = ChatPromptTemplate.from_messages(
     [
-        ("system", "Answer from the video. Cite the moments you use exactly as given, e.g. [file 00:00-00:04]."),
+        ("system", "Answer from the video. Cite the moments you use exactly as they are written in brackets."),
         ("human", "Moments:\n{moments}\n\nQuestion: {question}"),
     ]
 )
@@ -36,7 +35,7 @@ def build_chain(retriever: TwelveLabsSearchRetriever, chat: ChatTwelveLabsPegasu
 
 
 def test_chain_streams_an_answer_over_cited_real_clips(world) -> None:
-    retriever = TwelveLabsSearchRetriever(index_id=world.index_id, k=3, **world.clients_kw())
+    retriever = TwelveLabsSearchRetriever(index_id=world.index_id, k=3, threshold="none", **world.clients_kw())
     chat = ChatTwelveLabsPegasus(**world.clients_kw())
     chain = build_chain(retriever, chat)
 
@@ -46,8 +45,8 @@ def test_chain_streams_an_answer_over_cited_real_clips(world) -> None:
     assert "salmon" in answer
 
     # The prompt Pegasus received cites three moments, and each names a real clip of the index.
-    analyze = [r for r in world.fake.requests if r.url.path.endswith("/analyze")][-1]
-    body = json.loads(analyze.content)
+    analyze = [r for r in world.fake.requests if r.path.endswith("/analyze")][-1]
+    body = analyze.json
     assert body["video_id"] == world.fox_video and body["stream"] is True
     cited = re.findall(r"\[(\S+) (\d\d):(\d\d)-(\d\d):(\d\d)\]", body["prompt"])
     assert len(cited) == 3

@@ -63,7 +63,8 @@ def test_structured_output_returns_pydantic_objects_and_raw(world) -> None:
     raw = _chat(world).with_structured_output(Animal, include_raw=True).invoke("Which animal?")
     assert isinstance(raw["parsed"], Animal) and raw["parsing_error"] is None
     sent = world.fake.requests[-1]
-    assert b'"json_schema"' in sent.content
+    assert sent.json["response_format"]["type"] == "json_schema"
+    assert set(sent.json["response_format"]["json_schema"]["properties"]) == {"name", "place"}
 
 
 def test_schema_the_api_rejects_is_a_typed_error(world) -> None:

@@ -12,7 +12,7 @@ from twelvelabs_rag import PreflightError
 
 
 def _uploads(fake) -> int:
-    return sum(1 for r in fake.requests if r.method == "POST" and r.url.path.endswith("/tasks"))
+    return sum(1 for r in fake.requests if r.method == "POST" and r.path.endswith("/tasks"))
 
 
 def _loader(fake, sources, **kw) -> TwelveLabsVideoLoader:
@@ -75,7 +75,8 @@ def test_segments_mode_yields_timestamped_chunks(fresh_fake, media_dir, index_mo
     assert [(d.metadata["start"], d.metadata["end"]) for d in analysis] == [(0, 4), (4, 8), (8, 12)]
     assert "eagle" in analysis[1].page_content
     spoken = [d for d in docs if d.metadata["kind"] == "transcript"]
-    assert spoken and spoken[0].page_content == "the bear is fishing"
+    assert [(d.metadata["start"], d.metadata["end"]) for d in spoken] == [(0, 4), (4, 8), (8, 12)]
+    assert spoken[-1].page_content == "the bear is fishing"
     assert len({d.id for d in docs}) == len(docs)
     assert docs == sorted(docs, key=lambda d: (d.metadata["start"], d.metadata["end"]))
 

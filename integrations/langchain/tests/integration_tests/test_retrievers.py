@@ -13,11 +13,11 @@ def _retriever(world, **kw) -> TwelveLabsSearchRetriever:
 
 
 def _requests(world, fragment: str) -> int:
-    return sum(1 for r in world.fake.requests if fragment in str(r.url))
+    return sum(1 for r in world.fake.requests if fragment in r.path)
 
 
 def test_documents_carry_clip_metadata_and_unique_ids(world) -> None:
-    docs = _retriever(world, k=5).invoke("a red fox runs through deep snow")
+    docs = _retriever(world, k=5, threshold="none").invoke("a red fox runs through deep snow")
     assert len(docs) == 5
     top = docs[0]
     assert top.metadata["video_id"] == world.fox_video
@@ -32,11 +32,12 @@ def test_documents_carry_clip_metadata_and_unique_ids(world) -> None:
 
 
 def test_page_content_is_the_clip_transcript_or_a_readable_line(world) -> None:
-    docs = _retriever(world, k=12).invoke("a brown bear catches salmon in a river")
-    bear = next(d for d in docs if d.metadata["filename"] == "wildlife.mp4" and d.metadata["start"] == 8.0)
-    assert "the bear is fishing" in bear.page_content
-    fox = next(d for d in docs if d.metadata["filename"] == "wildlife.mp4" and d.metadata["start"] == 0.0)
-    assert fox.page_content == "Clip of video wildlife.mp4 from 00:00 to 00:04."
+    [bear] = _retriever(world, k=1).invoke("a brown bear catches salmon in a river")
+    assert (bear.metadata["filename"], bear.metadata["start"]) == ("wildlife.mp4", 8.0)
+    assert bear.page_content == "the bear is fishing"  # the transcript of exactly that time range
+    [bare] = _retriever(world, k=1, fetch_video_details=False).invoke("a brown bear catches salmon in a river")
+    assert bare.metadata["filename"] is None
+    assert bare.page_content == f"Clip of video {world.fox_video} from 00:08 to 00:12."
 
 
 def test_video_details_are_fetched_once_per_video(world) -> None:
@@ -48,15 +49,18 @@ def test_video_details_are_fetched_once_per_video(world) -> None:
 
 
 def test_k_per_call_and_pagination_beyond_one_page(world) -> None:
-    retriever = _retriever(world, k=2)
+    retriever = _retriever(world, k=2, threshold="none")
     assert len(retriever.invoke("snow")) == 2
-    assert len(retriever.invoke("snow", k=7)) == 7
+    docs = retriever.invoke("snow", k=7)  # page_limit 7 -> one page; 9 clips in all
+    assert len(docs) == 7 and len({d.id for d in docs}) == 7
+    many = _retriever(world, k=9, threshold="none").invoke("snow")
+    assert len(many) == 9
 
 
 def test_filter_and_group_by_video(world) -> None:
-    docs = _retriever(world, k=3, filter={"id": [world.videos["city.mp4"]]}).invoke("a fox")
-    assert docs and {d.metadata["video_id"] for d in docs} == {world.videos["city.mp4"]}
-    grouped = _retriever(world, k=4, group_by="video").invoke("a yellow taxi drives through the rain")
+    docs = _retriever(world, k=3, threshold="none", filter={"id": [world.videos["city.mp4"]]}).invoke("a fox")
+    assert len(docs) == 3 and {d.metadata["video_id"] for d in docs} == {world.videos["city.mp4"]}
+    grouped = _retriever(world, k=4, group_by="video", threshold="none").invoke("a yellow taxi drives through the rain")
     assert len(grouped) == 4
     assert grouped[0].metadata["filename"] == "city.mp4"
 

@@ -47,7 +47,8 @@ class TestTwelveLabsSearchRetrieverIntegration(_WorldBound, RetrieversIntegratio
 
     @property
     def retriever_query_example(self) -> str:
-        return "a red fox runs through deep snow"
+        # matches a scene in each of the three clips (chef, night market, snow)
+        return "a chef at the night market in the snow"
 
 
 class TestChatTwelveLabsPegasusIntegration(_WorldBound, ChatModelIntegrationTests):
