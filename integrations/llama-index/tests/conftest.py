@@ -51,14 +51,27 @@ def fake() -> FakeTwelveLabs:
 
 @pytest.fixture
 def client(fake: FakeTwelveLabs):
-    with fake.client() as c:
+    with fake.client(poll_interval=0) as c:
         yield c
 
 
 @pytest.fixture
 async def aclient(fake: FakeTwelveLabs):
-    async with fake.async_client() as c:
+    async with fake.async_client(poll_interval=0) as c:
         yield c
+
+
+def peak_concurrency(requests) -> int:
+    """Most requests in flight at once, from the emulator's request log."""
+    events = []
+    for r in requests:
+        events.append((r.started_at, 1))
+        events.append((r.ended_at if r.ended_at is not None else r.started_at, -1))
+    peak = now = 0
+    for _, delta in sorted(events, key=lambda e: (e[0], e[1])):
+        now += delta
+        peak = max(peak, now)
+    return peak
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +93,13 @@ def library(client, media) -> dict[str, str]:
     index = client.indexes.create(index_name="library", models=[MARENGO, PEGASUS])
     ids = {"index_id": index.id}
     for name in DEMO_SCRIPTS:
-        task = client.tasks.create_and_wait(index_id=index.id, file=media[name], poll_interval=0)
+        task = client.tasks.create_and_wait(index_id=index.id, file=media[name])
         ids[name] = task.video_id
     return ids
 
+
+
+@pytest.fixture
+def peak():
+    """``peak(requests)``: the most emulator requests that were in flight at once."""
+    return peak_concurrency

@@ -80,6 +80,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
     timeout: float | None = Field(default=3600.0, gt=0, description="Seconds to wait for each indexing task.")
     poll_interval: float | None = Field(default=None, ge=0, description="Seconds between task polls (client default).")
     skip_existing: bool = True
+    preflight: bool = Field(default=True, description="Check every local file against the API limits before uploading any.")
     user_metadata: dict[str, Any] | None = Field(default=None, description="Extra user_metadata for new uploads.")
     enable_video_stream: bool | None = None
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
@@ -132,7 +133,17 @@ class TwelveLabsVideoReader(BasePydanticReader):
             kwargs["url"] = source.url
         if self.enable_video_stream is not None:
             kwargs["enable_video_stream"] = self.enable_video_stream
+        if not self.preflight:
+            kwargs["preflight"] = False
         return kwargs
+
+    def _preflight_check(self) -> Any:
+        if not self.preflight:
+            return None
+        # The core has no public preflight entry point yet; check_media is what tasks.create uses.
+        from twelvelabs_rag._preflight import check_media
+
+        return lambda path: check_media(path, name=path.name, expect="video")
 
     def _analyze_kwargs(self, video_id: str) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"video_id": video_id, "prompt": self.prompt}
@@ -177,7 +188,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
             for source in sources:
                 source.video_id = find_existing(client, self.index_id, source)
         todo = [s for s in sources if s.video_id is None]
-        preflight_all(todo, getattr(client, "preflight_video", None))
+        preflight_all(todo, self._preflight_check())
         bar = _progress(len(todo), self.show_progress)
 
         def upload(source: Source) -> None:
@@ -231,9 +242,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
             for source, video_id in zip(sources, found):
                 source.video_id = video_id
         todo = [s for s in sources if s.video_id is None]
-        check = getattr(client, "preflight_video", None)
-        if check is not None:
-            await asyncio.to_thread(preflight_all, todo, check)
+        await asyncio.to_thread(preflight_all, todo, self._preflight_check())
         bar = _progress(len(todo), self.show_progress)
         sem = asyncio.Semaphore(self.max_concurrency)
 

@@ -1,0 +1,150 @@
+"""TwelveLabsPegasus against the emulator: complete, stream, async, chat, structured output, errors."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from llama_index.core.base.llms.types import ChatMessage
+from llama_index.core.llms.custom import CustomLLM
+from llama_index.core.prompts import PromptTemplate
+from pydantic import BaseModel
+
+from llama_index.llms.twelvelabs import PROMPT_TOKEN_LIMIT, TwelveLabsPegasus
+from twelvelabs_rag import ConfigurationError, NotFoundError
+
+
+class Scene(BaseModel):
+    start: float
+    end: float
+    description: str
+
+
+class Scenes(BaseModel):
+    scenes: list[Scene]
+
+
+@pytest.fixture
+def llm(library, client, aclient) -> TwelveLabsPegasus:
+    return TwelveLabsPegasus(library["wildlife.mp4"], client=client, async_client=aclient)
+
+
+def test_is_a_custom_llm_with_honest_metadata(llm) -> None:
+    assert CustomLLM in TwelveLabsPegasus.__mro__
+    meta = llm.metadata
+    assert meta.is_chat_model is False and meta.is_function_calling_model is False
+    assert meta.model_name == "pegasus1.2"
+    assert meta.num_output == 4096
+    assert meta.context_window - meta.num_output == PROMPT_TOKEN_LIMIT
+    small = TwelveLabsPegasus(llm.video_id, client=llm._clients.sync, max_tokens=300)
+    assert (small.metadata.num_output, small.metadata.context_window) == (300, PROMPT_TOKEN_LIMIT + 300)
+
+
+def test_complete(llm, fake) -> None:
+    out = llm.complete("Which animal is fishing?")
+    assert "bear" in out.text
+    assert out.additional_kwargs["finish_reason"] == "stop"
+    assert out.additional_kwargs["usage"]["output_tokens"] > 0
+    body = fake.calls("POST /analyze")[-1].json
+    assert body["video_id"] == llm.video_id and body["stream"] is False
+    assert body["model_name"] == "pegasus1.2" and body["prompt"] == "Which animal is fishing?"
+
+
+def test_completion_to_prompt_applies_unless_formatted(library, client, fake) -> None:
+    llm = TwelveLabsPegasus(library["wildlife.mp4"], client=client, completion_to_prompt=lambda p: f"Q: {p}")
+    llm.complete("fox?")
+    llm.complete("fox?", formatted=True)
+    prompts = [r.json["prompt"] for r in fake.calls("POST /analyze")]
+    assert prompts == ["Q: fox?", "fox?"]
+
+
+def test_stream_complete_accumulates_text_and_deltas(llm, fake) -> None:
+    full = llm.complete("Describe the video.").text
+    chunks = list(llm.stream_complete("Describe the video."))
+    deltas = [c.delta for c in chunks]
+    assert len(chunks) > 3 and all(d is not None for d in deltas)
+    assert "".join(deltas) == chunks[-1].text == full
+    assert all(chunks[i].text == "".join(deltas[: i + 1]) for i in range(len(chunks)))
+    assert chunks[-1].additional_kwargs["finish_reason"] == "stop"
+    assert fake.calls("POST /analyze")[-1].json["stream"] is True
+
+
+async def test_async_complete_and_stream(llm) -> None:
+    sync = llm.complete("Which animal is fishing?").text
+    assert (await llm.acomplete("Which animal is fishing?")).text == sync
+    deltas = [c.delta async for c in await llm.astream_complete("Which animal is fishing?")]
+    assert "".join(deltas) == sync
+
+
+async def test_async_does_not_block_the_loop(llm, fake) -> None:
+    fake.add_latency("POST /analyze", 0.1)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    t = asyncio.ensure_future(ticker())
+    await asyncio.gather(llm.acomplete("a"), llm.acomplete("b"))
+    t.cancel()
+    assert ticks >= 10
+    calls = fake.calls("POST /analyze")
+    assert calls[-1].started_at < calls[-2].ended_at  # the two calls overlapped
+
+
+def test_chat_goes_through_messages_to_prompt(llm) -> None:
+    reply = llm.chat([ChatMessage(role="user", content="Which animal is fishing?")])
+    assert "bear" in reply.message.content
+
+
+async def test_achat_and_astream_chat(llm) -> None:
+    msgs = [ChatMessage(role="user", content="Which animal is fishing?")]
+    reply = await llm.achat(msgs)
+    streamed = [c.delta async for c in await llm.astream_chat(msgs)]
+    assert "".join(streamed) == reply.message.content
+
+
+def test_structured_predict_uses_json_schema(llm, fake) -> None:
+    out = llm.structured_predict(Scenes, PromptTemplate("List the scenes about {topic}."), topic="animals")
+    assert isinstance(out, Scenes) and out.scenes
+    assert any("bear" in s.description for s in out.scenes)
+    body = fake.calls("POST /analyze")[-1].json
+    assert body["response_format"]["type"] == "json_schema"
+    assert body["response_format"]["json_schema"]["properties"]["scenes"]["type"] == "array"
+    assert body["prompt"] == "List the scenes about animals."
+
+
+async def test_astructured_predict(llm) -> None:
+    out = await llm.astructured_predict(Scenes, PromptTemplate("List the scenes."))
+    assert isinstance(out, Scenes) and len(out.scenes) == 3
+
+
+def test_truncated_structured_output_says_so(library, client) -> None:
+    llm = TwelveLabsPegasus(library["wildlife.mp4"], client=client, max_tokens=2)
+    with pytest.raises(ValueError, match="max_tokens"):
+        llm.structured_predict(Scenes, PromptTemplate("List the scenes."))
+
+
+def test_per_call_video_override(llm, library, fake) -> None:
+    out = llm.complete("What is served?", video_id=library["kitchen.mp4"])
+    assert "spaghetti" in out.text
+    assert fake.calls("POST /analyze")[-1].json["video_id"] == library["kitchen.mp4"]
+
+
+def test_bad_input_and_errors(library, client, fake) -> None:
+    with pytest.raises(ValueError, match="video_id"):
+        TwelveLabsPegasus(client=client)
+    with pytest.raises(ValueError, match="not both"):
+        TwelveLabsPegasus("v", video_url="https://x/y.mp4", client=client)
+    llm = TwelveLabsPegasus(library["wildlife.mp4"], client=client)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        llm.complete("x", top_p=0.3)
+    with pytest.raises(NotFoundError):
+        TwelveLabsPegasus("0" * 24, client=client).complete("hi")
+    with pytest.raises(NotFoundError):  # a stream fails at the call, not at the first chunk
+        TwelveLabsPegasus("0" * 24, client=client).stream_complete("hi")
+    with pytest.raises(ConfigurationError, match="TWELVELABS_API_KEY"):
+        TwelveLabsPegasus("v")
+    assert "tlk_test" not in repr(llm) and "tlk_test" not in llm.to_json()
