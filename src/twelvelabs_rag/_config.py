@@ -29,6 +29,7 @@ __all__ = [
     "DEFAULT_POLL_INTERVAL",
     "UPLOAD_TOKEN_KEY",
     "UPLOAD_LOOKUP_SKEW",
+    "UPLOAD_RECOVERY_TIMEOUT",
     "resolve_api_key",
     "resolve_base_url",
 ]
@@ -53,6 +54,8 @@ DEFAULT_POLL_INTERVAL = 5.0
 UPLOAD_TOKEN_KEY = "tlrag_upload_id"
 #: Seconds of slack when matching a task's ``created_at`` (second resolution) to an upload's start.
 UPLOAD_LOOKUP_SKEW = 5.0
+#: Seconds to wait for a candidate task to settle when verifying an interrupted upload.
+UPLOAD_RECOVERY_TIMEOUT = 900.0
 
 
 def resolve_api_key(api_key: str | None, environ: Mapping[str, str] | None = None) -> str:

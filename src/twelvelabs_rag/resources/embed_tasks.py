@@ -11,16 +11,13 @@ print(task.video_embedding.matrix.shape)
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
 from typing import Any
 
 import anyio
 import httpx
 
 from .._base import RequestSpec, form_fields, query_params
-from .._config import UPLOAD_LOOKUP_SKEW
 from .._exceptions import APIConnectionError
 from .._pagination import AsyncPage, SyncPage
 from .._polling import await_until_done, wait_until_done
@@ -29,6 +26,7 @@ from ..types._base import ListPage
 from ..types._fast import embedding_task_from_json
 from ..types.embed import EmbeddingTask, EmbeddingTaskCreated, EmbeddingTaskStatus
 from ._files import FilePart, aprepare_file, prepare_file
+from .tasks import lookup_since
 from ._resource import AsyncResource, SyncResource, async_list, check_id, parse_json, parse_model, sync_list, validate
 
 __all__ = ["EmbedTasks", "AsyncEmbedTasks"]
@@ -63,26 +61,34 @@ def _parse_task(response: httpx.Response) -> EmbeddingTask:
     return validate(EmbeddingTask, data, response)
 
 
-def _lookup_spec(started: float) -> RequestSpec:
-    since = datetime.fromtimestamp(started - UPLOAD_LOOKUP_SKEW, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return RequestSpec("GET", "embed/tasks", params=query_params({"started_at": since, "page_limit": 50}))
+def _lookup_spec() -> RequestSpec:
+    return RequestSpec("GET", "embed/tasks", params=query_params({"page_limit": 50}))
 
 
 def pick_embed_task(tasks: Sequence[EmbeddingTask], *, filename: str | None, url: str | None,
-                    started: float) -> EmbeddingTaskCreated | None:
-    """The embedding task an ambiguous failed create may have made (pure): one input match, else None."""
+                    since: float | None) -> EmbeddingTaskCreated | None:
+    """The embedding task an interrupted create may have made (pure).
+
+    Embedding tasks carry no user metadata, so they are matched by input (URL or filename) and by
+    creation time on the server's clock (``since``, from :func:`~.tasks.lookup_since`). One match is
+    returned; none means create again; several, or any match when the time is unknown, raise
+    rather than guess or duplicate.
+    """
     matches = []
     for task in tasks:
         created = task.created_at.timestamp() if task.created_at else None
-        if created is not None and created < started - UPLOAD_LOOKUP_SKEW:
+        if since is not None and created is not None and created < since:
             continue
         meta = task.video_embedding.metadata if task.video_embedding and task.video_embedding.metadata else None
         if meta is None:
             continue
         if (url and meta.input_url == url) or (filename and meta.input_filename == filename):
             matches.append(task)
-    if len(matches) > 1:
-        raise APIConnectionError(f"{len(matches)} recent embedding tasks match this upload; not creating another one.")
+    if len(matches) > 1 or (matches and since is None):
+        raise APIConnectionError(
+            f"{len(matches)} embedding task(s) with the same input may come from this request; not creating another. "
+            "List embed tasks to check before retrying."
+        )
     return EmbeddingTaskCreated(_id=matches[0].id) if matches else None
 
 
@@ -108,11 +114,13 @@ class EmbedTasks(SyncResource):
         spec = _create_spec(model_name, part, video_url=video_url, video_start_offset_sec=video_start_offset_sec,
                             video_end_offset_sec=video_end_offset_sec, video_clip_length=video_clip_length,
                             video_embedding_scope=video_embedding_scope)
-        started = time.time()
+        started = self._client._clock()
 
         def recover() -> EmbeddingTaskCreated | None:
-            page = parse_model(ListPage[EmbeddingTask], self._client._request(_lookup_spec(started)))
-            return pick_embed_task(page.data, filename=part.filename if part else None, url=video_url, started=started)
+            response = self._client._request(_lookup_spec())
+            since = lookup_since(response.headers.get("date"), self._client._clock() - started)
+            return pick_embed_task(parse_model(ListPage[EmbeddingTask], response).data,
+                                   filename=part.filename if part else None, url=video_url, since=since)
 
         result = self._client._request(spec, recover=recover)
         return result if isinstance(result, EmbeddingTaskCreated) else parse_model(EmbeddingTaskCreated, result)
@@ -189,11 +197,13 @@ class AsyncEmbedTasks(AsyncResource):
         spec = _create_spec(model_name, part, video_url=video_url, video_start_offset_sec=video_start_offset_sec,
                             video_end_offset_sec=video_end_offset_sec, video_clip_length=video_clip_length,
                             video_embedding_scope=video_embedding_scope)
-        started = time.time()
+        started = self._client._clock()
 
         async def recover() -> EmbeddingTaskCreated | None:
-            page = parse_model(ListPage[EmbeddingTask], await self._client._request(_lookup_spec(started)))
-            return pick_embed_task(page.data, filename=part.filename if part else None, url=video_url, started=started)
+            response = await self._client._request(_lookup_spec())
+            since = lookup_since(response.headers.get("date"), self._client._clock() - started)
+            return pick_embed_task(parse_model(ListPage[EmbeddingTask], response).data,
+                                   filename=part.filename if part else None, url=video_url, since=since)
 
         result = await self._client._request(spec, recover=recover)
         return result if isinstance(result, EmbeddingTaskCreated) else parse_model(EmbeddingTaskCreated, result)

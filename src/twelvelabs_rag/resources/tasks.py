@@ -14,10 +14,10 @@ print(task.video_id)
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from functools import cached_property
 from typing import Any
 
@@ -25,8 +25,8 @@ import anyio
 
 from .._base import RequestSpec, form_fields, query_params
 from .._bulk import arun_bounded, run_bounded
-from .._config import UPLOAD_LOOKUP_SKEW, UPLOAD_TOKEN_KEY
-from .._exceptions import APIConnectionError, APIStatusError
+from .._config import UPLOAD_LOOKUP_SKEW, UPLOAD_RECOVERY_TIMEOUT, UPLOAD_TOKEN_KEY
+from .._exceptions import APIConnectionError, APIStatusError, TaskFailedError, WaitTimeoutError
 from .._pagination import AsyncPage, SyncPage
 from .._polling import await_until_done, wait_until_done
 from .._preflight import check_media, needs_index_check, source_of
@@ -38,6 +38,9 @@ from ._resource import AsyncResource, SyncResource, async_list, check_id, parse_
 from .transfers import AsyncTransfers, Transfers
 
 __all__ = ["Tasks", "AsyncTasks"]
+
+#: At most this many recent tasks are examined after an interrupted upload.
+RECOVERY_CANDIDATES = 5
 
 
 def _validate_source(file: Any, url: str | None) -> None:
@@ -74,18 +77,33 @@ def _parse_time(value: str | None) -> float | None:
         return None
 
 
-def recent_candidates(tasks: Sequence[Task], *, filename: str | None, started: float) -> list[Task]:
-    """Tasks that an upload begun at epoch ``started`` may have created (pure)."""
+def lookup_since(date_header: str | None, elapsed: float) -> float | None:
+    """Server-clock epoch before which no task can come from this upload (None without a ``Date`` header).
+
+    Using the server's own ``Date`` and the client's monotonic elapsed time avoids clock skew.
+    """
+    if not date_header:
+        return None
+    try:
+        server_now = parsedate_to_datetime(date_header).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+    return server_now - max(0.0, elapsed) - UPLOAD_LOOKUP_SKEW
+
+
+def recent_candidates(tasks: Sequence[Task], *, filename: str | None) -> list[Task]:
+    """The newest tasks (same filename when known) that an interrupted upload may have created (pure).
+
+    No time filter here: each candidate is verified by the upload token, which is exact whatever
+    the clocks say; time only matters for a candidate that cannot be verified (see :func:`decide`).
+    """
     out = []
     for task in tasks:
-        created = _parse_time(task.created_at)
-        if created is None or created < started - UPLOAD_LOOKUP_SKEW:
-            continue
         meta_name = task.system_metadata.filename if task.system_metadata else None
         if filename is not None and meta_name is not None and meta_name != filename:
             continue
         out.append(task)
-    return out
+    return out[:RECOVERY_CANDIDATES]
 
 
 def _token_of(task: Task) -> Any:
@@ -93,15 +111,28 @@ def _token_of(task: Task) -> Any:
     return meta.get(UPLOAD_TOKEN_KEY) if isinstance(meta, dict) else None
 
 
-def _decide(verdicts: list[tuple[Task, bool | None]], *, by_filename: bool) -> TaskCreated | None:
-    """Pick the task an ambiguous upload created: a token match, else a lone unverified filename match."""
+def decide(verdicts: list[tuple[Task, bool | None]], *, since: float | None, by_filename: bool) -> TaskCreated | None:
+    """Pick the task an interrupted upload created (pure).
+
+    A verified token match wins; verified mismatches are ignored. Candidates that could not be
+    verified are ignored when they predate ``since`` (server clock); one left over is accepted when
+    it matched by filename inside that window, more (or any without a window) make the client
+    give up rather than risk a duplicate. Nothing left means nothing was created: None (upload again).
+    """
     for task, match in verdicts:
         if match:
             return TaskCreated(_id=task.id, video_id=task.video_id)
-    unknown = [t for t, match in verdicts if match is None]
+    unknown = []
+    for task, match in verdicts:
+        if match is not None:
+            continue
+        created = _parse_time(task.created_at)
+        if since is not None and created is not None and created < since:
+            continue
+        unknown.append(task)
     if not unknown:
         return None
-    if by_filename and len(unknown) == 1:
+    if since is not None and by_filename and len(unknown) == 1:
         return TaskCreated(_id=unknown[0].id, video_id=unknown[0].video_id)
     raise APIConnectionError(
         f"{len(unknown)} recent task(s) may be this upload but none could be verified; not uploading again. "
@@ -130,18 +161,30 @@ class Tasks(SyncResource):
 
     def _verify(self, index_id: str, task: Task, token: str) -> bool | None:
         found = _token_of(task)
-        if found is None and task.video_id:
+        if found is not None:
+            return found == token
+        if task.status not in ("ready", "failed"):
             try:
-                video = self._client.indexes.videos.retrieve(index_id, task.video_id)
-            except APIStatusError:
+                task = self.wait(task.id, timeout=UPLOAD_RECOVERY_TIMEOUT)
+            except TaskFailedError:
+                return False
+            except WaitTimeoutError:
                 return None
-            found = (video.user_metadata or {}).get(UPLOAD_TOKEN_KEY)
+        if task.status == "failed" or not task.video_id:
+            return False if task.status == "failed" else None
+        try:
+            video = self._client.indexes.videos.retrieve(index_id, task.video_id)
+        except APIStatusError:
+            return None
+        found = (video.user_metadata or {}).get(UPLOAD_TOKEN_KEY)
         return None if found is None else found == token
 
     def _recover(self, index_id: str, filename: str | None, started: float, token: str) -> TaskCreated | None:
-        page = parse_model(ListPage[Task], self._client._request(_lookup_spec(index_id, filename)))
-        candidates = recent_candidates(page.data, filename=filename, started=started)
-        return _decide([(t, self._verify(index_id, t, token)) for t in candidates], by_filename=filename is not None)
+        response = self._client._request(_lookup_spec(index_id, filename))
+        since = lookup_since(response.headers.get("date"), self._client._clock() - started)
+        candidates = recent_candidates(parse_model(ListPage[Task], response).data, filename=filename)
+        verdicts = [(t, self._verify(index_id, t, token)) for t in candidates]
+        return decide(verdicts, since=since, by_filename=filename is not None)
 
     def create(
         self,
@@ -160,7 +203,7 @@ class Tasks(SyncResource):
             self._preflight(index_id, part, preflight)
         token = uuid.uuid4().hex
         spec = _create_spec(index_id, part, url, user_metadata, enable_video_stream, token)
-        started = time.time()
+        started = self._client._clock()
         filename = part.filename if part else None
         result = self._client._request(spec, recover=lambda: self._recover(index_id, filename, started, token))
         return result if isinstance(result, TaskCreated) else parse_model(TaskCreated, result)
@@ -259,19 +302,30 @@ class AsyncTasks(AsyncResource):
 
     async def _verify(self, index_id: str, task: Task, token: str) -> bool | None:
         found = _token_of(task)
-        if found is None and task.video_id:
+        if found is not None:
+            return found == token
+        if task.status not in ("ready", "failed"):
             try:
-                video = await self._client.indexes.videos.retrieve(index_id, task.video_id)
-            except APIStatusError:
+                task = await self.wait(task.id, timeout=UPLOAD_RECOVERY_TIMEOUT)
+            except TaskFailedError:
+                return False
+            except WaitTimeoutError:
                 return None
-            found = (video.user_metadata or {}).get(UPLOAD_TOKEN_KEY)
+        if task.status == "failed" or not task.video_id:
+            return False if task.status == "failed" else None
+        try:
+            video = await self._client.indexes.videos.retrieve(index_id, task.video_id)
+        except APIStatusError:
+            return None
+        found = (video.user_metadata or {}).get(UPLOAD_TOKEN_KEY)
         return None if found is None else found == token
 
     async def _recover(self, index_id: str, filename: str | None, started: float, token: str) -> TaskCreated | None:
-        page = parse_model(ListPage[Task], await self._client._request(_lookup_spec(index_id, filename)))
-        candidates = recent_candidates(page.data, filename=filename, started=started)
+        response = await self._client._request(_lookup_spec(index_id, filename))
+        since = lookup_since(response.headers.get("date"), self._client._clock() - started)
+        candidates = recent_candidates(parse_model(ListPage[Task], response).data, filename=filename)
         verdicts = [(t, await self._verify(index_id, t, token)) for t in candidates]
-        return _decide(verdicts, by_filename=filename is not None)
+        return decide(verdicts, since=since, by_filename=filename is not None)
 
     async def create(
         self,
@@ -290,7 +344,7 @@ class AsyncTasks(AsyncResource):
             await self._preflight(index_id, part, preflight)
         token = uuid.uuid4().hex
         spec = _create_spec(index_id, part, url, user_metadata, enable_video_stream, token)
-        started = time.time()
+        started = self._client._clock()
         filename = part.filename if part else None
         result = await self._client._request(spec, recover=lambda: self._recover(index_id, filename, started, token))
         return result if isinstance(result, TaskCreated) else parse_model(TaskCreated, result)

@@ -1,0 +1,126 @@
+"""The preflight limits table, edge values included, and probing real sample files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from twelvelabs_rag import PreflightError
+from twelvelabs_rag._preflight import MediaFacts, audio_problem, check_media, image_problem, video_problem
+
+GB = 1024**3
+MB = 1024**2
+
+
+def V(**kw: object) -> MediaFacts:
+    base = {"kind": "video", "format": "mp4", "width": 640, "height": 360, "duration": 10.0, "size": 1000}
+    base.update(kw)
+    return MediaFacts(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("facts", "pegasus_only", "code"),
+    [
+        (V(), False, None),
+        (V(width=360, height=360), False, None),  # minimum edge
+        (V(width=359, height=360), False, "video_resolution_too_low"),
+        (V(width=640, height=359), False, "video_resolution_too_low"),
+        (V(width=3840, height=2160), False, None),  # maximum edge
+        (V(width=2160, height=3840), False, None),  # portrait is fine
+        (V(width=3841, height=2160), False, "video_resolution_too_high"),
+        (V(width=3840, height=2161), False, "video_resolution_too_high"),
+        (V(width=864, height=360), False, None),  # exactly 2.4:1
+        (V(width=360, height=864), False, None),  # exactly 1:2.4
+        (V(width=865, height=360), False, "video_aspect_ratio_invalid"),
+        (V(width=360, height=865), False, "video_aspect_ratio_invalid"),
+        (V(duration=4.0), False, None),
+        (V(duration=3.99), False, "video_duration_too_short"),
+        (V(duration=7200.0), False, None),
+        (V(duration=7200.5), False, "video_duration_too_long"),
+        (V(duration=3600.0), True, None),
+        (V(duration=3601.0), True, "video_duration_too_long"),
+        (V(size=2 * GB), False, None),
+        (V(size=2 * GB + 1), False, "video_filesize_too_large"),
+        (V(size=0), False, "parameter_invalid"),
+        (V(kind="image", format="png"), False, "unsupported_media_type"),
+        (V(width=None, height=None, duration=None), False, None),  # unknown values pass
+    ],
+)
+def test_video_limits(facts: MediaFacts, pegasus_only: bool, code: str | None) -> None:
+    problem = video_problem(facts, pegasus_only=pegasus_only)
+    assert (problem[0] if problem else None) == code
+
+
+def I(**kw: object) -> MediaFacts:
+    base = {"kind": "image", "format": "png", "width": 256, "height": 256, "size": 1000}
+    base.update(kw)
+    return MediaFacts(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("facts", "code"),
+    [
+        (I(), None),
+        (I(format="jpeg"), None),
+        (I(width=64, height=64), None),
+        (I(width=63, height=64), "image_too_small"),
+        (I(width=64, height=63), "image_too_small"),
+        (I(size=5 * MB), None),
+        (I(size=5 * MB + 1), "image_filesize_too_large"),
+        (I(format="gif"), "unsupported_media_type"),
+        (I(kind="video", format="mp4"), "unsupported_media_type"),
+    ],
+)
+def test_image_limits(facts: MediaFacts, code: str | None) -> None:
+    problem = image_problem(facts)
+    assert (problem[0] if problem else None) == code
+
+
+@pytest.mark.parametrize(
+    ("facts", "code"),
+    [
+        (MediaFacts(kind="audio", size=10), None),
+        (MediaFacts(kind="audio", size=2 * GB + 1), "audio_filesize_too_large"),
+        (MediaFacts(kind="audio", size=0), "parameter_invalid"),
+        (MediaFacts(kind="image", size=10), "unsupported_media_type"),
+        (MediaFacts(kind=None, size=10), None),
+    ],
+)
+def test_audio_limits(facts: MediaFacts, code: str | None) -> None:
+    problem = audio_problem(facts)
+    assert (problem[0] if problem else None) == code
+
+
+def test_real_files_are_probed(tmp_path: Path) -> None:
+    from twelvelabs_rag.testing.samples import make_audio, make_clip, make_image
+
+    ok = make_clip(tmp_path / "ok.mp4", "[0-5] a fox", width=640, height=360, seconds=5)
+    facts = check_media(ok, name="ok.mp4", expect="video")
+    assert (facts.width, facts.height) == (640, 360) and facts.duration == pytest.approx(5, abs=0.5)
+
+    short = make_clip(tmp_path / "short.mp4", "[0-2] a fox", seconds=2)
+    with pytest.raises(PreflightError) as info:
+        check_media(short, name="short.mp4", expect="video")
+    assert info.value.code == "video_duration_too_short" and "short.mp4" in str(info.value)
+
+    low = make_clip(tmp_path / "low.mp4", "[0-5] a fox", width=320, height=240, seconds=5)
+    with pytest.raises(PreflightError) as info:
+        check_media(low, name="low.mp4", expect="video")
+    assert info.value.code == "video_resolution_too_low"
+
+    small = make_image(tmp_path / "tiny.png", "a fox", width=32, height=32)
+    with pytest.raises(PreflightError) as info:
+        check_media(small, name="tiny.png", expect="image")
+    assert info.value.code == "image_too_small"
+
+    assert check_media(make_image(tmp_path / "ok.png", "a fox"), name="ok.png", expect="image").width == 256
+    assert check_media(make_audio(tmp_path / "a.wav", "birds"), name="a.wav", expect="audio").kind == "audio"
+
+    with pytest.raises(PreflightError) as info:
+        check_media(b"definitely not a video", name="x.mp4", expect="video")
+    assert info.value.code == "unsupported_media_type"
+
+    with pytest.raises(PreflightError) as info:
+        check_media(make_image(tmp_path / "p.png", "x"), name="p.png", expect="video")
+    assert info.value.code == "unsupported_media_type"
