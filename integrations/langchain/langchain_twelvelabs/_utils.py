@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import weakref
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -77,6 +78,16 @@ def format_timestamp(seconds: float | None) -> str:
     return f"{minutes:02d}:{secs:02d}"
 
 
+def _for_running_loop(cached: tuple[Any, Any] | None, kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """``(loop reference, AsyncTwelveLabs)`` for the running loop, reusing ``cached`` when it matches."""
+    loop = asyncio.get_running_loop()
+    if cached is not None and cached[0]() is loop:
+        return cached
+    from twelvelabs_rag import AsyncTwelveLabs
+
+    return (weakref.ref(loop), AsyncTwelveLabs(**kwargs))
+
+
 def build_clients(
     api_key: SecretStr | str | None,
     base_url: str | None,
@@ -107,11 +118,10 @@ def build_clients(
         return cache["sync"]
 
     def get_async() -> Any:
-        if cache["async"] is None:
-            from twelvelabs_rag import AsyncTwelveLabs
-
-            cache["async"] = AsyncTwelveLabs(**kwargs)
-        return cache["async"]
+        if async_client is not None:
+            return async_client
+        cache["async"] = _for_running_loop(cache["async"], kwargs)
+        return cache["async"][1]
 
     return get_sync, get_async
 
@@ -161,14 +171,15 @@ class TwelveLabsClientMixin(BaseModel):
         return self._built_client
 
     def _async_client(self) -> Any:
-        """The given ``async_client``, or one built (once) from the settings."""
+        """The given ``async_client``, or one built from the settings for the running event loop.
+
+        A built async client's connection pool belongs to one event loop, so a new one is built when
+        the object is used from another loop (e.g. a second ``asyncio.run``).
+        """
         if self.async_client is not None:
             return self.async_client
-        if self._built_async_client is None:
-            from twelvelabs_rag import AsyncTwelveLabs
-
-            self._built_async_client = AsyncTwelveLabs(**self._client_kwargs())
-        return self._built_async_client
+        self._built_async_client = _for_running_loop(self._built_async_client, self._client_kwargs())
+        return self._built_async_client[1]
 
 
 def run_bounded(fn: Callable[[T], R], items: Sequence[T], max_concurrency: int) -> list[R]:

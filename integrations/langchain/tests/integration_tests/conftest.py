@@ -7,6 +7,9 @@ tests that write (uploads, new indexes) build their own emulator with ``fresh_fa
 
 from __future__ import annotations
 
+import gc
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,7 @@ class World:
     index_id: str
     videos: dict[str, str]
     media_dir: Path
-    clients: list[Any] = field(default_factory=list)
+    assets: dict[str, str] = field(default_factory=dict)
 
     def client(self) -> Any:
         return self.fake.client()
@@ -74,13 +77,31 @@ def world(media_dir: Path) -> World:
     client = fake.client()
     index = client.indexes.create(index_name="lc-world", models=INDEX_MODELS)
     videos = index_clips(fake, index.id, [media_dir / name for name in DEMO_SCRIPTS])
-    return World(fake=fake, index_id=index.id, videos=videos, media_dir=media_dir)
+    assets = {}
+    for name, video_id in videos.items():
+        video = client.indexes.videos.retrieve(index.id, video_id)
+        assets[name] = video.asset_id or video_id
+    return World(fake=fake, index_id=index.id, videos=videos, media_dir=media_dir, assets=assets)
 
 
 @pytest.fixture
 def index_models() -> list[dict[str, Any]]:
     """Marengo 2.7 + Pegasus 1.2, visual and audio."""
     return [dict(m) for m in INDEX_MODELS]
+
+
+@pytest.fixture
+def reap_clients() -> Iterator[None]:
+    """Collect the HTTP clients a loopback test's objects built lazily, while their sockets are open.
+
+    Objects such as a retriever build their client on first use and keep it (and its pooled
+    connections) for their lifetime; collecting them here, with ResourceWarning silenced, keeps
+    "unclosed socket" warnings from firing later inside an unrelated test.
+    """
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 @pytest.fixture

@@ -71,3 +71,15 @@ class TestChatTwelveLabsPegasusIntegration(_WorldBound, ChatModelIntegrationTest
     @property
     def returns_usage_metadata(self) -> bool:
         return True
+
+
+class TestChatTwelveLabsPegasusCurrentIntegration(TestChatTwelveLabsPegasusIntegration):
+    """The same suite on the current request shape: ``video`` by asset id, pegasus1.5, per-call model override."""
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"video": self.world.assets["wildlife.mp4"], **self.world.clients_kw()}
+
+    @property
+    def model_override_value(self) -> str:
+        return "pegasus1.6"
