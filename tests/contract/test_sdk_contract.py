@@ -1,0 +1,84 @@
+"""The official ``twelvelabs`` SDK (1.0.2 classic, 1.3.6 current) drives the loopback emulator.
+
+Each SDK version lives in its own venv (``_sdkenv.ensure_sdk_venv``); ``drive_sdk.py`` runs there
+against ``serve()`` in this process and reports one JSON line per check. Every check must pass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from _sdkenv import SdkEnvError, ensure_sdk_venv
+
+from twelvelabs_rag.testing import FakeTwelveLabs, serve
+from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_audio, make_clip, make_image
+
+pytestmark = pytest.mark.contract
+
+DRIVER = Path(__file__).with_name("drive_sdk.py")
+COMMON = [
+    "indexes.create", "indexes.retrieve", "indexes.update", "indexes.list", "tasks.create(file)",
+    "tasks.create(url)", "tasks.wait_for_done", "tasks.retrieve", "tasks.list", "indexes.videos.list",
+    "indexes.videos.retrieve", "indexes.videos.update", "search.create", "search.retrieve", "search.query",
+    "search.create(image)", "embed.create(text)", "embed.create(image)", "embed.create(audio)",
+    "embed.tasks.create", "embed.tasks.status", "embed.tasks.wait_for_done", "embed.tasks.retrieve",
+    "embed.tasks.list", "analyze", "analyze(json_schema)", "analyze_stream", "errors", "async.indexes.list",
+    "deletes", "done",
+]
+TRANSFERS = ["tasks.transfers.create", "tasks.transfers.get_status", "tasks.transfers.get_logs"]
+EXPECTED = {"1.0.2": COMMON + TRANSFERS, "1.3.6": COMMON}
+_RESULTS: dict[str, dict[str, dict]] = {}
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("contract-media")
+    return {"clip": make_clip(root / "city.mp4", DEMO_SCRIPTS["city.mp4"]),
+            "bucket": make_clip(root / "bucket.mp4", DEMO_SCRIPTS["kitchen.mp4"]),
+            "image": make_image(root / "taxi.png", "a yellow taxi drives through the rain"),
+            "audio": make_audio(root / "talk.wav", "a taxi horn in the rain", seconds=4)}
+
+
+def _run_driver(version: str, media: dict[str, Path]) -> dict[str, dict]:
+    if version in _RESULTS:
+        return _RESULTS[version]
+    try:
+        python = ensure_sdk_venv(version)
+    except SdkEnvError as exc:
+        pytest.fail(str(exc))
+    fake = FakeTwelveLabs(seed=7)
+    video_url = "https://cdn.example.com/street.mp4"
+    fake.add_media(video_url, media["clip"])
+    fake.add_integration("contract-bucket", {"bucket.mp4": media["bucket"]})
+    with serve(fake) as base_url:
+        args = {"base_url": base_url, "version": version, "clip": str(media["clip"]), "image": str(media["image"]),
+                "audio": str(media["audio"]), "video_url": video_url, "integration_id": "contract-bucket"}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TWELVE", "VIRTUAL_ENV"))}
+        proc = subprocess.run([str(python), str(DRIVER), json.dumps(args)], capture_output=True, text=True,
+                              timeout=300, env=env, check=False)
+    results = {}
+    for line in proc.stdout.splitlines():
+        if line.startswith("{"):
+            item = json.loads(line)
+            results[item["check"]] = item
+    if "done" not in results:
+        pytest.fail(f"SDK {version} driver crashed (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n"
+                    f"{proc.stderr[-3000:]}")
+    _RESULTS[version] = results
+    return results
+
+
+@pytest.mark.parametrize(("version", "check"), [(v, c) for v, checks in EXPECTED.items() for c in checks])
+def test_sdk_call_succeeds_and_parses(version: str, check: str, media: dict[str, Path]) -> None:
+    results = _run_driver(version, media)
+    assert check in results, f"the driver never reported {check!r} for SDK {version}"
+    assert results[check]["ok"], f"SDK {version} {check}: {results[check]['detail']}"
+
+
+def test_driver_reports_no_unexpected_checks(media: dict[str, Path]) -> None:
+    for version, checks in EXPECTED.items():
+        assert set(_run_driver(version, media)) == set(checks)
