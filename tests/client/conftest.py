@@ -20,19 +20,25 @@ BASE = "http://api.test/v1.3"
 class Harness:
     """Runs the same scenario on a sync or an async client (``await h.call(client.x.y, ...)``)."""
 
-    def __init__(self, mode: str, handler: Callable[[httpx.Request], Any], **kw: Any) -> None:
+    def __init__(self, mode: str, handler: Callable[[httpx.Request], Any], *,
+                 on_sleep: Callable[[float], None] | None = None, **kw: Any) -> None:
         self.mode = mode
         self.sleeps: list[float] = []
+
+        def record(seconds: float) -> None:
+            self.sleeps.append(seconds)
+            if on_sleep is not None:
+                on_sleep(seconds)
         kw.setdefault("api_key", "tlk_test")
         kw.setdefault("base_url", BASE)
         kw.setdefault("poll_interval", 0)
         if mode == "sync":
             if inspect.iscoroutinefunction(handler):
                 raise TypeError("sync harness needs a sync handler")
-            self.client: Any = TwelveLabs(transport=httpx.MockTransport(handler), sleep=self.sleeps.append, **kw)
+            self.client: Any = TwelveLabs(transport=httpx.MockTransport(handler), sleep=record, **kw)
         else:
             async def sleep(seconds: float) -> None:
-                self.sleeps.append(seconds)
+                record(seconds)
                 await asyncio.sleep(0)
 
             self.client = AsyncTwelveLabs(transport=httpx.MockTransport(handler), sleep=sleep, **kw)

@@ -1,0 +1,107 @@
+"""Bulk helpers stay inside the in-flight limit, keep order, and back off on 429."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import httpx
+import numpy as np
+import pytest
+
+from twelvelabs_rag import AsyncTwelveLabs, BadRequestError, TwelveLabs
+
+
+class Meter:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now = 0
+        self.peak = 0
+        self.calls = 0
+
+    def enter(self) -> int:
+        with self.lock:
+            self.now += 1
+            self.calls += 1
+            self.peak = max(self.peak, self.now)
+            return self.calls
+
+    def leave(self) -> None:
+        with self.lock:
+            self.now -= 1
+
+
+def _embed_body(request: httpx.Request) -> dict:
+    text = request.content.split(b'name="text"\r\n\r\n', 1)[1].split(b"\r\n", 1)[0].decode()
+    return {"model_name": "marengo3.0", "text_embedding": {"segments": [{"float": [float(len(text)), 1.0]}]}}
+
+
+async def test_async_bulk_limit_order_and_429() -> None:
+    meter = Meter()
+    limited = {"n": 0}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        n = meter.enter()
+        try:
+            await asyncio.sleep(0.005)
+            if n in (5, 6, 7):
+                limited["n"] += 1
+                return httpx.Response(429, headers={"retry-after": "0.01"})
+            return httpx.Response(200, json=_embed_body(request))
+        finally:
+            meter.leave()
+
+    client = AsyncTwelveLabs(api_key="k", base_url="http://x/v1.3", transport=httpx.MockTransport(handler), max_retries=0)
+    texts = ["a" * n for n in range(1, 41)]
+    out = await client.embed.create_many(texts, model_name="marengo3.0", max_concurrency=4)
+    assert [r.text_embedding.vector[0] for r in out] == [float(n) for n in range(1, 41)]
+    assert out[0].text_embedding.vector.dtype == np.float32
+    assert meter.peak <= 4 and meter.peak >= 2 and limited["n"] == 3
+
+
+def test_sync_bulk_limit_and_order() -> None:
+    meter = Meter()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        meter.enter()
+        try:
+            time.sleep(0.003)
+            return httpx.Response(200, json=_embed_body(request))
+        finally:
+            meter.leave()
+
+    client = TwelveLabs(api_key="k", base_url="http://x/v1.3", transport=httpx.MockTransport(handler))
+    texts = ["b" * n for n in range(1, 31)]
+    out = client.embed.create_many(texts, model_name="marengo3.0", max_concurrency=3)
+    assert [r.text_embedding.vector[0] for r in out] == [float(n) for n in range(1, 31)]
+    assert 1 <= meter.peak <= 3
+
+
+async def test_bulk_error_stops_or_is_returned(mode: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if b"bad" in request.content:
+            return httpx.Response(400, json={"code": "parameter_invalid", "message": "bad text"})
+        return httpx.Response(200, json=_embed_body(request))
+
+    texts = ["ok", "bad", "fine"]
+    if mode == "sync":
+        client = TwelveLabs(api_key="k", base_url="http://x/v1.3", transport=httpx.MockTransport(handler))
+        with pytest.raises(BadRequestError):
+            client.embed.create_many(texts, model_name="m", max_concurrency=2)
+        out = client.embed.create_many(texts, model_name="m", max_concurrency=2, return_exceptions=True)
+    else:
+        aclient = AsyncTwelveLabs(api_key="k", base_url="http://x/v1.3", transport=httpx.MockTransport(handler))
+        with pytest.raises(BadRequestError):
+            await aclient.embed.create_many(texts, model_name="m", max_concurrency=2)
+        out = await aclient.embed.create_many(texts, model_name="m", max_concurrency=2, return_exceptions=True)
+    assert isinstance(out[1], BadRequestError) and out[0].text_embedding is not None and out[2] is not None
+    with pytest.raises(ValueError):
+        TwelveLabs(api_key="k").embed.create_many(["x"], model_name="m", max_concurrency=0)
+    with pytest.raises(TypeError):
+        TwelveLabs(api_key="k").embed.create_many("not a list", model_name="m")
+
+
+@pytest.fixture(params=["sync", "async"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return request.param
