@@ -233,10 +233,11 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
                 "the query has no embedding: build the index with embed_model=TwelveLabsEmbedding(...), "
                 "or pass QueryBundle(query_str='', embedding=embed.get_image_embedding(path)) for an image"
             )
+        # Empty node_ids / doc_ids lists mean "no restriction" (VectorStoreIndex sends [] by default).
         where = combine(
             to_where(query.filters),
-            {f"metadata.{NODE_ID_KEY}": {"$in": list(query.node_ids)}} if query.node_ids is not None else None,
-            {"metadata.ref_doc_id": {"$in": list(query.doc_ids)}} if query.doc_ids is not None else None,
+            {f"metadata.{NODE_ID_KEY}": {"$in": list(query.node_ids)}} if query.node_ids else None,
+            {"metadata.ref_doc_id": {"$in": list(query.doc_ids)}} if query.doc_ids else None,
         )
         with self._lock:
             store = self._store

@@ -1,0 +1,257 @@
+"""TwelveLabsSegmentVectorStore: embed-task ingestion, index queries (text and image), filters, delete, persist."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from llama_index.core import VectorStoreIndex
+from llama_index.core.schema import QueryBundle, TextNode
+from llama_index.core.vector_stores import (
+    FilterCondition,
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+    VectorStoreQuery,
+)
+from llama_index.core.vector_stores.types import BasePydanticVectorStore
+
+from llama_index.embeddings.twelvelabs import TwelveLabsEmbedding
+from llama_index.vector_stores.twelvelabs import TwelveLabsSegmentVectorStore, nodes_from_embedding_task
+from twelvelabs_rag.store import DimensionMismatchError, FilterError, InvalidInputError
+
+EMBED_MODEL = "Marengo-retrieval-2.7"
+
+
+@pytest.fixture
+def tasks(client, media):
+    """Retrieved embedding tasks (with vectors) for the three demo clips, by file name."""
+    out = {}
+    for name in ("wildlife.mp4", "city.mp4", "kitchen.mp4"):
+        out[name] = client.embed.tasks.create_and_wait(
+            model_name=EMBED_MODEL, video_file=media[name], video_clip_length=4
+        )
+    return out
+
+
+@pytest.fixture
+def embed(client, aclient) -> TwelveLabsEmbedding:
+    return TwelveLabsEmbedding(EMBED_MODEL, client=client, async_client=aclient)
+
+
+@pytest.fixture
+def store(tasks) -> TwelveLabsSegmentVectorStore:
+    store = TwelveLabsSegmentVectorStore()
+    for name, task in tasks.items():
+        store.add_embedding_task(task, video_id=name.removesuffix(".mp4"))
+    return store
+
+
+def vec(*hot: int, dim: int = 8) -> list[float]:
+    v = np.full(dim, 0.01)
+    for i in hot:
+        v[i] = 1.0
+    return v.tolist()
+
+
+def node(id_: str, *hot: int, ref: str | None = None, **meta) -> TextNode:
+    n = TextNode(id_=id_, text=f"text of {id_}", embedding=vec(*hot), metadata=meta)
+    if ref is not None:
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo
+
+        n.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=ref)
+    return n
+
+
+@pytest.fixture
+def small() -> TwelveLabsSegmentVectorStore:
+    store = TwelveLabsSegmentVectorStore()
+    store.add([
+        node("a", 0, ref="doc1", video_id="v1", start=0.0, end=4.0, option="visual", lang="en", n=1),
+        node("b", 1, ref="doc1", video_id="v1", start=4.0, end=8.0, option="audio", lang="fr", n=2),
+        node("c", 2, ref="doc2", video_id="v2", start=0.0, end=4.0, option="visual", lang="en", n=3),
+        node("d", 3, ref="doc2", video_id="v2", start=4.0, end=8.0, option="visual", n=4),
+    ])
+    return store
+
+
+def q(store, *hot: int, k: int = 10, filters=None, **kw):
+    return store.query(VectorStoreQuery(query_embedding=vec(*hot), similarity_top_k=k, filters=filters, **kw))
+
+
+def test_class_contract(small) -> None:
+    assert BasePydanticVectorStore in TwelveLabsSegmentVectorStore.__mro__
+    assert small.stores_text is True and small.is_embedding_query is True
+    assert small.client.dim == 8 and len(small.client) == 4
+
+
+def test_nodes_from_embedding_task(tasks) -> None:
+    task = tasks["wildlife.mp4"]
+    nodes = nodes_from_embedding_task(task)
+    assert len(nodes) == len(task.video_embedding.segments)
+    first = nodes[0]
+    assert first.metadata["video_id"] == task.id and first.metadata["model_name"] == EMBED_MODEL
+    assert {"start", "end", "scope", "option"} <= set(first.metadata)
+    assert len(first.embedding) == 1024 and len({n.node_id for n in nodes}) == len(nodes)
+    assert "wildlife.mp4" in first.text
+
+
+def test_index_answers_a_text_query_with_segments(store, embed) -> None:
+    index = VectorStoreIndex.from_vector_store(store, embed_model=embed)
+    hits = index.as_retriever(similarity_top_k=3).retrieve("a brown bear catches salmon in a river")
+    top = hits[0].node.metadata
+    assert top["video_id"] == "wildlife" and (top["start"], top["end"]) == (8.0, 12.0)
+    assert hits[0].score >= hits[-1].score
+
+
+def test_image_query_finds_the_segment_it_describes(store, embed, media) -> None:
+    index = VectorStoreIndex.from_vector_store(store, embed_model=embed)
+    image_vec = embed.get_image_embedding(str(media["taxi.png"]))
+    hits = index.as_retriever(similarity_top_k=2).retrieve(QueryBundle(query_str="", embedding=image_vec))
+    assert hits[0].node.metadata["video_id"] == "city" and hits[0].node.metadata["start"] == 4.0
+
+
+async def test_async_index_query(store, embed) -> None:
+    index = VectorStoreIndex.from_vector_store(store, embed_model=embed)
+    hits = await index.as_retriever(similarity_top_k=1).aretrieve("a chef chops onions on a wooden board")
+    assert hits[0].node.metadata["video_id"] == "kitchen"
+
+
+@pytest.mark.parametrize(("filters", "expected"), [
+    ([MetadataFilter(key="video_id", value="v1")], {"a", "b"}),
+    ([MetadataFilter(key="video_id", value="v1", operator=FilterOperator.NE)], {"c", "d"}),
+    ([MetadataFilter(key="start", value=4.0, operator=FilterOperator.GTE)], {"b", "d"}),
+    ([MetadataFilter(key="start", value=4.0, operator=FilterOperator.GT)], set()),
+    ([MetadataFilter(key="end", value=4.0, operator=FilterOperator.LTE)], {"a", "c"}),
+    ([MetadataFilter(key="n", value=3, operator=FilterOperator.LT)], {"a", "b"}),
+    ([MetadataFilter(key="option", value=["audio"], operator=FilterOperator.IN)], {"b"}),
+    ([MetadataFilter(key="lang", value=["en"], operator=FilterOperator.NIN)], {"b", "d"}),
+    ([MetadataFilter(key="lang", value="en"), MetadataFilter(key="video_id", value="v2")], {"c"}),
+    ([MetadataFilter(key="never_seen", value="x")], set()),
+])
+def test_filters_are_prefilters(small, filters, expected) -> None:
+    result = q(small, 0, k=1 if len(expected) == 1 else 10, filters=MetadataFilters(filters=filters))
+    assert set(result.ids) == expected
+    assert len(result.similarities) == len(result.nodes) == len(expected)
+
+
+def test_filters_or_not_and_nesting(small) -> None:
+    either = MetadataFilters(
+        filters=[MetadataFilter(key="lang", value="fr"), MetadataFilter(key="n", value=4)], condition=FilterCondition.OR
+    )
+    assert set(q(small, 0, filters=either).ids) == {"b", "d"}
+    negated = MetadataFilters(filters=[MetadataFilter(key="video_id", value="v1")], condition=FilterCondition.NOT)
+    assert set(q(small, 0, filters=negated).ids) == {"c", "d"}
+    nested = MetadataFilters(filters=[MetadataFilter(key="video_id", value="v2"), either])
+    assert q(small, 0, filters=nested).ids == ["d"]
+    # top-k is taken after filtering: the best match overall ("a") is excluded, still k results.
+    top1 = q(small, 0, k=1, filters=MetadataFilters(filters=[MetadataFilter(key="video_id", value="v2")]))
+    assert len(top1.ids) == 1 and top1.ids[0] in {"c", "d"}
+
+
+def test_unsupported_filter_operator_is_a_typed_error(small) -> None:
+    bad = MetadataFilters(filters=[MetadataFilter(key="lang", value="e", operator=FilterOperator.CONTAINS)])
+    with pytest.raises(FilterError, match="CONTAINS"):
+        q(small, 0, filters=bad)
+
+
+def test_node_and_doc_id_restrictions(small) -> None:
+    assert set(q(small, 0, node_ids=["b", "c"]).ids) == {"b", "c"}
+    assert set(q(small, 0, doc_ids=["doc2"]).ids) == {"c", "d"}
+    assert len(q(small, 0, node_ids=[], doc_ids=[]).ids) == 4  # empty lists do not restrict
+
+
+def test_query_returns_whole_nodes(small) -> None:
+    result = q(small, 1, k=1)
+    n = result.nodes[0]
+    assert result.ids == ["b"] and n.node_id == "b" and n.text == "text of b"
+    assert n.metadata["lang"] == "fr" and n.ref_doc_id == "doc1"
+    assert result.similarities[0] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_get_nodes_and_delete(small) -> None:
+    got = small.get_nodes(["c", "a", "zzz"])
+    assert [n.node_id for n in got] == ["c", "a"] and got[0].embedding is not None
+    assert {n.node_id for n in small.get_nodes(filters=MetadataFilters(filters=[
+        MetadataFilter(key="option", value="visual")]))} == {"a", "c", "d"}
+    small.delete("doc1")
+    assert {n.node_id for n in small.get_nodes(filters=MetadataFilters(filters=[]))} == {"c", "d"}
+    assert set(q(small, 0).ids) == {"c", "d"}
+    small.delete_nodes(["c"])
+    assert q(small, 0).ids == ["d"]
+    small.delete_nodes(filters=MetadataFilters(filters=[MetadataFilter(key="video_id", value="v2")]))
+    assert q(small, 0).ids == []
+    with pytest.raises(InvalidInputError, match="clear"):
+        small.delete_nodes()
+
+
+def test_node_ids_are_kept_and_re_adding_replaces(small) -> None:
+    moved = node("a", 2, ref="doc1", video_id="v9", start=10.0, end=14.0, option="visual")
+    small.add([moved])
+    assert len(small.client) == 4
+    (got,) = small.get_nodes(["a"])
+    assert got.metadata["video_id"] == "v9"
+    small.clear()
+    assert q(small, 0).ids == [] and len(small.client) == 0
+
+
+def test_text_chunks_without_time_range_do_not_collide() -> None:
+    store = TwelveLabsSegmentVectorStore()
+    store.add([node(f"chunk{i}", i, ref="doc", video_id="v1") for i in range(3)])
+    assert len(store.client) == 3
+
+
+def test_bad_nodes_are_refused(small) -> None:
+    with pytest.raises(InvalidInputError, match="no embedding"):
+        small.add([TextNode(id_="x", text="no vector")])
+    with pytest.raises(DimensionMismatchError):
+        small.add([TextNode(id_="y", text="short", embedding=[1.0, 0.0])])
+    twins = [node("p", 0, video_id="v", start=0.0, end=1.0), node("q", 1, video_id="v", start=0.0, end=1.0)]
+    with pytest.raises(InvalidInputError, match="same segment"):
+        small.add(twins)
+    with pytest.raises(InvalidInputError, match="no embedding"):
+        small.query(VectorStoreQuery(query_embedding=None, query_str="fox"))
+    assert len(small.client) == 4
+
+
+def test_persist_and_reload_in_memory_store(small, tmp_path) -> None:
+    before = q(small, 2, 1, k=2)
+    small.persist(str(tmp_path / "segments"))
+    small.add([node("e", 4, video_id="v3", start=0.0, end=2.0)])
+    small.persist(str(tmp_path / "segments"))  # overwrite the snapshot at the same place
+    reloaded = TwelveLabsSegmentVectorStore(tmp_path / "segments")
+    assert len(reloaded.client) == 5
+    after = q(reloaded, 2, 1, k=2)
+    assert after.ids == before.ids
+    assert [n.text for n in after.nodes] == [n.text for n in before.nodes]
+    assert after.nodes[0].metadata == before.nodes[0].metadata
+    reloaded.close()
+
+
+def test_on_disk_store_round_trip(tmp_path) -> None:
+    path = tmp_path / "disk"
+    store = TwelveLabsSegmentVectorStore(path)
+    store.add([node("a", 0, ref="d", video_id="v1", start=0.0, end=4.0)])
+    store.persist(str(path))
+    store.delete("d")
+    store.close()  # the deletion was never persisted
+    again = TwelveLabsSegmentVectorStore(path)
+    assert [n.node_id for n in again.get_nodes(["a"])] == ["a"]
+    again.close()
+
+
+async def test_async_twins(small, tmp_path) -> None:
+    await small.async_add([node("e", 4, ref="doc3", video_id="v3", start=0.0, end=2.0)])
+    assert (await small.aquery(VectorStoreQuery(query_embedding=vec(4), similarity_top_k=1))).ids == ["e"]
+    assert [n.node_id for n in await small.aget_nodes(["e"])] == ["e"]
+    await small.adelete("doc3")
+    await small.adelete_nodes(["a"])
+    assert set((await small.aquery(VectorStoreQuery(query_embedding=vec(0), similarity_top_k=10))).ids) == {
+        "b", "c", "d"}
+    await small.aclear()
+    assert len(small.client) == 0
+
+
+async def test_aadd_embedding_task(tasks) -> None:
+    store = TwelveLabsSegmentVectorStore()
+    ids = await store.aadd_embedding_task(tasks["kitchen.mp4"], video_id="kitchen")
+    assert len(ids) == len(store.client) > 0
