@@ -156,6 +156,11 @@ def read_manifest(dirpath: Path) -> dict[str, Any]:
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
+        if dirpath.is_dir() and any(_GEN_RE.match(q.name) for q in dirpath.iterdir()):
+            raise CorruptStoreError(
+                f"{p} is missing but {dirpath} holds snapshot data files (deleted manifest, or a crash during "
+                "SegmentStore.create); restore the store from a backup or re-create it"
+            ) from None
         raise StoreNotFoundError(
             f"no segment store at {dirpath} (no {MANIFEST}); create one with "
             "SegmentStore.create(path, dim=..., model_name=...)"
