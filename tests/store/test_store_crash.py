@@ -1,0 +1,132 @@
+"""Crash safety and hostile files.
+
+* kill -9 of a process in the middle of ``save()`` (a handful of trials; the >= 200-trial soak
+  is ``benchmarks/crash_soak.py``, which this test drives with fewer trials): reopening always
+  shows exactly the old or the new snapshot, with no stale lock and a working next save.
+* every file of a saved snapshot truncated, bit-flipped or deleted: opening raises the store's
+  typed corrupt error, or (for a file that is not part of the snapshot) loads exactly the same
+  snapshot. Garbage is never loaded.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _harness():
+    spec = importlib.util.spec_from_file_location("crash_soak", ROOT / "benchmarks" / "crash_soak.py")
+    if spec.name in sys.modules:
+        return sys.modules[spec.name]
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("crash_soak", mod)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+crash = _harness()
+
+
+@pytest.mark.timeout(120)
+def test_kill9_during_save_leaves_old_or_new_snapshot(tmp_path: Path) -> None:
+    # Kill points spread over the measured save duration; 0 -> before any byte, 3.0 -> after.
+    fractions = [0.0, 0.2, 0.45, 0.7, 0.9, 1.0, 3.0]
+    res = crash.run(
+        len(fractions),
+        rows=10_000,
+        seed=11,
+        write_every=2,
+        corrupt_every=1,
+        fractions=fractions,
+        workdir=tmp_path,
+    )
+    assert res.failures == [], "\n".join(res.failures)
+    assert res.trials == len(fractions)
+    assert res.old + res.new == res.trials
+    assert res.old >= 1 and res.new >= 1, res.summary()  # kill at 0 -> old, after the save -> new
+    assert res.corrupt_trials >= 1
+
+
+@pytest.mark.timeout(120)
+def test_kill9_random_points(tmp_path: Path) -> None:
+    res = crash.run(4, rows=10_000, seed=random.randrange(1 << 30), write_every=0, corrupt_every=2, workdir=tmp_path)
+    assert res.failures == [], "\n".join(res.failures)
+    assert res.old + res.new == 4
+
+
+# ---------------------------------------------------------------- hostile files
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory):
+    from twelvelabs_rag.store import SegmentStore
+
+    base = tmp_path_factory.mktemp("pristine") / "store"
+    snap = crash.build_base(base, 600, crash.DIM, 5, SegmentStore)
+    return base, snap
+
+
+def _files(base: Path) -> list[Path]:
+    return sorted(p.relative_to(base) for p in base.rglob("*") if p.is_file())
+
+
+def _open_must_refuse_or_match(path: Path, snap, what: str) -> str:
+    import twelvelabs_rag.store as mod
+
+    err = getattr(mod, crash.CORRUPT_ERROR)
+    try:
+        store = mod.SegmentStore.open(path)
+    except err as exc:
+        assert str(exc), f"{what}: empty error message"
+        return "raised"
+    try:
+        problem = crash.check_snapshot(store, snap, crash.DIM)
+    finally:
+        crash._close(store)
+    assert problem is None, f"{what}: opened and loaded garbage: {problem}"
+    return "same"
+
+
+@pytest.mark.parametrize("how", ["truncate-half", "truncate-zero", "flip-middle", "flip-last", "delete"])
+def test_damaged_snapshot_file_is_refused(pristine, tmp_path: Path, how: str) -> None:
+    base, snap = pristine
+    files = _files(base)
+    assert files, "save() wrote no files"
+    outcomes = {}
+    for rel in files:
+        work = tmp_path / f"{how}-{str(rel).replace('/', '_')}"
+        shutil.copytree(base, work)
+        target = work / rel
+        size = target.stat().st_size
+        if how == "delete":
+            target.unlink()
+        elif how.startswith("truncate"):
+            with open(target, "r+b") as f:
+                f.truncate(size // 2 if how == "truncate-half" else 0)
+        elif size:
+            off = size // 2 if how == "flip-middle" else size - 1
+            data = bytearray(target.read_bytes())
+            data[off] ^= 0x5A
+            target.write_bytes(bytes(data))
+        outcomes[str(rel)] = _open_must_refuse_or_match(work, snap, f"{how} {rel}")
+    # The biggest file holds the vectors: damaging it can never leave the same snapshot.
+    biggest = max(files, key=lambda r: (base / r).stat().st_size)
+    if how != "flip-last" or (base / biggest).stat().st_size:
+        assert outcomes[str(biggest)] == "raised", outcomes
+
+
+def test_snapshot_files_hold_no_pickle(pristine) -> None:
+    base, _ = pristine
+    for rel in _files(base):
+        head = (base / rel).read_bytes()[:2]
+        assert not (len(head) == 2 and head[0] == 0x80 and head[1] in range(2, 6)), f"{rel} looks like a pickle"
+        if rel.suffix == ".npy":
+            np.load(base / rel, allow_pickle=False)  # raises if the array needs pickle
