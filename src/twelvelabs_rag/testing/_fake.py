@@ -13,9 +13,10 @@ from typing import Any, Callable, Iterable, Iterator
 import httpx
 
 from ._analyze import AnalyzeRoutes
-from ._http import DOCS_URL, ApiError, Req, Resp, parse_body
+from ._http import DOCS_URL, ApiError, Req, Resp, StreamCut, parse_body
+from ._transport import lower_headers, origin_of, to_httpx
 
-__all__ = ["FakeTwelveLabs", "RecordedRequest", "ROUTES", "Dropped", "StreamCut"]
+__all__ = ["FakeTwelveLabs", "RecordedRequest", "ROUTES", "API_PREFIX"]
 
 API_PREFIX = "/v1.3"
 #: (method, path template, handler name). Route names are "METHOD template".
@@ -47,14 +48,6 @@ RATE_CATEGORIES = {"POST /tasks": "tasks", "POST /embed": "embed", "POST /embed/
                    "POST /search": "search", "POST /analyze": "analyze"}
 _ERROR_CODES = {429: "too_many_requests", 500: "internal_error", 502: "bad_gateway", 503: "service_unavailable",
                 504: "gateway_timeout", 408: "request_canceled_or_timed_out", 409: "conflict"}
-
-
-class Dropped(Exception):
-    """The emulator dropped the connection (``drop_next``)."""
-
-
-class StreamCut(Exception):
-    """The emulator cut a stream mid-way (``cut_stream_next``)."""
 
 
 @dataclass
@@ -296,10 +289,10 @@ class FakeTwelveLabs(AnalyzeRoutes):
                 raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
             if latency:
                 time.sleep(latency)
-            resp = self.respond(rec, _lower(request.headers), request.url.query.decode(), request.read(),
-                                _origin(request))
+            resp = self.respond(rec, lower_headers(request.headers), request.url.query.decode(), request.read(),
+                                origin_of(request))
             status = resp.status
-            return _to_httpx(resp, request)
+            return to_httpx(resp, request)
         finally:
             self.end(rec, status)
 
@@ -313,9 +306,9 @@ class FakeTwelveLabs(AnalyzeRoutes):
             if latency:
                 await asyncio.sleep(latency)
             body = await request.aread()
-            resp = self.respond(rec, _lower(request.headers), request.url.query.decode(), body, _origin(request))
+            resp = self.respond(rec, lower_headers(request.headers), request.url.query.decode(), body, origin_of(request))
             status = resp.status
-            return _to_httpx(resp, request)
+            return to_httpx(resp, request)
         finally:
             self.end(rec, status)
 
@@ -334,6 +327,7 @@ class FakeTwelveLabs(AnalyzeRoutes):
         kwargs.setdefault("api_key", "tlk_test")
         kwargs.setdefault("base_url", "http://emulator" + API_PREFIX)
         kwargs.setdefault("transport", self.transport())
+        _no_poll_sleep(TwelveLabs, kwargs)
         return TwelveLabs(**kwargs)
 
     def async_client(self, **kwargs: Any) -> Any:
@@ -343,15 +337,16 @@ class FakeTwelveLabs(AnalyzeRoutes):
         kwargs.setdefault("api_key", "tlk_test")
         kwargs.setdefault("base_url", "http://emulator" + API_PREFIX)
         kwargs.setdefault("transport", self.async_transport())
+        _no_poll_sleep(AsyncTwelveLabs, kwargs)
         return AsyncTwelveLabs(**kwargs)
 
 
-def _lower(headers: httpx.Headers) -> dict[str, str]:
-    return {k.lower(): v for k, v in headers.items()}
+def _no_poll_sleep(cls: type, kwargs: dict) -> None:
+    """Tasks advance per poll, so waiting needs no wall-clock sleep: poll_interval 0 unless given."""
+    import inspect  # noqa: PLC0415
 
-
-def _origin(request: httpx.Request) -> str:
-    return f"{request.url.scheme}://{request.url.netloc.decode()}"
+    if "poll_interval" in inspect.signature(cls).parameters:
+        kwargs.setdefault("poll_interval", 0.0)
 
 
 def _error(exc: ApiError) -> Resp:
@@ -378,31 +373,3 @@ def _cut(stream: Iterator[bytes]) -> Iterator[bytes]:
     keep = max(1, (len(lines) - 1) // 2)
     yield from lines[:keep]
     raise StreamCut("stream cut by the emulator")
-
-
-class _ByteStream(httpx.SyncByteStream, httpx.AsyncByteStream):
-    def __init__(self, chunks: Iterator[bytes], request: httpx.Request) -> None:
-        self._chunks, self._request = chunks, request
-
-    def __iter__(self) -> Iterator[bytes]:
-        try:
-            yield from self._chunks
-        except StreamCut:
-            raise httpx.RemoteProtocolError("peer closed connection without sending complete message body "
-                                            "(incomplete chunked read)", request=self._request) from None
-
-    async def __aiter__(self):  # type: ignore[override]
-        for chunk in self:
-            yield chunk
-
-
-def _to_httpx(resp: Resp, request: httpx.Request) -> httpx.Response:
-    headers = dict(resp.headers)
-    if resp.stream is not None:
-        headers["content-type"] = resp.content_type
-        return httpx.Response(resp.status, headers=headers, stream=_ByteStream(resp.stream, request),
-                              request=request)
-    content = resp.encoded()
-    if content:
-        headers["content-type"] = resp.content_type
-    return httpx.Response(resp.status, headers=headers, content=content, request=request)

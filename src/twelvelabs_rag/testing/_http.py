@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 from urllib.parse import parse_qsl
 
-__all__ = ["ApiError", "FilePart", "Req", "Resp", "parse_multipart", "DOCS_URL"]
+__all__ = ["StreamCut", "ApiError", "FilePart", "Req", "Resp", "parse_multipart", "DOCS_URL"]
 
 DOCS_URL = "https://docs.twelvelabs.io/v1.3/api-reference/error-codes"
+
+
+class StreamCut(Exception):
+    """The emulator cut a stream mid-way (``cut_stream_next``)."""
 
 
 class ApiError(Exception):

@@ -13,7 +13,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
 
-from ._fake import API_PREFIX, FakeTwelveLabs, StreamCut
+from ._fake import API_PREFIX, FakeTwelveLabs
+from ._http import StreamCut
 
 __all__ = ["serve", "make_server"]
 
