@@ -59,6 +59,15 @@ class _VideoInfo:
     lines: list[Any] = field(default_factory=list)
 
 
+def _public_metadata(user_metadata: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The video's user metadata without the client's internal upload token."""
+    if not user_metadata:
+        return user_metadata
+    from twelvelabs_rag._config import UPLOAD_TOKEN_KEY
+
+    return {k: v for k, v in user_metadata.items() if k != UPLOAD_TOKEN_KEY}
+
+
 def _clip_id(video_id: str, start: float, end: float) -> str:
     return f"{video_id}@{float(start):.3f}-{float(end):.3f}"
 
@@ -188,7 +197,7 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
             "confidence": hit.confidence,
             "thumbnail_url": hit.thumbnail_url,
             "filename": info.filename,
-            "user_metadata": hit.user_metadata,
+            "user_metadata": _public_metadata(hit.user_metadata),
         }
         return Document(page_content=text, metadata=metadata, id=_clip_id(hit.video_id, start, end))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,41 +14,9 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
 from langchain_core.vectorstores.utils import maximal_marginal_relevance
 
+from ._rows import LC_ID_KEY, rewrite_filter, task_columns, text_columns
+
 __all__ = ["TwelveLabsSegmentVectorStore", "LC_ID_KEY"]
-
-#: Reserved row-metadata key holding the LangChain (string) id of each row; never shown in Documents.
-LC_ID_KEY = "__lc_id"
-_TEXT_OPTION = "text"
-_TEXT_VIDEO_PREFIX = "lc:"
-
-
-def _segment_id(video_id: str, start: float, end: float, scope: str, option: str) -> str:
-    return f"{video_id}@{float(start):.3f}-{float(end):.3f}:{scope}:{option}"
-
-
-def _rewrite(where: Any) -> Any:
-    """Map ``video_id`` to the document's own ``metadata.video_id`` (text rows keep a private column value)."""
-    if isinstance(where, Mapping):
-        out: dict[str, Any] = {}
-        for key, value in where.items():
-            if key in ("$and", "$or") and isinstance(value, (list, tuple)):
-                out[key] = [_rewrite(v) for v in value]
-            elif key == "$not":
-                out[key] = _rewrite(value)
-            elif key == "video_id":
-                out["metadata.video_id"] = value
-            else:
-                out[key] = value
-        return out
-    return where
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        f = float(value)
-        return f if np.isfinite(f) and f >= 0 else None
-    return None
-
 
 class TwelveLabsSegmentVectorStore(VectorStore):
     """Local vector store of video segments and documents, backed by ``twelvelabs_rag.store.SegmentStore``.
@@ -197,35 +164,6 @@ class TwelveLabsSegmentVectorStore(VectorStore):
             self._autosave()
         return list(lc_ids)
 
-    def _text_columns(
-        self, texts: Sequence[str], metadatas: list[dict[str, Any]] | None, ids: Sequence[str | None] | None
-    ) -> tuple[list[str], dict[str, Any], list[dict[str, Any]]]:
-        n = len(texts)
-        metas = [dict(m or {}) for m in (metadatas or [{}] * n)]
-        if len(metas) != n:
-            raise ValueError(f"metadatas has {len(metas)} entries for {n} texts")
-        raw_ids = list(ids) if ids is not None else [None] * n
-        if len(raw_ids) != n:
-            raise ValueError(f"ids has {len(raw_ids)} entries for {n} texts")
-        lc_ids = [str(i) if i is not None else str(uuid.uuid4()) for i in raw_ids]
-        starts, ends = [], []
-        for m in metas:
-            if LC_ID_KEY in m:
-                raise ValueError(f"metadata key {LC_ID_KEY!r} is reserved by TwelveLabsSegmentVectorStore")
-            s, e = _number(m.get("start")), _number(m.get("end"))
-            s = s if s is not None else 0.0
-            e = e if e is not None and e >= s else s
-            starts.append(s)
-            ends.append(e)
-        columns = {
-            "video_ids": [_TEXT_VIDEO_PREFIX + lc for lc in lc_ids],
-            "starts": starts,
-            "ends": ends,
-            "scopes": ["clip"] * n,
-            "options": [_TEXT_OPTION] * n,
-        }
-        return lc_ids, columns, metas
-
     def add_texts(
         self,
         texts: Iterable[str],
@@ -238,7 +176,7 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         texts = list(texts)
         if not texts:
             return []
-        lc_ids, columns, metas = self._text_columns(texts, metadatas, ids)
+        lc_ids, columns, metas = text_columns(texts, metadatas, ids)
         vectors = self.embedding.embed_documents(texts)
         return self._add_rows(vectors, lc_ids, columns, list(texts), metas)
 
@@ -254,7 +192,7 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         texts = list(texts)
         if not texts:
             return []
-        lc_ids, columns, metas = self._text_columns(texts, metadatas, ids)
+        lc_ids, columns, metas = text_columns(texts, metadatas, ids)
         vectors = await self.embedding.aembed_documents(texts)
         return await asyncio.to_thread(self._add_rows, vectors, lc_ids, columns, list(texts), metas)
 
@@ -264,18 +202,9 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         Each Document has ``video_id`` (the task id), ``start``, ``end``, ``scope`` and ``option``
         metadata (plus ``metadata``); its id is derived from those, so re-adding a task replaces it.
         """
-        from twelvelabs_rag.store._ingest import from_task
-
-        columns = from_task(task, self._store.model_name if self._store is not None else self.model_name)
-        vectors = columns.pop("vectors")
-        n = len(columns["starts"])
-        columns["video_ids"] = [columns["video_ids"]] * n if isinstance(columns["video_ids"], str) else columns["video_ids"]
-        lc_ids, metas = [], []
-        for i in range(n):
-            v, s, e = columns["video_ids"][i], float(columns["starts"][i]), float(columns["ends"][i])
-            sc, op = columns["scopes"][i], columns["options"][i]
-            lc_ids.append(_segment_id(v, s, e, sc, op))
-            metas.append({**dict(metadata or {}), "video_id": v, "start": s, "end": e, "scope": sc, "option": op})
+        model = self._store.model_name if self._store is not None else self.model_name
+        vectors, lc_ids, columns, metas = task_columns(task, model, metadata)
+        n = len(lc_ids)
         texts: list[str | None] = [None] * n
         return self._add_rows(vectors, lc_ids, columns, texts, metas)
 
@@ -298,7 +227,7 @@ class TwelveLabsSegmentVectorStore(VectorStore):
             if where is not None:
                 for seg in self._matching(where):
                     self._ids.pop(seg.metadata.get(LC_ID_KEY), None)
-                self._store.delete(where=_rewrite(where))
+                self._store.delete(where=rewrite_filter(where))
             self._autosave()
         return True
 
@@ -308,7 +237,7 @@ class TwelveLabsSegmentVectorStore(VectorStore):
 
     def _matching(self, where: Any) -> list[Any]:
         hits = self._store.search(np.ones(self._store.dim, dtype=np.float32), k=max(1, len(self._store)),
-                                  where=_rewrite(where))
+                                  where=rewrite_filter(where))
         return list(hits)
 
     # --- reads ----------------------------------------------------------------------------------
@@ -326,7 +255,7 @@ class TwelveLabsSegmentVectorStore(VectorStore):
     def _search_vector(self, vector: Any, k: int, where: Any) -> list[tuple[Document, float]]:
         if self._store is None or len(self._store) == 0:
             return []
-        hits = self._store.search(np.asarray(vector, dtype=np.float32), k=k, where=_rewrite(where))
+        hits = self._store.search(np.asarray(vector, dtype=np.float32), k=k, where=rewrite_filter(where))
         return [(self._doc(h), float(h.score)) for h in hits]
 
     def similarity_search_with_score_by_vector(
@@ -386,7 +315,7 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         """Diverse results: fetch ``fetch_k`` by similarity, then pick ``k`` by maximal marginal relevance."""
         if self._store is None or len(self._store) == 0:
             return []
-        hits = self._store.search(np.asarray(embedding, dtype=np.float32), k=max(k, fetch_k), where=_rewrite(filter))
+        hits = self._store.search(np.asarray(embedding, dtype=np.float32), k=max(k, fetch_k), where=rewrite_filter(filter))
         if not hits:
             return []
         segments = {s.id: s for s in self._store.get([h.id for h in hits])}

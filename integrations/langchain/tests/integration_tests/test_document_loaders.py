@@ -110,3 +110,33 @@ async def test_alazy_load_matches_lazy_load(fresh_fake, media_dir, index_models)
     again = _loader(fresh_fake, paths, index_id=loader.index_id).load()
     assert [d.page_content for d in again] == [d.page_content for d in docs]
     assert _uploads(fresh_fake) == 2
+
+
+def test_uploads_run_with_bounded_concurrency(media_dir, index_models) -> None:
+    from twelvelabs_rag.testing import FakeTwelveLabs
+
+    fake = FakeTwelveLabs(task_statuses=("ready",))
+    fake.add_latency("POST /tasks", 0.05)
+    paths = [media_dir / name for name in ("wildlife.mp4", "city.mp4", "kitchen.mp4")]
+    docs = _loader(fake, paths, models=index_models, content="transcript", max_concurrency=2).load()
+    assert [d.metadata["filename"] for d in docs] == ["wildlife.mp4", "city.mp4", "kitchen.mp4"]
+    assert fake.max_in_flight == 2
+
+
+def test_indexing_timeout_is_a_typed_error(media_dir, index_models) -> None:
+    from twelvelabs_rag import WaitTimeoutError
+    from twelvelabs_rag.testing import FakeTwelveLabs
+
+    fake = FakeTwelveLabs(task_statuses=("validating",) * 50 + ("ready",))
+    loader = _loader(fake, [media_dir / "city.mp4"], models=index_models, timeout=0.05, poll_interval=0.01)
+    with pytest.raises(WaitTimeoutError):
+        loader.load()
+
+
+def test_unknown_index_is_a_typed_error(fresh_fake, media_dir) -> None:
+    from twelvelabs_rag import APIStatusError
+
+    with pytest.raises(APIStatusError) as info:
+        _loader(fresh_fake, [media_dir / "city.mp4"], index_id="0" * 24).load()
+    assert info.value.code == "resource_not_exist"
+    assert _uploads(fresh_fake) == 0
