@@ -256,6 +256,12 @@ class FakeTwelveLabs(AnalyzeRoutes):
             return resp
         except ApiError as exc:
             return _error(exc)
+        except Exception as exc:  # noqa: BLE001 - an emulator bug must still produce an HTTP answer
+            import traceback  # noqa: PLC0415
+
+            traceback.print_exc()
+            return _error(ApiError(500, "internal_error", f"FakeTwelveLabs failed on {rec.method} {path}: {exc!r} "
+                                                          "(an emulator bug; please report it)."))
 
     def _rate_check(self, route: str) -> dict[str, str]:
         key = RATE_CATEGORIES.get(route, route)
