@@ -29,14 +29,14 @@ def llm(library, client, aclient) -> TwelveLabsPegasus:
     return TwelveLabsPegasus(library["wildlife.mp4"], client=client, async_client=aclient)
 
 
-def test_is_a_custom_llm_with_honest_metadata(llm) -> None:
+def test_is_a_custom_llm_with_honest_metadata(llm, client) -> None:
     assert CustomLLM in TwelveLabsPegasus.__mro__
     meta = llm.metadata
     assert meta.is_chat_model is False and meta.is_function_calling_model is False
     assert meta.model_name == "pegasus1.2"
     assert meta.num_output == 4096
     assert meta.context_window - meta.num_output == PROMPT_TOKEN_LIMIT
-    small = TwelveLabsPegasus(llm.video_id, client=llm._clients.sync, max_tokens=300)
+    small = TwelveLabsPegasus(llm.video_id, client=client, max_tokens=300)
     assert (small.metadata.num_output, small.metadata.context_window) == (300, PROMPT_TOKEN_LIMIT + 300)
 
 

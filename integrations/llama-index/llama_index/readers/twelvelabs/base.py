@@ -7,7 +7,7 @@ Example (offline, against the bundled emulator)::
     from twelvelabs_rag.testing.samples import make_clip
     from llama_index.readers.twelvelabs import TwelveLabsVideoReader
 
-    fake = FakeTwelveLabs()
+    fake = FakeTwelveLabs(task_statuses=("ready",))  # the emulator indexes instantly
     client = fake.client()
     index = client.indexes.create(index_name="demo", models=[
         {"model_name": "marengo2.7", "model_options": ["visual", "audio"]},

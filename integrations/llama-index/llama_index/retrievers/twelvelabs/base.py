@@ -7,7 +7,7 @@ Example (offline, against the bundled emulator)::
     from twelvelabs_rag.testing.samples import make_clip
     from llama_index.retrievers.twelvelabs import TwelveLabsRetriever
 
-    fake = FakeTwelveLabs()
+    fake = FakeTwelveLabs(task_statuses=("ready",))  # the emulator indexes instantly
     client = fake.client()
     index = client.indexes.create(index_name="demo", models=[{"model_name": "marengo2.7", "model_options": ["visual", "audio"]}])
     clip = make_clip(pathlib.Path(tempfile.mkdtemp()) / "fox.mp4", "[0-4] a red fox runs through snow\\n[4-8] a dog sleeps")
