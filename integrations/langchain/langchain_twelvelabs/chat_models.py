@@ -14,7 +14,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_json_schema
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import ConfigDict
+from pydantic import ConfigDict, model_validator
 
 from ._pegasus import PegasusParams, StopScanner, truncate_at_stop, usage_dict
 from ._utils import TwelveLabsClientMixin
@@ -132,6 +132,16 @@ class ChatTwelveLabsPegasus(TwelveLabsClientMixin, PegasusParams, BaseChatModel)
     model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
 
     streaming: bool = False
+
+    @model_validator(mode="after")
+    def _set_twelvelabs_version(self) -> Any:
+        """Record this package's version in ``metadata["lc_versions"]`` for tracing (langchain-core >= 1.x)."""
+        add_version = getattr(self, "_add_version", None)
+        if add_version is not None:
+            from . import __version__
+
+            add_version("langchain-twelvelabs", __version__)
+        return self
 
     @property
     def _llm_type(self) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LLM
 from langchain_core.outputs import GenerationChunk
-from pydantic import ConfigDict
+from pydantic import ConfigDict, model_validator
 
 from ._pegasus import PegasusParams, StopScanner, truncate_at_stop, usage_dict
 from ._utils import TwelveLabsClientMixin
@@ -53,6 +53,16 @@ class TwelveLabsPegasusLLM(TwelveLabsClientMixin, PegasusParams, LLM):
     """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
+
+    @model_validator(mode="after")
+    def _set_twelvelabs_version(self) -> Any:
+        """Record this package's version in ``metadata["lc_versions"]`` for tracing (langchain-core >= 1.x)."""
+        add_version = getattr(self, "_add_version", None)
+        if add_version is not None:
+            from . import __version__
+
+            add_version("langchain-twelvelabs", __version__)
+        return self
 
     @property
     def _llm_type(self) -> str:

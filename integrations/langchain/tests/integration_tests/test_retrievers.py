@@ -93,3 +93,18 @@ async def test_unknown_index_raises_a_typed_api_error(world) -> None:
     assert info.value.code == "resource_not_exist"
     with pytest.raises(APIStatusError):
         await retriever.ainvoke("a fox")
+
+
+def test_user_metadata_is_included_on_request(fresh_fake, media_dir, index_models) -> None:
+    client = fresh_fake.client()
+    index = client.indexes.create(index_name="meta", models=index_models)
+    client.tasks.create_and_wait(
+        index_id=index.id, file=media_dir / "city.mp4", user_metadata={"topic": "travel"}, poll_interval=0
+    )
+    kw = {"client": client, "async_client": fresh_fake.async_client(), "index_id": index.id, "k": 1}
+    [doc] = TwelveLabsSearchRetriever(**kw).invoke("a yellow taxi drives through the rain")
+    assert doc.metadata["user_metadata"] == {"topic": "travel"}
+    [bare] = TwelveLabsSearchRetriever(include_user_metadata=False, **kw).invoke("a yellow taxi")
+    assert bare.metadata["user_metadata"] is None
+    [only] = TwelveLabsSearchRetriever(filter={"topic": "travel"}, **kw).invoke("a yellow taxi")
+    assert only.metadata["video_id"] == doc.metadata["video_id"]
