@@ -14,6 +14,11 @@ import sys
 import venv
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 __all__ = ["ensure_sdk_venv", "SdkEnvError", "ROOT"]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +43,24 @@ def _run(cmd: list[str]) -> subprocess.CompletedProcess:
 
 
 def ensure_sdk_venv(version: str) -> Path:
-    """Return the python of a venv with ``twelvelabs==version`` installed, creating it when needed."""
+    """Return the python of a venv with ``twelvelabs==version`` installed, creating it when needed.
+
+    Safe when several test runs start at once: creation is serialised by a lock file.
+    """
+    lock_dir = ROOT / ".venv-sdk-locks"  # ignored by the repo's `.venv-*/` rule
+    lock_dir.mkdir(exist_ok=True)
+    lock_path = lock_dir / f"{version}.lock"
+    with open(lock_path, "a+b") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _ensure(version)
+        finally:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _ensure(version: str) -> Path:
     root = ROOT / f".venv-sdk-{version}"
     python = root / _BIN / ("python.exe" if os.name == "nt" else "python")
     marker = root / f".twelvelabs-{version}.ok"
