@@ -109,6 +109,18 @@ async def test_aload_data_matches_load_data(index_id, client, aclient, media, fa
     assert streamed[0].text == next(d.text for d in docs if d.metadata["source"] == str(paths[0]))
 
 
+def test_sync_uploads_are_bounded_and_carry_user_metadata(index_id, client, media, fake, peak) -> None:
+    fake.add_latency("POST /tasks", 0.05)
+    paths = [media[name] for name in DEMO_SCRIPTS]
+    reader = reader_for(index_id, client, max_concurrency=2, user_metadata={"team": "wildlife"}, content="transcript")
+    docs = reader.load_data(paths)
+    assert len(docs) == 3 and peak(fake.calls("POST /tasks")) == 2
+    import json
+
+    sent = [json.loads(r.form["user_metadata"][0]) for r in fake.calls("POST /tasks")]
+    assert all(m["team"] == "wildlife" and len(m["tlrag_sha256"]) == 64 for m in sent)
+
+
 def test_progress_bar_can_be_shown_or_silenced(index_id, client, media, capsys) -> None:
     reader_for(index_id, client, show_progress=True).load_data([media["wildlife.mp4"]])
     assert "Indexing videos" in capsys.readouterr().err

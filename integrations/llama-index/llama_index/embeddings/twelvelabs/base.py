@@ -197,13 +197,15 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
         return self._sync_one("image", **self._media_kwargs("image", img_file_path))
 
     async def _aget_image_embedding(self, img_file_path: ImageType) -> list[float]:
-        return await self._async_one("image", **self._media_kwargs("image", img_file_path))
+        kwargs = await asyncio.to_thread(self._media_kwargs, "image", img_file_path)  # may stat a file
+        return await self._async_one("image", **kwargs)
 
     def _get_image_embeddings(self, img_file_paths: list[ImageType]) -> list[list[float]]:
         return self._sync_many("image", [self._media_kwargs("image", p) for p in img_file_paths])
 
     async def _aget_image_embeddings(self, img_file_paths: list[ImageType]) -> list[list[float]]:
-        return await self._async_many("image", [self._media_kwargs("image", p) for p in img_file_paths])
+        calls = await asyncio.to_thread(lambda: [self._media_kwargs("image", p) for p in img_file_paths])
+        return await self._async_many("image", calls)
 
     # ---------------------------------------------------------------- audio (same space)
     def _audio_kwargs(self, audio: MediaInput, start_offset_sec: float | None) -> dict[str, Any]:
@@ -224,7 +226,8 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
         self, audio: MediaInput, *, start_offset_sec: float | None = None
     ) -> list[float]:
         """Async twin of :meth:`get_audio_embedding`."""
-        return await self._async_one("audio", **self._audio_kwargs(audio, start_offset_sec))
+        kwargs = await asyncio.to_thread(self._audio_kwargs, audio, start_offset_sec)
+        return await self._async_one("audio", **kwargs)
 
     def get_audio_embedding_batch(self, audios: Sequence[MediaInput]) -> list[list[float]]:
         """Embed several audio clips, ``max_concurrency`` at a time."""
@@ -232,7 +235,8 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
 
     async def aget_audio_embedding_batch(self, audios: Sequence[MediaInput]) -> list[list[float]]:
         """Async twin of :meth:`get_audio_embedding_batch`."""
-        return await self._async_many("audio", [self._audio_kwargs(a, None) for a in audios])
+        calls = await asyncio.to_thread(lambda: [self._audio_kwargs(a, None) for a in audios])
+        return await self._async_many("audio", calls)
 
     # ---------------------------------------------------------------- lifecycle
     def close(self) -> None:

@@ -241,9 +241,11 @@ class TwelveLabsRetriever(BaseRetriever):
         client = self._clients.aio
         kwargs = await asyncio.to_thread(self._search_kwargs, query_bundle, k)  # may stat an image file
         items: list[Any] = []
+        seen: set[tuple[Any, float, float]] = set()
         async for item in _aiterate(client.search.query(**kwargs)):
             items.append(item)
-            if len(list(self._clips(items, k))) >= k:
+            seen.update((c.video_id, float(c.start), float(c.end)) for c in (item.clips or [item]))
+            if len(seen) >= k:
                 break
         clips = list(self._clips(items, k))
         missing = self._missing(clips)
