@@ -159,3 +159,10 @@ def test_transfers(http: httpx.Client, fake: FakeTwelveLabs, clips) -> None:
     assert http.get(f"/indexes/{ix}/videos/{vid}").json()["user_metadata"] == {"from": "s3"}
     assert http.get("/tasks/transfers/import/nope/logs").json()["code"] == "resource_not_exist"
     assert http.get(f"{url}/status").json()["code"] == "parameter_not_provided"
+
+
+def test_status_sequences_must_end_ready() -> None:
+    with pytest.raises(ValueError, match="ending with 'ready'"):
+        FakeTwelveLabs(task_statuses=("validating", "pending"))
+    with pytest.raises(ValueError, match="embed_task_statuses"):
+        FakeTwelveLabs(embed_task_statuses=())

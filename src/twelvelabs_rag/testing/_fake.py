@@ -52,7 +52,14 @@ _ERROR_CODES = {429: "too_many_requests", 500: "internal_error", 502: "bad_gatew
 
 @dataclass
 class RecordedRequest:
-    """One request seen by the emulator (the API key is never recorded)."""
+    """One request seen by the emulator (the API key is never recorded).
+
+    Example:
+        ```python
+        rec = fake.calls("POST /tasks")[0]
+        assert rec.form["index_id"] == [index_id] and rec.files[0][1] == "clip.mp4"
+        ```
+    """
 
     method: str
     path: str
@@ -86,6 +93,7 @@ class FakeTwelveLabs(AnalyzeRoutes):
 
     Example:
         ```python
+        import httpx
         fake = FakeTwelveLabs()
         http = httpx.Client(transport=fake.transport(), base_url="http://emulator/v1.3",
                             headers={"x-api-key": "tlk_test"})
@@ -101,8 +109,8 @@ class FakeTwelveLabs(AnalyzeRoutes):
         self._init_tasks()
         self._init_search()
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
-        self.task_statuses = tuple(task_statuses)
-        self.embed_task_statuses = tuple(embed_task_statuses)
+        self.task_statuses = _statuses(task_statuses, "task_statuses")
+        self.embed_task_statuses = _statuses(embed_task_statuses, "embed_task_statuses")
         self._time = time_fn
         self.requests: list[RecordedRequest] = []
         self._faults: dict[str, list[_Fault]] = {}
@@ -345,6 +353,13 @@ class FakeTwelveLabs(AnalyzeRoutes):
         kwargs.setdefault("transport", self.async_transport())
         _no_poll_sleep(AsyncTwelveLabs, kwargs)
         return AsyncTwelveLabs(**kwargs)
+
+
+def _statuses(values: Iterable[str], name: str) -> tuple[str, ...]:
+    out = tuple(values)
+    if not out or out[-1] != "ready":
+        raise ValueError(f"{name} must be a non-empty sequence ending with 'ready', got {out!r}")
+    return out
 
 
 def _no_poll_sleep(cls: type, kwargs: dict) -> None:

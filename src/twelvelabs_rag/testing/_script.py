@@ -23,7 +23,7 @@ _LINE = re.compile(r"^\s*\[\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*\]\s*(.*?)
 
 @dataclass(frozen=True)
 class Scene:
-    """One timed scene of a script."""
+    """One timed scene of a script: ``Scene(0, 4, "a red fox runs", "look, a fox")``."""
 
     start: float
     end: float
@@ -75,7 +75,13 @@ def coerce_script(script: ScriptLike) -> list[Scene]:
 
 
 def format_script(scenes: Iterable[Scene]) -> str:
-    """Render scenes back to script text (inverse of :func:`parse_script`)."""
+    """Render scenes back to script text (inverse of :func:`parse_script`).
+
+    Example:
+        ```python
+        assert format_script([Scene(0, 4, "a fox", "hi")]) == '[0-4] a fox | "hi"'
+        ```
+    """
     lines = []
     for s in scenes:
         line = f"[{_num(s.start)}-{_num(s.end)}] {s.visual}"
