@@ -160,3 +160,7 @@ def test_key_and_base_url_build_a_working_client(monkeypatch) -> None:
         embed = TwelveLabsEmbedding(api_key="tlk_test", max_retries=0)
         assert len(embed.get_text_embedding("over real loopback http")) == 1024
         embed.close()
+        # The async client built from the key follows the event loop: two asyncio.run calls work.
+        first = asyncio.run(embed.aget_text_embedding("first loop"))
+        second = asyncio.run(embed.aget_text_embedding("first loop"))
+        assert np.allclose(first, second)

@@ -35,6 +35,7 @@ def test_text_query_returns_clip_nodes(retriever, library) -> None:
     assert meta["filename"] == "wildlife.mp4"
     assert meta["rank"] == 1
     assert {"score", "thumbnail_url", "user_metadata", "confidence"} <= set(meta)
+    assert "tlrag_upload_id" not in (meta["user_metadata"] or {})  # the client's internal token is hidden
     # The page text is what is said in that time range (from the video's transcript).
     assert top.node.text == "the bear is fishing"
     assert top.node.node_id == clip_node_id(meta["video_id"], 8.0, 12.0)

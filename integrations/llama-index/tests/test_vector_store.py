@@ -255,3 +255,29 @@ async def test_aadd_embedding_task(tasks) -> None:
     store = TwelveLabsSegmentVectorStore()
     ids = await store.aadd_embedding_task(tasks["kitchen.mp4"], video_id="kitchen")
     assert len(ids) == len(store.client) > 0
+
+
+def test_reader_documents_through_an_index_into_the_store(library, client, embed) -> None:
+    """Reader -> VectorStoreIndex.from_documents (SentenceSplitter, offline nltk data) -> this store."""
+    from llama_index.core import StorageContext
+
+    from llama_index.readers.twelvelabs import TwelveLabsVideoReader
+
+    docs = TwelveLabsVideoReader(library["index_id"], client=client, mode="segments", show_progress=False).load_data(
+        video_ids=[library["wildlife.mp4"], library["kitchen.mp4"]]
+    )
+    store = TwelveLabsSegmentVectorStore()
+    index = VectorStoreIndex.from_documents(
+        docs, storage_context=StorageContext.from_defaults(vector_store=store), embed_model=embed
+    )
+    assert len(store.client) == len(docs)
+    hits = index.as_retriever(similarity_top_k=1).retrieve("the chef plates spaghetti with tomato sauce")
+    meta = hits[0].node.metadata
+    assert meta["video_id"] == library["kitchen.mp4"] and (meta["start"], meta["end"]) == (8.0, 12.0)
+    filtered = index.as_retriever(
+        similarity_top_k=5,
+        filters=MetadataFilters(filters=[MetadataFilter(key="kind", value="transcript")]),
+    ).retrieve("a bear")
+    assert filtered and all(h.node.metadata["kind"] == "transcript" for h in filtered)
+    index.delete_ref_doc(docs[0].id_)
+    assert len(store.client) == len(docs) - 1

@@ -70,8 +70,10 @@ class ClientHolder:
         self._base_url = base_url or os.environ.get("TWELVELABS_BASE_URL") or None
         self._client = client
         self._async_client = async_client
+        # Async clients built from the key: one per event loop (an httpx.AsyncClient's connections
+        # belong to the loop that opened them, and LlamaIndex runs some sync paths in fresh loops).
+        self._built_async: weakref.WeakKeyDictionary[Any, AsyncTwelveLabs] = weakref.WeakKeyDictionary()
         self._owns_sync = False
-        self._owns_async = False
         self._kwargs: dict[str, Any] = {}
         if timeout is not None:
             self._kwargs["timeout"] = timeout
@@ -108,19 +110,21 @@ class ClientHolder:
 
     @property
     def aio(self) -> AsyncTwelveLabs:
-        """The async client (built on first use from the key when none was given)."""
-        if self._async_client is None:
-            if not self._from_key:
-                raise ConfigurationError(
-                    f"{self._owner} was given only a sync client, so it cannot make async calls: "
-                    "use the sync methods, or also pass async_client=AsyncTwelveLabs(...)."
-                )
-            assert self._key is not None
-            self._async_client = AsyncTwelveLabs(
-                self._key.get_secret_value(), base_url=self._base_url, **self._kwargs
+        """The async client: the one given, else one built from the key for the running loop."""
+        if self._async_client is not None:
+            return self._async_client
+        if not self._from_key:
+            raise ConfigurationError(
+                f"{self._owner} was given only a sync client, so it cannot make async calls: "
+                "use the sync methods, or also pass async_client=AsyncTwelveLabs(...)."
             )
-            self._owns_async = True
-        return self._async_client
+        assert self._key is not None
+        loop = asyncio.get_running_loop()
+        built = self._built_async.get(loop)
+        if built is None:
+            built = AsyncTwelveLabs(self._key.get_secret_value(), base_url=self._base_url, **self._kwargs)
+            self._built_async[loop] = built
+        return built
 
     def close(self) -> None:
         """Close the sync client if this holder built it (a client you passed in stays yours)."""
@@ -129,10 +133,10 @@ class ClientHolder:
             self._client = None
 
     async def aclose(self) -> None:
-        """Close the async client if this holder built it."""
-        if self._owns_async and self._async_client is not None:
-            await self._async_client.aclose()
-            self._async_client = None
+        """Close the async client this holder built for the running loop (a given one stays yours)."""
+        built = self._built_async.pop(asyncio.get_running_loop(), None)
+        if built is not None:
+            await built.aclose()
 
     def __repr__(self) -> str:
         return f"ClientHolder(owner={self._owner!r}, base_url={self._base_url!r})"
