@@ -38,7 +38,7 @@ crash = _harness()
 @pytest.mark.timeout(120)
 def test_kill9_during_save_leaves_old_or_new_snapshot(tmp_path: Path) -> None:
     # Kill points spread over the measured save duration; 0 -> before any byte, 3.0 -> after.
-    fractions = [0.0, 0.2, 0.45, 0.7, 0.9, 1.0, 3.0]
+    fractions = [0.0, 0.3, 0.65, 0.95, 3.0]
     res = crash.run(
         len(fractions),
         rows=10_000,
@@ -57,9 +57,10 @@ def test_kill9_during_save_leaves_old_or_new_snapshot(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(120)
 def test_kill9_random_points(tmp_path: Path) -> None:
-    res = crash.run(4, rows=10_000, seed=random.randrange(1 << 30), write_every=0, corrupt_every=2, workdir=tmp_path)
-    assert res.failures == [], "\n".join(res.failures)
-    assert res.old + res.new == 4
+    seed = random.randrange(1 << 30)
+    res = crash.run(2, rows=10_000, seed=seed, write_every=0, corrupt_every=1, workdir=tmp_path)
+    assert res.failures == [], f"seed {seed}:\n" + "\n".join(res.failures)
+    assert res.old + res.new == 2
 
 
 # ---------------------------------------------------------------- hostile files
@@ -78,13 +79,15 @@ def _files(base: Path) -> list[Path]:
     return sorted(p.relative_to(base) for p in base.rglob("*") if p.is_file())
 
 
-def _open_must_refuse_or_match(path: Path, snap, what: str) -> str:
+def _open_must_refuse_or_match(path: Path, snap, what: str, damaged: Path) -> str:
     import twelvelabs_rag.store as mod
 
-    err = getattr(mod, crash.CORRUPT_ERROR)
+    refusals: tuple[type, ...] = (getattr(mod, crash.CORRUPT_ERROR),)
+    if damaged.name == "manifest.json":
+        refusals += (mod.UnsupportedFormatError,)  # a damaged version field reads as "newer"
     try:
         store = mod.SegmentStore.open(path)
-    except err as exc:
+    except refusals as exc:
         assert str(exc), f"{what}: empty error message"
         return "raised"
     try:
@@ -116,7 +119,7 @@ def test_damaged_snapshot_file_is_refused(pristine, tmp_path: Path, how: str) ->
             data = bytearray(target.read_bytes())
             data[off] ^= 0x5A
             target.write_bytes(bytes(data))
-        outcomes[str(rel)] = _open_must_refuse_or_match(work, snap, f"{how} {rel}")
+        outcomes[str(rel)] = _open_must_refuse_or_match(work, snap, f"{how} {rel}", rel)
     # The biggest file holds the vectors: damaging it can never leave the same snapshot.
     biggest = max(files, key=lambda r: (base / r).stat().st_size)
     if how != "flip-last" or (base / biggest).stat().st_size:
@@ -130,3 +133,28 @@ def test_snapshot_files_hold_no_pickle(pristine) -> None:
         assert not (len(head) == 2 and head[0] == 0x80 and head[1] in range(2, 6)), f"{rel} looks like a pickle"
         if rel.suffix == ".npy":
             np.load(base / rel, allow_pickle=False)  # raises if the array needs pickle
+
+
+@pytest.mark.parametrize("how", ["truncate", "delete", "flip"])
+def test_damaged_vectors_refused_by_mmap_open(pristine, tmp_path: Path, how: str) -> None:
+    import twelvelabs_rag.store as mod
+
+    base, snap = pristine
+    work = tmp_path / "s"
+    shutil.copytree(base, work)
+    biggest = max(_files(work), key=lambda r: (work / r).stat().st_size)
+    target = work / biggest
+    if how == "truncate":
+        with open(target, "r+b") as f:
+            f.truncate(target.stat().st_size - 4)
+    elif how == "delete":
+        target.unlink()
+    else:
+        data = bytearray(target.read_bytes())
+        data[len(data) // 2] ^= 0x5A
+        target.write_bytes(bytes(data))
+    with pytest.raises(mod.CorruptStoreError):
+        view = mod.SegmentStore.open(work, mmap=True, read_only=True)
+        # A lazy check is fine too, as long as no search returns the damaged data.
+        crash.check_snapshot(view, snap, crash.DIM)
+        view.search(np.ones(crash.DIM, np.float32), k=len(view))

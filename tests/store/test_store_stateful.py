@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from twelvelabs_rag.store import FilterError, SegmentStore
+from twelvelabs_rag.types import EmbeddingTask
 
 #: Any unknown model name is a user model of any dimension; a small one keeps the model fast.
 MODEL = "stateful-test-model"
@@ -296,8 +297,8 @@ class StoreMachine(RuleBasedStateMachine):
         self.store.save()
         self.saved = self.model.copy()
 
-    @rule(save_first=st.booleans(), mmap=st.booleans())
-    def reopen(self, save_first: bool, mmap: bool) -> None:
+    @rule(save_first=st.booleans(), mmap=st.booleans(), mmap_writer=st.booleans())
+    def reopen(self, save_first: bool, mmap: bool, mmap_writer: bool) -> None:
         if save_first:
             self.store.save()
             self.saved = self.model.copy()
@@ -314,7 +315,8 @@ class StoreMachine(RuleBasedStateMachine):
         # Unsaved work is gone after a reopen. Ids handed out in the lost session never became
         # durable, so the next ones only have to exceed the saved high-water mark.
         self.model = self.saved.copy()
-        self.store = SegmentStore.open(self.path)
+        # A writable store may map its vectors too: later writes must copy, not scribble on the file.
+        self.store = SegmentStore.open(self.path, mmap=mmap_writer)
 
     @rule(k=st.integers(1, 20), where=where_strategy, seed=st.integers(0, 2**32 - 1))
     def search(self, k: int, where: dict | None, seed: int) -> None:
@@ -349,7 +351,48 @@ class StoreMachine(RuleBasedStateMachine):
     def get(self, data: st.DataObject) -> None:
         live = sorted(self.model.rows)
         chosen = data.draw(st.lists(st.sampled_from(live), min_size=1, max_size=4, unique=True))
+        gone = [i for i in range(self.model.high + 3) if i not in self.model.rows][:3]
+        got = self.store.get(gone + chosen)  # ids not in the store are skipped
+        assert [int(g.id) for g in got] == chosen
         self._compare_get(self.store, self.model, chosen)
+        for g in got:
+            assert np.allclose(g.vector, self.model.rows[int(g.id)].vector, atol=1e-6)
+
+    @precondition(lambda self: self.model.rows)
+    @rule(k=st.integers(1, 10), where=where_strategy, data=st.data())
+    def search_like(self, k: int, where: dict | None, data: st.DataObject) -> None:
+        i = data.draw(st.sampled_from(sorted(self.model.rows)))
+        if self._refused(where, lambda: self.store.search_like(i, k=k, where=where)):
+            return
+        hits = self.store.search_like(i, k=k, where=where)
+        assert i not in [h.id for h in hits]
+        row = self.model.rows.pop(i)  # the model without the row itself
+        try:
+            self._check_hits(hits, row.vector.astype(np.float32), k, where)
+        finally:
+            self.model.rows[i] = row
+
+    @rule(video=st.sampled_from(VIDEOS), n=st.integers(1, 4), option=st.sampled_from(OPTIONS))
+    def ingest_task(self, video: str, n: int, option: str) -> None:
+        # An embedding task's segments (video_id = task id); re-ingesting the same task upserts.
+        vectors = self._vectors(n)
+        segs = [
+            {"float": v.tolist(), "start_offset_sec": STARTS[j], "end_offset_sec": STARTS[j] + LENGTHS[0],
+             "embedding_option": option, "embedding_scope": "clip"}
+            for j, v in enumerate(vectors)
+        ]
+        task = EmbeddingTask.model_validate(
+            {"_id": video, "model_name": MODEL, "status": "ready", "video_embedding": {"segments": segs}}
+        )
+        ids = [int(i) for i in self.store.add_embedding_task(task)]
+        assert len(ids) == n and min(ids) > self.model.high and ids == sorted(ids)
+        by_key = self.model.by_key()
+        for i, seg, v in zip(ids, segs, vectors):
+            row = Row(_norm(v), video, seg["start_offset_sec"], seg["end_offset_sec"], "clip", option, None, None)
+            if row.key in by_key:
+                del self.model.rows[by_key[row.key]]
+            self.model.rows[i] = row
+        self.model.high = max(ids)
 
     # -- invariants
 
@@ -357,6 +400,7 @@ class StoreMachine(RuleBasedStateMachine):
     def same_size(self) -> None:
         if self.store is not None:
             assert len(self.store) == len(self.model.rows)
+            assert self.store.stats()["count"] == len(self.model.rows)
 
     def _compare_get(self, store: SegmentStore, model: Model, ids: list[int] | None = None) -> None:
         ids = sorted(model.rows) if ids is None else ids
@@ -397,7 +441,7 @@ def test_machine_smoke(n_add: int) -> None:
             m.add([("v0", 0.0, 2.5, "clip", "audio", None, None), ("v1", 5.0, 6.0, "video", "visual-text", None, None)], 0)
         m.search(5, None, 1)
         m.search(5, {"video_id": "v0"}, 2)
-        m.reopen(True, True)
+        m.reopen(True, True, True)
         m.search_batch(2, 3, None, 3)
         m.same_size()
     finally:
