@@ -79,6 +79,21 @@ def check_hit(h, q: np.ndarray, where: dict | None) -> str | None:
     return None
 
 
+def check_get(store: SegmentStore, i: int, removed: frozenset[int]) -> str | None:
+    """``get`` of a just-seen id: gone (deleted since) or a whole, consistent segment."""
+    got = store.get([i])
+    if not got:
+        return None
+    (seg,) = got
+    if seg.id in removed:
+        return f"get returned {seg.id}, deleted before the call"
+    md = seg.metadata or {}
+    v = vec(vector_seed(md.get("seed", -1), md.get("version", -1))).astype(np.float64)
+    if abs(float(seg.vector @ v) / np.linalg.norm(v) - 1.0) > 1e-4:
+        return f"get({i}): vector does not belong to the row's metadata {md}"
+    return None
+
+
 def reader(store: SegmentStore, shared: Shared, rid: int) -> None:
     rng = np.random.default_rng(100 + rid)
     try:
@@ -102,6 +117,10 @@ def reader(store: SegmentStore, shared: Shared, rid: int) -> None:
                     if int(h.id) in before:
                         shared.errors.append(f"reader {rid}: hit {h.id} was deleted before the search began")
                     problem = check_hit(h, q.astype(np.float64), where)
+                    if problem:
+                        shared.errors.append(f"reader {rid}: {problem}")
+                if hits and rng.random() < 0.3:
+                    problem = check_get(store, int(hits[0].id), shared.removed_now())
                     if problem:
                         shared.errors.append(f"reader {rid}: {problem}")
             shared.searches += 1
