@@ -82,13 +82,14 @@ def _video_candidates(ctx: _Ctx, where: Mapping[str, Any]) -> np.ndarray | None:
         hits = st.cache.get("video_queries", 0) + 1
         st.cache["video_queries"] = hits
         if hits < 3 and len(codes) == 1:
-            return np.flatnonzero(st.video[: st.n] == codes[0])
+            return np.flatnonzero(st.video[: st.n] == np.int32(codes[0]))
         order = np.argsort(st.video[: st.n], kind="stable")
         idx = (order, st.video[: st.n][order])
         st.cache["video_index"] = idx
     order, sorted_codes = idx
-    lo = np.searchsorted(sorted_codes, codes, side="left")
-    hi = np.searchsorted(sorted_codes, codes, side="right")
+    code_arr = np.asarray(codes, dtype=sorted_codes.dtype)
+    lo = np.searchsorted(sorted_codes, code_arr, side="left")
+    hi = np.searchsorted(sorted_codes, code_arr, side="right")
     if len(codes) == 1:
         return order[lo[0] : hi[0]]
     return np.sort(np.concatenate([order[a:b] for a, b in zip(lo, hi)]))

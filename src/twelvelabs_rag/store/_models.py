@@ -13,7 +13,7 @@ __all__ = ["Hit", "Segment", "ModelInfo", "resolve_model", "SCOPES"]
 SCOPES: tuple[str, ...] = ("clip", "video")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Hit:
     """One search result: the segment and its cosine similarity to the query.
 
@@ -36,7 +36,7 @@ class Hit:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Segment:
     """One stored segment as returned by :meth:`SegmentStore.get` (``vector`` is unit-length float32).
 

@@ -37,6 +37,30 @@ def topk(scores: np.ndarray, k: int) -> np.ndarray:
     return part[order]
 
 
+#: Subsets up to this many floats are scored with faiss's single-thread SIMD kernels: a threaded BLAS
+#: call on a small slice costs more in thread wake-ups (and much more on a busy machine) than it saves.
+_SMALL = 1 << 22
+
+
+def _dot_slice(x: np.ndarray, q: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    sub = x[lo:hi]
+    if sub.size > _SMALL:
+        return sub @ q
+    out = np.empty(hi - lo, dtype=np.float32)
+    faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(sub), x.shape[1], hi - lo)
+    return out
+
+
+def _dot_rows(x: np.ndarray, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    if rows.size * x.shape[1] > _SMALL:
+        return np.take(x, rows, axis=0) @ q
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    out = np.empty(rows.size, dtype=np.float32)
+    faiss.fvec_inner_products_by_idx(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(x),
+                                     faiss.swig_ptr(rows), x.shape[1], 1, rows.size)
+    return out
+
+
 def _contiguous(rows: np.ndarray) -> bool:
     return bool(rows.size) and int(rows[-1]) - int(rows[0]) + 1 == rows.size
 
@@ -58,13 +82,13 @@ def search_one(st: State, q: np.ndarray, k: int, rows: np.ndarray | None) -> tup
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
     if _contiguous(rows):
         lo = int(rows[0])
-        s = x[lo : lo + rows.size] @ q
+        s = _dot_slice(x, q, lo, lo + rows.size)
         best = topk(s, k)
         return best.astype(np.int64) + lo, s[best]
     if rows.size > _DENSE_FRACTION * st.n:
         s = (x @ q)[rows]
     else:
-        s = np.take(x, rows, axis=0) @ q
+        s = _dot_rows(x, q, rows)
     best = topk(s, k)
     return rows[best], s[best]
 
