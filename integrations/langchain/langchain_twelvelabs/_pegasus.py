@@ -3,9 +3,8 @@
 ```python
 from langchain_twelvelabs._pegasus import StopScanner
 scan = StopScanner(["END"])
-assert scan.feed("hello E") == "hello "
-assert scan.feed("ND and more") == ""
-assert scan.stopped
+out = scan.feed("hello E") + scan.feed("ND and more") + scan.flush()
+assert out == "hello " and scan.stopped
 ```
 """
 

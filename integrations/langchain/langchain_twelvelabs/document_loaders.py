@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from langchain_core.document_loaders import BaseLoader
 from langchain_core.documents import Document
 from pydantic import SecretStr
 
+from ._timestamps import parse_timestamped_lines
 from ._utils import arun_bounded, build_clients, format_timestamp, is_url, run_bounded
 
 __all__ = ["TwelveLabsVideoLoader", "DEFAULT_PROMPT", "DEFAULT_INDEX_MODELS", "parse_timestamped_lines"]
@@ -29,46 +29,6 @@ DEFAULT_INDEX_MODELS: list[dict[str, Any]] = [
 ]
 HASH_KEY = "lc_sha256"
 URL_KEY = "lc_source_url"
-
-_TIME = r"(\d+:\d{2}(?::\d{2})?(?:\.\d+)?|\d+(?:\.\d+)?s?)"
-_INLINE_RE = re.compile(
-    rf"\bfrom\s+{_TIME}\s+(?:to|-|–)\s+{_TIME}\s*[,:\-–—]?\s*(.+?)(?=;|\n|\.\s|\.$|$)", re.IGNORECASE
-)
-_LINE_RE = re.compile(rf"^\s*[-*•]?\s*[\[(]?\s*{_TIME}\s*(?:-|–|—|to)\s*{_TIME}\s*[\])]?\s*[:\-–—]?\s*(.*\S)\s*$")
-
-
-def _seconds(stamp: str) -> float:
-    stamp = stamp.rstrip("s")
-    total = 0.0
-    for part in stamp.split(":"):
-        total = total * 60 + float(part)
-    return total
-
-
-def parse_timestamped_lines(text: str) -> list[tuple[float, float, str]]:
-    """``(start, end, text)`` for every line of ``text`` that starts with a time range.
-
-    When no line starts with one, inline phrases such as ``from 0s to 4s, a fox runs;`` are used.
-
-    ```python
-    assert parse_timestamped_lines("[00:00-00:04] a fox\nnoise\n0:04 - 0:09: snow") == [
-        (0.0, 4.0, "a fox"), (4.0, 9.0, "snow")]
-    assert parse_timestamped_lines("It shows: from 0s to 4s, a fox; from 4s to 8s, an eagle.") == [
-        (0.0, 4.0, "a fox"), (4.0, 8.0, "an eagle")]
-    ```
-    """
-    out: list[tuple[float, float, str]] = []
-    for line in text.splitlines():
-        match = _LINE_RE.match(line)
-        if match:
-            out.append((_seconds(match.group(1)), _seconds(match.group(2)), match.group(3).strip()))
-    if not out:
-        for match in _INLINE_RE.finditer(text):
-            item = (_seconds(match.group(1)), _seconds(match.group(2)), match.group(3).strip().rstrip("."))
-            if item[2] and item not in out:
-                out.append(item)
-    return out
-
 
 @dataclass
 class _Item:
@@ -99,7 +59,8 @@ class TwelveLabsVideoLoader(BaseLoader):
             same filename and size, or same content hash / URL in ``user_metadata``).
         video_ids: videos already in the index.
         index_id: the index to use; without it an index is created from ``models`` (once).
-        content: ``"analyze"`` (Pegasus, with ``prompt``), ``"transcript"`` or ``"both"`` (default).
+        content: ``"analyze"`` (Pegasus, with ``prompt``), ``"transcript"`` or ``"both"`` (default;
+            Pegasus is skipped on an index without a Pegasus model).
         mode: ``"video"`` (one Document per video) or ``"segments"`` (one per timestamped chunk).
         max_concurrency, timeout, poll_interval, show_progress: upload behaviour.
         preflight: check every local file against the API's limits before uploading any (default on).
@@ -159,6 +120,8 @@ class TwelveLabsVideoLoader(BaseLoader):
         self.items += [_Item(v, "video_id", video_id=v) for v in video_ids]
         if not self.items:
             raise ValueError("Nothing to load: pass sources (paths/URLs) and/or video_ids")
+        if video_ids and index_id is None:
+            raise ValueError("video_ids need the index they belong to: pass index_id=...")
         self.index_id, self.index_name = index_id, index_name
         self.models = models or DEFAULT_INDEX_MODELS
         self.content, self.mode, self.prompt, self.temperature = content, mode, prompt, temperature
@@ -170,6 +133,9 @@ class TwelveLabsVideoLoader(BaseLoader):
             key, base_url, client=client, async_client=async_client
         )
         self._lock = threading.Lock()
+        self._pegasus: bool | None = None if index_id is not None else any(
+            str(m.get("model_name", "")).startswith("pegasus") for m in self.models
+        )
 
     def __repr__(self) -> str:
         return f"TwelveLabsVideoLoader(items={len(self.items)}, index_id={self.index_id!r}, mode={self.mode!r})"
@@ -273,13 +239,37 @@ class TwelveLabsVideoLoader(BaseLoader):
     def _wants(self, what: str) -> bool:
         return self.content in (what, "both")
 
+    def _pending(self) -> list[_Item]:
+        """Sources still to resolve, once each (a path or URL given twice is uploaded once)."""
+        seen: dict[tuple[str, str], _Item] = {}
+        for item in self.items:
+            if item.kind != "video_id" and item.video_id is None:
+                seen.setdefault((item.kind, item.source), item)
+        return list(seen.values())
+
+    def _propagate(self) -> None:
+        done = {(i.kind, i.source): i.video_id for i in self.items if i.video_id is not None}
+        for item in self.items:
+            if item.video_id is None:
+                item.video_id = done.get((item.kind, item.source))
+
+    def _analyze_wanted(self, index: Any) -> bool:
+        """``content="both"`` skips Pegasus on an index without a Pegasus model; ``"analyze"`` always asks."""
+        if self.content == "transcript":
+            return False
+        if self.content == "analyze":
+            return True
+        if self._pegasus is None:
+            self._pegasus = any(m.model_name.startswith("pegasus") for m in index.models)
+        return self._pegasus
+
     # --- sync ----------------------------------------------------------------------------------
     def _ensure_index(self, client: Any) -> None:
         if self.index_id is None:
             self.index_id = client.indexes.create(index_name=self.index_name, models=self.models).id
 
     def _upload_all(self, client: Any) -> None:
-        pending = [i for i in self.items if i.kind != "video_id" and i.video_id is None]
+        pending = self._pending()
         if not pending:
             return
         videos = list(client.indexes.videos.list(self.index_id)) if self.skip_existing else []
@@ -311,19 +301,22 @@ class TwelveLabsVideoLoader(BaseLoader):
         client = self._get_client()
         self._ensure_index(client)
         self._upload_all(client)
+        self._propagate()
+        index = client.indexes.retrieve(self.index_id) if self._pegasus is None and self.content == "both" else None
+        analyze = self._analyze_wanted(index)
         for item in self.items:
             video = client.indexes.videos.retrieve(
                 self.index_id, item.video_id, transcription=self._wants("transcript")
             )
             analysis = None
-            if self._wants("analyze"):
+            if analyze:
                 kwargs = {"temperature": self.temperature} if self.temperature is not None else {}
                 analysis = client.analyze(video_id=item.video_id, prompt=self.prompt, **kwargs).data
             yield from self._documents(item, video, analysis)
 
     # --- async ---------------------------------------------------------------------------------
     async def _aupload_all(self, client: Any) -> None:
-        pending = [i for i in self.items if i.kind != "video_id" and i.video_id is None]
+        pending = self._pending()
         if not pending:
             return
         videos = [v async for v in client.indexes.videos.list(self.index_id)] if self.skip_existing else []
@@ -361,12 +354,15 @@ class TwelveLabsVideoLoader(BaseLoader):
         if self.index_id is None:
             self.index_id = (await client.indexes.create(index_name=self.index_name, models=self.models)).id
         await self._aupload_all(client)
+        self._propagate()
+        index = await client.indexes.retrieve(self.index_id) if self._pegasus is None and self.content == "both" else None
+        analyze = self._analyze_wanted(index)
         for item in self.items:
             video = await client.indexes.videos.retrieve(
                 self.index_id, item.video_id, transcription=self._wants("transcript")
             )
             analysis = None
-            if self._wants("analyze"):
+            if analyze:
                 kwargs = {"temperature": self.temperature} if self.temperature is not None else {}
                 analysis = (await client.analyze(video_id=item.video_id, prompt=self.prompt, **kwargs)).data
             for doc in self._documents(item, video, analysis):

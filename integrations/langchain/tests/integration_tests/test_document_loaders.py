@@ -140,3 +140,15 @@ def test_unknown_index_is_a_typed_error(fresh_fake, media_dir) -> None:
         _loader(fresh_fake, [media_dir / "city.mp4"], index_id="0" * 24).load()
     assert info.value.code == "resource_not_exist"
     assert _uploads(fresh_fake) == 0
+
+
+def test_marengo_only_index_gets_transcripts_and_duplicates_upload_once(fresh_fake, media_dir) -> None:
+    marengo_only = [{"model_name": "marengo2.7", "model_options": ["visual", "audio"]}]
+    path = media_dir / "kitchen.mp4"
+    docs = _loader(fresh_fake, [path, str(path)], models=marengo_only).load()
+    assert len(docs) == 2 and docs[0].metadata["video_id"] == docs[1].metadata["video_id"]
+    assert "dinner is served" in docs[0].page_content
+    assert _uploads(fresh_fake) == 1
+    assert not [r for r in fresh_fake.requests if r.path.endswith("/analyze")]
+    with pytest.raises(ValueError, match="index_id"):
+        TwelveLabsVideoLoader(video_ids=["v1"], client=fresh_fake.client())
