@@ -103,3 +103,31 @@ def library(client, media) -> dict[str, str]:
 def peak():
     """``peak(requests)``: the most emulator requests that were in flight at once."""
     return peak_concurrency
+
+
+async def _loop_stays_free(coro):
+    """Await ``coro`` while another task tries to run; return (result, whether it ran meanwhile).
+
+    If ``coro`` blocked the event loop (sync I/O inside async code), the other task could only run
+    after ``coro`` finished. Load-independent: it compares the order of events, not durations.
+    """
+    import asyncio
+    import time
+
+    ran_at: list[float] = []
+
+    async def other() -> None:
+        await asyncio.sleep(0)
+        ran_at.append(time.monotonic())
+
+    task = asyncio.ensure_future(other())
+    result = await coro
+    done_at = time.monotonic()
+    await task
+    return result, bool(ran_at) and ran_at[0] < done_at
+
+
+@pytest.fixture
+def loop_free():
+    """``result, free = await loop_free(coro)``: ``free`` is False if ``coro`` blocked the loop."""
+    return _loop_stays_free

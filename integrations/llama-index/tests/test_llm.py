@@ -76,20 +76,11 @@ async def test_async_complete_and_stream(llm) -> None:
     assert "".join(deltas) == sync
 
 
-async def test_async_does_not_block_the_loop(llm, fake) -> None:
+async def test_async_does_not_block_the_loop(llm, fake, loop_free) -> None:
     fake.add_latency("POST /analyze", 0.1)
-    ticks = 0
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.005)
-            ticks += 1
-
-    t = asyncio.ensure_future(ticker())
+    _, free = await loop_free(llm.acomplete("a"))
+    assert free
     await asyncio.gather(llm.acomplete("a"), llm.acomplete("b"))
-    t.cancel()
-    assert ticks >= 10
     calls = fake.calls("POST /analyze")
     assert calls[-1].started_at < calls[-2].ended_at  # the two calls overlapped
 
@@ -148,3 +139,13 @@ def test_bad_input_and_errors(library, client, fake) -> None:
     with pytest.raises(ConfigurationError, match="TWELVELABS_API_KEY"):
         TwelveLabsPegasus("v")
     assert "tlk_test" not in repr(llm) and "tlk_test" not in llm.to_json()
+
+
+def test_video_url_uses_the_current_video_object(client, fake, media) -> None:
+    fake.add_media("https://example.com/wildlife.mp4", media["wildlife.mp4"])
+    llm = TwelveLabsPegasus(video_url="https://example.com/wildlife.mp4", client=client)
+    assert llm.metadata.model_name == "pegasus1.5"
+    out = llm.complete("Which animal is fishing?")
+    body = fake.calls("POST /analyze")[-1].json
+    assert body["video"] == {"type": "url", "url": "https://example.com/wildlife.mp4"} and "video_id" not in body
+    assert body["model_name"] == "pegasus1.5" and "bear" in out.text

@@ -87,23 +87,13 @@ def test_image_query(retriever, media, fake, library) -> None:
     assert sent.files and sent.files[0][0] == "query_media_file"
 
 
-async def test_aretrieve_matches_retrieve_and_does_not_block(retriever, fake) -> None:
+async def test_aretrieve_matches_retrieve_and_does_not_block(retriever, fake, loop_free) -> None:
     sync = [(h.node.node_id, h.node.text) for h in retriever.retrieve("a chef chops onions")]
     retriever.clear_cache()
     fake.add_latency("POST /search", 0.05)
-    ticks = 0
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.005)
-            ticks += 1
-
-    t = asyncio.ensure_future(ticker())
-    hits = await retriever.aretrieve("a chef chops onions")
-    t.cancel()
+    hits, free = await loop_free(retriever.aretrieve("a chef chops onions"))
     assert [(h.node.node_id, h.node.text) for h in hits] == sync
-    assert ticks >= 3
+    assert free
 
 
 def test_bad_input_is_refused_clearly(retriever, library, client, tmp_path) -> None:

@@ -51,7 +51,7 @@ __all__ = ["TwelveLabsPegasus", "PROMPT_TOKEN_LIMIT"]
 #: Pegasus accepts a prompt of at most this many tokens (separate from the output budget).
 PROMPT_TOKEN_LIMIT = 2000
 _DEFAULT_MAX_TOKENS = 4096
-_PASS_THROUGH = ("temperature", "max_tokens", "response_format", "model_name", "start_time", "end_time")
+_PASS_THROUGH = ("temperature", "max_tokens", "response_format", "model_name")
 
 
 def json_schema_for(output_cls: Type[BaseModel]) -> dict[str, Any]:
@@ -191,9 +191,8 @@ class TwelveLabsPegasus(CustomLLM):
             value = kwargs.get(name, getattr(self, name))
             if value is not None:
                 request[name] = value
-        for name in ("response_format", "start_time", "end_time"):
-            if kwargs.get(name) is not None:
-                request[name] = kwargs[name]
+        if kwargs.get("response_format") is not None:
+            request["response_format"] = kwargs["response_format"]
         return request
 
     @staticmethod
