@@ -281,3 +281,18 @@ def test_reader_documents_through_an_index_into_the_store(library, client, embed
     assert filtered and all(h.node.metadata["kind"] == "transcript" for h in filtered)
     index.delete_ref_doc(docs[0].id_)
     assert len(store.client) == len(docs) - 1
+
+
+def test_storage_context_persist_and_load_index(store, embed, tmp_path) -> None:
+    from llama_index.core import StorageContext, load_index_from_storage
+
+    index = VectorStoreIndex.from_vector_store(store, embed_model=embed)
+    before = index.as_retriever(similarity_top_k=2).retrieve("a yellow taxi drives through the rain")
+    index.storage_context.persist(persist_dir=str(tmp_path / "ctx"))
+    reopened = TwelveLabsSegmentVectorStore.from_persist_dir(tmp_path / "ctx")
+    ctx = StorageContext.from_defaults(persist_dir=str(tmp_path / "ctx"), vector_store=reopened)
+    loaded = load_index_from_storage(ctx, embed_model=embed)
+    after = loaded.as_retriever(similarity_top_k=2).retrieve("a yellow taxi drives through the rain")
+    assert [h.node.node_id for h in after] == [h.node.node_id for h in before]
+    assert after[0].node.metadata["video_id"] == "city"
+    reopened.close()

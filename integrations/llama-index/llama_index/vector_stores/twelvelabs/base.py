@@ -103,6 +103,15 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
     def class_name(cls) -> str:
         return "TwelveLabsSegmentVectorStore"
 
+    @classmethod
+    def from_persist_dir(cls, persist_dir: str | Path, namespace: str = "default") -> TwelveLabsSegmentVectorStore:
+        """Open what ``StorageContext.persist(persist_dir)`` wrote for this store.
+
+        ``StorageContext`` hands ``persist`` the path ``<persist_dir>/<namespace>__vector_store.json``;
+        the segment store is a directory at that path.
+        """
+        return cls(Path(persist_dir) / f"{namespace}__vector_store.json")
+
     @property
     def client(self) -> SegmentStore | None:
         """The underlying :class:`SegmentStore` (None until the first nodes set its dimension)."""
