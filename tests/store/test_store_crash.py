@@ -158,3 +158,59 @@ def test_damaged_vectors_refused_by_mmap_open(pristine, tmp_path: Path, how: str
         # A lazy check is fine too, as long as no search returns the damaged data.
         crash.check_snapshot(view, snap, crash.DIM)
         view.search(np.ones(crash.DIM, np.float32), k=len(view))
+
+
+DISK_FULL_CHILD = r"""
+import json, resource, signal, sys
+import numpy as np
+sys.path.insert(0, sys.argv[3])
+import crash_soak as crash
+from twelvelabs_rag.store import SegmentStore
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG instead
+path, limit = sys.argv[1], int(sys.argv[2])
+s = SegmentStore.open(path)
+s.delete(list(range(0, 40)))
+s.add(crash.vectors(99, 300), **crash.columns(99, 300))
+count = len(s)
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+try:
+    s.save()
+    outcome = "saved"
+except Exception as exc:
+    outcome = f"{type(exc).__name__}: {exc}"
+resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+view = SegmentStore.open(path, read_only=True)
+after_fail = len(view)
+view.close()
+s.save()  # room again: the same store saves fine
+print(json.dumps({"outcome": outcome, "after_fail": after_fail, "count": count}))
+"""
+
+
+def test_save_on_full_disk_keeps_old_snapshot(tmp_path: Path) -> None:
+    """A save that runs out of space (RLIMIT_FSIZE -> EFBIG) fails loudly and leaves the old snapshot."""
+    import json
+    import os
+    import subprocess
+
+    from twelvelabs_rag.store import SegmentStore
+
+    path = tmp_path / "s"
+    old = crash.build_base(path, 4000, crash.DIM, 21, SegmentStore)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run(
+        [sys.executable, "-c", DISK_FULL_CHILD, str(path), str(1 << 20), str(ROOT / "benchmarks")],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    assert res["outcome"] != "saved", "a 1 MB file-size limit cannot hold an 8 MB vectors file"
+    assert res["after_fail"] == old.count, res  # the failed save left the old snapshot in place
+    store = SegmentStore.open(path)
+    try:
+        assert len(store) == res["count"] == old.count - 40 + 300
+    finally:
+        store.close()
+    assert not [p for p in path.iterdir() if p.name.endswith(".tmp")], "temp files left after a good save"
