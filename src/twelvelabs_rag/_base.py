@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import math
+import random
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -140,16 +142,23 @@ def classify_transport_error(exc: BaseException) -> FailureKind:
 
 
 def translate_transport_error(exc: BaseException, request: httpx.Request | None = None) -> APIConnectionError:
-    """Map an httpx exception to APIConnectionError/APITimeoutError (the caller chains with ``from``)."""
+    """Map an httpx exception to APIConnectionError/APITimeoutError (the caller chains with ``from``).
+
+    The result's ``failure_kind`` says whether the request may have reached the server.
+    """
     where = ""
     if request is not None:
         where = f" ({request.method} {request.url.copy_with(query=None)})"
     detail = type(exc).__name__ + (f": {exc}" if str(exc) else "")
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"Request timed out{where}: {detail}. Raise timeout=... if this is expected.", request=request)
     kind = classify_transport_error(exc)
-    hint = "could not connect" if kind == "connect" else "connection failed"
-    return APIConnectionError(f"Connection error, {hint}{where}: {detail}", request=request)
+    err: APIConnectionError
+    if isinstance(exc, httpx.TimeoutException):
+        err = APITimeoutError(f"Request timed out{where}: {detail}. Raise timeout=... if this is expected.", request=request)
+    else:
+        hint = "could not connect" if kind == "connect" else "connection failed"
+        err = APIConnectionError(f"Connection error, {hint}{where}: {detail}", request=request)
+    err.failure_kind = kind  # read by the retry loop (upload_outcome)
+    return err
 
 
 def should_retry(
@@ -265,8 +274,6 @@ def retry_delay(
         return min(advice, _config.MAX_RETRY_AFTER)
     base = min(_config.INITIAL_RETRY_DELAY * (2 ** max(0, attempt)), _config.MAX_RETRY_DELAY)
     if jitter is None:
-        import random
-
         jitter = random.random()
     return base * (1.0 - 0.25 * min(max(jitter, 0.0), 1.0))
 
@@ -317,8 +324,6 @@ def error_from_response(response: httpx.Response, *, now: float | None = None) -
         "request_id": response.headers.get("x-request-id") or response.headers.get("request-id"),
     }
     if cls is RateLimitError:
-        import time
-
         advice = parse_retry_after(response.headers, time.time() if now is None else now)
         return RateLimitError(message, retry_after=advice, **kwargs)
     return cls(message, **kwargs)

@@ -14,8 +14,6 @@ with TwelveLabs(api_key="tlk_...") as client:
 
 from __future__ import annotations
 
-import json
-import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from functools import cached_property
@@ -27,16 +25,14 @@ import httpx
 from ._base import (
     RequestSpec,
     build_url,
-    classify_transport_error,
     error_from_response,
     retry_delay,
     should_retry,
     translate_transport_error,
     upload_outcome,
 )
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, resolve_api_key, resolve_base_url
+from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient
 from ._exceptions import APIConnectionError, APIStatusError, ConfigurationError, TwelveLabsError
-from ._version import __version__
 from .resources._files import MultipartBody
 
 if TYPE_CHECKING:
@@ -48,69 +44,8 @@ if TYPE_CHECKING:
 
 __all__ = ["TwelveLabs", "AsyncTwelveLabs"]
 
-log = logging.getLogger("twelvelabs_rag")
-
 #: ``recover()`` for uploads: look for what an ambiguous failed attempt may have created.
 Recover = Callable[[], Any]
-
-
-class _BaseClient:
-    """Configuration shared by both clients (no I/O)."""
-
-    def __init__(
-        self,
-        api_key: str | None,
-        *,
-        base_url: str | None,
-        timeout: float | httpx.Timeout | None,
-        max_retries: int,
-        preflight: bool,
-        default_headers: Mapping[str, str] | None,
-        poll_interval: float | None,
-        clock: Callable[[], float] | None,
-    ) -> None:
-        self._api_key = resolve_api_key(api_key)
-        self.base_url = resolve_base_url(base_url)
-        if max_retries < 0:
-            raise ConfigurationError(f"max_retries must be >= 0 (got {max_retries})")
-        self.max_retries = max_retries
-        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-        self.preflight = preflight
-        self.poll_interval = DEFAULT_POLL_INTERVAL if poll_interval is None else float(poll_interval)
-        self._clock = clock or time.monotonic
-        self._headers = {
-            "x-api-key": self._api_key,
-            "user-agent": f"twelvelabs-rag/{__version__}",
-            "accept": "application/json",
-            **dict(default_headers or {}),
-        }
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(base_url={self.base_url!r}, api_key='<redacted>', "
-            f"max_retries={self.max_retries}, preflight={self.preflight})"
-        )
-
-    def _content(self, spec: RequestSpec, body: MultipartBody | None, stream_body: Any) -> tuple[Any, dict[str, str]]:
-        headers = dict(self._headers)
-        if body is not None:
-            headers.update(body.headers())
-            return stream_body, headers
-        if spec.json is not None:
-            headers["content-type"] = "application/json"
-            return json.dumps(spec.json, ensure_ascii=False).encode("utf-8"), headers
-        return None, headers
-
-    def _redact(self, exc: TwelveLabsError) -> TwelveLabsError:
-        """Last line of defence: the key never appears in an exception's text."""
-        if self._api_key and self._api_key in str(exc.args[0] if exc.args else ""):
-            exc.args = (str(exc.args[0]).replace(self._api_key, "<redacted>"), *exc.args[1:])
-            if hasattr(exc, "message"):
-                exc.message = str(getattr(exc, "message")).replace(self._api_key, "<redacted>")
-        return exc
-
-    def _log_retry(self, spec: RequestSpec, attempt: int, delay: float, why: str) -> None:
-        log.info("retrying %s %s in %.2f s (retry %d of %d) after %s", spec.method, spec.path, delay, attempt + 1, self.max_retries, why)
 
 
 def _recovered(recover: Recover | None, error: Exception) -> Any:
@@ -122,7 +57,7 @@ def _recovered(recover: Recover | None, error: Exception) -> Any:
         raise error from lookup_error
 
 
-class TwelveLabs(_BaseClient):
+class TwelveLabs(BaseClient):
     """Synchronous TwelveLabs client.
 
     Args:
@@ -226,9 +161,7 @@ class TwelveLabs(_BaseClient):
                 response.read()
             return response
         except httpx.TransportError as exc:
-            err = translate_transport_error(exc, request)
-            err.kind = classify_transport_error(exc)  # type: ignore[attr-defined]
-            raise err from exc
+            raise translate_transport_error(exc, request) from exc
 
     def _request(self, spec: RequestSpec, *, recover: Recover | None = None) -> Any:
         """Send with retries; returns the successful response, or what ``recover`` found."""
@@ -239,7 +172,7 @@ class TwelveLabs(_BaseClient):
             try:
                 response = self._send_once(spec, body, cached)
             except APIConnectionError as err:
-                kind = err.kind  # type: ignore[attr-defined]
+                kind = err.failure_kind
                 if upload_outcome(error=kind) == "ambiguous":
                     found = _recovered(recover, err)
                     if found is not None:
@@ -268,7 +201,7 @@ class TwelveLabs(_BaseClient):
             raise self._redact(err2)
 
 
-class AsyncTwelveLabs(_BaseClient):
+class AsyncTwelveLabs(BaseClient):
     """Asynchronous TwelveLabs client; same arguments as :class:`TwelveLabs` with async twins.
 
     ``http_client`` is an ``httpx.AsyncClient``, ``transport`` an ``httpx.AsyncBaseTransport``,
@@ -363,9 +296,7 @@ class AsyncTwelveLabs(_BaseClient):
                 await response.aread()
             return response
         except httpx.TransportError as exc:
-            err = translate_transport_error(exc, request)
-            err.kind = classify_transport_error(exc)  # type: ignore[attr-defined]
-            raise err from exc
+            raise translate_transport_error(exc, request) from exc
 
     async def _request(self, spec: RequestSpec, *, recover: Callable[[], Awaitable[Any]] | None = None) -> Any:
         """Send with retries; returns the successful response, or what ``recover`` found."""
@@ -376,7 +307,7 @@ class AsyncTwelveLabs(_BaseClient):
             try:
                 response = await self._send_once(spec, body, cached)
             except APIConnectionError as err:
-                kind = err.kind  # type: ignore[attr-defined]
+                kind = err.failure_kind
                 if upload_outcome(error=kind) == "ambiguous":
                     found = await _arecovered(recover, err)
                     if found is not None:

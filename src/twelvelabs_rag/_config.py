@@ -11,10 +11,23 @@ assert resolve_base_url("http://127.0.0.1:9/v1.3/") == "http://127.0.0.1:9/v1.3"
 
 from __future__ import annotations
 
+import json
+import logging
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from ._exceptions import ConfigurationError
+import httpx
+
+from ._exceptions import ConfigurationError, TwelveLabsError
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._base import RequestSpec
+    from .resources._files import MultipartBody
+
+log = logging.getLogger("twelvelabs_rag")
 
 __all__ = [
     "API_KEY_ENV",
@@ -32,6 +45,7 @@ __all__ = [
     "UPLOAD_RECOVERY_TIMEOUT",
     "resolve_api_key",
     "resolve_base_url",
+    "BaseClient",
 ]
 
 API_KEY_ENV = "TWELVELABS_API_KEY"
@@ -89,3 +103,62 @@ def resolve_base_url(base_url: str | None, environ: Mapping[str, str] | None = N
             f"{BASE_URL_ENV}, e.g. https://api.twelvelabs.io/v1.3"
         )
     return url
+
+
+class BaseClient:
+    """Configuration shared by ``TwelveLabs`` and ``AsyncTwelveLabs`` (resolved once, no I/O)."""
+
+    def __init__(
+        self,
+        api_key: str | None,
+        *,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        preflight: bool,
+        default_headers: Mapping[str, str] | None,
+        poll_interval: float | None,
+        clock: Callable[[], float] | None,
+    ) -> None:
+        self._api_key = resolve_api_key(api_key)
+        self.base_url = resolve_base_url(base_url)
+        if max_retries < 0:
+            raise ConfigurationError(f"max_retries must be >= 0 (got {max_retries})")
+        self.max_retries = max_retries
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self.preflight = preflight
+        self.poll_interval = DEFAULT_POLL_INTERVAL if poll_interval is None else float(poll_interval)
+        self._clock = clock or time.monotonic
+        self._headers = {
+            "x-api-key": self._api_key,
+            "user-agent": f"twelvelabs-rag/{__version__}",
+            "accept": "application/json",
+            **dict(default_headers or {}),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, api_key='<redacted>', "
+            f"max_retries={self.max_retries}, preflight={self.preflight})"
+        )
+
+    def _content(self, spec: RequestSpec, body: MultipartBody | None, stream_body: Any) -> tuple[Any, dict[str, str]]:
+        headers = dict(self._headers)
+        if body is not None:
+            headers.update(body.headers())
+            return stream_body, headers
+        if spec.json is not None:
+            headers["content-type"] = "application/json"
+            return json.dumps(spec.json, ensure_ascii=False).encode("utf-8"), headers
+        return None, headers
+
+    def _redact(self, exc: TwelveLabsError) -> TwelveLabsError:
+        """Last line of defence: the key never appears in an exception's text."""
+        if self._api_key and self._api_key in str(exc.args[0] if exc.args else ""):
+            exc.args = (str(exc.args[0]).replace(self._api_key, "<redacted>"), *exc.args[1:])
+            if hasattr(exc, "message"):
+                exc.message = str(getattr(exc, "message")).replace(self._api_key, "<redacted>")
+        return exc
+
+    def _log_retry(self, spec: RequestSpec, attempt: int, delay: float, why: str) -> None:
+        log.info("retrying %s %s in %.2f s (retry %d of %d) after %s", spec.method, spec.path, delay, attempt + 1, self.max_retries, why)

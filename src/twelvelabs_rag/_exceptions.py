@@ -80,6 +80,9 @@ class PreflightError(TwelveLabsError, ValueError):
 class APIConnectionError(TwelveLabsError):
     """The request never got an HTTP answer (DNS, refused, reset, cut stream)."""
 
+    #: "connect" (never sent), "write", "timeout" or "dropped" (may have reached the server).
+    failure_kind: str = "dropped"
+
     def __init__(self, message: str = "Connection error.", *, request: httpx.Request | None = None) -> None:
         super().__init__(message)
         self.message = message

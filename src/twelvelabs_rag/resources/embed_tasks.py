@@ -26,7 +26,7 @@ from ..types._base import ListPage
 from ..types._fast import embedding_task_from_json
 from ..types.embed import EmbeddingTask, EmbeddingTaskCreated, EmbeddingTaskStatus
 from ._files import FilePart, aprepare_file, prepare_file
-from .tasks import lookup_since
+from ._recovery import lookup_since
 from ._resource import AsyncResource, SyncResource, async_list, check_id, parse_json, parse_model, sync_list, validate
 
 __all__ = ["EmbedTasks", "AsyncEmbedTasks"]

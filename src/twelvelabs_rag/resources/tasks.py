@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from functools import cached_property
 from typing import Any
 
@@ -25,8 +23,8 @@ import anyio
 
 from .._base import RequestSpec, form_fields, query_params
 from .._bulk import arun_bounded, run_bounded
-from .._config import UPLOAD_LOOKUP_SKEW, UPLOAD_RECOVERY_TIMEOUT, UPLOAD_TOKEN_KEY
-from .._exceptions import APIConnectionError, APIStatusError, TaskFailedError, WaitTimeoutError
+from .._config import UPLOAD_RECOVERY_TIMEOUT, UPLOAD_TOKEN_KEY
+from .._exceptions import APIStatusError, TaskFailedError, WaitTimeoutError
 from .._pagination import AsyncPage, SyncPage
 from .._polling import await_until_done, wait_until_done
 from .._preflight import check_media, needs_index_check, source_of
@@ -34,13 +32,11 @@ from ..types._base import ListPage
 from ..types.indexes import Index
 from ..types.tasks import Task, TaskCreated
 from ._files import FilePart, aprepare_file, prepare_file
+from ._recovery import decide, lookup_since, recent_candidates, token_of
 from ._resource import AsyncResource, SyncResource, async_list, check_id, parse_model, sync_list
 from .transfers import AsyncTransfers, Transfers
 
-__all__ = ["Tasks", "AsyncTasks"]
-
-#: At most this many recent tasks are examined after an interrupted upload.
-RECOVERY_CANDIDATES = 5
+__all__ = ["Tasks", "AsyncTasks", "decide", "lookup_since", "recent_candidates"]
 
 
 def _validate_source(file: Any, url: str | None) -> None:
@@ -68,78 +64,6 @@ def _lookup_spec(index_id: str, filename: str | None) -> RequestSpec:
     return RequestSpec("GET", "tasks", params=params)
 
 
-def _parse_time(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
-
-
-def lookup_since(date_header: str | None, elapsed: float) -> float | None:
-    """Server-clock epoch before which no task can come from this upload (None without a ``Date`` header).
-
-    Using the server's own ``Date`` and the client's monotonic elapsed time avoids clock skew.
-    """
-    if not date_header:
-        return None
-    try:
-        server_now = parsedate_to_datetime(date_header).timestamp()
-    except (TypeError, ValueError, IndexError):
-        return None
-    return server_now - max(0.0, elapsed) - UPLOAD_LOOKUP_SKEW
-
-
-def recent_candidates(tasks: Sequence[Task], *, filename: str | None) -> list[Task]:
-    """The newest tasks (same filename when known) that an interrupted upload may have created (pure).
-
-    No time filter here: each candidate is verified by the upload token, which is exact whatever
-    the clocks say; time only matters for a candidate that cannot be verified (see :func:`decide`).
-    """
-    out = []
-    for task in tasks:
-        meta_name = task.system_metadata.filename if task.system_metadata else None
-        if filename is not None and meta_name is not None and meta_name != filename:
-            continue
-        out.append(task)
-    return out[:RECOVERY_CANDIDATES]
-
-
-def _token_of(task: Task) -> Any:
-    meta = (task.model_extra or {}).get("user_metadata")
-    return meta.get(UPLOAD_TOKEN_KEY) if isinstance(meta, dict) else None
-
-
-def decide(verdicts: list[tuple[Task, bool | None]], *, since: float | None, by_filename: bool) -> TaskCreated | None:
-    """Pick the task an interrupted upload created (pure).
-
-    A verified token match wins; verified mismatches are ignored. Candidates that could not be
-    verified are ignored when they predate ``since`` (server clock); one left over is accepted when
-    it matched by filename inside that window, more (or any without a window) make the client
-    give up rather than risk a duplicate. Nothing left means nothing was created: None (upload again).
-    """
-    for task, match in verdicts:
-        if match:
-            return TaskCreated(_id=task.id, video_id=task.video_id)
-    unknown = []
-    for task, match in verdicts:
-        if match is not None:
-            continue
-        created = _parse_time(task.created_at)
-        if since is not None and created is not None and created < since:
-            continue
-        unknown.append(task)
-    if not unknown:
-        return None
-    if since is not None and by_filename and len(unknown) == 1:
-        return TaskCreated(_id=unknown[0].id, video_id=unknown[0].video_id)
-    raise APIConnectionError(
-        f"{len(unknown)} recent task(s) may be this upload but none could be verified; not uploading again. "
-        "List the index's tasks to check before retrying."
-    )
-
-
 def _pegasus_only(index: Index) -> bool:
     names = [m.model_name for m in index.models]
     return bool(names) and all(n.startswith("pegasus") for n in names)
@@ -160,7 +84,7 @@ class Tasks(SyncResource):
             check_media(source_of(part), name=part.filename, expect="video", pegasus_only=True)
 
     def _verify(self, index_id: str, task: Task, token: str) -> bool | None:
-        found = _token_of(task)
+        found = token_of(task)
         if found is not None:
             return found == token
         if task.status not in ("ready", "failed"):
@@ -298,10 +222,10 @@ class AsyncTasks(AsyncResource):
         src = source_of(part)
         facts = await anyio.to_thread.run_sync(lambda: check_media(src, name=part.filename, expect="video"))
         if needs_index_check(facts) and _pegasus_only(await self._client.indexes.retrieve(index_id)):
-            check_media(src, name=part.filename, expect="video", pegasus_only=True)
+            await anyio.to_thread.run_sync(lambda: check_media(src, name=part.filename, expect="video", pegasus_only=True))
 
     async def _verify(self, index_id: str, task: Task, token: str) -> bool | None:
-        found = _token_of(task)
+        found = token_of(task)
         if found is not None:
             return found == token
         if task.status not in ("ready", "failed"):

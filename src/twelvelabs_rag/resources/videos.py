@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pydantic import ValidationError
+
 from .._base import RequestSpec, query_params
 from .._pagination import AsyncPage, SyncPage
 from ..types._fast import video_from_json
 from ..types.videos import Video
-from ._resource import AsyncResource, SyncResource, async_list, check_id, parse_json, sync_list
+from ._resource import AsyncResource, SyncResource, async_list, check_id, parse_json, sync_list, validate
 
 __all__ = ["Videos", "AsyncVideos"]
 
@@ -45,14 +47,12 @@ def _update_spec(index_id: str, video_id: str, user_metadata: Mapping[str, Any])
 
 
 def _to_video(response: Any) -> Video:
-    from ._resource import validate
-
     data = parse_json(response)
     if isinstance(data, dict):
         try:
             return video_from_json(data)
-        except Exception:  # noqa: BLE001 - fall through to the error-reporting validator
-            pass
+        except ValidationError:
+            pass  # the validator below reports the shape problem as APIResponseValidationError
     return validate(Video, data, response)
 
 
