@@ -52,3 +52,25 @@ def test_readme_lists_every_public_class() -> None:
         for name in importlib.import_module(module).__all__:
             if name[0].isupper() and name.startswith("TwelveLabs"):
                 assert f"`{name}`" in readme, name
+
+
+def _exported():
+    for module in MODULES[::2]:
+        mod = importlib.import_module(module)
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if callable(obj):
+                yield f"{module}.{name}", mod, obj
+
+
+@pytest.mark.parametrize(("qualname", "mod", "obj"), list(_exported()), ids=lambda v: v if isinstance(v, str) else "")
+def test_public_api_has_a_docstring_with_an_example(qualname, mod, obj, private_tmp) -> None:
+    doc = obj.__doc__ or ""
+    assert doc.strip(), f"{qualname} has no docstring"
+    assert "Example" in doc, f"{qualname}'s docstring has no example"
+    if isinstance(obj, type):
+        return  # class examples need a TwelveLabs key; the module examples run them on the emulator
+    blocks = re.findall(r"```python\n(.*?)```", doc, re.S)
+    assert blocks, f"{qualname}'s example is not a python block"
+    for block in blocks:
+        exec(compile(textwrap.dedent(block), f"<{qualname} example>", "exec"), dict(vars(mod)))

@@ -166,3 +166,14 @@ def test_parse_timestamped_formats() -> None:
         (0.0, 4.0, "a fox in snow"), (4.0, 9.0, "an owl"), (9.0, 12.0, "end")]
     prose = "The video shows: from 0s to 4s, a fox; from 4s to 8s, an owl."
     assert parse_timestamped(prose) == [(0.0, 4.0, "a fox"), (4.0, 8.0, "an owl")]
+
+
+def test_urls_are_indexed_once(index_id, client, media, fake) -> None:
+    url = "https://cdn.example.com/videos/kitchen.mp4"
+    fake.add_media(url, media["kitchen.mp4"])
+    first = reader_for(index_id, client, content="transcript").load_data([url])
+    again = reader_for(index_id, client, content="transcript").load_data(url)
+    assert len(fake.calls("POST /tasks")) == 1
+    assert fake.calls("POST /tasks")[0].form["video_url"] == [url]
+    assert first[0].metadata["video_id"] == again[0].metadata["video_id"]
+    assert first[0].metadata["source"] == url and "dinner is served" in first[0].text

@@ -55,7 +55,16 @@ _PASS_THROUGH = ("temperature", "max_tokens", "response_format", "model_name")
 
 
 def json_schema_for(output_cls: Type[BaseModel]) -> dict[str, Any]:
-    """The pydantic model's JSON schema minus the keywords Pegasus rejects (string length limits)."""
+    """The pydantic model's JSON schema minus the keywords Pegasus rejects (string length limits).
+
+    Example:
+        ```python
+        from pydantic import BaseModel, Field
+        class Title(BaseModel):
+            title: str = Field(min_length=3)
+        assert "minLength" not in str(json_schema_for(Title))
+        ```
+    """
 
     def clean(node: Any) -> Any:
         if isinstance(node, dict):

@@ -43,7 +43,13 @@ def _seconds(token: str) -> float:
 def parse_timestamped(text: str) -> list[tuple[float, float, str]]:
     """Lines like ``[0-4] ...``, ``[00:04 - 00:09] ...`` or ``0:04 to 0:09: ...`` -> (start, end, text).
 
-    Lines without a time range are appended to the previous segment (a wrapped description).
+    Lines without a time range are appended to the previous segment (a wrapped description); prose
+    such as ``from 0s to 4s, a fox; from 4s to 8s, an owl`` is understood too.
+
+    Example:
+        ```python
+        assert parse_timestamped("[0-4] a fox\\n[00:04-00:09] an owl") == [(0.0, 4.0, "a fox"), (4.0, 9.0, "an owl")]
+        ```
     """
     out: list[tuple[float, float, str]] = []
     for raw in (text or "").splitlines():

@@ -45,7 +45,13 @@ def _public(user_metadata: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def clip_node_id(video_id: str, start: float, end: float) -> str:
-    """Node id of a clip: unique per (video_id, start, end), stable across queries (as in langchain-twelvelabs)."""
+    """Node id of a clip: unique per (video_id, start, end), stable across queries (as in langchain-twelvelabs).
+
+    Example:
+        ```python
+        assert clip_node_id("v1", 8, 12.5) == "v1@8.000-12.500"
+        ```
+    """
     return f"{video_id}@{float(start):.3f}-{float(end):.3f}"
 
 

@@ -50,7 +50,16 @@ def _one(f: MetadataFilter) -> dict[str, Any]:
 
 
 def to_where(filters: MetadataFilters | None) -> dict[str, Any] | None:
-    """Translate (possibly nested) ``MetadataFilters`` with AND / OR / NOT into a ``where`` dict."""
+    """Translate (possibly nested) ``MetadataFilters`` with AND / OR / NOT into a ``where`` dict.
+
+    Example:
+        ```python
+        from llama_index.core.vector_stores import MetadataFilter, MetadataFilters, FilterOperator
+        f = MetadataFilters(filters=[MetadataFilter(key="video_id", value="v1"),
+                                     MetadataFilter(key="lang", value=["en"], operator=FilterOperator.IN)])
+        assert to_where(f) == {"$and": [{"video_id": {"$eq": "v1"}}, {"metadata.lang": {"$in": ["en"]}}]}
+        ```
+    """
     if filters is None or not filters.filters:
         return None
     parts = [to_where(f) if isinstance(f, MetadataFilters) else _one(f) for f in filters.filters]

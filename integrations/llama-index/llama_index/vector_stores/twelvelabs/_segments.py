@@ -15,7 +15,13 @@ _HIDDEN = ["scope", "option", "model_name", "task_id"]
 
 
 def segment_node_id(video_id: str, start: float, end: float, scope: str, option: str) -> str:
-    """Node id of one embedded segment: unique per (video, time range, scope, modality)."""
+    """Node id of one embedded segment: unique per (video, time range, scope, modality).
+
+    Example:
+        ```python
+        assert segment_node_id("v1", 0, 6, "clip", "visual") == "v1@0.000-6.000#visual:clip"
+        ```
+    """
     return f"{video_id}@{float(start):.3f}-{float(end):.3f}#{option}:{scope}"
 
 
@@ -38,6 +44,18 @@ def nodes_from_embedding_task(
     Each node's metadata holds ``video_id``, ``start``, ``end``, ``scope`` (``clip``/``video``),
     ``option`` (the modality: ``visual-text``/``audio`` for Marengo 2.7, ``visual``/``audio``/
     ``transcription`` for 3.0), ``model_name``, ``task_id`` and the source ``filename`` when known.
+
+    Example:
+        ```python
+        import pathlib, tempfile
+        from twelvelabs_rag.testing import FakeTwelveLabs
+        from twelvelabs_rag.testing.samples import make_clip
+        client = FakeTwelveLabs().client()
+        clip = make_clip(pathlib.Path(tempfile.mkdtemp()) / "fox.mp4", "[0-4] a red fox\\n[4-8] an owl")
+        task = client.embed.tasks.create_and_wait(model_name="marengo3.0", video_file=clip, video_clip_length=4)
+        nodes = nodes_from_embedding_task(task, video_id="fox")
+        assert nodes[0].metadata["video_id"] == "fox" and len(nodes[0].embedding) == 512
+        ```
     """
     emb = getattr(task, "video_embedding", None)
     segments = list(getattr(emb, "segments", None) or [])
