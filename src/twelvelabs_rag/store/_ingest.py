@@ -89,9 +89,11 @@ class Batch:
     options: list[str] | str
     texts: list[str | None] | None
     metas: list[str | None] | None
+    distinct: dict[str, list[str]]
 
 
-def _strings(value: Any, m: int, name: str, allowed: tuple[str, ...] | None = None) -> list[str] | str:
+def _strings(value: Any, m: int, name: str, allowed: tuple[str, ...] | None = None) -> tuple[list[str] | str, list[str]]:
+    """The column (a list, or one string for all rows) and its distinct values, validated."""
     if isinstance(value, str):
         vals: list[Any] = [value]
         out: list[str] | str = value
@@ -112,7 +114,7 @@ def _strings(value: Any, m: int, name: str, allowed: tuple[str, ...] | None = No
             raise InvalidInputError(f"{name} values must be non-empty strings, got {v!r}")
         if allowed is not None and v not in allowed:
             raise InvalidInputError(f"{name} values must be one of {', '.join(allowed)}, got {v!r}")
-    return out
+    return out, vals
 
 
 def _floats(value: Any, m: int, name: str) -> np.ndarray:
@@ -142,14 +144,14 @@ def prepare_batch(
     metadatas: Any = None,
 ) -> Batch:
     """Validate and normalise every column of one ``add`` call."""
-    vids = _strings(video_ids, m, "video_ids")
+    vids, u_vids = _strings(video_ids, m, "video_ids")
     st = _floats(starts, m, "starts")
     en = _floats(ends, m, "ends")
     if (en < st).any():
         i = int(np.flatnonzero(en < st)[0])
         raise InvalidInputError(f"segment {i} ends ({en[i]}) before it starts ({st[i]}); ends must be >= starts")
-    sc = _strings(scopes, m, "scopes", SCOPES)
-    op = _strings(options, m, "options")
+    sc, u_sc = _strings(scopes, m, "scopes", SCOPES)
+    op, u_op = _strings(options, m, "options")
     tx = None
     if texts is not None:
         if isinstance(texts, str) or not isinstance(texts, Sequence):
@@ -167,7 +169,7 @@ def prepare_batch(
         if len(metadatas) != m:
             raise ColumnLengthError(f"metadatas has {len(metadatas)} values for {m} vectors")
         mt = [_meta_json(d) for d in metadatas]
-    return Batch(m, vids, st, en, sc, op, tx, mt)
+    return Batch(m, vids, st, en, sc, op, tx, mt, {"video_ids": u_vids, "scopes": u_sc, "options": u_op})
 
 
 def _meta_json(d: Any) -> str | None:

@@ -16,11 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["add_rows"]
 
 
-def _codes(table: StringTable, values: list[str] | str, m: int, dtype: Any, limit: int) -> np.ndarray:
-    if isinstance(values, str):
-        uniq = {values: None}
-    else:
-        uniq = dict.fromkeys(values)
+def _codes(table: StringTable, values: list[str] | str, uniq: list[str], m: int, dtype: Any, limit: int) -> np.ndarray:
     new = [v for v in uniq if v not in table.codes]
     if len(table) + len(new) > limit:
         raise InvalidInputError(f"a store holds at most {limit} distinct values of this column")
@@ -28,6 +24,8 @@ def _codes(table: StringTable, values: list[str] | str, m: int, dtype: Any, limi
         table.code(v)
     if isinstance(values, str):
         return np.full(m, table.codes[values], dtype=dtype)
+    if len(uniq) == 1:
+        return np.full(m, table.codes[uniq[0]], dtype=dtype)
     return np.fromiter(map(table.codes.__getitem__, values), dtype=dtype, count=m)
 
 
@@ -60,9 +58,10 @@ def add_rows(store: SegmentStore, x: np.ndarray, inv: np.ndarray, batch: Batch) 
     m = batch.m
     st = store._state
     n_videos_before = len(store._videos)
-    video = _codes(store._videos, batch.video_ids, m, np.int32, 2**31 - 1)
-    scope = _codes(store._scopes, batch.scopes, m, np.uint8, 255)
-    option = _codes(store._options, batch.options, m, np.uint8, 255)
+    u = batch.distinct
+    video = _codes(store._videos, batch.video_ids, u["video_ids"], m, np.int32, 2**31 - 1)
+    scope = _codes(store._scopes, batch.scopes, u["scopes"], m, np.uint8, 255)
+    option = _codes(store._options, batch.options, u["options"], m, np.uint8, 255)
     start = batch.starts.astype(np.float32)
     end = batch.ends.astype(np.float32)
     k1, k2 = _keys(video, scope, option, start, end)

@@ -1,0 +1,169 @@
+"""The read side of ``SegmentStore``: get, search, search_batch, search_like, stats (no locks taken).
+
+Each call takes one reference to the current :class:`~._state.State` and works on it alone, so a
+concurrent writer never changes what a running query sees (see ``_state.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._errors import InvalidInputError, SegmentNotFoundError
+from ._filters import select_rows
+from ._ingest import as_matrix, as_query, inverse_norms
+from ._models import Hit, Segment
+from ._search import search_many, search_one
+from ._state import State
+
+if TYPE_CHECKING:
+    from ._store import SegmentStore
+
+__all__ = ["ReadMixin", "as_ids"]
+
+
+class ReadMixin:
+    """Queries of :class:`SegmentStore`."""
+
+    def _select(self: SegmentStore, st: State, where: Mapping[str, Any] | None) -> np.ndarray | None:
+        return select_rows(st, where, videos=self._videos, options=self._options, scopes=self._scopes,
+                           meta_keys=self._meta_keys)
+
+    def get(self: SegmentStore, ids: Iterable[int] | int) -> list[Segment]:
+        """The stored segments for ``ids`` in the order given; ids not in the store are skipped.
+
+        Example:
+            ```python
+            (seg,) = store.get([ids[0]])
+            print(seg.video_id, seg.start, seg.text, seg.metadata)
+            ```
+        """
+        st = self._live_state()
+        id_arr = as_ids(ids)
+        rows = st.rows_of_ids(id_arr)
+        out = []
+        for r in rows.tolist():
+            if r < 0:
+                continue
+            out.append(Segment(id=int(st.ids[r]), video_id=self._videos.values[int(st.video[r])],
+                               start=float(st.start[r]), end=float(st.end[r]),
+                               scope=self._scopes.values[int(st.scope[r])], option=self._options.values[int(st.option[r])],
+                               text=st.texts[r], metadata=_meta(st.metas[r]), vector=np.array(st.vec[r])))
+        return out
+
+    def _hits(self: SegmentStore, st: State, rows: np.ndarray, scores: np.ndarray) -> list[Hit]:
+        videos, scopes, options = self._videos.values, self._scopes.values, self._options.values
+        rl = rows.tolist()
+        return [
+            Hit(id=i, score=s, video_id=videos[v], start=a, end=b, scope=scopes[sc], option=options[op],
+                text=st.texts[r], metadata=_meta(st.metas[r]))
+            for r, i, s, v, a, b, sc, op in zip(
+                rl, st.ids[rows].tolist(), scores.tolist(), st.video[rows].tolist(), st.start[rows].tolist(),
+                st.end[rows].tolist(), st.scope[rows].tolist(), st.option[rows].tolist())
+        ]
+
+    def search(self: SegmentStore, query: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """The ``min(k, matches)`` most similar segments (cosine), best first; ``where`` filters first.
+
+        Example:
+            ```python
+            hits = store.search(vec, k=5, where={"video_id": {"$in": ["a", "b"]}, "start": {"$gte": 30}})
+            ```
+        """
+        st = self._live_state()
+        q = as_query(query, self._dim)
+        k = _check_k(k)
+        rows = self._select(st, where)
+        if self._ann is not None and self._ann.usable_for(st, rows):
+            r, s = self._ann.search(st, q[None, :], k, rows)[0]
+        else:
+            r, s = search_one(st, q, k, rows)
+        return self._hits(st, r, s)
+
+    def search_batch(self: SegmentStore, queries: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[list[Hit]]:
+        """:meth:`search` for many queries at once (one BLAS GEMM pass over the data).
+
+        Example:
+            ```python
+            results = store.search_batch(np.stack([v1, v2]), k=10)
+            ```
+        """
+        st = self._live_state()
+        qs = as_matrix(queries, self._dim, "queries")
+        k = _check_k(k)
+        if qs.shape[0] == 0:
+            return []
+        qs = (qs * inverse_norms(qs, "query")[:, None]).astype(np.float32, copy=False)
+        rows = self._select(st, where)
+        if self._ann is not None and self._ann.usable_for(st, rows):
+            return [self._hits(st, r, s) for r, s in self._ann.search(st, qs, k, rows)]
+        idx, sc, counts = search_many(st, qs, k, rows)
+        return [self._hits(st, idx[j, : counts[j]], sc[j, : counts[j]]) for j in range(qs.shape[0])]
+
+    def search_like(self: SegmentStore, segment_id: int, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Segments most like a stored one ("more moments like this"), excluding itself; no network.
+
+        Example:
+            ```python
+            similar = store.search_like(hits[0].id, k=5, where={"video_id": {"$ne": hits[0].video_id}})
+            ```
+        """
+        st = self._live_state()
+        row = int(st.rows_of_ids(np.asarray([segment_id]))[0]) if _is_int(segment_id) else -1
+        if row < 0:
+            raise SegmentNotFoundError(f"segment id {segment_id!r} is not in the store (deleted or never added)")
+        k = _check_k(k)
+        hits = self.search(np.array(st.vec[row]), k=k + 1, where=where)
+        return [h for h in hits if h.id != int(segment_id)][:k]
+
+    def stats(self: SegmentStore) -> dict[str, Any]:
+        """Counts, sizes and settings, e.g. ``{"count": 1200, "videos": 12, "dim": 512, ...}``."""
+        st = self._live_state()
+        live_videos = np.unique(st.video[: st.n][st.live[: st.n]]) if st.n else np.zeros(0)
+        return {
+            "count": st.n_live,
+            "rows": st.n,
+            "deleted_pending": int(st.dead_rows.size),
+            "videos": int(live_videos.size),
+            "dim": self._dim,
+            "model_name": self._model.name,
+            "embed_model_name": self._model.embed_name,
+            "index": self._index_kind,
+            "ann": self._ann.info() if self._ann is not None else None,
+            "next_id": self._next_id,
+            "generation": self._generation,
+            "unsaved_changes": self._dirty,
+            "path": str(self._path) if self._path is not None else None,
+            "mmap": self._mmap and not st.vec.flags.writeable,
+            "read_only": self._read_only,
+            "vector_bytes": int(st.n * self._dim * 4),
+            "metadata_keys": sorted(self._meta_keys),
+        }
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def as_ids(ids: Iterable[int] | int) -> np.ndarray:
+    if _is_int(ids):
+        return np.asarray([ids], dtype=np.int64)
+    if isinstance(ids, (str, bytes)):
+        raise InvalidInputError(f"segment ids are integers, got {ids!r}")
+    vals = list(ids)  # type: ignore[arg-type]
+    if not all(_is_int(v) for v in vals):
+        raise InvalidInputError(f"segment ids are integers, got {[v for v in vals if not _is_int(v)][:3]!r}")
+    return np.asarray(vals, dtype=np.int64).reshape(-1)
+
+
+def _check_k(k: Any) -> int:
+    if not _is_int(k) or k < 1:
+        raise InvalidInputError(f"k must be a positive integer, got {k!r}")
+    return int(k)
+
+
+def _meta(m: str | None) -> dict[str, Any]:
+    return {} if m is None else json.loads(m)
