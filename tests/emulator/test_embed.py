@@ -93,7 +93,8 @@ def test_embed_task_lifecycle(http: httpx.Client, clips) -> None:
     listed = ListPage[EmbeddingTask].model_validate(http.get("/embed/tasks").json())
     assert listed.data[0].id == tid and listed.data[0].status == "processing"
     early = http.get(f"/embed/tasks/{tid}/status")
-    assert EmbeddingTaskStatus.model_validate(early.json()).status == "ready"
+    assert EmbeddingTaskStatus.model_validate(early.json()).status == "processing"
+    assert http.get(f"/embed/tasks/{tid}/status").json()["status"] == "ready"
     task = EmbeddingTask.model_validate(http.get(f"/embed/tasks/{tid}").json())
     segs = task.video_embedding.segments
     assert task.created_at.year == 2026 and task.model_name == "marengo3.0"
@@ -113,7 +114,7 @@ def test_embed_task_lifecycle(http: httpx.Client, clips) -> None:
 def test_clip_length_offsets_and_short_last_segment_dropped(http: httpx.Client, clips) -> None:
     tid = create_task(http, clips, model_name="Marengo-retrieval-2.7", video_clip_length=5,
                       video_start_offset_sec=1, video_end_offset_sec=12)
-    http.get(f"/embed/tasks/{tid}/status")
+    fake_ready(http, tid)
     task = EmbeddingTask.model_validate(http.get(f"/embed/tasks/{tid}").json())
     visual = [s for s in task.video_embedding.segments if s.embedding_option == "visual-text"]
     assert [(s.start_offset_sec, s.end_offset_sec) for s in visual] == [(1, 6), (6, 11)]  # [11, 12) < 2 s dropped
@@ -121,9 +122,14 @@ def test_clip_length_offsets_and_short_last_segment_dropped(http: httpx.Client, 
     assert {s.embedding_option for s in task.video_embedding.segments} == {"visual-text", "audio"}
 
 
+def fake_ready(http: httpx.Client, tid: str) -> None:
+    statuses = [http.get(f"/embed/tasks/{tid}/status").json()["status"] for _ in range(2)]
+    assert statuses == ["processing", "ready"]
+
+
 def test_segments_match_scene_text(http: httpx.Client, clips) -> None:
     tid = create_task(http, clips, video_clip_length=4)
-    http.get(f"/embed/tasks/{tid}/status")
+    fake_ready(http, tid)
     task = EmbeddingTask.model_validate(http.get(f"/embed/tasks/{tid}", params={"embedding_option": "visual"}).json())
     q = embed(http, model_name="marengo3.0", text="an eagle over a frozen lake").text_embedding.vector
     best = int(np.argmax(task.video_embedding.matrix @ q))
@@ -144,6 +150,7 @@ def test_embed_task_validation(http: httpx.Client, clips, fields) -> None:
 def test_embed_task_failure_and_unknown(http: httpx.Client, fake: FakeTwelveLabs, clips) -> None:
     fake.fail_task_next()
     tid = create_task(http, clips)
+    assert http.get(f"/embed/tasks/{tid}/status").json()["status"] == "processing"
     assert http.get(f"/embed/tasks/{tid}/status").json()["status"] == "failed"
     assert "segments" not in http.get(f"/embed/tasks/{tid}").json()["video_embedding"]
     assert http.get(f"/embed/tasks/{'f' * 24}").json()["code"] == "resource_not_exist"

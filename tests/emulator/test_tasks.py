@@ -17,8 +17,8 @@ from twelvelabs_rag.types import ListPage, Task, TaskCreated
 def test_status_progression_one_step_per_poll(http: httpx.Client, fake: FakeTwelveLabs, clips) -> None:
     ix = create_index(http)
     created = TaskCreated.model_validate(upload(http, fake, ix, clips["city.mp4"], ready=False))
-    seen = [Task.model_validate(http.get(f"/tasks/{created.id}").json()).status for _ in range(4)]
-    assert seen == ["pending", "indexing", "ready", "ready"]
+    seen = [Task.model_validate(http.get(f"/tasks/{created.id}").json()).status for _ in range(5)]
+    assert seen == ["validating", "pending", "indexing", "ready", "ready"]
     task = Task.model_validate(http.get(f"/tasks/{created.id}").json())
     assert task.video_id == created.video_id and task.system_metadata.filename == "city.mp4"
     assert task.system_metadata.duration == pytest.approx(12.0, abs=0.1)

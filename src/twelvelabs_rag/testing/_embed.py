@@ -155,13 +155,13 @@ class EmbedRoutes(SearchRoutes):
 
     def embed_task_status(self, req: Req) -> Resp:
         task = self._get_embed_task(req)
-        self.step_embed_task(task)
-        return Resp(200, {"_id": task.id, "status": task.status, "model_name": task.model_name,
-                          "video_embedding": {"metadata": self._embed_meta(task)}})
+        out = {"_id": task.id, "status": task.status, "model_name": task.model_name,
+               "video_embedding": {"metadata": self._embed_meta(task)}}
+        self.step_embed_task(task)  # the next poll shows the next status
+        return Resp(200, out)
 
     def get_embed_task(self, req: Req) -> Resp:
         task = self._get_embed_task(req)
-        self.step_embed_task(task)
         allowed = embedding_options(task.model_name)
         options = req.q_all("embedding_option") or list(allowed)
         for o in options:
@@ -173,6 +173,7 @@ class EmbedRoutes(SearchRoutes):
             out["video_embedding"]["segments"] = self.video_segments(
                 task.media, task.model_name, options, clip_length=task.clip_length, start=task.start,
                 end=task.end, scopes=task.scopes)
+        self.step_embed_task(task)
         return Resp(200, out)
 
 

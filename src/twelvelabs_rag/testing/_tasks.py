@@ -141,8 +141,9 @@ class TaskRoutes(IndexRoutes):
         task = self.tasks.get(req.params["task_id"])
         if task is None:
             raise not_found("Task", req.params["task_id"])
-        self.step_task(task)
-        return Resp(200, self.task_json(task, req.origin))
+        out = self.task_json(task, req.origin)
+        self.step_task(task)  # each poll shows the current status, the next one shows the next status
+        return Resp(200, out)
 
     def delete_task(self, req: Req) -> Resp:
         task = self.tasks.get(req.params["task_id"])
