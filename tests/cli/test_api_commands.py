@@ -63,7 +63,8 @@ def test_wrong_key_is_reported_without_the_key(cli, base_url) -> None:
 
 def test_upload_then_skip_already_indexed(api, index_id, clip_factory) -> None:
     fox, city = clip_factory("fox.mp4", FOX), clip_factory("city.mp4", CITY)
-    r = api("upload", fox, city, "--index", index_id, "--metadata", '{"topic": "demo"}')
+    r = api("upload", fox, city, "--index", index_id, "--metadata", '{"topic": "demo"}',
+            "--poll-interval", "0")
     assert r.code == 0, r.err
     lines = r.out.splitlines()
     assert lines[0].split() == ["file", "video_id", "status", "duration"]
@@ -91,14 +92,30 @@ def test_upload_unknown_index(api, clip_factory) -> None:
     assert r.code == 1
 
 
-def test_upload_preflight_rejects_before_upload(api, index_id, clip_factory, fake) -> None:
+def test_upload_preflight_rejects_before_any_upload(api, index_id, clip_factory, fake) -> None:
+    good = clip_factory("fox.mp4", FOX)
     small = clip_factory("tiny.mp4", FOX, width=320, height=180)
+    short = clip_factory("short.mp4", "[0-1] a fox", seconds=1)
     before = len(fake.requests)
-    r = api("upload", small, "--index", index_id, "--no-progress")
+    r = api("upload", good, small, "--index", index_id, "--no-progress", "--poll-interval", "0")
     assert r.code == 1
-    assert len(r.err_lines) == 1 and r.err_lines[0].startswith("error: ")
-    assert "tiny.mp4" in r.err_lines[0]
-    assert not any(req.method == "POST" and req.url.path.endswith("/tasks") for req in fake.requests[before:])
+    assert r.err_lines == [
+        "error: tiny.mp4: the resolution 320x180 is below 360x360; re-encode at 360p or more (API code "
+        "video_resolution_too_low; nothing was uploaded; pass --no-preflight to skip local checks)"
+    ]
+    r = api("upload", good, small, short, "--index", index_id, "--no-progress", "--poll-interval", "0")
+    assert len(r.err_lines) == 1
+    assert r.err_lines[0].startswith("error: 2 files fail the preflight checks, nothing was uploaded: tiny.mp4: ")
+    assert "; short.mp4: the video lasts 1.00 s; the minimum is 4 s" in r.err_lines[0]
+    uploads = [q for q in fake.requests[before:] if q.method == "POST" and q.path.endswith("/tasks")]
+    assert uploads == []
+
+
+def test_upload_without_preflight_lets_the_api_decide(api, index_id, clip_factory) -> None:
+    small = clip_factory("tiny.mp4", FOX, width=320, height=180)
+    r = api("upload", small, "--index", index_id, "--no-progress", "--poll-interval", "0", "--no-preflight")
+    assert r.code == 1
+    assert len(r.err_lines) == 1 and r.err_lines[0].startswith("error: 400 video_resolution_too_low")
 
 
 @pytest.mark.parametrize(("value", "line"), [
@@ -116,7 +133,7 @@ def test_upload_bad_metadata(api, index_id, clip_factory, value, line) -> None:
 @pytest.fixture
 def indexed(api, index_id, clip_factory) -> dict[str, str]:
     r = api("upload", clip_factory("fox.mp4", FOX), clip_factory("city.mp4", CITY), "--index", index_id,
-            "--no-progress")
+            "--no-progress", "--poll-interval", "0")
     assert r.code == 0, r.err
     return {ln.split()[0]: ln.split()[1] for ln in r.out.splitlines()[2:]}
 
@@ -125,7 +142,7 @@ def test_search_text(api, index_id, indexed) -> None:
     r = api("search", "a taxi in the rain", "--index", index_id, "--limit", "3")
     assert r.code == 0, r.err
     lines = r.out.splitlines()
-    assert lines[0].split() == ["rank", "file", "video_id", "moment", "score"]
+    assert lines[0].split() == ["rank", "file", "video_id", "moment"]  # Marengo 3.0 ranks, it does not score
     first = lines[2].split()
     assert first[:4] == ["1", "city.mp4", indexed["city.mp4"], "00:00-00:04"]
     assert len(lines) - 2 <= 3
@@ -133,6 +150,16 @@ def test_search_text(api, index_id, indexed) -> None:
     r = api("search", "a taxi in the rain", "--index", index_id, "--json", "--limit", "1")
     hit = json.loads(r.out)
     assert (hit["video_id"], hit["start"], hit["end"]) == (indexed["city.mp4"], 0, 4)
+
+
+def test_search_classic_index_shows_scores(api, clip_factory) -> None:
+    index_id = api("index", "create", "classic", "--models", "marengo2.7").out.strip().rsplit(": ", 1)[1]
+    assert api("upload", clip_factory("fox.mp4", FOX), "--index", index_id, "--poll-interval", "0").code == 0
+    r = api("search", "a fox in the snow", "--index", index_id)
+    assert r.code == 0, r.err
+    assert r.out.splitlines()[0].split() == ["rank", "file", "video_id", "moment", "score", "confidence"]
+    row = r.out.splitlines()[2].split()
+    assert row[1] == "fox.mp4" and 0 < float(row[4]) <= 100 and row[5] in ("high", "medium", "low")
 
 
 def test_search_image(api, index_id, indexed, tmp_path: Path) -> None:

@@ -140,3 +140,15 @@ def test_demo_out_must_be_a_directory(cli, tmp_path: Path) -> None:
     target.write_text("x")
     r = cli("demo", "--out", target)
     assert (r.code, r.err_lines) == (1, [f"error: --out {target} exists and is not a directory"])
+
+
+def test_emulator_port_in_use_is_one_line(cli) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = cli("emulator", "--port", str(port))
+    assert r.code == 1
+    assert r.err_lines == [f"error: cannot listen on 127.0.0.1:{port}: Address already in use"]

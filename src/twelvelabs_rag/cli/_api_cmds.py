@@ -20,11 +20,32 @@ __all__ = ["make_client", "require_index", "load_json_object", "index_create", "
            "upload", "search", "analyze"]
 
 
-def make_client(args: argparse.Namespace) -> Any:
+def make_client(args: argparse.Namespace, **options: Any) -> Any:
     """A ``TwelveLabs`` client from the command line options (explicit > env > default)."""
     from .. import TwelveLabs
 
-    return TwelveLabs(api_key=args.api_key, base_url=args.base_url)
+    return TwelveLabs(api_key=args.api_key, base_url=args.base_url, **options)
+
+
+def _cli_hint(message: str) -> str:
+    return message.replace("pass preflight=False", "pass --no-preflight")
+
+
+def preflight(paths: list[Path]) -> None:
+    """Check every file against the API's limits before any upload; one line names every failure."""
+    from .._exceptions import PreflightError
+    from .._preflight import check_media
+
+    problems = []
+    for p in paths:
+        try:
+            check_media(p, name=p.name, expect="video")
+        except PreflightError as exc:
+            problems.append(_cli_hint(str(exc)).rstrip("."))
+    if len(problems) == 1:
+        raise CLIError(problems[0])
+    if problems:
+        raise CLIError(f"{len(problems)} files fail the preflight checks, nothing was uploaded: " + "; ".join(problems))
 
 
 def _not_found(exc: Exception) -> bool:
@@ -126,7 +147,7 @@ def upload(args: argparse.Namespace) -> int:
             raise CLIError(f"--metadata is not valid JSON: {exc.msg}") from exc
         if not isinstance(metadata, dict):
             raise CLIError("--metadata must be a JSON object, e.g. '{\"category\": \"nature\"}'")
-    with make_client(args) as client:
+    with make_client(args, preflight=not args.no_preflight) as client:
         require_index(client, args.index)
         already = _filenames(client, args.index)
         rows: list[tuple[Any, ...]] = []
@@ -136,11 +157,14 @@ def upload(args: argparse.Namespace) -> int:
                 rows.append((p.name, already[p.name], "skipped (already indexed)", None))
             else:
                 todo.append(p)
+        if not args.no_preflight:
+            preflight(todo)
         with Progress(len(todo), "upload", enabled=not args.no_progress and bool(todo)) as bar:
             for p in todo:
                 bar.status(f"{p.name}: uploading")
                 task = client.tasks.create_and_wait(
                     index_id=args.index, file=p, user_metadata=metadata, timeout=args.timeout,
+                    poll_interval=args.poll_interval,
                     on_progress=lambda t, name=p.name: bar.status(f"{name}: {t.status}"),
                 )
                 duration = task.system_metadata.duration if task.system_metadata else None
@@ -170,9 +194,13 @@ def search(args: argparse.Namespace) -> int:
             print(json.dumps(item.model_dump(mode="json", exclude_none=True)))
         return 0
     by_id = {v: k for k, v in names.items()}
-    rows = [(i, by_id.get(it.video_id or "", ""), it.video_id, span(it.start, it.end),
-             it.score if it.score is not None else it.confidence) for i, it in enumerate(items, 1)]
-    print(table(rows, ["rank", "file", "video_id", "moment", "score"]))
+    rows = [(it.rank or i, by_id.get(it.video_id or "", ""), it.video_id, span(it.start, it.end))
+            for i, it in enumerate(items, 1)]
+    headers = ["rank", "file", "video_id", "moment"]
+    if any(it.score is not None or it.confidence for it in items):  # Marengo 2.7 indexes also score
+        rows = [(*row, it.score, it.confidence) for row, it in zip(rows, items, strict=True)]
+        headers += ["score", "confidence"]
+    print(table(rows, headers))
     return 0
 
 

@@ -129,7 +129,10 @@ def step_llamaindex(ctx: DemoContext) -> None:
 
 
 def step_embed(ctx: DemoContext) -> None:
+    import shutil
+
     from ..store import SegmentStore
+    from ._store_cmds import add_task
 
     path = ctx.out / "store"
     tasks = {}
@@ -137,18 +140,22 @@ def step_embed(ctx: DemoContext) -> None:
         for name, clip in ctx.samples.clips.items():
             bar.status(f"{name}: embedding")
             tasks[name] = ctx.client.embed.tasks.create_and_wait(
-                model_name=EMBED_MODEL, video_file=clip, poll_interval=ctx.poll_interval,
+                model_name=EMBED_MODEL, video_file=clip, video_clip_length=4, poll_interval=ctx.poll_interval,
                 on_progress=lambda t, name=name: bar.status(f"{name}: {t.status}"),
             )
             bar.step(f"{name} ready")
     dim = next(iter(tasks.values())).video_embedding.matrix.shape[1]
-    store = SegmentStore.create(path, dim=dim, model_name=EMBED_MODEL, overwrite=True)
+    if (path / "manifest.json").is_file():  # the store of an earlier run of the demo in the same --out
+        shutil.rmtree(path)
+    store = SegmentStore.create(path, dim=dim, model_name=EMBED_MODEL)
     for name, task in tasks.items():
-        ids = store.add_embedding_task(task, video_id=ctx.videos.get(name, name), metadata={"filename": name})
-        ctx.segment_ids[name] = list(ids)
+        ctx.segment_ids[name] = add_task(store, task, video_id=ctx.videos.get(name, task.id),
+                                         metadata={"filename": name})
     store.save()
     ctx.store = store
-    ctx.say(f"    {len(store)} segments ({dim}-d) of {len(tasks)} videos saved to {path}")
+    options = sorted({s.embedding_option for t in tasks.values() for s in t.video_embedding.segments})
+    ctx.say(f"    {len(store)} segments ({dim}-d, {'/'.join(options)} per 4 s window) of {len(tasks)} videos "
+            f"saved to {path}")
 
 
 def _moments(ctx: DemoContext, label: str, hits: list[Any], *, keep: int = 3) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import threading
 from typing import Any
+
+from ._main import CLIError
 
 __all__ = ["run", "SAMPLE_KEY"]
 
@@ -21,10 +24,17 @@ def run(args: argparse.Namespace) -> int:
     def _stop(signum: int, frame: Any) -> None:
         stop.set()
 
-    old = signal.signal(signal.SIGTERM, _stop) if threading.current_thread() is threading.main_thread() else None
+    # SIGINT too: a shell starts background jobs with SIGINT ignored, and `kill -INT` should still stop us.
+    signals = (signal.SIGINT, signal.SIGTERM)
+    main_thread = threading.current_thread() is threading.main_thread()
+    old = {s: signal.signal(s, _stop) for s in signals} if main_thread else {}
     fake = FakeTwelveLabs(seed=args.seed)
     try:
-        with serve(fake, host=args.host, port=args.port) as base_url:
+        with contextlib.ExitStack() as stack:
+            try:
+                base_url = stack.enter_context(serve(fake, host=args.host, port=args.port))
+            except OSError as exc:
+                raise CLIError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
             print(f"TwelveLabs emulator listening at {base_url}")
             print(f"export TWELVELABS_BASE_URL={base_url}")
             print(f"export TWELVELABS_API_KEY={SAMPLE_KEY}")
@@ -32,10 +42,10 @@ def run(args: argparse.Namespace) -> int:
             try:
                 while not stop.wait(0.5):
                     pass
-            except KeyboardInterrupt:
+            except KeyboardInterrupt:  # when not on the main thread (no handlers installed)
                 pass
         print("emulator stopped", flush=True)
     finally:
-        if old is not None:
-            signal.signal(signal.SIGTERM, old)
+        for signum, handler in old.items():
+            signal.signal(signum, handler)
     return 0

@@ -98,7 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", required=True, metavar="INDEX_ID")
     p.add_argument("--metadata", metavar="JSON", help="user metadata for every file, a JSON object")
     p.add_argument("--timeout", type=float, default=None, help="seconds to wait for each task")
+    p.add_argument("--poll-interval", type=float, default=None, metavar="SECONDS",
+                   help="seconds between task status checks (default: the client's, 5)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-preflight", action="store_true",
+                   help="skip the local checks of duration, resolution and format")
 
     p = add(sub, "search", "search an index by text or image", _api_cmds.search, [api])
     p.add_argument("query", nargs="?", metavar="QUERY", help="text query")

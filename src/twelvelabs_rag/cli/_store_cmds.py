@@ -15,7 +15,26 @@ from ._api_cmds import _not_found, existing_file, make_client
 from ._main import CLIError
 from ._output import span, table
 
-__all__ = ["ingest", "search", "stats", "open_store"]
+__all__ = ["ingest", "search", "stats", "open_store", "add_task"]
+
+
+def add_task(store: Any, task: Any, *, video_id: str | None = None, metadata: dict[str, Any] | None = None) -> list[int]:
+    """Add a ready embedding task's segments, filed under ``video_id`` (default: the task id)."""
+    if video_id is None:
+        return list(store.add_embedding_task(task, metadata=metadata))
+    ve = task.video_embedding
+    segments = list(ve.segments) if ve is not None else []
+    if not segments:
+        raise CLIError(f"embedding task {task.id} has no segments to add")
+    return list(store.add(
+        ve.matrix,
+        video_ids=video_id,
+        starts=[float(s.start_offset_sec) for s in segments],
+        ends=[float(s.end_offset_sec) for s in segments],
+        scopes=[s.embedding_scope or "clip" for s in segments],
+        options=[s.embedding_option or "visual" for s in segments],
+        metadatas=[dict(metadata) for _ in segments] if metadata else None,
+    ))
 
 
 def _missing(path: Path) -> CLIError:
@@ -50,15 +69,16 @@ def ingest(args: argparse.Namespace) -> int:
     if task.status != "ready" or task.video_embedding is None or not task.video_embedding.segments:
         raise CLIError(f"embedding task {args.task_id} is {task.status!r}, not ready: wait for it, then ingest again")
     matrix = task.video_embedding.matrix
-    if path.exists() and any(path.iterdir()):
+    if (path / "manifest.json").is_file():
         store = SegmentStore.open(path)
-    else:
+    elif not path.exists() or not any(path.iterdir()):
         store = SegmentStore.create(path, dim=int(matrix.shape[1]), model_name=task.model_name or "marengo3.0")
+    else:
+        raise CLIError(f"{path} is a non-empty directory but not a segment store; choose a new or empty --path")
     try:
         meta = task.video_embedding.metadata
         filename = meta.input_filename if meta is not None else None
-        ids = store.add_embedding_task(task, video_id=args.video_id or task.id,
-                                       metadata={"filename": filename} if filename else None)
+        ids = add_task(store, task, video_id=args.video_id, metadata={"filename": filename} if filename else None)
         store.save()
         print(f"added {len(ids)} segments of task {task.id} to {path} (now {len(store)} segments)")
     finally:
