@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ._main import KEY_ENV_VARS, CLIError, describe_error
-from ._output import Progress, span, table
+from ._output import Progress, clock, span, table
 
 __all__ = ["run", "DemoContext", "STEPS"]
 
@@ -31,6 +31,8 @@ EMBED_MODEL = "marengo3.0"
 LANGCHAIN_QUESTION = "Which animal hunts in the snow, and how does it find its prey?"
 LLAMAINDEX_QUESTION = "What is being cooked in the kitchen, and how is it served?"
 TEXT_QUERY = "a yellow taxi in the rain at night"
+#: The stored moment whose look-alikes step 7 finds: (clip, start second).
+SIMILAR_SEED = ("winter_wildlife.mp4", 0.0)
 
 
 @dataclass
@@ -113,7 +115,8 @@ def step_upload(ctx: DemoContext) -> None:
             meta = task.system_metadata
             ctx.durations[name] = float(meta.duration) if meta and meta.duration else 12.0
             bar.step(f"{name} ready")
-    ctx.say(table([(n, v, ctx.durations[n]) for n, v in ctx.videos.items()], ["file", "video_id", "seconds"]))
+    ctx.say(table([(n, v, clock(ctx.durations[n])) for n, v in ctx.videos.items()], ["file", "video_id", "length"],
+                  indent="    "))
 
 
 def step_langchain(ctx: DemoContext) -> None:
@@ -158,34 +161,47 @@ def step_embed(ctx: DemoContext) -> None:
             f"saved to {path}")
 
 
-def _moments(ctx: DemoContext, label: str, hits: list[Any], *, keep: int = 3) -> None:
-    rows = []
-    for rank, h in enumerate(hits, 1):
+def _moments(ctx: DemoContext, label: str, hits: list[Any], *, show: int = 4, plot: int = 3) -> None:
+    """Print hits as moments: one row per (video, time range), the best score, and which embeddings matched."""
+    moments: dict[tuple[str, float, float], list[Any]] = {}
+    for h in hits:
+        moments.setdefault((h.video_id, h.start, h.end), []).append(h)
+    rows, best = [], []
+    for rank, group in enumerate(list(moments.values())[:show], 1):
+        h = group[0]
         name = (h.metadata or {}).get("filename") or ctx.name_of(h.video_id)
-        rows.append((rank, name, span(h.start, h.end), float(h.score), ctx.scene_at(name, h.start, h.end)))
+        matched = "+".join(sorted({g.option for g in group}))
+        rows.append((rank, name, span(h.start, h.end), float(h.score), matched, ctx.scene_at(name, h.start, h.end)))
+        best.append((name, h))
     from ._timeline import Hit
 
-    ctx.hits += [Hit(label, r[1], h.start, h.end, float(h.score)) for r, h in list(zip(rows, hits))[:keep]]
-    ctx.say(table(rows, ["rank", "video", "moment", "score", "what is there (from the clip's script)"]))
+    ctx.hits += [Hit(label, name, h.start, h.end, float(h.score)) for name, h in best[:plot]]
+    ctx.say(table(rows, ["rank", "video", "moment", "score", "matched", "what is there (the clip's script)"],
+                  indent="    ", max_width=46))
 
 
 def step_any_to_any(ctx: DemoContext) -> None:
-    store, k = ctx.store, 5
+    from ._demo_media import QUERY_AUDIO_TEXT, QUERY_IMAGE_TEXT
+
+    store, k = ctx.store, 16  # several embeddings (visual, audio, transcription) per moment
     ctx.essential(f"    text -> moments: {TEXT_QUERY!r}")
-    text_hits = store.search_text(TEXT_QUERY, client=ctx.client, k=k)
-    _moments(ctx, f"text: {TEXT_QUERY}", text_hits)
-    ctx.essential(f"    image -> moments: {ctx.samples.query_image.name}")
-    _moments(ctx, f"image: {ctx.samples.query_image.name}",
-             store.search_image(ctx.samples.query_image, client=ctx.client, k=k))
-    ctx.essential(f"    audio -> moments: {ctx.samples.query_audio.name}")
-    _moments(ctx, f"audio: {ctx.samples.query_audio.name}",
-             store.search_audio(ctx.samples.query_audio, client=ctx.client, k=k))
-    seed = text_hits[0]
-    seed_name = (seed.metadata or {}).get("filename") or ctx.name_of(seed.video_id)
-    ctx.essential(f"    moment -> similar moments: {seed_name} {span(seed.start, seed.end)} (segment {seed.id}), "
-                  "no API call")
-    similar = [h for h in store.search_like(seed.id, k=k + 1) if h.id != seed.id][:k]
-    _moments(ctx, f"like: {seed_name} {span(seed.start, seed.end)}", similar)
+    _moments(ctx, f"text: {TEXT_QUERY}", store.search_text(TEXT_QUERY, client=ctx.client, k=k))
+    image = ctx.samples.query_image
+    ctx.essential(f"    image -> moments: {image.name} (its pixels 'show' {QUERY_IMAGE_TEXT!r})")
+    _moments(ctx, f"image: {image.name}", store.search_image(image, client=ctx.client, k=k))
+    audio = ctx.samples.query_audio
+    ctx.essential(f"    audio -> moments: {audio.name} (it 'says' {QUERY_AUDIO_TEXT!r})")
+    _moments(ctx, f"audio: {audio.name}", store.search_audio(audio, client=ctx.client, k=k))
+    # Moment -> moments: a stored segment is the query, so this needs no API call at all.
+    (seed,) = [seg for seg in store.get(ctx.segment_ids[SIMILAR_SEED[0]])
+               if seg.start == SIMILAR_SEED[1] and seg.option == "visual"]
+    where = {"option": "visual"}
+    similar = [h for h in store.search_like(seed.id, k=k, where=where)
+               if (h.video_id, h.start, h.end) != (seed.video_id, seed.start, seed.end)]
+    label = f"like: {SIMILAR_SEED[0]} {span(seed.start, seed.end)}"
+    ctx.essential(f"    moment -> similar moments: {SIMILAR_SEED[0]} {span(seed.start, seed.end)} "
+                  f"(segment {seed.id}, visual), offline")
+    _moments(ctx, label, similar)
 
 
 def step_timeline(ctx: DemoContext) -> None:

@@ -7,9 +7,12 @@ installed in the dev environment; without them the step fails with an install hi
 from __future__ import annotations
 
 import importlib
+import textwrap
 from typing import Any
 
 from ._main import CLIError
+from ._output import span
+from ._timeline import Hit
 
 __all__ = ["langchain_answer", "llamaindex_answer", "PROMPT"]
 
@@ -17,6 +20,19 @@ PROMPT = (
     "Answer the question about this video in one or two sentences.\n"
     "Video search found these moments:\n{moments}\n\nQuestion: {question}"
 )
+
+
+def _answer_lines(answer: str) -> str:
+    return textwrap.fill(answer, width=100, initial_indent="    A: ", subsequent_indent="       ")
+
+
+def _cite(ctx: Any, label: str, meta: dict[str, Any]) -> str:
+    """``[file mm:ss-mm:ss] - scene`` for a cited moment, which also goes on the timeline."""
+    name = meta.get("filename") or ctx.name_of(meta.get("video_id", ""))
+    start, end = float(meta.get("start") or 0), float(meta.get("end") or 0)
+    ctx.hits.append(Hit(label, name, start, end, 1.0))
+    scene = ctx.scene_at(name, start, end)
+    return f"[{name} {span(start, end)}]" + (f" - {scene}" if scene else "")
 
 
 def _need(module: str, package: str) -> Any:
@@ -49,18 +65,12 @@ def langchain_answer(ctx: Any, question: str) -> str:
     result = chain.invoke(question)
     answer = " ".join(result["answer"].split())
     ctx.essential(f"    Q: {question}")
-    ctx.essential(f"    A: {answer}")
+    ctx.essential(_answer_lines(answer))
     ctx.essential("    cited moments:")
     for i, doc in enumerate(result["docs"], 1):
-        ctx.essential(f"      [{i}] {lc.format_citation(doc)} {_scene(ctx, doc.metadata)}")
+        ctx.essential(f"      [{i}] {_cite(ctx, 'LangChain citations', doc.metadata)}")
     ctx.answers["langchain"] = answer
     return answer
-
-
-def _scene(ctx: Any, meta: dict[str, Any]) -> str:
-    name = meta.get("filename") or ctx.name_of(meta.get("video_id", ""))
-    scene = ctx.scene_at(name, float(meta.get("start") or 0), float(meta.get("end") or 0))
-    return f"- {scene}" if scene else ""
 
 
 def llamaindex_answer(ctx: Any, question: str) -> str:
@@ -79,20 +89,12 @@ def llamaindex_answer(ctx: Any, question: str) -> str:
     llm = llms.TwelveLabsPegasus(video_id=top[0].node.metadata["video_id"], client=ctx.client, temperature=0.2)
     engine = RetrieverQueryEngine.from_args(retriever, llm=llm, response_mode="simple_summarize", streaming=True)
     response = engine.query(question)
-    ctx.essential(f"    Q: {question}")
-    parts: list[str] = []
-    print("    A: ", end="", flush=True)
-    for delta in response.response_gen:
-        parts.append(delta)
-        print(delta.replace("\n", " "), end="", flush=True)
-    print(flush=True)
-    ctx.essential("    source moments:")
-    for i, hit in enumerate(response.source_nodes, 1):
-        meta = hit.node.metadata
-        name = meta.get("filename") or ctx.name_of(meta.get("video_id", ""))
-        from ._output import span
-
-        ctx.essential(f"      [{i}] [{name} {span(meta.get('start'), meta.get('end'))}] {_scene(ctx, meta)}")
+    parts = list(response.response_gen)  # streamed; joined here so the answer prints wrapped
     answer = " ".join("".join(parts).split())
+    ctx.essential(f"    Q: {question}")
+    ctx.essential(_answer_lines(answer))
+    ctx.essential(f"    source moments ({len(parts)} streamed chunks):")
+    for i, hit in enumerate(response.source_nodes, 1):
+        ctx.essential(f"      [{i}] {_cite(ctx, 'LlamaIndex sources', hit.node.metadata)}")
     ctx.answers["llamaindex"] = answer
     return answer

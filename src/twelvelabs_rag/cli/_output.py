@@ -46,7 +46,7 @@ def shorten(text: Any, width: int) -> str:
     return s if len(s) <= width else s[: max(0, width - 1)] + "…"
 
 
-def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, max_width: int = 48) -> str:
+def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, max_width: int = 48, indent: str = "") -> str:
     """Render rows as an aligned text table; numbers are right-aligned, floats shown with 3 decimals.
 
     ```python
@@ -79,13 +79,20 @@ def table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, max_width: i
 
     def fmt(line: Sequence[str]) -> str:
         parts = [c.rjust(w) if numeric[i] else c.ljust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))]
-        return "  ".join(parts).rstrip()
+        return (indent + "  ".join(parts)).rstrip()
 
     out = [fmt(headers), fmt(["-" * w for w in widths])]
     out += [fmt(line) for line in cells]
     if not cells:
-        out.append("(no results)")
+        out.append(indent + "(no results)")
     return "\n".join(out)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 class Progress:
@@ -104,7 +111,8 @@ class Progress:
         self.stream = stream if stream is not None else sys.stderr
         self._bar: Any = None
         self._done = 0
-        if enabled:
+        # A live bar only on a terminal; in a log or a pipe, one plain line per finished item.
+        if enabled and _isatty(self.stream):
             try:
                 from tqdm import tqdm
             except ImportError:  # the `progress` extra is optional

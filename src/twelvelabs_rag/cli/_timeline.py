@@ -46,7 +46,7 @@ def plot_timeline(path: str | os.PathLike[str], durations: Mapping[str, float], 
     colour = {q: palette[i % len(palette)] for i, q in enumerate(queries)}
     lanes = max(1, len(queries))
 
-    fig = Figure(figsize=(9, 0.9 + 0.7 * len(videos)), dpi=100)
+    fig = Figure(figsize=(11, 1.2 + (0.35 + 0.18 * lanes) * len(videos)), dpi=100)
     ax = fig.add_subplot()
     for row, video in enumerate(videos):
         y = len(videos) - 1 - row
@@ -57,7 +57,8 @@ def plot_timeline(path: str | os.PathLike[str], durations: Mapping[str, float], 
             lane = queries.index(h.query)
             height = 0.8 / lanes
             alpha = 0.35 + 0.65 * max(0.0, min(1.0, h.score))
-            ax.broken_barh([(h.start, max(h.end - h.start, 0.1))], (y - 0.4 + lane * height, height),
+            top = y + 0.4 - (lane + 1) * height  # first query on top, as in the legend
+            ax.broken_barh([(h.start, max(h.end - h.start, 0.1))], (top + 0.1 * height, 0.8 * height),
                            facecolors=colour[h.query], alpha=alpha)
     ax.set_yticks(range(len(videos)), list(reversed(videos)))
     ax.set_xlabel("seconds")
@@ -65,9 +66,9 @@ def plot_timeline(path: str | os.PathLike[str], durations: Mapping[str, float], 
     ax.set_ylim(-0.6, len(videos) - 0.4)
     ax.set_title(title)
     if queries:
-        ax.legend(handles=[Patch(color=colour[q], label=q) for q in queries], loc="upper center",
-                  bbox_to_anchor=(0.5, -0.25 if len(videos) > 2 else -0.4), ncol=min(3, len(queries)),
-                  fontsize="small", frameon=False)
+        ax.legend(handles=[Patch(color=colour[q], label=q) for q in queries], loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False, title="query (lane order)",
+                  title_fontsize="small")
     fig.tight_layout()
 
     path = Path(path)
