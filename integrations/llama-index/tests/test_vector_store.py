@@ -296,3 +296,21 @@ def test_storage_context_persist_and_load_index(store, embed, tmp_path) -> None:
     assert [h.node.node_id for h in after] == [h.node.node_id for h in before]
     assert after[0].node.metadata["video_id"] == "city"
     reopened.close()
+
+
+def test_add_returns_one_id_per_node_and_reopened_stores_know_their_ids(tmp_path) -> None:
+    path = tmp_path / "ids"
+    store = TwelveLabsSegmentVectorStore(path)
+    first = node("x", 0, video_id="v", start=0.0, end=1.0)
+    twice = node("x", 1, video_id="v", start=0.0, end=1.0)
+    assert store.add([first, node("y", 2, video_id="v", start=1.0, end=2.0), twice]) == ["x", "y", "x"]
+    assert len(store.client) == 2 and q(store, 1, k=1).ids == ["x"]  # the last "x" won
+    store.persist(str(path))
+    store.close()
+    reopened = TwelveLabsSegmentVectorStore(path)
+    reopened.add([node("y", 3, video_id="v9", start=5.0, end=6.0)])  # same id, new key: old row goes
+    assert len(reopened.client) == 2
+    assert [n.metadata["video_id"] for n in reopened.get_nodes(["y"])] == ["v9"]
+    reopened.delete_nodes(["x"])
+    assert [n.node_id for n in reopened.get_nodes(filters=MetadataFilters(filters=[]))] == ["y"]
+    reopened.close()

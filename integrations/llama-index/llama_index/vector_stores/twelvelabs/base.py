@@ -93,6 +93,10 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
 
     _store: SegmentStore | None = PrivateAttr(default=None)
     _lock: threading.RLock = PrivateAttr(default_factory=threading.RLock)
+    # node id -> segment id, built on first need (one scan) and kept up to date by this class.
+    # Segment ids are never reused by the store, so an entry whose row was replaced or deleted
+    # elsewhere is a harmless ghost: get/delete skip ids that are gone.
+    _ids: dict[str, int] | None = PrivateAttr(default=None)
 
     def __init__(self, path: str | Path | None = None, *, model_name: str | None = None, **kwargs: Any) -> None:
         super().__init__(path=str(path) if path is not None else None, model_name=model_name, **kwargs)
@@ -135,6 +139,26 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
         probe = np.ones(store.dim, dtype=np.float32)
         return [h.id for h in store.search(probe, k=len(store), where=where)]
 
+    def _id_map(self) -> dict[str, int]:
+        if self._ids is None:
+            store = self._store
+            ids: dict[str, int] = {}
+            if store is not None and len(store):
+                probe = np.ones(store.dim, dtype=np.float32)
+                for hit in store.search(probe, k=len(store)):
+                    node_id = (hit.metadata or {}).get(NODE_ID_KEY)
+                    if node_id is not None:
+                        ids[str(node_id)] = hit.id
+            self._ids = ids
+        return self._ids
+
+    def _ids_where(self, node_ids: Sequence[str] | None) -> dict[str, Any] | None:
+        """A ``where`` on the store's id column for these node ids (None: no restriction)."""
+        if node_ids is None:
+            return None
+        mapping = self._id_map()
+        return {"id": {"$in": [mapping[n] for n in dict.fromkeys(node_ids) if n in mapping]}}
+
     @staticmethod
     def _node(segment: Any, with_embedding: bool) -> BaseNode:
         node = metadata_dict_to_node(segment.metadata or {}, text=segment.text or "")
@@ -153,6 +177,8 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
                 f"nodes {missing[:3]} have no embedding; embed them first (e.g. TwelveLabsEmbedding, "
                 "or VectorStoreIndex(nodes, storage_context=..., embed_model=...))"
             )
+        given = [n.node_id for n in nodes]
+        nodes = list({n.node_id: n for n in nodes}.values())  # a node id given twice: the last one wins
         vectors = np.asarray([n.embedding for n in nodes], dtype=np.float32)
         if vectors.ndim != 2:
             raise InvalidInputError("all nodes must carry embeddings of the same length")
@@ -167,14 +193,16 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
                 )
         metadatas = []
         for node in nodes:
-            meta = node_to_metadata_dict(node, remove_text=True, flat_metadata=self.flat_metadata)
+            # A shallow copy without the vector: serialising 1024 floats only to drop them is the slow part.
+            light = node.model_copy(update={"embedding": None})
+            meta = node_to_metadata_dict(light, remove_text=True, flat_metadata=self.flat_metadata)
             meta[NODE_ID_KEY] = node.node_id
             metadatas.append(meta)
         with self._lock:
             store = self._ensure(vectors.shape[1])
-            ids = [n.node_id for n in nodes]
-            stale = self._select({f"metadata.{NODE_ID_KEY}": {"$in": list(dict.fromkeys(ids))}})
-            store.add(
+            mapping = self._id_map()
+            stale = [mapping[n.node_id] for n in nodes if n.node_id in mapping]
+            new_ids = store.add(
                 vectors,
                 video_ids=[k[0] for k in keys],
                 starts=[k[1] for k in keys],
@@ -184,11 +212,12 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
                 texts=[n.get_content() for n in nodes],
                 metadatas=metadatas,
             )
+            mapping.update(zip((n.node_id for n in nodes), (int(i) for i in new_ids)))
             if stale:
-                # Rows of these node ids under another key survive the store's upsert: drop them
-                # (after the add, so that a refused add loses nothing; already-replaced ids are no-ops).
+                # A re-added node id under another key survives the store's upsert: drop its old
+                # row (after the add, so a refused add loses nothing; replaced ids are no-ops).
                 store.delete(stale)
-        return ids
+        return given
 
     def delete(self, ref_doc_id: str, **delete_kwargs: Any) -> None:
         """Delete every node whose ``ref_doc_id`` (source document) is ``ref_doc_id``."""
@@ -202,23 +231,26 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
         """Delete nodes by id and/or by filters (both given: nodes matching both)."""
         if node_ids is None and filters is None:
             raise InvalidInputError("delete_nodes needs node_ids and/or filters; use clear() to delete everything")
-        where = combine(
-            {f"metadata.{NODE_ID_KEY}": {"$in": list(node_ids)}} if node_ids is not None else None, to_where(filters)
-        )
         with self._lock:
-            if self._store is not None:
-                if node_ids is not None and not node_ids:
-                    return
-                self._store.delete(where=where)
+            if self._store is None or (node_ids is not None and not node_ids):
+                return
+            self._store.delete(where=combine(self._ids_where(node_ids), to_where(filters)))
+            if node_ids is not None and filters is None:
+                for node_id in node_ids:
+                    self._id_map().pop(node_id, None)
 
     def get_nodes(self, node_ids: list[str] | None = None, filters: MetadataFilters | None = None) -> list[BaseNode]:
         """Nodes by id (in the order given; unknown ids are skipped) and/or by filters, with embeddings."""
-        where = combine(
-            {f"metadata.{NODE_ID_KEY}": {"$in": list(node_ids)}} if node_ids is not None else None, to_where(filters)
-        )
         with self._lock:
-            ids = self._select(where)
-            segments = self._store.get(ids) if ids and self._store is not None else []
+            store = self._store
+            if store is None:
+                return []
+            if node_ids is not None and filters is None:
+                mapping = self._id_map()
+                segment_ids = [mapping[n] for n in dict.fromkeys(node_ids) if n in mapping]
+            else:
+                segment_ids = self._select(combine(self._ids_where(node_ids), to_where(filters)))
+        segments = store.get(segment_ids) if segment_ids else []
         nodes = [self._node(s, with_embedding=True) for s in segments]
         if node_ids is not None:
             order = {nid: i for i, nid in enumerate(node_ids)}
@@ -230,6 +262,7 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
         with self._lock:
             if self._store is not None:
                 self._store.delete(where={})
+            self._ids = {}
 
     def query(self, query: VectorStoreQuery, **kwargs: Any) -> VectorStoreQueryResult:
         """Exact cosine top-k over the segments matching ``filters`` / ``node_ids`` / ``doc_ids``."""
@@ -243,16 +276,17 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
                 "or pass QueryBundle(query_str='', embedding=embed.get_image_embedding(path)) for an image"
             )
         # Empty node_ids / doc_ids lists mean "no restriction" (VectorStoreIndex sends [] by default).
-        where = combine(
-            to_where(query.filters),
-            {f"metadata.{NODE_ID_KEY}": {"$in": list(query.node_ids)}} if query.node_ids else None,
-            {"metadata.ref_doc_id": {"$in": list(query.doc_ids)}} if query.doc_ids else None,
-        )
         with self._lock:
-            store = self._store
-            if store is None or len(store) == 0:
-                return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
-            hits = store.search(np.asarray(query.query_embedding, dtype=np.float32), k=query.similarity_top_k, where=where)
+            where = combine(
+                to_where(query.filters),
+                self._ids_where(query.node_ids) if query.node_ids else None,
+                {"metadata.ref_doc_id": {"$in": list(query.doc_ids)}} if query.doc_ids else None,
+            )
+        store = self._store
+        if store is None or len(store) == 0:
+            return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
+        # The store serves concurrent readers itself; no need to hold this object's write lock.
+        hits = store.search(np.asarray(query.query_embedding, dtype=np.float32), k=query.similarity_top_k, where=where)
         nodes = [metadata_dict_to_node(h.metadata or {}, text=h.text or "") for h in hits]
         return VectorStoreQueryResult(
             nodes=nodes, similarities=[float(h.score) for h in hits], ids=[n.node_id for n in nodes]
@@ -299,6 +333,7 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
             if self._store is not None:
                 self._store.close()
                 self._store = None
+                self._ids = None
 
     nodes_from_embedding_task = staticmethod(nodes_from_embedding_task)
 
