@@ -183,11 +183,18 @@ class TwelveLabsClientMixin(BaseModel):
 
 
 def run_bounded(fn: Callable[[T], R], items: Sequence[T], max_concurrency: int) -> list[R]:
-    """Apply ``fn`` to every item on at most ``max_concurrency`` threads; results keep input order."""
+    """Apply ``fn`` to every item on at most ``max_concurrency`` threads; results keep input order.
+
+    The first error is raised (after the calls already running finish); queued items are dropped.
+    """
     if len(items) <= 1 or max_concurrency <= 1:
         return [fn(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(max_concurrency, len(items))) as pool:
-        return list(pool.map(fn, items))
+    pool = ThreadPoolExecutor(max_workers=min(max_concurrency, len(items)))
+    try:
+        futures = [pool.submit(fn, item) for item in items]
+        return [f.result() for f in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # after a failure, queued items never start
 
 
 async def arun_bounded(fn: Callable[[T], Awaitable[R]], items: Iterable[T], max_concurrency: int) -> list[R]:

@@ -69,6 +69,10 @@ class TestChatTwelveLabsPegasusIntegration(_WorldBound, ChatModelIntegrationTest
         return True
 
     @property
+    def supports_video_inputs(self) -> bool:
+        return True  # video content blocks (url / file_id) bind the analyzed video
+
+    @property
     def returns_usage_metadata(self) -> bool:
         return True
 

@@ -45,6 +45,10 @@ class TestChatTwelveLabsPegasusUnit(ChatModelUnitTests):
         return True
 
     @property
+    def supports_video_inputs(self) -> bool:
+        return True  # video content blocks (url / file_id) bind the analyzed video
+
+    @property
     def init_from_env_params(self) -> tuple[dict, dict, dict]:
         return (
             {"TWELVELABS_API_KEY": "tlk_env", "TWELVELABS_BASE_URL": "http://127.0.0.1:9/v1.3"},
