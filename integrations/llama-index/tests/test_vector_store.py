@@ -182,6 +182,8 @@ def test_get_nodes_and_delete(small) -> None:
     assert q(small, 0).ids == []
     with pytest.raises(InvalidInputError, match="clear"):
         small.delete_nodes()
+    with pytest.raises(InvalidInputError, match="clear"):
+        small.delete_nodes(filters=MetadataFilters(filters=[]))
 
 
 def test_node_ids_are_kept_and_re_adding_replaces(small) -> None:

@@ -234,7 +234,10 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
         with self._lock:
             if self._store is None or (node_ids is not None and not node_ids):
                 return
-            self._store.delete(where=combine(self._ids_where(node_ids), to_where(filters)))
+            where = combine(self._ids_where(node_ids), to_where(filters))
+            if where is None:
+                raise InvalidInputError("these filters are empty, so they match every node; use clear() for that")
+            self._store.delete(where=where)
             if node_ids is not None and filters is None:
                 for node_id in node_ids:
                     self._id_map().pop(node_id, None)
