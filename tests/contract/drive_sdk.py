@@ -321,6 +321,30 @@ if CLASSIC:
         return res.data[0].video_status
 
 
+if CLASSIC:
+    @check("gist")
+    def _():
+        res = client.gist(video_id=STATE["video"], types=["title", "topic", "hashtag"])
+        assert res.title and res.topics and "taxi" in res.hashtags, res
+        return res
+
+    @check("summarize")
+    def _():
+        chapters = client.summarize(video_id=STATE["video"], type="chapter")
+        assert chapters.summarize_type == "chapter" and chapters.chapters[1].start_sec == 4.0, chapters
+        summary = client.summarize(video_id=STATE["video"], type="summary", prompt="short")
+        assert "taxi" in summary.summary, summary
+        highlights = client.summarize(video_id=STATE["video"], type="highlight", prompt="taxi")
+        assert highlights.highlights[0].start_sec == 4.0, highlights
+        return len(chapters.chapters)
+
+    @check("generate")
+    def _():
+        res = client.generate(video_id=STATE["video"], prompt="What vehicle?", stream=False)
+        assert "taxi" in res.data, res
+        return res.data[:60]
+
+
 @check("errors")
 def _():
     from twelvelabs.errors import BadRequestError, NotFoundError

@@ -29,8 +29,9 @@ COMMON = [
     "embed.tasks.list", "analyze", "analyze(json_schema)", "analyze_stream", "errors", "async.indexes.list",
     "deletes", "done",
 ]
-TRANSFERS = ["tasks.transfers.create", "tasks.transfers.get_status", "tasks.transfers.get_logs"]
-EXPECTED = {"1.0.2": COMMON + TRANSFERS, "1.3.6": COMMON}
+CLASSIC_ONLY = ["tasks.transfers.create", "tasks.transfers.get_status", "tasks.transfers.get_logs", "gist",
+                "summarize", "generate"]
+EXPECTED = {"1.0.2": COMMON + CLASSIC_ONLY, "1.3.6": COMMON}
 _RESULTS: dict[str, dict[str, dict]] = {}
 
 

@@ -136,3 +136,23 @@ def test_video_without_script_is_described_honestly(http: httpx.Client) -> None:
     r = http.post("/analyze", json={"video": {"type": "url", "url": "https://elsewhere.example/v.mp4"},
                                     "prompt": "describe", "stream": False})
     assert "no script" in r.json()["data"]
+
+
+def test_classic_gist_summarize_generate(http: httpx.Client, library: dict) -> None:
+    vid = library["videos"]["wildlife.mp4"]
+    gist = http.post("/gist", json={"video_id": vid, "types": ["title", "topic", "hashtag"]}).json()
+    assert gist["title"].lower().startswith("a red fox") and len(gist["topics"]) == 3 and "fox" in gist["hashtags"]
+    chapters = http.post("/summarize", json={"video_id": vid, "type": "chapter"}).json()
+    assert chapters["summarize_type"] == "chapter" and [c["start_sec"] for c in chapters["chapters"]] == [0, 4, 8]
+    highlight = http.post("/summarize", json={"video_id": vid, "type": "highlight", "prompt": "eagle"}).json()
+    assert [h["start"] for h in highlight["highlights"]] == [4]
+    summary = http.post("/summarize", json={"video_id": vid, "type": "summary"}).json()
+    assert "bear" in summary["summary"] and summary["usage"]["output_tokens"] > 0
+    generated = http.post("/generate", json={"video_id": vid, "prompt": "eagle?", "stream": False}).json()
+    assert "eagle" in generated["data"]
+    with http.stream("POST", "/generate", json={"video_id": vid, "prompt": "x"}) as r:
+        assert json.loads(list(r.iter_lines())[-1])["event_type"] == "stream_end"
+    for path, body in (("/gist", {"video_id": vid}), ("/gist", {"video_id": vid, "types": ["mood"]}),
+                       ("/summarize", {"video_id": vid, "type": "poem"}), ("/summarize", {"type": "summary"}),
+                       ("/generate", {"prompt": "x"})):
+        assert http.post(path, json=body).status_code == 400, (path, body)

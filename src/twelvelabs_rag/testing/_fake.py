@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import httpx
 
-from ._analyze import AnalyzeRoutes
+from ._classic import ClassicRoutes
 from ._http import DOCS_URL, ApiError, Req, Resp, StreamCut, parse_body
 from ._transport import lower_headers, origin_of, to_httpx
 
@@ -40,12 +40,15 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/embed/tasks/{task_id}/status", "embed_task_status"),
     ("GET", "/embed/tasks/{task_id}", "get_embed_task"),
     ("POST", "/analyze", "analyze"),
+    # classic generative siblings (SDK <= 1.2.x)
+    ("POST", "/gist", "gist"), ("POST", "/summarize", "summarize"), ("POST", "/generate", "generate"),
 ]
 _COMPILED = [(m, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", t) + "/?$"), f"{m} {t}", h)
              for m, t, h in ROUTES]
 #: Routes that share one rate-limit bucket (spec §1.4).
 RATE_CATEGORIES = {"POST /tasks": "tasks", "POST /embed": "embed", "POST /embed/tasks": "embed",
-                   "POST /search": "search", "POST /analyze": "analyze"}
+                   "POST /search": "search", "POST /analyze": "analyze", "POST /gist": "analyze",
+                   "POST /summarize": "analyze", "POST /generate": "analyze"}
 _ERROR_CODES = {429: "too_many_requests", 500: "internal_error", 502: "bad_gateway", 503: "service_unavailable",
                 504: "gateway_timeout", 408: "request_canceled_or_timed_out", 409: "conflict"}
 
@@ -81,7 +84,7 @@ class _Fault:
     body: Any
 
 
-class FakeTwelveLabs(AnalyzeRoutes):
+class FakeTwelveLabs(ClassicRoutes):
     """An in-memory TwelveLabs API v1.3 for tests, demos and benchmarks.
 
     Args:
