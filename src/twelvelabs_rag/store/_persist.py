@@ -22,6 +22,7 @@ import io
 import json
 import os
 import re
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -50,6 +51,7 @@ __all__ = [
     "read_bytes",
     "cleanup",
     "fsync_dir",
+    "BackgroundCheck",
 ]
 
 FORMAT = "twelvelabs-rag.segment-store"
@@ -245,6 +247,46 @@ def read_npy(dirpath: Path, manifest: dict[str, Any], key: str, *, mmap: bool = 
     if crc != entry.get("crc32"):
         raise CorruptStoreError(f"{p} fails its crc32 checksum (damaged or edited); restore the store from a backup")
     return arr
+
+
+class BackgroundCheck:
+    """Verify a memory-mapped ``.npy`` against its manifest crc32 in a daemon thread.
+
+    ``open(mmap=True)`` returns at once; anything that reads the vectors calls :meth:`wait` first,
+    so damaged data is refused (:class:`CorruptStoreError`) before any search can return it.
+    """
+
+    def __init__(self, path: Path, entry: dict[str, Any], arr: np.ndarray) -> None:
+        self._done = threading.Event()
+        self._error: CorruptStoreError | None = None
+        threading.Thread(target=self._run, args=(path, entry, arr), daemon=True, name="tlrag-store-verify").start()
+
+    def _run(self, path: Path, entry: dict[str, Any], arr: np.ndarray) -> None:
+        try:
+            offset = int(getattr(arr, "offset", 0))
+            with open(path, "rb") as f:
+                crc = zlib.crc32(f.read(offset))
+            flat = np.asarray(arr).reshape(-1).view(np.uint8)
+            step = 32 << 20
+            for i in range(0, flat.size, step):
+                crc = zlib.crc32(flat[i : i + step], crc)
+            if crc != entry.get("crc32"):
+                self._error = CorruptStoreError(
+                    f"{path} fails its crc32 checksum (damaged or edited); restore the store from a backup"
+                )
+        except (OSError, ValueError) as exc:
+            self._error = CorruptStoreError(f"{path} cannot be verified ({exc}); restore the store from a backup")
+        finally:
+            self._done.set()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self) -> None:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
 
 
 def cleanup(dirpath: Path, keep: set[str]) -> None:

@@ -41,7 +41,7 @@ class ReadMixin:
             print(seg.video_id, seg.start, seg.text, seg.metadata)
             ```
         """
-        st = self._live_state()
+        st = self._vector_state()
         id_arr = as_ids(ids)
         rows = st.rows_of_ids(id_arr)
         out = []
@@ -73,7 +73,7 @@ class ReadMixin:
             hits = store.search(vec, k=5, where={"video_id": {"$in": ["a", "b"]}, "start": {"$gte": 30}})
             ```
         """
-        st = self._live_state()
+        st = self._vector_state()
         q = as_query(query, self._dim)
         k = _check_k(k)
         rows = self._select(st, where)
@@ -91,7 +91,7 @@ class ReadMixin:
             results = store.search_batch(np.stack([v1, v2]), k=10)
             ```
         """
-        st = self._live_state()
+        st = self._vector_state()
         qs = as_matrix(queries, self._dim, "queries")
         k = _check_k(k)
         if qs.shape[0] == 0:
@@ -111,7 +111,7 @@ class ReadMixin:
             similar = store.search_like(hits[0].id, k=5, where={"video_id": {"$ne": hits[0].video_id}})
             ```
         """
-        st = self._live_state()
+        st = self._vector_state()
         row = int(st.rows_of_ids(np.asarray([segment_id]))[0]) if _is_int(segment_id) else -1
         if row < 0:
             raise SegmentNotFoundError(f"segment id {segment_id!r} is not in the store (deleted or never added)")

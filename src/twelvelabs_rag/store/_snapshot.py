@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import CorruptStoreError
-from ._persist import cleanup, commit_manifest, read_bytes, read_manifest, read_npy, write_file, write_npy
+from ._persist import BackgroundCheck, cleanup, file_path, commit_manifest, read_bytes, read_manifest, read_npy, write_file, write_npy
 from ._state import DTYPES, State, StringTable
 
 __all__ = ["save_snapshot", "load_snapshot", "COLUMN_DTYPE"]
@@ -87,6 +87,7 @@ def load_snapshot(dirpath: Path, *, mmap: bool) -> dict[str, Any]:
 def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
     n, dim = man["count"], man["dim"]
     vec = read_npy(dirpath, man, "vectors", mmap=mmap)
+    check = BackgroundCheck(*file_path(dirpath, man, "vectors"), vec) if mmap else None
     if vec.dtype != np.float32 or vec.shape != (n, dim):
         raise CorruptStoreError(
             f"vectors of {dirpath} have shape {vec.shape} {vec.dtype}, expected ({n}, {dim}) float32; "
@@ -153,4 +154,5 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
         "manifest": man,
         "ann": ann,
         "meta_keys": set(man.get("meta_keys") or []),
+        "check": check,
     }

@@ -80,6 +80,7 @@ class SegmentStore(ReadMixin, QueryMixin):
         self._closed = False
         self._wlock = threading.RLock()
         self._ann = AnnIndex(self._dim) if index == "ivf" else None
+        self._check: Any = None  # crc32 check of memory-mapped vectors, running in the background
         self._init_query_cache(None)
 
     # ------------------------------------------------------------------ lifecycle
@@ -134,6 +135,7 @@ class SegmentStore(ReadMixin, QueryMixin):
             store._state = snap["state"]
             store._videos, store._options, store._scopes = snap["videos"], snap["options"], snap["scopes"]
             store._meta_keys = snap["meta_keys"]
+            store._check = snap["check"]
             store._next_id = man["next_id"]
             store._generation = man["generation"]
             if store._ann is not None and snap["ann"] is not None:
@@ -207,11 +209,20 @@ class SegmentStore(ReadMixin, QueryMixin):
             raise StoreClosedError("this SegmentStore is closed; open it again with SegmentStore.open(path)")
         return self._state
 
+    def _vector_state(self) -> State:
+        """The state, once memory-mapped vectors passed their checksum (raises CorruptStoreError)."""
+        st = self._live_state()
+        if self._check is not None:
+            self._check.wait()
+        return st
+
     def _check_writable(self) -> None:
         if self._closed:
             raise StoreClosedError("this SegmentStore is closed; open it again with SegmentStore.open(path)")
         if self._read_only:
             raise ReadOnlyStoreError("this store was opened with read_only=True; open it without to write")
+        if self._check is not None:
+            self._check.wait()
 
     # ------------------------------------------------------------------ writes
     def add(
