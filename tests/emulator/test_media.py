@@ -108,3 +108,10 @@ def test_image_limits() -> None:
     assert image_violation(probe(png_bytes("x", width=63, height=100)))[0] == "image_resolution_too_low"
     assert image_violation(MediaInfo("image", "png", 100, 100, None, 6 * 1024**2))[0] == "media_filesize_too_large"
     assert image_violation(MediaInfo("audio", "wav"))[0] == "unsupported_media_type"
+
+
+def test_make_clip_without_pyav_names_the_media_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(__import__("sys").modules, "av", None)  # what an environment without PyAV looks like
+    with pytest.raises(ImportError, match=r"twelvelabs-rag\[media\]"):
+        make_clip(tmp_path / "x.mp4", "[0-4] x")
+    assert not list(tmp_path.iterdir())

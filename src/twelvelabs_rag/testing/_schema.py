@@ -159,6 +159,8 @@ class _Gen:
             value: float = scene.start
         elif scene is not None and "end" in low:
             value = scene.end
+        elif any(k in low for k in ("count", "total", "num_")):
+            value = len(self.scenes)
         elif scene is not None and any(k in low for k in ("index", "number", "id", "rank")):
             value = i + 1
         else:
