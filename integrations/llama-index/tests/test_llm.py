@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from llama_index.llms.twelvelabs import PROMPT_TOKEN_LIMIT, TwelveLabsPegasus
 from twelvelabs_rag import ConfigurationError, NotFoundError
+from twelvelabs_rag.testing import FakeTwelveLabs
 
 
 class Scene(BaseModel):
@@ -149,3 +150,28 @@ def test_video_url_uses_the_current_video_object(client, fake, media) -> None:
     body = fake.calls("POST /analyze")[-1].json
     assert body["video"] == {"type": "url", "url": "https://example.com/wildlife.mp4"} and "video_id" not in body
     assert body["model_name"] == "pegasus1.5" and "bear" in out.text
+
+
+def test_streaming_over_loopback_http_with_key_built_clients(monkeypatch, media) -> None:
+    from twelvelabs_rag.testing import serve
+
+    fake = FakeTwelveLabs(task_statuses=("ready",))
+    with serve(fake) as base_url:
+        monkeypatch.setenv("TWELVELABS_API_KEY", "tlk_test")
+        monkeypatch.setenv("TWELVELABS_BASE_URL", base_url)
+        with fake.client() as setup:
+            idx = setup.indexes.create(index_name="loop", models=[
+                {"model_name": "marengo2.7", "model_options": ["visual", "audio"]},
+                {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]}])
+            vid = setup.tasks.create_and_wait(index_id=idx.id, file=media["wildlife.mp4"]).video_id
+        llm = TwelveLabsPegasus(vid)
+        sync_text = "".join(c.delta for c in llm.stream_complete("Which animal is fishing?"))
+
+        async def run() -> str:
+            gen = await llm.astream_complete("Which animal is fishing?")
+            text = "".join([c.delta async for c in gen])
+            await llm.aclose()
+            return text
+
+        assert asyncio.run(run()) == sync_text and "bear" in sync_text
+        llm.close()

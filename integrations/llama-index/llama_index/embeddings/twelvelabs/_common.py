@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import weakref
 from typing import Any
 
@@ -74,6 +75,7 @@ class ClientHolder:
         # belong to the loop that opened them, and LlamaIndex runs some sync paths in fresh loops).
         self._built_async: weakref.WeakKeyDictionary[Any, AsyncTwelveLabs] = weakref.WeakKeyDictionary()
         self._owns_sync = False
+        self._build_lock = threading.Lock()
         self._kwargs: dict[str, Any] = {}
         if timeout is not None:
             self._kwargs["timeout"] = timeout
@@ -103,9 +105,11 @@ class ClientHolder:
                     f"{self._owner} was given only an async_client, so it cannot make sync calls: "
                     "use the async methods, or also pass client=TwelveLabs(...)."
                 )
-            assert self._key is not None
-            self._client = TwelveLabs(self._key.get_secret_value(), base_url=self._base_url, **self._kwargs)
-            self._owns_sync = True
+            with self._build_lock:  # two threads asking at once get the same client
+                if self._client is None:
+                    assert self._key is not None
+                    self._client = TwelveLabs(self._key.get_secret_value(), base_url=self._base_url, **self._kwargs)
+                    self._owns_sync = True
         return self._client
 
     @property

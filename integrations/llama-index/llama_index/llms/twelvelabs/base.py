@@ -179,6 +179,14 @@ class TwelveLabsPegasus(CustomLLM):
             model_name=self.model_name or "pegasus",
         )
 
+    def close(self) -> None:
+        """Close the sync client this object built from the key (clients you passed in stay open)."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close the async client this object built for the running loop."""
+        await self._clients.aclose()
+
     # ------------------------------------------------------------------ request shape
     def _request(self, prompt: str, formatted: bool, stream: bool, kwargs: dict[str, Any]) -> dict[str, Any]:
         if not formatted:

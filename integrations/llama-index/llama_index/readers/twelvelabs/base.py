@@ -110,6 +110,14 @@ class TwelveLabsVideoReader(BasePydanticReader):
     def class_name(cls) -> str:
         return "TwelveLabsVideoReader"
 
+    def close(self) -> None:
+        """Close the sync client this object built from the key (clients you passed in stay open)."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close the async client this object built for the running loop."""
+        await self._clients.aclose()
+
     # ------------------------------------------------------------------ shared
     @staticmethod
     def _check_ids(video_ids: Sequence[str] | None) -> list[str]:

@@ -275,6 +275,14 @@ class TwelveLabsRetriever(BaseRetriever):
                 self._remember(video_id, _VideoInfo(video))
         return [self._to_node(c, i + 1) for i, c in enumerate(clips)]
 
+    def close(self) -> None:
+        """Close the sync client this object built from the key (clients you passed in stay open)."""
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close the async client this object built for the running loop."""
+        await self._clients.aclose()
+
     def clear_cache(self) -> None:
         """Forget the cached transcripts and filenames (they are fetched again on the next query)."""
         self._cache.clear()
