@@ -125,3 +125,18 @@ def test_module_entry_point_prints_the_base_url() -> None:
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+def test_chunked_request_bodies_are_read(served) -> None:
+    _, base = served
+    body = json.dumps({"index_name": "chunked", "models": [{"model_name": "marengo3.0", "model_options": ["visual"]}]})
+
+    def pieces():
+        for i in range(0, len(body), 7):
+            yield body[i:i + 7].encode()
+
+    with httpx.Client(base_url=base, headers={"x-api-key": "k"}) as http:
+        r = http.post("/indexes", content=pieces(), headers={"content-type": "application/json"})
+        assert r.request.headers["transfer-encoding"] == "chunked"
+        assert r.status_code == 201
+        assert http.get(f"/indexes/{r.json()['_id']}").json()["index_name"] == "chunked"
