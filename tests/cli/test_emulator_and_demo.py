@@ -66,17 +66,36 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, float]:
-    out_dir = tmp_path_factory.mktemp("demo") / "out"
-    started = time.perf_counter()
-    proc = subprocess.run([str(TLRAG), "demo", "--out", str(out_dir)], capture_output=True, text=True,
-                          env=_env(), timeout=180, cwd=out_dir.parent)
-    return proc, out_dir, time.perf_counter() - started
+def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
+    """``tlrag demo`` and ``tlrag demo --quiet``, run side by side (two processes) to save wall time."""
+    base = tmp_path_factory.mktemp("demo")
+    procs = {}
+    for name, extra in (("full", []), ("quiet", ["--quiet"])):
+        out_dir = base / name
+        procs[name] = (subprocess.Popen([str(TLRAG), "demo", "--out", str(out_dir), *extra], stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True, env=_env(), cwd=base), out_dir,
+                       time.perf_counter())
+    results = {}
+    for name, (proc, out_dir, started) in procs.items():
+        try:
+            out, err = proc.communicate(timeout=240)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        results[name] = (subprocess.CompletedProcess(proc.args, proc.returncode, out, err), out_dir,
+                         time.perf_counter() - started)
+    return results
+
+
+def _first_rows(section: str) -> list[tuple[str, str]]:
+    """``(video, moment)`` of rank 1 in each table of the any-to-any step, in order."""
+    return re.findall(r"^\s+1\s+(\S+)\s+(\d\d:\d\d-\d\d:\d\d)\s", section, re.MULTILINE)
 
 
 @pytest.mark.slow
-def test_demo_end_to_end(demo_run) -> None:
-    proc, out_dir, seconds = demo_run
+def test_demo_end_to_end(demo_runs) -> None:
+    proc, out_dir, seconds = demo_runs["full"]
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
     lines = out.splitlines()
@@ -84,39 +103,42 @@ def test_demo_end_to_end(demo_run) -> None:
     assert "Traceback" not in proc.stderr
     for n in range(1, 9):
         assert f"[{n}/8] " in out
-    # LangChain: an answer, then timestamped citations of the fox moments.
+    assert "upload [4/4] beach_day.mp4 ready" in out  # progress, one line per clip off a terminal
+    # LangChain: an answer about the fox, then timestamped citations of the fox moments.
     lc = out[out.index("[4/8]"):out.index("[5/8]")]
-    assert "A: " in lc and "fox" in lc.split("A: ", 1)[1].splitlines()[0].lower()
-    assert re.search(r"\[1\] \[winter_wildlife\.mp4 \d\d:\d\d-\d\d:\d\d\]", lc)
+    assert "fox" in lc.split("A: ", 1)[1].lower()
+    assert re.search(r"\[1\] \[winter_wildlife\.mp4 \d\d:\d\d-\d\d:\d\d\] - ", lc)
     # LlamaIndex: an answer about the kitchen, with source moments.
     li = out[out.index("[5/8]"):out.index("[6/8]")]
-    assert "pasta" in li.lower() or "spaghetti" in li.lower()
-    assert re.search(r"\[1\] \[home_kitchen\.mp4 \d\d:\d\d-\d\d:\d\d\]", li)
-    # Any-to-any: each query's best moment is the one the scripts say.
+    assert "spaghetti" in li.split("A: ", 1)[1].lower()
+    assert re.search(r"\[1\] \[home_kitchen\.mp4 \d\d:\d\d-\d\d:\d\d\] - ", li)
+    # Any-to-any: each query's best moment is the one the clips' scripts say.
     a2a = out[out.index("[7/8]"):out.index("[8/8]")]
-    tables = a2a.split(" -> ")
-    assert "city_night.mp4  00:04-00:08" in tables[1]  # text: a yellow taxi in the rain
-    assert "beach_day.mp4   00:00-00:04" in tables[2] or "beach_day.mp4  00:00-00:04" in tables[2]  # image: surfer
-    assert "city_night.mp4  00:08-00:12" in tables[3]  # audio: welcome to the night market
-    assert "similar moments" in a2a
+    assert _first_rows(a2a) == [
+        ("city_night.mp4", "00:04-00:08"),       # text: a yellow taxi in the rain at night
+        ("beach_day.mp4", "00:00-00:04"),        # image: a surfer riding a wave
+        ("city_night.mp4", "00:08-00:12"),       # audio: welcome to the night market
+        ("winter_wildlife.mp4", "00:08-00:12"),  # like the fox in the snow: the fox digging in the snow
+    ]
     # The PNG timeline exists and is a valid PNG.
     m = re.search(r"timeline: (.+\.png)$", out, re.MULTILINE)
     assert m
-    png = Path(m.group(1))
+    png = out_dir.parent / m.group(1)  # shown relative to the working directory (the parent here)
     assert png == out_dir / "timeline.png"
     width, height = _png_size(png)
     assert width >= 600 and height >= 200
+    assert (out_dir / "store" / "manifest.json").is_file()
     assert lines[-1].startswith("done in ")
-    assert seconds < 60
+    assert seconds < 90  # the goal is under a minute on 2 cores; this run shares the cores with the quiet one
 
 
 @pytest.mark.slow
-def test_demo_quiet(tmp_path: Path) -> None:
-    proc = subprocess.run([str(TLRAG), "demo", "--quiet", "--out", str(tmp_path / "q")], capture_output=True,
-                          text=True, env=_env(), timeout=180)
+def test_demo_quiet(demo_runs) -> None:
+    proc, out_dir, _ = demo_runs["quiet"]
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "[1/8]" not in proc.stdout and "upload" not in proc.stderr
-    assert "    A: " in proc.stdout and "timeline: " in proc.stdout
+    assert proc.stdout.splitlines()[0].startswith("mode: embedded emulator")
+    assert "[1/8]" not in proc.stdout and "upload [" not in proc.stdout + proc.stderr
+    assert proc.stdout.count("    A: ") == 2 and "timeline: quiet/timeline.png" in proc.stdout
 
 
 def test_demo_with_a_key_uses_the_api_and_names_the_failed_step(tmp_path: Path) -> None:

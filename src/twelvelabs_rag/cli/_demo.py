@@ -84,6 +84,14 @@ class DemoContext:
         return best
 
 
+def shown(path: Path) -> str:
+    """A path relative to the working directory when it is inside it (shorter, and the same on every machine)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 # -- steps -------------------------------------------------------------------------------------
 
 
@@ -92,7 +100,7 @@ def step_media(ctx: DemoContext) -> None:
 
     ctx.samples = make_samples(ctx.out / "media")
     ctx.say(f"    {len(ctx.samples.clips)} clips of 12 s, one query image, one query audio "
-            f"({ctx.samples.total_bytes // 1024} kB in {ctx.out / 'media'})")
+            f"({ctx.samples.total_bytes // 1024} kB in {shown(ctx.out / 'media')})")
 
 
 def step_index(ctx: DemoContext) -> None:
@@ -158,7 +166,7 @@ def step_embed(ctx: DemoContext) -> None:
     ctx.store = store
     options = sorted({s.embedding_option for t in tasks.values() for s in t.video_embedding.segments})
     ctx.say(f"    {len(store)} segments ({dim}-d, {'/'.join(options)} per 4 s window) of {len(tasks)} videos "
-            f"saved to {path}")
+            f"saved to {shown(path)}")
 
 
 def _moments(ctx: DemoContext, label: str, hits: list[Any], *, show: int = 4, plot: int = 3) -> None:
@@ -176,6 +184,8 @@ def _moments(ctx: DemoContext, label: str, hits: list[Any], *, show: int = 4, pl
     from ._timeline import Hit
 
     ctx.hits += [Hit(label, name, h.start, h.end, float(h.score)) for name, h in best[:plot]]
+    if ctx.quiet and rows:
+        ctx.essential(f"      best: {rows[0][1]} {rows[0][2]} (score {rows[0][3]:.3f})")
     ctx.say(table(rows, ["rank", "video", "moment", "score", "matched", "what is there (the clip's script)"],
                   indent="    ", max_width=46))
 
@@ -209,7 +219,7 @@ def step_timeline(ctx: DemoContext) -> None:
 
     path = plot_timeline(ctx.out / "timeline.png", ctx.durations, ctx.hits,
                          title="tlrag demo: where each query's top moments fall")
-    ctx.essential(f"    timeline: {path}")
+    ctx.essential(f"    timeline: {shown(path)}")
 
 
 STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
@@ -267,5 +277,5 @@ def run(args: argparse.Namespace) -> int:
                 if args.debug:
                     raise
                 raise CLIError(f"demo step {number}/{len(STEPS)} ({title}) failed: {describe_error(exc)}") from exc
-    ctx.essential(f"\ndone in {time.perf_counter() - started:.1f} s; outputs in {out}")
+    ctx.essential(f"\ndone in {time.perf_counter() - started:.1f} s; outputs in {shown(out)}")
     return 0
