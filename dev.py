@@ -47,6 +47,9 @@ def _env() -> dict[str, str]:
     env["UV_PROJECT_ENVIRONMENT"] = str(VENV)
     env["PATH"] = os.pathsep.join([str(VENV / BIN), str(TOOLS / BIN), env.get("PATH", "")])
     env.setdefault("UV_PYTHON", sys.executable)
+    # nltk (pulled in by llama-index-core) refuses to open hard-linked data files, and uv
+    # hard-links from its cache by default: copy instead so its bundled data loads offline.
+    env.setdefault("UV_LINK_MODE", "copy")
     env.pop("VIRTUAL_ENV", None)
     return env
 
