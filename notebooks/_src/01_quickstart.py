@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from twelvelabs_rag import NotFoundError, TwelveLabs
+from twelvelabs_rag import APIStatusError, TwelveLabs
 from twelvelabs_rag.testing.samples import make_clip, make_image
 
 if os.environ.get("TWELVELABS_API_KEY"):
@@ -133,15 +133,15 @@ facts
 
 # %% [markdown]
 # ## Errors are typed
-# Every error derives from `TwelveLabsError`; API errors carry `status_code`, `code` and `message`.
+# Every error derives from `TwelveLabsError`; API errors are `APIStatusError` subclasses chosen by
+# status code (`NotFoundError` for 404, `BadRequestError` for 400, ...) and carry `status_code`,
+# `code` and `message`. An unknown index id is a 400 `resource_not_exist`, as the API documents.
 
 # %%
 try:
     client.indexes.retrieve("0000000000000000deadbeef")
-except NotFoundError as exc:
-    print(type(exc).__name__, exc.status_code, exc.code)
-except Exception as exc:  # the API answers an unknown id with 400 resource_not_exist on some routes
-    print(type(exc).__name__, getattr(exc, "status_code", None), getattr(exc, "code", None))
+except APIStatusError as exc:
+    print(type(exc).__name__, exc.status_code, exc.code, "-", exc.message)
 
 # %% [markdown]
 # ## Async twin
