@@ -67,9 +67,9 @@ def add_ours(store: SegmentStore, d: dict) -> list[int]:
 def bench_core(d: dict, R: Results, args) -> tuple[SegmentStore, faiss.Index]:
     x, qs = d["x"], d["queries"]
     n, dim = x.shape
-    # ingest, alternating, median of 3
+    # ingest, alternating, best of N (the machine's noise only ever adds time, to both sides alike)
     raw_t, our_t = [], []
-    for _ in range(3):
+    for _ in range(2 if args.quick else 5):
         trim()
         idx = faiss.IndexFlatIP(dim)
         raw_t.append(timed(idx.add, x)[0])
@@ -83,9 +83,11 @@ def bench_core(d: dict, R: Results, args) -> tuple[SegmentStore, faiss.Index]:
     raw.add(x)
     store = SegmentStore.create(None, dim=dim, model_name="bench")
     add_ours(store, d)
-    r_in, o_in = float(np.median(raw_t)), float(np.median(our_t))
-    R.add("ingest with metadata (s)", o_in, r_in, unit="s", target="<= 2.5x", ok=o_in / r_in <= 2.5)
-    R.ingest = o_in  # type: ignore[attr-defined]
+    r_in, o_in = min(raw_t), min(our_t)
+    R.add("ingest with metadata (s), best of N", o_in, r_in, unit="s", target="<= 2.5x", ok=o_in / r_in <= 2.5)
+    R.add("ingest with metadata (s), median", float(np.median(our_t)), float(np.median(raw_t)), unit="s",
+          target="(info)")
+    R.ingest = float(np.median(our_t))  # type: ignore[attr-defined]  # peers are compared to our median
 
     # single query: interleaved, identical queries
     nq = qs.shape[0]
@@ -154,13 +156,15 @@ def bench_core(d: dict, R: Results, args) -> tuple[SegmentStore, faiss.Index]:
                                         "start": {"$gte": 60, "$lt": 3000}, "scope": "clip", "option": "audio"},
     }
     for name, where in wheres.items():
-        ts = [timed(store.search, q, k=K, where=where)[0] for q in qs[:200]]
+        ts = [timed(store.search, q, k=K, where=where)[0] for q in qs[: 50 if args.quick else 200]]
         R.add(name, pct(ts, 50), R.exact_p50, unit="ms", target="<= 1.1x our unfiltered (G6)",  # type: ignore[attr-defined]
               ok=pct(ts, 50) <= 1.1 * R.exact_p50, ref_name="our unfiltered p50")  # type: ignore[attr-defined]
 
-    # delete one id
+    # delete one id, on a second store so tombstoned and clean scans can be interleaved
+    other = SegmentStore.create(None, dim=dim, model_name="bench")
+    add_ours(other, d)
     ids = rng.choice(n, size=min(200, n // 10), replace=False)
-    ts = [timed(store.delete, [int(i)])[0] for i in ids]
+    ts = [timed(other.delete, [int(i)])[0] for i in ids]
     idmap = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
     idmap.add_with_ids(x, np.arange(n, dtype=np.int64))
     rts = [timed(idmap.remove_ids, np.array([int(i)], dtype=np.int64))[0] for i in ids[:20]]
@@ -168,9 +172,13 @@ def bench_core(d: dict, R: Results, args) -> tuple[SegmentStore, faiss.Index]:
     R.add("delete one id p50 (ms)", pct(ts, 50), pct(rts, 50), unit="ms", target="<= 1 ms",
           ok=pct(ts, 50) <= 1.0, ref_name="faiss IDMap2.remove_ids")
     R.add("delete one id p99 (ms)", pct(ts, 99), None, unit="ms", target="(info)")
-    post = [timed(store.search, q, k=K)[0] for q in qs[:200]]
-    R.add("single query with tombstones p50 (ms)", pct(post, 50), R.exact_p50, unit="ms",  # type: ignore[attr-defined]
-          target="<= 1.05x (G12)", ok=pct(post, 50) <= 1.05 * R.exact_p50, ref_name="before deletes")  # type: ignore[attr-defined]
+    post, pre = [], []
+    for q in qs[:200]:
+        post.append(timed(other.search, q, k=K)[0])
+        pre.append(timed(store.search, q, k=K)[0])
+    R.add("single query with 200 tombstones p50 (ms)", pct(post, 50), pct(pre, 50), unit="ms",
+          target="<= 1.05x (G12)", ok=pct(post, 50) <= 1.05 * pct(pre, 50), ref_name="same data, no deletes")
+    del other
     return store, raw
 
 
@@ -394,7 +402,7 @@ def main() -> None:
     if args.child:
         child_main(args)
         return
-    nq = min(args.queries, 300) if args.quick else args.queries
+    nq = min(args.queries, 150) if args.quick else args.queries
     t0 = time.perf_counter()
     print(f"# store_bench: {args.size} x {args.dim}, {nq} queries, k={K}; {env()}", flush=True)
     d = make_data(args.size, args.dim, nq)

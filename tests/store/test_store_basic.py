@@ -389,3 +389,35 @@ async def test_async_search_text_through_the_emulator(tmp_path: Path) -> None:
     again = await store.asearch_text("fox in snow", k=2)  # cached: no client needed
     assert [h.id for h in again] == [h.id for h in hits]
     await aclient.aclose()
+
+
+def test_ivf_mode_recall_filters_deletes_and_persistence(tmp_path: Path) -> None:
+    rng = np.random.default_rng(9)
+    n, dim = 24_000, 32
+    walk = np.cumsum(rng.standard_normal((n, dim)) * 0.2, axis=0) + np.repeat(rng.standard_normal((24, dim)) * 4, 1000, 0)
+    x = unit(walk).astype(np.float32)
+    vids = [f"v{i // 1000}" for i in range(n)]
+    store = SegmentStore.create(tmp_path / "ivf", dim=dim, model_name="m", index="ivf")
+    store.add(x, video_ids=vids, starts=np.arange(n) % 1000, ends=np.arange(n) % 1000 + 1, scopes="clip",
+              options="visual")
+    assert store.stats()["ann"]["trained"]
+    qs = unit(x[rng.integers(0, n, 50)] + rng.standard_normal((50, dim)).astype(np.float32) * 0.05)
+    exact = np.argsort(-(qs @ x.T), axis=1)[:, :10]
+    got = store.search_batch(qs, k=10)
+    recall = np.mean([len(set(e.tolist()) & {h.id for h in g}) / 10 for e, g in zip(exact, got)])
+    assert recall >= 0.9
+    assert [h.id for h in got[0]] == [h.id for h in store.search(qs[0], k=10)]
+    # a one-video filter (4%) is routed to the exact scan of that video's rows
+    rows = np.arange(3000, 4000)
+    want = rows[np.argsort(-(x[rows] @ qs[1]))[:10]].tolist()
+    assert [h.id for h in store.search(qs[1], k=10, where={"video_id": "v3"})] == want
+    top = got[2][0].id
+    store.delete([top])
+    assert top not in {h.id for h in store.search(qs[2], k=10)}
+    store.save()
+    store.close()
+    with SegmentStore.open(tmp_path / "ivf") as again:
+        assert again.stats()["ann"]["trained"] and top not in {h.id for h in again.search(qs[2], k=10)}
+        assert len(again) == n - 1
+    with pytest.raises(InvalidInputError, match="HNSW"):
+        SegmentStore.create(None, dim=dim, model_name="m", index="hnsw")

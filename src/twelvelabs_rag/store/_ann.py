@@ -85,6 +85,7 @@ class AnnIndex:
         index = faiss.IndexIVFScalarQuantizer(quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit,
                                               faiss.METRIC_INNER_PRODUCT)
         index.cp.niter = 10
+        index.cp.min_points_per_centroid = 16  # 32 samples per list are plenty for these lists
         index.train(np.ascontiguousarray(st.vec[sample]))
         index.add_with_ids(np.ascontiguousarray(st.vec[live]), np.ascontiguousarray(st.ids[live]))
         quantizer.this.disown()

@@ -45,7 +45,7 @@ def as_matrix(vectors: Any, dim: int, what: str = "vectors") -> np.ndarray:
     return x
 
 
-def inverse_norms(x: np.ndarray, what: str = "vector") -> np.ndarray:
+def inverse_norms(x: np.ndarray, what: str = "vector", offset: int = 0) -> np.ndarray:
     """``1/||row||`` for each row, rejecting NaN/inf and all-zero rows with the offending row numbers."""
     sq = np.einsum("ij,ij->i", x, x)
     bad = ~np.isfinite(sq)
@@ -53,7 +53,7 @@ def inverse_norms(x: np.ndarray, what: str = "vector") -> np.ndarray:
         rows = np.flatnonzero(bad)
         if not np.isfinite(x[rows]).all():
             raise InvalidVectorError(
-                f"{what} rows {rows[:5].tolist()} contain NaN or inf; drop or re-embed those segments"
+                f"{what} rows {(rows[:5] + offset).tolist()} contain NaN or inf; drop or re-embed those segments"
             )
         scale = np.abs(x[rows]).max(axis=1).astype(np.float64)
         sub = x[rows].astype(np.float64) / scale[:, None]
@@ -62,7 +62,7 @@ def inverse_norms(x: np.ndarray, what: str = "vector") -> np.ndarray:
     zero = sq <= 0
     if zero.any():
         raise InvalidVectorError(
-            f"{what} rows {np.flatnonzero(zero)[:5].tolist()} are all zeros; cosine similarity is undefined "
+            f"{what} rows {(np.flatnonzero(zero)[:5] + offset).tolist()} are all zeros; cosine similarity is undefined "
             "for them, so drop those rows"
         )
     return (1.0 / np.sqrt(sq)).astype(np.float32)

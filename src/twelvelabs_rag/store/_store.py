@@ -17,7 +17,7 @@ from ._errors import (
     StoreError,
     StoreExistsError,
 )
-from ._ingest import as_matrix, from_task, from_video, inverse_norms, prepare_batch
+from ._ingest import as_matrix, from_task, from_video, prepare_batch
 from ._models import SCOPES, resolve_model
 from ._persist import MANIFEST, acquire_lock, release_lock
 from ._query import QueryMixin
@@ -61,7 +61,9 @@ class SegmentStore(ReadMixin, QueryMixin):
 
             raise DimensionMismatchError(f"{info.name} vectors are {info.dim}-d, not {dim}; use dim={info.dim}")
         if index not in _INDEXES:
-            raise InvalidInputError(f"index must be one of {', '.join(_INDEXES)}, got {index!r}")
+            hint = (" (HNSW was measured and not adopted: lower recall on video-like data, no deletes, "
+                    "10x slower builds; see benchmarks/README.md)" if index == "hnsw" else "")
+            raise InvalidInputError(f"index must be 'flat' (exact) or 'ivf' (approximate), got {index!r}{hint}")
         self._dim = int(dim)
         self._model = info
         self._index_kind = index
@@ -258,13 +260,12 @@ class SegmentStore(ReadMixin, QueryMixin):
             batch = prepare_batch(x.shape[0], video_ids, starts, ends, scopes, options, texts, metadatas)
             if batch.m == 0:
                 return []
-            inv = inverse_norms(x)
             keys = set()
             if metadatas is not None:
                 for d in metadatas:
                     if d:
                         keys.update(d.keys())
-            ids = add_rows(self, x, inv, batch)
+            ids = add_rows(self, x, batch)
             self._meta_keys |= keys
             self._dirty = True
             return ids

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._errors import InvalidInputError
-from ._ingest import Batch
+from ._ingest import Batch, inverse_norms
 from ._state import StringTable
 
 if TYPE_CHECKING:
@@ -36,10 +36,26 @@ def _keys(video: np.ndarray, scope: np.ndarray, option: np.ndarray, start: np.nd
     return k1, (s << np.uint64(32)) | e
 
 
+#: Rows normalised per chunk: the chunk is read from memory once and stays in cache for the scaling.
+_CHUNK = 256
+
+
+def _normalise_into(dest: np.ndarray, x: np.ndarray, rows: np.ndarray | None) -> None:
+    """Validate and L2-normalise ``x`` (or ``x[rows]``) into ``dest``, one cache-sized chunk at a time."""
+    m = dest.shape[0]
+    for i in range(0, m, _CHUNK):
+        src = x[i : i + _CHUNK] if rows is None else x[rows[i : i + _CHUNK]]
+        inv = inverse_norms(src, offset=i)
+        np.multiply(src, inv[:, None], out=dest[i : i + _CHUNK], casting="same_kind")
+
+
 def _survivors(k1: np.ndarray, k2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each input row the position of the last row with the same key; and the kept positions."""
     m = k1.size
     if m < 2:
+        return np.arange(m), np.arange(m)
+    h = np.sort(k1 * np.uint64(0x9E3779B97F4A7C15) + k2)
+    if not (h[1:] == h[:-1]).any():  # distinct hashes -> distinct keys (the common case, one cheap sort)
         return np.arange(m), np.arange(m)
     order = np.lexsort((k2, k1))
     a, b = k1[order], k2[order]
@@ -53,7 +69,7 @@ def _survivors(k1: np.ndarray, k2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return surv, np.unique(surv)
 
 
-def add_rows(store: SegmentStore, x: np.ndarray, inv: np.ndarray, batch: Batch) -> list[int]:
+def add_rows(store: SegmentStore, x: np.ndarray, batch: Batch) -> list[int]:
     """Append a validated batch (caller holds the write lock) and tombstone the rows it replaces."""
     m = batch.m
     st = store._state
@@ -86,11 +102,10 @@ def add_rows(store: SegmentStore, x: np.ndarray, inv: np.ndarray, batch: Batch) 
     # write into spare capacity beyond the rows readers can see, then publish one new state
     st2 = st.with_capacity(mk)
     n = st2.n
-    dest = st2.vec[n : n + mk]
-    if all_kept:
-        np.multiply(x, inv[:, None], out=dest, casting="same_kind")
-    else:
-        np.multiply(x[keep], inv[keep, None], out=dest, casting="same_kind")
+    if not all_kept:  # superseded duplicates must be valid vectors too
+        for i in range(0, m, 4096):
+            inverse_norms(x[i : i + 4096], offset=i)
+    _normalise_into(st2.vec[n : n + mk], x, None if all_kept else keep)
     first_id = store._next_id
     sel = slice(None) if all_kept else keep
     st2.ids[n : n + mk] = np.arange(first_id, first_id + mk, dtype=np.int64)
