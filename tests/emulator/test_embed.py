@@ -156,3 +156,19 @@ def test_embed_task_failure_and_unknown(http: httpx.Client, fake: FakeTwelveLabs
     assert http.get(f"/embed/tasks/{'f' * 24}").json()["code"] == "resource_not_exist"
     bad = http.get(f"/embed/tasks/{tid}", params={"embedding_option": "visual-text"})
     assert bad.status_code == 400
+
+
+def test_same_script_in_different_files_is_close_but_not_identical(http: httpx.Client, clips, tmp_path) -> None:
+    from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_clip
+
+    other = make_clip(tmp_path / "again.mp4", DEMO_SCRIPTS["wildlife.mp4"], fps=6)
+    mats = []
+    for path in (clips["wildlife.mp4"], other, clips["wildlife.mp4"]):
+        r = http.post("/embed/tasks", files=form(model_name="marengo3.0") + [("video_file", (path.name, path.read_bytes()))])
+        fake_ready(http, r.json()["_id"])
+        task = EmbeddingTask.model_validate(
+            http.get(f"/embed/tasks/{r.json()['_id']}", params={"embedding_option": "visual"}).json())
+        mats.append(task.video_embedding.matrix)
+    assert np.array_equal(mats[0], mats[2])  # same bytes, same vectors
+    assert not np.array_equal(mats[0], mats[1])
+    assert np.all(np.sum(mats[0] * mats[1], axis=1) > 0.99)
