@@ -1,0 +1,185 @@
+# %% [markdown]
+# # 04 · Offline any-to-any search with a local `SegmentStore`
+#
+# Video embedding tasks give one vector per segment (per 4-second window here, for each of the
+# visual, audio and transcription embeddings). They go into a local `SegmentStore` (FAISS-backed,
+# on disk, no pickle). From then on, searching needs no API: text, image and audio queries are
+# embedded once (and cached next to the store), and "more moments like this one" needs nothing at all.
+#
+# Without `TWELVELABS_API_KEY` the cells run on the in-process emulator (no network); with a key
+# they run on the real API.
+
+# %%
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from twelvelabs_rag import TwelveLabs
+from twelvelabs_rag.store import SegmentStore
+from twelvelabs_rag.testing.samples import make_audio, make_clip, make_image
+
+if os.environ.get("TWELVELABS_API_KEY"):
+    client = TwelveLabs()
+    POLL = None
+    MODE = "real API"
+else:
+    from twelvelabs_rag.testing import FakeTwelveLabs
+
+    client = FakeTwelveLabs(seed=0).client()
+    POLL = 0.0
+    MODE = "emulator"
+print(MODE)
+
+# %%
+work = Path(tempfile.mkdtemp(prefix="tlrag-nb04-"))
+clips = {
+    "wildlife.mp4": ("nature", "[0-4] a red fox runs through deep snow\n[4-8] an eagle glides over a frozen lake\n"
+                     '[8-12] the fox digs in the snow and catches a mouse | "the fox hunts by listening"'),
+    "city.mp4": ("urban", "[0-4] a busy street at night with neon signs\n[4-8] a yellow taxi drives through the rain\n"
+                 '[8-12] people eat noodles at a night market | "welcome to the night market"'),
+    "kitchen.mp4": ("food", "[0-4] a chef chops onions\n[4-8] pasta boils in a pot\n"
+                    '[8-12] the chef plates spaghetti with tomato sauce | "dinner is served"'),
+    "beach.mp4": ("nature", "[0-4] a surfer rides a tall ocean wave\n[4-8] children build a sandcastle\n"
+                  '[8-12] the sun sets over the sea | "what a beautiful sunset"'),
+}
+paths = {name: make_clip(work / name, script) for name, (_, script) in clips.items()}
+
+# %% [markdown]
+# ## 1. Embed the videos (the only step that needs the API)
+
+# %%
+tasks = {
+    name: client.embed.tasks.create_and_wait(
+        model_name="marengo3.0", video_file=path, video_clip_length=4, poll_interval=POLL
+    )
+    for name, path in paths.items()
+}
+first = next(iter(tasks.values()))
+print(first.video_embedding.matrix.shape, sorted({s.embedding_option for s in first.video_embedding.segments}))
+
+# %% [markdown]
+# ## 2. Fill a store on disk
+# `add_embedding_task` files every segment under the task id; extra metadata (here the file name
+# and a topic) goes with each row and can be filtered on.
+
+# %%
+store_dir = work / "segments.tlstore"
+store = SegmentStore.create(store_dir, dim=first.video_embedding.matrix.shape[1], model_name="marengo3.0")
+ids = {}
+for name, task in tasks.items():
+    ids[name] = store.add_embedding_task(task, metadata={"filename": name, "topic": clips[name][0]})
+store.save()
+video_name = {task.id: name for name, task in tasks.items()}
+store.stats()
+
+
+# %%
+def show(hits, n=5):
+    """One line per hit: file, time range, which embedding matched, cosine similarity."""
+    for h in hits[:n]:
+        print(f"{h.metadata['filename']:13} {h.start:4.1f}-{h.end:4.1f}s  {h.option:13}  {h.score:.3f}")
+
+
+# %% [markdown]
+# ## 3. Any-to-any queries
+# **Text → moments**
+
+# %%
+show(store.search_text("a yellow taxi in the rain", client=client, k=5))
+
+# %% [markdown]
+# **Image → moments** (the emulator reads a PNG's `Description` text chunk as what it shows)
+
+# %%
+query_image = make_image(work / "wave.png", "a surfer riding a big ocean wave")
+show(store.search_image(query_image, client=client, k=5))
+
+# %% [markdown]
+# **Audio → moments** (a WAV's comment chunk is what it says)
+
+# %%
+query_audio = make_audio(work / "market.wav", "welcome to the night market", seconds=2)
+show(store.search_audio(query_audio, client=client, k=5))
+
+# %% [markdown]
+# **Moment → similar moments**: a stored segment is the query; no API call, no query embedding.
+
+# %%
+seed = next(s for s in store.get(ids["wildlife.mp4"]) if s.start == 0 and s.option == "visual")
+print("like:", video_name[seed.video_id], seed.start, seed.end, seed.option)
+show(store.search_like(seed.id, k=5, where={"option": "visual"}))
+
+# %% [markdown]
+# ## 4. Filters
+# `where` is evaluated on the columns before the search, so results are exact and there are
+# always `min(k, matches)` of them. Keys: `video_id`, `start`, `end`, `scope`, `option`, `text`
+# and metadata keys; operators `$eq $ne $in $nin $gt $gte $lt $lte`, and `$and $or $not`.
+
+# %%
+show(store.search_text("animals in the snow", client=client, k=3, where={"topic": "nature", "option": "visual"}))
+print()
+show(store.search_text("animals in the snow", client=client, k=3,
+                       where={"$and": [{"start": {"$gte": 4}}, {"filename": {"$ne": "wildlife.mp4"}}]}))
+
+# %% [markdown]
+# ## 5. Offline, for real
+# Query vectors are cached in the store directory, so after the client is closed (or in a new
+# process, with no key at all) the same queries still work. Reopen the store read-only and
+# memory-mapped, the way a search service would:
+
+# %%
+client.close()
+store.close()
+reader = SegmentStore.open(store_dir, read_only=True, mmap=True)
+show(reader.search_text("a yellow taxi in the rain", k=3))  # no client: served from the query cache
+
+# %% [markdown]
+# ## 6. Plots
+# A timeline per video of where each query's best moments fall, and a 2-D projection of every
+# segment (PCA through numpy's SVD), coloured by video.
+
+# %%
+import matplotlib.pyplot as plt
+
+queries = {
+    "text: taxi in the rain": reader.search_text("a yellow taxi in the rain", k=3),
+    "image: wave.png": reader.search_image(query_image, k=3),
+    "audio: market.wav": reader.search_audio(query_audio, k=3),
+    "like: fox in snow": reader.search_like(seed.id, k=3, where={"option": "visual"}),
+}
+names = list(clips)
+colours = dict(zip(queries, ["tab:red", "tab:blue", "tab:green", "tab:orange"]))
+fig, ax = plt.subplots(figsize=(9, 3.2))
+for row, name in enumerate(names):
+    ax.broken_barh([(0, 12)], (row - 0.4, 0.8), facecolors="#eeeeee")
+    for lane, (label, hits) in enumerate(queries.items()):
+        for h in hits:
+            if h.metadata["filename"] == name:
+                ax.broken_barh([(h.start, h.end - h.start)], (row - 0.4 + lane * 0.2, 0.2), facecolors=colours[label])
+ax.set_yticks(range(len(names)), names)
+ax.set_xlabel("seconds")
+ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c) for c in colours.values()], labels=list(colours),
+          loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+ax.set_title("Where each query's top moments fall")
+fig.tight_layout()
+
+# %%
+segments = reader.get([i for name in names for i in ids[name]])
+X = np.stack([s.vector for s in segments])
+X = X - X.mean(axis=0)
+_, singular, vt = np.linalg.svd(X, full_matrices=False)
+xy = X @ vt[:2].T
+explained = (singular[:2] ** 2).sum() / (singular**2).sum()
+fig, ax = plt.subplots(figsize=(6, 4.5))
+for name in names:
+    mask = np.array([s.metadata["filename"] == name for s in segments])
+    ax.scatter(xy[mask, 0], xy[mask, 1], label=name, alpha=0.8)
+ax.set_title(f"Segments in 2-D (PCA, {explained:.0%} of the variance)")
+ax.legend(frameon=False)
+fig.tight_layout()
+
+# %%
+assert xy.shape == (len(segments), 2)
+reader.close()
