@@ -174,3 +174,16 @@ def test_emulator_port_in_use_is_one_line(cli) -> None:
         r = cli("emulator", "--port", str(port))
     assert r.code == 1
     assert r.err_lines == [f"error: cannot listen on 127.0.0.1:{port}: Address already in use"]
+
+
+@pytest.mark.slow
+def test_demo_names_the_step_when_an_integration_is_missing(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['langchain_twelvelabs'] = None\n"
+            "from twelvelabs_rag.cli import main\n"
+            f"sys.exit(main(['demo', '--quiet', '--out', {str(tmp_path / 'o')!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=120)
+    assert proc.returncode == 1
+    err = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert err == ["error: demo step 4/8 (LangChain retrieval chain) failed: this step needs langchain-twelvelabs "
+                   "(import of langchain_twelvelabs halted; None in sys.modules); install it with: "
+                   "pip install langchain-twelvelabs"]

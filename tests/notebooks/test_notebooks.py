@@ -73,3 +73,6 @@ def test_notebook_runs_against_the_emulator(name: str, tmp_path: Path, monkeypat
     assert not errors
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "emulator" in text  # the first cell reports which backend it took
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
+    if name == "04_offline_any_to_any":
+        assert len(images) == 2  # the hit timeline and the PCA projection
