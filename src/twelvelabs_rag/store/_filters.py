@@ -52,8 +52,11 @@ def select_rows(
         return None
     ctx = _Ctx(st, videos, options, scopes, meta_keys)
     cand = _video_candidates(ctx, where)
-    mask = _eval(ctx, where, cand)
-    rows = cand[mask] if cand is not None else np.flatnonzero(mask)
+    if cand is not None and len(where) == 1:
+        rows = cand  # the video index answered the whole filter (values were checked by _video_candidates)
+    else:
+        mask = _eval(ctx, where, cand)
+        rows = cand[mask] if cand is not None else np.flatnonzero(mask)
     if rows.size and st.dead_rows.size:
         rows = rows[st.live[rows]]
     return rows.astype(np.int64, copy=False)
@@ -71,8 +74,8 @@ def _video_candidates(ctx: _Ctx, where: Mapping[str, Any]) -> np.ndarray | None:
         values = [v] if "$eq" in spec else _as_list(v, "video_id", "$in")
     else:
         return None
-    if not all(isinstance(v, str) for v in values):
-        return None  # _eval raises the typed error
+    if not values or not all(isinstance(v, str) for v in values):
+        return None  # _eval answers (and raises the typed error for bad values)
     codes = sorted({ctx.videos.codes[v] for v in values if v in ctx.videos.codes})
     st = ctx.st
     if not codes:
@@ -102,7 +105,7 @@ def _n(ctx: _Ctx, rows: np.ndarray | None) -> int:
 def _eval(ctx: _Ctx, node: Mapping[str, Any], rows: np.ndarray | None) -> np.ndarray:
     if not isinstance(node, Mapping):
         raise FilterError(f"each filter must be a dict, got {type(node).__name__}: {node!r}")
-    mask = np.ones(_n(ctx, rows), dtype=bool)
+    mask = None
     for key, spec in node.items():
         if not isinstance(key, str):
             raise FilterError(f"filter keys must be strings, got {key!r}")
@@ -118,8 +121,8 @@ def _eval(ctx: _Ctx, node: Mapping[str, Any], rows: np.ndarray | None) -> np.nda
             raise FilterError(f"unknown logical operator {key!r}; use $and, $or or $not")
         else:
             sub = _field(ctx, key, spec, rows)
-        mask &= sub
-    return mask
+        mask = sub if mask is None else mask & sub
+    return np.ones(_n(ctx, rows), dtype=bool) if mask is None else mask
 
 
 def _ops(key: str, spec: Any) -> list[tuple[str, Any]]:

@@ -70,6 +70,10 @@ def inverse_norms(x: np.ndarray, what: str = "vector", offset: int = 0) -> np.nd
 
 def as_query(query: Any, dim: int) -> np.ndarray:
     """One unit-length float32 query vector."""
+    if isinstance(query, np.ndarray) and query.dtype == np.float32 and query.shape == (dim,):
+        n2 = float(np.dot(query, query))
+        if 0.0 < n2 < float("inf"):
+            return query * np.float32(1.0 / np.sqrt(n2))
     q = as_matrix(query, dim, "query")
     if q.shape[0] != 1:
         raise InvalidInputError(f"search takes one query vector, got {q.shape[0]}; use search_batch for many")

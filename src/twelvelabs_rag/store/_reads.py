@@ -56,13 +56,12 @@ class ReadMixin:
 
     def _hits(self: SegmentStore, st: State, rows: np.ndarray, scores: np.ndarray) -> list[Hit]:
         videos, scopes, options = self._videos.values, self._scopes.values, self._options.values
-        rl = rows.tolist()
+        texts, metas = st.texts, st.metas
         return [
-            Hit(id=i, score=s, video_id=videos[v], start=a, end=b, scope=scopes[sc], option=options[op],
-                text=st.texts[r], metadata=_meta(st.metas[r]))
+            Hit(i, s, videos[v], a, b, scopes[sc], options[op], texts[r], _meta(metas[r]))
             for r, i, s, v, a, b, sc, op in zip(
-                rl, st.ids[rows].tolist(), scores.tolist(), st.video[rows].tolist(), st.start[rows].tolist(),
-                st.end[rows].tolist(), st.scope[rows].tolist(), st.option[rows].tolist())
+                rows.tolist(), st.ids[rows].tolist(), scores.tolist(), st.video[rows].tolist(),
+                st.start[rows].tolist(), st.end[rows].tolist(), st.scope[rows].tolist(), st.option[rows].tolist())
         ]
 
     def search(self: SegmentStore, query: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
