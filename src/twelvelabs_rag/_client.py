@@ -1,8 +1,9 @@
 """``TwelveLabs`` and ``AsyncTwelveLabs``: the shells that send, sleep and loop.
 
 Every decision (retry or not, how long to wait, which error) comes from ``_base``; this module
-only performs I/O. httpx exceptions become ours in exactly one place (``_send_once``), chained
-with ``from``.
+only performs I/O. httpx exceptions become ours through one translator,
+``_base.translate_transport_error``, called where bytes move (``_send_once`` here and the NDJSON
+stream readers), always chained with ``from``.
 
 ```python
 from twelvelabs_rag import TwelveLabs

@@ -105,3 +105,24 @@ async def test_bulk_error_stops_or_is_returned(mode: str) -> None:
 @pytest.fixture(params=["sync", "async"])
 def mode(request: pytest.FixtureRequest) -> str:
     return request.param
+
+
+async def test_tasks_create_many_on_the_emulator(mode: str, tmp_path) -> None:
+    from twelvelabs_rag.testing import FakeTwelveLabs
+    from twelvelabs_rag.testing.samples import make_clip
+
+    clips = [make_clip(tmp_path / f"c{i}.mp4", f"[0-4] scene number {i}") for i in range(4)]
+    fake = FakeTwelveLabs()
+    fake.add_media("https://media.test/u.mp4", clips[0])
+    c = fake.client() if mode == "sync" else fake.async_client()
+    index = c.indexes.create(index_name="b", models=[{"model_name": "marengo3.0", "model_options": ["visual"]}])
+    if mode == "async":
+        index = await index
+    out = c.tasks.create_many(index_id=index.id, files=clips, urls=["https://media.test/u.mp4"], max_concurrency=2)
+    if mode == "async":
+        out = await out
+    assert len(out) == 5 and len(set(t.id for t in out)) == 5 and set(fake.tasks) == {t.id for t in out}
+    assert [fake.videos[t.video_id].media.filename for t in out[:4]] == [p.name for p in clips]  # input order
+    posted = [r.files[0][1] if r.files else r.form.get("video_url", [None])[0] for r in fake.calls("POST /tasks")]
+    assert sorted(map(str, posted)) == sorted([p.name for p in clips] + ["https://media.test/u.mp4"])
+    assert fake.max_in_flight <= 2
