@@ -80,6 +80,21 @@ def test_upload_then_skip_already_indexed(api, index_id, clip_factory) -> None:
     assert listing[3] == "2"
 
 
+def test_upload_same_name_other_content_is_uploaded(api, index_id, clip_factory, tmp_path: Path) -> None:
+    first = clip_factory("clip.mp4", FOX)
+    assert api("upload", first, first, "--index", index_id, "--poll-interval", "0").out.count("ready") == 1
+    other_dir = tmp_path / "other"
+    other_dir.mkdir()
+    from twelvelabs_rag.testing.samples import make_clip
+
+    second = make_clip(other_dir / "clip.mp4", CITY + "\n[8-12] a long extra scene about something else")
+    assert second.stat().st_size != first.stat().st_size
+    r = api("upload", second, "--index", index_id, "--poll-interval", "0")
+    assert r.code == 0, r.err
+    assert r.out.splitlines()[2].split()[2] == "ready"
+    assert api("index", "list").out.splitlines()[2].split()[3] == "2"
+
+
 def test_upload_missing_file(api, index_id, tmp_path: Path) -> None:
     r = api("upload", "missing.mp4", "--index", index_id)
     assert r.code == 1

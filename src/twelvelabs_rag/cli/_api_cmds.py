@@ -127,14 +127,28 @@ def index_delete(args: argparse.Namespace) -> int:
     return 0
 
 
-def _filenames(client: Any, index_id: str) -> dict[str, str]:
-    """``filename -> video_id`` of the videos already in an index."""
-    names: dict[str, str] = {}
+def _videos_by_name(client: Any, index_id: str) -> dict[str, list[tuple[str, float | None]]]:
+    """``filename -> [(video_id, size in bytes or None), ...]`` of the videos already in an index."""
+    names: dict[str, list[tuple[str, float | None]]] = {}
     for video in client.indexes.videos.list(index_id):
         meta = video.system_metadata
         if meta is not None and meta.filename:
-            names.setdefault(meta.filename, video.id)
+            names.setdefault(meta.filename, []).append((video.id, meta.size))
     return names
+
+
+def _filenames(client: Any, index_id: str) -> dict[str, str]:
+    """``filename -> video_id`` (the first one) of the videos in an index."""
+    return {name: videos[0][0] for name, videos in _videos_by_name(client, index_id).items()}
+
+
+def _indexed_as(path: Path, already: dict[str, list[tuple[str, float | None]]]) -> str | None:
+    """The id of a video with this file's name and size (size unknown counts as a match)."""
+    size = path.stat().st_size
+    for video_id, known in already.get(path.name, []):
+        if known is None or abs(known - size) < 1:
+            return video_id
+    return None
 
 
 def upload(args: argparse.Namespace) -> int:
@@ -149,13 +163,14 @@ def upload(args: argparse.Namespace) -> int:
             raise CLIError("--metadata must be a JSON object, e.g. '{\"category\": \"nature\"}'")
     with make_client(args, preflight=not args.no_preflight) as client:
         require_index(client, args.index)
-        already = _filenames(client, args.index)
+        already = _videos_by_name(client, args.index)
         rows: list[tuple[Any, ...]] = []
         todo = []
         for p in paths:
-            if p.name in already:
-                rows.append((p.name, already[p.name], "skipped (already indexed)", None))
-            else:
+            video_id = _indexed_as(p, already)
+            if video_id is not None:
+                rows.append((p.name, video_id, "skipped (already indexed)", None))
+            elif p not in todo:
                 todo.append(p)
         if not args.no_preflight:
             preflight(todo)

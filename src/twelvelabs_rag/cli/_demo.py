@@ -73,7 +73,7 @@ class DemoContext:
 
     def scene_at(self, name: str, start: float, end: float) -> str:
         """What the clip's script says happens in ``[start, end)`` (for readable tables)."""
-        from ..testing._script import parse_script
+        from ..testing import parse_script
         from ._demo_media import CLIPS
 
         best, overlap = "", 0.0
@@ -234,6 +234,18 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
 ]
 
 
+def _delete_index(ctx: DemoContext) -> None:
+    """On the real API, remove the demo's index again (best effort; --keep-index keeps it)."""
+    if ctx.index_id is None:
+        return
+    try:
+        ctx.client.indexes.delete(ctx.index_id)
+    except Exception as exc:  # the demo's own outcome matters more than the cleanup
+        print(f"warning: could not delete the demo index {ctx.index_id}: {describe_error(exc)}", file=sys.stderr)
+    else:
+        ctx.say(f"    deleted the demo index {ctx.index_id} (--keep-index keeps it)")
+
+
 def _api_key() -> str | None:
     for var in KEY_ENV_VARS:
         value = os.environ.get(var, "").strip()
@@ -268,6 +280,8 @@ def run(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         ctx = DemoContext(out=out, quiet=args.quiet, base_url=base_url, api_key=key, emulator=emulator)
         ctx.client = stack.enter_context(TwelveLabs(api_key=key, base_url=base_url))
+        if not emulator and not args.keep_index:
+            stack.callback(_delete_index, ctx)
         stack.callback(lambda: ctx.store is not None and hasattr(ctx.store, "close") and ctx.store.close())
         for number, (title, func) in enumerate(STEPS, 1):
             ctx.say(f"\n[{number}/{len(STEPS)}] {title}")

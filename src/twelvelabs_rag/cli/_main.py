@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
             _demo.run, [debug])
     p.add_argument("--out", metavar="DIR", default=None, help="output directory (default: ./tlrag-demo-out)")
     p.add_argument("--quiet", action="store_true", help="print only the answers and the file paths")
+    p.add_argument("--keep-index", action="store_true",
+                   help="with the real API, keep the demo's index afterwards (it is deleted by default)")
 
     p = add(sub, "emulator", "serve the TwelveLabs emulator on loopback until interrupted",
             _emulator_cmd.run, [debug])
