@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,4 +124,21 @@ def test_real_files_are_probed(tmp_path: Path) -> None:
 
     with pytest.raises(PreflightError) as info:
         check_media(make_image(tmp_path / "p.png", "x"), name="p.png", expect="video")
+    assert info.value.code == "unsupported_media_type"
+
+
+def test_without_pyav_header_probes_still_check_and_warn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from twelvelabs_rag.testing.samples import make_clip
+
+    short = make_clip(tmp_path / "short.mp4", "[0-2] a fox", seconds=2)
+    ok = make_clip(tmp_path / "ok.mp4", "[0-5] a fox", seconds=5)
+    monkeypatch.setitem(sys.modules, "av", None)  # as if PyAV were not installed
+    with pytest.warns(UserWarning, match="PyAV is not installed"):
+        facts = check_media(ok, name="ok.mp4", expect="video")
+    assert (facts.width, facts.height) == (640, 360)
+    with pytest.warns(UserWarning, match="PyAV"), pytest.raises(PreflightError) as info:
+        check_media(short, name="short.mp4", expect="video")
+    assert info.value.code == "video_duration_too_short"
+    with pytest.raises(PreflightError) as info:  # images need no PyAV: no warning
+        check_media(tmp_path / "ok.mp4", name="ok.mp4", expect="image")
     assert info.value.code == "unsupported_media_type"
