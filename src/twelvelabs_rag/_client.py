@@ -274,10 +274,6 @@ class AsyncTwelveLabs(BaseClient):
         if self._owns_http:
             await self._http.aclose()
 
-    async def close(self) -> None:
-        """Alias of :meth:`aclose`."""
-        await self.aclose()
-
     async def __aenter__(self) -> AsyncTwelveLabs:
         return self
 

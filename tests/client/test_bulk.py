@@ -102,11 +102,6 @@ async def test_bulk_error_stops_or_is_returned(mode: str) -> None:
         TwelveLabs(api_key="k").embed.create_many("not a list", model_name="m")
 
 
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return request.param
-
-
 async def test_tasks_create_many_on_the_emulator(mode: str, tmp_path) -> None:
     from twelvelabs_rag.testing import FakeTwelveLabs
     from twelvelabs_rag.testing.samples import make_clip
