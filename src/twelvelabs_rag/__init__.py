@@ -10,7 +10,11 @@ from ._client import AsyncTwelveLabs, TwelveLabs
 from ._exceptions import *  # noqa: F403
 from ._exceptions import __all__ as _exc_all
 from ._pagination import AsyncPage, SyncPage
+from ._preflight import MediaFacts, preflight
 from ._streaming import AsyncStream, Stream
 from ._version import __version__
 
-__all__ = ["__version__", "TwelveLabs", "AsyncTwelveLabs", "SyncPage", "AsyncPage", "Stream", "AsyncStream", *_exc_all]
+__all__ = [
+    "__version__", "TwelveLabs", "AsyncTwelveLabs", "SyncPage", "AsyncPage", "Stream", "AsyncStream", "preflight",
+    "MediaFacts", *_exc_all,
+]

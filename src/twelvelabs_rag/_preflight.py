@@ -23,7 +23,9 @@ from typing import Any
 
 from ._exceptions import PreflightError
 
-__all__ = ["LIMITS", "MediaFacts", "video_problem", "image_problem", "audio_problem", "probe_media", "check_media"]
+__all__ = [
+    "LIMITS", "MediaFacts", "video_problem", "image_problem", "audio_problem", "probe_media", "check_media", "preflight",
+]
 
 GB = 1024**3
 MB = 1024**2
@@ -180,8 +182,12 @@ def probe_media(source: Path | bytes, *, name: str | None, expect: str) -> Media
     return MediaFacts(kind=_kind_from_name(name), size=size)
 
 
-def check_media(source: Path | bytes, *, name: str | None, expect: str, pegasus_only: bool = False) -> MediaFacts:
+def check_media(source: Path | str | bytes, *, name: str | None, expect: str, pegasus_only: bool = False) -> MediaFacts:
     """Probe and check; raises :class:`PreflightError` with the API's code on a violation."""
+    if isinstance(source, (bytearray, memoryview)):
+        source = bytes(source)
+    elif not isinstance(source, bytes):
+        source = Path(source)
     facts = probe_media(source, name=name, expect=expect)
     label = name or (str(source) if isinstance(source, Path) else f"<{len(source)} bytes>")
     if facts.kind == "unreadable":
@@ -205,6 +211,26 @@ def check_media(source: Path | bytes, *, name: str | None, expect: str, pegasus_
             path=str(source) if isinstance(source, Path) else None,
         )
     return facts
+
+
+def preflight(source: Path | str | bytes, *, kind: str = "video", pegasus_only: bool = False) -> MediaFacts:
+    """Check a local file (or bytes) against the API's limits for ``kind`` (video, image, audio).
+
+    Returns what was found; raises :class:`PreflightError` (with the API's error code) when the
+    media would be rejected. The same check runs inside every upload unless ``preflight=False``.
+
+    ```python
+    from twelvelabs_rag import PreflightError, preflight
+    try:
+        preflight("clip.mp4")
+    except PreflightError as e:
+        print(e.code)  # e.g. video_duration_too_short
+    ```
+    """
+    if kind not in ("video", "image", "audio"):
+        raise ValueError(f"kind must be 'video', 'image' or 'audio' (got {kind!r})")
+    name = None if isinstance(source, (bytes, bytearray, memoryview)) else Path(source).name
+    return check_media(source, name=name, expect=kind, pegasus_only=pegasus_only)
 
 
 def needs_index_check(facts: MediaFacts) -> bool:

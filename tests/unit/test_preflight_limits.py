@@ -142,3 +142,18 @@ def test_without_pyav_header_probes_still_check_and_warn(tmp_path: Path, monkeyp
     with pytest.raises(PreflightError) as info:  # images need no PyAV: no warning
         check_media(tmp_path / "ok.mp4", name="ok.mp4", expect="image")
     assert info.value.code == "unsupported_media_type"
+
+
+def test_public_preflight_accepts_str_paths_and_bytes(tmp_path: Path) -> None:
+    from twelvelabs_rag import preflight
+    from twelvelabs_rag.testing.samples import make_clip, make_image
+
+    clip = make_clip(tmp_path / "ok.mp4", "[0-5] a fox", seconds=5)
+    assert preflight(str(clip)).width == 640
+    assert preflight(clip.read_bytes()).duration == pytest.approx(5, abs=0.5)
+    assert preflight(make_image(tmp_path / "i.png", "x"), kind="image").format == "png"
+    with pytest.raises(PreflightError) as info:
+        preflight(str(make_clip(tmp_path / "s.mp4", "[0-2] x", seconds=2)))
+    assert info.value.code == "video_duration_too_short" and "s.mp4" in str(info.value)
+    with pytest.raises(ValueError):
+        preflight(clip, kind="pdf")
