@@ -236,9 +236,9 @@ def test_analyze_bad_schema_files(api, indexed, tmp_path: Path) -> None:
     assert (r.code, r.err_lines) == (1, [f"error: schema file {bad} must hold a JSON object, not list"])
 
 
-def test_analyze_unknown_video(api, indexed) -> None:
+def test_analyze_unknown_video(api, indexed, base_url) -> None:
     r = api("analyze", "nope", "What happens?")
     assert r.code == 1
-    assert len(r.err_lines) == 1 and r.err_lines[0].startswith("error: ")
-    assert "nope" in r.err_lines[0]
+    assert r.err_lines == [f"error: 404 resource_not_exist: Video with id nope does not exist or is not ready yet. "
+                           f"(POST {base_url}/analyze)"]
     assert KEY not in r.err

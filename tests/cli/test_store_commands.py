@@ -90,6 +90,10 @@ def test_wrong_store_path(api, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     r = api("store", "stats", "--path", empty)
+    assert (r.code, r.err_lines) == (1, [f"error: no segment store at {empty} (create one with 'tlrag store ingest "
+                                         f"TASK_ID --path {empty}')"])
+    (empty / "manifest.json").write_text("{ not json")
+    r = api("store", "stats", "--path", empty)
     assert r.code == 1 and len(r.err_lines) == 1 and r.err_lines[0].startswith("error: ")
     assert "Traceback" not in r.err
 

@@ -83,9 +83,17 @@ def test_bad_base_url_is_one_line(cli) -> None:
     assert "tlk_x" not in r.err
 
 
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # nothing listens there once the socket is closed
+
+
 def test_connection_refused_is_one_line_without_traceback(cli) -> None:
-    # Port 9 (discard) on loopback is closed: the client reports a connection error, no traceback.
-    r = cli("index", "list", "--api-key", "tlk_secret_value", "--base-url", "http://127.0.0.1:9/v1.3")
+    url = f"http://127.0.0.1:{_closed_port()}/v1.3"
+    r = cli("index", "list", "--api-key", "tlk_secret_value", "--base-url", url)
     assert r.code == 1
     assert len(r.err_lines) == 1 and r.err_lines[0].startswith("error: ")
     assert "Traceback" not in r.err

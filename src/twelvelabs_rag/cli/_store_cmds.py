@@ -50,6 +50,8 @@ def open_store(path_arg: str, *, read_only: bool) -> Any:
         raise _missing(path)
     if not path.is_dir():
         raise CLIError(f"{path} is a file, not a segment store directory")
+    if not (path / "manifest.json").is_file():
+        raise _missing(path)
     return SegmentStore.open(path, read_only=read_only)
 
 
