@@ -218,7 +218,8 @@ def _close(store: Any) -> None:
         store.close()
 
 
-def damage(path: Path, rng: random.Random) -> str:
+def damage(path: Path, rng: random.Random) -> tuple[str, Path]:
+    """Damage one random file of the store directory; returns (what was done, the file)."""
     files = sorted(p for p in path.rglob("*") if p.is_file())
     target = rng.choice(files)
     size = target.stat().st_size
@@ -244,15 +245,24 @@ def damage(path: Path, rng: random.Random) -> str:
     else:
         with open(target, "ab") as f:
             f.write(os.urandom(rng.randrange(1, 64)))
-    return f"{how} {target.relative_to(path)} (size {size})"
+    return f"{how} {target.relative_to(path)} (size {size})", target
 
 
 def corrupt_trial(path: Path, snap: Snapshot, dim: int, store_cls: Any, corrupt_err: type, rng: random.Random) -> str:
-    """'raised' | 'same' | 'FAIL: ...'."""
-    what = damage(path, rng)
+    """'raised' | 'same' | 'FAIL: ...'.
+
+    A damaged manifest may also read as another format or a newer version (a flipped bit in
+    ``format_version`` is indistinguishable from a newer file): that typed refusal is accepted.
+    """
+    import twelvelabs_rag.store as store_mod
+
+    what, target = damage(path, rng)
+    refusals: tuple[type, ...] = (corrupt_err,)
+    if target.name == "manifest.json":
+        refusals += (store_mod.UnsupportedFormatError,)
     try:
         store = store_cls.open(path)
-    except corrupt_err:
+    except refusals:
         return "raised"
     except Exception as exc:  # noqa: BLE001
         return f"FAIL: {what}: open raised {type(exc).__name__} (want {corrupt_err.__name__}): {exc}"
@@ -287,11 +297,12 @@ def run(
     corrupt_every: int = 3,
     workdir: Path | None = None,
     fractions: list[float] | None = None,
+    window: tuple[float, float] = (0.0, 1.15),
     log: Any = None,
 ) -> Result:
     """Run ``trials`` kill -9 trials; returns the tallies (failures listed, never raised).
 
-    The kill lands ``uniform(0, 1.15) x`` the calibrated save time after the child announces the
+    The kill lands ``uniform(*window) x`` the calibrated save time after the child announces the
     save, or at ``fractions[t] x`` that time when ``fractions`` is given (>1 lets the save finish).
     """
     import twelvelabs_rag.store as store_mod
@@ -326,7 +337,6 @@ def run(
             raise RuntimeError(f"calibration save failed (rc {proc.returncode}): {err[-2000:]}")
         res.save_seconds = float(out.split()[1])
         shutil.rmtree(cal)
-        window = max(res.save_seconds * 1.15, 0.002)
 
         for t in range(trials):
             trial = root / f"t{t}"
@@ -337,7 +347,8 @@ def run(
             dfile.write_text(json.dumps(doomed))
             proc, info = _start_child(trial, child_seed, n_add, dfile, False)
             new = new_snapshot(info, doomed, child_seed)
-            delay = fractions[t % len(fractions)] * res.save_seconds if fractions else rng.uniform(0.0, window)
+            frac = fractions[t % len(fractions)] if fractions else rng.uniform(*window)
+            delay = frac * res.save_seconds
             res.delays.append(delay)
             time.sleep(delay)
             try:
@@ -363,17 +374,18 @@ def run(
                 else:
                     res.rewrites += 1
                     snap = None  # the directory changed; do not reuse for the corrupt step
+            damaged = ""
             if snap is not None and corrupt_every and t % corrupt_every == 0:
                 res.corrupt_trials += 1
-                verdict = corrupt_trial(trial, snap, dim, store_cls, corrupt_err, rng)
-                if verdict == "raised":
+                damaged = corrupt_trial(trial, snap, dim, store_cls, corrupt_err, rng)
+                if damaged == "raised":
                     res.corrupt_raised += 1
-                elif verdict == "same":
+                elif damaged == "same":
                     res.corrupt_same += 1
                 else:
-                    res.failures.append(f"trial {t}: corrupt: {verdict}")
+                    res.failures.append(f"trial {t}: corrupt: {damaged}")
             if log:
-                log(f"trial {t}: {verdict} (delay {delay * 1000:.1f} ms)")
+                log(f"trial {t}: {verdict} (delay {delay * 1000:.1f} ms){'; damaged: ' + damaged if damaged else ''}")
             shutil.rmtree(trial, ignore_errors=True)
             dfile.unlink(missing_ok=True)
     finally:
@@ -408,6 +420,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--write-every", type=int, default=4)
     p.add_argument("--corrupt-every", type=int, default=3)
+    p.add_argument(
+        "--window", type=float, nargs=2, default=(0.0, 1.15), metavar=("LO", "HI"),
+        help="kill delay range as fractions of the calibrated save time (default 0 1.15)",
+    )
     p.add_argument("--json", type=Path, help="also write the summary here")
     p.add_argument("-v", "--verbose", action="store_true")
     p.add_argument("--child", nargs=4, metavar=("PATH", "SEED", "N_ADD", "DELETE_JSON"), help=argparse.SUPPRESS)
@@ -424,9 +440,12 @@ def main(argv: list[str] | None = None) -> int:
         seed=a.seed,
         write_every=a.write_every,
         corrupt_every=a.corrupt_every,
+        window=tuple(a.window),
         log=(lambda m: print(m, file=sys.stderr, flush=True)) if a.verbose else None,
     )
-    out = res.summary() | {"rows": a.rows, "dim": a.dim, "wall_seconds": round(time.perf_counter() - t0, 1)}
+    out = res.summary() | {
+        "rows": a.rows, "dim": a.dim, "window": list(a.window), "wall_seconds": round(time.perf_counter() - t0, 1),
+    }
     text = json.dumps(out, indent=2)
     print(text)
     if a.json:
