@@ -154,10 +154,11 @@ class BaseClient:
 
     def _redact(self, exc: TwelveLabsError) -> TwelveLabsError:
         """Last line of defence: the key never appears in an exception's text."""
-        if self._api_key and self._api_key in str(exc.args[0] if exc.args else ""):
-            exc.args = (str(exc.args[0]).replace(self._api_key, "<redacted>"), *exc.args[1:])
-            if hasattr(exc, "message"):
-                exc.message = str(getattr(exc, "message")).replace(self._api_key, "<redacted>")
+        key = self._api_key
+        exc.args = tuple(a.replace(key, "<redacted>") if isinstance(a, str) else a for a in exc.args)
+        message = getattr(exc, "message", None)
+        if isinstance(message, str) and key in message:
+            exc.message = message.replace(key, "<redacted>")  # type: ignore[attr-defined]
         return exc
 
     def _log_retry(self, spec: RequestSpec, attempt: int, delay: float, why: str) -> None:
