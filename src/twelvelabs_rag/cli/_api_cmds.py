@@ -33,13 +33,13 @@ def _cli_hint(message: str) -> str:
 
 def preflight(paths: list[Path]) -> None:
     """Check every file against the API's limits before any upload; one line names every failure."""
-    from .._exceptions import PreflightError
-    from .._preflight import check_media
+    from .. import PreflightError
+    from .. import preflight as check
 
     problems = []
     for p in paths:
         try:
-            check_media(p, name=p.name, expect="video")
+            check(p, kind="video")
         except PreflightError as exc:
             problems.append(_cli_hint(str(exc)).rstrip("."))
     if len(problems) == 1:
