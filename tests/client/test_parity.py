@@ -6,7 +6,7 @@ import inspect
 
 import pytest
 
-from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
+from twelvelabs_rag import AsyncPage, AsyncStream, AsyncTwelveLabs, Stream, SyncPage, TwelveLabs
 from twelvelabs_rag.resources import PAIRS
 
 #: Methods that return a lazy pager instead of a coroutine in the async twin.
@@ -76,3 +76,10 @@ def test_design_contract_names_exist() -> None:
     for name in ["api_key", "base_url", "timeout", "max_retries", "http_client", "transport", "preflight",
                  "default_headers"]:
         assert name in sig.parameters
+
+
+@pytest.mark.parametrize(("sync_cls", "async_cls"), [(SyncPage, AsyncPage), (Stream, AsyncStream)])
+def test_pagers_and_streams_are_twins(sync_cls: type, async_cls: type) -> None:
+    public = lambda cls: {n for n in vars(cls) if not n.startswith("_")}  # noqa: E731
+    assert public(sync_cls) == public(async_cls)
+    assert hasattr(sync_cls, "__iter__") and hasattr(async_cls, "__aiter__")
