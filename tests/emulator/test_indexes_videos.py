@@ -121,3 +121,22 @@ def test_delete_index_removes_its_videos(http: httpx.Client, library: dict, fake
     assert len(fake.videos) == 3
     http.delete(f"/indexes/{library['index_id']}")
     assert fake.videos == {}
+
+
+def test_thumbnail_and_hls_urls_resolve(http: httpx.Client, fake, clips) -> None:
+    from _emulator_helpers import upload
+
+    from twelvelabs_rag._media import probe
+
+    ix = create_index(http, "thumbs", MARENGO3, ["thumbnail"])
+    vid = upload(http, fake, ix, clips["city.mp4"])["video_id"]
+    hit = http.post("/search", files=[("index_id", (None, ix)), ("query_text", (None, "yellow taxi")),
+                                      ("search_options", (None, "visual"))]).json()["data"][0]
+    thumb = httpx.Client(transport=fake.transport()).get(hit["thumbnail_url"])  # presigned-style: no key needed
+    assert thumb.headers["content-type"] == "image/png"
+    assert probe(thumb.content).text == "a yellow taxi drives through the rain"
+    hls = http.get(f"/indexes/{ix}/videos/{vid}").json()["hls"]
+    playlist = http.get(hls["video_url"])
+    assert playlist.status_code == 200 and playlist.text.startswith("#EXTM3U")
+    assert http.get(hls["thumbnail_urls"][0]).status_code == 200
+    assert http.get("http://emulator/thumbnails/nope/0.png").status_code == 404

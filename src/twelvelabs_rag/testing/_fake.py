@@ -231,6 +231,9 @@ class FakeTwelveLabs(ClassicRoutes):
     def _respond(self, rec: RecordedRequest, headers: dict[str, str], query: str, body: bytes, origin: str) -> Resp:
         from urllib.parse import parse_qsl  # noqa: PLC0415
 
+        if rec.method == "GET" and rec.path.startswith(("/thumbnails/", "/hls/")):
+            with self._lock:
+                return self.asset(rec.path)
         if not rec.path.startswith(API_PREFIX + "/"):
             return _error(ApiError(404, "not_found", f"No route {rec.method} {rec.path}: the base URL must end "
                                                      f"with {API_PREFIX} (e.g. http://127.0.0.1:PORT{API_PREFIX})."))

@@ -72,8 +72,31 @@ class IndexRoutes(CoreState):
 
     def hls_json(self, video_id: str, origin: str) -> dict:
         return {"video_url": f"{origin}/hls/{video_id}/index.m3u8",
-                "thumbnail_urls": [f"{origin}/thumbnails/{video_id}/0.jpg"],
+                "thumbnail_urls": [f"{origin}/thumbnails/{video_id}/0.png"],
                 "status": "COMPLETE", "updated_at": self.now()}
+
+    def asset(self, path: str) -> Resp:
+        """Serve the URLs the answers mention: ``/thumbnails/{video}/{second}.png`` and ``/hls/{video}/index.m3u8``.
+
+        Thumbnails are flat PNGs in the colour ``samples.make_clip`` paints that scene, with the scene
+        text in a ``tEXt`` chunk; the HLS playlist is an empty VOD placeholder (no media segments).
+        """
+        from .samples import png_bytes  # noqa: PLC0415
+
+        parts = path.strip("/").split("/")
+        video = self.videos.get(parts[1]) if len(parts) == 3 else None
+        if video is None or not video.ready:
+            return Resp(404, ApiError(404, "resource_not_exist", f"No media at {path}.").body())
+        if parts[0] == "hls":
+            playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-ENDLIST\n"
+            return Resp(200, stream=iter([playlist.encode()]), content_type="application/vnd.apple.mpegurl")
+        try:
+            second = float(parts[2].rsplit(".", 1)[0])
+        except ValueError:
+            return Resp(404, ApiError(404, "resource_not_exist", f"No thumbnail at {path}.").body())
+        scene = next((s for s in video.media.scene_list() if s.start <= second < s.end), None)
+        data = png_bytes(scene.text if scene else "", width=320, height=180)
+        return Resp(200, stream=iter([data]), content_type="image/png")
 
     # ------------------------------------------------------------------ lookups
     def get_index_rec(self, index_id: str | None, status: int = 400) -> IndexRec:

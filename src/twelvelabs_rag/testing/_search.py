@@ -189,7 +189,7 @@ class SearchRoutes(TaskRoutes):
             if classic:
                 item["score"], item["confidence"] = round(score * 100, 2), _confidence(score)
             if "thumbnail" in ix.addons:
-                item["thumbnail_url"] = f"{req.origin}/thumbnails/{v.id}/{int(a)}.jpg"
+                item["thumbnail_url"] = f"{req.origin}/thumbnails/{v.id}/{int(a)}.png"
             if "transcription" in options and speech:
                 item["transcription"] = speech
             item["_meta"] = v.id
