@@ -49,6 +49,8 @@ def rewrite_filter(where: Any) -> Any:
 
 
 def _number(value: Any) -> float | None:
+    if type(value) is float or type(value) is int:  # the common case, fast
+        return float(value) if value >= 0 and value != float("inf") else None
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         f = float(value)
         return f if np.isfinite(f) and f >= 0 else None
@@ -58,19 +60,25 @@ def _number(value: Any) -> float | None:
 def text_columns(
     texts: Sequence[str], metadatas: list[dict[str, Any]] | None, ids: Sequence[str | None] | None
 ) -> tuple[list[str], dict[str, Any], list[dict[str, Any]]]:
-    """``(ids, columns, metadatas)`` for texts; ids default to fresh UUIDs; start/end come from metadata."""
+    """``(ids, columns, metadatas)`` for texts; ids default to fresh UUIDs; start/end come from metadata.
+
+    The returned metadatas are copies that carry the id under :data:`LC_ID_KEY`.
+    """
     n = len(texts)
-    metas = [dict(m or {}) for m in (metadatas or [{}] * n)]
-    if len(metas) != n:
-        raise ValueError(f"metadatas has {len(metas)} entries for {n} texts")
+    given = metadatas if metadatas is not None else [None] * n
+    if len(given) != n:
+        raise ValueError(f"metadatas has {len(given)} entries for {n} texts")
     raw_ids = list(ids) if ids is not None else [None] * n
     if len(raw_ids) != n:
         raise ValueError(f"ids has {len(raw_ids)} entries for {n} texts")
     lc_ids = [str(i) if i is not None else str(uuid.uuid4()) for i in raw_ids]
+    metas: list[dict[str, Any]] = []
     starts, ends = [], []
-    for m in metas:
+    for m, lc in zip(given, lc_ids):
+        m = m or {}
         if LC_ID_KEY in m:
             raise ValueError(f"metadata key {LC_ID_KEY!r} is reserved by TwelveLabsSegmentVectorStore")
+        metas.append({**m, LC_ID_KEY: lc})
         s, e = _number(m.get("start")), _number(m.get("end"))
         s = s if s is not None else 0.0
         e = e if e is not None and e >= s else s
@@ -102,5 +110,6 @@ def task_columns(
         v, s, e = columns["video_ids"][i], float(columns["starts"][i]), float(columns["ends"][i])
         sc, op = columns["scopes"][i], columns["options"][i]
         lc_ids.append(segment_id(v, s, e, sc, op))
-        metas.append({**dict(metadata or {}), "video_id": v, "start": s, "end": e, "scope": sc, "option": op})
+        metas.append({**dict(metadata or {}), "video_id": v, "start": s, "end": e, "scope": sc, "option": op,
+                      LC_ID_KEY: lc_ids[-1]})
     return vectors, lc_ids, columns, metas

@@ -141,26 +141,22 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         matrix = np.asarray(vectors, dtype=np.float32)
         if matrix.ndim != 2 or matrix.shape[0] == 0:
             return []
+        last = {lc: i for i, lc in enumerate(lc_ids)}  # a repeated id in one call: the last one wins
+        if len(last) < len(lc_ids):
+            keep = sorted(last.values())
+            matrix = matrix[keep]
+            columns = {name: [col[i] for i in keep] for name, col in columns.items()}
+            texts, metadatas = [texts[i] for i in keep], [metadatas[i] for i in keep]
+            kept_ids = [lc_ids[i] for i in keep]
+        else:
+            kept_ids = lc_ids
         with self._lock:
             store = self._ensure_store(int(matrix.shape[1]))
-            last = {lc: i for i, lc in enumerate(lc_ids)}  # a repeated id in one call: the last one wins
-            keep = sorted(last.values())
-            stale = [self._ids[lc] for lc in last if lc in self._ids]
+            stale = [self._ids[lc] for lc in kept_ids if lc in self._ids]
             if stale:
                 store.delete(stale)
-            rows = [dict(m, **{LC_ID_KEY: lc_ids[i]}) for i, m in ((i, metadatas[i]) for i in keep)]
-            new_ids = store.add(
-                matrix[keep],
-                video_ids=[columns["video_ids"][i] for i in keep],
-                starts=[columns["starts"][i] for i in keep],
-                ends=[columns["ends"][i] for i in keep],
-                scopes=[columns["scopes"][i] for i in keep],
-                options=[columns["options"][i] for i in keep],
-                texts=[texts[i] for i in keep],
-                metadatas=rows,
-            )
-            for i, new in zip(keep, new_ids):
-                self._ids[lc_ids[i]] = int(new)
+            new_ids = store.add(matrix, texts=texts, metadatas=metadatas, **columns)
+            self._ids.update(zip(kept_ids, map(int, new_ids)))
             self._autosave()
         return list(lc_ids)
 
@@ -195,6 +191,22 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         lc_ids, columns, metas = text_columns(texts, metadatas, ids)
         vectors = await self.embedding.aembed_documents(texts)
         return await asyncio.to_thread(self._add_rows, vectors, lc_ids, columns, list(texts), metas)
+
+    def add_embeddings(
+        self,
+        text_embeddings: Iterable[tuple[str, list[float]]],
+        metadatas: list[dict] | None = None,
+        *,
+        ids: list[str] | None = None,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Add precomputed ``(text, vector)`` pairs without calling the embedding model. Returns the ids."""
+        pairs = list(text_embeddings)
+        if not pairs:
+            return []
+        texts = [t for t, _ in pairs]
+        lc_ids, columns, metas = text_columns(texts, metadatas, ids)
+        return self._add_rows([v for _, v in pairs], lc_ids, columns, list(texts), metas)
 
     def add_embedding_task(self, task: Any, *, metadata: Mapping[str, Any] | None = None) -> list[str]:
         """Add every segment of a retrieved embedding task; one Document per segment. Returns the ids.

@@ -113,3 +113,15 @@ def test_dimension_comes_from_the_first_vectors() -> None:
     assert store.similarity_search("anything") == []
     store.add_documents([Document("hello", id="h")])
     assert store.store.dim == 5
+
+
+def test_add_embeddings_stores_precomputed_vectors_and_last_duplicate_wins() -> None:
+    emb = DeterministicFakeEmbedding(size=6)
+    store = TwelveLabsSegmentVectorStore(emb)
+    pairs = [("a", emb.embed_query("a")), ("b", emb.embed_query("b")), ("a2", emb.embed_query("a2"))]
+    ids = store.add_embeddings(pairs, [{"n": 1}, {"n": 2}, {"n": 3}], ids=["x", "y", "x"])
+    assert ids == ["x", "y", "x"]
+    assert len(store.store) == 2
+    assert {d.id: (d.page_content, d.metadata) for d in store.get_by_ids(["x", "y"])} == {
+        "x": ("a2", {"n": 3}), "y": ("b", {"n": 2})}
+    assert store.similarity_search_by_vector(emb.embed_query("b"), k=1)[0].id == "y"
