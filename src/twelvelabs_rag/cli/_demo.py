@@ -246,12 +246,13 @@ def _delete_index(ctx: DemoContext) -> None:
         ctx.say(f"    deleted the demo index {ctx.index_id} (--keep-index keeps it)")
 
 
-def _api_key() -> str | None:
+def _api_key() -> tuple[str, str | None]:
+    """``(variable name, key)`` of the first key variable that is set, else ``(TWELVELABS_API_KEY, None)``."""
     for var in KEY_ENV_VARS:
         value = os.environ.get(var, "").strip()
         if value:
-            return value
-    return None
+            return var, value
+    return KEY_ENV_VARS[0], None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -259,14 +260,14 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out or "tlrag-demo-out").expanduser().resolve()
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a directory")
-    key = _api_key()
+    key_var, key = _api_key()
     emulator = key is None
     with contextlib.ExitStack() as stack:
         if not emulator:
             from .._config import resolve_base_url
 
             base_url = resolve_base_url(None)
-            print(f"mode: real TwelveLabs API at {base_url} (TWELVELABS_API_KEY is set)", flush=True)
+            print(f"mode: real TwelveLabs API at {base_url} ({key_var} is set)", flush=True)
         else:
             from ..testing import FakeTwelveLabs, serve
             from ._emulator_cmd import SAMPLE_KEY
