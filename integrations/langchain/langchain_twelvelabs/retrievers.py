@@ -143,7 +143,8 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
 
     # --- request building ------------------------------------------------------------------
     def _search_kwargs(self, query: str, kwargs: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        k = int(kwargs.pop("k", None) or self.k)
+        k_arg = kwargs.pop("k", None)
+        k = self.k if k_arg is None else int(k_arg)
         if k < 1:
             raise ValueError(f"k must be >= 1 (got {k})")
         image = kwargs.pop("image", None)

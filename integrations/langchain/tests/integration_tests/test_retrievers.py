@@ -84,6 +84,8 @@ async def test_ainvoke_matches_invoke(world) -> None:
 def test_empty_query_is_a_clear_value_error(world) -> None:
     with pytest.raises(ValueError, match="Empty search query"):
         _retriever(world).invoke("   ")
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        _retriever(world).invoke("a fox", k=0)
 
 
 async def test_unknown_index_raises_a_typed_api_error(world) -> None:
@@ -108,3 +110,17 @@ def test_user_metadata_is_included_on_request(fresh_fake, media_dir, index_model
     assert bare.metadata["user_metadata"] is None
     [only] = TwelveLabsSearchRetriever(filter={"topic": "travel"}, **kw).invoke("a yellow taxi")
     assert only.metadata["video_id"] == doc.metadata["video_id"]
+
+
+def test_more_than_one_page_is_followed_until_k(fresh_fake, tmp_path, index_models) -> None:
+    from twelvelabs_rag.testing.samples import make_clip
+
+    script = "\n".join(f"[{i}-{i + 1}] a snowy scene number {i}" for i in range(56))
+    clip = make_clip(tmp_path / "long.mp4", script, width=360, height=360, fps=2)
+    client = fresh_fake.client()
+    index = client.indexes.create(index_name="long", models=index_models)
+    client.tasks.create_and_wait(index_id=index.id, file=clip, poll_interval=0)
+    retriever = TwelveLabsSearchRetriever(index_id=index.id, k=55, client=client, threshold="none")
+    docs = retriever.invoke("a snowy scene")
+    assert len(docs) == 55 and len({d.id for d in docs}) == 55
+    assert len(fresh_fake.calls("GET /search/{page_token}")) == 1  # 50 on the first page, 5 from the next
