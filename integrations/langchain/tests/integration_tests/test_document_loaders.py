@@ -152,3 +152,18 @@ def test_marengo_only_index_gets_transcripts_and_duplicates_upload_once(fresh_fa
     assert not [r for r in fresh_fake.requests if r.path.endswith("/analyze")]
     with pytest.raises(ValueError, match="index_id"):
         TwelveLabsVideoLoader(video_ids=["v1"], client=fresh_fake.client())
+
+
+def test_failed_indexing_task_is_a_typed_error(fresh_fake, media_dir, index_models) -> None:
+    from twelvelabs_rag import TaskFailedError
+
+    fresh_fake.fail_task_next()
+    with pytest.raises(TaskFailedError):
+        _loader(fresh_fake, [media_dir / "city.mp4"], models=index_models).load()
+
+
+async def test_async_loader_reports_the_same_typed_errors(fresh_fake, media_dir, index_models) -> None:
+    loader = _loader(fresh_fake, [media_dir / "tiny.mp4"], models=index_models)
+    with pytest.raises(PreflightError):
+        [d async for d in loader.alazy_load()]
+    assert _uploads(fresh_fake) == 0
