@@ -80,7 +80,7 @@ def test_sync_bulk_limit_and_order() -> None:
 
 async def test_bulk_error_stops_or_is_returned(mode: str) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        if b"bad" in request.content:
+        if b'name="text"\r\n\r\nbad\r\n' in request.content:  # not just b"bad": the boundary is hex
             return httpx.Response(400, json={"code": "parameter_invalid", "message": "bad text"})
         return httpx.Response(200, json=_embed_body(request))
 
