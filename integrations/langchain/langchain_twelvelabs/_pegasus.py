@@ -106,6 +106,7 @@ class PegasusParams(BaseModel):
     stop: list[str] | None = Field(default=None, description="Stop strings (applied client-side).")
 
     def resolved_model(self, override: str | None = None, *, video: Any = None) -> str:
+        """The Pegasus model to call: the override, the field, or the one that fits the video binding."""
         if override:
             return override
         if self.model_name:

@@ -92,6 +92,7 @@ class TwelveLabsSegmentVectorStore(VectorStore):
     # --- plumbing -------------------------------------------------------------------------------
     @property
     def embeddings(self) -> Embeddings:
+        """The embedding model used for texts and queries."""
         return self.embedding
 
     @property
@@ -262,6 +263,7 @@ class TwelveLabsSegmentVectorStore(VectorStore):
             return [self._doc(seg) for seg in self._store.get(ints)] if ints else []
 
     async def aget_by_ids(self, ids: Sequence[str], /) -> list[Document]:
+        """Async twin of :meth:`get_by_ids` (local work, run in a thread)."""
         return await asyncio.to_thread(self.get_by_ids, ids)
 
     def _search_vector(self, vector: Any, k: int, where: Any) -> list[tuple[Document, float]]:
@@ -279,11 +281,13 @@ class TwelveLabsSegmentVectorStore(VectorStore):
     def similarity_search_by_vector(
         self, embedding: list[float], k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
     ) -> list[Document]:
+        """The ``k`` documents most similar to a vector; ``filter`` uses the store's ``where`` syntax."""
         return [doc for doc, _ in self._search_vector(embedding, k, filter)]
 
     def similarity_search_with_score(
         self, query: str, k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
     ) -> list[tuple[Document, float]]:
+        """``(Document, cosine similarity)`` pairs for a text query, best first."""
         if self._store is None:
             return []
         return self._search_vector(self.embedding.embed_query(query), k, filter)
@@ -291,11 +295,13 @@ class TwelveLabsSegmentVectorStore(VectorStore):
     def similarity_search(
         self, query: str, k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
     ) -> list[Document]:
+        """The ``k`` documents most similar to a text query (``filter``: the store's ``where`` syntax)."""
         return [doc for doc, _ in self.similarity_search_with_score(query, k, filter)]
 
     async def asimilarity_search_with_score(
         self, query: str, k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
     ) -> list[tuple[Document, float]]:
+        """Async twin of :meth:`similarity_search_with_score` (async embedding, search in a thread)."""
         if self._store is None:
             return []
         vector = await self.embedding.aembed_query(query)
@@ -304,11 +310,13 @@ class TwelveLabsSegmentVectorStore(VectorStore):
     async def asimilarity_search(
         self, query: str, k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
     ) -> list[Document]:
+        """Async twin of :meth:`similarity_search`."""
         return [doc for doc, _ in await self.asimilarity_search_with_score(query, k, filter, **kwargs)]
 
     async def asimilarity_search_by_vector(
         self, embedding: list[float], k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
     ) -> list[Document]:
+        """Async twin of :meth:`similarity_search_by_vector` (search in a thread)."""
         pairs = await asyncio.to_thread(self._search_vector, embedding, k, filter)
         return [doc for doc, _ in pairs]
 
@@ -339,6 +347,7 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         self, query: str, k: int = 4, fetch_k: int = 20, lambda_mult: float = 0.5,
         filter: dict[str, Any] | None = None, **kwargs: Any,
     ) -> list[Document]:
+        """Diverse results for a text query (see :meth:`max_marginal_relevance_search_by_vector`)."""
         if self._store is None:
             return []
         return self.max_marginal_relevance_search_by_vector(
@@ -349,6 +358,7 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         self, query: str, k: int = 4, fetch_k: int = 20, lambda_mult: float = 0.5,
         filter: dict[str, Any] | None = None, **kwargs: Any,
     ) -> list[Document]:
+        """Async twin of :meth:`max_marginal_relevance_search`."""
         if self._store is None:
             return []
         vector = await self.embedding.aembed_query(query)
@@ -382,6 +392,7 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         ids: list[str] | None = None,
         **kwargs: Any,
     ) -> TwelveLabsSegmentVectorStore:
+        """Async twin of :meth:`from_texts`."""
         store = cls(embedding, **kwargs)
         await store.aadd_texts(texts, metadatas, ids=ids)
         return store
