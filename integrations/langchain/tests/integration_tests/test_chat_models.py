@@ -120,3 +120,12 @@ async def test_llm_async_twins(world) -> None:
     text = await llm.ainvoke("What is the bear doing?")
     pieces = [p async for p in llm.astream("What is the bear doing?", config={"callbacks": [handler]})]
     assert "".join(pieces) == text and handler.tokens
+
+
+def test_video_by_url_uses_the_current_model(world) -> None:
+    url = "https://media.example.com/city.mp4"
+    world.fake.add_media(url, world.media_dir / "city.mp4")
+    chat = ChatTwelveLabsPegasus(video=url, **world.clients_kw())
+    answer = chat.invoke("What drives through the rain?")
+    assert "taxi" in answer.text and answer.response_metadata["model_name"] == "pegasus1.5"
+    assert world.fake.requests[-1].json["video"] == {"type": "url", "url": url}

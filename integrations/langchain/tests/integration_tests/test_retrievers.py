@@ -124,3 +124,15 @@ def test_more_than_one_page_is_followed_until_k(fresh_fake, tmp_path, index_mode
     docs = retriever.invoke("a snowy scene")
     assert len(docs) == 55 and len({d.id for d in docs}) == 55
     assert len(fresh_fake.calls("GET /search/{page_token}")) == 1  # 50 on the first page, 5 from the next
+
+
+def test_composed_text_and_image_query_on_marengo_3(fresh_fake, media_dir) -> None:
+    client = fresh_fake.client()
+    index = client.indexes.create(index_name="m3", models=[{"model_name": "marengo3.0", "model_options": ["visual", "audio"]}])
+    for name in ("wildlife.mp4", "city.mp4"):
+        client.tasks.create_and_wait(index_id=index.id, file=media_dir / name, poll_interval=0)
+    retriever = TwelveLabsSearchRetriever(index_id=index.id, k=1, client=client)
+    [doc] = retriever.invoke("deep snow in a forest", image=media_dir / "fox.png")
+    assert doc.metadata["filename"] == "wildlife.mp4" and doc.metadata["start"] == 0.0
+    sent = fresh_fake.calls("POST /search")[-1]
+    assert sent.form["query_text"] == ["deep snow in a forest"] and sent.form["query_media_type"] == ["image"]

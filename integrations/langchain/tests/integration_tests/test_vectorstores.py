@@ -125,3 +125,14 @@ def test_add_embeddings_stores_precomputed_vectors_and_last_duplicate_wins() -> 
     assert {d.id: (d.page_content, d.metadata) for d in store.get_by_ids(["x", "y"])} == {
         "x": ("a2", {"n": 3}), "y": ("b", {"n": 2})}
     assert store.similarity_search_by_vector(emb.embed_query("b"), k=1)[0].id == "y"
+
+
+def test_any_to_any_image_vector_finds_the_matching_segment(world) -> None:
+    emb = TwelveLabsEmbeddings(**world.clients_kw())
+    store = TwelveLabsSegmentVectorStore(emb)
+    wildlife = _embedding_task(world, "wildlife.mp4")
+    store.add_embedding_task(wildlife)
+    store.add_embedding_task(_embedding_task(world, "city.mp4"))
+    [image_vector] = emb.embed_image([world.media_dir / "fox.png"])
+    [top] = store.similarity_search_by_vector(image_vector, k=1)
+    assert top.metadata["video_id"] == wildlife.id and top.metadata["start"] == 0.0
