@@ -60,11 +60,14 @@ def test_notebook_runs_against_the_emulator(name: str, tmp_path: Path, monkeypat
 
     for var in ("TWELVELABS_API_KEY", "TWELVE_LABS_API_KEY", "TWELVELABS_BASE_URL"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend turns figures into outputs
     monkeypatch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    # The kernel is this interpreter (jupyter_client runs the python3 kernel with sys.executable).
+    # The kernel must be this interpreter (the .venv's): no user-level kernelspecs, and a last cell checks.
+    for var in ("JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR"):
+        monkeypatch.setenv(var, str(tmp_path / "jupyter" / var.lower()))
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    nb.cells.append(nbformat.v4.new_code_cell("import sys; print('kernel:', sys.executable)"))
     client = NotebookClient(
         nb, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
@@ -73,6 +76,7 @@ def test_notebook_runs_against_the_emulator(name: str, tmp_path: Path, monkeypat
     assert not errors
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "emulator" in text  # the first cell reports which backend it took
+    assert f"kernel: {sys.executable}" in text
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
     if name == "04_offline_any_to_any":
         assert len(images) == 2  # the hit timeline and the PCA projection
