@@ -270,7 +270,7 @@ HOLDER = textwrap.dedent(
 )
 
 
-def test_second_writer_process_is_refused(tmp_path: Path) -> None:
+def test_second_writer_process_is_refused(tmp_path: Path, closing) -> None:
     path = _saved(tmp_path)
     env = dict(os.environ)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2] / "src") + os.pathsep + env.get("PYTHONPATH", "")
@@ -290,11 +290,11 @@ def test_second_writer_process_is_refused(tmp_path: Path) -> None:
         holder.stdin.close()
         holder.wait(timeout=30)
     # The lock goes with the process.
-    s = SegmentStore.open(path)
+    s = closing(SegmentStore.open(path))
     assert len(s) == 50
 
 
-def test_second_writer_handle_in_process_is_refused(tmp_path: Path) -> None:
+def test_second_writer_handle_in_process_is_refused(tmp_path: Path, closing) -> None:
     path = _saved(tmp_path)
     first = SegmentStore.open(path)
     try:
@@ -302,7 +302,7 @@ def test_second_writer_handle_in_process_is_refused(tmp_path: Path) -> None:
             SegmentStore.open(path)
     finally:
         first.close()
-    SegmentStore.open(path).close()
+    closing(SegmentStore.open(path))  # free again once the first handle is closed
 
 
 def test_in_memory_store_cannot_save() -> None:
@@ -314,3 +314,57 @@ def test_in_memory_store_cannot_save() -> None:
 def test_model_and_dim_disagree(tmp_path: Path) -> None:
     with _raises(DIM_ERR, "512"):
         SegmentStore.create(None, dim=1024, model_name="marengo3.0")
+
+
+# ---------------------------------------------------------------- misuse
+
+
+@pytest.mark.parametrize("k", [0, -1, 2.5, True])
+def test_bad_k(store: SegmentStore, k) -> None:
+    with _raises(INPUT_ERR, "k must be"):
+        store.search(_vecs(1)[0], k=k)
+
+
+def test_search_like_unknown_id(store: SegmentStore) -> None:
+    (gone,) = store.add(_vecs(1, seed=3), **_cols(1, video_ids=["gone"]))
+    store.delete([gone])
+    with _raises("SegmentNotFoundError", str(gone)):
+        store.search_like(gone)
+    with _raises("SegmentNotFoundError", "12345"):
+        store.search_like(12345)
+
+
+def test_read_only_store_refuses_writes(tmp_path: Path) -> None:
+    path = _saved(tmp_path)
+    view = SegmentStore.open(path, read_only=True)
+    try:
+        for call in (
+            lambda: view.add(_vecs(1), **_cols(1)),
+            lambda: view.delete([0]),
+            lambda: view.save(),
+        ):
+            with _raises("ReadOnlyStoreError", "read_only"):
+                call()
+        assert len(view) == 50
+    finally:
+        view.close()
+
+
+def test_closed_store_refuses_use(tmp_path: Path) -> None:
+    s = SegmentStore.open(_saved(tmp_path))
+    s.close()
+    with _raises("StoreClosedError", "closed"):
+        s.search(_vecs(1)[0], k=1)
+    with _raises("StoreClosedError", "closed"):
+        s.add(_vecs(1), **_cols(1))
+
+
+def test_create_over_existing_store(tmp_path: Path) -> None:
+    path = _saved(tmp_path)
+    with _raises("StoreExistsError", "already exists"):
+        SegmentStore.create(path, dim=DIM, model_name=MODEL)
+    s = SegmentStore.open(path)  # and the existing store is untouched
+    try:
+        assert len(s) == 50
+    finally:
+        s.close()
