@@ -23,8 +23,9 @@ DEFAULT_PROMPT = (
     "Describe this video as a list of scenes in time order. Write one line per scene in the form "
     "[mm:ss-mm:ss] what happens and what is said, covering the whole video."
 )
+#: Current Marengo for search, plus Pegasus 1.2, the model that analyzes indexed videos by ``video_id``.
 DEFAULT_INDEX_MODELS: list[dict[str, Any]] = [
-    {"model_name": "marengo2.7", "model_options": ["visual", "audio"]},
+    {"model_name": "marengo3.0", "model_options": ["visual", "audio"]},
     {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]},
 ]
 HASH_KEY = "lc_sha256"
