@@ -169,7 +169,11 @@ class TwelveLabs(BaseClient):
         body = MultipartBody(spec.form, spec.files) if spec.multipart else None
         cached = body.to_bytes() if body is not None and body.in_memory else None
         retries = 0
+        cleared = 0.0
         while True:
+            hold, cleared = self._gate(cleared)
+            if hold > 0:
+                self._sleep(hold)
             try:
                 response = self._send_once(spec, body, cached)
             except APIConnectionError as err:
@@ -192,8 +196,12 @@ class TwelveLabs(BaseClient):
                 found = _recovered(recover, self._redact(error_from_response(response)))
                 if found is not None:
                     return found
-            if retries < self.max_retries and should_retry(spec.method, status, headers=response.headers):
+            retry = retries < self.max_retries and should_retry(spec.method, status, headers=response.headers)
+            if retry or status == 429:
                 delay = retry_delay(retries, response.headers, time.time())
+                if status == 429:
+                    cleared = self._rate_limited(delay)
+            if retry:
                 self._log_retry(spec, retries, delay, f"HTTP {status}")
                 self._sleep(delay)
                 retries += 1
@@ -300,7 +308,11 @@ class AsyncTwelveLabs(BaseClient):
         body = MultipartBody(spec.form, spec.files) if spec.multipart else None
         cached = body.to_bytes() if body is not None and body.in_memory else None
         retries = 0
+        cleared = 0.0
         while True:
+            hold, cleared = self._gate(cleared)
+            if hold > 0:
+                await self._sleep(hold)
             try:
                 response = await self._send_once(spec, body, cached)
             except APIConnectionError as err:
@@ -323,8 +335,12 @@ class AsyncTwelveLabs(BaseClient):
                 found = await _arecovered(recover, self._redact(error_from_response(response)))
                 if found is not None:
                     return found
-            if retries < self.max_retries and should_retry(spec.method, status, headers=response.headers):
+            retry = retries < self.max_retries and should_retry(spec.method, status, headers=response.headers)
+            if retry or status == 429:
                 delay = retry_delay(retries, response.headers, time.time())
+                if status == 429:
+                    cleared = self._rate_limited(delay)
+            if retry:
                 self._log_retry(spec, retries, delay, f"HTTP {status}")
                 await self._sleep(delay)
                 retries += 1

@@ -129,6 +129,8 @@ class BaseClient:
         self.preflight = preflight
         self.poll_interval = DEFAULT_POLL_INTERVAL if poll_interval is None else float(poll_interval)
         self._clock = clock or time.monotonic
+        #: After a 429, every request of this client holds back until this clock time (all workers back off).
+        self._pause_until = 0.0
         self._headers = {
             "x-api-key": self._api_key,
             "user-agent": f"twelvelabs-rag/{__version__}",
@@ -160,6 +162,18 @@ class BaseClient:
         if isinstance(message, str) and key in message:
             exc.message = message.replace(key, "<redacted>")  # type: ignore[attr-defined]
         return exc
+
+    def _gate(self, cleared: float) -> tuple[float, float]:
+        """``(seconds to hold back before sending, new cleared mark)`` for the shared 429 pause."""
+        gate = self._pause_until
+        if gate <= cleared:
+            return 0.0, cleared
+        return max(0.0, gate - self._clock()), gate
+
+    def _rate_limited(self, delay: float) -> float:
+        """Note a 429: hold back every request of this client for ``delay`` seconds; returns the mark."""
+        self._pause_until = max(self._pause_until, self._clock() + delay)
+        return self._pause_until
 
     def _log_retry(self, spec: RequestSpec, attempt: int, delay: float, why: str) -> None:
         log.info("retrying %s %s in %.2f s (retry %d of %d) after %s", spec.method, spec.path, delay, attempt + 1, self.max_retries, why)

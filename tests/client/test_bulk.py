@@ -121,3 +121,41 @@ async def test_tasks_create_many_on_the_emulator(mode: str, tmp_path) -> None:
     posted = [r.files[0][1] if r.files else r.form.get("video_url", [None])[0] for r in fake.calls("POST /tasks")]
     assert sorted(map(str, posted)) == sorted([p.name for p in clips] + ["https://media.test/u.mp4"])
     assert fake.max_in_flight <= 2
+
+
+@pytest.mark.parametrize("which", ["sync", "async"])
+async def test_one_429_holds_back_every_worker(which: str) -> None:
+    """A 429 with Retry-After pauses the whole client, not just the request that got it."""
+    arrivals: list[float] = []
+    lock = threading.Lock()
+    state = {"limited_at": None}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        with lock:
+            now = time.monotonic()
+            arrivals.append(now)
+            if len(arrivals) == 3:
+                state["limited_at"] = now
+                return httpx.Response(429, headers={"retry-after": "0.3"})
+        return httpx.Response(200, json=_embed_body(request))
+
+    texts = [f"t{i}" for i in range(16)]
+    if which == "sync":
+        def handler(request: httpx.Request) -> httpx.Response:
+            time.sleep(0.03)
+            return answer(request)
+
+        client = TwelveLabs(api_key="k", base_url="http://x/v1.3", transport=httpx.MockTransport(handler))
+        out = client.embed.create_many(texts, model_name="m", max_concurrency=4)
+    else:
+        async def ahandler(request: httpx.Request) -> httpx.Response:
+            await asyncio.sleep(0.03)
+            return answer(request)
+
+        aclient = AsyncTwelveLabs(api_key="k", base_url="http://x/v1.3", transport=httpx.MockTransport(ahandler))
+        out = await aclient.embed.create_many(texts, model_name="m", max_concurrency=4)
+    assert len(out) == 16 and state["limited_at"] is not None
+    t429 = state["limited_at"]
+    inside = [t - t429 for t in arrivals if 0.05 < t - t429 < 0.27]
+    assert inside == [], f"requests sent during the 429 pause: {inside}"
+    assert any(t - t429 >= 0.27 for t in arrivals)
