@@ -84,10 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     idx_sub = idx.add_subparsers(dest="index_command", metavar="ACTION", parser_class=_Parser)
     idx_sub.required = True
     p = add(idx_sub, "create", "create an index", _api_cmds.index_create, [api])
-    p.add_argument("name", help="index name")
-    p.add_argument("--models", default="marengo3.0,pegasus1.2",
+    p.add_argument("name", metavar="NAME", help="index name")
+    p.add_argument("--models", default="marengo3.0,pegasus1.2", metavar="LIST",
                    help="comma-separated model names (default: marengo3.0,pegasus1.2)")
-    p.add_argument("--options", default="visual,audio", help="model options (default: visual,audio)")
+    p.add_argument("--options", default="visual,audio", metavar="LIST", help="model options (default: visual,audio)")
     p.add_argument("--thumbnails", action="store_true", help="add the thumbnail addon")
     p = add(idx_sub, "list", "list indexes", _api_cmds.index_list, [api])
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--index", required=True, metavar="INDEX_ID")
     p.add_argument("--metadata", metavar="JSON", help="user metadata for every file, a JSON object")
-    p.add_argument("--timeout", type=float, default=None, help="seconds to wait for each task")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="seconds to wait for each task")
     p.add_argument("--poll-interval", type=float, default=None, metavar="SECONDS",
                    help="seconds between task status checks (default: the client's, 5)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -110,8 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", metavar="QUERY", help="text query")
     p.add_argument("--index", required=True, metavar="INDEX_ID")
     p.add_argument("--image", metavar="PATH", help="an image file as the query (with or without QUERY)")
-    p.add_argument("--options", default="visual,audio", help="search options (default: visual,audio)")
-    p.add_argument("--limit", type=int, default=10, help="number of moments (default: 10)")
+    p.add_argument("--options", default="visual,audio", metavar="LIST", help="search options (default: visual,audio)")
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="number of moments (default: 10)")
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
 
     p = add(sub, "analyze", "ask Pegasus about an indexed video", _api_cmds.analyze, [api])
@@ -119,9 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("prompt", metavar="PROMPT")
     p.add_argument("--stream", action="store_true", help="print the answer as it is generated")
     p.add_argument("--schema", metavar="FILE", help="a JSON schema file: the answer is JSON matching it")
-    p.add_argument("--temperature", type=float, default=None)
-    p.add_argument("--max-tokens", type=int, default=None)
-    p.add_argument("--model", default=None, help="Pegasus model name (default: the API's)")
+    p.add_argument("--temperature", type=float, default=None, metavar="T", help="0 to 1")
+    p.add_argument("--max-tokens", type=int, default=None, metavar="N", help="answer length limit")
+    p.add_argument("--model", default=None, metavar="NAME", help="Pegasus model name (default: the API's)")
 
     st = sub.add_parser("store", help="a local segment store: ingest embed tasks, search offline",
                         description="a local segment store: ingest embed tasks, search offline")
@@ -131,14 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
             _store_cmds.ingest, [api])
     p.add_argument("task_id", metavar="TASK_ID")
     p.add_argument("--path", required=True, metavar="DIR")
-    p.add_argument("--video-id", default=None, help="the id to file the segments under (default: the task id)")
+    p.add_argument("--video-id", default=None, metavar="ID", help="the id to file the segments under (default: the task id)")
     p = add(st_sub, "search", "search a store by text, image or an existing segment", _store_cmds.search, [api])
     p.add_argument("--path", required=True, metavar="DIR")
     q = p.add_mutually_exclusive_group(required=True)
     q.add_argument("--text", metavar="TEXT")
     q.add_argument("--image", metavar="PATH")
     q.add_argument("--like", metavar="SEGMENT_ID", help="segments similar to this one (fully offline)")
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="number of segments (default: 10)")
     p.add_argument("--video", metavar="VIDEO_ID", default=None, help="only segments of this video")
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     p = add(st_sub, "stats", "show what a store holds", _store_cmds.stats, [debug])
