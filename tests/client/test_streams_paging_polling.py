@@ -200,3 +200,14 @@ async def test_wait_timeout_with_injected_clock(make) -> None:
         await h.call(h.client.tasks.wait, "t1", timeout=12)
     assert info.value.last_status == "indexing" and info.value.task_id == "t1"
     assert h.sleeps == [5, 5, 2] and len(seen) == 4  # the last sleep lands on the deadline
+
+
+async def test_async_page_can_be_awaited_first() -> None:
+    from twelvelabs_rag import AsyncTwelveLabs
+
+    handler, calls = _pages(total=5, per=2)
+    client = AsyncTwelveLabs(api_key="k", base_url="http://x/v1.3", transport=httpx.MockTransport(handler))
+    pager = await client.indexes.list(page_limit=2)  # fetches the first page only
+    assert len(calls) == 1 and (await pager.first_page()).page_info.total_page == 3
+    assert [i.id for i in await pager.to_list()] == ["i0", "i1", "i2", "i3", "i4"] and len(calls) == 3
+    await client.aclose()
