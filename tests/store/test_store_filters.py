@@ -188,3 +188,19 @@ def test_where_must_be_a_dict(data) -> None:
     store, x, _ = data
     with pytest.raises(FilterError):
         store.search(x[0], where=[("video_id", "v1")])  # type: ignore[arg-type]
+
+
+def test_metadata_filters_see_rows_added_later_and_survive_compaction() -> None:
+    store = SegmentStore.create(None, dim=D, model_name="m")
+    rng = np.random.default_rng(3)
+    ids = []
+    for round_ in range(4):
+        x = rng.standard_normal((50, D))
+        ids += store.add(x, video_ids=f"v{round_}", starts=np.arange(50), ends=np.arange(50) + 1, scopes="clip",
+                         options="visual", metadatas=[{"round": round_, "even": i % 2 == 0} for i in range(50)])
+        hits = store.search(x[0], k=1000, where={"round": {"$gte": 1}, "even": True})
+        assert len(hits) == 25 * round_
+    store.delete(where={"round": 1})
+    store.compact()
+    hits = store.search(rng.standard_normal(D), k=1000, where={"even": True})
+    assert sorted(h.metadata["round"] for h in hits) == sorted([0, 2, 3] * 25)

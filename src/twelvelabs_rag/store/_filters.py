@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import numbers
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -169,8 +170,8 @@ def _field(ctx: _Ctx, key: str, spec: Any, rows: np.ndarray | None) -> np.ndarra
             f"unknown filter key {key!r}: filter on the columns {', '.join(COLUMN_KEYS)} or on a metadata key "
             f"seen in this store ({known}); prefix with 'metadata.' to filter on a key no row has yet"
         )
-    col = _meta_column(st, mkey)
-    values = col if rows is None else [col[i] for i in rows.tolist()]
+    col = _meta_column(st, mkey)  # may be longer than st.n (a newer state extended it)
+    values = col[: st.n] if rows is None else [col[i] for i in rows.tolist()]
     return _objects(key, values, ops, numeric_ranges=True)
 
 
@@ -256,14 +257,22 @@ def _contains(vals: list[Any], v: Any) -> bool:
     return any(_same(v, x) for x in vals)
 
 
+_META_LOCK = threading.Lock()
+
+
 def _meta_column(st: State, key: str) -> list[Any]:
-    cache_key = "meta:" + key
-    col = st.cache.get(cache_key)
-    if col is None:
-        parsed = st.cache.get("meta_parsed")
-        if parsed is None:
-            parsed = [json.loads(m) if m is not None else None for m in st.metas[: st.n]]
-            st.cache["meta_parsed"] = parsed
-        col = [(_MISSING if p is None else p.get(key, _MISSING)) for p in parsed]
-        st.cache[cache_key] = col
+    """Values of one metadata key for rows ``< st.n`` (parsed once; extended as rows are appended)."""
+    meta = st.cache.get("meta")
+    if meta is None:
+        meta = st.cache.setdefault("meta", {"parsed": [], "cols": {}})
+    parsed, cols = meta["parsed"], meta["cols"]
+    col = cols.get(key)
+    if len(parsed) >= st.n and col is not None and len(col) >= st.n:
+        return col
+    with _META_LOCK:
+        if len(parsed) < st.n:
+            parsed.extend(json.loads(m) if m is not None else None for m in st.metas[len(parsed) : st.n])
+        col = cols.setdefault(key, [])
+        if len(col) < st.n:
+            col.extend(_MISSING if p is None else p.get(key, _MISSING) for p in parsed[len(col) : st.n])
     return col

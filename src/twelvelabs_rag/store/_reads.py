@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 __all__ = ["ReadMixin", "as_ids"]
 
+#: A query whose answer lost a row to a delete that landed while it ran is answered again from the
+#: newer state, at most this many times in all (each answer is exact for a state taken after the call began).
+_RETRIES = 3
+
 
 class ReadMixin:
     """Queries of :class:`SegmentStore`."""
@@ -75,12 +79,28 @@ class ReadMixin:
         st = self._vector_state()
         q = as_query(query, self._dim)
         k = _check_k(k)
-        rows = self._select(st, where)
-        if self._ann is not None and self._ann.usable_for(st, rows):
-            r, s = self._ann.search(st, q[None, :], k, rows)[0]
-        else:
-            r, s = search_one(st, q, k, rows)
+        for attempt in range(_RETRIES):
+            rows = self._select(st, where)
+            if self._ann is not None and self._ann.usable_for(st, rows):
+                r, s = self._ann.search(st, q[None, :], k, rows)[0]
+            else:
+                r, s = search_one(st, q, k, rows)
+            alive = self._still_alive(st, r)
+            if alive is None:
+                break
+            if attempt + 1 < _RETRIES:
+                st = self._vector_state()  # a delete landed while this query ran: answer from the newer state
+        # (after the last attempt the answer stands: it is exact for a state taken after the call began)
         return self._hits(st, r, s)
+
+    def _still_alive(self: SegmentStore, st: State, rows: np.ndarray) -> np.ndarray | None:
+        """``None`` when every row is still in the store now, else the mask of rows that are."""
+        cur = self._state
+        if cur is st:
+            alive = st.live[rows]
+        else:
+            alive = cur.rows_of_ids(st.ids[rows]) >= 0
+        return None if alive.all() else alive
 
     def search_batch(self: SegmentStore, queries: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[list[Hit]]:
         """:meth:`search` for many queries at once (one BLAS GEMM pass over the data).
@@ -96,11 +116,19 @@ class ReadMixin:
         if qs.shape[0] == 0:
             return []
         qs = (qs * inverse_norms(qs, "query")[:, None]).astype(np.float32, copy=False)
-        rows = self._select(st, where)
-        if self._ann is not None and self._ann.usable_for(st, rows):
-            return [self._hits(st, r, s) for r, s in self._ann.search(st, qs, k, rows)]
-        idx, sc, counts = search_many(st, qs, k, rows)
-        return [self._hits(st, idx[j, : counts[j]], sc[j, : counts[j]]) for j in range(qs.shape[0])]
+        for attempt in range(_RETRIES):
+            rows = self._select(st, where)
+            if self._ann is not None and self._ann.usable_for(st, rows):
+                pairs = self._ann.search(st, qs, k, rows)
+            else:
+                idx, sc, counts = search_many(st, qs, k, rows)
+                pairs = [(idx[j, : counts[j]], sc[j, : counts[j]]) for j in range(qs.shape[0])]
+            alive = [self._still_alive(st, r) for r, _ in pairs]
+            if all(a is None for a in alive):
+                break
+            if attempt + 1 < _RETRIES:
+                st = self._vector_state()  # a delete landed while this batch ran: answer from the newer state
+        return [self._hits(st, r, s) for r, s in pairs]
 
     def search_like(self: SegmentStore, segment_id: int, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
         """Segments most like a stored one ("more moments like this"), excluding itself; no network.

@@ -37,28 +37,29 @@ def topk(scores: np.ndarray, k: int) -> np.ndarray:
     return part[order]
 
 
-#: Subsets up to this many floats are scored with faiss's single-thread SIMD kernels: a threaded BLAS
-#: call on a small slice costs more in thread wake-ups (and much more on a busy machine) than it saves.
+#: Matrices up to this many floats are scored with faiss's single-thread SIMD kernel: a threaded BLAS
+#: (or OpenMP) call on a small matrix costs more in thread wake-ups than it saves, and on a busy
+#: machine those wake-ups take milliseconds.
 _SMALL = 1 << 22
 
 
-def _dot_slice(x: np.ndarray, q: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    sub = x[lo:hi]
-    if sub.size > _SMALL:
-        return sub @ q
-    out = np.empty(hi - lo, dtype=np.float32)
-    faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(sub), x.shape[1], hi - lo)
+def _dot(mat: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``mat @ q`` for a C-contiguous float32 matrix."""
+    if mat.size > _SMALL:
+        return mat @ q
+    out = np.empty(mat.shape[0], dtype=np.float32)
+    if mat.shape[0]:
+        faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(mat), mat.shape[1],
+                                     mat.shape[0])
     return out
+
+
+def _dot_slice(x: np.ndarray, q: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    return _dot(x[lo:hi], q)
 
 
 def _dot_rows(x: np.ndarray, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    if rows.size * x.shape[1] > _SMALL:
-        return np.take(x, rows, axis=0) @ q
-    rows = np.ascontiguousarray(rows, dtype=np.int64)
-    out = np.empty(rows.size, dtype=np.float32)
-    faiss.fvec_inner_products_by_idx(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(x),
-                                     faiss.swig_ptr(rows), x.shape[1], 1, rows.size)
-    return out
+    return _dot(np.take(x, rows, axis=0), q)
 
 
 def _contiguous(rows: np.ndarray) -> bool:
@@ -72,8 +73,11 @@ def search_one(st: State, q: np.ndarray, k: int, rows: np.ndarray | None) -> tup
         n_live = st.n_live
         if n_live == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        s = np.empty(st.n, dtype=np.float32)
-        np.matmul(x, q, out=s)
+        if x.size > _SMALL:
+            s = np.empty(st.n, dtype=np.float32)
+            np.matmul(x, q, out=s)  # memory-bound: a threaded BLAS GEMV reads the matrix fastest
+        else:
+            s = _dot_slice(x, q, 0, st.n)
         if st.dead_rows.size:
             s[st.dead_rows] = _NEG
         best = topk(s, min(k, n_live))
@@ -86,7 +90,7 @@ def search_one(st: State, q: np.ndarray, k: int, rows: np.ndarray | None) -> tup
         best = topk(s, k)
         return best.astype(np.int64) + lo, s[best]
     if rows.size > _DENSE_FRACTION * st.n:
-        s = (x @ q)[rows]
+        s = _dot_slice(x, q, 0, st.n)[rows]
     else:
         s = _dot_rows(x, q, rows)
     best = topk(s, k)
@@ -101,8 +105,10 @@ def _numpy_batch(x: np.ndarray, qs: np.ndarray, k: int, dead: np.ndarray | None)
     if kk <= 0:
         return out_i, out_s
     block = 64
+    small = x.size <= _SMALL
     for b in range(0, nq, block):
-        s = qs[b : b + block] @ x.T
+        qb = qs[b : b + block]
+        s = np.stack([_dot_slice(x, q, 0, x.shape[0]) for q in qb]) if small else qb @ x.T
         if dead is not None and dead.size:
             s[:, dead] = _NEG
         for j in range(s.shape[0]):

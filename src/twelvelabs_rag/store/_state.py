@@ -96,11 +96,17 @@ class State:
             arr = np.empty(cap, dtype=DTYPES[name])
             arr[: self.n] = getattr(self, name)[: self.n]
             kw[name] = arr
-        return dataclasses.replace(self, cache={}, **kw)
+        cache = {"meta": self.cache["meta"]} if "meta" in self.cache else {}
+        return dataclasses.replace(self, cache=cache, **kw)
 
     def appended(self, m: int) -> State:
-        """The state after ``m`` rows were written into the spare capacity (new caches)."""
-        return dataclasses.replace(self, n=self.n + m, cache={})
+        """The state after ``m`` rows were written into the spare capacity.
+
+        Caches keyed by row range are dropped; the parsed-metadata cache is append-only (rows never
+        move until compaction), so it is shared and extended lazily.
+        """
+        cache = {"meta": self.cache["meta"]} if "meta" in self.cache else {}
+        return dataclasses.replace(self, n=self.n + m, cache=cache)
 
     def tombstoned(self, rows: np.ndarray) -> State:
         """Mark ``rows`` dead in place and return the state that knows about it."""
