@@ -24,7 +24,14 @@ from typing import Any, Literal
 import httpx
 
 from . import _config
-from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError, RateLimitError, status_error_class
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    RateLimitError,
+    TwelveLabsError,
+    status_error_class,
+)
 from .types.embed import TERMINAL_EMBED_STATUSES
 from .types.tasks import TERMINAL_TASK_STATUSES
 
@@ -41,6 +48,9 @@ __all__ = [
     "upload_outcome",
     "parse_retry_after",
     "retry_delay",
+    "AttemptState",
+    "Action",
+    "decide",
     "parse_error_body",
     "error_from_response",
     "next_page_params",
@@ -276,6 +286,79 @@ def retry_delay(
     if jitter is None:
         jitter = random.random()
     return base * (1.0 - 0.25 * min(max(jitter, 0.0), 1.0))
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptState:
+    """Where a request's retry loop stands: ``retries`` already spent of ``max_retries``.
+
+    ``can_recover`` says the caller gave a ``recover()`` lookup (uploads), which is asked after an
+    ambiguous HTTP failure; after an ambiguous connection failure it is always asked when given.
+    """
+
+    method: str
+    max_retries: int
+    retries: int = 0
+    can_recover: bool = False
+
+    def next(self) -> AttemptState:
+        """The state for the next attempt."""
+        return AttemptState(self.method, self.max_retries, self.retries + 1, self.can_recover)
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """What the shell does with one attempt's outcome, in this order.
+
+    1. ``recover``: call ``recover()`` with ``error`` (redacted) and return what it finds, if anything;
+    2. ``pause``: a 429 holds back every request of the client for ``pause`` seconds;
+    3. ``kind``: ``return`` the response, ``retry`` after sleeping ``delay`` seconds (log ``reason``),
+       or ``raise`` ``error`` (redacted).
+    """
+
+    kind: Literal["return", "retry", "raise"]
+    error: TwelveLabsError | None = None
+    recover: bool = False
+    delay: float = 0.0
+    pause: float | None = None
+    reason: str = ""
+
+
+_RETURN = Action("return")
+
+
+def decide(
+    state: AttemptState, outcome: httpx.Response | APIConnectionError, *, now: float, jitter: float | None = None
+) -> Action:
+    """The whole retry decision for one attempt (``now`` is epoch seconds, ``jitter`` as in :func:`retry_delay`).
+
+    ```python
+    state = AttemptState("GET", max_retries=2)
+    action = decide(state, httpx.Response(503), now=0.0, jitter=0.0)
+    assert (action.kind, action.delay) == ("retry", 0.5)
+    ```
+    """
+    left = state.retries < state.max_retries
+    if isinstance(outcome, APIConnectionError):
+        kind = outcome.failure_kind
+        recover = state.can_recover and upload_outcome(error=kind) == "ambiguous"
+        if left and should_retry(state.method, error=kind):
+            delay = retry_delay(state.retries, None, now, jitter=jitter)
+            return Action("retry", outcome, recover, delay, None, type(outcome).__name__)
+        return Action("raise", outcome, recover)
+    if outcome.is_success:
+        return _RETURN
+    status = outcome.status_code
+    recover = state.can_recover and upload_outcome(status) == "ambiguous"
+    retry = left and should_retry(state.method, status, headers=outcome.headers)
+    delay = 0.0
+    if retry or status == 429:
+        delay = retry_delay(state.retries, outcome.headers, now, jitter=jitter)
+    pause = delay if status == 429 else None
+    error = error_from_response(outcome, now=now) if recover or not retry else None
+    if retry:
+        return Action("retry", error, recover, delay, pause, f"HTTP {status}")
+    return Action("raise", error, recover, 0.0, pause)
 
 
 # ---------------------------------------------------------------------------------------------

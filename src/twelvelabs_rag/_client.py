@@ -23,17 +23,9 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import httpx
 
-from ._base import (
-    RequestSpec,
-    build_url,
-    error_from_response,
-    retry_delay,
-    should_retry,
-    translate_transport_error,
-    upload_outcome,
-)
+from ._base import AttemptState, RequestSpec, build_url, decide, translate_transport_error
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient
-from ._exceptions import APIConnectionError, APIStatusError, ConfigurationError, TwelveLabsError
+from ._exceptions import APIConnectionError, ConfigurationError, TwelveLabsError
 from .resources._files import MultipartBody
 
 if TYPE_CHECKING:
@@ -168,46 +160,30 @@ class TwelveLabs(BaseClient):
         """Send with retries; returns the successful response, or what ``recover`` found."""
         body = MultipartBody(spec.form, spec.files) if spec.multipart else None
         cached = body.to_bytes() if body is not None and body.in_memory else None
-        retries = 0
+        state = AttemptState(spec.method, self.max_retries, 0, recover is not None)
         cleared = 0.0
         while True:
             hold, cleared = self._gate(cleared)
             if hold > 0:
                 self._sleep(hold)
             try:
-                response = self._send_once(spec, body, cached)
+                outcome: httpx.Response | APIConnectionError = self._send_once(spec, body, cached)
             except APIConnectionError as err:
-                kind = err.failure_kind
-                if upload_outcome(error=kind) == "ambiguous":
-                    found = _recovered(recover, err)
-                    if found is not None:
-                        return found
-                if retries < self.max_retries and should_retry(spec.method, error=kind):
-                    delay = retry_delay(retries, None, time.time())
-                    self._log_retry(spec, retries, delay, type(err).__name__)
-                    self._sleep(delay)
-                    retries += 1
-                    continue
-                raise self._redact(err)
-            if response.is_success:
-                return response
-            status = response.status_code
-            if recover is not None and upload_outcome(status) == "ambiguous":
-                found = _recovered(recover, self._redact(error_from_response(response)))
+                outcome = err
+            action = decide(state, outcome, now=time.time())
+            if action.kind == "return":
+                return outcome
+            if action.recover:
+                found = _recovered(recover, self._redact(action.error))  # type: ignore[arg-type]
                 if found is not None:
                     return found
-            retry = retries < self.max_retries and should_retry(spec.method, status, headers=response.headers)
-            if retry or status == 429:
-                delay = retry_delay(retries, response.headers, time.time())
-                if status == 429:
-                    cleared = self._rate_limited(delay)
-            if retry:
-                self._log_retry(spec, retries, delay, f"HTTP {status}")
-                self._sleep(delay)
-                retries += 1
-                continue
-            err2: APIStatusError = error_from_response(response)
-            raise self._redact(err2)
+            if action.pause is not None:
+                cleared = self._rate_limited(action.pause)
+            if action.kind == "raise":
+                raise self._redact(action.error)  # type: ignore[arg-type]
+            self._log_retry(spec, state.retries, action.delay, action.reason)
+            self._sleep(action.delay)
+            state = state.next()
 
 
 class AsyncTwelveLabs(BaseClient):
@@ -307,45 +283,30 @@ class AsyncTwelveLabs(BaseClient):
         """Send with retries; returns the successful response, or what ``recover`` found."""
         body = MultipartBody(spec.form, spec.files) if spec.multipart else None
         cached = body.to_bytes() if body is not None and body.in_memory else None
-        retries = 0
+        state = AttemptState(spec.method, self.max_retries, 0, recover is not None)
         cleared = 0.0
         while True:
             hold, cleared = self._gate(cleared)
             if hold > 0:
                 await self._sleep(hold)
             try:
-                response = await self._send_once(spec, body, cached)
+                outcome: httpx.Response | APIConnectionError = await self._send_once(spec, body, cached)
             except APIConnectionError as err:
-                kind = err.failure_kind
-                if upload_outcome(error=kind) == "ambiguous":
-                    found = await _arecovered(recover, err)
-                    if found is not None:
-                        return found
-                if retries < self.max_retries and should_retry(spec.method, error=kind):
-                    delay = retry_delay(retries, None, time.time())
-                    self._log_retry(spec, retries, delay, type(err).__name__)
-                    await self._sleep(delay)
-                    retries += 1
-                    continue
-                raise self._redact(err)
-            if response.is_success:
-                return response
-            status = response.status_code
-            if recover is not None and upload_outcome(status) == "ambiguous":
-                found = await _arecovered(recover, self._redact(error_from_response(response)))
+                outcome = err
+            action = decide(state, outcome, now=time.time())
+            if action.kind == "return":
+                return outcome
+            if action.recover:
+                found = await _arecovered(recover, self._redact(action.error))  # type: ignore[arg-type]
                 if found is not None:
                     return found
-            retry = retries < self.max_retries and should_retry(spec.method, status, headers=response.headers)
-            if retry or status == 429:
-                delay = retry_delay(retries, response.headers, time.time())
-                if status == 429:
-                    cleared = self._rate_limited(delay)
-            if retry:
-                self._log_retry(spec, retries, delay, f"HTTP {status}")
-                await self._sleep(delay)
-                retries += 1
-                continue
-            raise self._redact(error_from_response(response))
+            if action.pause is not None:
+                cleared = self._rate_limited(action.pause)
+            if action.kind == "raise":
+                raise self._redact(action.error)  # type: ignore[arg-type]
+            self._log_retry(spec, state.retries, action.delay, action.reason)
+            await self._sleep(action.delay)
+            state = state.next()
 
 
 async def _arecovered(recover: Callable[[], Awaitable[Any]] | None, error: Exception) -> Any:
