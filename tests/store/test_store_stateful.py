@@ -421,7 +421,7 @@ def _close(store: Any) -> None:
 
 
 StoreMachine.TestCase.settings = settings(
-    max_examples=40,
+    max_examples=120,
     stateful_step_count=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
