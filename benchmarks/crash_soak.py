@@ -68,10 +68,10 @@ def columns(seed: int, n: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- child (the process that gets killed)
 
 
-def child_main(path: str, seed: int, n_add: int, delete_file: str, report_save: bool) -> None:
+def child_main(path: str, seed: int, n_add: int, delete_file: str, report_save: bool, mmap: bool = False) -> None:
     from twelvelabs_rag.store import SegmentStore
 
-    store = SegmentStore.open(path)
+    store = SegmentStore.open(path, mmap=mmap)
     doomed = json.loads(Path(delete_file).read_text())
     store.delete(doomed)
     ids = [int(i) for i in store.add(vectors(seed, n_add), **columns(seed, n_add))]
@@ -126,9 +126,9 @@ class Result:
         }
 
 
-def _child_cmd(path: Path, seed: int, n_add: int, delete_file: Path, report: bool) -> list[str]:
+def _child_cmd(path: Path, seed: int, n_add: int, delete_file: Path, report: bool, mmap: bool) -> list[str]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(path), str(seed), str(n_add), str(delete_file)]
-    return cmd + (["--report-save"] if report else [])
+    return cmd + (["--report-save"] if report else []) + (["--child-mmap"] if mmap else [])
 
 
 def _child_env() -> dict[str, str]:
@@ -139,9 +139,11 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def _start_child(path: Path, seed: int, n_add: int, delete_file: Path, report: bool) -> tuple[subprocess.Popen, dict]:
+def _start_child(
+    path: Path, seed: int, n_add: int, delete_file: Path, report: bool, mmap: bool = False
+) -> tuple[subprocess.Popen, dict]:
     proc = subprocess.Popen(
-        _child_cmd(path, seed, n_add, delete_file, report),
+        _child_cmd(path, seed, n_add, delete_file, report, mmap),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -298,12 +300,14 @@ def run(
     workdir: Path | None = None,
     fractions: list[float] | None = None,
     window: tuple[float, float] = (0.0, 1.15),
+    child_mmap: bool = False,
     log: Any = None,
 ) -> Result:
     """Run ``trials`` kill -9 trials; returns the tallies (failures listed, never raised).
 
     The kill lands ``uniform(*window) x`` the calibrated save time after the child announces the
     save, or at ``fractions[t] x`` that time when ``fractions`` is given (>1 lets the save finish).
+    ``child_mmap=True`` has the saving process open the store with its vectors memory-mapped.
     """
     import twelvelabs_rag.store as store_mod
 
@@ -331,7 +335,7 @@ def run(
         shutil.copytree(base, cal)
         dfile = root / "cal-delete.json"
         dfile.write_text(json.dumps(ids_sorted[:n_del]))
-        proc, _ = _start_child(cal, seed + 1, n_add, dfile, True)
+        proc, _ = _start_child(cal, seed + 1, n_add, dfile, True, child_mmap)
         out, err = proc.communicate(timeout=300)
         if proc.returncode != 0 or not out.startswith("SAVED"):
             raise RuntimeError(f"calibration save failed (rc {proc.returncode}): {err[-2000:]}")
@@ -345,7 +349,7 @@ def run(
             doomed = sorted(rng.sample(ids_sorted, n_del))
             dfile = root / f"t{t}-delete.json"
             dfile.write_text(json.dumps(doomed))
-            proc, info = _start_child(trial, child_seed, n_add, dfile, False)
+            proc, info = _start_child(trial, child_seed, n_add, dfile, False, child_mmap)
             new = new_snapshot(info, doomed, child_seed)
             frac = fractions[t % len(fractions)] if fractions else rng.uniform(*window)
             delay = frac * res.save_seconds
@@ -428,9 +432,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-v", "--verbose", action="store_true")
     p.add_argument("--child", nargs=4, metavar=("PATH", "SEED", "N_ADD", "DELETE_JSON"), help=argparse.SUPPRESS)
     p.add_argument("--report-save", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--child-mmap", action="store_true", help="the saving process opens the store with mmap=True")
     a = p.parse_args(argv)
     if a.child:
-        child_main(a.child[0], int(a.child[1]), int(a.child[2]), a.child[3], a.report_save)
+        child_main(a.child[0], int(a.child[1]), int(a.child[2]), a.child[3], a.report_save, a.child_mmap)
         return 0
     t0 = time.perf_counter()
     res = run(
@@ -441,10 +446,11 @@ def main(argv: list[str] | None = None) -> int:
         write_every=a.write_every,
         corrupt_every=a.corrupt_every,
         window=tuple(a.window),
+        child_mmap=a.child_mmap,
         log=(lambda m: print(m, file=sys.stderr, flush=True)) if a.verbose else None,
     )
     out = res.summary() | {
-        "rows": a.rows, "dim": a.dim, "window": list(a.window), "wall_seconds": round(time.perf_counter() - t0, 1),
+        "rows": a.rows, "dim": a.dim, "window": list(a.window), "child_mmap": a.child_mmap, "wall_seconds": round(time.perf_counter() - t0, 1),
     }
     text = json.dumps(out, indent=2)
     print(text)
