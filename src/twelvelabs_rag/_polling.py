@@ -50,6 +50,30 @@ def _timed_out(task_id: str, what: str, timeout: float | None, status: str | Non
     )
 
 
+class _Waiter:
+    """The wait-loop decisions shared by both twins: after each poll, return, raise or sleep how long."""
+
+    __slots__ = ("task_id", "kind", "what", "timeout", "interval", "clock", "start")
+
+    def __init__(self, task_id: str, kind: Literal["task", "embed"], timeout: float | None, interval: float,
+                 clock: Callable[[], float]) -> None:
+        self.task_id, self.kind, self.timeout, self.interval, self.clock = task_id, kind, timeout, interval, clock
+        self.what = "Task" if kind == "task" else "Embedding task"
+        self.start = clock()
+
+    def after(self, item: Any) -> float | None:
+        """None when ``item`` is ready; else seconds to sleep. Raises TaskFailedError / WaitTimeoutError."""
+        status = getattr(item, "status", None)
+        if is_terminal(status, kind=self.kind):
+            if status == "failed":
+                raise _failed(item, self.task_id, self.what)
+            return None
+        delay = poll_delay(interval=self.interval, elapsed=self.clock() - self.start, timeout=self.timeout)
+        if delay is None:
+            raise _timed_out(self.task_id, self.what, self.timeout, status)
+        return delay
+
+
 def wait_until_done(
     fetch: Callable[[], T],
     *,
@@ -62,20 +86,14 @@ def wait_until_done(
     clock: Callable[[], float],
 ) -> T:
     """Fetch until terminal; return the ready item or raise TaskFailedError / WaitTimeoutError."""
-    what = "Task" if kind == "task" else "Embedding task"
-    start = clock()
+    waiter = _Waiter(task_id, kind, timeout, interval, clock)
     while True:
         item = fetch()
         if on_progress is not None:
             on_progress(item)
-        status = getattr(item, "status", None)
-        if is_terminal(status, kind=kind):
-            if status == "failed":
-                raise _failed(item, task_id, what)
-            return item
-        delay = poll_delay(interval=interval, elapsed=clock() - start, timeout=timeout)
+        delay = waiter.after(item)
         if delay is None:
-            raise _timed_out(task_id, what, timeout, status)
+            return item
         sleep(delay)
 
 
@@ -91,20 +109,14 @@ async def await_until_done(
     clock: Callable[[], float],
 ) -> T:
     """Async twin of :func:`wait_until_done`; ``on_progress`` may be sync or async."""
-    what = "Task" if kind == "task" else "Embedding task"
-    start = clock()
+    waiter = _Waiter(task_id, kind, timeout, interval, clock)
     while True:
         item = await fetch()
         if on_progress is not None:
             result = on_progress(item)
             if isinstance(result, Awaitable):
                 await result
-        status = getattr(item, "status", None)
-        if is_terminal(status, kind=kind):
-            if status == "failed":
-                raise _failed(item, task_id, what)
-            return item
-        delay = poll_delay(interval=interval, elapsed=clock() - start, timeout=timeout)
+        delay = waiter.after(item)
         if delay is None:
-            raise _timed_out(task_id, what, timeout, status)
+            return item
         await sleep(delay)
