@@ -103,6 +103,7 @@ def parse_timestamped(text: str | None) -> list[tuple[float, float, str]]:
     ``from 0s to 4s, a fox; from 4s to 8s, an owl.`` is read instead (sorted by time; when a range is
     mentioned twice, the last mention wins).
 
+    Example:
     ```python
     assert parse_timestamped("Scenes:\\n[0-4] a fox\\n  in snow\\n0:04 - 0:09: an owl") == [
         (0.0, 4.0, "a fox in snow"), (4.0, 9.0, "an owl")]

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from twelvelabs_rag.moments import clip_id
 
 __all__ = ["LC_ID_KEY", "segment_id", "rewrite_filter", "text_columns", "task_columns"]
 
@@ -28,7 +29,7 @@ _TEXT_VIDEO_PREFIX = "lc:"
 
 def segment_id(video_id: str, start: float, end: float, scope: str, option: str) -> str:
     """The LangChain id of a video segment row: stable, so re-adding a task replaces its rows."""
-    return f"{video_id}@{float(start):.3f}-{float(end):.3f}:{scope}:{option}"
+    return f"{clip_id(video_id, start, end)}:{scope}:{option}"
 
 
 def rewrite_filter(where: Any) -> Any:

@@ -10,8 +10,8 @@ Every public class of this package takes the same connection settings:
 Clients are built on first use, never in a constructor, so building any object does no I/O.
 
 ```python
-from langchain_twelvelabs._utils import format_timestamp
-assert format_timestamp(72.4) == "01:12"
+from langchain_twelvelabs._utils import media_arg
+assert media_arg("https://x/clip.wav", "audio") == {"audio_url": "https://x/clip.wav"}
 ```
 """
 
@@ -31,7 +31,6 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 __all__ = [
     "TwelveLabsClientMixin",
     "build_clients",
-    "format_timestamp",
     "is_url",
     "media_arg",
     "run_bounded",
@@ -66,16 +65,6 @@ def media_arg(value: str | Path, kind: str) -> dict[str, Any]:
             f"{kind} file not found: {str(path)!r}; pass an existing local path or an http(s) URL"
         )
     return {f"{kind}_file": path}
-
-
-def format_timestamp(seconds: float | None) -> str:
-    """``mm:ss`` (or ``h:mm:ss`` from one hour on) for a time offset in seconds."""
-    total = max(0, int(round(float(seconds or 0.0))))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes:02d}:{secs:02d}"
 
 
 def _for_running_loop(cached: tuple[Any, Any] | None, kwargs: dict[str, Any]) -> tuple[Any, Any]:

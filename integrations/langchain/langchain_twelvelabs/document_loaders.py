@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
@@ -13,9 +12,17 @@ from typing import Any, Literal
 from langchain_core.document_loaders import BaseLoader
 from langchain_core.documents import Document
 from pydantic import SecretStr
+from twelvelabs_rag.moments import (
+    afind_indexed,
+    clip_id,
+    dedupe_metadata,
+    file_sha256,
+    find_indexed,
+    format_transcript,
+    parse_timestamped,
+)
 
-from ._timestamps import parse_timestamped_lines
-from ._utils import arun_bounded, build_clients, format_timestamp, is_url, run_bounded
+from ._utils import arun_bounded, build_clients, is_url, run_bounded
 
 __all__ = ["TwelveLabsVideoLoader", "DEFAULT_PROMPT", "DEFAULT_INDEX_MODELS", "parse_timestamped_lines"]
 
@@ -28,22 +35,14 @@ DEFAULT_INDEX_MODELS: list[dict[str, Any]] = [
     {"model_name": "marengo3.0", "model_options": ["visual", "audio"]},
     {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]},
 ]
-HASH_KEY = "lc_sha256"
-URL_KEY = "lc_source_url"
+#: The time ranges of a Pegasus description (``twelvelabs_rag.moments.parse_timestamped``).
+parse_timestamped_lines = parse_timestamped
 
 @dataclass
 class _Item:
     source: str
     kind: Literal["file", "url", "video_id"]
     video_id: str | None = None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class TwelveLabsVideoLoader(BaseLoader):
@@ -57,7 +56,8 @@ class TwelveLabsVideoLoader(BaseLoader):
 
     Key init args:
         sources: local video paths and/or http(s) URLs to upload (skipped when already indexed:
-            same filename and size, or same content hash / URL in ``user_metadata``).
+            same filename and size, or same content hash / URL in ``user_metadata``:
+            ``tlrag_sha256`` / ``tlrag_source_url``, the keys of ``twelvelabs_rag.moments``).
         video_ids: videos already in the index.
         index_id: the index to use; without it an index is created from ``models`` (once).
         content: ``"analyze"`` (Pegasus, with ``prompt``), ``"transcript"`` or ``"both"`` (default;
@@ -156,33 +156,23 @@ class TwelveLabsVideoLoader(BaseLoader):
                 check_media(path, name=path.name, expect="video")
 
     @staticmethod
-    def _same_file(item: _Item, videos: list[Any]) -> str | None:
-        """An indexed video with the same filename and byte size as a local file (from a listing)."""
+    def _facts(item: _Item) -> dict[str, Any]:
+        """What identifies a source in the index (stats and hashes a local file: blocking)."""
+        if item.kind == "url":
+            return {"url": item.source}
         path = Path(item.source).expanduser()
-        size = path.stat().st_size
-        for video in videos:
-            meta = video.system_metadata
-            if meta is not None and meta.filename == path.name and meta.size is not None and int(meta.size) == size:
-                return video.id
-        return None
+        return {"filename": path.name, "size": path.stat().st_size, "sha256": file_sha256(path)}
 
-    @staticmethod
-    def _metadata_filter(item: _Item, digest: str | None) -> dict[str, str]:
-        return {URL_KEY: item.source} if item.kind == "url" else {HASH_KEY: digest or ""}
-
-    def _task_kwargs(self, item: _Item, digest: str | None) -> dict[str, Any]:
-        metadata = dict(self.user_metadata)
+    def _task_kwargs(self, item: _Item, facts: dict[str, Any]) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"index_id": self.index_id, "timeout": self.timeout}
         if self.poll_interval is not None:
             kwargs["poll_interval"] = self.poll_interval
         if item.kind == "url":
             kwargs["url"] = item.source
-            metadata[URL_KEY] = item.source
         else:
             kwargs["file"] = Path(item.source).expanduser()
-            if digest is not None:
-                metadata[HASH_KEY] = digest
-        kwargs["user_metadata"] = metadata
+        mark = dedupe_metadata(url=facts["url"]) if item.kind == "url" else dedupe_metadata(sha256=facts["sha256"])
+        kwargs["user_metadata"] = {**self.user_metadata, **mark}
         return kwargs
 
     def _progress(self, total: int) -> Any:
@@ -215,24 +205,22 @@ class TwelveLabsVideoLoader(BaseLoader):
         if self.mode == "segments":
             chunks: list[tuple[float, float, str, str]] = []
             if analysis:
-                chunks += [(s, e, t, "analysis") for s, e, t in parse_timestamped_lines(analysis)]
+                chunks += [(s, e, t, "analysis") for s, e, t in parse_timestamped(analysis)]
             chunks += [(ln.start, ln.end, ln.value.strip(), "transcript") for ln in lines if ln.value.strip()]
             chunks.sort(key=lambda c: (c[0], c[1]))
             return [
                 Document(
                     page_content=text,
                     metadata={**base, "start": float(s), "end": float(e), "kind": kind},
-                    id=f"{video.id}@{float(s):.3f}-{float(e):.3f}:{kind}:{i}",
+                    id=f"{clip_id(video.id, s, e)}:{kind}:{i}",
                 )
                 for i, (s, e, text, kind) in enumerate(chunks)
             ]
         parts = []
         if analysis:
             parts.append(analysis.strip())
-        if lines:
-            spoken = "\n".join(
-                f"[{format_timestamp(ln.start)}-{format_timestamp(ln.end)}] {ln.value.strip()}" for ln in lines
-            )
+        spoken = format_transcript(lines)
+        if spoken:
             parts.append(f"Transcript:\n{spoken}" if analysis else spoken)
         text = "\n\n".join(parts) or f"Video {base['filename'] or video.id} (no description or speech found)."
         return [Document(page_content=text, metadata=base, id=video.id)]
@@ -273,20 +261,14 @@ class TwelveLabsVideoLoader(BaseLoader):
         pending = self._pending()
         if not pending:
             return
-        videos = list(client.indexes.videos.list(self.index_id)) if self.skip_existing else []
         bar = self._progress(len(pending))
 
         def one(item: _Item) -> None:
-            digest = _sha256(Path(item.source).expanduser()) if item.kind == "file" else None
+            facts = self._facts(item)
             if self.skip_existing:
-                item.video_id = self._same_file(item, videos) if item.kind == "file" else None
-                if item.video_id is None:
-                    found = client.indexes.videos.list(
-                        self.index_id, user_metadata=self._metadata_filter(item, digest), page_limit=1
-                    )
-                    item.video_id = next((v.id for v in found), None)
+                item.video_id = find_indexed(client, self.index_id, **facts)
             if item.video_id is None:
-                task = client.tasks.create_and_wait(**self._task_kwargs(item, digest))
+                task = client.tasks.create_and_wait(**self._task_kwargs(item, facts))
                 item.video_id = task.video_id
             self._tick(bar)
 
@@ -320,25 +302,14 @@ class TwelveLabsVideoLoader(BaseLoader):
         pending = self._pending()
         if not pending:
             return
-        videos = [v async for v in client.indexes.videos.list(self.index_id)] if self.skip_existing else []
         bar = self._progress(len(pending))
 
         async def one(item: _Item) -> None:
-            digest = None
-            if item.kind == "file":
-                digest = await asyncio.to_thread(_sha256, Path(item.source).expanduser())
+            facts = await asyncio.to_thread(self._facts, item) if item.kind == "file" else self._facts(item)
             if self.skip_existing:
-                if item.kind == "file":
-                    item.video_id = await asyncio.to_thread(self._same_file, item, videos)
-                if item.video_id is None:
-                    found = client.indexes.videos.list(
-                        self.index_id, user_metadata=self._metadata_filter(item, digest), page_limit=1
-                    )
-                    async for video in found:
-                        item.video_id = video.id
-                        break
+                item.video_id = await afind_indexed(client, self.index_id, **facts)
             if item.video_id is None:
-                task = await client.tasks.create_and_wait(**self._task_kwargs(item, digest))
+                task = await client.tasks.create_and_wait(**self._task_kwargs(item, facts))
                 item.video_id = task.video_id
             self._tick(bar)
 

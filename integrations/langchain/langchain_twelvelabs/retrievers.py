@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,8 +12,9 @@ from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, Callba
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
+from twelvelabs_rag.moments import AsyncTranscriptCache, TranscriptCache, clip_id, format_timestamp
 
-from ._utils import TwelveLabsClientMixin, format_timestamp, is_url, media_arg
+from ._utils import TwelveLabsClientMixin, is_url, media_arg
 
 __all__ = ["TwelveLabsSearchRetriever", "format_citation"]
 
@@ -53,12 +53,6 @@ def _looks_like_image(query: str) -> bool:
         return False
 
 
-@dataclass
-class _VideoInfo:
-    filename: str | None = None
-    lines: list[Any] = field(default_factory=list)
-
-
 def _public_metadata(user_metadata: dict[str, Any] | None) -> dict[str, Any] | None:
     """The video's user metadata without the client's internal upload token."""
     if not user_metadata:
@@ -66,10 +60,6 @@ def _public_metadata(user_metadata: dict[str, Any] | None) -> dict[str, Any] | N
     from twelvelabs_rag._config import UPLOAD_TOKEN_KEY
 
     return {k: v for k, v in user_metadata.items() if k != UPLOAD_TOKEN_KEY}
-
-
-def _clip_id(video_id: str, start: float, end: float) -> str:
-    return f"{video_id}@{float(start):.3f}-{float(end):.3f}"
 
 
 def _flatten(items: Iterable[Any]) -> Iterable[Any]:
@@ -139,7 +129,8 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
     threshold: Literal["high", "medium", "low", "none"] | None = None
     fetch_video_details: bool = True
 
-    _videos: dict[str, _VideoInfo] = PrivateAttr(default_factory=dict)
+    _transcripts: TranscriptCache = PrivateAttr(default_factory=TranscriptCache)
+    _atranscripts: AsyncTranscriptCache | None = PrivateAttr(default=None)
 
     # --- request building ------------------------------------------------------------------
     def _search_kwargs(self, query: str, kwargs: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -179,13 +170,13 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
 
     # --- mapping ----------------------------------------------------------------------------
     def _to_document(self, hit: Any, position: int, index_id: str) -> Document:
-        info = self._videos.get(f"{index_id}/{hit.video_id}", _VideoInfo())
+        info = self._transcripts.get(index_id, hit.video_id)
+        filename = info.filename if info is not None else None
         start, end = float(hit.start), float(hit.end)
         text = (hit.transcription or "").strip()
-        if not text and info.lines:
-            spoken = [ln.value.strip() for ln in info.lines if ln.end > start and ln.start < end and ln.value]
-            text = " ".join(spoken).strip()
-        name = info.filename or hit.video_id
+        if not text and info is not None:
+            text = info.text(start, end)
+        name = filename or hit.video_id
         if not text:
             text = f"Clip of video {name} from {format_timestamp(start)} to {format_timestamp(end)}."
         metadata: dict[str, Any] = {
@@ -197,14 +188,10 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
             "rank": hit.rank if hit.rank is not None else position,
             "confidence": hit.confidence,
             "thumbnail_url": hit.thumbnail_url,
-            "filename": info.filename,
+            "filename": filename,
             "user_metadata": _public_metadata(hit.user_metadata),
         }
-        return Document(page_content=text, metadata=metadata, id=_clip_id(hit.video_id, start, end))
-
-    def _video_info(self, video: Any) -> _VideoInfo:
-        meta = getattr(video, "system_metadata", None)
-        return _VideoInfo(filename=getattr(meta, "filename", None), lines=list(video.transcription or []))
+        return Document(page_content=text, metadata=metadata, id=clip_id(hit.video_id, start, end))
 
     # --- sync ---------------------------------------------------------------------------------
     def _get_relevant_documents(
@@ -215,11 +202,7 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
         hits = list(itertools.islice(_flatten(client.search.query(**params)), k))
         index_id = params["index_id"]
         if self.fetch_video_details:
-            for video_id in dict.fromkeys(h.video_id for h in hits):
-                key = f"{index_id}/{video_id}"
-                if key not in self._videos:
-                    video = client.indexes.videos.retrieve(index_id, video_id, transcription=True)
-                    self._videos[key] = self._video_info(video)
+            self._transcripts.fetch(client, index_id, (h.video_id for h in hits))
         return [self._to_document(hit, i + 1, index_id) for i, hit in enumerate(hits)]
 
     # --- async --------------------------------------------------------------------------------
@@ -236,11 +219,7 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
         hits = hits[:k]
         index_id = params["index_id"]
         if self.fetch_video_details:
-            missing = [v for v in dict.fromkeys(h.video_id for h in hits) if f"{index_id}/{v}" not in self._videos]
-
-            async def fetch(video_id: str) -> None:
-                video = await client.indexes.videos.retrieve(index_id, video_id, transcription=True)
-                self._videos[f"{index_id}/{video_id}"] = self._video_info(video)
-
-            await asyncio.gather(*(fetch(v) for v in missing))
+            if self._atranscripts is None:  # the same entries as the sync path
+                self._atranscripts = AsyncTranscriptCache(share=self._transcripts)
+            await self._atranscripts.fetch(client, index_id, (h.video_id for h in hits))
         return [self._to_document(hit, i + 1, index_id) for i, hit in enumerate(hits)]

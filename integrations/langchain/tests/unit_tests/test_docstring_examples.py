@@ -9,7 +9,6 @@ import textwrap
 import pytest
 
 MODULES = [
-    "langchain_twelvelabs._timestamps",
     "langchain_twelvelabs._utils",
     "langchain_twelvelabs._pegasus",
     "langchain_twelvelabs._rows",

@@ -8,10 +8,11 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from langchain_twelvelabs import format_citation
 from langchain_twelvelabs._pegasus import StopScanner, truncate_at_stop, video_object
-from langchain_twelvelabs._utils import format_timestamp, is_url, media_arg
+from langchain_twelvelabs._utils import is_url, media_arg
 from langchain_twelvelabs.chat_models import messages_to_prompt
 from langchain_twelvelabs.document_loaders import parse_timestamped_lines
 from langchain_twelvelabs.retrievers import _looks_like_image
+from twelvelabs_rag.moments import format_timestamp
 
 
 @pytest.mark.parametrize(

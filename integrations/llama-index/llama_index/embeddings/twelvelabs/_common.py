@@ -25,7 +25,7 @@ from pydantic import SecretStr
 
 from twelvelabs_rag import AsyncTwelveLabs, ConfigurationError, TwelveLabs
 
-__all__ = ["ClientHolder", "resolve_api_key", "loop_semaphore", "is_url", "fmt_time"]
+__all__ = ["ClientHolder", "resolve_api_key", "loop_semaphore", "is_url"]
 
 _KEY_ENV_VARS = ("TWELVELABS_API_KEY", "TWELVE_LABS_API_KEY")
 
@@ -167,11 +167,3 @@ def is_url(value: str) -> bool:
     """True for http(s) URLs (the API fetches those itself)."""
     lowered = value.lower()
     return lowered.startswith("http://") or lowered.startswith("https://")
-
-
-def fmt_time(seconds: float | None) -> str:
-    """``mm:ss`` (``h:mm:ss`` from one hour on), as langchain-twelvelabs prints clip ranges."""
-    total = max(0, int(round(float(seconds or 0.0))))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"

@@ -18,7 +18,7 @@ Example (offline, against the bundled emulator)::
     print(docs[0].metadata["filename"], docs[0].text[:60])
 """
 
-from llama_index.readers.twelvelabs._content import parse_timestamped
 from llama_index.readers.twelvelabs.base import DEFAULT_PROMPT, TwelveLabsVideoReader
+from twelvelabs_rag.moments import parse_timestamped
 
 __all__ = ["TwelveLabsVideoReader", "DEFAULT_PROMPT", "parse_timestamped"]

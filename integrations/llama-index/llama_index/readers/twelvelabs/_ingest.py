@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from llama_index.embeddings.twelvelabs._common import is_url
+from twelvelabs_rag.moments import afind_indexed, dedupe_metadata, file_sha256, find_indexed
 
-__all__ = ["Source", "classify", "HASH_KEY", "URL_KEY", "find_existing", "afind_existing", "preflight_all"]
-
-#: user_metadata key holding the sha256 of an uploaded local file (used to skip re-uploads).
-HASH_KEY = "tlrag_sha256"
-#: user_metadata key holding the URL a video was indexed from.
-URL_KEY = "tlrag_source_url"
-#: Keys written by langchain-twelvelabs for the same purpose (recognised, never written).
-_ALT_HASH_KEYS = ("lc_sha256",)
-_ALT_URL_KEYS = ("lc_source_url",)
+__all__ = ["Source", "classify", "find_existing", "afind_existing", "preflight_all"]
 
 
 @dataclass
@@ -42,15 +34,13 @@ class Source:
         return self.url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] or self.url
 
     def user_metadata(self) -> dict[str, Any]:
-        return {HASH_KEY: self.digest} if self.path is not None else {URL_KEY: self.url}
+        return dedupe_metadata(sha256=self.digest) if self.path is not None else dedupe_metadata(url=self.url)
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    def facts(self) -> dict[str, Any]:
+        """What identifies this source in an index (``twelvelabs_rag.moments.find_indexed`` keywords)."""
+        if self.path is not None:
+            return {"filename": self.filename, "size": self.size, "sha256": self.digest}
+        return {"url": self.url}
 
 
 def classify(inputs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None) -> list[Source]:
@@ -71,7 +61,7 @@ def classify(inputs: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] |
             raise FileNotFoundError(
                 f"video file not found: {raw!r}; pass an existing local path, an http(s) URL, or video_ids=[...]"
             )
-        source = Source(raw=raw, path=path, size=path.stat().st_size, digest=_sha256(path))
+        source = Source(raw=raw, path=path, size=path.stat().st_size, digest=file_sha256(path))
         out.setdefault(f"sha256:{source.digest}", source)
     return list(out.values())
 
@@ -85,39 +75,14 @@ def preflight_all(sources: Sequence[Source], check: Callable[[Path], Any] | None
             check(source.path)
 
 
-def _matches(video: Any, source: Source) -> bool:
-    meta = video.user_metadata or {}
-    if source.path is not None:
-        if any(meta.get(k) == source.digest for k in (HASH_KEY, *_ALT_HASH_KEYS)):
-            return True
-        sysmeta = video.system_metadata
-        same_name = sysmeta is not None and sysmeta.filename == source.filename
-        return bool(same_name and sysmeta.size is not None and int(sysmeta.size) == source.size)
-    return any(meta.get(k) == source.url for k in (URL_KEY, *_ALT_URL_KEYS))
-
-
-def _queries(source: Source) -> list[dict[str, Any]]:
-    if source.path is not None:
-        return [{"filename": source.filename}, {"user_metadata": {HASH_KEY: source.digest}}]
-    return [{"user_metadata": {URL_KEY: source.url}}]
-
-
 def find_existing(client: Any, index_id: str, source: Source) -> str | None:
     """The id of a video already in the index for this source (same name and size, or same hash)."""
-    for query in _queries(source):
-        for video in client.indexes.videos.list(index_id, **query):
-            if _matches(video, source):
-                return str(video.id)
-    return None
+    return find_indexed(client, index_id, **source.facts())
 
 
 async def afind_existing(client: Any, index_id: str, source: Source) -> str | None:
     """Async twin of :func:`find_existing`."""
-    for query in _queries(source):
-        async for video in client.indexes.videos.list(index_id, **query):
-            if _matches(video, source):
-                return str(video.id)
-    return None
+    return await afind_indexed(client, index_id, **source.facts())
 
 
 async def aclassify(inputs: Any) -> list[Source]:

@@ -52,8 +52,8 @@ class TwelveLabsVideoReader(BasePydanticReader):
     index (``video_ids``). New files are uploaded through indexing tasks, ``max_concurrency`` at a
     time, after a preflight of every local file (nothing is uploaded if one fails), with a tqdm
     progress bar (``show_progress=False`` silences it) and a per-task ``timeout``. A file already in
-    the index (same filename and size, or the same sha256 in ``user_metadata``) is not uploaded
-    again; a URL already indexed (``user_metadata.source_url``) neither.
+    the index (same filename and size, or the same sha256 in ``user_metadata["tlrag_sha256"]``) is
+    not uploaded again; a URL already indexed (``user_metadata["tlrag_source_url"]``) neither.
 
     Content: ``content="both"`` (default: Pegasus analysis with ``prompt``, by default a timestamped
     description, followed by the transcript), ``"analyze"`` or ``"transcript"``. ``mode="video"`` gives one Document per video;

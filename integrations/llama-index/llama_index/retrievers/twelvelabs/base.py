@@ -20,17 +20,17 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections import OrderedDict
 from typing import Any, AsyncIterator, Iterable, Iterator, Sequence
 
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle, RelatedNodeInfo, TextNode
 
-from llama_index.embeddings.twelvelabs._common import ClientHolder, fmt_time, is_url
+from llama_index.embeddings.twelvelabs._common import ClientHolder, is_url
 from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
 from twelvelabs_rag._config import UPLOAD_TOKEN_KEY
-from twelvelabs_rag.types import SearchItem, Video
+from twelvelabs_rag.moments import AsyncTranscriptCache, TranscriptCache, clip_id, format_timestamp
+from twelvelabs_rag.types import SearchItem
 
 __all__ = ["TwelveLabsRetriever", "clip_node_id"]
 
@@ -45,27 +45,16 @@ def _public(user_metadata: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def clip_node_id(video_id: str, start: float, end: float) -> str:
-    """Node id of a clip: unique per (video_id, start, end), stable across queries (as in langchain-twelvelabs).
+    """Node id of a clip: unique per (video_id, start, end), stable across queries.
+
+    It is ``twelvelabs_rag.moments.clip_id``, the id langchain-twelvelabs gives the clip's Document.
 
     Example:
         ```python
         assert clip_node_id("v1", 8, 12.5) == "v1@8.000-12.500"
         ```
     """
-    return f"{video_id}@{float(start):.3f}-{float(end):.3f}"
-
-
-class _VideoInfo:
-    __slots__ = ("filename", "lines")
-
-    def __init__(self, video: Video | None) -> None:
-        meta = video.system_metadata if video is not None else None
-        self.filename = meta.filename if meta is not None else None
-        self.lines = list(video.transcription or []) if video is not None else []
-
-    def transcript(self, start: float, end: float) -> str:
-        parts = [ln.value.strip() for ln in self.lines if ln.end > start and ln.start < end and ln.value.strip()]
-        return " ".join(parts)
+    return clip_id(video_id, start, end)
 
 
 async def _aiterate(result: Any) -> AsyncIterator[Any]:
@@ -135,8 +124,8 @@ class TwelveLabsRetriever(BaseRetriever):
         self.threshold = threshold
         self.include_user_metadata = include_user_metadata
         self.fetch_transcripts = fetch_transcripts
-        self._cache: OrderedDict[str, _VideoInfo] = OrderedDict()
-        self._cache_size = max(1, cache_size)
+        self._transcripts = TranscriptCache(maxsize=max(1, cache_size))
+        self._atranscripts = AsyncTranscriptCache(share=self._transcripts, max_concurrency=8)
         super().__init__(callback_manager=callback_manager, verbose=verbose)
 
     def __repr__(self) -> str:
@@ -194,25 +183,14 @@ class TwelveLabsRetriever(BaseRetriever):
                     return
 
     # ------------------------------------------------------------------ mapping
-    def _remember(self, video_id: str, info: _VideoInfo) -> None:
-        self._cache[video_id] = info
-        self._cache.move_to_end(video_id)
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-
-    def _missing(self, clips: Sequence[Any]) -> list[str]:
-        if not self.fetch_transcripts:
-            return []
-        return list(dict.fromkeys(c.video_id for c in clips if c.video_id not in self._cache))
-
     def _to_node(self, clip: Any, position: int) -> NodeWithScore:
-        info = self._cache.get(clip.video_id) if self.fetch_transcripts else None
+        info = self._transcripts.get(self.index_id, clip.video_id) if self.fetch_transcripts else None
         filename = info.filename if info is not None else None
         start, end = float(clip.start), float(clip.end)
-        text = (clip.transcription or "").strip() or (info.transcript(start, end) if info else "")
+        text = (clip.transcription or "").strip() or (info.text(start, end) if info else "")
         if not text:
             name = filename or clip.video_id
-            text = f"Clip of video {name} from {fmt_time(start)} to {fmt_time(end)}."
+            text = f"Clip of video {name} from {format_timestamp(start)} to {format_timestamp(end)}."
         metadata: dict[str, Any] = {
             "video_id": clip.video_id,
             "index_id": self.index_id,
@@ -226,7 +204,7 @@ class TwelveLabsRetriever(BaseRetriever):
             "user_metadata": _public(clip.user_metadata),
         }
         node = TextNode(
-            id_=clip_node_id(clip.video_id, start, end),
+            id_=clip_id(clip.video_id, start, end),
             text=text,
             metadata=metadata,
             excluded_llm_metadata_keys=list(_LLM_HIDDEN),
@@ -244,9 +222,8 @@ class TwelveLabsRetriever(BaseRetriever):
         k = self.similarity_top_k
         client = self._clients.sync
         clips = list(self._clips(client.search.query(**self._search_kwargs(query_bundle, k)), k))
-        for video_id in self._missing(clips):
-            video = client.indexes.videos.retrieve(self.index_id, video_id, transcription=True)
-            self._remember(video_id, _VideoInfo(video))
+        if self.fetch_transcripts:
+            self._transcripts.fetch(client, self.index_id, (c.video_id for c in clips))
         return [self._to_node(c, i + 1) for i, c in enumerate(clips)]
 
     # ------------------------------------------------------------------ async
@@ -262,17 +239,8 @@ class TwelveLabsRetriever(BaseRetriever):
             if len(seen) >= k:
                 break
         clips = list(self._clips(items, k))
-        missing = self._missing(clips)
-        if missing:
-            sem = asyncio.Semaphore(8)
-
-            async def fetch(video_id: str) -> Video:
-                async with sem:
-                    return await client.indexes.videos.retrieve(self.index_id, video_id, transcription=True)
-
-            videos = await asyncio.gather(*(fetch(v) for v in missing))
-            for video_id, video in zip(missing, videos):
-                self._remember(video_id, _VideoInfo(video))
+        if self.fetch_transcripts:
+            await self._atranscripts.fetch(client, self.index_id, (c.video_id for c in clips))
         return [self._to_node(c, i + 1) for i, c in enumerate(clips)]
 
     def close(self) -> None:
@@ -285,4 +253,4 @@ class TwelveLabsRetriever(BaseRetriever):
 
     def clear_cache(self) -> None:
         """Forget the cached transcripts and filenames (they are fetched again on the next query)."""
-        self._cache.clear()
+        self._transcripts.clear()

@@ -6,7 +6,7 @@ from typing import Any
 
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-from llama_index.embeddings.twelvelabs._common import fmt_time
+from twelvelabs_rag.moments import clip_id, format_timestamp
 from twelvelabs_rag.store import InvalidInputError
 
 __all__ = ["nodes_from_embedding_task", "segment_node_id"]
@@ -22,7 +22,7 @@ def segment_node_id(video_id: str, start: float, end: float, scope: str, option:
         assert segment_node_id("v1", 0, 6, "clip", "visual") == "v1@0.000-6.000#visual:clip"
         ```
     """
-    return f"{video_id}@{float(start):.3f}-{float(end):.3f}#{option}:{scope}"
+    return f"{clip_id(video_id, start, end)}#{option}:{scope}"
 
 
 def nodes_from_embedding_task(
@@ -84,7 +84,7 @@ def nodes_from_embedding_task(
         }
         if filename:
             meta["filename"] = filename
-        what = "whole video" if scope == "video" else f"{fmt_time(start)} to {fmt_time(end)}"
+        what = "whole video" if scope == "video" else f"{format_timestamp(start)} to {format_timestamp(end)}"
         body = text or f"Segment of video {filename or vid}, {what} ({option} embedding)."
         nodes.append(
             TextNode(
