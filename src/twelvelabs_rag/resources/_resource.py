@@ -1,24 +1,78 @@
-"""Base classes of the resources and the response parsers they share."""
+"""Base classes of the resources, the response parsers they share, and the plan drivers.
+
+A *plan* is a generator holding the body of a method that both twins share. Where it needs I/O it
+calls the resource (``res._client._request(spec)``, ``res.wait(...)``, ``res._offload(fn)``,
+``res._prepare_file(...)``) and yields what that returns: on a sync resource that is already the
+result, which :func:`run_plan` sends straight back; on an async resource it is an awaitable, which
+:func:`arun_plan` awaits and sends back (or throws its exception into the plan at the ``yield``). So
+each twin method is one line, ``return self._run(plan(self, ...))`` / ``return await self._run(...)``.
+
+```python
+def _plan(res, x):
+    a = yield res.double(x)
+    return a + 1
+
+class Res(SyncResource):
+    def double(self, x): return 2 * x
+assert run_plan(_plan(Res(None), 3)) == 7
+```
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
 from .._base import RequestSpec, next_page_params, query_params
 from .._exceptions import APIResponseValidationError
+from .._bulk import arun_bounded, run_bounded
 from .._pagination import AsyncPage, SyncPage
+from .._polling import await_until_done, wait_until_done
+from ._files import FilePart, aprepare_file, prepare_file
 from ..types._base import ListPage
 
 if TYPE_CHECKING:
     from .._client import AsyncTwelveLabs, TwelveLabs
 
-__all__ = ["SyncResource", "AsyncResource", "parse_json", "parse_model", "validate", "check_id", "sync_list", "async_list"]
+__all__ = ["SyncResource", "AsyncResource", "parse_json", "parse_model", "validate", "check_id", "sync_list", "async_list",
+           "Plan", "run_plan", "arun_plan", "call_args"]
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
+
+#: A shared method body: yields what the resource's calls return, gets their results back.
+Plan = Generator[Any, Any, R]
+
+
+def run_plan(plan: Plan[R]) -> R:
+    """Drive a plan on a sync resource: every yielded value already is the result."""
+    try:
+        value = next(plan)
+        while True:
+            value = plan.send(value)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+
+
+async def arun_plan(plan: Plan[R]) -> R:
+    """Drive a plan on an async resource: await every yielded awaitable, send back its result."""
+    try:
+        step = next(plan)
+        while True:
+            try:
+                value = await step
+            except BaseException as exc:  # the plan sees the error where it yielded, like the sync twin
+                step = plan.throw(exc)
+            else:
+                step = plan.send(value)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
 
 
 def parse_json(response: httpx.Response) -> Any:
@@ -60,18 +114,79 @@ def check_id(name: str, value: str) -> str:
     return value
 
 
-class SyncResource:
+def call_args(names: dict[str, Any]) -> dict[str, Any]:
+    """A method's arguments from its ``locals()`` taken first thing (``self`` left out)."""
+    return {k: v for k, v in names.items() if k != "self"}
+
+
+class _Resource:
+    _client: Any
+
+    def _wait_args(self, task_id: str, kind: str, timeout: float | None, poll_interval: float | None,
+                   on_progress: Any) -> dict[str, Any]:
+        check_id("task_id", task_id)
+        interval = self._client.poll_interval if poll_interval is None else poll_interval
+        return {"task_id": task_id, "kind": kind, "timeout": timeout, "interval": interval, "on_progress": on_progress,
+                "sleep": self._client._sleep, "clock": self._client._clock}
+
+    def _use_preflight(self, preflight: bool | None) -> bool:
+        """A call's ``preflight=`` wins; None means the client's setting."""
+        return self._client.preflight if preflight is None else preflight
+
+
+class SyncResource(_Resource):
     """A resource bound to a :class:`~twelvelabs_rag.TwelveLabs` client."""
 
     def __init__(self, client: TwelveLabs) -> None:
         self._client = client
 
+    _prepare_file = staticmethod(prepare_file)
 
-class AsyncResource:
+    def _run(self, plan: Plan[R]) -> R:
+        return run_plan(plan)
+
+    def _offload(self, fn: Callable[[], R]) -> R:
+        """Run blocking work (media probes) right here."""
+        return fn()
+
+    def _list(self, path: str, params: dict[str, Any], item: type[BaseModel]) -> SyncPage[Any]:
+        return sync_list(self._client, path, params, item)
+
+    def _wait(self, fetch: Callable[[], Any], task_id: str, kind: str, timeout: float | None,
+              poll_interval: float | None, on_progress: Any) -> Any:
+        return wait_until_done(fetch, **self._wait_args(task_id, kind, timeout, poll_interval, on_progress))
+
+    def _bounded(self, jobs: list[Any], fn: Callable[[Any], Any], max_concurrency: int, return_exceptions: bool) -> list[Any]:
+        return run_bounded(jobs, fn, max_concurrency=max_concurrency, sleep=self._client._sleep,
+                           return_exceptions=return_exceptions)
+
+
+class AsyncResource(_Resource):
     """A resource bound to an :class:`~twelvelabs_rag.AsyncTwelveLabs` client."""
 
     def __init__(self, client: AsyncTwelveLabs) -> None:
         self._client = client
+
+    _prepare_file = staticmethod(aprepare_file)
+
+    def _run(self, plan: Plan[R]) -> Awaitable[R]:
+        return arun_plan(plan)
+
+    def _offload(self, fn: Callable[[], R]) -> Awaitable[R]:
+        """Run blocking work (media probes) in a worker thread, off the event loop."""
+        return anyio.to_thread.run_sync(fn)
+
+    def _list(self, path: str, params: dict[str, Any], item: type[BaseModel]) -> AsyncPage[Any]:
+        return async_list(self._client, path, params, item)
+
+    def _wait(self, fetch: Callable[[], Awaitable[Any]], task_id: str, kind: str, timeout: float | None,
+              poll_interval: float | None, on_progress: Any) -> Awaitable[Any]:
+        return await_until_done(fetch, **self._wait_args(task_id, kind, timeout, poll_interval, on_progress))
+
+    def _bounded(self, jobs: list[Any], fn: Callable[[Any], Awaitable[Any]], max_concurrency: int,
+                 return_exceptions: bool) -> Awaitable[list[Any]]:
+        return arun_bounded(jobs, fn, max_concurrency=max_concurrency, sleep=self._client._sleep,
+                            return_exceptions=return_exceptions)
 
 
 def _page_params(params: dict[str, Any]) -> dict[str, Any]:

@@ -19,21 +19,17 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
-import anyio
-
 from .._base import RequestSpec, form_fields, query_params
-from .._bulk import arun_bounded, run_bounded
 from .._config import UPLOAD_RECOVERY_TIMEOUT, UPLOAD_TOKEN_KEY
 from .._exceptions import APIStatusError, TaskFailedError, WaitTimeoutError
 from .._pagination import AsyncPage, SyncPage
-from .._polling import await_until_done, wait_until_done
 from .._preflight import check_media, needs_index_check, source_of
 from ..types._base import ListPage
 from ..types.indexes import Index
 from ..types.tasks import Task, TaskCreated
-from ._files import FilePart, aprepare_file, prepare_file
+from ._files import FilePart
 from ._recovery import decide, lookup_since, recent_candidates, token_of
-from ._resource import AsyncResource, SyncResource, async_list, check_id, parse_model, sync_list
+from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_model
 from .transfers import AsyncTransfers, Transfers
 
 __all__ = ["Tasks", "AsyncTasks", "decide", "lookup_since", "recent_candidates"]
@@ -58,6 +54,10 @@ def _list_params(**kw: Any) -> dict[str, Any]:
     return {k: v for k, v in kw.items() if v is not None}
 
 
+def _task_spec(method: str, task_id: str) -> RequestSpec:
+    return RequestSpec(method, f"tasks/{check_id('task_id', task_id)}")
+
+
 def _lookup_spec(index_id: str, filename: str | None) -> RequestSpec:
     params = query_params({"index_id": index_id, "filename": filename, "sort_by": "created_at",
                            "sort_option": "desc", "page_limit": 50})
@@ -69,6 +69,76 @@ def _pegasus_only(index: Index) -> bool:
     return bool(names) and all(n.startswith("pegasus") for n in names)
 
 
+# Shared bodies (plans, see ``_resource``): ``res`` is a Tasks or an AsyncTasks. ---------------
+
+
+def _preflight(res: Any, index_id: str, part: FilePart, preflight: bool | None) -> Plan[None]:
+    if not res._use_preflight(preflight):
+        return
+    src = source_of(part)
+    facts = yield res._offload(lambda: check_media(src, name=part.filename, expect="video"))
+    if needs_index_check(facts) and _pegasus_only((yield res._client.indexes.retrieve(index_id))):
+        yield res._offload(lambda: check_media(src, name=part.filename, expect="video", pegasus_only=True))
+
+
+def _verify(res: Any, index_id: str, task: Task, token: str) -> Plan[bool | None]:
+    """Is ``task`` the one our upload (``token``) created? None when it cannot be told."""
+    found = token_of(task)
+    if found is not None:
+        return found == token
+    if task.status not in ("ready", "failed"):
+        try:
+            task = yield res.wait(task.id, timeout=UPLOAD_RECOVERY_TIMEOUT)
+        except TaskFailedError:
+            return False
+        except WaitTimeoutError:
+            return None
+    if task.status == "failed" or not task.video_id:
+        return False if task.status == "failed" else None
+    try:
+        video = yield res._client.indexes.videos.retrieve(index_id, task.video_id)
+    except APIStatusError:
+        return None
+    found = (video.user_metadata or {}).get(UPLOAD_TOKEN_KEY)
+    return None if found is None else found == token
+
+
+def _recover(res: Any, index_id: str, filename: str | None, started: float, token: str) -> Plan[TaskCreated | None]:
+    response = yield res._client._request(_lookup_spec(index_id, filename))
+    since = lookup_since(response.headers.get("date"), res._client._clock() - started)
+    candidates = recent_candidates(parse_model(ListPage[Task], response).data, filename=filename)
+    verdicts = []
+    for task in candidates:
+        verdicts.append((task, (yield from _verify(res, index_id, task, token))))
+    return decide(verdicts, since=since, by_filename=filename is not None)
+
+
+def _create(res: Any, index_id: str, file: Any, url: str | None, user_metadata: Mapping[str, Any] | None,
+            enable_video_stream: bool | None, preflight: bool | None) -> Plan[TaskCreated]:
+    _validate_source(file, url)
+    part = (yield res._prepare_file("video_file", file, default_filename="video.mp4")) if file is not None else None
+    if part is not None:
+        yield from _preflight(res, index_id, part, preflight)
+    token = uuid.uuid4().hex
+    spec = _create_spec(index_id, part, url, user_metadata, enable_video_stream, token)
+    started = res._client._clock()
+    filename = part.filename if part else None
+    result = yield res._client._request(spec, recover=lambda: res._run(_recover(res, index_id, filename, started, token)))
+    return result if isinstance(result, TaskCreated) else parse_model(TaskCreated, result)
+
+
+def _create_and_wait(res: Any, *, timeout: float | None, poll_interval: float | None, on_progress: Any,
+                     **create: Any) -> Plan[Task]:
+    created = yield res.create(**create)
+    return (yield res.wait(created.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress))
+
+
+def _create_many(res: Any, *, files: Sequence[Any] | None, urls: Sequence[str] | None, max_concurrency: int,
+                 return_exceptions: bool, **create: Any) -> Any:
+    jobs = [("file", f) for f in files or []] + [("url", u) for u in urls or []]
+    return res._bounded(jobs, lambda job: res.create(**create, **{job[0]: job[1]}), max_concurrency, return_exceptions)
+
+
 class Tasks(SyncResource):
     """``client.tasks``."""
 
@@ -76,39 +146,6 @@ class Tasks(SyncResource):
     def transfers(self) -> Transfers:
         return Transfers(self._client)
 
-    def _preflight(self, index_id: str, part: FilePart, preflight: bool | None) -> None:
-        if not (self._client.preflight if preflight is None else preflight):
-            return
-        facts = check_media(source_of(part), name=part.filename, expect="video")
-        if needs_index_check(facts) and _pegasus_only(self._client.indexes.retrieve(index_id)):
-            check_media(source_of(part), name=part.filename, expect="video", pegasus_only=True)
-
-    def _verify(self, index_id: str, task: Task, token: str) -> bool | None:
-        found = token_of(task)
-        if found is not None:
-            return found == token
-        if task.status not in ("ready", "failed"):
-            try:
-                task = self.wait(task.id, timeout=UPLOAD_RECOVERY_TIMEOUT)
-            except TaskFailedError:
-                return False
-            except WaitTimeoutError:
-                return None
-        if task.status == "failed" or not task.video_id:
-            return False if task.status == "failed" else None
-        try:
-            video = self._client.indexes.videos.retrieve(index_id, task.video_id)
-        except APIStatusError:
-            return None
-        found = (video.user_metadata or {}).get(UPLOAD_TOKEN_KEY)
-        return None if found is None else found == token
-
-    def _recover(self, index_id: str, filename: str | None, started: float, token: str) -> TaskCreated | None:
-        response = self._client._request(_lookup_spec(index_id, filename))
-        since = lookup_since(response.headers.get("date"), self._client._clock() - started)
-        candidates = recent_candidates(parse_model(ListPage[Task], response).data, filename=filename)
-        verdicts = [(t, self._verify(index_id, t, token)) for t in candidates]
-        return decide(verdicts, since=since, by_filename=filename is not None)
 
     def create(
         self,
@@ -121,16 +158,7 @@ class Tasks(SyncResource):
         preflight: bool | None = None,
     ) -> TaskCreated:
         """Upload a video (``file``: path, bytes, binary file or ``(name, bytes)``; or ``url``) for indexing."""
-        _validate_source(file, url)
-        part = prepare_file("video_file", file, default_filename="video.mp4") if file is not None else None
-        if part is not None:
-            self._preflight(index_id, part, preflight)
-        token = uuid.uuid4().hex
-        spec = _create_spec(index_id, part, url, user_metadata, enable_video_stream, token)
-        started = self._client._clock()
-        filename = part.filename if part else None
-        result = self._client._request(spec, recover=lambda: self._recover(index_id, filename, started, token))
-        return result if isinstance(result, TaskCreated) else parse_model(TaskCreated, result)
+        return self._run(_create(self, **call_args(locals())))
 
     def list(
         self,
@@ -145,29 +173,20 @@ class Tasks(SyncResource):
         updated_at: str | None = None,
     ) -> SyncPage[Task]:
         """Every task (optionally of one index / with given statuses), lazily page by page."""
-        params = _list_params(index_id=index_id, status=status, filename=filename, page_limit=page_limit,
-                              sort_by=sort_by, sort_option=sort_option, created_at=created_at, updated_at=updated_at)
-        return sync_list(self._client, "tasks", params, Task)
+        return self._list("tasks", _list_params(**call_args(locals())), Task)
 
     def retrieve(self, task_id: str) -> Task:
         """One task (with ``hls`` when streaming was enabled)."""
-        check_id("task_id", task_id)
-        return parse_model(Task, self._client._request(RequestSpec("GET", f"tasks/{task_id}")))
+        return parse_model(Task, self._client._request(_task_spec("GET", task_id)))
 
     def delete(self, task_id: str) -> None:
         """Delete a ``ready`` or ``failed`` task."""
-        check_id("task_id", task_id)
-        self._client._request(RequestSpec("DELETE", f"tasks/{task_id}"))
+        self._client._request(_task_spec("DELETE", task_id))
 
     def wait(self, task_id: str, *, timeout: float | None = None, poll_interval: float | None = None,
              on_progress: Callable[[Task], Any] | None = None) -> Task:
         """Poll until ``ready``; raises TaskFailedError on ``failed``, WaitTimeoutError after ``timeout`` s."""
-        check_id("task_id", task_id)
-        return wait_until_done(
-            lambda: self.retrieve(task_id), task_id=task_id, kind="task", timeout=timeout,
-            interval=self._client.poll_interval if poll_interval is None else poll_interval,
-            on_progress=on_progress, sleep=self._client._sleep, clock=self._client._clock,
-        )
+        return self._wait(lambda: self.retrieve(task_id), task_id, "task", timeout, poll_interval, on_progress)
 
     def create_and_wait(
         self,
@@ -183,9 +202,7 @@ class Tasks(SyncResource):
         on_progress: Callable[[Task], Any] | None = None,
     ) -> Task:
         """:meth:`create` then :meth:`wait`."""
-        created = self.create(index_id=index_id, file=file, url=url, user_metadata=user_metadata,
-                              enable_video_stream=enable_video_stream, preflight=preflight)
-        return self.wait(created.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
+        return self._run(_create_and_wait(self, **call_args(locals())))
 
     def create_many(
         self,
@@ -200,13 +217,7 @@ class Tasks(SyncResource):
         return_exceptions: bool = False,
     ) -> list[Any]:
         """Upload many videos (files, then urls) with at most ``max_concurrency`` uploads in flight."""
-        jobs = [("file", f) for f in files or []] + [("url", u) for u in urls or []]
-        return run_bounded(
-            jobs,
-            lambda job: self.create(index_id=index_id, user_metadata=user_metadata, enable_video_stream=enable_video_stream,
-                                    preflight=preflight, **{job[0]: job[1]}),
-            max_concurrency=max_concurrency, sleep=self._client._sleep, return_exceptions=return_exceptions,
-        )
+        return _create_many(self, **call_args(locals()))
 
 
 class AsyncTasks(AsyncResource):
@@ -215,41 +226,6 @@ class AsyncTasks(AsyncResource):
     @cached_property
     def transfers(self) -> AsyncTransfers:
         return AsyncTransfers(self._client)
-
-    async def _preflight(self, index_id: str, part: FilePart, preflight: bool | None) -> None:
-        if not (self._client.preflight if preflight is None else preflight):
-            return
-        src = source_of(part)
-        facts = await anyio.to_thread.run_sync(lambda: check_media(src, name=part.filename, expect="video"))
-        if needs_index_check(facts) and _pegasus_only(await self._client.indexes.retrieve(index_id)):
-            await anyio.to_thread.run_sync(lambda: check_media(src, name=part.filename, expect="video", pegasus_only=True))
-
-    async def _verify(self, index_id: str, task: Task, token: str) -> bool | None:
-        found = token_of(task)
-        if found is not None:
-            return found == token
-        if task.status not in ("ready", "failed"):
-            try:
-                task = await self.wait(task.id, timeout=UPLOAD_RECOVERY_TIMEOUT)
-            except TaskFailedError:
-                return False
-            except WaitTimeoutError:
-                return None
-        if task.status == "failed" or not task.video_id:
-            return False if task.status == "failed" else None
-        try:
-            video = await self._client.indexes.videos.retrieve(index_id, task.video_id)
-        except APIStatusError:
-            return None
-        found = (video.user_metadata or {}).get(UPLOAD_TOKEN_KEY)
-        return None if found is None else found == token
-
-    async def _recover(self, index_id: str, filename: str | None, started: float, token: str) -> TaskCreated | None:
-        response = await self._client._request(_lookup_spec(index_id, filename))
-        since = lookup_since(response.headers.get("date"), self._client._clock() - started)
-        candidates = recent_candidates(parse_model(ListPage[Task], response).data, filename=filename)
-        verdicts = [(t, await self._verify(index_id, t, token)) for t in candidates]
-        return decide(verdicts, since=since, by_filename=filename is not None)
 
     async def create(
         self,
@@ -262,16 +238,7 @@ class AsyncTasks(AsyncResource):
         preflight: bool | None = None,
     ) -> TaskCreated:
         """Upload a video (``file``: path, bytes, binary file or ``(name, bytes)``; or ``url``) for indexing."""
-        _validate_source(file, url)
-        part = await aprepare_file("video_file", file, default_filename="video.mp4") if file is not None else None
-        if part is not None:
-            await self._preflight(index_id, part, preflight)
-        token = uuid.uuid4().hex
-        spec = _create_spec(index_id, part, url, user_metadata, enable_video_stream, token)
-        started = self._client._clock()
-        filename = part.filename if part else None
-        result = await self._client._request(spec, recover=lambda: self._recover(index_id, filename, started, token))
-        return result if isinstance(result, TaskCreated) else parse_model(TaskCreated, result)
+        return await self._run(_create(self, **call_args(locals())))
 
     def list(
         self,
@@ -286,29 +253,20 @@ class AsyncTasks(AsyncResource):
         updated_at: str | None = None,
     ) -> AsyncPage[Task]:
         """Every task (optionally of one index / with given statuses), ``async for``."""
-        params = _list_params(index_id=index_id, status=status, filename=filename, page_limit=page_limit,
-                              sort_by=sort_by, sort_option=sort_option, created_at=created_at, updated_at=updated_at)
-        return async_list(self._client, "tasks", params, Task)
+        return self._list("tasks", _list_params(**call_args(locals())), Task)
 
     async def retrieve(self, task_id: str) -> Task:
         """One task (with ``hls`` when streaming was enabled)."""
-        check_id("task_id", task_id)
-        return parse_model(Task, await self._client._request(RequestSpec("GET", f"tasks/{task_id}")))
+        return parse_model(Task, await self._client._request(_task_spec("GET", task_id)))
 
     async def delete(self, task_id: str) -> None:
         """Delete a ``ready`` or ``failed`` task."""
-        check_id("task_id", task_id)
-        await self._client._request(RequestSpec("DELETE", f"tasks/{task_id}"))
+        await self._client._request(_task_spec("DELETE", task_id))
 
     async def wait(self, task_id: str, *, timeout: float | None = None, poll_interval: float | None = None,
                    on_progress: Callable[[Task], Any] | None = None) -> Task:
         """Poll until ``ready``; raises TaskFailedError on ``failed``, WaitTimeoutError after ``timeout`` s."""
-        check_id("task_id", task_id)
-        return await await_until_done(
-            lambda: self.retrieve(task_id), task_id=task_id, kind="task", timeout=timeout,
-            interval=self._client.poll_interval if poll_interval is None else poll_interval,
-            on_progress=on_progress, sleep=self._client._sleep, clock=self._client._clock,
-        )
+        return await self._wait(lambda: self.retrieve(task_id), task_id, "task", timeout, poll_interval, on_progress)
 
     async def create_and_wait(
         self,
@@ -324,9 +282,7 @@ class AsyncTasks(AsyncResource):
         on_progress: Callable[[Task], Any] | None = None,
     ) -> Task:
         """:meth:`create` then :meth:`wait`."""
-        created = await self.create(index_id=index_id, file=file, url=url, user_metadata=user_metadata,
-                                    enable_video_stream=enable_video_stream, preflight=preflight)
-        return await self.wait(created.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
+        return await self._run(_create_and_wait(self, **call_args(locals())))
 
     async def create_many(
         self,
@@ -341,11 +297,4 @@ class AsyncTasks(AsyncResource):
         return_exceptions: bool = False,
     ) -> list[Any]:
         """Upload many videos (files, then urls) with at most ``max_concurrency`` uploads in flight."""
-        jobs = [("file", f) for f in files or []] + [("url", u) for u in urls or []]
-        return await arun_bounded(
-            jobs,
-            lambda job: self.create(index_id=index_id, user_metadata=user_metadata,
-                                    enable_video_stream=enable_video_stream, preflight=preflight, **{job[0]: job[1]}),
-            max_concurrency=max_concurrency, sleep=self._client._sleep, return_exceptions=return_exceptions,
-        )
-
+        return await _create_many(self, **call_args(locals()))
