@@ -14,20 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import anyio
 import httpx
 
 from .._base import RequestSpec, form_fields, query_params
 from .._exceptions import APIConnectionError
 from .._pagination import AsyncPage, SyncPage
-from .._polling import await_until_done, wait_until_done
 from .._preflight import check_media, source_of
 from ..types._base import ListPage
 from ..types._fast import embedding_task_from_json
 from ..types.embed import EmbeddingTask, EmbeddingTaskCreated, EmbeddingTaskStatus
-from ._files import FilePart, aprepare_file, prepare_file
+from ._files import FilePart
 from ._recovery import lookup_since
-from ._resource import AsyncResource, SyncResource, async_list, check_id, parse_json, parse_model, sync_list, validate
+from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_json, parse_model, validate
 
 __all__ = ["EmbedTasks", "AsyncEmbedTasks"]
 
@@ -61,6 +59,10 @@ def _parse_task(response: httpx.Response) -> EmbeddingTask:
     return validate(EmbeddingTask, data, response)
 
 
+def _status_spec(task_id: str) -> RequestSpec:
+    return RequestSpec("GET", f"embed/tasks/{check_id('task_id', task_id)}/status")
+
+
 def _lookup_spec() -> RequestSpec:
     return RequestSpec("GET", "embed/tasks", params=query_params({"page_limit": 50}))
 
@@ -92,6 +94,33 @@ def pick_embed_task(tasks: Sequence[EmbeddingTask], *, filename: str | None, url
     return EmbeddingTaskCreated(_id=matches[0].id) if matches else None
 
 
+# Shared bodies (plans, see ``_resource``): ``res`` is an EmbedTasks or an AsyncEmbedTasks. ------
+
+
+def _recover(res: Any, filename: str | None, url: str | None, started: float) -> Plan[EmbeddingTaskCreated | None]:
+    response = yield res._client._request(_lookup_spec())
+    since = lookup_since(response.headers.get("date"), res._client._clock() - started)
+    return pick_embed_task(parse_model(ListPage[EmbeddingTask], response).data, filename=filename, url=url, since=since)
+
+
+def _create(res: Any, model_name: str, video_file: Any, preflight: bool | None, **kw: Any) -> Plan[EmbeddingTaskCreated]:
+    part = (yield res._prepare_file("video_file", video_file, default_filename="video.mp4")) if video_file is not None else None
+    if part is not None and res._use_preflight(preflight):
+        yield res._offload(lambda: check_media(source_of(part), name=part.filename, expect="video"))
+    spec = _create_spec(model_name, part, **kw)
+    started = res._client._clock()
+    filename = part.filename if part else None
+    result = yield res._client._request(spec, recover=lambda: res._run(_recover(res, filename, kw["video_url"], started)))
+    return result if isinstance(result, EmbeddingTaskCreated) else parse_model(EmbeddingTaskCreated, result)
+
+
+def _create_and_wait(res: Any, *, embedding_option: Any, timeout: float | None, poll_interval: float | None,
+                     on_progress: Any, **create: Any) -> Plan[EmbeddingTask]:
+    created = yield res.create(**create)
+    yield res.wait(created.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
+    return (yield res.retrieve(created.id, embedding_option=embedding_option))
+
+
 class EmbedTasks(SyncResource):
     """``client.embed.tasks``."""
 
@@ -108,33 +137,16 @@ class EmbedTasks(SyncResource):
         preflight: bool | None = None,
     ) -> EmbeddingTaskCreated:
         """Start a video embedding task from a file (path, bytes, binary file) or a URL."""
-        part = prepare_file("video_file", video_file, default_filename="video.mp4") if video_file is not None else None
-        if part is not None and (self._client.preflight if preflight is None else preflight):
-            check_media(source_of(part), name=part.filename, expect="video")
-        spec = _create_spec(model_name, part, video_url=video_url, video_start_offset_sec=video_start_offset_sec,
-                            video_end_offset_sec=video_end_offset_sec, video_clip_length=video_clip_length,
-                            video_embedding_scope=video_embedding_scope)
-        started = self._client._clock()
-
-        def recover() -> EmbeddingTaskCreated | None:
-            response = self._client._request(_lookup_spec())
-            since = lookup_since(response.headers.get("date"), self._client._clock() - started)
-            return pick_embed_task(parse_model(ListPage[EmbeddingTask], response).data,
-                                   filename=part.filename if part else None, url=video_url, since=since)
-
-        result = self._client._request(spec, recover=recover)
-        return result if isinstance(result, EmbeddingTaskCreated) else parse_model(EmbeddingTaskCreated, result)
+        return self._run(_create(self, **call_args(locals())))
 
     def list(self, *, started_at: str | None = None, ended_at: str | None = None, status: str | None = None,
              page_limit: int | None = None) -> SyncPage[EmbeddingTask]:
         """Embedding tasks (the last 7 days unless ``started_at``/``ended_at`` say otherwise)."""
-        params = {"started_at": started_at, "ended_at": ended_at, "status": status, "page_limit": page_limit}
-        return sync_list(self._client, "embed/tasks", params, EmbeddingTask)
+        return self._list("embed/tasks", call_args(locals()), EmbeddingTask)
 
     def status(self, task_id: str) -> EmbeddingTaskStatus:
         """The task's status (``processing``, ``ready``, ``failed``)."""
-        check_id("task_id", task_id)
-        return parse_model(EmbeddingTaskStatus, self._client._request(RequestSpec("GET", f"embed/tasks/{task_id}/status")))
+        return parse_model(EmbeddingTaskStatus, self._client._request(_status_spec(task_id)))
 
     def retrieve(self, task_id: str, *, embedding_option: str | Sequence[str] | None = None) -> EmbeddingTask:
         """The task with its vectors (``video_embedding.segments`` / ``.matrix``)."""
@@ -143,12 +155,7 @@ class EmbedTasks(SyncResource):
     def wait(self, task_id: str, *, timeout: float | None = None, poll_interval: float | None = None,
              on_progress: Callable[[EmbeddingTaskStatus], Any] | None = None) -> EmbeddingTaskStatus:
         """Poll ``status`` until ``ready``; TaskFailedError on ``failed``, WaitTimeoutError after ``timeout`` s."""
-        check_id("task_id", task_id)
-        return wait_until_done(
-            lambda: self.status(task_id), task_id=task_id, kind="embed", timeout=timeout,
-            interval=self._client.poll_interval if poll_interval is None else poll_interval,
-            on_progress=on_progress, sleep=self._client._sleep, clock=self._client._clock,
-        )
+        return self._wait(lambda: self.status(task_id), task_id, "embed", timeout, poll_interval, on_progress)
 
     def create_and_wait(
         self,
@@ -167,12 +174,7 @@ class EmbedTasks(SyncResource):
         on_progress: Callable[[EmbeddingTaskStatus], Any] | None = None,
     ) -> EmbeddingTask:
         """:meth:`create`, :meth:`wait`, then :meth:`retrieve` the vectors."""
-        created = self.create(model_name=model_name, video_file=video_file, video_url=video_url,
-                              video_start_offset_sec=video_start_offset_sec, video_end_offset_sec=video_end_offset_sec,
-                              video_clip_length=video_clip_length, video_embedding_scope=video_embedding_scope,
-                              preflight=preflight)
-        self.wait(created.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
-        return self.retrieve(created.id, embedding_option=embedding_option)
+        return self._run(_create_and_wait(self, **call_args(locals())))
 
 
 class AsyncEmbedTasks(AsyncResource):
@@ -191,33 +193,16 @@ class AsyncEmbedTasks(AsyncResource):
         preflight: bool | None = None,
     ) -> EmbeddingTaskCreated:
         """Start a video embedding task from a file (path, bytes, binary file) or a URL."""
-        part = await aprepare_file("video_file", video_file, default_filename="video.mp4") if video_file is not None else None
-        if part is not None and (self._client.preflight if preflight is None else preflight):
-            await anyio.to_thread.run_sync(lambda: check_media(source_of(part), name=part.filename, expect="video"))
-        spec = _create_spec(model_name, part, video_url=video_url, video_start_offset_sec=video_start_offset_sec,
-                            video_end_offset_sec=video_end_offset_sec, video_clip_length=video_clip_length,
-                            video_embedding_scope=video_embedding_scope)
-        started = self._client._clock()
-
-        async def recover() -> EmbeddingTaskCreated | None:
-            response = await self._client._request(_lookup_spec())
-            since = lookup_since(response.headers.get("date"), self._client._clock() - started)
-            return pick_embed_task(parse_model(ListPage[EmbeddingTask], response).data,
-                                   filename=part.filename if part else None, url=video_url, since=since)
-
-        result = await self._client._request(spec, recover=recover)
-        return result if isinstance(result, EmbeddingTaskCreated) else parse_model(EmbeddingTaskCreated, result)
+        return await self._run(_create(self, **call_args(locals())))
 
     def list(self, *, started_at: str | None = None, ended_at: str | None = None, status: str | None = None,
              page_limit: int | None = None) -> AsyncPage[EmbeddingTask]:
         """Embedding tasks (the last 7 days unless ``started_at``/``ended_at`` say otherwise)."""
-        params = {"started_at": started_at, "ended_at": ended_at, "status": status, "page_limit": page_limit}
-        return async_list(self._client, "embed/tasks", params, EmbeddingTask)
+        return self._list("embed/tasks", call_args(locals()), EmbeddingTask)
 
     async def status(self, task_id: str) -> EmbeddingTaskStatus:
         """The task's status (``processing``, ``ready``, ``failed``)."""
-        check_id("task_id", task_id)
-        return parse_model(EmbeddingTaskStatus, await self._client._request(RequestSpec("GET", f"embed/tasks/{task_id}/status")))
+        return parse_model(EmbeddingTaskStatus, await self._client._request(_status_spec(task_id)))
 
     async def retrieve(self, task_id: str, *, embedding_option: str | Sequence[str] | None = None) -> EmbeddingTask:
         """The task with its vectors (``video_embedding.segments`` / ``.matrix``)."""
@@ -226,12 +211,7 @@ class AsyncEmbedTasks(AsyncResource):
     async def wait(self, task_id: str, *, timeout: float | None = None, poll_interval: float | None = None,
                    on_progress: Callable[[EmbeddingTaskStatus], Any] | None = None) -> EmbeddingTaskStatus:
         """Poll ``status`` until ``ready``; TaskFailedError on ``failed``, WaitTimeoutError after ``timeout`` s."""
-        check_id("task_id", task_id)
-        return await await_until_done(
-            lambda: self.status(task_id), task_id=task_id, kind="embed", timeout=timeout,
-            interval=self._client.poll_interval if poll_interval is None else poll_interval,
-            on_progress=on_progress, sleep=self._client._sleep, clock=self._client._clock,
-        )
+        return await self._wait(lambda: self.status(task_id), task_id, "embed", timeout, poll_interval, on_progress)
 
     async def create_and_wait(
         self,
@@ -250,9 +230,4 @@ class AsyncEmbedTasks(AsyncResource):
         on_progress: Callable[[EmbeddingTaskStatus], Any] | None = None,
     ) -> EmbeddingTask:
         """:meth:`create`, :meth:`wait`, then :meth:`retrieve` the vectors."""
-        created = await self.create(model_name=model_name, video_file=video_file, video_url=video_url,
-                                    video_start_offset_sec=video_start_offset_sec,
-                                    video_end_offset_sec=video_end_offset_sec, video_clip_length=video_clip_length,
-                                    video_embedding_scope=video_embedding_scope, preflight=preflight)
-        await self.wait(created.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
-        return await self.retrieve(created.id, embedding_option=embedding_option)
+        return await self._run(_create_and_wait(self, **call_args(locals())))

@@ -146,7 +146,6 @@ class Tasks(SyncResource):
     def transfers(self) -> Transfers:
         return Transfers(self._client)
 
-
     def create(
         self,
         *,
