@@ -14,16 +14,14 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
-import anyio
 import httpx
 
 from .._base import RequestSpec, form_fields
-from .._bulk import arun_bounded, run_bounded
 from .._preflight import check_media, source_of
 from ..types._fast import vectors_to_arrays
 from ..types.embed import EmbeddingResponse
-from ._files import FilePart, aprepare_file, prepare_file
-from ._resource import AsyncResource, SyncResource, parse_json, validate
+from ._files import FilePart
+from ._resource import AsyncResource, Plan, SyncResource, call_args, parse_json, validate
 from .embed_tasks import AsyncEmbedTasks, EmbedTasks
 
 __all__ = ["Embed", "AsyncEmbed"]
@@ -60,6 +58,29 @@ def _jobs(texts: Sequence[str] | None, requests: Sequence[Mapping[str, Any]] | N
     return [{"text": t} for t in texts or []] + [dict(r) for r in requests or []]
 
 
+# Shared bodies (plans, see ``_resource``): ``res`` is an Embed or an AsyncEmbed. ---------------
+
+
+def _create(res: Any, *, model_name: str, text: str | None, image_url: str | None, image_file: Any,
+            audio_url: str | None, audio_file: Any, audio_start_offset_sec: float | None, text_truncate: str | None,
+            preflight: bool | None) -> Plan[EmbeddingResponse]:
+    parts = []
+    for name, file, default, kind in _checks(image_file, audio_file):
+        part = yield res._prepare_file(name, file, default_filename=default)
+        if res._use_preflight(preflight):
+            yield res._offload(lambda p=part, k=kind: check_media(source_of(p), name=p.filename, expect=k))
+        parts.append(part)
+    spec = _spec(model_name, parts, text=text, text_truncate=text_truncate, image_url=image_url,
+                 audio_url=audio_url, audio_start_offset_sec=audio_start_offset_sec)
+    return _parse((yield res._client._request(spec)))
+
+
+def _create_many(res: Any, texts: Sequence[str] | None, *, model_name: str, requests: Sequence[Mapping[str, Any]] | None,
+                 max_concurrency: int, return_exceptions: bool) -> Any:
+    return res._bounded(_jobs(texts, requests), lambda kw: res.create(model_name=model_name, **kw), max_concurrency,
+                        return_exceptions)
+
+
 class Embed(SyncResource):
     """``client.embed``."""
 
@@ -81,15 +102,7 @@ class Embed(SyncResource):
         preflight: bool | None = None,
     ) -> EmbeddingResponse:
         """Embed a text, an image and/or an audio clip (by URL or file: path, bytes, binary file)."""
-        parts = []
-        for name, file, default, kind in _checks(image_file, audio_file):
-            part = prepare_file(name, file, default_filename=default)
-            if self._client.preflight if preflight is None else preflight:
-                check_media(source_of(part), name=part.filename, expect=kind)
-            parts.append(part)
-        spec = _spec(model_name, parts, text=text, text_truncate=text_truncate, image_url=image_url,
-                     audio_url=audio_url, audio_start_offset_sec=audio_start_offset_sec)
-        return _parse(self._client._request(spec))
+        return self._run(_create(self, **call_args(locals())))
 
     def create_many(
         self,
@@ -104,8 +117,7 @@ class Embed(SyncResource):
 
         Results keep the input order (texts first); at most ``max_concurrency`` requests are in flight.
         """
-        return run_bounded(_jobs(texts, requests), lambda kw: self.create(model_name=model_name, **kw),
-                           max_concurrency=max_concurrency, sleep=self._client._sleep, return_exceptions=return_exceptions)
+        return _create_many(self, **call_args(locals()))
 
 
 class AsyncEmbed(AsyncResource):
@@ -129,15 +141,7 @@ class AsyncEmbed(AsyncResource):
         preflight: bool | None = None,
     ) -> EmbeddingResponse:
         """Embed a text, an image and/or an audio clip (by URL or file: path, bytes, binary file)."""
-        parts = []
-        for name, file, default, kind in _checks(image_file, audio_file):
-            part = await aprepare_file(name, file, default_filename=default)
-            if self._client.preflight if preflight is None else preflight:
-                await anyio.to_thread.run_sync(lambda p=part, k=kind: check_media(source_of(p), name=p.filename, expect=k))
-            parts.append(part)
-        spec = _spec(model_name, parts, text=text, text_truncate=text_truncate, image_url=image_url,
-                     audio_url=audio_url, audio_start_offset_sec=audio_start_offset_sec)
-        return _parse(await self._client._request(spec))
+        return await self._run(_create(self, **call_args(locals())))
 
     async def create_many(
         self,
@@ -152,6 +156,4 @@ class AsyncEmbed(AsyncResource):
 
         Results keep the input order (texts first).
         """
-        return await arun_bounded(_jobs(texts, requests), lambda kw: self.create(model_name=model_name, **kw),
-                                  max_concurrency=max_concurrency, sleep=self._client._sleep,
-                                  return_exceptions=return_exceptions)
+        return await _create_many(self, **call_args(locals()))
