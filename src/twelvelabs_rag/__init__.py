@@ -7,6 +7,7 @@ client = TwelveLabs()  # TWELVELABS_API_KEY from the environment
 """
 
 from ._client import AsyncTwelveLabs, TwelveLabs
+from ._config import UPLOAD_TOKEN_KEY
 from ._exceptions import *  # noqa: F403
 from ._exceptions import __all__ as _exc_all
 from ._pagination import AsyncPage, SyncPage
@@ -16,5 +17,5 @@ from ._version import __version__
 
 __all__ = [
     "__version__", "TwelveLabs", "AsyncTwelveLabs", "SyncPage", "AsyncPage", "Stream", "AsyncStream", "preflight",
-    "MediaFacts", *_exc_all,
+    "MediaFacts", "UPLOAD_TOKEN_KEY", *_exc_all,
 ]

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._config import UPLOAD_TOKEN_KEY
+
 __all__ = [
     "HASH_KEY",
     "URL_KEY",
@@ -34,6 +36,7 @@ __all__ = [
     "VideoTranscript",
     "TranscriptCache",
     "AsyncTranscriptCache",
+    "public_metadata",
     "file_sha256",
     "dedupe_metadata",
     "find_indexed",
@@ -281,6 +284,20 @@ class AsyncTranscriptCache(_CacheBase):
 
 
 # --- already indexed? ---------------------------------------------------------------------------
+def public_metadata(user_metadata: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A video's ``user_metadata`` without the client's internal upload token (``UPLOAD_TOKEN_KEY``).
+
+    ```python
+    from twelvelabs_rag import UPLOAD_TOKEN_KEY
+    assert public_metadata({"team": "a", UPLOAD_TOKEN_KEY: "u1"}) == {"team": "a"}
+    assert public_metadata(None) is None
+    ```
+    """
+    if not user_metadata:
+        return user_metadata
+    return {k: v for k, v in user_metadata.items() if k != UPLOAD_TOKEN_KEY}
+
+
 def file_sha256(path: str | Path) -> str:
     """Hex sha256 of a file, read in 1 MiB blocks (blocking: call it in a thread from async code).
 

@@ -144,7 +144,7 @@ class TwelveLabsVideoLoader(BaseLoader):
     # --- planning (pure) -------------------------------------------------------------------
     def _check_files(self) -> None:
         """Fail before any upload: every local file must exist and pass the API's limits (preflight)."""
-        from twelvelabs_rag._preflight import check_media
+        from twelvelabs_rag import preflight
 
         for item in self.items:
             if item.kind != "file":
@@ -153,7 +153,7 @@ class TwelveLabsVideoLoader(BaseLoader):
             if not path.is_file():
                 raise FileNotFoundError(f"Video file not found: {item.source!r}; pass an existing path or a URL")
             if self.preflight:
-                check_media(path, name=path.name, expect="video")
+                preflight(path, kind="video")
 
     @staticmethod
     def _facts(item: _Item) -> dict[str, Any]:

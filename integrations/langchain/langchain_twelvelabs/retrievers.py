@@ -12,7 +12,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, Callba
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
-from twelvelabs_rag.moments import AsyncTranscriptCache, TranscriptCache, clip_id, format_timestamp
+from twelvelabs_rag.moments import AsyncTranscriptCache, TranscriptCache, clip_id, format_timestamp, public_metadata
 
 from ._utils import TwelveLabsClientMixin, is_url, media_arg
 
@@ -51,15 +51,6 @@ def _looks_like_image(query: str) -> bool:
         return Path(text).expanduser().is_file()
     except OSError:
         return False
-
-
-def _public_metadata(user_metadata: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The video's user metadata without the client's internal upload token."""
-    if not user_metadata:
-        return user_metadata
-    from twelvelabs_rag._config import UPLOAD_TOKEN_KEY
-
-    return {k: v for k, v in user_metadata.items() if k != UPLOAD_TOKEN_KEY}
 
 
 def _flatten(items: Iterable[Any]) -> Iterable[Any]:
@@ -189,7 +180,7 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
             "confidence": hit.confidence,
             "thumbnail_url": hit.thumbnail_url,
             "filename": filename,
-            "user_metadata": _public_metadata(hit.user_metadata),
+            "user_metadata": public_metadata(hit.user_metadata),
         }
         return Document(page_content=text, metadata=metadata, id=clip_id(hit.video_id, start, end))
 

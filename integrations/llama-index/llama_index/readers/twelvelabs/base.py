@@ -148,10 +148,9 @@ class TwelveLabsVideoReader(BasePydanticReader):
     def _preflight_check(self) -> Any:
         if not self.preflight:
             return None
-        # The core has no public preflight entry point yet; check_media is what tasks.create uses.
-        from twelvelabs_rag._preflight import check_media
+        from twelvelabs_rag import preflight
 
-        return lambda path: check_media(path, name=path.name, expect="video")
+        return lambda path: preflight(path, kind="video")
 
     def _analyze_kwargs(self, video_id: str) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"video_id": video_id, "prompt": self.prompt}

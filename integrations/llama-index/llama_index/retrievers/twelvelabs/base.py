@@ -28,20 +28,12 @@ from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle
 
 from llama_index.embeddings.twelvelabs._common import ClientHolder, is_url
 from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
-from twelvelabs_rag._config import UPLOAD_TOKEN_KEY
-from twelvelabs_rag.moments import AsyncTranscriptCache, TranscriptCache, clip_id, format_timestamp
+from twelvelabs_rag.moments import AsyncTranscriptCache, TranscriptCache, clip_id, format_timestamp, public_metadata
 from twelvelabs_rag.types import SearchItem
 
 __all__ = ["TwelveLabsRetriever", "clip_node_id"]
 
 _LLM_HIDDEN = ["index_id", "thumbnail_url", "score", "rank", "confidence", "user_metadata"]
-
-
-def _public(user_metadata: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The video's user_metadata without the client's internal upload token."""
-    if user_metadata is None:
-        return None
-    return {k: v for k, v in user_metadata.items() if k != UPLOAD_TOKEN_KEY}
 
 
 def clip_node_id(video_id: str, start: float, end: float) -> str:
@@ -201,7 +193,7 @@ class TwelveLabsRetriever(BaseRetriever):
             "confidence": clip.confidence,
             "thumbnail_url": clip.thumbnail_url,
             "filename": filename,
-            "user_metadata": _public(clip.user_metadata),
+            "user_metadata": public_metadata(clip.user_metadata),
         }
         node = TextNode(
             id_=clip_id(clip.video_id, start, end),
