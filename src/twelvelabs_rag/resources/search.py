@@ -12,14 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import anyio
-
 from .._base import RequestSpec, form_fields, query_params
 from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_media, source_of
 from ..types.search import SearchItem, SearchResults
-from ._files import FilePart, aprepare_file, prepare_file
-from ._resource import AsyncResource, SyncResource, check_id, parse_model
+from ._files import FilePart
+from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_model
 
 __all__ = ["Search", "AsyncSearch"]
 
@@ -58,15 +56,36 @@ def _files(query_media_file: Any) -> list[Any]:
     return _many(query_media_file) if not isinstance(query_media_file, tuple) else [query_media_file]
 
 
+# Shared bodies (plans, see ``_resource``): ``res`` is a Search or an AsyncSearch. -------------
+
+
+def _parts(res: Any, query_media_file: Any, preflight: bool | None) -> Plan[list[FilePart]]:
+    parts = []
+    for f in _files(query_media_file):
+        parts.append((yield res._prepare_file("query_media_file", f, default_filename="query.png")))
+    if res._use_preflight(preflight):
+        for p in parts:
+            yield res._offload(lambda p=p: check_media(source_of(p), name=p.filename, expect="image"))
+    return parts
+
+
+def _create(res: Any, *, index_id: str, query_media_file: Any, preflight: bool | None, **kw: Any) -> Plan[SearchResults]:
+    spec = _create_spec(index_id, (yield from _parts(res, query_media_file, preflight)), **kw)
+    return parse_model(SearchResults, (yield res._client._request(spec)))
+
+
+def _following(res: Any, page: SearchResults, include_user_metadata: bool | None) -> Plan[SearchResults | None]:
+    token = page.page_info.next_page_token
+    return (yield res.retrieve(token, include_user_metadata=include_user_metadata)) if token else None
+
+
+def _query(res: Any, page_cls: type, kw: dict[str, Any]) -> Any:
+    include = kw["include_user_metadata"]
+    return page_cls(lambda: res.create(**kw), lambda page: res._run(_following(res, page, include)))
+
+
 class Search(SyncResource):
     """``client.search``."""
-
-    def _parts(self, query_media_file: Any, preflight: bool | None) -> list[FilePart]:
-        parts = [prepare_file("query_media_file", f, default_filename="query.png") for f in _files(query_media_file)]
-        if self._client.preflight if preflight is None else preflight:
-            for p in parts:
-                check_media(source_of(p), name=p.filename, expect="image")
-        return parts
 
     def create(
         self,
@@ -89,14 +108,7 @@ class Search(SyncResource):
         preflight: bool | None = None,
     ) -> SearchResults:
         """The first page of results; ``query_media_file`` may be a path, bytes or a list of them."""
-        spec = _create_spec(
-            index_id, self._parts(query_media_file, preflight), query_text=query_text, query_media_type=query_media_type,
-            query_media_url=query_media_url, search_options=search_options, filter=filter, group_by=group_by,
-            operator=operator, page_limit=page_limit, include_user_metadata=include_user_metadata,
-            transcription_options=transcription_options, threshold=threshold, sort_option=sort_option,
-            adjust_confidence_level=adjust_confidence_level,
-        )
-        return parse_model(SearchResults, self._client._request(spec))
+        return self._run(_create(self, **call_args(locals())))
 
     def retrieve(self, page_token: str, *, include_user_metadata: bool | None = None) -> SearchResults:
         """Another page of a search, by ``page_info.next_page_token``."""
@@ -123,25 +135,11 @@ class Search(SyncResource):
         preflight: bool | None = None,
     ) -> SyncPage[SearchItem]:
         """Every result of every page (lazily; ``.pages()`` gives the SearchResults pages)."""
-        kw = dict(locals())
-        kw.pop("self")
-
-        def following(page: SearchResults) -> SearchResults | None:
-            token = page.page_info.next_page_token
-            return self.retrieve(token, include_user_metadata=include_user_metadata) if token else None
-
-        return SyncPage(lambda: self.create(**kw), following)
+        return _query(self, SyncPage, call_args(locals()))
 
 
 class AsyncSearch(AsyncResource):
     """``client.search`` of the async client."""
-
-    async def _parts(self, query_media_file: Any, preflight: bool | None) -> list[FilePart]:
-        parts = [await aprepare_file("query_media_file", f, default_filename="query.png") for f in _files(query_media_file)]
-        if self._client.preflight if preflight is None else preflight:
-            for p in parts:
-                await anyio.to_thread.run_sync(lambda p=p: check_media(source_of(p), name=p.filename, expect="image"))
-        return parts
 
     async def create(
         self,
@@ -164,14 +162,7 @@ class AsyncSearch(AsyncResource):
         preflight: bool | None = None,
     ) -> SearchResults:
         """The first page of results; ``query_media_file`` may be a path, bytes or a list of them."""
-        spec = _create_spec(
-            index_id, await self._parts(query_media_file, preflight), query_text=query_text,
-            query_media_type=query_media_type, query_media_url=query_media_url, search_options=search_options,
-            filter=filter, group_by=group_by, operator=operator, page_limit=page_limit,
-            include_user_metadata=include_user_metadata, transcription_options=transcription_options,
-            threshold=threshold, sort_option=sort_option, adjust_confidence_level=adjust_confidence_level,
-        )
-        return parse_model(SearchResults, await self._client._request(spec))
+        return await self._run(_create(self, **call_args(locals())))
 
     async def retrieve(self, page_token: str, *, include_user_metadata: bool | None = None) -> SearchResults:
         """Another page of a search, by ``page_info.next_page_token``."""
@@ -198,11 +189,4 @@ class AsyncSearch(AsyncResource):
         preflight: bool | None = None,
     ) -> AsyncPage[SearchItem]:
         """Every result of every page (``async for``; ``.pages()`` gives the SearchResults pages)."""
-        kw = dict(locals())
-        kw.pop("self")
-
-        async def following(page: SearchResults) -> SearchResults | None:
-            token = page.page_info.next_page_token
-            return await self.retrieve(token, include_user_metadata=include_user_metadata) if token else None
-
-        return AsyncPage(lambda: self.create(**kw), following)
+        return _query(self, AsyncPage, call_args(locals()))
