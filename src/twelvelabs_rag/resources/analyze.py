@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from .._base import RequestSpec
 from .._streaming import AsyncStream, Stream
 from ..types.analyze import AnalyzeResponse
-from ._resource import AsyncResource, SyncResource, parse_model
+from ._resource import AsyncResource, SyncResource, call_args, parse_model
 
 __all__ = ["Analyze", "AsyncAnalyze", "response_format_body"]
 
@@ -59,6 +59,10 @@ def _spec(prompt: str, video_id: str | None, video: Mapping[str, Any] | None, te
     return RequestSpec("POST", "analyze", json=body, stream=bool(stream))
 
 
+def _result(response: Any, stream: bool, stream_cls: type) -> Any:
+    return stream_cls(response) if stream else parse_model(AnalyzeResponse, response)
+
+
 class Analyze(SyncResource):
     """``client.analyze`` (callable)."""
 
@@ -75,11 +79,7 @@ class Analyze(SyncResource):
         stream: bool = False,
     ) -> AnalyzeResponse | Stream:
         """Generate text about a video; ``stream=True`` returns a :class:`Stream` of typed events."""
-        spec = _spec(prompt, video_id, video, temperature, max_tokens, response_format, model_name, stream)
-        response = self._client._request(spec)
-        if stream:
-            return Stream(response)
-        return parse_model(AnalyzeResponse, response)
+        return _result(self._client._request(_spec(**call_args(locals()))), stream, Stream)
 
     def __call__(
         self,
@@ -94,8 +94,7 @@ class Analyze(SyncResource):
         stream: bool = False,
     ) -> AnalyzeResponse | Stream:
         """Same as :meth:`create`."""
-        return self.create(prompt=prompt, video_id=video_id, video=video, temperature=temperature, max_tokens=max_tokens,
-                           response_format=response_format, model_name=model_name, stream=stream)
+        return self.create(**call_args(locals()))
 
 
 class AsyncAnalyze(AsyncResource):
@@ -114,11 +113,7 @@ class AsyncAnalyze(AsyncResource):
         stream: bool = False,
     ) -> AnalyzeResponse | AsyncStream:
         """Generate text about a video; ``stream=True`` returns an :class:`AsyncStream` of typed events."""
-        spec = _spec(prompt, video_id, video, temperature, max_tokens, response_format, model_name, stream)
-        response = await self._client._request(spec)
-        if stream:
-            return AsyncStream(response)
-        return parse_model(AnalyzeResponse, response)
+        return _result(await self._client._request(_spec(**call_args(locals()))), stream, AsyncStream)
 
     async def __call__(
         self,
@@ -133,6 +128,4 @@ class AsyncAnalyze(AsyncResource):
         stream: bool = False,
     ) -> AnalyzeResponse | AsyncStream:
         """Same as :meth:`create`."""
-        return await self.create(prompt=prompt, video_id=video_id, video=video, temperature=temperature,
-                                 max_tokens=max_tokens, response_format=response_format, model_name=model_name,
-                                 stream=stream)
+        return await self.create(**call_args(locals()))
