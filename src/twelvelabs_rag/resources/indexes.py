@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from .._base import RequestSpec
 from .._pagination import AsyncPage, SyncPage
 from ..types.indexes import Index, IndexCreated
-from ._resource import AsyncResource, SyncResource, async_list, check_id, parse_model, sync_list
+from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_model
 from .videos import AsyncVideos, Videos
 
 __all__ = ["Indexes", "AsyncIndexes"]
@@ -43,6 +43,15 @@ def _list_params(**kw: Any) -> dict[str, Any]:
     return kw
 
 
+def _index_spec(method: str, index_id: str, **kw: Any) -> RequestSpec:
+    return RequestSpec(method, f"indexes/{check_id('index_id', index_id)}", **kw)
+
+
+def _create(res: Any, index_name: str, models: Sequence[Any], addons: Sequence[str] | None) -> Plan[Index]:
+    created = parse_model(IndexCreated, (yield res._client._request(_create_spec(index_name, models, addons))))
+    return (yield res.retrieve(created.id))
+
+
 class Indexes(SyncResource):
     """``client.indexes``."""
 
@@ -52,8 +61,7 @@ class Indexes(SyncResource):
 
     def create(self, *, index_name: str, models: Sequence[Any], addons: Sequence[str] | None = None) -> Index:
         """Create an index and return it (retrieved after creation)."""
-        created = parse_model(IndexCreated, self._client._request(_create_spec(index_name, models, addons)))
-        return self.retrieve(created.id)
+        return self._run(_create(self, **call_args(locals())))
 
     def list(
         self,
@@ -66,24 +74,19 @@ class Indexes(SyncResource):
         model_family: str | None = None,
     ) -> SyncPage[Index]:
         """Every index, page by page (lazily)."""
-        params = _list_params(page_limit=page_limit, sort_by=sort_by, sort_option=sort_option, index_name=index_name,
-                              model_options=model_options, model_family=model_family)
-        return sync_list(self._client, "indexes", params, Index)
+        return self._list("indexes", _list_params(**call_args(locals())), Index)
 
     def retrieve(self, index_id: str) -> Index:
         """One index by id."""
-        check_id("index_id", index_id)
-        return parse_model(Index, self._client._request(RequestSpec("GET", f"indexes/{index_id}")))
+        return parse_model(Index, self._client._request(_index_spec("GET", index_id)))
 
     def update(self, index_id: str, *, index_name: str) -> None:
         """Rename an index."""
-        check_id("index_id", index_id)
-        self._client._request(RequestSpec("PUT", f"indexes/{index_id}", json={"index_name": index_name}))
+        self._client._request(_index_spec("PUT", index_id, json={"index_name": index_name}))
 
     def delete(self, index_id: str) -> None:
         """Delete an index and all its videos."""
-        check_id("index_id", index_id)
-        self._client._request(RequestSpec("DELETE", f"indexes/{index_id}"))
+        self._client._request(_index_spec("DELETE", index_id))
 
 
 class AsyncIndexes(AsyncResource):
@@ -95,8 +98,7 @@ class AsyncIndexes(AsyncResource):
 
     async def create(self, *, index_name: str, models: Sequence[Any], addons: Sequence[str] | None = None) -> Index:
         """Create an index and return it (retrieved after creation)."""
-        created = parse_model(IndexCreated, await self._client._request(_create_spec(index_name, models, addons)))
-        return await self.retrieve(created.id)
+        return await self._run(_create(self, **call_args(locals())))
 
     def list(
         self,
@@ -109,21 +111,16 @@ class AsyncIndexes(AsyncResource):
         model_family: str | None = None,
     ) -> AsyncPage[Index]:
         """Every index, page by page (``async for``)."""
-        params = _list_params(page_limit=page_limit, sort_by=sort_by, sort_option=sort_option, index_name=index_name,
-                              model_options=model_options, model_family=model_family)
-        return async_list(self._client, "indexes", params, Index)
+        return self._list("indexes", _list_params(**call_args(locals())), Index)
 
     async def retrieve(self, index_id: str) -> Index:
         """One index by id."""
-        check_id("index_id", index_id)
-        return parse_model(Index, await self._client._request(RequestSpec("GET", f"indexes/{index_id}")))
+        return parse_model(Index, await self._client._request(_index_spec("GET", index_id)))
 
     async def update(self, index_id: str, *, index_name: str) -> None:
         """Rename an index."""
-        check_id("index_id", index_id)
-        await self._client._request(RequestSpec("PUT", f"indexes/{index_id}", json={"index_name": index_name}))
+        await self._client._request(_index_spec("PUT", index_id, json={"index_name": index_name}))
 
     async def delete(self, index_id: str) -> None:
         """Delete an index and all its videos."""
-        check_id("index_id", index_id)
-        await self._client._request(RequestSpec("DELETE", f"indexes/{index_id}"))
+        await self._client._request(_index_spec("DELETE", index_id))

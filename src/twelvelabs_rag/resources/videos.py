@@ -17,33 +17,36 @@ from .._base import RequestSpec, query_params
 from .._pagination import AsyncPage, SyncPage
 from ..types._fast import video_from_json
 from ..types.videos import Video
-from ._resource import AsyncResource, SyncResource, async_list, check_id, parse_json, sync_list, validate
+from ._resource import AsyncResource, SyncResource, call_args, check_id, parse_json, validate
 
 __all__ = ["Videos", "AsyncVideos"]
 
 Range = float | Mapping[str, float]
 
 
-def _list_params(user_metadata: Mapping[str, Any] | None, **kw: Any) -> dict[str, Any]:
+def _list_target(index_id: str, user_metadata: Mapping[str, Any] | None, **kw: Any) -> tuple[str, dict[str, Any]]:
+    check_id("index_id", index_id)
     params = {k: v for k, v in kw.items() if v is not None}
     for key, value in (user_metadata or {}).items():
         if key in params:
             raise ValueError(f"user_metadata key {key!r} collides with a list parameter of the same name")
         params[key] = value
-    return params
+    return f"indexes/{index_id}/videos", params
+
+
+def _video_spec(method: str, index_id: str, video_id: str, **kw: Any) -> RequestSpec:
+    check_id("index_id", index_id)
+    check_id("video_id", video_id)
+    return RequestSpec(method, f"indexes/{index_id}/videos/{video_id}", **kw)
 
 
 def _retrieve_spec(index_id: str, video_id: str, embedding_option: str | Sequence[str] | None, transcription: bool) -> RequestSpec:
-    check_id("index_id", index_id)
-    check_id("video_id", video_id)
     params = query_params({"embedding_option": embedding_option, "transcription": True if transcription else None})
-    return RequestSpec("GET", f"indexes/{index_id}/videos/{video_id}", params=params)
+    return _video_spec("GET", index_id, video_id, params=params)
 
 
 def _update_spec(index_id: str, video_id: str, user_metadata: Mapping[str, Any]) -> RequestSpec:
-    check_id("index_id", index_id)
-    check_id("video_id", video_id)
-    return RequestSpec("PATCH", f"indexes/{index_id}/videos/{video_id}", json={"user_metadata": dict(user_metadata)})
+    return _video_spec("PATCH", index_id, video_id, json={"user_metadata": dict(user_metadata)})
 
 
 def _to_video(response: Any) -> Video:
@@ -77,11 +80,7 @@ class Videos(SyncResource):
         user_metadata: Mapping[str, Any] | None = None,
     ) -> SyncPage[Video]:
         """Every video of an index; ranges like ``duration={"gte": 5, "lte": 60}``; metadata filters by equality."""
-        check_id("index_id", index_id)
-        params = _list_params(user_metadata, page_limit=page_limit, sort_by=sort_by, sort_option=sort_option,
-                              filename=filename, created_at=created_at, updated_at=updated_at, duration=duration,
-                              fps=fps, width=width, height=height, size=size)
-        return sync_list(self._client, f"indexes/{index_id}/videos", params, Video)
+        return self._list(*_list_target(**call_args(locals())), Video)
 
     def retrieve(
         self, index_id: str, video_id: str, *, embedding_option: str | Sequence[str] | None = None, transcription: bool = False
@@ -95,9 +94,7 @@ class Videos(SyncResource):
 
     def delete(self, index_id: str, video_id: str) -> None:
         """Delete a video from an index."""
-        check_id("index_id", index_id)
-        check_id("video_id", video_id)
-        self._client._request(RequestSpec("DELETE", f"indexes/{index_id}/videos/{video_id}"))
+        self._client._request(_video_spec("DELETE", index_id, video_id))
 
 
 class AsyncVideos(AsyncResource):
@@ -121,11 +118,7 @@ class AsyncVideos(AsyncResource):
         user_metadata: Mapping[str, Any] | None = None,
     ) -> AsyncPage[Video]:
         """Every video of an index (``async for``)."""
-        check_id("index_id", index_id)
-        params = _list_params(user_metadata, page_limit=page_limit, sort_by=sort_by, sort_option=sort_option,
-                              filename=filename, created_at=created_at, updated_at=updated_at, duration=duration,
-                              fps=fps, width=width, height=height, size=size)
-        return async_list(self._client, f"indexes/{index_id}/videos", params, Video)
+        return self._list(*_list_target(**call_args(locals())), Video)
 
     async def retrieve(
         self, index_id: str, video_id: str, *, embedding_option: str | Sequence[str] | None = None, transcription: bool = False
@@ -139,6 +132,4 @@ class AsyncVideos(AsyncResource):
 
     async def delete(self, index_id: str, video_id: str) -> None:
         """Delete a video from an index."""
-        check_id("index_id", index_id)
-        check_id("video_id", video_id)
-        await self._client._request(RequestSpec("DELETE", f"indexes/{index_id}/videos/{video_id}"))
+        await self._client._request(_video_spec("DELETE", index_id, video_id))
