@@ -96,7 +96,25 @@ def _missing_end(response: httpx.Response) -> APIConnectionError:
     )
 
 
-class Stream:
+class _Events:
+    """What both stream twins share: the response, line numbering, event parsing and ``final``."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.final: StreamEnd | None = None
+        self._lineno = 0
+
+    def _events(self, lines: list[bytes]) -> Iterator[StreamEventT]:
+        for line in lines:
+            self._lineno += 1
+            event = parse_event(line, lineno=self._lineno, response=self.response)
+            if event is not None:
+                if isinstance(event, StreamEnd):
+                    self.final = event
+                yield event
+
+
+class Stream(_Events):
     """Iterator of typed analyze events. Use as a context manager or iterate to the end.
 
     ```python
@@ -106,37 +124,20 @@ class Stream:
     ```
     """
 
-    def __init__(self, response: httpx.Response) -> None:
-        self.response = response
-        self.final: StreamEnd | None = None
-
     def __iter__(self) -> Iterator[StreamEventT]:
         decoder = NDJSONDecoder()
-        lineno = 0
+        self._lineno = 0  # line numbers count from the start of each iteration
         try:
             try:
                 for chunk in self.response.iter_bytes():
-                    for line in decoder.feed(chunk):
-                        lineno += 1
-                        event = parse_event(line, lineno=lineno, response=self.response)
-                        if event is not None:
-                            yield self._seen(event)
+                    yield from self._events(decoder.feed(chunk))
             except httpx.TransportError as exc:
                 raise translate_transport_error(exc, self.response.request) from exc
-            for line in decoder.flush():
-                lineno += 1
-                event = parse_event(line, lineno=lineno, response=self.response)
-                if event is not None:
-                    yield self._seen(event)
+            yield from self._events(decoder.flush())
         finally:
             self.response.close()
         if self.final is None:
             raise _missing_end(self.response)
-
-    def _seen(self, event: StreamEventT) -> StreamEventT:
-        if isinstance(event, StreamEnd):
-            self.final = event
-        return event
 
     def text(self) -> str:
         """Consume the stream and return the generated text."""
@@ -152,40 +153,25 @@ class Stream:
         self.close()
 
 
-class AsyncStream:
+class AsyncStream(_Events):
     """Async iterator of typed analyze events (``async for event in await client.analyze(..., stream=True)``)."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self.response = response
-        self.final: StreamEnd | None = None
 
     async def __aiter__(self) -> AsyncIterator[StreamEventT]:
         decoder = NDJSONDecoder()
-        lineno = 0
+        self._lineno = 0  # line numbers count from the start of each iteration
         try:
             try:
                 async for chunk in self.response.aiter_bytes():
-                    for line in decoder.feed(chunk):
-                        lineno += 1
-                        event = parse_event(line, lineno=lineno, response=self.response)
-                        if event is not None:
-                            yield self._seen(event)
+                    for event in self._events(decoder.feed(chunk)):
+                        yield event
             except httpx.TransportError as exc:
                 raise translate_transport_error(exc, self.response.request) from exc
-            for line in decoder.flush():
-                lineno += 1
-                event = parse_event(line, lineno=lineno, response=self.response)
-                if event is not None:
-                    yield self._seen(event)
+            for event in self._events(decoder.flush()):
+                yield event
         finally:
             await self.response.aclose()
         if self.final is None:
             raise _missing_end(self.response)
-
-    def _seen(self, event: StreamEventT) -> StreamEventT:
-        if isinstance(event, StreamEnd):
-            self.final = event
-        return event
 
     async def text(self) -> str:
         """Consume the stream and return the generated text."""
