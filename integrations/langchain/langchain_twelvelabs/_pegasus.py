@@ -1,4 +1,5 @@
-"""Pieces shared by the Pegasus chat model and LLM: video binding, request kwargs, stop handling.
+"""Pieces shared by the Pegasus chat model and LLM: video binding, request kwargs, stop handling,
+identity for tracing, stream closing.
 
 ```python
 from langchain_twelvelabs._pegasus import StopScanner
@@ -12,11 +13,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ._utils import is_url
 
-__all__ = ["PegasusParams", "StopScanner", "video_object", "truncate_at_stop", "CLASSIC_MODEL", "CURRENT_MODEL"]
+__all__ = [
+    "PegasusParams",
+    "StopScanner",
+    "video_object",
+    "truncate_at_stop",
+    "close_stream",
+    "aclose_stream",
+    "CLASSIC_MODEL",
+    "CURRENT_MODEL",
+]
 
 CLASSIC_MODEL = "pegasus1.2"
 CURRENT_MODEL = "pegasus1.5"
@@ -86,8 +96,24 @@ class StopScanner:
         return out
 
 
+def close_stream(stream: Any) -> None:
+    """Close an analyze stream (its HTTP response) once the caller stops reading it."""
+    close = getattr(stream, "close", None)
+    if close is not None:
+        close()
+
+
+async def aclose_stream(stream: Any) -> None:
+    """Async twin of :func:`close_stream` (``aclose()``, else ``close()``, awaited when it returns an awaitable)."""
+    closer = getattr(stream, "aclose", None) or getattr(stream, "close", None)
+    if closer is not None:
+        result = closer()
+        if hasattr(result, "__await__"):
+            await result
+
+
 class PegasusParams(BaseModel):
-    """Fields shared by :class:`ChatTwelveLabsPegasus` and :class:`TwelveLabsPegasusLLM`."""
+    """Fields and LangChain identity shared by :class:`ChatTwelveLabsPegasus` and :class:`TwelveLabsPegasusLLM`."""
 
     model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
 
@@ -104,6 +130,30 @@ class PegasusParams(BaseModel):
     temperature: float | None = Field(default=None, ge=0.0, le=1.0)
     max_tokens: int | None = Field(default=None, ge=1)
     stop: list[str] | None = Field(default=None, description="Stop strings (applied client-side).")
+
+    @model_validator(mode="after")
+    def _set_twelvelabs_version(self) -> Any:
+        """Record this package's version in ``metadata["lc_versions"]`` for tracing (langchain-core >= 1.x)."""
+        add_version = getattr(self, "_add_version", None)
+        if add_version is not None:
+            from . import __version__
+
+            add_version("langchain-twelvelabs", __version__)
+        return self
+
+    @property
+    def _llm_type(self) -> str:
+        return "twelvelabs-pegasus"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model_name": self.resolved_model(),
+            "video_id": self.video_id,
+            "video": self.video,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+        }
 
     def resolved_model(self, override: str | None = None, *, video: Any = None) -> str:
         """The Pegasus model to call: the override, the field, or the one that fits the video binding."""

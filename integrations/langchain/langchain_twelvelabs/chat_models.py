@@ -14,9 +14,9 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_json_schema
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import ConfigDict, model_validator
+from pydantic import ConfigDict
 
-from ._pegasus import PegasusParams, StopScanner, truncate_at_stop, usage_dict
+from ._pegasus import PegasusParams, StopScanner, aclose_stream, close_stream, truncate_at_stop, usage_dict
 from ._utils import TwelveLabsClientMixin
 
 __all__ = ["ChatTwelveLabsPegasus", "messages_to_prompt"]
@@ -133,30 +133,6 @@ class ChatTwelveLabsPegasus(TwelveLabsClientMixin, PegasusParams, BaseChatModel)
 
     streaming: bool = False
 
-    @model_validator(mode="after")
-    def _set_twelvelabs_version(self) -> Any:
-        """Record this package's version in ``metadata["lc_versions"]`` for tracing (langchain-core >= 1.x)."""
-        add_version = getattr(self, "_add_version", None)
-        if add_version is not None:
-            from . import __version__
-
-            add_version("langchain-twelvelabs", __version__)
-        return self
-
-    @property
-    def _llm_type(self) -> str:
-        return "twelvelabs-pegasus"
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {
-            "model_name": self.resolved_model(),
-            "video_id": self.video_id,
-            "video": self.video,
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-        }
-
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
         params: dict[str, Any] = {
             "ls_provider": "twelvelabs",
@@ -259,9 +235,7 @@ class ChatTwelveLabsPegasus(TwelveLabsClientMixin, PegasusParams, BaseChatModel)
                         run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
         finally:
-            close = getattr(stream, "close", None)
-            if close is not None:
-                close()
+            close_stream(stream)
 
     async def _astream(
         self,
@@ -280,11 +254,7 @@ class ChatTwelveLabsPegasus(TwelveLabsClientMixin, PegasusParams, BaseChatModel)
                         await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
         finally:
-            closer = getattr(stream, "aclose", None) or getattr(stream, "close", None)
-            if closer is not None:
-                result = closer()
-                if hasattr(result, "__await__"):
-                    await result
+            await aclose_stream(stream)
 
     # --- structured output ---------------------------------------------------------------------
     def with_structured_output(

@@ -232,6 +232,16 @@ class TwelveLabsPegasus(CustomLLM):
             extra["warning"] = error.message
         return extra
 
+    def _stream_step(self, event: Any, text: str) -> tuple[str, CompletionResponse | None]:
+        """The text so far and the response to yield (if any) for one analyze stream event."""
+        kind = getattr(event, "event_type", None)
+        if kind == "text_generation" and event.text:
+            text += event.text
+            return text, CompletionResponse(text=text, delta=event.text)
+        if kind == "stream_end":
+            return text, CompletionResponse(text=text, delta="", additional_kwargs=self._end_extra(event))
+        return text, None
+
     # ------------------------------------------------------------------ sync
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
@@ -247,12 +257,9 @@ class TwelveLabsPegasus(CustomLLM):
             text = ""
             try:
                 for event in stream:
-                    kind = getattr(event, "event_type", None)
-                    if kind == "text_generation" and event.text:
-                        text += event.text
-                        yield CompletionResponse(text=text, delta=event.text)
-                    elif kind == "stream_end":
-                        yield CompletionResponse(text=text, delta="", additional_kwargs=self._end_extra(event))
+                    text, response = self._stream_step(event, text)
+                    if response is not None:
+                        yield response
             finally:
                 close = getattr(stream, "close", None)
                 if close is not None:
@@ -278,12 +285,9 @@ class TwelveLabsPegasus(CustomLLM):
             text = ""
             try:
                 async for event in stream:
-                    kind = getattr(event, "event_type", None)
-                    if kind == "text_generation" and event.text:
-                        text += event.text
-                        yield CompletionResponse(text=text, delta=event.text)
-                    elif kind == "stream_end":
-                        yield CompletionResponse(text=text, delta="", additional_kwargs=self._end_extra(event))
+                    text, response = self._stream_step(event, text)
+                    if response is not None:
+                        yield response
             finally:
                 aclose = getattr(stream, "aclose", None)
                 if aclose is not None:

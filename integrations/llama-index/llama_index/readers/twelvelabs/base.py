@@ -179,6 +179,11 @@ class TwelveLabsVideoReader(BasePydanticReader):
         out += [(v, "video_id") for v in video_ids]
         return list({v: (v, src) for v, src in out}.values())
 
+    @staticmethod
+    def _nothing_to_load(items: list[Source], ids: list[str]) -> None:
+        if not items and not ids:
+            raise ValueError("nothing to load: pass sources=[paths or URLs] and/or video_ids=[...]")
+
     def _wait_kwargs(self, bar: Any, source: Source) -> dict[str, Any]:
         def report(task: Any) -> None:
             bar.set_postfix_str(f"{source.filename}: {task.status}", refresh=False)
@@ -229,8 +234,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
         """Index what is new, then yield Documents video by video (analysis runs as you iterate)."""
         ids = self._check_ids(video_ids)
         items = classify(sources)
-        if not items and not ids:
-            raise ValueError("nothing to load: pass sources=[paths or URLs] and/or video_ids=[...]")
+        self._nothing_to_load(items, ids)
         self._index_sync(items)
         for video_id, source in self._targets(items, ids):
             yield from documents_for(self._read_sync(video_id, source), mode=self.mode)
@@ -271,6 +275,14 @@ class TwelveLabsVideoReader(BasePydanticReader):
         finally:
             bar.close()
 
+    async def _aprepare(self, sources: SourcesArg, video_ids: Sequence[str] | None) -> list[tuple[str, str]]:
+        """Check the inputs, index what is new, and return the ``(video_id, source)`` pairs to read."""
+        ids = self._check_ids(video_ids)
+        items = await aclassify(sources)
+        self._nothing_to_load(items, ids)
+        await self._index_async(items)
+        return self._targets(items, ids)
+
     async def _read_async(self, video_id: str, source: str) -> VideoContent:
         client = self._clients.aio
         need_transcript = self.content != "analyze"
@@ -284,12 +296,8 @@ class TwelveLabsVideoReader(BasePydanticReader):
         self, sources: SourcesArg = None, *, video_ids: Sequence[str] | None = None, **_: Any
     ) -> AsyncIterator[Document]:
         """Async twin of :meth:`lazy_load_data` (an async generator)."""
-        ids = self._check_ids(video_ids)
-        items = await aclassify(sources)
-        if not items and not ids:
-            raise ValueError("nothing to load: pass sources=[paths or URLs] and/or video_ids=[...]")
-        await self._index_async(items)
-        for video_id, source in self._targets(items, ids):
+        targets = await self._aprepare(sources, video_ids)
+        for video_id, source in targets:
             for doc in documents_for(await self._read_async(video_id, source), mode=self.mode):
                 yield doc
 
@@ -297,16 +305,12 @@ class TwelveLabsVideoReader(BasePydanticReader):
         self, sources: SourcesArg = None, *, video_ids: Sequence[str] | None = None, **kwargs: Any
     ) -> list[Document]:
         """Async twin of :meth:`load_data`; videos are read ``max_concurrency`` at a time."""
-        ids = self._check_ids(video_ids)
-        items = await aclassify(sources)
-        if not items and not ids:
-            raise ValueError("nothing to load: pass sources=[paths or URLs] and/or video_ids=[...]")
-        await self._index_async(items)
+        targets = await self._aprepare(sources, video_ids)
         sem = asyncio.Semaphore(self.max_concurrency)
 
         async def read(video_id: str, source: str) -> VideoContent:
             async with sem:
                 return await self._read_async(video_id, source)
 
-        contents = await asyncio.gather(*(read(v, s) for v, s in self._targets(items, ids)))
+        contents = await asyncio.gather(*(read(v, s) for v, s in targets))
         return [doc for c in contents for doc in documents_for(c, mode=self.mode)]
