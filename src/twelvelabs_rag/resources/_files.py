@@ -145,8 +145,8 @@ class MultipartBody:
         out.append(self._tail)
         return b"".join(out)
 
-    def iter_chunks(self) -> Iterator[bytes]:
-        """Yield the body, reading path parts from disk (a fresh read on every call)."""
+    def _pieces(self) -> Iterator[bytes | Path]:
+        """The body in order: bytes to send as they are, or the path of a part to read from disk."""
         yield self._fields_bytes
         for head, part in zip(self._heads, self.files):
             yield head
@@ -154,26 +154,29 @@ class MultipartBody:
                 yield part.data
             else:
                 assert part.path is not None
-                with open(part.path, "rb") as fh:
-                    while chunk := fh.read(CHUNK):
-                        yield chunk
+                yield part.path
             yield b"\r\n"
         yield self._tail
 
+    def iter_chunks(self) -> Iterator[bytes]:
+        """Yield the body, reading path parts from disk (a fresh read on every call)."""
+        for piece in self._pieces():
+            if isinstance(piece, bytes):
+                yield piece
+                continue
+            with open(piece, "rb") as fh:
+                while chunk := fh.read(CHUNK):
+                    yield chunk
+
     async def aiter_chunks(self) -> AsyncIterator[bytes]:
         """Yield the body; path parts are read in a worker thread chunk by chunk."""
-        yield self._fields_bytes
-        for head, part in zip(self._heads, self.files):
-            yield head
-            if part.data is not None:
-                yield part.data
-            else:
-                assert part.path is not None
-                fh = await anyio.to_thread.run_sync(open, part.path, "rb")
-                try:
-                    while chunk := await anyio.to_thread.run_sync(fh.read, CHUNK):
-                        yield chunk
-                finally:
-                    await anyio.to_thread.run_sync(fh.close)
-            yield b"\r\n"
-        yield self._tail
+        for piece in self._pieces():
+            if isinstance(piece, bytes):
+                yield piece
+                continue
+            fh = await anyio.to_thread.run_sync(open, piece, "rb")
+            try:
+                while chunk := await anyio.to_thread.run_sync(fh.read, CHUNK):
+                    yield chunk
+            finally:
+                await anyio.to_thread.run_sync(fh.close)
