@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import httpx
 
-from ._base import AttemptState, RequestSpec, build_url, decide, translate_transport_error
+from ._base import Action, AttemptState, RequestSpec, build_url, decide, translate_transport_error
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient
 from ._exceptions import APIConnectionError, ConfigurationError, TwelveLabsError
 from .resources._files import MultipartBody
@@ -48,6 +48,34 @@ def _recovered(recover: Recover | None, error: Exception) -> Any:
         return recover()
     except TwelveLabsError as lookup_error:
         raise error from lookup_error
+
+
+def _prepare(client: BaseClient, spec: RequestSpec, can_recover: bool) -> tuple[MultipartBody | None, bytes | None, AttemptState]:
+    """The body (in-memory bodies encoded once for every attempt) and the first attempt's state."""
+    body = MultipartBody(spec.form, spec.files) if spec.multipart else None
+    cached = body.to_bytes() if body is not None and body.in_memory else None
+    return body, cached, AttemptState(spec.method, client.max_retries, 0, can_recover)
+
+
+def _http_request(client: Any, spec: RequestSpec, body: MultipartBody | None, stream_body: Any) -> httpx.Request:
+    content, headers = client._content(spec, body, stream_body)
+    return client._http.build_request(  # type: ignore[no-any-return]
+        spec.method, build_url(client.base_url, spec.path), params=spec.params or None, content=content,
+        headers=headers, timeout=spec.timeout or client.timeout,
+    )
+
+
+def _settle(client: BaseClient, spec: RequestSpec, state: AttemptState, action: Action, cleared: float) -> float:
+    """Act on a failed attempt that recovery did not resolve: note a 429 pause, then raise or log the retry.
+
+    Returns the new mark of the shared 429 gate; the caller sleeps ``action.delay`` and tries again.
+    """
+    if action.pause is not None:
+        cleared = client._rate_limited(action.pause)
+    if action.kind == "raise":
+        raise client._redact(action.error)  # type: ignore[arg-type]
+    client._log_retry(spec, state.retries, action.delay, action.reason)
+    return cleared
 
 
 class TwelveLabs(BaseClient):
@@ -143,11 +171,7 @@ class TwelveLabs(BaseClient):
     # the loop ---------------------------------------------------------------------------------
     def _send_once(self, spec: RequestSpec, body: MultipartBody | None, cached: bytes | None) -> httpx.Response:
         stream_body = cached if cached is not None else (body.iter_chunks() if body is not None else None)
-        content, headers = self._content(spec, body, stream_body)
-        request = self._http.build_request(
-            spec.method, build_url(self.base_url, spec.path), params=spec.params or None, content=content,
-            headers=headers, timeout=spec.timeout or self.timeout,
-        )
+        request = _http_request(self, spec, body, stream_body)
         try:
             response = self._http.send(request, stream=spec.stream)
             if not spec.stream or not response.is_success:
@@ -158,9 +182,7 @@ class TwelveLabs(BaseClient):
 
     def _request(self, spec: RequestSpec, *, recover: Recover | None = None) -> Any:
         """Send with retries; returns the successful response, or what ``recover`` found."""
-        body = MultipartBody(spec.form, spec.files) if spec.multipart else None
-        cached = body.to_bytes() if body is not None and body.in_memory else None
-        state = AttemptState(spec.method, self.max_retries, 0, recover is not None)
+        body, cached, state = _prepare(self, spec, recover is not None)
         cleared = 0.0
         while True:
             hold, cleared = self._gate(cleared)
@@ -177,11 +199,7 @@ class TwelveLabs(BaseClient):
                 found = _recovered(recover, self._redact(action.error))  # type: ignore[arg-type]
                 if found is not None:
                     return found
-            if action.pause is not None:
-                cleared = self._rate_limited(action.pause)
-            if action.kind == "raise":
-                raise self._redact(action.error)  # type: ignore[arg-type]
-            self._log_retry(spec, state.retries, action.delay, action.reason)
+            cleared = _settle(self, spec, state, action, cleared)
             self._sleep(action.delay)
             state = state.next()
 
@@ -266,11 +284,7 @@ class AsyncTwelveLabs(BaseClient):
 
     async def _send_once(self, spec: RequestSpec, body: MultipartBody | None, cached: bytes | None) -> httpx.Response:
         stream_body = cached if cached is not None else (body.aiter_chunks() if body is not None else None)
-        content, headers = self._content(spec, body, stream_body)
-        request = self._http.build_request(
-            spec.method, build_url(self.base_url, spec.path), params=spec.params or None, content=content,
-            headers=headers, timeout=spec.timeout or self.timeout,
-        )
+        request = _http_request(self, spec, body, stream_body)
         try:
             response = await self._http.send(request, stream=spec.stream)
             if not spec.stream or not response.is_success:
@@ -281,9 +295,7 @@ class AsyncTwelveLabs(BaseClient):
 
     async def _request(self, spec: RequestSpec, *, recover: Callable[[], Awaitable[Any]] | None = None) -> Any:
         """Send with retries; returns the successful response, or what ``recover`` found."""
-        body = MultipartBody(spec.form, spec.files) if spec.multipart else None
-        cached = body.to_bytes() if body is not None and body.in_memory else None
-        state = AttemptState(spec.method, self.max_retries, 0, recover is not None)
+        body, cached, state = _prepare(self, spec, recover is not None)
         cleared = 0.0
         while True:
             hold, cleared = self._gate(cleared)
@@ -300,11 +312,7 @@ class AsyncTwelveLabs(BaseClient):
                 found = await _arecovered(recover, self._redact(action.error))  # type: ignore[arg-type]
                 if found is not None:
                     return found
-            if action.pause is not None:
-                cleared = self._rate_limited(action.pause)
-            if action.kind == "raise":
-                raise self._redact(action.error)  # type: ignore[arg-type]
-            self._log_retry(spec, state.retries, action.delay, action.reason)
+            cleared = _settle(self, spec, state, action, cleared)
             await self._sleep(action.delay)
             state = state.next()
 
