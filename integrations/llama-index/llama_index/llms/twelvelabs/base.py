@@ -7,14 +7,10 @@ Example (offline, against the bundled emulator)::
     from twelvelabs_rag.testing.samples import make_clip
     from llama_index.llms.twelvelabs import TwelveLabsPegasus
 
-    fake = FakeTwelveLabs(task_statuses=("ready",))  # the emulator indexes instantly
-    client = fake.client()
-    index = client.indexes.create(index_name="demo", models=[
-        {"model_name": "marengo2.7", "model_options": ["visual", "audio"]},
-        {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]}])
+    fake = FakeTwelveLabs()
     clip = make_clip(pathlib.Path(tempfile.mkdtemp()) / "fox.mp4", "[0-4] a red fox runs through snow")
-    task = client.tasks.create_and_wait(index_id=index.id, file=clip)
-    llm = TwelveLabsPegasus(video_id=task.video_id, client=client)
+    fake.add_media("https://example.com/fox.mp4", clip)  # the emulator serves this URL to Pegasus
+    llm = TwelveLabsPegasus(video_url="https://example.com/fox.mp4", client=fake.client())  # pegasus1.5
     print(llm.complete("What animal appears?").text)
 """
 
