@@ -61,8 +61,8 @@ class SegmentStore(ReadMixin, QueryMixin):
 
             raise DimensionMismatchError(f"{info.name} vectors are {info.dim}-d, not {dim}; use dim={info.dim}")
         if index not in _INDEXES:
-            hint = (" (HNSW was measured and not adopted: lower recall on video-like data, no deletes, "
-                    "10x slower builds; see benchmarks/README.md)" if index == "hnsw" else "")
+            hint = (" (HNSW was measured and not adopted: lower recall on video-like segment data and no "
+                    "deletes in faiss; see benchmarks/README.md)" if index == "hnsw" else "")
             raise InvalidInputError(f"index must be 'flat' (exact) or 'ivf' (approximate), got {index!r}{hint}")
         self._dim = int(dim)
         self._model = info
