@@ -40,7 +40,7 @@ from ..types._base import ListPage
 if TYPE_CHECKING:
     from .._client import AsyncTwelveLabs, TwelveLabs
 
-__all__ = ["SyncResource", "AsyncResource", "parse_json", "parse_model", "validate", "check_id", "sync_list", "async_list",
+__all__ = ["SyncResource", "AsyncResource", "parse_json", "parse_model", "validate", "check_id", "list_pager",
            "Plan", "run_plan", "arun_plan", "call_args"]
 
 M = TypeVar("M", bound=BaseModel)
@@ -150,7 +150,7 @@ class SyncResource(_Resource):
         return fn()
 
     def _list(self, path: str, params: dict[str, Any], item: type[BaseModel]) -> SyncPage[Any]:
-        return sync_list(self._client, path, params, item)
+        return list_pager(self, SyncPage, path, params, item)  # type: ignore[no-any-return]
 
     def _wait(self, fetch: Callable[[], Any], task_id: str, kind: str, timeout: float | None,
               poll_interval: float | None, on_progress: Any) -> Any:
@@ -177,7 +177,7 @@ class AsyncResource(_Resource):
         return anyio.to_thread.run_sync(fn)
 
     def _list(self, path: str, params: dict[str, Any], item: type[BaseModel]) -> AsyncPage[Any]:
-        return async_list(self._client, path, params, item)
+        return list_pager(self, AsyncPage, path, params, item)  # type: ignore[no-any-return]
 
     def _wait(self, fetch: Callable[[], Awaitable[Any]], task_id: str, kind: str, timeout: float | None,
               poll_interval: float | None, on_progress: Any) -> Awaitable[Any]:
@@ -193,35 +193,18 @@ def _page_params(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
-def sync_list(client: TwelveLabs, path: str, params: dict[str, Any], item: type[BaseModel]) -> SyncPage[Any]:
-    """A lazy iterator over a ``page``-paged list endpoint."""
+def list_pager(res: Any, page_cls: type, path: str, params: dict[str, Any], item: type[BaseModel]) -> Any:
+    """A lazy ``SyncPage``/``AsyncPage`` (``page_cls``) over a ``page``-paged list endpoint of ``res``'s client."""
     page_model = ListPage[item]  # type: ignore[valid-type]
     asked: dict[int, dict[str, Any]] = {}
 
-    def fetch(p: dict[str, Any]) -> Any:
-        page = parse_model(page_model, client._request(RequestSpec("GET", path, params=query_params(p))))
+    def fetch(p: dict[str, Any]) -> Plan[Any]:
+        page = parse_model(page_model, (yield res._client._request(RequestSpec("GET", path, params=query_params(p)))))
         asked[id(page)] = p
         return page
 
-    def following(page: Any) -> Any:
+    def following(page: Any) -> Plan[Any]:
         nxt = next_page_params(asked.get(id(page), {}), page.page_info.model_dump(), len(page.data))
-        return None if nxt is None else fetch(nxt)
+        return None if nxt is None else (yield from fetch(nxt))
 
-    return SyncPage(lambda: fetch(_page_params(params)), following)
-
-
-def async_list(client: AsyncTwelveLabs, path: str, params: dict[str, Any], item: type[BaseModel]) -> AsyncPage[Any]:
-    """Async twin of :func:`sync_list`."""
-    page_model = ListPage[item]  # type: ignore[valid-type]
-    asked: dict[int, dict[str, Any]] = {}
-
-    async def fetch(p: dict[str, Any]) -> Any:
-        page = parse_model(page_model, await client._request(RequestSpec("GET", path, params=query_params(p))))
-        asked[id(page)] = p
-        return page
-
-    async def following(page: Any) -> Any:
-        nxt = next_page_params(asked.get(id(page), {}), page.page_info.model_dump(), len(page.data))
-        return None if nxt is None else await fetch(nxt)
-
-    return AsyncPage(lambda: fetch(_page_params(params)), following)
+    return page_cls(lambda: res._run(fetch(_page_params(params))), lambda page: res._run(following(page)))
