@@ -37,6 +37,14 @@ def _pause_for(exc: RateLimitError, attempt: int) -> float:
     return retry_delay(attempt, None, time.time())
 
 
+def _rate_limit_pause(exc: TwelveLabsError, attempt: int, rate_limit_retries: int) -> float | None:
+    """After an item failed with ``exc``: seconds to hold every worker back before retrying it (a 429 with
+    retries left), or None when the item has failed for good."""
+    if isinstance(exc, RateLimitError) and attempt < rate_limit_retries:
+        return _pause_for(exc, attempt)
+    return None
+
+
 def _check(max_concurrency: int) -> None:
     if max_concurrency < 1:
         raise ValueError(f"max_concurrency must be >= 1 (got {max_concurrency})")
@@ -68,17 +76,13 @@ def run_bounded(
             try:
                 results[i] = fn(items[i])
                 return
-            except RateLimitError as exc:
-                if attempt >= rate_limit_retries:
-                    results[i] = exc
-                    if not return_exceptions:
-                        stop.set()
-                        raise
-                    return
-                with lock:
-                    resume_at[0] = max(resume_at[0], time.monotonic() + _pause_for(exc, attempt))
-                attempt += 1
             except TwelveLabsError as exc:
+                hold = _rate_limit_pause(exc, attempt, rate_limit_retries)
+                if hold is not None:
+                    with lock:
+                        resume_at[0] = max(resume_at[0], time.monotonic() + hold)
+                    attempt += 1
+                    continue
                 results[i] = exc
                 if not return_exceptions:
                     stop.set()
@@ -125,16 +129,12 @@ async def arun_bounded(
                 try:
                     results[i] = await fn(items[i])
                     return
-                except RateLimitError as exc:
-                    if attempt >= rate_limit_retries:
-                        results[i] = exc
-                        if not return_exceptions:
-                            failure.append(exc)
-                            scope.cancel()
-                        return
-                    resume_at[0] = max(resume_at[0], time.monotonic() + _pause_for(exc, attempt))
-                    attempt += 1
                 except TwelveLabsError as exc:
+                    hold = _rate_limit_pause(exc, attempt, rate_limit_retries)
+                    if hold is not None:
+                        resume_at[0] = max(resume_at[0], time.monotonic() + hold)
+                        attempt += 1
+                        continue
                     results[i] = exc
                     if not return_exceptions:
                         failure.append(exc)
