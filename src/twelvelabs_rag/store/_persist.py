@@ -273,13 +273,15 @@ class BackgroundCheck:
     def __init__(self, path: Path, entry: dict[str, Any], arr: np.ndarray) -> None:
         self._done = threading.Event()
         self._error: CorruptStoreError | None = None
-        threading.Thread(target=self._run, args=(path, entry, arr), daemon=True, name="tlrag-store-verify").start()
+        # the header is read now: a later save may unlink this generation (the mapping stays valid)
+        with open(path, "rb") as f:
+            header = f.read(int(getattr(arr, "offset", 0)))
+        threading.Thread(target=self._run, args=(path, entry, arr, header), daemon=True,
+                         name="tlrag-store-verify").start()
 
-    def _run(self, path: Path, entry: dict[str, Any], arr: np.ndarray) -> None:
+    def _run(self, path: Path, entry: dict[str, Any], arr: np.ndarray, header: bytes) -> None:
         try:
-            offset = int(getattr(arr, "offset", 0))
-            with open(path, "rb") as f:
-                crc = zlib.crc32(f.read(offset))
+            crc = zlib.crc32(header)
             flat = np.asarray(arr).reshape(-1).view(np.uint8)
             step = 32 << 20
             for i in range(0, flat.size, step):

@@ -176,14 +176,18 @@ def _is_int(v: Any) -> bool:
 
 
 def as_ids(ids: Iterable[int] | int) -> np.ndarray:
-    if _is_int(ids):
-        return np.asarray([ids], dtype=np.int64)
     if isinstance(ids, (str, bytes)):
         raise InvalidInputError(f"segment ids are integers, got {ids!r}")
-    vals = list(ids)  # type: ignore[arg-type]
+    try:
+        vals = [ids] if _is_int(ids) else list(ids)  # type: ignore[arg-type]
+    except TypeError:
+        raise InvalidInputError(f"ids must be an integer or a list of integers, got {type(ids).__name__}") from None
     if not all(_is_int(v) for v in vals):
         raise InvalidInputError(f"segment ids are integers, got {[v for v in vals if not _is_int(v)][:3]!r}")
-    return np.asarray(vals, dtype=np.int64).reshape(-1)
+    try:
+        return np.asarray(vals, dtype=np.int64).reshape(-1)
+    except OverflowError:
+        raise InvalidInputError("segment ids are 64-bit integers; an id is out of range") from None
 
 
 def _check_k(k: Any) -> int:
