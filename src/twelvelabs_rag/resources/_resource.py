@@ -34,7 +34,7 @@ from .._exceptions import APIResponseValidationError
 from .._bulk import arun_bounded, run_bounded
 from .._pagination import AsyncPage, SyncPage
 from .._polling import await_until_done, wait_until_done
-from ._files import FilePart, aprepare_file, prepare_file
+from ._files import aprepare_file, prepare_file
 from ..types._base import ListPage
 
 if TYPE_CHECKING:
