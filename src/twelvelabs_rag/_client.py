@@ -50,6 +50,21 @@ def _recovered(recover: Recover | None, error: Exception) -> Any:
         raise error from lookup_error
 
 
+#: The constructor arguments that ``BaseClient`` resolves (key, URL, timeout, retries, ...).
+_CONFIG_ARGS = ("api_key", "base_url", "timeout", "max_retries", "preflight", "default_headers", "poll_interval", "clock")
+
+
+def _config_args(args: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: args[name] for name in _CONFIG_ARGS}
+
+
+def _owns_http(http_client: object, transport: object) -> bool:
+    """Whether the client makes (and so closes) its own connection pool."""
+    if http_client is not None and transport is not None:
+        raise ConfigurationError("pass either http_client=... or transport=..., not both")
+    return http_client is None
+
+
 def _prepare(client: BaseClient, spec: RequestSpec, can_recover: bool) -> tuple[MultipartBody | None, bytes | None, AttemptState]:
     """The body (in-memory bodies encoded once for every attempt) and the first attempt's state."""
     body = MultipartBody(spec.form, spec.files) if spec.multipart else None
@@ -115,13 +130,8 @@ class TwelveLabs(BaseClient):
         sleep: Callable[[float], Any] | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        super().__init__(
-            api_key, base_url=base_url, timeout=timeout, max_retries=max_retries, preflight=preflight,
-            default_headers=default_headers, poll_interval=poll_interval, clock=clock,
-        )
-        if http_client is not None and transport is not None:
-            raise ConfigurationError("pass either http_client=... or transport=..., not both")
-        self._owns_http = http_client is None
+        super().__init__(**_config_args(locals()))
+        self._owns_http = _owns_http(http_client, transport)
         self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout)
         self._sleep = sleep or time.sleep
 
@@ -231,13 +241,8 @@ class AsyncTwelveLabs(BaseClient):
         sleep: Callable[[float], Awaitable[Any]] | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        super().__init__(
-            api_key, base_url=base_url, timeout=timeout, max_retries=max_retries, preflight=preflight,
-            default_headers=default_headers, poll_interval=poll_interval, clock=clock,
-        )
-        if http_client is not None and transport is not None:
-            raise ConfigurationError("pass either http_client=... or transport=..., not both")
-        self._owns_http = http_client is None
+        super().__init__(**_config_args(locals()))
+        self._owns_http = _owns_http(http_client, transport)
         self._http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout)
         self._sleep = sleep or anyio.sleep
 
