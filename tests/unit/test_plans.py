@@ -72,3 +72,19 @@ def test_call_args_drops_self() -> None:
         return call_args(locals())
 
     assert method(object(), 1) == {"a": 1, "b": 2}
+
+
+def _recovers_then_fails(res: Any) -> Any:
+    try:
+        yield res.double(-1)
+    except Boom:
+        pass
+    raise ValueError("later")
+
+
+async def test_a_later_error_is_not_chained_to_one_the_plan_handled() -> None:
+    with pytest.raises(ValueError) as sync_info:
+        run_plan(_recovers_then_fails(_Sync(None)))  # type: ignore[arg-type]
+    with pytest.raises(ValueError) as async_info:
+        await arun_plan(_recovers_then_fails(_Async(None)))  # type: ignore[arg-type]
+    assert sync_info.value.__context__ is None and async_info.value.__context__ is None

@@ -65,12 +65,15 @@ async def arun_plan(plan: Plan[R]) -> R:
     try:
         step = next(plan)
         while True:
+            failure: BaseException | None = None
             try:
                 value = await step
             except BaseException as exc:  # the plan sees the error where it yielded, like the sync twin
-                step = plan.throw(exc)
-            else:
+                failure = exc
+            if failure is None:
                 step = plan.send(value)
+            else:  # thrown outside the except block, so errors the plan raises later are not chained to it
+                step, failure = plan.throw(failure), None
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
 
