@@ -44,6 +44,7 @@ __all__ = [
     "release_lock",
     "write_file",
     "write_npy",
+    "publish",
     "commit_manifest",
     "read_manifest",
     "file_path",
@@ -124,19 +125,38 @@ class _Crc:
             self.crc = box[0]
 
 
-def write_file(dirpath: Path, name: str, fill: Any) -> dict[str, Any]:
-    """Write ``name`` atomically (tmp, fsync, rename); ``fill(writer)`` writes the bytes."""
+def write_file(dirpath: Path, name: str, fill: Any, *, durable: bool = True) -> dict[str, Any]:
+    """Write ``name`` atomically (tmp, fsync, rename); ``fill(writer)`` writes the bytes.
+
+    With ``durable=False`` the bytes stay in ``name.tmp``: call :func:`publish` on a group of such
+    files, which fsyncs them all (one journal commit carries them together) and then renames them.
+    """
     tmp = dirpath / (name + ".tmp")
     with open(tmp, "wb") as f:
         w = _Crc(f)
         fill(w)
         f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, dirpath / name)
+        if durable:
+            os.fsync(f.fileno())
+    if durable:
+        os.replace(tmp, dirpath / name)
     return {"name": name, "bytes": w.size, "crc32": w.crc}
 
 
-def write_npy(dirpath: Path, name: str, arr: np.ndarray) -> dict[str, Any]:
+def publish(dirpath: Path, names: list[str]) -> None:
+    """Fsync every ``name.tmp`` (biggest first), then rename each to ``name``."""
+    tmps = sorted((dirpath / (n + ".tmp") for n in names), key=lambda p: -p.stat().st_size)
+    for tmp in tmps:
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    for n in names:
+        os.replace(dirpath / (n + ".tmp"), dirpath / n)
+
+
+def write_npy(dirpath: Path, name: str, arr: np.ndarray, *, durable: bool = True) -> dict[str, Any]:
     """Write a numeric ``.npy`` without copying the data (header padded to 64 bytes, as numpy does)."""
     arr = np.ascontiguousarray(arr)
 
@@ -149,7 +169,7 @@ def write_npy(dirpath: Path, name: str, arr: np.ndarray) -> dict[str, Any]:
         for i in range(0, flat.size, step):
             w.write(flat[i : i + step])
 
-    return write_file(dirpath, name, fill)
+    return write_file(dirpath, name, fill, durable=durable)
 
 
 def _body_crc(body: dict[str, Any]) -> int:

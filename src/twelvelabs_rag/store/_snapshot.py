@@ -9,7 +9,18 @@ from typing import Any
 import numpy as np
 
 from ._errors import CorruptStoreError
-from ._persist import BackgroundCheck, cleanup, file_path, commit_manifest, read_bytes, read_manifest, read_npy, write_file, write_npy
+from ._persist import (
+    BackgroundCheck,
+    cleanup,
+    commit_manifest,
+    file_path,
+    publish,
+    read_bytes,
+    read_manifest,
+    read_npy,
+    write_file,
+    write_npy,
+)
 from ._state import DTYPES, State, StringTable
 
 __all__ = ["save_snapshot", "load_snapshot", "COLUMN_DTYPE"]
@@ -36,16 +47,16 @@ def save_snapshot(
     g = header["generation"]
     n = st.n
     files: dict[str, Any] = {}
-    files["vectors"] = write_npy(dirpath, f"vectors.g{g}.npy", st.vec[:n])
+    files["vectors"] = write_npy(dirpath, f"vectors.g{g}.npy", st.vec[:n], durable=False)
     cols = np.empty(n, dtype=COLUMN_DTYPE)
     for field, name in (("id", "ids"), ("video", "video"), ("start", "start"), ("end", "end"),
                         ("scope", "scope"), ("option", "option")):
         cols[field] = getattr(st, name)[:n]
-    files["columns"] = write_npy(dirpath, f"columns.g{g}.npy", cols)
+    files["columns"] = write_npy(dirpath, f"columns.g{g}.npy", cols, durable=False)
     strings = json.dumps(
         {"videos": videos.values, "options": options.values, "scopes": scopes.values}, ensure_ascii=False
     ).encode()
-    files["strings"] = write_file(dirpath, f"strings.g{g}.json", lambda w: w.write(strings))
+    files["strings"] = write_file(dirpath, f"strings.g{g}.json", lambda w: w.write(strings), durable=False)
 
     def docs(w: Any) -> None:
         buf: list[str] = []
@@ -61,9 +72,10 @@ def save_snapshot(
         if buf:
             w.write("".join(buf).encode())
 
-    files["docs"] = write_file(dirpath, f"docs.g{g}.jsonl", docs)
+    files["docs"] = write_file(dirpath, f"docs.g{g}.jsonl", docs, durable=False)
     if ann is not None:
-        files["ann"] = write_file(dirpath, f"ann.g{g}.faiss", lambda w: w.write(ann))
+        files["ann"] = write_file(dirpath, f"ann.g{g}.faiss", lambda w: w.write(ann), durable=False)
+    publish(dirpath, [f["name"] for f in files.values()])  # fsync all, then rename: complete files only
     body = dict(header, count=n, files=files, meta_keys=sorted(meta_keys))
     commit_manifest(dirpath, body)
     cleanup(dirpath, {f["name"] for f in files.values()})
