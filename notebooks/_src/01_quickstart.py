@@ -38,10 +38,12 @@ print(MODE, "-", client)  # the repr never shows the key
 # %%
 work = Path(tempfile.mkdtemp(prefix="tlrag-nb01-"))
 scripts = {
-    "fox.mp4": "[0-4] a red fox runs through deep snow\n[4-8] an eagle flies over a frozen lake",
-    "city.mp4": "[0-4] a yellow taxi drives through the rain at night\n"
+    "fox.mp4": '[0-4] a red fox runs through deep snow | "a red fox hunts near the forest edge"\n'
+    '[4-8] an eagle flies over a frozen lake | "an eagle circles above the ice"',
+    "city.mp4": '[0-4] a yellow taxi drives through the rain at night | "the city glistens in the rain"\n'
     '[4-8] people eat noodles at a night market | "welcome to the night market"',
-    "kitchen.mp4": "[0-4] a chef chops onions\n[4-8] pasta boils in a pot on the stove",
+    "kitchen.mp4": '[0-4] a chef chops onions | "every good sauce starts with onions"\n'
+    '[4-8] pasta boils in a pot on the stove | "the pasta needs about ten minutes"',
 }
 clips = {name: make_clip(work / name, script) for name, script in scripts.items()}
 {name: path.stat().st_size for name, path in clips.items()}

@@ -30,11 +30,14 @@ print(MODE)
 # %%
 work = Path(tempfile.mkdtemp(prefix="tlrag-nb02-"))
 scripts = {
-    "wildlife.mp4": "[0-4] a red fox runs through deep snow\n[4-8] an eagle glides over a frozen lake\n"
+    "wildlife.mp4": '[0-4] a red fox runs through deep snow | "a red fox hunts near the forest edge"\n'
+    '[4-8] an eagle glides over a frozen lake | "an eagle scans the ice from above"\n'
     '[8-12] the fox digs in the snow and catches a mouse | "the fox hunts by listening"',
-    "city.mp4": "[0-4] a busy street at night with neon signs\n[4-8] a yellow taxi drives through the rain\n"
+    "city.mp4": '[0-4] a busy street at night with neon signs | "the city wakes up as the sun goes down"\n'
+    '[4-8] a yellow taxi drives through the rain | "a cab races through the downpour"\n'
     '[8-12] people eat noodles at a night market | "welcome to the night market"',
-    "kitchen.mp4": "[0-4] a chef chops onions\n[4-8] pasta boils in a pot\n"
+    "kitchen.mp4": '[0-4] a chef chops onions | "every good sauce starts with onions"\n'
+    '[4-8] pasta boils in a pot | "the pasta needs about ten minutes"\n'
     '[8-12] the chef plates spaghetti with tomato sauce | "dinner is served"',
 }
 paths = [make_clip(work / name, script) for name, script in scripts.items()]

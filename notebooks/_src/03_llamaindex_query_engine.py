@@ -30,11 +30,14 @@ print(MODE)
 # %%
 work = Path(tempfile.mkdtemp(prefix="tlrag-nb03-"))
 scripts = {
-    "kitchen.mp4": "[0-4] a chef chops onions and garlic\n[4-8] fresh pasta boils in a large pot\n"
+    "kitchen.mp4": '[0-4] a chef chops onions and garlic | "every good sauce starts with onions and garlic"\n'
+    '[4-8] fresh pasta boils in a large pot | "the pasta needs about ten minutes"\n'
     '[8-12] the chef plates spaghetti with tomato sauce | "dinner is served"',
-    "beach.mp4": "[0-4] a surfer rides a tall ocean wave\n[4-8] children build a sandcastle\n"
+    "beach.mp4": '[0-4] a surfer rides a tall ocean wave | "a surfer catches the perfect wave"\n'
+    '[4-8] children build a sandcastle | "kids spend the afternoon building castles in the sand"\n'
     '[8-12] the sun sets over the sea | "what a beautiful sunset"',
-    "wildlife.mp4": "[0-4] a red fox runs through deep snow\n[4-8] an eagle glides over a frozen lake",
+    "wildlife.mp4": '[0-4] a red fox runs through deep snow | "a red fox hunts near the forest edge"\n'
+    '[4-8] an eagle glides over a frozen lake | "an eagle scans the ice from above"',
 }
 paths = [make_clip(work / name, script) for name, script in scripts.items()]
 index = client.indexes.create(

@@ -35,13 +35,17 @@ print(MODE)
 # %%
 work = Path(tempfile.mkdtemp(prefix="tlrag-nb04-"))
 clips = {
-    "wildlife.mp4": ("nature", "[0-4] a red fox runs through deep snow\n[4-8] an eagle glides over a frozen lake\n"
+    "wildlife.mp4": ("nature", '[0-4] a red fox runs through deep snow | "a red fox hunts near the forest edge"\n'
+                     '[4-8] an eagle glides over a frozen lake | "an eagle scans the ice from above"\n'
                      '[8-12] the fox digs in the snow and catches a mouse | "the fox hunts by listening"'),
-    "city.mp4": ("urban", "[0-4] a busy street at night with neon signs\n[4-8] a yellow taxi drives through the rain\n"
+    "city.mp4": ("urban", '[0-4] a busy street at night with neon signs | "the city wakes up as the sun goes down"\n'
+                 '[4-8] a yellow taxi drives through the rain | "a cab races through the downpour"\n'
                  '[8-12] people eat noodles at a night market | "welcome to the night market"'),
-    "kitchen.mp4": ("food", "[0-4] a chef chops onions\n[4-8] pasta boils in a pot\n"
+    "kitchen.mp4": ("food", '[0-4] a chef chops onions | "every good sauce starts with onions"\n'
+                    '[4-8] pasta boils in a pot | "the pasta needs about ten minutes"\n'
                     '[8-12] the chef plates spaghetti with tomato sauce | "dinner is served"'),
-    "beach.mp4": ("nature", "[0-4] a surfer rides a tall ocean wave\n[4-8] children build a sandcastle\n"
+    "beach.mp4": ("nature", '[0-4] a surfer rides a tall ocean wave | "a surfer catches the perfect wave"\n'
+                  '[4-8] children build a sandcastle | "kids spend the afternoon building castles in the sand"\n'
                   '[8-12] the sun sets over the sea | "what a beautiful sunset"'),
 }
 paths = {name: make_clip(work / name, script) for name, (_, script) in clips.items()}

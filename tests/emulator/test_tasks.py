@@ -99,7 +99,7 @@ def test_create_by_url_and_metadata(http: httpx.Client, fake: FakeTwelveLabs, cl
     fake.advance(r.json()["_id"], steps=5)
     video = http.get(f"/indexes/{ix}/videos/{r.json()['video_id']}", params={"transcription": "true"}).json()
     assert video["user_metadata"] == {"a": 1, "tags": ["x"]} and "hls" not in video
-    assert video["transcription"][0]["value"].startswith("a busy city street")
+    assert video["transcription"][0] == {"start": 0, "end": 4, "value": "the city comes alive after dark"}
     unknown = http.post("/tasks", files=form(index_id=ix, video_url="https://elsewhere.example/v.mp4"))
     assert unknown.status_code == 200  # a synthetic 30 s video with no script
     local = http.post("/tasks", files=form(index_id=ix, video_url=clips["city.mp4"].as_uri()))

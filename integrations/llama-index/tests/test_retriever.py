@@ -52,6 +52,21 @@ def test_without_a_transcript_the_text_names_video_and_range(library, client) ->
     assert eagle.node.text == f"Clip of video {library['wildlife.mp4']} from 00:04 to 00:08."
 
 
+def test_a_silent_clip_gets_the_readable_line_not_its_picture(client, tmp_path) -> None:
+    from twelvelabs_rag.testing.samples import make_clip
+
+    clip = make_clip(tmp_path / "harbour.mp4", "[0-4] fishing boats rock in a quiet harbour\n"
+                                               '[4-8] a fisherman mends a net | "the nets need mending every day"')
+    index = client.indexes.create(index_name="silent", models=[{"model_name": "marengo2.7",
+                                                                "model_options": ["visual", "audio"]}])
+    client.tasks.create_and_wait(index_id=index.id, file=clip)
+    retriever = TwelveLabsRetriever(index.id, client=client, similarity_top_k=2)
+    hits = {h.node.metadata["start"]: h.node for h in retriever.retrieve("fishing boats, a fisherman mends a net")}
+    # Nothing is said in the first scene, so there is no transcript to quote.
+    assert hits[0.0].text == "Clip of video harbour.mp4 from 00:00 to 00:04."
+    assert hits[4.0].text == "the nets need mending every day"
+
+
 def test_node_ids_are_unique_per_clip(retriever) -> None:
     retriever.similarity_top_k = 10
     hits = retriever.retrieve("a scene")

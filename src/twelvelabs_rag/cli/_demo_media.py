@@ -13,26 +13,27 @@ from pathlib import Path
 
 __all__ = ["CLIPS", "QUERY_IMAGE_TEXT", "QUERY_AUDIO_TEXT", "SampleSet", "make_samples"]
 
-#: file name -> script (``[start-end] what is seen | "what is said"``)
+#: file name -> script (``[start-end] what is seen | "what is said"``); every scene has a short voice-over,
+#: so transcripts (and the retrievers' page text) carry words for each cited moment.
 CLIPS: dict[str, str] = {
     "winter_wildlife.mp4": (
-        "[0-4] a red fox runs through deep snow at the edge of a pine forest\n"
-        "[4-8] an eagle glides over a frozen mountain lake\n"
+        '[0-4] a red fox runs through deep snow at the edge of a pine forest | "a red fox hunts near the forest edge"\n'
+        '[4-8] an eagle glides over a frozen mountain lake | "an eagle scans the ice from high above"\n'
         '[8-12] a fox digs in the snow and catches a mouse | "the fox hunts by listening"'
     ),
     "city_night.mp4": (
-        "[0-4] a busy city street at night with neon signs and crowds\n"
-        "[4-8] a yellow taxi drives through heavy rain past glowing shop windows\n"
+        '[0-4] a busy city street at night with neon signs and crowds | "the city wakes up as the sun goes down"\n'
+        '[4-8] a yellow taxi drives through heavy rain past glowing shop windows | "a cab races through the downpour"\n'
         '[8-12] people eat noodles at a crowded night market | "welcome to the night market"'
     ),
     "home_kitchen.mp4": (
-        "[0-4] a chef chops onions and garlic on a wooden board\n"
-        "[4-8] fresh pasta boils in a large steel pot on the stove\n"
+        '[0-4] a chef chops onions and garlic on a wooden board | "every good sauce starts with onions and garlic"\n'
+        '[4-8] fresh pasta boils in a large steel pot on the stove | "the pasta needs about ten minutes"\n'
         '[8-12] the chef plates spaghetti with tomato sauce and basil | "dinner is served"'
     ),
     "beach_day.mp4": (
-        "[0-4] a surfer rides a tall ocean wave under a blue sky\n"
-        "[4-8] children build a sandcastle on the beach\n"
+        '[0-4] a surfer rides a tall ocean wave under a blue sky | "a surfer catches the perfect wave"\n'
+        '[4-8] children build a sandcastle on the beach | "kids spend the afternoon building castles in the sand"\n'
         '[8-12] the sun sets over the sea behind a wooden pier | "what a beautiful sunset"'
     ),
 }

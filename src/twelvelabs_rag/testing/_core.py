@@ -201,6 +201,8 @@ class CoreState:
             if overlap <= 0:
                 continue
             if option in ("audio",):
+                # The audio track: the speech, or, in a silent scene, the scene's own sound (which
+                # the description stands in for).
                 text = s.speech or s.visual
             elif option == "transcription":
                 text = s.speech

@@ -95,7 +95,7 @@ class IndexRoutes(CoreState):
         except ValueError:
             return Resp(404, ApiError(404, "resource_not_exist", f"No thumbnail at {path}.").body())
         scene = next((s for s in video.media.scene_list() if s.start <= second < s.end), None)
-        data = png_bytes(scene.text if scene else "", width=320, height=180)
+        data = png_bytes(scene.visual if scene else "", width=320, height=180)
         return Resp(200, stream=iter([data]), content_type="image/png")
 
     # ------------------------------------------------------------------ lookups
@@ -216,8 +216,9 @@ class IndexRoutes(CoreState):
                 v.cache[key] = self.video_segments(v.media, marengo["model_name"], options)
             out["embedding"] = {"model_name": marengo["model_name"], "video_embedding": {"segments": v.cache[key]}}
         if parse_bool(req.q("transcription"), "transcription", False):
-            out["transcription"] = [{"start": s.start, "end": s.end, "value": s.speech or s.visual}
-                                    for s in v.media.scene_list()]
+            # Spoken words only, like the API: a silent scene has no transcript line.
+            out["transcription"] = [{"start": s.start, "end": s.end, "value": s.speech}
+                                    for s in v.media.scene_list() if s.speech]
         return Resp(200, out)
 
     def update_video(self, req: Req) -> Resp:

@@ -128,7 +128,7 @@ class _Gen:
         if any(k in low for k in ("title", "name", "label", "tag", "topic")):
             return " ".join(scene.visual.split()[:5])
         if any(k in low for k in ("speech", "transcript", "quote", "said")):
-            return scene.speech or scene.visual
+            return scene.speech  # nothing is said in a silent scene: an empty quote, not the picture
         return scene.visual
 
     def string(self, schema: dict, name: str, i: int) -> str:

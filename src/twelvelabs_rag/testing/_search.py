@@ -60,6 +60,14 @@ class SearchRoutes(TaskRoutes):
                                      for a, b, _ in self._clips(v)])
         return v.cache[key]
 
+    def _option_scores(self, v: VideoRec, option: str, model: str, qvec: np.ndarray) -> np.ndarray:
+        """Cosine of each clip with the query for one search option."""
+        scores = self._clip_matrix(v, option, model) @ qvec
+        if option == "transcription":  # spoken words only: a clip where nothing is said never matches
+            silent = np.array([not speech for _, _, speech in self._clips(v)])
+            scores = np.where(silent, -1.0, scores)
+        return scores
+
     def _query_vector(self, req: Req, dim: int) -> np.ndarray:
         text = req.f("query_text")
         media_type = req.f("query_media_type")
@@ -177,7 +185,7 @@ class SearchRoutes(TaskRoutes):
         for v in videos:
             if flt and not self._filter_ok(v, flt):
                 continue
-            per_option = [self._clip_matrix(v, o, model) @ qvec for o in options]
+            per_option = [self._option_scores(v, o, model, qvec) for o in options]
             combined = np.max(per_option, axis=0) if operator == "or" else np.min(per_option, axis=0)
             for (a, b, speech), score in zip(self._clips(v), combined):
                 if score >= cut:

@@ -27,16 +27,17 @@ from ._script import ScriptLike, coerce_script, format_script
 
 __all__ = ["make_clip", "make_image", "make_audio", "DEMO_SCRIPTS"]
 
-#: A few ready-made scripts used by the demo and the tests.
+#: A few ready-made scripts used by the demo and the tests. Every scene has a short voice-over
+#: (the part after ``|``), so transcripts and cited moments carry text; a scene without one is silent.
 DEMO_SCRIPTS = {
-    "wildlife.mp4": "[0-4] a red fox runs through deep snow in a forest\n"
-                    "[4-8] an eagle flies over a frozen mountain lake\n"
+    "wildlife.mp4": "[0-4] a red fox runs through deep snow in a forest | \"a red fox hunts at the forest's edge\"\n"
+                    "[4-8] an eagle flies over a frozen mountain lake | \"high above, an eagle circles the lake\"\n"
                     "[8-12] a brown bear catches salmon in a river | \"the bear is fishing\"",
-    "city.mp4": "[0-4] a busy city street at night with neon signs\n"
-                "[4-8] a yellow taxi drives through the rain\n"
+    "city.mp4": "[0-4] a busy city street at night with neon signs | \"the city comes alive after dark\"\n"
+                "[4-8] a yellow taxi drives through the rain | \"a taxi splashes through the evening rain\"\n"
                 "[8-12] people eat noodles at a crowded night market | \"welcome to the night market\"",
-    "kitchen.mp4": "[0-4] a chef chops onions on a wooden board\n"
-                   "[4-8] pasta boils in a large pot on the stove\n"
+    "kitchen.mp4": "[0-4] a chef chops onions on a wooden board | \"first, the onions are finely chopped\"\n"
+                   "[4-8] pasta boils in a large pot on the stove | \"the pasta cooks in salted water\"\n"
                    "[8-12] the chef plates spaghetti with tomato sauce | \"dinner is served\"",
 }
 
@@ -94,7 +95,7 @@ def make_clip(path: str | os.PathLike[str], script: ScriptLike, *, width: int = 
                 t = i / fps
                 scene = next((s for s in scenes if s.start <= t < s.end), None)
                 frame = np.empty((height, width, 3), dtype=np.uint8)
-                frame[:] = _colour(scene.text if scene else "")
+                frame[:] = _colour(scene.visual if scene else "")
                 x = int((width - side) * (0.5 + 0.5 * math.sin(t * 1.7)))
                 y = int((height - side) * (0.5 + 0.5 * math.cos(t * 1.3)))
                 frame[y:y + side, x:x + side] = (250, 250, 250)

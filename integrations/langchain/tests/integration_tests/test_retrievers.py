@@ -136,3 +136,19 @@ def test_composed_text_and_image_query_on_marengo_3(fresh_fake, media_dir) -> No
     assert doc.metadata["filename"] == "wildlife.mp4" and doc.metadata["start"] == 0.0
     sent = fresh_fake.calls("POST /search")[-1]
     assert sent.form["query_text"] == ["deep snow in a forest"] and sent.form["query_media_type"] == ["image"]
+
+
+def test_a_silent_clip_gets_the_readable_line_not_its_picture(fresh_fake, tmp_path, index_models) -> None:
+    from twelvelabs_rag.testing.samples import make_clip
+
+    clip = make_clip(tmp_path / "harbour.mp4", "[0-4] fishing boats rock in a quiet harbour\n"
+                                               '[4-8] a fisherman mends a net | "the nets need mending every day"')
+    client = fresh_fake.client()
+    index = client.indexes.create(index_name="silent", models=index_models)
+    client.tasks.create_and_wait(index_id=index.id, file=clip, poll_interval=0)
+    retriever = TwelveLabsSearchRetriever(index_id=index.id, client=client, k=2)
+    docs = {d.metadata["start"]: d for d in retriever.invoke("fishing boats in a harbour, a fisherman mends a net")}
+    silent, spoken = docs[0.0], docs[4.0]
+    # Nothing is said in the first scene, so there is no transcript to quote.
+    assert silent.page_content == "Clip of video harbour.mp4 from 00:00 to 00:04."
+    assert spoken.page_content == "the nets need mending every day"
