@@ -10,6 +10,7 @@ from ._client import AsyncTwelveLabs, TwelveLabs
 from ._config import UPLOAD_TOKEN_KEY
 from ._exceptions import *  # noqa: F403
 from ._exceptions import __all__ as _exc_all
+from ._lazy import LazyClients
 from ._pagination import AsyncPage, SyncPage
 from ._preflight import MediaFacts, preflight
 from ._streaming import AsyncStream, Stream
@@ -17,5 +18,5 @@ from ._version import __version__
 
 __all__ = [
     "__version__", "TwelveLabs", "AsyncTwelveLabs", "SyncPage", "AsyncPage", "Stream", "AsyncStream", "preflight",
-    "MediaFacts", "UPLOAD_TOKEN_KEY", *_exc_all,
+    "MediaFacts", "UPLOAD_TOKEN_KEY", "LazyClients", *_exc_all,
 ]

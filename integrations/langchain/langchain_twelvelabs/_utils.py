@@ -7,7 +7,8 @@ Every public class of this package takes the same connection settings:
 - ``timeout`` / ``max_retries``: passed to the client;
 - or ready ``client`` (``twelvelabs_rag.TwelveLabs``) / ``async_client`` (``AsyncTwelveLabs``).
 
-Clients are built on first use, never in a constructor, so building any object does no I/O.
+Clients are built on first use, never in a constructor, so building any object does no I/O
+(``twelvelabs_rag.LazyClients`` holds or builds them; one async client per event loop).
 
 ```python
 from langchain_twelvelabs._utils import media_arg
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import weakref
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,6 +27,8 @@ from typing import Any, TypeVar
 
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+
+from twelvelabs_rag import LazyClients
 
 __all__ = [
     "TwelveLabsClientMixin",
@@ -67,16 +69,6 @@ def media_arg(value: str | Path, kind: str) -> dict[str, Any]:
     return {f"{kind}_file": path}
 
 
-def _for_running_loop(cached: tuple[Any, Any] | None, kwargs: dict[str, Any]) -> tuple[Any, Any]:
-    """``(loop reference, AsyncTwelveLabs)`` for the running loop, reusing ``cached`` when it matches."""
-    loop = asyncio.get_running_loop()
-    if cached is not None and cached[0]() is loop:
-        return cached
-    from twelvelabs_rag import AsyncTwelveLabs
-
-    return (weakref.ref(loop), AsyncTwelveLabs(**kwargs))
-
-
 def build_clients(
     api_key: SecretStr | str | None,
     base_url: str | None,
@@ -85,34 +77,16 @@ def build_clients(
     max_retries: int | None = None,
     client: Any = None,
     async_client: Any = None,
-) -> tuple[Any, Any]:
-    """Return ``(client, async_client)``, building the missing ones lazily from the settings.
+) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """Return ``(get_client, get_async_client)``, building the missing clients lazily from the settings.
 
     Returns callables, so that nothing is built until it is needed. Used by the non-pydantic
     classes (loader, vector store helpers); pydantic classes use :class:`TwelveLabsClientMixin`.
     """
-    key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
-    kwargs: dict[str, Any] = {"api_key": key, "base_url": base_url}
-    if timeout is not None:
-        kwargs["timeout"] = timeout
-    if max_retries is not None:
-        kwargs["max_retries"] = max_retries
-    cache: dict[str, Any] = {"sync": client, "async": async_client}
-
-    def get_sync() -> Any:
-        if cache["sync"] is None:
-            from twelvelabs_rag import TwelveLabs
-
-            cache["sync"] = TwelveLabs(**kwargs)
-        return cache["sync"]
-
-    def get_async() -> Any:
-        if async_client is not None:
-            return async_client
-        cache["async"] = _for_running_loop(cache["async"], kwargs)
-        return cache["async"][1]
-
-    return get_sync, get_async
+    clients = LazyClients(
+        api_key, base_url=base_url, client=client, async_client=async_client, timeout=timeout, max_retries=max_retries
+    )
+    return (lambda: clients.sync), (lambda: clients.aio)
 
 
 class TwelveLabsClientMixin(BaseModel):
@@ -135,29 +109,22 @@ class TwelveLabsClientMixin(BaseModel):
         default=None, exclude=True, repr=False, description="A ready twelvelabs_rag.AsyncTwelveLabs."
     )
 
-    _built_client: Any = PrivateAttr(default=None)
-    _built_async_client: Any = PrivateAttr(default=None)
+    _clients: tuple[tuple[Any, ...], LazyClients] | None = PrivateAttr(default=None)
 
-    def _client_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {
-            "api_key": self.api_key.get_secret_value() if self.api_key is not None else None,
-            "base_url": self.base_url,
-        }
-        if self.timeout is not None:
-            kwargs["timeout"] = self.timeout
-        if self.max_retries is not None:
-            kwargs["max_retries"] = self.max_retries
-        return kwargs
+    def _lazy_clients(self) -> LazyClients:
+        """The object's clients, set up (not built) on first use from the fields, and again if they change."""
+        fields = (self.api_key, self.base_url, self.client, self.async_client, self.timeout, self.max_retries)
+        if self._clients is None or any(a is not b for a, b in zip(self._clients[0], fields)):
+            clients = LazyClients(
+                self.api_key, base_url=self.base_url, client=self.client, async_client=self.async_client,
+                timeout=self.timeout, max_retries=self.max_retries, owner=type(self).__name__,
+            )
+            self._clients = (fields, clients)
+        return self._clients[1]
 
     def _sync_client(self) -> Any:
         """The given ``client``, or one built (once) from the settings."""
-        if self.client is not None:
-            return self.client
-        if self._built_client is None:
-            from twelvelabs_rag import TwelveLabs
-
-            self._built_client = TwelveLabs(**self._client_kwargs())
-        return self._built_client
+        return self._lazy_clients().sync
 
     def _async_client(self) -> Any:
         """The given ``async_client``, or one built from the settings for the running event loop.
@@ -165,10 +132,7 @@ class TwelveLabsClientMixin(BaseModel):
         A built async client's connection pool belongs to one event loop, so a new one is built when
         the object is used from another loop (e.g. a second ``asyncio.run``).
         """
-        if self.async_client is not None:
-            return self.async_client
-        self._built_async_client = _for_running_loop(self._built_async_client, self._client_kwargs())
-        return self._built_async_client[1]
+        return self._lazy_clients().aio
 
 
 def run_bounded(fn: Callable[[T], R], items: Sequence[T], max_concurrency: int) -> list[R]:

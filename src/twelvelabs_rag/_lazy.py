@@ -1,0 +1,178 @@
+"""The TwelveLabs clients of one long-lived object (a retriever, an LLM wrapper, a reader, ...).
+
+Framework packages build their objects from connection settings (``api_key``, ``base_url``, the
+environment) or from ready clients. :class:`LazyClients` is the one place that turns those into a
+sync :class:`~twelvelabs_rag.TwelveLabs` and an async :class:`~twelvelabs_rag.AsyncTwelveLabs`:
+
+- a client passed in is used as is, and stays the caller's to close;
+- a missing one is built on first use (so constructing the owner does no I/O), once for the sync
+  side and once per running event loop for the async side (an ``httpx.AsyncClient``'s connections
+  belong to the loop that opened them, and frameworks run some sync paths in fresh loops);
+- with ``build_missing=False``, an object given only one of the two clients serves only that side:
+  the other raises :class:`~twelvelabs_rag.ConfigurationError` instead of silently building a
+  second client that might point somewhere else.
+
+The key is read from the argument, else ``TWELVELABS_API_KEY`` / ``TWELVE_LABS_API_KEY``, once, at
+construction; it never appears in a repr. A missing key is reported by the client when one is
+built (callers that want to fail earlier check :attr:`LazyClients.can_build`).
+
+```python
+from twelvelabs_rag import LazyClients
+from twelvelabs_rag.testing import FakeTwelveLabs
+
+fake = FakeTwelveLabs()
+clients = LazyClients("tlk_test", base_url="http://emulator/v1.3", transport=fake.transport())
+assert clients.sync.indexes.list(page_limit=1) is not None  # built here, on first use
+assert clients.sync is clients.sync and "tlk_test" not in repr(clients)
+clients.close()
+```
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import weakref
+from typing import Any
+
+from ._client import AsyncTwelveLabs, TwelveLabs
+from ._config import BASE_URL_ENV, resolve_api_key
+from ._exceptions import ConfigurationError
+
+__all__ = ["LazyClients"]
+
+
+def _plain(secret: Any) -> str | None:
+    """A key given as ``str`` or as a secret wrapper with ``get_secret_value()`` (pydantic ``SecretStr``)."""
+    if secret is None:
+        return None
+    getter = getattr(secret, "get_secret_value", None)
+    value = getter() if callable(getter) else secret
+    if not isinstance(value, str):
+        raise ConfigurationError(f"api_key must be a string, got {type(value).__name__}.")
+    return value.strip() or None
+
+
+class LazyClients:
+    """Hold the given TwelveLabs clients, or build them lazily from a key, base URL and environment.
+
+    Args:
+        api_key: the key (``str`` or pydantic ``SecretStr``); else the key environment variables.
+        base_url: the API base URL; else ``TWELVELABS_BASE_URL``; else the client's default.
+        client / async_client: ready clients to use instead of building them.
+        build_missing: when only one client is given, build the other from the settings (True) or
+            refuse the other side with a :class:`ConfigurationError` (False).
+        owner: the owning object's name, used in error messages.
+        **client_kwargs: passed to every built client (``timeout``, ``max_retries``, ``transport``...);
+            ``None`` values are dropped so the client's defaults apply.
+
+    Example:
+        ```python
+        from twelvelabs_rag import LazyClients, TwelveLabs
+        given = TwelveLabs(api_key="tlk_x")
+        clients = LazyClients(client=given, build_missing=False, owner="MyRetriever")
+        assert clients.sync is given and not clients.can_build
+        given.close()
+        ```
+    """
+
+    def __init__(
+        self,
+        api_key: Any = None,
+        *,
+        base_url: str | None = None,
+        client: TwelveLabs | None = None,
+        async_client: AsyncTwelveLabs | None = None,
+        build_missing: bool = True,
+        owner: str = "this object",
+        **client_kwargs: Any,
+    ) -> None:
+        self._owner = owner
+        explicit = _plain(api_key)
+        try:
+            self._key: str | None = resolve_api_key(explicit)
+        except ConfigurationError:  # reported by the client if one has to be built
+            self._key = None
+        self._base_url = base_url or os.environ.get(BASE_URL_ENV) or None
+        self._kwargs = {k: v for k, v in client_kwargs.items() if v is not None}
+        self._client = client
+        self._async_client = async_client
+        self._from_settings = client is None and async_client is None
+        self._build_missing = build_missing or self._from_settings
+        self._built: TwelveLabs | None = None
+        self._built_async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncTwelveLabs] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ settings
+    @property
+    def api_key(self) -> str | None:
+        """The resolved key (argument, else environment), or None. Never shown in the repr."""
+        return self._key
+
+    @property
+    def base_url(self) -> str | None:
+        """The resolved base URL (argument, else ``TWELVELABS_BASE_URL``), or None for the default."""
+        return self._base_url
+
+    @property
+    def can_build(self) -> bool:
+        """True when a missing client can be built: a key is known and building it is allowed."""
+        return self._key is not None and self._build_missing
+
+    # ------------------------------------------------------------------ clients
+    @property
+    def sync(self) -> TwelveLabs:
+        """The given sync client, else one built (once, thread-safely) from the settings."""
+        if self._client is not None:
+            return self._client
+        if not self._build_missing:
+            raise ConfigurationError(
+                f"{self._owner} was given only an async_client, so it cannot make sync calls: "
+                "use the async methods, or also pass client=TwelveLabs(...)."
+            )
+        with self._lock:  # two threads asking at once get the same client
+            if self._built is None:
+                self._built = TwelveLabs(self._key, base_url=self._base_url, **self._kwargs)
+            return self._built
+
+    @property
+    def aio(self) -> AsyncTwelveLabs:
+        """The given async client, else one built from the settings for the running event loop."""
+        if self._async_client is not None:
+            return self._async_client
+        if not self._build_missing:
+            raise ConfigurationError(
+                f"{self._owner} was given only a sync client, so it cannot make async calls: "
+                "use the sync methods, or also pass async_client=AsyncTwelveLabs(...)."
+            )
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            built = self._built_async.get(loop)
+            if built is None:
+                built = self._built_async[loop] = AsyncTwelveLabs(self._key, base_url=self._base_url, **self._kwargs)
+        return built
+
+    def close(self) -> None:
+        """Close the sync client built here (a client you passed in stays yours)."""
+        with self._lock:
+            built, self._built = self._built, None
+        if built is not None:
+            built.close()
+
+    async def aclose(self) -> None:
+        """Close the async client built here for the running loop (a given one stays yours)."""
+        with self._lock:
+            built = self._built_async.pop(asyncio.get_running_loop(), None)
+        if built is not None:
+            await built.aclose()
+
+    def __repr__(self) -> str:
+        def side(given: Any, built: bool) -> str:
+            return "given" if given is not None else "built" if built else "lazy"
+
+        return (f"LazyClients(owner={self._owner!r}, base_url={self._base_url!r}, "
+                f"client={side(self._client, self._built is not None)}, "
+                f"async_client={side(self._async_client, len(self._built_async) > 0)})")
