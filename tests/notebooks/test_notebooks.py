@@ -77,6 +77,10 @@ def test_notebook_runs_against_the_emulator(name: str, tmp_path: Path, monkeypat
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "emulator" in text  # the first cell reports which backend it took
     assert f"kernel: {sys.executable}" in text
+    # No warnings leak into a notebook: e.g. tqdm's "IProgress not found" in a kernel without ipywidgets.
+    stderr = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                     if o.get("name") == "stderr")
+    assert "Warning" not in stderr and "IProgress" not in stderr, stderr
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
     if name == "04_offline_any_to_any":
         assert len(images) == 2  # the hit timeline and the PCA projection

@@ -178,10 +178,16 @@ class TwelveLabsVideoLoader(BaseLoader):
     def _progress(self, total: int) -> Any:
         if not self.show_progress or total == 0:
             return None
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:  # the progress bar is optional: pip install "langchain-twelvelabs[progress]"
+        import importlib.util
+
+        if importlib.util.find_spec("tqdm") is None:  # optional: pip install "langchain-twelvelabs[progress]"
             return None
+        # tqdm.auto in a Jupyter kernel without ipywidgets warns "IProgress not found" on import: the
+        # notebook widget only when it can work, else the plain text bar.
+        if importlib.util.find_spec("ipywidgets") is not None:
+            from tqdm.auto import tqdm
+        else:
+            from tqdm.std import tqdm
         return tqdm(total=total, desc="Indexing videos", unit="video")
 
     def _tick(self, bar: Any) -> None:

@@ -121,9 +121,18 @@ def test_sync_uploads_are_bounded_and_carry_user_metadata(index_id, client, medi
     assert all(m["team"] == "wildlife" and len(m["tlrag_sha256"]) == 64 for m in sent)
 
 
-def test_progress_bar_can_be_shown_or_silenced(index_id, client, media, capsys) -> None:
+def test_progress_bar_can_be_shown_or_silenced(index_id, client, media, capsys, monkeypatch) -> None:
+    import importlib.util
+    import sys
+
+    # tqdm.auto warns "IProgress not found" on import in a Jupyter kernel without ipywidgets.
+    for name in ("tqdm.auto", "tqdm.autonotebook"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    reader_for(index_id, client, show_progress=False).load_data([media["city.mp4"]])
+    assert "tqdm.autonotebook" not in sys.modules  # a silenced bar does not even import tqdm.auto
     reader_for(index_id, client, show_progress=True).load_data([media["wildlife.mp4"]])
     assert "Indexing videos" in capsys.readouterr().err
+    assert ("tqdm.autonotebook" in sys.modules) == (importlib.util.find_spec("ipywidgets") is not None)
     reader_for(index_id, client, show_progress=True).load_data([media["wildlife.mp4"]])  # nothing to upload
     reader_for(index_id, client, show_progress=False).load_data([media["city.mp4"]])
     assert "Indexing videos" not in capsys.readouterr().err

@@ -97,9 +97,18 @@ def test_missing_file_and_bad_options_are_clear(fresh_fake, media_dir, index_mod
         _loader(fresh_fake, [])
 
 
-def test_progress_bar_can_be_shown(fresh_fake, media_dir, capsys, index_models) -> None:
+def test_progress_bar_can_be_shown(fresh_fake, media_dir, capsys, index_models, monkeypatch) -> None:
+    import importlib.util
+    import sys
+
+    # tqdm.auto warns "IProgress not found" on import in a Jupyter kernel without ipywidgets.
+    for name in ("tqdm.auto", "tqdm.autonotebook"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    _loader(fresh_fake, [media_dir / "kitchen.mp4"], index_name="quiet", models=index_models, content="transcript").load()
+    assert "tqdm.autonotebook" not in sys.modules and "Indexing videos" not in capsys.readouterr().err
     _loader(fresh_fake, [media_dir / "city.mp4"], models=index_models, content="transcript", show_progress=True).load()
     assert "Indexing videos" in capsys.readouterr().err
+    assert ("tqdm.autonotebook" in sys.modules) == (importlib.util.find_spec("ipywidgets") is not None)
 
 
 async def test_alazy_load_matches_lazy_load(fresh_fake, media_dir, index_models) -> None:
