@@ -208,6 +208,8 @@ def test_save_on_full_disk_keeps_old_snapshot(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr[-3000:]
     res = json.loads(out.stdout.strip().splitlines()[-1])
     assert res["outcome"] != "saved", "a 1 MB file-size limit cannot hold an 8 MB vectors file"
+    assert res["outcome"].startswith("StoreWriteError: [Errno 27]"), res["outcome"]  # typed, with the errno
+    assert "previous snapshot is intact" in res["outcome"] and "save() again" in res["outcome"], res["outcome"]
     assert res["after_fail"] == old.count, res  # the failed save left the old snapshot in place
     store = SegmentStore.open(path)
     try:

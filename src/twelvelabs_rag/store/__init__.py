@@ -24,6 +24,7 @@ from ._errors import (
     StoreError,
     StoreExistsError,
     StoreLockedError,
+    StoreWriteError,
     StoreNotFoundError,
     UnsupportedFormatError,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "StoreClosedError",
     "ReadOnlyStoreError",
     "StoreLockedError",
+    "StoreWriteError",
     "StoreExistsError",
     "StoreNotFoundError",
     "CorruptStoreError",

@@ -10,6 +10,7 @@
         ├── StoreExistsError            ``create`` on a path that already holds a store  (also FileExistsError)
         ├── StoreNotFoundError          ``open`` on a path without a store               (also FileNotFoundError)
         ├── CorruptStoreError           a tampered, truncated or missing file
+        ├── StoreWriteError             ``save`` could not write (disk full, ...)        (also OSError)
         ├── UnsupportedFormatError      written by a newer (or unknown) format version
         ├── SegmentNotFoundError        an id that is not (or no longer) in the store   (also KeyError)
         ├── InvalidInputError           bad arguments                                    (also ValueError)
@@ -30,6 +31,7 @@ __all__ = [
     "ReadOnlyStoreError",
     "StoreLockedError",
     "CorruptStoreError",
+    "StoreWriteError",
     "StoreExistsError",
     "StoreNotFoundError",
     "UnsupportedFormatError",
@@ -53,6 +55,14 @@ class StoreClosedError(StoreError):
 
 class ReadOnlyStoreError(StoreError):
     """A write was attempted on a store opened with ``read_only=True``."""
+
+
+class StoreWriteError(StoreError, OSError):
+    """``save`` failed to write its files (disk full, file too large, permissions).
+
+    The previous snapshot is untouched and the store keeps its rows in memory: free the space
+    (or fix the permissions) and call ``save()`` again. ``errno`` is the operating system's.
+    """
 
 
 class StoreLockedError(StoreError):

@@ -16,6 +16,7 @@ from ._errors import (
     StoreClosedError,
     StoreError,
     StoreExistsError,
+    StoreWriteError,
 )
 from ._ingest import as_matrix, from_task, from_video, prepare_batch
 from ._models import SCOPES, resolve_model
@@ -368,7 +369,17 @@ class SegmentStore(ReadMixin, QueryMixin):
                 "generation": self._generation + 1,
                 "ann_trained_on": self._ann.trained_on if self._ann is not None else 0,
             }
-            save_snapshot(self._path, st, videos=self._videos, options=self._options, scopes=self._scopes,
-                          meta_keys=self._meta_keys, header=header, ann=ann)
+            try:
+                save_snapshot(self._path, st, videos=self._videos, options=self._options, scopes=self._scopes,
+                              meta_keys=self._meta_keys, header=header, ann=ann)
+            except OSError as exc:
+                if isinstance(exc, StoreError):
+                    raise
+                raise StoreWriteError(
+                    exc.errno,
+                    f"could not save snapshot {header['generation']} to {self._path}: {exc.strerror or exc}; "
+                    "the previous snapshot is intact and the rows are still in memory: free disk space "
+                    "(or fix permissions) and call save() again",
+                ) from exc
             self._generation += 1
             self._dirty = False
