@@ -140,6 +140,19 @@ def test_embedding_task_of_another_model(store: SegmentStore) -> None:
     assert len(store) == 4
 
 
+def test_raw_vectors_of_another_model_with_matching_dimension(tmp_path: Path) -> None:
+    """Same dimension, other model: only the declared model_name can tell, and it is refused."""
+    other = SegmentStore.create(None, dim=512, model_name="my-512d-model")
+    try:
+        with _raises(MODEL_ERR, "marengo3.0", "my-512d-model"):
+            other.add(_vecs(2, 512), **_cols(2), model_name="marengo3.0")
+        assert len(other) == 0
+        other.add(_vecs(2, 512), **_cols(2), model_name="my-512d-model")  # its own model is fine
+        assert len(other) == 2
+    finally:
+        other.close()
+
+
 # ---------------------------------------------------------------- columns
 
 

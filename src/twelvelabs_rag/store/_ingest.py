@@ -18,7 +18,7 @@ from ._errors import (
 )
 from ._models import SCOPES, resolve_model
 
-__all__ = ["Batch", "as_matrix", "inverse_norms", "as_query", "prepare_batch", "from_task", "from_video"]
+__all__ = ["Batch", "check_model", "as_matrix", "inverse_norms", "as_query", "prepare_batch", "from_task", "from_video"]
 
 
 def as_matrix(vectors: Any, dim: int, what: str = "vectors") -> np.ndarray:
@@ -192,7 +192,8 @@ def _meta_json(d: Any) -> str | None:
         raise InvalidInputError(f"metadata must be JSON-safe (str, number, bool, None, list, dict): {exc}") from None
 
 
-def _check_model(store_model: str, model_name: str | None, what: str) -> None:
+def check_model(store_model: str, model_name: str | None, what: str) -> None:
+    """Refuse vectors of another embedding model (``None`` means the caller did not say)."""
     if model_name is None:
         return
     if resolve_model(model_name).name != resolve_model(store_model).name:
@@ -221,7 +222,7 @@ def _segments_columns(ve: Any, video_id: str, what: str) -> dict[str, Any]:
 
 def from_task(task: Any, store_model: str) -> dict[str, Any]:
     """``add`` keyword arguments for an :class:`~twelvelabs_rag.types.EmbeddingTask` (video_id = task id)."""
-    _check_model(store_model, getattr(task, "model_name", None), f"embedding task {task.id!r}")
+    check_model(store_model, getattr(task, "model_name", None), f"embedding task {task.id!r}")
     return _segments_columns(getattr(task, "video_embedding", None), str(task.id), f"embedding task {task.id!r}")
 
 
@@ -232,5 +233,5 @@ def from_video(video: Any, store_model: str) -> dict[str, Any]:
         raise InvalidInputError(
             f"video {video.id!r} carries no embedding; retrieve it with embedding_option=['visual-text', 'audio']"
         )
-    _check_model(store_model, getattr(emb, "model_name", None), f"video {video.id!r}")
+    check_model(store_model, getattr(emb, "model_name", None), f"video {video.id!r}")
     return _segments_columns(getattr(emb, "video_embedding", None), str(video.id), f"video {video.id!r}")

@@ -18,7 +18,7 @@ from ._errors import (
     StoreExistsError,
     StoreWriteError,
 )
-from ._ingest import as_matrix, from_task, from_video, prepare_batch
+from ._ingest import as_matrix, check_model, from_task, from_video, prepare_batch
 from ._models import SCOPES, resolve_model
 from ._persist import MANIFEST, acquire_lock, release_lock
 from ._query import QueryMixin
@@ -239,8 +239,12 @@ class SegmentStore(ReadMixin, QueryMixin):
         options: Any,
         texts: Any = None,
         metadatas: Any = None,
+        model_name: str | None = None,
     ) -> list[int]:
         """Add (upsert) segments; returns one new id per input row.
+
+        Pass ``model_name`` (the model that produced ``vectors``) to have vectors of another model
+        refused with :class:`ModelMismatchError` even when their dimension happens to match.
 
         Columns are lists or arrays of one value per vector; ``video_ids``, ``scopes`` and ``options``
         may be a single string for all rows. A row whose ``(video_id, start, end, scope, option)``
@@ -257,6 +261,7 @@ class SegmentStore(ReadMixin, QueryMixin):
 
         with self._wlock:
             self._check_writable()
+            check_model(self._model.name, model_name, "these vectors")
             x = as_matrix(vectors, self._dim)
             batch = prepare_batch(x.shape[0], video_ids, starts, ends, scopes, options, texts, metadatas)
             if batch.m == 0:
