@@ -99,9 +99,9 @@ def task_columns(
     task: Any, model_name: str, metadata: Mapping[str, Any] | None
 ) -> tuple[Any, list[str], dict[str, Any], list[dict[str, Any]]]:
     """``(vectors, ids, columns, metadatas)`` for the segments of a retrieved embedding task."""
-    from twelvelabs_rag.store._ingest import from_task
+    from twelvelabs_rag.store import task_columns as store_task_columns
 
-    columns = from_task(task, model_name)  # also refuses a task from another model (ModelMismatchError)
+    columns = store_task_columns(task, model_name)  # also refuses a task from another model (ModelMismatchError)
     vectors = columns.pop("vectors")
     n = len(columns["starts"])
     if isinstance(columns["video_ids"], str):

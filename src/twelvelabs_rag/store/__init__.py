@@ -28,6 +28,8 @@ from ._errors import (
     StoreNotFoundError,
     UnsupportedFormatError,
 )
+from ._ingest import from_task as task_columns
+from ._ingest import from_video as video_columns
 from ._models import Hit, Segment
 from ._store import SegmentStore
 
@@ -35,6 +37,8 @@ __all__ = [
     "SegmentStore",
     "Hit",
     "Segment",
+    "task_columns",
+    "video_columns",
     "StoreError",
     "StoreClosedError",
     "ReadOnlyStoreError",

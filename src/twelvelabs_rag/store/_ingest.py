@@ -221,13 +221,23 @@ def _segments_columns(ve: Any, video_id: str, what: str) -> dict[str, Any]:
 
 
 def from_task(task: Any, store_model: str) -> dict[str, Any]:
-    """``add`` keyword arguments for an :class:`~twelvelabs_rag.types.EmbeddingTask` (video_id = task id)."""
+    """``add`` keyword arguments for an :class:`~twelvelabs_rag.types.EmbeddingTask` (video_id = task id).
+
+    Public as ``twelvelabs_rag.store.task_columns``; refuses a task of another model. Example:
+        ```python
+        cols = task_columns(task, "marengo3.0")    # {"vectors": (n, d) array, "video_ids": ..., "starts": ...}
+        store.add(cols.pop("vectors"), **cols)
+        ```
+    """
     check_model(store_model, getattr(task, "model_name", None), f"embedding task {task.id!r}")
     return _segments_columns(getattr(task, "video_embedding", None), str(task.id), f"embedding task {task.id!r}")
 
 
 def from_video(video: Any, store_model: str) -> dict[str, Any]:
-    """``add`` keyword arguments for a retrieved :class:`~twelvelabs_rag.types.Video` with embeddings."""
+    """``add`` keyword arguments for a retrieved :class:`~twelvelabs_rag.types.Video` with embeddings.
+
+    Public as ``twelvelabs_rag.store.video_columns``; refuses a video embedded by another model.
+    """
     emb = getattr(video, "embedding", None)
     if emb is None:
         raise InvalidInputError(
