@@ -82,7 +82,8 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
         filter: a dict in the API's filter syntax, e.g. ``{"filename": "fox.mp4"}``.
         include_user_metadata: copy each video's ``user_metadata`` into the Document metadata.
         fetch_video_details: fetch each hit video's filename and transcript once (cached) so
-            ``page_content`` holds what is said in the clip's time range.
+            ``page_content`` holds what is said in the clip's time range (for a clip where nothing
+            is said, or without details, a readable line naming the video and the time range).
 
     Instantiate:
         ```python
