@@ -104,7 +104,8 @@ def test_progress_bar_can_be_shown(fresh_fake, media_dir, capsys, index_models, 
     # tqdm.auto warns "IProgress not found" on import in a Jupyter kernel without ipywidgets.
     for name in ("tqdm.auto", "tqdm.autonotebook"):
         monkeypatch.delitem(sys.modules, name, raising=False)
-    _loader(fresh_fake, [media_dir / "kitchen.mp4"], index_name="quiet", models=index_models, content="transcript").load()
+    quiet = _loader(fresh_fake, [media_dir / "kitchen.mp4"], index_name="quiet", models=index_models)
+    quiet.load()
     assert "tqdm.autonotebook" not in sys.modules and "Indexing videos" not in capsys.readouterr().err
     _loader(fresh_fake, [media_dir / "city.mp4"], models=index_models, content="transcript", show_progress=True).load()
     assert "Indexing videos" in capsys.readouterr().err
