@@ -8,6 +8,10 @@ sync :class:`~twelvelabs_rag.TwelveLabs` and an async :class:`~twelvelabs_rag.As
 - a missing one is built on first use (so constructing the owner does no I/O), once for the sync
   side and once per running event loop for the async side (an ``httpx.AsyncClient``'s connections
   belong to the loop that opened them, and frameworks run some sync paths in fresh loops);
+- a built async client is closed when its event loop shuts down (``asyncio.run`` and
+  ``asyncio.Runner`` finalise async generators before closing the loop; :class:`LazyClients` hooks
+  in there), so a fresh loop per sync call leaves no open sockets behind; :meth:`LazyClients.aclose`
+  closes it earlier;
 - with ``build_missing=False``, an object given only one of the two clients serves only that side:
   the other raises :class:`~twelvelabs_rag.ConfigurationError` instead of silently building a
   second client that might point somewhere else.
@@ -34,6 +38,7 @@ import asyncio
 import os
 import threading
 import weakref
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from ._client import AsyncTwelveLabs, TwelveLabs
@@ -52,6 +57,39 @@ def _plain(secret: Any) -> str | None:
     if not isinstance(value, str):
         raise ConfigurationError(f"api_key must be a string, got {type(value).__name__}.")
     return value.strip() or None
+
+
+async def _close_with_loop(
+    client: AsyncTwelveLabs, loop: asyncio.AbstractEventLoop
+) -> AsyncGenerator[None, None]:
+    """Suspended until ``loop`` finalises its async generators (loop shutdown), then close ``client``.
+
+    The loop tracks this generator once it has started (``sys.set_asyncgen_hooks``), and
+    ``loop.shutdown_asyncgens()`` -- run by ``asyncio.run``/``asyncio.Runner`` before the loop
+    closes -- resumes it with ``GeneratorExit``, so the client is closed while its loop still runs.
+    """
+    try:
+        yield
+    finally:
+        if not loop.is_closed():  # a loop closed without finalising: nothing can run on it any more
+            await client.aclose()
+
+
+def _start(gen: AsyncGenerator[None, None]) -> None:
+    """Run ``gen`` to its first ``yield`` now, in the running loop's thread (registers it with the loop)."""
+    try:
+        gen.asend(None).send(None)
+    except StopIteration:
+        return
+    raise RuntimeError("closer generator did not suspend")  # pragma: no cover - it always yields first
+
+
+def _finish(gen: AsyncGenerator[None, None]) -> None:
+    """Finish a closer whose loop has closed without finalising it (nothing left to await on)."""
+    try:
+        gen.aclose().send(None)
+    except (StopIteration, RuntimeError):
+        pass
 
 
 class LazyClients:
@@ -101,9 +139,10 @@ class LazyClients:
         self._from_settings = client is None and async_client is None
         self._build_missing = build_missing or self._from_settings
         self._built: TwelveLabs | None = None
-        self._built_async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncTwelveLabs] = (
-            weakref.WeakKeyDictionary()
-        )
+        # loop -> (client built for it, the generator that closes it when the loop shuts down)
+        self._built_async: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[AsyncTwelveLabs, AsyncGenerator[None, None]]
+        ] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ settings
@@ -150,24 +189,39 @@ class LazyClients:
             )
         loop = asyncio.get_running_loop()
         with self._lock:
-            built = self._built_async.get(loop)
-            if built is None:
-                built = self._built_async[loop] = AsyncTwelveLabs(self._key, base_url=self._base_url, **self._kwargs)
-        return built
+            entry = self._built_async.get(loop)
+            if entry is None:
+                self._forget_closed_loops()
+                client = AsyncTwelveLabs(self._key, base_url=self._base_url, **self._kwargs)
+                closer = _close_with_loop(client, loop)
+                _start(closer)  # on this loop's thread: the loop now finalises it at shutdown
+                entry = self._built_async[loop] = (client, closer)
+        return entry[0]
+
+    def _forget_closed_loops(self) -> None:
+        """Drop the clients of loops that have closed (already closed at their loop's shutdown)."""
+        for loop in [lp for lp in list(self._built_async) if lp.is_closed()]:
+            _client, closer = self._built_async.pop(loop)
+            _finish(closer)
 
     def close(self) -> None:
-        """Close the sync client built here (a client you passed in stays yours)."""
+        """Close the sync client built here (a client you passed in stays yours).
+
+        Async clients built here close with their event loop (or earlier with :meth:`aclose`).
+        """
         with self._lock:
             built, self._built = self._built, None
+            self._forget_closed_loops()
         if built is not None:
             built.close()
 
     async def aclose(self) -> None:
         """Close the async client built here for the running loop (a given one stays yours)."""
         with self._lock:
-            built = self._built_async.pop(asyncio.get_running_loop(), None)
-        if built is not None:
-            await built.aclose()
+            entry = self._built_async.pop(asyncio.get_running_loop(), None)
+            self._forget_closed_loops()
+        if entry is not None:
+            await entry[1].aclose()  # runs the closer's finally: closes the client
 
     def __repr__(self) -> str:
         def side(given: Any, built: bool) -> str:

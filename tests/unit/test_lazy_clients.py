@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import warnings
 
 import pytest
 from pydantic import SecretStr
 
 from twelvelabs_rag import AsyncTwelveLabs, ConfigurationError, InternalServerError, LazyClients, TwelveLabs
-from twelvelabs_rag.testing import FakeTwelveLabs
+from twelvelabs_rag.testing import FakeTwelveLabs, serve
 
 KEY = "tlk_SUPERSECRET_lazy_0123"
 URL = "http://emulator/v1.3"
@@ -161,6 +163,40 @@ def test_aclose_closes_the_running_loops_client(fake: FakeTwelveLabs) -> None:
         await clients.aclose()
 
     asyncio.run(main())
+
+
+def test_a_loops_client_is_closed_when_that_loop_shuts_down(fake: FakeTwelveLabs) -> None:
+    clients = lazy(fake, async_side=True)
+
+    async def use() -> AsyncTwelveLabs:
+        built = clients.aio
+        assert [i async for i in built.indexes.list()] == []
+        return built
+
+    first = asyncio.run(use())  # asyncio.run finalises async generators before closing its loop
+    with pytest.raises(RuntimeError, match="closed"):
+        asyncio.run(_list(first))
+    second = asyncio.run(use())
+    assert second is not first and "async_client=built" in repr(clients)
+
+
+async def _list(client: AsyncTwelveLabs) -> list:
+    return [i async for i in client.indexes.list()]
+
+
+def test_sockets_of_a_finished_loop_are_closed_not_left_to_the_gc() -> None:
+    fake = FakeTwelveLabs(api_keys=[KEY])
+    with serve(fake) as base_url, warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        clients = LazyClients(KEY, base_url=base_url)
+        for _ in range(3):  # a fresh loop per call, as frameworks do for sync paths
+            assert asyncio.run(_list_with(clients)) == []
+        del clients
+        gc.collect()  # nothing left open: an unclosed socket would warn (an error here)
+
+
+async def _list_with(clients: LazyClients) -> list:
+    return await _list(clients.aio)
 
 
 def test_build_missing_false_refuses_the_other_side(fake: FakeTwelveLabs) -> None:
