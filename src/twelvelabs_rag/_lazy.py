@@ -12,6 +12,8 @@ sync :class:`~twelvelabs_rag.TwelveLabs` and an async :class:`~twelvelabs_rag.As
   ``asyncio.Runner`` finalise async generators before closing the loop; :class:`LazyClients` hooks
   in there), so a fresh loop per sync call leaves no open sockets behind; :meth:`LazyClients.aclose`
   closes it earlier;
+- a built sync client is closed by :meth:`LazyClients.close`, or when the :class:`LazyClients`
+  (usually: its owning object, e.g. a chat model built per call) is garbage collected;
 - with ``build_missing=False``, an object given only one of the two clients serves only that side:
   the other raises :class:`~twelvelabs_rag.ConfigurationError` instead of silently building a
   second client that might point somewhere else.
@@ -139,6 +141,7 @@ class LazyClients:
         self._from_settings = client is None and async_client is None
         self._build_missing = build_missing or self._from_settings
         self._built: TwelveLabs | None = None
+        self._finalizer: weakref.finalize | None = None
         # loop -> (client built for it, the generator that closes it when the loop shuts down)
         self._built_async: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, tuple[AsyncTwelveLabs, AsyncGenerator[None, None]]
@@ -175,6 +178,8 @@ class LazyClients:
         with self._lock:  # two threads asking at once get the same client
             if self._built is None:
                 self._built = TwelveLabs(self._key, base_url=self._base_url, **self._kwargs)
+                # an owner dropped without close() (a model built per call) must not leave sockets to the GC
+                self._finalizer = weakref.finalize(self, self._built.close)
             return self._built
 
     @property
@@ -211,7 +216,10 @@ class LazyClients:
         """
         with self._lock:
             built, self._built = self._built, None
+            finalizer, self._finalizer = self._finalizer, None
             self._forget_closed_loops()
+        if finalizer is not None:
+            finalizer.detach()
         if built is not None:
             built.close()
 

@@ -184,14 +184,15 @@ async def _list(client: AsyncTwelveLabs) -> list:
     return [i async for i in client.indexes.list()]
 
 
-def test_sockets_of_a_finished_loop_are_closed_not_left_to_the_gc() -> None:
+def test_sockets_of_finished_loops_and_dropped_holders_are_closed_not_left_to_the_gc() -> None:
     fake = FakeTwelveLabs(api_keys=[KEY])
     with serve(fake) as base_url, warnings.catch_warnings():
         warnings.simplefilter("error", ResourceWarning)
         clients = LazyClients(KEY, base_url=base_url)
         for _ in range(3):  # a fresh loop per call, as frameworks do for sync paths
             assert asyncio.run(_list_with(clients)) == []
-        del clients
+        assert list(clients.sync.indexes.list()) == []
+        del clients  # dropped without close(), like a model built per call: its sync client closes too
         gc.collect()  # nothing left open: an unclosed socket would warn (an error here)
 
 
