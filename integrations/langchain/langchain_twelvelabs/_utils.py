@@ -8,7 +8,9 @@ Every public class of this package takes the same connection settings:
 - or ready ``client`` (``twelvelabs_rag.TwelveLabs``) / ``async_client`` (``AsyncTwelveLabs``).
 
 Clients are built on first use, never in a constructor, so building any object does no I/O
-(``twelvelabs_rag.LazyClients`` holds or builds them; one async client per event loop).
+(``twelvelabs_rag.LazyClients`` holds or builds them; one async client per event loop, closed when
+that loop shuts down). ``close()`` / ``await aclose()`` close the clients an object built; clients
+you passed in stay yours to close.
 
 ```python
 from langchain_twelvelabs._utils import media_arg
@@ -77,16 +79,17 @@ def build_clients(
     max_retries: int | None = None,
     client: Any = None,
     async_client: Any = None,
-) -> tuple[Callable[[], Any], Callable[[], Any]]:
-    """Return ``(get_client, get_async_client)``, building the missing clients lazily from the settings.
+    owner: str = "this object",
+) -> LazyClients:
+    """Return the :class:`twelvelabs_rag.LazyClients` that builds the missing clients lazily from the settings.
 
-    Returns callables, so that nothing is built until it is needed. Used by the non-pydantic
-    classes (loader, vector store helpers); pydantic classes use :class:`TwelveLabsClientMixin`.
+    Nothing is built until ``.sync`` / ``.aio`` is first used. Used by the non-pydantic classes
+    (the loader); pydantic classes use :class:`TwelveLabsClientMixin`.
     """
-    clients = LazyClients(
-        api_key, base_url=base_url, client=client, async_client=async_client, timeout=timeout, max_retries=max_retries
+    return LazyClients(
+        api_key, base_url=base_url, client=client, async_client=async_client,
+        timeout=timeout, max_retries=max_retries, owner=owner,
     )
-    return (lambda: clients.sync), (lambda: clients.aio)
 
 
 class TwelveLabsClientMixin(BaseModel):
@@ -119,8 +122,30 @@ class TwelveLabsClientMixin(BaseModel):
                 self.api_key, base_url=self.base_url, client=self.client, async_client=self.async_client,
                 timeout=self.timeout, max_retries=self.max_retries, owner=type(self).__name__,
             )
-            self._clients = (fields, clients)
+            old, self._clients = self._clients, (fields, clients)
+            if old is not None:  # settings changed: the client built from the old ones is obsolete
+                old[1].close()
         return self._clients[1]
+
+    def close(self) -> None:
+        """Close the sync client this object built from its settings (a ``client`` you passed in stays yours).
+
+        Async clients it built close when their event loop shuts down, or earlier with :meth:`aclose`.
+        The object stays usable: the next call builds a fresh client.
+
+        ```python
+        from langchain_twelvelabs import TwelveLabsEmbeddings
+        embeddings = TwelveLabsEmbeddings(api_key="tlk_x")
+        embeddings.close()  # nothing was built yet: a no-op
+        ```
+        """
+        if self._clients is not None:
+            self._clients[1].close()
+
+    async def aclose(self) -> None:
+        """Close the async client this object built for the running event loop (a given one stays yours)."""
+        if self._clients is not None:
+            await self._clients[1].aclose()
 
     def _sync_client(self) -> Any:
         """The given ``client``, or one built (once) from the settings."""

@@ -130,13 +130,24 @@ class TwelveLabsVideoLoader(BaseLoader):
         self.show_progress, self.skip_existing, self.preflight = show_progress, skip_existing, preflight
         self.user_metadata = dict(user_metadata or {})
         key = SecretStr(api_key) if isinstance(api_key, str) else api_key
-        self._get_client, self._get_async_client = build_clients(
-            key, base_url, client=client, async_client=async_client
+        self._clients = build_clients(
+            key, base_url, client=client, async_client=async_client, owner=type(self).__name__
         )
         self._lock = threading.Lock()
         self._pegasus: bool | None = None if index_id is not None else any(
             str(m.get("model_name", "")).startswith("pegasus") for m in self.models
         )
+
+    def close(self) -> None:
+        """Close the sync client this loader built from its settings (a ``client`` you passed in stays yours).
+
+        Async clients it built close when their event loop shuts down, or earlier with :meth:`aclose`.
+        """
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close the async client this loader built for the running event loop (a given one stays yours)."""
+        await self._clients.aclose()
 
     def __repr__(self) -> str:
         return f"TwelveLabsVideoLoader(items={len(self.items)}, index_id={self.index_id!r}, mode={self.mode!r})"
@@ -287,7 +298,7 @@ class TwelveLabsVideoLoader(BaseLoader):
     def lazy_load(self) -> Iterator[Document]:
         """Upload what is missing (concurrently), then yield the Documents video by video."""
         self._check_files()
-        client = self._get_client()
+        client = self._clients.sync
         self._ensure_index(client)
         self._upload_all(client)
         self._propagate()
@@ -328,7 +339,7 @@ class TwelveLabsVideoLoader(BaseLoader):
     async def alazy_load(self) -> AsyncIterator[Document]:
         """Async twin of :meth:`lazy_load` (real async calls through ``AsyncTwelveLabs``)."""
         await asyncio.to_thread(self._check_files)
-        client = self._get_async_client()
+        client = self._clients.aio
         if self.index_id is None:
             self.index_id = (await client.indexes.create(index_name=self.index_name, models=self.models)).id
         await self._aupload_all(client)
