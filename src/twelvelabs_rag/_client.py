@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import httpx
 
-from ._base import Action, AttemptState, RequestSpec, build_url, decide, translate_transport_error
+from ._base import Action, AttemptState, decide, translate_transport_error
+
+from ._request import RequestSpec, build_url
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient
 from ._exceptions import APIConnectionError, ConfigurationError, TwelveLabsError
 from .resources._files import MultipartBody

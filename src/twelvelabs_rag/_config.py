@@ -24,7 +24,7 @@ from ._exceptions import ConfigurationError, TwelveLabsError
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._base import RequestSpec
+    from ._request import RequestSpec
     from .resources._files import MultipartBody
 
 log = logging.getLogger("twelvelabs_rag")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from twelvelabs_rag._base import form_fields, is_terminal, next_page, next_page_params, poll_delay, query_params
+from twelvelabs_rag._base import is_terminal, next_page, next_page_params, poll_delay
+
+from twelvelabs_rag._request import form_fields, query_params
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,9 @@ import anyio
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from .._base import RequestSpec, next_page_params, query_params
+from .._base import next_page_params
+
+from .._request import RequestSpec, query_params
 from .._exceptions import APIResponseValidationError
 from .._bulk import arun_bounded, run_bounded
 from .._pagination import AsyncPage, SyncPage

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .._base import RequestSpec
+from .._request import RequestSpec
 from .._streaming import AsyncStream, Stream
 from ..types.analyze import AnalyzeResponse
 from ._resource import AsyncResource, SyncResource, call_args, parse_model

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from .._base import RequestSpec, form_fields
+from .._request import RequestSpec, form_fields
 from .._preflight import check_media, source_of
 from ..types._fast import vectors_to_arrays
 from ..types.embed import EmbeddingResponse

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from .._base import RequestSpec, form_fields, query_params
+from .._request import RequestSpec, form_fields, query_params
 from .._exceptions import APIConnectionError
 from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_media, source_of

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .._base import RequestSpec
+from .._request import RequestSpec
 from .._pagination import AsyncPage, SyncPage
 from ..types.indexes import Index, IndexCreated
 from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_model

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._base import RequestSpec, form_fields, query_params
+from .._request import RequestSpec, form_fields, query_params
 from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_media, source_of
 from ..types.search import SearchItem, SearchResults

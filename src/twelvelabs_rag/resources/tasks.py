@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
-from .._base import RequestSpec, form_fields, query_params
+from .._request import RequestSpec, form_fields, query_params
 from .._config import UPLOAD_RECOVERY_TIMEOUT, UPLOAD_TOKEN_KEY
 from .._exceptions import APIStatusError, TaskFailedError, WaitTimeoutError
 from .._pagination import AsyncPage, SyncPage

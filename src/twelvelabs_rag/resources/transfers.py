@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._base import RequestSpec, query_params
+from .._request import RequestSpec, query_params
 from ..types.tasks import TransferImportResult, TransferLogs, TransferStatus
 from ._resource import AsyncResource, SyncResource, check_id, parse_model
 

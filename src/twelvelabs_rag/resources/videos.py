@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .._base import RequestSpec, query_params
+from .._request import RequestSpec, query_params
 from .._pagination import AsyncPage, SyncPage
 from ..types._fast import video_from_json
 from ..types.videos import Video
