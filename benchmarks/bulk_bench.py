@@ -15,7 +15,6 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from twelvelabs_rag.testing import FakeTwelveLabs, serve

@@ -26,7 +26,7 @@ def store_path(api, base_url, clip_factory, tmp_path: Path) -> Path:
         task_id = _embed_task(base_url, clip_factory(name, script))
         r = api("store", "ingest", task_id, "--path", path, "--video-id", name.removesuffix(".mp4"))
         assert r.code == 0, r.err
-        assert r.out.startswith(f"added ") and f"of task {task_id} to {path}" in r.out
+        assert r.out.startswith("added ") and f"of task {task_id} to {path}" in r.out
     return path
 
 

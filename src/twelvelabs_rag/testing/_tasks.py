@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import _media
 from ._core import Media, TaskRec, VideoRec, date_filter, paginate
-from ._http import ApiError, Req, Resp, bad, missing, not_found, parse_bool, parse_num
+from ._http import ApiError, Req, Resp, bad, not_found, parse_bool, parse_num
 from ._indexes import IndexRoutes, check_user_metadata
 
 __all__ = ["TaskRoutes", "TASK_STATUSES"]
