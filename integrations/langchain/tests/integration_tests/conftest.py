@@ -7,9 +7,6 @@ tests that write (uploads, new indexes) build their own emulator with ``fresh_fa
 
 from __future__ import annotations
 
-import gc
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,20 +85,6 @@ def world(media_dir: Path) -> World:
 def index_models() -> list[dict[str, Any]]:
     """Marengo 2.7 + Pegasus 1.2, visual and audio."""
     return [dict(m) for m in INDEX_MODELS]
-
-
-@pytest.fixture
-def reap_clients() -> Iterator[None]:
-    """Collect the HTTP clients a loopback test's objects built lazily, while their sockets are open.
-
-    Objects such as a retriever build their client on first use and keep it (and its pooled
-    connections) for their lifetime; collecting them here, with ResourceWarning silenced, keeps
-    "unclosed socket" warnings from firing later inside an unrelated test.
-    """
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 @pytest.fixture

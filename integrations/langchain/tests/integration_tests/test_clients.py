@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import ExitStack, closing
 
 from langchain_twelvelabs import ChatTwelveLabsPegasus, TwelveLabsEmbeddings, TwelveLabsSearchRetriever
 from twelvelabs_rag.testing import FakeTwelveLabs, serve
 
 
-def test_settings_from_env_and_lazy_clients_over_loopback(monkeypatch, reap_clients) -> None:
+def test_settings_from_env_and_lazy_clients_over_loopback(monkeypatch) -> None:
     fake = FakeTwelveLabs(api_keys=["tlk_secret_123"])
-    with serve(fake) as base_url:
+    with serve(fake) as base_url, ExitStack() as stack:
         monkeypatch.setenv("TWELVELABS_API_KEY", "tlk_secret_123")
         monkeypatch.setenv("TWELVELABS_BASE_URL", base_url)
-        embeddings = TwelveLabsEmbeddings()
+        embeddings = stack.enter_context(closing(TwelveLabsEmbeddings()))  # closes the client it builds
         TwelveLabsSearchRetriever(index_id="x")
         ChatTwelveLabsPegasus(video_id="v")
         assert fake.requests == []  # constructors never touch the network
@@ -25,7 +26,7 @@ def test_settings_from_env_and_lazy_clients_over_loopback(monkeypatch, reap_clie
         assert first == second == embeddings.embed_query("a fox")
 
 
-def test_wrong_key_is_a_typed_error_without_the_key_in_it(monkeypatch, reap_clients) -> None:
+def test_wrong_key_is_a_typed_error_without_the_key_in_it(monkeypatch) -> None:
     import pytest
 
     from twelvelabs_rag import AuthenticationError
@@ -33,6 +34,6 @@ def test_wrong_key_is_a_typed_error_without_the_key_in_it(monkeypatch, reap_clie
     fake = FakeTwelveLabs(api_keys=["tlk_good"])
     with serve(fake) as base_url:
         embeddings = TwelveLabsEmbeddings(api_key="tlk_bad_987", base_url=base_url)
-        with pytest.raises(AuthenticationError) as info:
+        with closing(embeddings), pytest.raises(AuthenticationError) as info:
             embeddings.embed_query("a fox")
         assert "tlk_bad_987" not in str(info.value)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
+import warnings
 from pathlib import Path
+from types import ModuleType
 
 from twelvelabs_rag.testing import FakeTwelveLabs, serve
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def test_readme_code_blocks_run(tmp_path, monkeypatch, capsys, media_dir, reap_clients) -> None:
+def test_readme_code_blocks_run(tmp_path, monkeypatch, capsys, media_dir) -> None:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
     assert len(blocks) >= 6
     for name in ("wildlife.mp4", "fox.png", "market.wav"):
@@ -24,11 +27,23 @@ def test_readme_code_blocks_run(tmp_path, monkeypatch, capsys, media_dir, reap_c
         monkeypatch.setenv("TWELVELABS_BASE_URL", base_url)
         try:
             for i, block in enumerate(blocks):
-                exec(compile(block, f"README.md[block {i}]", "exec"), namespace)  # noqa: S102
+                if "TwelveLabs()." not in block:
+                    exec(compile(block, f"README.md[block {i}]", "exec"), namespace)  # noqa: S102
+                    continue
+                # The vector-store block uses a TwelveLabs() it never closes (README fix requested:
+                # `with TwelveLabs() as client:`). Reap exactly that client here, its socket warning
+                # ignored, so it cannot fire later inside another test.
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", r"unclosed <socket\.socket", ResourceWarning)
+                    exec(compile(block, f"README.md[block {i}]", "exec"), namespace)  # noqa: S102
+                    gc.collect()
         finally:
             store = namespace.get("store")
             if store is not None and store.store is not None:
                 store.store.close()
+            for value in namespace.values():  # the README's retrievers, models, loaders and clients
+                if not isinstance(value, (type, ModuleType)) and callable(getattr(value, "close", None)):
+                    value.close()  # closes what each object built; an async client closed with its loop
     out = capsys.readouterr().out
     assert "[wildlife.mp4 00:08-00:12] the bear is fishing" in out
     assert "salmon" in out
