@@ -302,6 +302,7 @@ def test_second_writer_process_is_refused(tmp_path: Path, closing) -> None:
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+        holder.stdout.close()  # else the pipe is left to the GC (ResourceWarning in a later test)
     # The lock goes with the process.
     s = closing(SegmentStore.open(path))
     assert len(s) == 50
