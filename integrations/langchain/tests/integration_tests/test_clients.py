@@ -37,3 +37,37 @@ def test_wrong_key_is_a_typed_error_without_the_key_in_it(monkeypatch) -> None:
         with closing(embeddings), pytest.raises(AuthenticationError) as info:
             embeddings.embed_query("a fox")
         assert "tlk_bad_987" not in str(info.value)
+
+
+def test_close_and_aclose_close_only_the_clients_the_object_built(world) -> None:
+    import pytest
+
+    from langchain_twelvelabs import TwelveLabsVideoLoader
+
+    fake = FakeTwelveLabs(api_keys=["tlk_close"])
+    with serve(fake) as base_url:
+        embeddings = TwelveLabsEmbeddings(api_key="tlk_close", base_url=base_url)
+        built = embeddings._sync_client()
+        assert len(embeddings.embed_query("a fox")) == 1024
+        embeddings.close()
+        with pytest.raises(RuntimeError, match="closed"):
+            list(built.indexes.list())
+        assert len(embeddings.embed_query("a fox")) == 1024  # usable again: a fresh client is built
+        assert embeddings._sync_client() is not built
+        embeddings.close()
+
+        async def use_then_aclose() -> None:
+            assert len(await embeddings.aembed_query("a fox")) == 1024
+            await embeddings.aclose()
+
+        asyncio.run(use_then_aclose())
+
+    given = world.client()
+    retriever = TwelveLabsSearchRetriever(index_id=world.index_id, client=given)
+    assert retriever.invoke("a fox")
+    retriever.close()  # a client passed in stays the caller's
+    assert list(given.indexes.list())
+    loader = TwelveLabsVideoLoader(video_ids=["v"], index_id=world.index_id, client=given)
+    loader.close()
+    assert list(given.indexes.list())
+    given.close()
