@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import re
 import shutil
-import warnings
 from pathlib import Path
 from types import ModuleType
 
@@ -27,16 +25,7 @@ def test_readme_code_blocks_run(tmp_path, monkeypatch, capsys, media_dir) -> Non
         monkeypatch.setenv("TWELVELABS_BASE_URL", base_url)
         try:
             for i, block in enumerate(blocks):
-                if "TwelveLabs()." not in block:
-                    exec(compile(block, f"README.md[block {i}]", "exec"), namespace)  # noqa: S102
-                    continue
-                # The vector-store block uses a TwelveLabs() it never closes (README fix requested:
-                # `with TwelveLabs() as client:`). Reap exactly that client here, its socket warning
-                # ignored, so it cannot fire later inside another test.
-                with warnings.catch_warnings():
-                    warnings.filterwarnings("ignore", r"unclosed <socket\.socket", ResourceWarning)
-                    exec(compile(block, f"README.md[block {i}]", "exec"), namespace)  # noqa: S102
-                    gc.collect()
+                exec(compile(block, f"README.md[block {i}]", "exec"), namespace)  # noqa: S102
         finally:
             store = namespace.get("store")
             if store is not None and store.store is not None:
