@@ -31,25 +31,11 @@ import zlib
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
+from ._limits import LIMITS, audio_limits, image_limits, video_limits
+
 __all__ = ["MediaInfo", "probe", "video_violation", "image_violation", "audio_violation", "LIMITS"]
 
 MediaKind = Literal["video", "image", "audio"]
-
-#: The API's media limits (spec §3.1, §5.1): resolutions in pixels, durations in seconds, sizes in bytes.
-LIMITS = {
-    "video_min_side": 360,
-    "video_max_width": 3840,
-    "video_max_height": 2160,
-    "video_max_aspect": 2.4,
-    "video_min_duration": 4.0,
-    "video_max_duration": 7200.0,
-    "video_max_duration_pegasus": 3600.0,
-    "video_max_size": 2 * 1024**3,
-    "image_min_side": 64,
-    "image_max_size": 5 * 1024**2,
-    "audio_max_size": 2 * 1024**3,
-}
-
 
 @dataclass(frozen=True)
 class MediaInfo:
@@ -328,63 +314,38 @@ def _wav(src: _Src) -> MediaInfo:
 # ---------------------------------------------------------------- limits
 
 
-def video_violation(info: MediaInfo, *, pegasus_only: bool = False) -> tuple[str, str] | None:
-    """Return ``(code, message)`` when a video breaks the API's limits, else ``None``.
+def _as_api_message(problem: tuple[str, str] | None) -> tuple[str, str] | None:
+    """The API answers with full sentences; the shared rules give a clause the preflight embeds."""
+    if problem is None:
+        return None
+    code, clause = problem
+    return code, clause[:1].upper() + clause[1:] + "."
 
-    Example:
+
+def video_violation(info: MediaInfo, *, pegasus_only: bool = False) -> tuple[str, str] | None:
+    """Return ``(code, message)`` when an uploaded video breaks the API's limits, else ``None``.
+
+    The measurements are :func:`twelvelabs_rag._limits.video_limits`, shared with the client's
+    preflight. Example:
         ```python
         assert video_violation(MediaInfo("video", "mp4", 640, 360, 10.0, 1000)) is None
         ```
     """
-    lim = LIMITS
     if info.kind is not None and info.kind not in ("video", "audio"):
         return ("unsupported_media_type",
                 f"The file is a {info.format} {info.kind}, not a video. Upload an MP4/MOV/WebM video file.")
-    if info.size is not None and info.size > lim["video_max_size"]:
-        return ("video_filesize_too_large",
-                f"The video is {info.size} bytes; the limit is 2 GB. Compress or split the video.")
-    w, h = info.width, info.height
-    if w and h:
-        if min(w, h) < lim["video_min_side"]:
-            return ("video_resolution_too_low",
-                    f"The video resolution {w}x{h} is too low; it must be between 360x360 and 3840x2160. "
-                    "Upscale or re-encode the video.")
-        if max(w, h) > lim["video_max_width"] or min(w, h) > lim["video_max_height"]:
-            return ("video_resolution_too_high",
-                    f"The video resolution {w}x{h} is too high; it must be between 360x360 and 3840x2160. "
-                    "Downscale the video.")
-        if max(w, h) / min(w, h) > lim["video_max_aspect"] + 1e-9:
-            return ("video_aspect_ratio_invalid",
-                    f"The video aspect ratio {w}:{h} is outside 1:2.4 to 2.4:1. Crop or pad the video.")
-    d = info.duration
-    if d is not None:
-        if d < lim["video_min_duration"]:
-            return ("video_duration_too_short",
-                    f"The video is {d:.2f} s long; it must be at least 4 s. Use a longer video.")
-        max_d = lim["video_max_duration_pegasus"] if pegasus_only else lim["video_max_duration"]
-        if d > max_d:
-            return ("video_duration_too_long",
-                    f"The video is {d:.0f} s long; the limit is {max_d:.0f} s for this index. Split the video.")
-    return None
+    return _as_api_message(video_limits(info, pegasus_only=pegasus_only))
 
 
 def image_violation(info: MediaInfo) -> tuple[str, str] | None:
     """Return ``(code, message)`` when an image breaks the API's limits (JPEG/PNG, >= 64x64, <= 5 MB)."""
     if info.kind != "image" or info.format not in ("png", "jpeg"):
         return ("unsupported_media_type", "The image must be a JPEG or PNG file.")
-    if info.size is not None and info.size > LIMITS["image_max_size"]:
-        return ("media_filesize_too_large",
-                f"The image is {info.size} bytes; the limit is 5 MB. Compress or downscale the image.")
-    if info.width is not None and info.height is not None and min(info.width, info.height) < LIMITS["image_min_side"]:
-        return ("image_resolution_too_low",
-                f"The image resolution {info.width}x{info.height} is too low; it must be at least 64x64.")
-    return None
+    return _as_api_message(image_limits(info))
 
 
 def audio_violation(info: MediaInfo) -> tuple[str, str] | None:
     """Return ``(code, message)`` when an audio file breaks the API's limits."""
     if info.kind == "image":
         return ("unsupported_media_type", "The file is an image, not audio. Upload a WAV/MP3/M4A file.")
-    if info.size is not None and info.size > LIMITS["audio_max_size"]:
-        return ("audio_filesize_too_large", f"The audio is {info.size} bytes; the limit is 2 GB.")
-    return None
+    return _as_api_message(audio_limits(info))

@@ -22,27 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from ._exceptions import PreflightError
+from ._limits import LIMITS, Problem, audio_limits, image_limits, video_limits
 
 __all__ = [
     "LIMITS", "MediaFacts", "video_problem", "image_problem", "audio_problem", "probe_media", "check_media", "preflight",
 ]
-
-GB = 1024**3
-MB = 1024**2
-
-LIMITS: dict[str, float] = {
-    "video_min_side": 360,
-    "video_max_long_side": 3840,
-    "video_max_short_side": 2160,
-    "video_max_aspect": 2.4,
-    "video_min_duration": 4.0,
-    "video_max_duration": 7200.0,
-    "video_max_duration_pegasus": 3600.0,
-    "video_max_size": 2 * GB,
-    "image_min_side": 64,
-    "image_max_size": 5 * MB,
-    "audio_max_size": 2 * GB,
-}
 
 _OTHER_KINDS = ("image", "audio", "video", "text")
 
@@ -59,56 +43,29 @@ class MediaFacts:
     size: int | None = None
 
 
-Problem = tuple[str, str] | None
-
-
 def video_problem(f: MediaFacts, *, pegasus_only: bool = False) -> Problem:
     """``(code, message)`` when a video breaks a limit, else None (pure; unknown values pass)."""
     if f.kind is not None and f.kind != "video":
         return "unsupported_media_type", f"this is {f.format or 'a'} {f.kind} file, not a video; upload an MP4/MOV/WebM video"
-    if f.size is not None:
-        if f.size > LIMITS["video_max_size"]:
-            return "video_filesize_too_large", f"the video is {f.size / GB:.2f} GB; the limit is 2 GB. Compress or split it"
-        if f.size == 0:
-            return "parameter_invalid", "the video file is empty"
-    if f.width and f.height:
-        w, h = f.width, f.height
-        if min(w, h) < LIMITS["video_min_side"]:
-            return "video_resolution_too_low", f"the resolution {w}x{h} is below 360x360; re-encode at 360p or more"
-        if max(w, h) > LIMITS["video_max_long_side"] or min(w, h) > LIMITS["video_max_short_side"]:
-            return "video_resolution_too_high", f"the resolution {w}x{h} is above 3840x2160; downscale the video"
-        if max(w, h) / min(w, h) > LIMITS["video_max_aspect"] + 1e-9:
-            return "video_aspect_ratio_invalid", f"the aspect ratio {w}:{h} is outside 1:2.4..2.4:1; crop or pad the video"
-    if f.duration is not None:
-        if f.duration < LIMITS["video_min_duration"]:
-            return "video_duration_too_short", f"the video lasts {f.duration:.2f} s; the minimum is 4 s"
-        limit = LIMITS["video_max_duration_pegasus" if pegasus_only else "video_max_duration"]
-        if f.duration > limit:
-            return "video_duration_too_long", f"the video lasts {f.duration:.0f} s; the limit is {limit:.0f} s here. Split it"
-    return None
+    if f.size == 0:
+        return "parameter_invalid", "the video file is empty"
+    return video_limits(f, pegasus_only=pegasus_only)
 
 
 def image_problem(f: MediaFacts) -> Problem:
     """``(code, message)`` when an image breaks a limit (JPEG/PNG, >= 64x64, <= 5 MB), else None."""
     if f.kind is not None and (f.kind != "image" or (f.format or "").lower() not in ("png", "jpeg", "jpg")):
         return "unsupported_media_type", f"the image must be JPEG or PNG (got {f.format or f.kind})"
-    if f.size is not None and f.size > LIMITS["image_max_size"]:
-        return "image_filesize_too_large", f"the image is {f.size / MB:.1f} MB; the limit is 5 MB"
-    if f.width is not None and f.height is not None and min(f.width, f.height) < LIMITS["image_min_side"]:
-        return "image_too_small", f"the image is {f.width}x{f.height}; it must be at least 64x64"
-    return None
+    return image_limits(f)
 
 
 def audio_problem(f: MediaFacts) -> Problem:
     """``(code, message)`` when an audio file breaks a limit, else None."""
     if f.kind is not None and f.kind != "audio":
         return "unsupported_media_type", f"this is a {f.kind} file, not audio; upload WAV/MP3/M4A/FLAC"
-    if f.size is not None:
-        if f.size > LIMITS["audio_max_size"]:
-            return "audio_filesize_too_large", f"the audio is {f.size / GB:.2f} GB; the limit is 2 GB"
-        if f.size == 0:
-            return "parameter_invalid", "the audio file is empty"
-    return None
+    if f.size == 0:
+        return "parameter_invalid", "the audio file is empty"
+    return audio_limits(f)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def test_upload_preflight_rejects_before_any_upload(api, index_id, clip_factory,
     r = api("upload", good, small, "--index", index_id, "--no-progress", "--poll-interval", "0")
     assert r.code == 1
     assert r.err_lines == [
-        "error: tiny.mp4: the resolution 320x180 is below 360x360; re-encode at 360p or more (API code "
+        "error: tiny.mp4: the resolution 320x180 is below 360x360; upscale or re-encode the video (API code "
         "video_resolution_too_low; nothing was uploaded; pass --no-preflight to skip local checks)"
     ]
     r = api("upload", good, small, short, "--index", index_id, "--no-progress", "--poll-interval", "0")

@@ -30,7 +30,7 @@ async def test_preflight_stops_before_any_byte(make, tmp_path: Path) -> None:
     assert info.value.code == "video_duration_too_short" and "nothing was uploaded" in str(info.value)
     with pytest.raises(PreflightError) as info:
         await h.call(h.client.embed.create, model_name="m", image_file=tiny)
-    assert info.value.code == "image_too_small"
+    assert info.value.code == "image_resolution_too_low"
     with pytest.raises(PreflightError):
         await h.call(h.client.search.create, index_id="i1", query_media_file=tiny)
     with pytest.raises(PreflightError):

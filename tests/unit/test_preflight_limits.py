@@ -65,10 +65,10 @@ def I(**kw: object) -> MediaFacts:
         (I(), None),
         (I(format="jpeg"), None),
         (I(width=64, height=64), None),
-        (I(width=63, height=64), "image_too_small"),
-        (I(width=64, height=63), "image_too_small"),
+        (I(width=63, height=64), "image_resolution_too_low"),
+        (I(width=64, height=63), "image_resolution_too_low"),
         (I(size=5 * MB), None),
-        (I(size=5 * MB + 1), "image_filesize_too_large"),
+        (I(size=5 * MB + 1), "media_filesize_too_large"),
         (I(format="gif"), "unsupported_media_type"),
         (I(kind="video", format="mp4"), "unsupported_media_type"),
     ],
@@ -113,7 +113,7 @@ def test_real_files_are_probed(tmp_path: Path) -> None:
     small = make_image(tmp_path / "tiny.png", "a fox", width=32, height=32)
     with pytest.raises(PreflightError) as info:
         check_media(small, name="tiny.png", expect="image")
-    assert info.value.code == "image_too_small"
+    assert info.value.code == "image_resolution_too_low"
 
     assert check_media(make_image(tmp_path / "ok.png", "a fox"), name="ok.png", expect="image").width == 256
     assert check_media(make_audio(tmp_path / "a.wav", "birds"), name="a.wav", expect="audio").kind == "audio"

@@ -1,0 +1,80 @@
+"""The API's media limits and the one set of rules that checks them (pure, no I/O).
+
+Both the client's preflight (before any upload byte is sent) and the emulator (on upload) call
+these, so a file the preflight lets through is one the emulator accepts, with the same error code.
+A ``facts`` argument is anything with ``width``, ``height``, ``duration`` and ``size`` attributes
+(``None`` when unknown; unknown values pass). Which *kinds* of file are acceptable is the caller's
+question: these rules only measure.
+
+```python
+from twelvelabs_rag._limits import image_limits, video_limits
+from twelvelabs_rag._media import MediaInfo
+assert video_limits(MediaInfo("video", "mp4", 640, 360, 10.0, 1000)) is None
+assert video_limits(MediaInfo("video", "mp4", 320, 240, 10.0, 1000))[0] == "video_resolution_too_low"
+assert image_limits(MediaInfo("image", "png", 63, 100))[0] == "image_resolution_too_low"
+```
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["GB", "MB", "LIMITS", "Problem", "video_limits", "image_limits", "audio_limits"]
+
+GB = 1024**3
+MB = 1024**2
+
+#: Spec §3.1, §5.1: resolutions in pixels (either orientation), durations in seconds, sizes in bytes.
+LIMITS: dict[str, float] = {
+    "video_min_side": 360,
+    "video_max_long_side": 3840,
+    "video_max_short_side": 2160,
+    "video_max_aspect": 2.4,
+    "video_min_duration": 4.0,
+    "video_max_duration": 7200.0,
+    "video_max_duration_pegasus": 3600.0,
+    "video_max_size": 2 * GB,
+    "image_min_side": 64,
+    "image_max_size": 5 * MB,
+    "audio_max_size": 2 * GB,
+}
+
+#: ``(api_error_code, message naming the fix)``, or None when the file is within the limits.
+Problem = tuple[str, str] | None
+
+
+def video_limits(f: Any, *, pegasus_only: bool = False) -> Problem:
+    """Size, resolution, aspect ratio and duration of a video (Pegasus-only indexes: 1 h)."""
+    if f.size is not None and f.size > LIMITS["video_max_size"]:
+        return "video_filesize_too_large", f"the video is {f.size / GB:.2f} GB; the limit is 2 GB. Compress or split it"
+    w, h = f.width, f.height
+    if w and h:
+        if min(w, h) < LIMITS["video_min_side"]:
+            return "video_resolution_too_low", f"the resolution {w}x{h} is below 360x360; upscale or re-encode the video"
+        if max(w, h) > LIMITS["video_max_long_side"] or min(w, h) > LIMITS["video_max_short_side"]:
+            return "video_resolution_too_high", f"the resolution {w}x{h} is above 3840x2160; downscale the video"
+        if max(w, h) / min(w, h) > LIMITS["video_max_aspect"] + 1e-9:
+            return "video_aspect_ratio_invalid", f"the aspect ratio {w}:{h} is outside 1:2.4..2.4:1; crop or pad the video"
+    if f.duration is not None:
+        if f.duration < LIMITS["video_min_duration"]:
+            return "video_duration_too_short", f"the video lasts {f.duration:.2f} s; the minimum is 4 s; use a longer video"
+        limit = LIMITS["video_max_duration_pegasus" if pegasus_only else "video_max_duration"]
+        if f.duration > limit:
+            return "video_duration_too_long", f"the video lasts {f.duration:.0f} s; the limit is {limit:.0f} s here. Split it"
+    return None
+
+
+def image_limits(f: Any) -> Problem:
+    """Size (<= 5 MB) and resolution (>= 64x64) of an image."""
+    if f.size is not None and f.size > LIMITS["image_max_size"]:
+        return "media_filesize_too_large", f"the image is {f.size / MB:.1f} MB; the limit is 5 MB. Compress or downscale it"
+    if f.width is not None and f.height is not None and min(f.width, f.height) < LIMITS["image_min_side"]:
+        return "image_resolution_too_low", f"the image is {f.width}x{f.height}; it must be at least 64x64"
+    return None
+
+
+def audio_limits(f: Any) -> Problem:
+    """Size of an audio file (<= 2 GB)."""
+    if f.size is not None and f.size > LIMITS["audio_max_size"]:
+        return "audio_filesize_too_large", f"the audio is {f.size / GB:.2f} GB; the limit is 2 GB"
+    return None
