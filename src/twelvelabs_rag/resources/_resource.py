@@ -195,7 +195,8 @@ class AsyncResource(_Resource):
 
 
 def _page_params(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in params.items() if v is not None}
+    # page=1 is sent explicitly, as the official SDK does (the wire oracle compares them).
+    return {"page": 1, **{k: v for k, v in params.items() if v is not None}}
 
 
 def list_pager(res: Any, page_cls: type, path: str, params: dict[str, Any], item: type[BaseModel]) -> Any:
