@@ -6,13 +6,14 @@ a 500 after creating, a dropped connection, or a read timeout.
 
 from __future__ import annotations
 
+import json
 from email.utils import formatdate
 from pathlib import Path
 
 import httpx
 import pytest
 
-from twelvelabs_rag import InternalServerError
+from twelvelabs_rag import UPLOAD_TOKEN_KEY, InternalServerError
 from twelvelabs_rag.testing import FakeTwelveLabs
 from twelvelabs_rag.testing.samples import make_clip
 
@@ -109,3 +110,43 @@ async def test_server_clock_unlike_task_times_does_not_hide_the_task(make, clip:
     h = make(_lossy(fake, "500", add_date=True))
     created = await h.call(h.client.tasks.create, index_id=index_id, file=clip)
     assert len(fake.calls("POST /tasks")) == 1 and created.id in fake.tasks
+
+
+def _echoing_tokens(fake: FakeTwelveLabs, token_for: dict) -> object:
+    """Lose the first upload's answer, and echo ``user_metadata`` on listed tasks as ``token_for`` says.
+
+    The API's task objects carry no ``user_metadata`` (spec §3), so the client's fast path (trust a
+    token found on the task itself) is driven here at the transport, not through the emulator.
+    """
+    lossy = _lossy(fake, "500")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        response = lossy(request)
+        if request.method == "GET" and request.url.path.endswith("/tasks"):
+            body = response.json()
+            sent = fake.calls("POST /tasks")[0].form["user_metadata"][0]
+            ours = json.loads(sent)[UPLOAD_TOKEN_KEY]
+            for item in body["data"]:
+                item["user_metadata"] = {UPLOAD_TOKEN_KEY: token_for.get("token", ours)}
+            return httpx.Response(200, json=body, headers={"date": response.headers.get("date", "")})
+        return response
+
+    return handler
+
+
+async def test_token_on_the_task_itself_is_trusted_without_reading_the_video(make, clip: Path) -> None:
+    fake = FakeTwelveLabs()
+    index_id = _index(fake)
+    h = make(_echoing_tokens(fake, {}))
+    created = await h.call(h.client.tasks.create, index_id=index_id, file=clip)
+    assert list(fake.tasks) == [created.id] and len(fake.calls("POST /tasks")) == 1
+    assert not fake.calls("GET /indexes/{index_id}/videos/{video_id}")  # the fast path answered
+
+
+async def test_another_uploads_token_on_the_task_means_upload_again(make, clip: Path) -> None:
+    """A task whose token is not ours is someone else's upload of the same file: ours was never made."""
+    fake = FakeTwelveLabs()
+    index_id = _index(fake)
+    h = make(_echoing_tokens(fake, {"token": "someone-elses-upload"}))
+    created = await h.call(h.client.tasks.create, index_id=index_id, file=clip)
+    assert len(fake.calls("POST /tasks")) == 2 and created.id == list(fake.tasks)[-1]

@@ -316,3 +316,10 @@ def test_add_returns_one_id_per_node_and_reopened_stores_know_their_ids(tmp_path
     reopened.delete_nodes(["x"])
     assert [n.node_id for n in reopened.get_nodes(filters=MetadataFilters(filters=[]))] == ["y"]
     reopened.close()
+
+
+def test_delete_nodes_with_ids_and_filters_deletes_only_nodes_matching_both(small) -> None:
+    """Both given: the filters narrow the ids (a delete that ignored them would also drop "b")."""
+    small.delete_nodes(["a", "b"], filters=MetadataFilters(filters=[MetadataFilter(key="lang", value="en")]))
+    assert {n.node_id for n in small.get_nodes(filters=MetadataFilters(filters=[]))} == {"b", "c", "d"}
+    assert [n.node_id for n in small.get_nodes(["b"])] == ["b"]

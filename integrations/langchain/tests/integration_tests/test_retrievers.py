@@ -152,3 +152,21 @@ def test_a_silent_clip_gets_the_readable_line_not_its_picture(fresh_fake, tmp_pa
     # Nothing is said in the first scene, so there is no transcript to quote.
     assert silent.page_content == "Clip of video harbour.mp4 from 00:00 to 00:04."
     assert spoken.page_content == "the nets need mending every day"
+
+
+def test_fractional_clip_times_are_kept_to_the_millisecond(fresh_fake, tmp_path, index_models) -> None:
+    """Scenes that do not start on whole seconds keep their exact times (and ids) in the documents."""
+    from twelvelabs_rag.testing.samples import make_clip
+
+    clip = make_clip(tmp_path / "relay.mp4", "[0-2.25] runners wait at the start line\n"
+                                             '[2.25-6.75] a baton passes between two runners | "go go go"\n'
+                                             "[6.75-9.5] the last runner crosses the finish line")
+    client = fresh_fake.client()
+    index = client.indexes.create(index_name="fractional", models=index_models)
+    client.tasks.create_and_wait(index_id=index.id, file=clip, poll_interval=0)
+    retriever = TwelveLabsSearchRetriever(index_id=index.id, client=client, k=3, threshold="none")
+    docs = retriever.invoke("a baton passes between two runners")
+    spans = {(d.metadata["start"], d.metadata["end"]) for d in docs}
+    assert (2.25, 6.75) in spans, spans
+    baton = next(d for d in docs if d.metadata["start"] == 2.25)
+    assert baton.id != next(d for d in docs if d.metadata["start"] != 2.25).id
