@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import httpx
 import pytest
@@ -70,16 +69,15 @@ def test_cut_stream(http: httpx.Client, fake: FakeTwelveLabs, library: dict) -> 
 def test_latency_is_awaited_not_blocking(fake: FakeTwelveLabs) -> None:
     fake.add_latency("GET /indexes", 0.2)
 
-    async def main() -> float:
+    async def main() -> None:
         async with httpx.AsyncClient(transport=fake.async_transport(), base_url="http://e/v1.3",
                                      headers={"x-api-key": "k"}) as http:
-            start = time.perf_counter()
             results = await asyncio.gather(*(http.get("/indexes") for _ in range(10)))
             assert all(r.status_code == 200 for r in results)
-            return time.perf_counter() - start
 
-    elapsed = asyncio.run(main())
-    assert elapsed < 1.0  # 10 x 0.2 s serially would be 2 s
+    asyncio.run(main())
+    # All ten were inside the emulator's latency at once: a blocking sleep would have served them
+    # one after another (max_in_flight 1). Counted, not timed, so a loaded machine cannot fail it.
     assert fake.max_in_flight == 10 and fake.in_flight == 0
 
 
