@@ -19,6 +19,9 @@ from pathlib import Path
 
 from twelvelabs_rag.testing import FakeTwelveLabs, serve
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import Table, record  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 SDK_PY = ROOT / ".venv-sdk-1.0.2" / "bin" / "python"
 
@@ -73,11 +76,12 @@ def main() -> None:
     with serve(fake) as base:
         our_s = run_client(sys.executable, OURS_SCRIPT, base, args.n, args.limit)["seconds"]
         our_peak = fake.max_in_flight
+    table = Table()
+    print("| metric | ours | reference | ratio | target | status |\n|---|---|---|---|---|---|")
+    table.add(f"requests in flight at most (limit {args.limit})", our_peak, args.limit, unit="",
+              target="<= limit", ok=our_peak <= args.limit, ref_name="max_concurrency")
     result: dict[str, object] = {"n": args.n, "latency_s": args.latency, "limit": args.limit,
-                                 "ours_seconds": round(our_s, 3), "ours_per_s": round(args.n / our_s, 1),
-                                 "max_in_flight_seen_by_emulator": our_peak}
-    print(f"ours  : {args.n} embeds in {our_s:.2f} s = {args.n / our_s:.1f}/s, "
-          f"max in flight seen by the emulator: {our_peak} (limit {args.limit}: {'ok' if our_peak <= args.limit else 'EXCEEDED'})")
+                                 "ours_seconds": round(our_s, 3), "max_in_flight_seen_by_emulator": our_peak}
     if SDK_PY.exists():
         sdk_fake = FakeTwelveLabs()
         sdk_fake.add_latency("POST /embed", args.latency)
@@ -86,17 +90,17 @@ def main() -> None:
                 sdk = run_client(str(SDK_PY), SDK_SCRIPT, base, args.sdk_n)
             except RuntimeError as exc:
                 sdk = None
-                print("SDK run failed:", exc, file=sys.stderr)
+                table.note(f"SDK run failed: {exc}")
         if sdk is not None:
             sdk_rate = sdk["n"] / sdk["seconds"]
             ratio = (args.n / our_s) / sdk_rate
-            print(f"SDK   : {sdk['n']} embeds in {sdk['seconds']:.2f} s = {sdk_rate:.1f}/s (official 1.0.2, one call at a time)")
-            print(f"ratio : {ratio:.1f}x throughput (target >= 6x: {'ok' if ratio >= 6 else 'MISSED'})")
-            result.update({"sdk_n": sdk["n"], "sdk_seconds": round(sdk["seconds"], 3), "sdk_per_s": round(sdk_rate, 1),
-                           "throughput_ratio": round(ratio, 2)})
+            table.add(f"bulk embed of {args.n} texts, {args.latency * 1e3:.0f} ms latency (per s)", args.n / our_s,
+                      sdk_rate, unit="/s", ratio=ratio, target=">= 6x", ok=ratio >= 6,
+                      ref_name="official SDK 1.0.2, one call at a time")
+            result.update({"sdk_n": sdk["n"], "sdk_seconds": round(sdk["seconds"], 3)})
     else:
-        print("(no .venv-sdk-1.0.2: SDK comparison skipped; see tests/contract/_sdkenv.py)")
-    print(json.dumps(result))
+        table.note("no .venv-sdk-1.0.2: SDK comparison skipped (run the contract tests once to build it)")
+    record("bulk_bench", table, params=vars(args), raw=result)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,9 @@ import numpy as np
 
 from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import Table, record  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 SDK_PY = ROOT / ".venv-sdk-1.0.2" / "bin" / "python"
 DIM, SEGMENTS = 1024, 600
@@ -214,19 +217,19 @@ def main() -> None:
         (f"embed task {SEGMENTS}x{DIM}, sync", s["bare_task"], s["our_task"]),
         (f"embed task {SEGMENTS}x{DIM}, async", a["bare_task"], a["our_task"]),
     ]
-    print(f"{'case':32} {'bare httpx ms':>14} {'ours ms':>10} {'ours/bare':>10}  target <= 1.2")
-    result: dict[str, object] = {"sync": s, "async": a}
+    table = Table()
+    print("| metric | ours | reference | ratio | target | status |\n|---|---|---|---|---|---|")
     for name, bare, ours in rows:
-        ratio = ours / bare
-        print(f"{name:32} {bare * 1e3:14.3f} {ours * 1e3:10.3f} {ratio:10.2f}  {'ok' if ratio <= 1.2 else 'MISSED'}")
-        result[f"ratio {name}"] = round(ratio, 3)
+        table.add(f"{name} (ms, median)", ours * 1e3, bare * 1e3, unit="ms", target="<= 1.2x bare",
+                  ok=ours / bare <= 1.2, ref_name="bare httpx + json + numpy")
+    result: dict[str, object] = {"sync": s, "async": a}
     if sdk is not None:
-        for name, key, bare in (("SDK 1.0.2 text embed", "sdk_embed", s["bare_embed"]),
-                                (f"SDK 1.0.2 embed task {SEGMENTS}x{DIM}", "sdk_task", s["bare_task"])):
-            print(f"{name:32} {bare * 1e3:14.3f} {sdk[key] * 1e3:10.3f} {sdk[key] / bare:10.2f}  (official SDK / bare)")
-            result[f"ratio {name}"] = round(sdk[key] / bare, 3)
+        for name, key, bare in (("official SDK 1.0.2 text embed", "sdk_embed", s["bare_embed"]),
+                                (f"official SDK 1.0.2 embed task {SEGMENTS}x{DIM}", "sdk_task", s["bare_task"])):
+            table.add(f"{name} (ms, median)", sdk[key] * 1e3, bare * 1e3, unit="ms", target="(info)",
+                      ref_name="bare httpx + json + numpy")
         result["sdk"] = sdk
-    print(json.dumps(result))
+    record("client_bench", table, params=vars(args), raw=result)
 
 
 if __name__ == "__main__":

@@ -429,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         help="kill delay range as fractions of the calibrated save time (default 0 1.15)",
     )
     p.add_argument("--json", type=Path, help="also write the summary here")
+    p.add_argument("--name", default="crash_soak", help="results file name (benchmarks/results/NAME.json)")
     p.add_argument("-v", "--verbose", action="store_true")
     p.add_argument("--child", nargs=4, metavar=("PATH", "SEED", "N_ADD", "DELETE_JSON"), help=argparse.SUPPRESS)
     p.add_argument("--report-save", action="store_true", help=argparse.SUPPRESS)
@@ -456,6 +457,17 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if a.json:
         a.json.write_text(text + "\n")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _results import Table, record  # noqa: PLC0415 - only the command line records
+
+    table = Table()
+    table.add(f"kill -9 during save: trials reopened as the old or the new snapshot ({res.old} old, {res.new} new)",
+              res.old + res.new, res.trials, target="all trials", ok=not res.failures, ref_name="trials")
+    table.add("rewrite after a crash kept every row", res.rewrites, None, target="(info)")
+    table.add("damaged files: typed CorruptStoreError or the same snapshot", res.corrupt_raised + res.corrupt_same,
+              res.corrupt_trials, target="all damaged trials", ok=res.corrupt_raised + res.corrupt_same
+              == res.corrupt_trials, ref_name="damaged trials")
+    record(a.name, table, params={k: v for k, v in out.items() if k not in res.summary()}, raw=out)
     return 1 if res.failures else 0
 
 

@@ -2,7 +2,7 @@
 
     python3 dev.py bench benchmarks/store_bench.py                    # 100k x 1024, about 4 minutes
     .venv/bin/python benchmarks/store_bench.py --size 10000 --quick   # smoke run, under a minute
-    .venv/bin/python benchmarks/store_bench.py --json out.json --no-peers
+    .venv/bin/python benchmarks/store_bench.py --no-peers --name store_bench_nopeers
 
 Every target is a ratio to raw faiss measured in the same run (except the absolute cold-open and
 delete budgets). Memory and cold open are measured in fresh subprocesses (RSS deltas).
@@ -25,6 +25,7 @@ import faiss
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import Table, record  # noqa: E402
 from _store_data import env, exact_topk, make_data, pct, rss_bytes, timed, trim  # noqa: E402
 
 import twelvelabs_rag.store._ann as ann_mod  # noqa: E402
@@ -33,30 +34,11 @@ from twelvelabs_rag.store import SegmentStore  # noqa: E402
 K = 10
 
 
-class Results:
-    def __init__(self) -> None:
-        self.rows: list[dict] = []
-        self.notes: list[str] = []
+class Results(Table):
+    """The store table: references default to raw faiss."""
 
     def add(self, name, ours, ref=None, *, unit="", ratio=None, target=None, ok=None, ref_name="raw faiss"):
-        if ratio is None and ref:
-            ratio = ours / ref
-        self.rows.append({"metric": name, "ours": ours, "ref": ref, "ref_name": ref_name, "unit": unit,
-                          "ratio": ratio, "target": target, "pass": ok})
-        self.print_row(self.rows[-1])
-
-    @staticmethod
-    def fmt(v):
-        if v is None:
-            return "-"
-        if isinstance(v, float):
-            return f"{v:.4g}"
-        return str(v)
-
-    def print_row(self, r) -> None:
-        status = {True: "PASS", False: "MISS", None: ""}[r["pass"]]
-        print(f"| {r['metric']} | {self.fmt(r['ours'])} {r['unit']} | {self.fmt(r['ref'])} ({r['ref_name']}) | "
-              f"{self.fmt(r['ratio'])} | {r['target'] or ''} | {status} |", flush=True)
+        return super().add(name, ours, ref, unit=unit, ratio=ratio, target=target, ok=ok, ref_name=ref_name)
 
 
 def add_ours(store: SegmentStore, d: dict) -> list[int]:
@@ -280,7 +262,7 @@ def bench_disk(store: SegmentStore, raw: faiss.Index, R: Results, args) -> None:
         ours = run_child(args, child="open", system="ours", path=tmp / "store")
         rawo = run_child(args, child="open", system="faiss", path=tmp / "raw0.faiss")
         if "error" in ours or "error" in rawo:
-            R.notes.append(f"cold open failed: {ours} {rawo}")
+            R.note(f"cold open failed: {ours} {rawo}")
             return
         R.add("cold open, mmap (ms)", ours["open_mmap_ms"], rawo["open_mmap_ms"], unit="ms", target="<= 50 ms",
               ok=ours["open_mmap_ms"] <= 50, ref_name="faiss IO_FLAG_MMAP_IFC")
@@ -295,7 +277,7 @@ def bench_memory(R: Results, args) -> None:
     raw = run_child(args, child="mem", system="faiss")
     ours = run_child(args, child="mem", system="ours")
     if "error" in raw or "error" in ours:
-        R.notes.append(f"memory children failed: {raw} {ours}")
+        R.note(f"memory children failed: {raw} {ours}")
         return
     R.add("resident bytes per vector", ours["bytes_per_vector"], raw["bytes_per_vector"], unit="B",
           target="<= 1.08x", ok=ours["bytes_per_vector"] / raw["bytes_per_vector"] <= 1.08)
@@ -314,7 +296,7 @@ def bench_ann(d: dict, R: Results, args) -> None:
     n, dim = x.shape
     if n < ann_mod.TRAIN_MIN:
         ann_mod.TRAIN_MIN = max(1000, n // 2)
-        R.notes.append(f"ANN: training threshold lowered to {ann_mod.TRAIN_MIN} rows for this small run")
+        R.note(f"ANN: training threshold lowered to {ann_mod.TRAIN_MIN} rows for this small run")
     store = SegmentStore.create(None, dim=dim, model_name="bench", index="ivf")
     t, _ = timed(add_ours, store, d)
     gt = exact_topk(x, qs, K)
@@ -324,7 +306,7 @@ def bench_ann(d: dict, R: Results, args) -> None:
         ts.append(tt)
         rec += len(set(g.tolist()) & {h.id for h in hits}) / K
     info = store.stats()["ann"]
-    R.notes.append(f"ANN index: {info}; build incl. training {t:.2f} s")
+    R.note(f"ANN index: {info}; build incl. training {t:.2f} s")
     R.add("ANN (ivf) recall@10", rec / len(qs), None, target=">= 0.95", ok=rec / len(qs) >= 0.95)
     exact = R.exact_p50  # type: ignore[attr-defined]
     R.add("ANN (ivf) p50 (ms)", pct(ts, 50), exact, unit="ms", target="<= 0.1x exact p50",
@@ -378,7 +360,7 @@ def bench_peers(d: dict, store: SegmentStore, R: Results, args) -> None:
         del lc, texts, metas
         trim()
     else:
-        R.notes.append("langchain-community not installed: LangChain peer skipped (python3 dev.py bench ...)")
+        R.note("langchain-community not installed: LangChain peer skipped (python3 dev.py bench ...)")
     if llama_available() and not args.quick:
         tn, nodes = timed(llama_nodes, d)
         t, ls = timed(llama_build, d, nodes)
@@ -390,7 +372,7 @@ def bench_peers(d: dict, store: SegmentStore, R: Results, args) -> None:
         del ls, nodes
         trim()
     elif not llama_available():
-        R.notes.append("llama-index-vector-stores-faiss not installed: LlamaIndex peer skipped")
+        R.note("llama-index-vector-stores-faiss not installed: LlamaIndex peer skipped")
 
 
 def main() -> None:
@@ -400,7 +382,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--quick", action="store_true", help="fewer queries, no HNSW/LlamaIndex/peer memory")
     ap.add_argument("--no-peers", action="store_true")
-    ap.add_argument("--json", type=Path, default=None, help="also write the results here")
+    ap.add_argument("--name", default="store_bench", help="results file name (benchmarks/results/NAME.json)")
     ap.add_argument("--tmp", default=None, help="directory for the save/open files (default: system temp)")
     ap.add_argument("--child", choices=["mem", "open"], help=argparse.SUPPRESS)
     ap.add_argument("--system", help=argparse.SUPPRESS)
@@ -424,15 +406,12 @@ def main() -> None:
     bench_ann(d, R, args)
     if not args.no_peers:
         bench_peers(d, None, R, args)  # type: ignore[arg-type]
-    for note in R.notes:
-        print(f"note: {note}")
     missed = [r["metric"] for r in R.rows if r["pass"] is False]
     print(f"# {sum(r['pass'] is True for r in R.rows)} targets met, {len(missed)} missed: {missed}; "
           f"{time.perf_counter() - t0:.0f} s")
-    out = {"size": args.size, "dim": args.dim, "queries": nq, "k": K, "env": env(), "results": R.rows, "notes": R.notes}
-    print(json.dumps(out))
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=1))
+    params = {"size": args.size, "dim": args.dim, "queries": nq, "k": K, "quick": args.quick,
+              "peers": not args.no_peers, "env": env()}
+    record(args.name, R, params=params)
 
 
 if __name__ == "__main__":
