@@ -104,7 +104,7 @@ def record(name: str, table: Table, *, params: dict[str, Any] | None = None, raw
     out_dir = directory or RESULTS
     out_dir.mkdir(parents=True, exist_ok=True)
     doc = {"benchmark": name,
-           "recorded": {"date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+           "recorded": {"date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                         "load_before": table.load_before, "load_after": _load(),
                         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), **environment()},
            "params": params or {}, "rows": table.rows, "notes": table.notes, "raw": raw}
