@@ -7,7 +7,7 @@ client = TwelveLabs()  # TWELVELABS_API_KEY from the environment
 """
 
 from ._client import AsyncTwelveLabs, TwelveLabs
-from ._config import UPLOAD_TOKEN_KEY
+from ._config import API_KEY_ENVS, BASE_URL_ENV, UPLOAD_TOKEN_KEY
 from ._exceptions import *  # noqa: F403
 from ._exceptions import __all__ as _exc_all
 from ._lazy import LazyClients
@@ -18,5 +18,5 @@ from ._version import __version__
 
 __all__ = [
     "__version__", "TwelveLabs", "AsyncTwelveLabs", "SyncPage", "AsyncPage", "Stream", "AsyncStream", "preflight",
-    "MediaFacts", "UPLOAD_TOKEN_KEY", "LazyClients", *_exc_all,
+    "MediaFacts", "UPLOAD_TOKEN_KEY", "API_KEY_ENVS", "BASE_URL_ENV", "LazyClients", *_exc_all,
 ]

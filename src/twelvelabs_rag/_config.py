@@ -32,6 +32,7 @@ log = logging.getLogger("twelvelabs_rag")
 __all__ = [
     "API_KEY_ENV",
     "API_KEY_ENV_ALT",
+    "API_KEY_ENVS",
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
@@ -50,6 +51,8 @@ __all__ = [
 
 API_KEY_ENV = "TWELVELABS_API_KEY"
 API_KEY_ENV_ALT = "TWELVE_LABS_API_KEY"
+#: Every environment variable the key is read from, in order (the framework packages read the same).
+API_KEY_ENVS = (API_KEY_ENV, API_KEY_ENV_ALT)
 BASE_URL_ENV = "TWELVELABS_BASE_URL"
 DEFAULT_BASE_URL = "https://api.twelvelabs.io/v1.3"
 

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
-from twelvelabs_rag import LazyClients
+from twelvelabs_rag import API_KEY_ENVS, BASE_URL_ENV, LazyClients
 
 __all__ = [
     "TwelveLabsClientMixin",
@@ -44,8 +44,6 @@ __all__ = [
 T = TypeVar("T")
 R = TypeVar("R")
 
-API_KEY_ENVS = ("TWELVELABS_API_KEY", "TWELVE_LABS_API_KEY")
-BASE_URL_ENV = "TWELVELABS_BASE_URL"
 _URL_RE = re.compile(r"^https?://", re.IGNORECASE)
 
 
@@ -113,6 +111,16 @@ class TwelveLabsClientMixin(BaseModel):
     )
 
     _clients: tuple[tuple[Any, ...], LazyClients] | None = PrivateAttr(default=None)
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """For ``langchain_core.load.dumpd``: the key is dumped as a reference to its env var, never its value."""
+        return {"api_key": API_KEY_ENVS[0]}
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        """Where ``langchain_core.load.loads`` finds the class: ``["langchain_twelvelabs", "<module>"]``."""
+        return cls.__module__.split(".")
 
     def _lazy_clients(self) -> LazyClients:
         """The object's clients, set up (not built) on first use from the fields, and again if they change."""

@@ -129,6 +129,11 @@ class ChatTwelveLabsPegasus(TwelveLabsClientMixin, PegasusParams, BaseChatModel)
         ```
     """
 
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """``dumpd``/``loads`` round-trip the settings; the key is dumped as a secret reference only."""
+        return True
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
 
     streaming: bool = False

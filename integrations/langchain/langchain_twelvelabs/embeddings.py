@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+from langchain_core.load.serializable import Serializable
 from pydantic import ConfigDict, Field
 
 from ._utils import TwelveLabsClientMixin, arun_bounded, media_arg, run_bounded
@@ -47,7 +48,7 @@ def _pick(response: Any, kind: str) -> list[float]:
     return (mean / norm if norm > 0 else mean).tolist()
 
 
-class TwelveLabsEmbeddings(TwelveLabsClientMixin, Embeddings):
+class TwelveLabsEmbeddings(TwelveLabsClientMixin, Serializable, Embeddings):
     """TwelveLabs Marengo embeddings: text, images and audio in one vector space.
 
     Setup:
@@ -93,6 +94,11 @@ class TwelveLabsEmbeddings(TwelveLabsClientMixin, Embeddings):
         vectors = await embeddings.aembed_image(["fox.png"])
         ```
     """
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """``dumpd``/``loads`` round-trip the settings; the key is dumped as a secret reference only."""
+        return True
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, protected_namespaces=())
 

@@ -52,6 +52,11 @@ class TwelveLabsPegasusLLM(TwelveLabsClientMixin, PegasusParams, LLM):
         ```
     """
 
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """``dumpd``/``loads`` round-trip the settings; the key is dumped as a secret reference only."""
+        return True
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
