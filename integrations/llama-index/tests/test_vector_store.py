@@ -323,3 +323,20 @@ def test_delete_nodes_with_ids_and_filters_deletes_only_nodes_matching_both(smal
     small.delete_nodes(["a", "b"], filters=MetadataFilters(filters=[MetadataFilter(key="lang", value="en")]))
     assert {n.node_id for n in small.get_nodes(filters=MetadataFilters(filters=[]))} == {"b", "c", "d"}
     assert [n.node_id for n in small.get_nodes(["b"])] == ["b"]
+
+
+def test_line_separator_characters_survive_persist_and_reload(tmp_path) -> None:
+    """Issue 9 item 1: U+2028/U+2029/U+0085 in node text or metadata used to make the saved store unreadable."""
+    texts = {"a": "line\u2028separator", "b": "para\u2029graph", "c": "next\x85line"}
+    store = TwelveLabsSegmentVectorStore()
+    nodes = []
+    for i, (id_, text) in enumerate(texts.items()):
+        n = node(id_, i, video_id="v1", start=float(i), end=float(i + 1), note=text)
+        n.text = text
+        nodes.append(n)
+    store.add(nodes)
+    store.persist(str(tmp_path / "segments"))
+    reloaded = TwelveLabsSegmentVectorStore(tmp_path / "segments")
+    got = {n.node_id: n for n in reloaded.get_nodes(list(texts))}
+    assert {k: (n.text, n.metadata["note"]) for k, n in got.items()} == {k: (t, t) for k, t in texts.items()}
+    reloaded.close()

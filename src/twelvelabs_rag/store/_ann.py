@@ -71,9 +71,18 @@ class AnnIndex:
         self._lock = _RWLock()
 
     # -- writer side (the store's write lock is held) ---------------------------------
-    def load(self, blob: np.ndarray, *, trained_on: int) -> None:
-        self.index = faiss.deserialize_index(np.ascontiguousarray(blob))
-        self.trained_on = int(trained_on) or int(self.index.ntotal)
+    def load(self, blob: np.ndarray, *, trained_on: int, count: int) -> None:
+        """Adopt a serialised index; anything but an IVF index of this dimension is ``ValueError``."""
+        try:
+            index = faiss.deserialize_index(np.ascontiguousarray(blob))  # already the concrete class
+        except RuntimeError as exc:  # faiss reports unreadable blobs as RuntimeError
+            raise ValueError(f"not a faiss index ({str(exc).splitlines()[0][:120]})") from None
+        if not isinstance(index, faiss.IndexIVF) or index.d != self.dim or not index.is_trained:
+            raise ValueError(f"expected a trained {self.dim}-d IVF index, got {type(index).__name__} of d={index.d}")
+        if index.ntotal > count or index.metric_type != faiss.METRIC_INNER_PRODUCT:
+            raise ValueError(f"the index holds {index.ntotal} vectors for {count} rows, or uses another metric")
+        self.index = index
+        self.trained_on = int(trained_on) or int(index.ntotal)
 
     def _train(self, st: State) -> None:
         n = st.n

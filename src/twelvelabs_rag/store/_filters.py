@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import numbers
+import operator
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import FilterError
+from ._ingest import MAX_DEPTH, check_depth
 from ._state import State, StringTable
 
 __all__ = ["select_rows", "COLUMN_KEYS"]
@@ -51,6 +53,7 @@ def select_rows(
         raise FilterError(f"where must be a dict such as {{'video_id': 'v1'}}, got {type(where).__name__}")
     if not where:
         return None
+    check_depth(where, MAX_DEPTH, "where", FilterError)
     ctx = _Ctx(st, videos, options, scopes, meta_keys)
     cand = _video_candidates(ctx, where)
     if cand is not None and len(where) == 1:
@@ -179,28 +182,53 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, bool)
 
 
+_INT64 = np.iinfo(np.int64)
+_F32 = float(np.finfo(np.float32).max)
+_CMP_FN = {"$eq": np.equal, "$ne": np.not_equal, "$gt": np.greater, "$gte": np.greater_equal,
+           "$lt": np.less, "$lte": np.less_equal}
+
+
+def _out_of_range(key: str, v: Any) -> bool:
+    """Whether ``v`` lies beyond every value the column can hold (ids: int64; times: float32)."""
+    if key == "id" and isinstance(v, (int, np.integer)):
+        return not _INT64.min <= int(v) <= _INT64.max
+    try:
+        f = float(v)
+    except OverflowError:  # an int beyond the float range
+        return True
+    return abs(f) > (2.0**63 if key == "id" else _F32)  # NaN compares False: it stays (and matches nothing)
+
+
+def _in_set_value(key: str, v: Any) -> bool:
+    """Whether ``v`` can equal a stored value (used to drop the others from ``$in``/``$nin`` lists)."""
+    if _out_of_range(key, v):
+        return False
+    return key != "id" or isinstance(v, (int, np.integer)) or float(v).is_integer()
+
+
 def _numeric(key: str, col: np.ndarray, ops: list[tuple[str, Any]]) -> np.ndarray:
     mask = np.ones(col.shape[0], dtype=bool)
     for op, value in ops:
         if op in ("$in", "$nin"):
             vals = _as_list(value, key, op)
             if not all(_is_number(v) for v in vals):
-                raise FilterError(f"{op} on {key!r} needs numbers, got {vals!r}")
+                raise FilterError(f"{op} on {key!r} needs numbers, got {vals!r:.200}")
+            vals = [v for v in vals if _in_set_value(key, v)]  # the others equal no stored value
             arr = np.asarray(vals, dtype=col.dtype) if vals else np.zeros(0, col.dtype)
             sub = np.isin(col, arr)
             mask &= sub if op == "$in" else ~sub
             continue
         if not _is_number(value):
-            raise FilterError(f"{op} on {key!r} needs a number, got {type(value).__name__}: {value!r}")
-        v = value if key == "id" else col.dtype.type(value)
-        sub = {
-            "$eq": np.equal,
-            "$ne": np.not_equal,
-            "$gt": np.greater,
-            "$gte": np.greater_equal,
-            "$lt": np.less,
-            "$lte": np.less_equal,
-        }[op](col, v)
+            raise FilterError(f"{op} on {key!r} needs a number, got {type(value).__name__}: {value!r:.200}")
+        if not _out_of_range(key, value):
+            v = col.dtype.type(value) if key != "id" or isinstance(value, (int, np.integer)) else float(value)
+            sub = _CMP_FN[op](col, v)
+        else:
+            # a value beyond the column's range: every stored value is on the same side of it
+            above = value > 0  # e.g. start > 10**400 matches nothing, id < 2**70 matches everything
+            result = {"$eq": False, "$ne": True, "$gt": not above, "$gte": not above,
+                      "$lt": above, "$lte": above}[op]
+            sub = np.full(col.shape[0], result, dtype=bool)
         mask &= sub
     return mask
 
@@ -232,9 +260,10 @@ def _objects(key: str, values: list[Any], ops: list[tuple[str, Any]], *, numeric
                 raise FilterError(f"{op} is not supported on {key!r}; use $eq, $ne, $in or $nin")
             if not _is_number(value):
                 raise FilterError(f"{op} on {key!r} needs a number, got {value!r}")
-            cmp = {"$gt": float.__gt__, "$gte": float.__ge__, "$lt": float.__lt__, "$lte": float.__le__}[op]
+            # Python compares ints and floats exactly, whatever their size (no float() overflow)
+            cmp = {"$gt": operator.gt, "$gte": operator.ge, "$lt": operator.lt, "$lte": operator.le}[op]
             sub = np.fromiter(
-                (_is_number(v) and cmp(float(v), float(value)) for v in values), dtype=bool, count=len(values)
+                (_is_number(v) and bool(cmp(v, value)) for v in values), dtype=bool, count=len(values)
             )
         elif op in ("$in", "$nin"):
             vals = _as_list(value, key, op)

@@ -18,7 +18,8 @@ from ._errors import (
 )
 from ._models import SCOPES, resolve_model
 
-__all__ = ["Batch", "check_model", "as_matrix", "inverse_norms", "as_query", "prepare_batch", "from_task", "from_video"]
+__all__ = ["Batch", "check_model", "as_matrix", "inverse_norms", "normalise_into", "unit_rows", "as_query",
+           "prepare_batch", "from_task", "from_video", "check_depth", "check_utf8", "MAX_DEPTH"]
 
 
 def as_matrix(vectors: Any, dim: int, what: str = "vectors") -> np.ndarray:
@@ -45,40 +46,81 @@ def as_matrix(vectors: Any, dim: int, what: str = "vectors") -> np.ndarray:
     return x
 
 
-def inverse_norms(x: np.ndarray, what: str = "vector", offset: int = 0) -> np.ndarray:
-    """``1/||row||`` for each row, rejecting NaN/inf and all-zero rows with the offending row numbers."""
-    sq = np.einsum("ij,ij->i", x, x)
-    bad = ~np.isfinite(sq)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        if not np.isfinite(x[rows]).all():
+_TINY = float(np.finfo(np.float32).tiny)
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
+def _norms_sq(x: np.ndarray, what: str, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """Squared row norms in float32 and the rows whose float32 norm under- or overflowed (recomputed).
+
+    Returns ``(sq, slow)``: ``sq`` is float64 where ``slow`` rows were recomputed by scaling each by
+    its largest magnitude first (so entries of 1e-30, whose squares underflow, are valid vectors).
+    """
+    with np.errstate(over="ignore", under="ignore"):  # such rows are recomputed below
+        sq = np.einsum("ij,ij->i", x, x)
+    slow = np.flatnonzero(~(sq >= _TINY) | ~(sq < np.inf))  # NaN, inf, 0 and subnormal squared norms
+    if slow.size:
+        sub = x[slow]
+        if not np.isfinite(sub).all():
+            rows = slow[~np.isfinite(sub).all(axis=1)]
             raise InvalidVectorError(
                 f"{what} rows {(rows[:5] + offset).tolist()} contain NaN or inf; drop or re-embed those segments"
             )
-        scale = np.abs(x[rows]).max(axis=1).astype(np.float64)
-        sub = x[rows].astype(np.float64) / scale[:, None]
+        scale = np.abs(sub).max(axis=1).astype(np.float64)
+        zero = slow[scale == 0]
+        if zero.size:
+            raise InvalidVectorError(
+                f"{what} rows {(zero[:5] + offset).tolist()} are all zeros; cosine similarity is undefined "
+                "for them, so drop those rows"
+            )
+        scaled = sub.astype(np.float64) / scale[:, None]
         sq = sq.astype(np.float64)
-        sq[rows] = np.einsum("ij,ij->i", sub, sub) * scale**2
-    zero = sq <= 0
-    if zero.any():
-        raise InvalidVectorError(
-            f"{what} rows {(np.flatnonzero(zero)[:5] + offset).tolist()} are all zeros; cosine similarity is undefined "
-            "for them, so drop those rows"
-        )
+        sq[slow] = np.einsum("ij,ij->i", scaled, scaled) * scale**2
+    return sq, slow
+
+
+def inverse_norms(x: np.ndarray, what: str = "vector", offset: int = 0) -> np.ndarray:
+    """``1/||row||`` for each row (float64 when a row needs it), rejecting NaN/inf and all-zero rows."""
+    sq, slow = _norms_sq(x, what, offset)
+    if slow.size:
+        return 1.0 / np.sqrt(sq)
     return (1.0 / np.sqrt(sq)).astype(np.float32)
+
+
+def normalise_into(dest: np.ndarray, src: np.ndarray, what: str = "vector", offset: int = 0) -> None:
+    """Write the unit rows of ``src`` into the float32 ``dest`` (validating them as :func:`inverse_norms`)."""
+    sq, slow = _norms_sq(src, what, offset)
+    if not slow.size:
+        np.multiply(src, (1.0 / np.sqrt(sq)).astype(np.float32)[:, None], out=dest, casting="same_kind")
+        return
+    fast = np.ones(src.shape[0], dtype=bool)
+    fast[slow] = False
+    inv = np.where(fast, 1.0 / np.sqrt(np.where(fast, sq, 1.0)), 0.0).astype(np.float32)
+    np.multiply(src, inv[:, None], out=dest, casting="same_kind")
+    for r in slow.tolist():  # tiny or huge rows: scale by the largest magnitude, then normalise in float64
+        row = src[r].astype(np.float64)
+        row /= np.abs(row).max()
+        dest[r] = row / np.sqrt(row @ row)
+
+
+def unit_rows(x: np.ndarray, what: str = "vector") -> np.ndarray:
+    """A new C-contiguous float32 matrix of the unit rows of ``x`` (any memory order)."""
+    out = np.empty(x.shape, dtype=np.float32)
+    normalise_into(out, x, what)
+    return out
 
 
 def as_query(query: Any, dim: int) -> np.ndarray:
     """One unit-length float32 query vector."""
     if isinstance(query, np.ndarray) and query.dtype == np.float32 and query.shape == (dim,):
-        n2 = float(np.dot(query, query))
-        if 0.0 < n2 < float("inf"):
+        with np.errstate(over="ignore", under="ignore"):  # huge or tiny queries take the careful path below
+            n2 = float(np.dot(query, query))
+        if _TINY <= n2 < float("inf"):
             return query * np.float32(1.0 / np.sqrt(n2))
     q = as_matrix(query, dim, "query")
     if q.shape[0] != 1:
         raise InvalidInputError(f"search takes one query vector, got {q.shape[0]}; use search_batch for many")
-    inv = inverse_norms(q, "query")
-    return (q[0] * inv[0]).astype(np.float32)
+    return unit_rows(q, "query")[0]
 
 
 @dataclass
@@ -116,6 +158,7 @@ def _strings(value: Any, m: int, name: str, allowed: tuple[str, ...] | None = No
     for v in vals:
         if not isinstance(v, str) or not v:
             raise InvalidInputError(f"{name} values must be non-empty strings, got {v!r}")
+        check_utf8(v, f"{name} value")
         if allowed is not None and v not in allowed:
             raise InvalidInputError(f"{name} values must be one of {', '.join(allowed)}, got {v!r}")
     return out, vals
@@ -132,6 +175,9 @@ def _floats(value: Any, m: int, name: str) -> np.ndarray:
         raise ColumnLengthError(f"{name} has shape {arr.shape} for {m} vectors; give one number per vector")
     if not np.isfinite(arr).all():
         raise InvalidInputError(f"{name} must be finite numbers of seconds")
+    if (np.abs(arr) > _F32_MAX).any():  # stored as float32: larger values would become inf
+        raise InvalidInputError(f"{name} must be at most {_F32_MAX:.3g} seconds (times are stored as float32); "
+                                f"got {arr[np.abs(arr) > _F32_MAX][:3].tolist()}")
     if (arr < 0).any():
         raise InvalidInputError(f"{name} must be >= 0 seconds; got {arr[arr < 0][:3].tolist()}")
     return arr
@@ -163,9 +209,11 @@ def prepare_batch(
         if len(texts) != m:
             raise ColumnLengthError(f"texts has {len(texts)} values for {m} vectors")
         tx = list(texts)
-        for t in tx:
+        for i, t in enumerate(tx):
             if t is not None and not isinstance(t, str):
                 raise InvalidInputError(f"texts entries must be strings or None, got {type(t).__name__}")
+            if t is not None:
+                check_utf8(t, f"texts[{i}]")
     mt = None
     if metadatas is not None:
         if isinstance(metadatas, Mapping) or not isinstance(metadatas, Sequence):
@@ -186,10 +234,46 @@ def _meta_json(d: Any) -> str | None:
     for key in d:
         if not isinstance(key, str):
             raise InvalidInputError(f"metadata keys must be strings, got {key!r}")
+    check_depth(d, MAX_DEPTH, "metadata", InvalidInputError)
     try:
-        return json.dumps(d, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+        text = json.dumps(d, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(f"metadata must be JSON-safe (str, number, bool, None, list, dict): {exc}") from None
+    check_utf8(text, "metadata")
+    return text
+
+
+#: How deeply metadata (and ``where`` filters) may nest dicts and lists.
+MAX_DEPTH = 32
+
+
+def check_depth(value: Any, limit: int, what: str, error: type[InvalidInputError]) -> None:
+    """Refuse dicts/lists nested more than ``limit`` levels (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, Mapping):
+            children: Any = v.values()
+        elif isinstance(v, (list, tuple)):
+            children = v
+        else:
+            continue
+        if depth > limit:
+            raise error(f"{what} is nested more than {limit} levels deep; flatten it (e.g. join nested keys "
+                        "with dots)")
+        stack.extend((c, depth + 1) for c in children)
+
+
+def check_utf8(text: str, what: str) -> None:
+    """Refuse strings that cannot be written as UTF-8 (lone surrogates, e.g. from ``os.fsdecode``)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInputError(
+            f"{what} holds a lone surrogate {text[exc.start:exc.end]!r} at position {exc.start} (typically a "
+            "non-UTF-8 file name decoded with os.fsdecode), which cannot be saved as UTF-8; clean it first, "
+            "e.g. s.encode('utf-8', 'surrogateescape').decode('utf-8', 'replace')"
+        ) from None
 
 
 def check_model(store_model: str, model_name: str | None, what: str) -> None:

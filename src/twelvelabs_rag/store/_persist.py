@@ -8,7 +8,7 @@ Layout of a store directory::
     strings.g<N>.json        code tables: video ids, options, scopes
     docs.g<N>.jsonl          {"r": row, "t": text, "m": metadata} for rows that have either
     ann.g<N>.faiss           the ANN index (only for index="ivf")
-    store.lock               fcntl lock held by the one writer
+    store.lock               kept for older readers; the writer's fcntl lock is on the directory itself
     query_cache/             embedded queries, ``<sha256>.npy``
 
 Every data file is written to ``*.tmp``, fsynced and renamed; then the directory is fsynced, then the
@@ -22,15 +22,17 @@ import io
 import json
 import os
 import re
+import stat
 import threading
 import time
 import zlib
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import numpy as np
 
-from ._errors import CorruptStoreError, StoreLockedError, StoreNotFoundError, UnsupportedFormatError
+from ._errors import CorruptStoreError, StoreError, StoreLockedError, StoreNotFoundError, UnsupportedFormatError
 
 try:
     import fcntl
@@ -53,6 +55,11 @@ __all__ = [
     "cleanup",
     "fsync_dir",
     "BackgroundCheck",
+    "open_regular",
+    "read_limited",
+    "load_npy",
+    "manifest_identity",
+    "abandon_generation",
 ]
 
 FORMAT = "twelvelabs-rag.segment-store"
@@ -63,18 +70,31 @@ _GEN_RE = re.compile(r"^[a-z_]+\.g(\d+)\.[a-z]+$")
 
 
 def acquire_lock(path: Path) -> int | None:
-    """Take the writer lock (non-blocking); raise :class:`StoreLockedError` when another writer has it."""
+    """Take the writer lock (non-blocking); raise :class:`StoreLockedError` when another writer has it.
+
+    The lock is held on the store *directory* (an ``fcntl.flock`` on its file descriptor), not on a
+    file inside it: deleting or replacing ``store.lock`` cannot let a second writer in. ``store.lock``
+    is still created so that stores stay recognisable to older versions.
+    """
     if fcntl is None:  # pragma: no cover
         return None
-    fd = os.open(path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except NotADirectoryError:
+        raise StoreNotFoundError(f"{path} is not a directory, so it cannot hold a segment store; "
+                                 "pass the store's directory") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
         raise StoreLockedError(
-            f"another writer holds {path / LOCK}; close the other SegmentStore (or process) first, "
+            f"another writer holds the lock on {path}; close the other SegmentStore (or process) first, "
             "or open this one with read_only=True"
         ) from None
+    try:  # the legacy lock file: informative only
+        os.close(os.open(path / LOCK, os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError:
+        pass
     return fd
 
 
@@ -132,15 +152,26 @@ def write_file(dirpath: Path, name: str, fill: Any, *, durable: bool = True) -> 
     files, which fsyncs them all (one journal commit carries them together) and then renames them.
     """
     tmp = dirpath / (name + ".tmp")
-    with open(tmp, "wb") as f:
-        w = _Crc(f)
-        fill(w)
-        f.flush()
+    try:
+        with open(tmp, "wb") as f:
+            w = _Crc(f)
+            fill(w)
+            f.flush()
+            if durable:
+                os.fsync(f.fileno())
         if durable:
-            os.fsync(f.fileno())
-    if durable:
-        os.replace(tmp, dirpath / name)
+            os.replace(tmp, dirpath / name)
+    except BaseException:
+        _unlink(tmp)  # never leave a half-written temp file behind
+        raise
     return {"name": name, "bytes": w.size, "crc32": w.crc}
+
+
+def _unlink(p: Path) -> None:
+    try:
+        p.unlink()
+    except OSError:
+        pass
 
 
 def publish(dirpath: Path, names: list[str]) -> None:
@@ -186,12 +217,47 @@ def commit_manifest(dirpath: Path, body: dict[str, Any]) -> None:
     fsync_dir(dirpath)
 
 
+#: The manifest is a few kilobytes (its largest part is the list of metadata keys).
+MANIFEST_LIMIT = 16 << 20
+#: Bounds of the manifest's integers (ids are int64; a generation is bumped once per save).
+#: The largest vector dimension a store accepts (and a manifest may name).
+MAX_DIM = 1 << 16
+_INT_LIMITS = {"dim": (1, MAX_DIM), "count": (0, (1 << 62)), "next_id": (0, 1 << 62), "generation": (0, 1 << 62),
+               "ann_trained_on": (0, 1 << 62)}
+_INDEX_KINDS = ("flat", "ivf")
+_FILE_KEYS = ("vectors", "columns", "strings", "docs")
+
+
+def open_regular(p: Path) -> BinaryIO:
+    """Open ``p`` for reading if it is a regular file (never blocks on a FIFO, never reads a device)."""
+    fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+            raise CorruptStoreError(f"{p} is {kind}; restore the store from a backup")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_limited(p: Path, limit: int) -> bytes:
+    """The bytes of the regular file ``p``, refusing (CorruptStoreError) files larger than ``limit``."""
+    with open_regular(p) as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise CorruptStoreError(f"{p} is larger than {limit} bytes, far beyond any valid store file; "
+                                "restore the store from a backup")
+    return data
+
+
 def read_manifest(dirpath: Path) -> dict[str, Any]:
-    """Parse and check the manifest (format, version, self-checksum)."""
+    """Parse and check the manifest (format, version, self-checksum, every field's type and range)."""
     p = dirpath / MANIFEST
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
+        raw = read_limited(p, MANIFEST_LIMIT)
+    except (FileNotFoundError, NotADirectoryError):
         if dirpath.is_dir() and any(_GEN_RE.match(q.name) for q in dirpath.iterdir()):
             raise CorruptStoreError(
                 f"{p} is missing but {dirpath} holds snapshot data files (deleted manifest, or a crash during "
@@ -201,11 +267,17 @@ def read_manifest(dirpath: Path) -> dict[str, Any]:
             f"no segment store at {dirpath} (no {MANIFEST}); create one with "
             "SegmentStore.create(path, dim=..., model_name=...)"
         ) from None
+    except PermissionError as exc:
+        raise StoreNotFoundError(f"cannot read {p} ({exc.strerror}); fix the permissions of the store") from None
+    except CorruptStoreError:
+        raise
+    except OSError as exc:
+        raise CorruptStoreError(f"cannot read {p} ({exc.strerror or exc}); restore the store from a backup") from None
     try:
         body = json.loads(raw)
         if not isinstance(body, dict):
             raise ValueError("not an object")
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise CorruptStoreError(f"{p} is not valid JSON ({exc}); restore the store from a backup") from None
     if body.get("format") != FORMAT:
         raise UnsupportedFormatError(f"{p} is not a twelvelabs-rag segment store manifest")
@@ -218,12 +290,53 @@ def read_manifest(dirpath: Path) -> dict[str, Any]:
     claimed = body.pop("checksum", None)
     if claimed != _body_crc(body):
         raise CorruptStoreError(f"{p} fails its checksum (edited or damaged); restore the store from a backup")
-    for key in ("dim", "count", "next_id", "generation"):
-        if not isinstance(body.get(key), int) or body[key] < 0:
-            raise CorruptStoreError(f"{p} has a bad {key!r}; restore the store from a backup")
-    if not isinstance(body.get("files"), dict):
-        raise CorruptStoreError(f"{p} lists no data files; restore the store from a backup")
+    _check_fields(p, body)
     return body
+
+
+def _check_fields(p: Path, body: dict[str, Any]) -> None:
+    """Every manifest field the loader uses has the right type and a sane value (checksums can be forged)."""
+
+    def bad(what: str) -> CorruptStoreError:
+        return CorruptStoreError(f"{p} has {what}; restore the store from a backup")
+
+    body.setdefault("ann_trained_on", 0)
+    body.setdefault("index", "flat")
+    for key, (lo, hi) in _INT_LIMITS.items():
+        v = body.get(key)
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            raise bad(f"a bad {key!r} ({v!r:.40}; expected an integer in [{lo}, {hi}])")
+    if body["count"] > body["next_id"]:
+        raise bad(f"count {body['count']} above next_id {body['next_id']}")
+    name = body.get("model_name")
+    if not isinstance(name, str) or not name.strip():
+        raise bad("no valid 'model_name'")
+    if body["index"] not in _INDEX_KINDS:
+        raise bad(f"an unknown index kind {body['index']!r:.40}")
+    if not isinstance(body.get("snapshot", ""), str):
+        raise bad("a bad 'snapshot' token")
+    keys = body.get("meta_keys", [])
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise bad("a bad 'meta_keys' (expected a list of strings)")
+    files = body.get("files")
+    if not isinstance(files, dict):
+        raise bad("no list of data files")
+    for key in _FILE_KEYS + (("ann",) if "ann" in files else ()):
+        e = files.get(key)
+        ok = (isinstance(e, dict) and isinstance(e.get("name"), str) and _GEN_RE.match(e["name"]) is not None
+              and all(isinstance(e.get(f), int) and not isinstance(e.get(f), bool) and 0 <= e[f] < 1 << 62
+                      for f in ("bytes", "crc32")))
+        if not ok:
+            raise bad(f"no valid entry for its {key!r} file")
+
+
+def manifest_identity(dirpath: Path) -> tuple[int, str | None] | None:
+    """``(generation, snapshot token)`` of the manifest on disk now (``None`` when there is none)."""
+    try:
+        man = read_manifest(dirpath)
+    except StoreNotFoundError:
+        return None
+    return man["generation"], man.get("snapshot")
 
 
 def file_path(dirpath: Path, manifest: dict[str, Any], key: str) -> tuple[Path, dict[str, Any]]:
@@ -231,13 +344,12 @@ def file_path(dirpath: Path, manifest: dict[str, Any], key: str) -> tuple[Path, 
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or "/" in entry["name"]:
         raise CorruptStoreError(f"the manifest of {dirpath} has no valid entry for {key!r}")
     p = dirpath / entry["name"]
-    try:
-        size = p.stat().st_size
-    except FileNotFoundError:
-        raise
-    if size != entry.get("bytes"):
+    st = p.stat()  # FileNotFoundError: the caller retries (a concurrent save) or reports the missing file
+    if not stat.S_ISREG(st.st_mode):
+        raise CorruptStoreError(f"{p} is not a regular file; restore the store from a backup")
+    if st.st_size != entry.get("bytes"):
         raise CorruptStoreError(
-            f"{p} has {size} bytes but the manifest says {entry.get('bytes')} (truncated or replaced); "
+            f"{p} has {st.st_size} bytes but the manifest says {entry.get('bytes')} (truncated or replaced); "
             "restore the store from a backup"
         )
     return p, entry
@@ -245,40 +357,70 @@ def file_path(dirpath: Path, manifest: dict[str, Any], key: str) -> tuple[Path, 
 
 def read_bytes(dirpath: Path, manifest: dict[str, Any], key: str) -> bytes:
     p, entry = file_path(dirpath, manifest, key)
-    data = p.read_bytes()
-    if zlib.crc32(data) != entry.get("crc32"):
+    data = read_limited(p, int(entry["bytes"]))
+    if len(data) != entry["bytes"] or zlib.crc32(data) != entry.get("crc32"):
         raise CorruptStoreError(f"{p} fails its crc32 checksum (damaged or edited); restore the store from a backup")
     return data
 
 
-def read_npy(dirpath: Path, manifest: dict[str, Any], key: str, *, mmap: bool = False) -> np.ndarray:
-    """Load a ``.npy`` listed in the manifest; checksum verified unless memory-mapped."""
+def _npy_header(f: BinaryIO) -> tuple[tuple[int, ...], np.dtype, int]:
+    """Parse a ``.npy`` header (no allocation): shape, dtype and the offset of the data."""
+    version = np.lib.format.read_magic(f)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+    else:
+        raise ValueError(f"unsupported .npy version {version}")
+    if fortran or dtype.hasobject:
+        raise ValueError("unexpected array layout")
+    return tuple(int(s) for s in shape), dtype, f.tell()
+
+
+def load_npy(p: Path, *, shape: tuple[int, ...], dtype: np.dtype, mmap: bool = False,
+             crc: bool = False) -> tuple[np.ndarray, int | None]:
+    """Read (or map) a ``.npy`` whose header must announce exactly ``shape`` and ``dtype``.
+
+    The header and the file size are checked before anything is allocated, so a tampered header
+    claiming a huge shape is refused (``ValueError``) instead of exhausting memory. With ``crc=True``
+    also returns the crc32 of the whole file when it was read (``None`` when it was mapped).
+    """
+    with open_regular(p) as f:
+        got_shape, got_dtype, offset = _npy_header(f)
+        if got_shape != tuple(shape) or got_dtype != np.dtype(dtype):
+            raise ValueError(f"header says {got_shape} {got_dtype}, expected {tuple(shape)} {np.dtype(dtype)}")
+        nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+        size = os.fstat(f.fileno()).st_size
+        if size != offset + nbytes:
+            raise ValueError(f"{size} bytes on disk for a {offset}-byte header and {nbytes} bytes of data")
+        if mmap and nbytes:  # (an empty array cannot be mapped: it is read, and its crc checked, below)
+            return np.memmap(f, dtype=dtype, mode="r", offset=offset, shape=shape), None
+        arr = np.empty(shape, dtype=dtype)
+        flat = arr.reshape(-1).view(np.uint8)
+        got = f.readinto(memoryview(flat)) if nbytes else 0
+        if got != nbytes or f.read(1):
+            raise ValueError("size does not match the header")
+        value = None
+        if crc:
+            f.seek(0)
+            value = zlib.crc32(flat, zlib.crc32(f.read(offset)))
+    return arr, value
+
+
+def read_npy(dirpath: Path, manifest: dict[str, Any], key: str, *, shape: tuple[int, ...], dtype: Any,
+             mmap: bool = False) -> np.ndarray:
+    """Load a ``.npy`` listed in the manifest, of the given shape and dtype; crc verified unless mapped.
+
+    A mapped array is an ``np.memmap``: check it with :class:`BackgroundCheck`.
+    """
     p, entry = file_path(dirpath, manifest, key)
     try:
-        if mmap:
-            return np.load(p, mmap_mode="r", allow_pickle=False)
-        with open(p, "rb") as f:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-            else:
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-            if fortran or dtype.hasobject:
-                raise ValueError("unexpected array layout")
-            header_len = f.tell()
-            arr = np.empty(shape, dtype=dtype)
-            flat = arr.reshape(-1).view(np.uint8)
-            got = f.readinto(memoryview(flat))
-            if got != flat.size or f.read(1):
-                raise ValueError("size does not match the header")
-            f.seek(0)
-            crc = zlib.crc32(f.read(header_len))
-        crc = zlib.crc32(flat, crc)
+        arr, crc = load_npy(p, shape=shape, dtype=np.dtype(dtype), mmap=mmap, crc=True)
     except (ValueError, OSError, EOFError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
         raise CorruptStoreError(f"{p} is not a readable array ({exc}); restore the store from a backup") from None
-    if crc != entry.get("crc32"):
+    if crc is not None and crc != entry.get("crc32"):
         raise CorruptStoreError(f"{p} fails its crc32 checksum (damaged or edited); restore the store from a backup")
     return arr
 
@@ -290,7 +432,9 @@ class BackgroundCheck:
     so damaged data is refused (:class:`CorruptStoreError`) before any search can return it.
     """
 
-    def __init__(self, path: Path, entry: dict[str, Any], arr: np.ndarray) -> None:
+    def __init__(self, path: Path, entry: dict[str, Any], arr: np.ndarray,
+                 row_check: Callable[[np.ndarray], int | None] | None = None) -> None:
+        self._row_check = row_check
         self._done = threading.Event()
         self._error: CorruptStoreError | None = None
         # the header is read now: a later save may unlink this generation (the mapping stays valid)
@@ -310,6 +454,11 @@ class BackgroundCheck:
                 self._error = CorruptStoreError(
                     f"{path} fails its crc32 checksum (damaged or edited); restore the store from a backup"
                 )
+            elif self._row_check is not None and (bad := self._row_check(arr)) is not None:
+                self._error = CorruptStoreError(
+                    f"vector row {bad} of {path} is not a finite unit vector (NaN or edited); "
+                    "restore the store from a backup"
+                )
         except (OSError, ValueError) as exc:
             self._error = CorruptStoreError(f"{path} cannot be verified ({exc}); restore the store from a backup")
         finally:
@@ -325,14 +474,35 @@ class BackgroundCheck:
             raise self._error
 
 
-def cleanup(dirpath: Path, keep: set[str]) -> None:
-    """Remove temp files and data files of other generations (never the ones in ``keep``)."""
+def cleanup(dirpath: Path, keep: set[str], *, only_generation: int | None = None) -> None:
+    """Remove temp files and data files of other generations (never the ones in ``keep``).
+
+    With ``only_generation`` remove only that generation's files and temp files (a failed save).
+    """
     for p in dirpath.iterdir():
         name = p.name
         if name in keep:
             continue
-        if name.endswith(".tmp") or _GEN_RE.match(name):
-            try:
-                p.unlink()
-            except FileNotFoundError:
-                pass
+        base = name[:-4] if name.endswith(".tmp") else name
+        m = _GEN_RE.match(base)
+        if only_generation is not None:
+            if m is None or int(m.group(1)) != only_generation:
+                continue
+        elif not (name.endswith(".tmp") or m):
+            continue
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def abandon_generation(dirpath: Path, generation: int) -> None:
+    """After a failed save: remove what it wrote, unless its manifest was already committed."""
+    try:
+        now = manifest_identity(dirpath)
+        if now is not None and now[0] == generation:
+            return  # the snapshot is published; its files are the store now
+    except StoreError:
+        pass  # an unreadable manifest is not generation ``generation``'s
+    cleanup(dirpath, set(), only_generation=generation)
+    _unlink(dirpath / (MANIFEST + ".tmp"))

@@ -2,8 +2,9 @@
 
 The cache key is ``sha256(model, modality, sha256(content))`` where the content is the text, the
 file's bytes, or the URL. Cached vectors live in memory and, for stores on disk, as
-``query_cache/<key>.npy`` (written to a temp file and renamed; never pickled), so a repeated query
-needs no network at all, even in a new process.
+``query_cache/<key>.npy`` (one structured record: a crc32 of the key and the vector, then the
+vector; written to a temp file and renamed; never pickled), so a repeated query needs no network at
+all, even in a new process. An entry whose header, size or crc32 does not match is re-embedded.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import functools
 import hashlib
 import os
 import threading
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +23,7 @@ import numpy as np
 
 from ._errors import InvalidInputError, ModelMismatchError, StoreError
 from ._models import Hit, resolve_model
+from ._persist import load_npy
 
 if TYPE_CHECKING:
     from ._store import SegmentStore
@@ -45,10 +48,12 @@ class QueryCache:
         if v is not None or self.dir is None:
             return v
         try:
-            v = np.load(self.dir / f"{key}.npy", allow_pickle=False)
-        except (OSError, ValueError, EOFError):
-            return None
-        if v.dtype != np.float32 or v.shape != (dim,) or not np.isfinite(v).all() or not v.any():
+            # the header must announce one (crc, vector) record of this dimension: checked before allocating
+            rec, _ = load_npy(self.dir / f"{key}.npy", shape=(1,), dtype=_entry_dtype(dim))
+        except (OSError, ValueError, EOFError, StoreError):
+            return None  # missing, foreign (e.g. the unchecked entries of older versions) or damaged: re-embed
+        v = np.ascontiguousarray(rec["v"][0])
+        if int(rec["crc"][0]) != _entry_crc(key, v) or not np.isfinite(v).all() or not v.any():
             return None  # a damaged entry is simply re-embedded
         with self._lock:
             self._mem[key] = v
@@ -59,19 +64,36 @@ class QueryCache:
             self._mem[key] = vec
         if self.dir is None or not self.writable:
             return
+        vec = np.ascontiguousarray(vec, dtype=np.float32)
+        rec = np.zeros(1, dtype=_entry_dtype(vec.shape[0]))
+        rec["crc"][0] = _entry_crc(key, vec)
+        rec["v"][0] = vec
+        tmp = self.dir / f"{key}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            tmp = self.dir / f"{key}.{os.getpid()}.{threading.get_ident()}.tmp"
             with open(tmp, "wb") as f:
-                np.save(f, vec, allow_pickle=False)
+                np.save(f, rec, allow_pickle=False)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.dir / f"{key}.npy")
         except OSError:
-            pass  # the cache is an optimisation; the in-memory entry still serves this process
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            # the cache is an optimisation; the in-memory entry still serves this process
 
     def __len__(self) -> int:
         return len(self._mem)
+
+
+def _entry_dtype(dim: int) -> np.dtype:
+    """One cache entry: the crc32 of (key, vector bytes) and the vector."""
+    return np.dtype([("crc", "<u4"), ("v", "<f4", (dim,))])
+
+
+def _entry_crc(key: str, vec: np.ndarray) -> int:
+    return zlib.crc32(np.ascontiguousarray(vec, dtype="<f4").tobytes(), zlib.crc32(key.encode()))
 
 
 def _is_url(value: Any) -> bool:

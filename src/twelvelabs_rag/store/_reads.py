@@ -14,7 +14,7 @@ import numpy as np
 
 from ._errors import InvalidInputError, SegmentNotFoundError
 from ._filters import select_rows
-from ._ingest import as_matrix, as_query, inverse_norms
+from ._ingest import as_matrix, as_query, unit_rows
 from ._models import Hit, Segment
 from ._search import search_many, search_one
 from ._state import State
@@ -115,7 +115,7 @@ class ReadMixin:
         k = _check_k(k)
         if qs.shape[0] == 0:
             return []
-        qs = (qs * inverse_norms(qs, "query")[:, None]).astype(np.float32, copy=False)
+        qs = unit_rows(qs, "query")  # C-contiguous float32 whatever the input's memory order (faiss needs it)
         for attempt in range(_RETRIES):
             rows = self._select(st, where)
             if self._ann is not None and self._ann.usable_for(st, rows):
@@ -139,7 +139,7 @@ class ReadMixin:
             ```
         """
         st = self._vector_state()
-        row = int(st.rows_of_ids(np.asarray([segment_id]))[0]) if _is_int(segment_id) else -1
+        row = int(st.rows_of_ids(as_ids(segment_id))[0]) if _is_int(segment_id) and _fits(segment_id) else -1
         if row < 0:
             raise SegmentNotFoundError(f"segment id {segment_id!r} is not in the store (deleted or never added)")
         k = _check_k(k)
@@ -184,10 +184,15 @@ def as_ids(ids: Iterable[int] | int) -> np.ndarray:
         raise InvalidInputError(f"ids must be an integer or a list of integers, got {type(ids).__name__}") from None
     if not all(_is_int(v) for v in vals):
         raise InvalidInputError(f"segment ids are integers, got {[v for v in vals if not _is_int(v)][:3]!r}")
-    try:
-        return np.asarray(vals, dtype=np.int64).reshape(-1)
-    except OverflowError:
-        raise InvalidInputError("segment ids are 64-bit integers; an id is out of range") from None
+    # ids beyond int64 were never assigned: like any unknown id they match nothing
+    return np.asarray([v for v in vals if _fits(v)], dtype=np.int64).reshape(-1)
+
+
+def _fits(v: int) -> bool:
+    return _INT64.min <= int(v) <= _INT64.max
+
+
+_INT64 = np.iinfo(np.int64)
 
 
 def _check_k(k: Any) -> int:

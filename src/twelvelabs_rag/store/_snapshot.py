@@ -11,6 +11,7 @@ import numpy as np
 from ._errors import CorruptStoreError
 from ._persist import (
     BackgroundCheck,
+    abandon_generation,
     cleanup,
     commit_manifest,
     file_path,
@@ -45,6 +46,17 @@ def save_snapshot(
     if st.dead_rows.size:
         raise AssertionError("save_snapshot needs a compacted state")
     g = header["generation"]
+    try:
+        _write_generation(dirpath, st, g, videos=videos, options=options, scopes=scopes, meta_keys=meta_keys,
+                          header=header, ann=ann)
+    except BaseException:
+        # a failed save leaves no temp files and no files of the generation it did not publish
+        abandon_generation(dirpath, g)
+        raise
+
+
+def _write_generation(dirpath: Path, st: State, g: int, *, videos: StringTable, options: StringTable,
+                      scopes: StringTable, meta_keys: set[str], header: dict[str, Any], ann: np.ndarray | None) -> None:
     n = st.n
     files: dict[str, Any] = {}
     files["vectors"] = write_npy(dirpath, f"vectors.g{g}.npy", st.vec[:n], durable=False)
@@ -96,18 +108,30 @@ def load_snapshot(dirpath: Path, *, mmap: bool) -> dict[str, Any]:
     raise CorruptStoreError(f"{dirpath} kept changing while being opened; retry")  # pragma: no cover
 
 
+def non_unit_row(vec: np.ndarray, step: int = 8192) -> int | None:
+    """The first row that is not a finite unit vector (NaN, inf, or a tampered value), else ``None``."""
+    for i in range(0, vec.shape[0], step):
+        block = np.asarray(vec[i : i + step])
+        sq = np.einsum("ij,ij->i", block, block)
+        bad = ~(np.abs(sq - 1.0) < 1e-3)  # NaN compares False, so it is caught too
+        if bad.any():
+            return i + int(np.flatnonzero(bad)[0])
+    return None
+
+
 def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
     n, dim = man["count"], man["dim"]
-    vec = read_npy(dirpath, man, "vectors", mmap=mmap)
-    check = BackgroundCheck(*file_path(dirpath, man, "vectors"), vec) if mmap else None
-    if vec.dtype != np.float32 or vec.shape != (n, dim):
-        raise CorruptStoreError(
-            f"vectors of {dirpath} have shape {vec.shape} {vec.dtype}, expected ({n}, {dim}) float32; "
-            "restore the store from a backup"
-        )
-    cols = read_npy(dirpath, man, "columns")
-    if cols.dtype != COLUMN_DTYPE or cols.shape != (n,):
-        raise CorruptStoreError(f"columns of {dirpath} do not match the manifest; restore the store from a backup")
+    # shapes and dtypes come from the manifest: a header claiming anything else is refused unread
+    vec = read_npy(dirpath, man, "vectors", shape=(n, dim), dtype=np.float32, mmap=mmap)
+    if isinstance(vec, np.memmap):
+        check = BackgroundCheck(*file_path(dirpath, man, "vectors"), vec, non_unit_row)
+    else:
+        check = None
+        bad = non_unit_row(vec)
+        if bad is not None:
+            raise CorruptStoreError(f"vector row {bad} of {dirpath} is not a finite unit vector (NaN or edited); "
+                                    "restore the store from a backup")
+    cols = read_npy(dirpath, man, "columns", shape=(n,), dtype=COLUMN_DTYPE)
     try:
         strings = json.loads(read_bytes(dirpath, man, "strings"))
         videos = StringTable(strings["videos"])
@@ -115,7 +139,9 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
         scopes = StringTable(strings["scopes"])
         if not all(isinstance(v, str) for t in (videos, options, scopes) for v in t.values):
             raise ValueError("non-string entry")
-    except (ValueError, KeyError, TypeError) as exc:
+        if len(videos.codes) != len(videos) or len(options.codes) != len(options) or len(scopes.codes) != len(scopes):
+            raise ValueError("duplicate entry")
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise CorruptStoreError(f"the string tables of {dirpath} are damaged ({exc})") from None
     ids = np.ascontiguousarray(cols["id"])
     checks = [
@@ -132,14 +158,22 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
     texts: list[str | None] = [None] * n
     metas: list[str | None] = [None] * n
     try:
-        for line in read_bytes(dirpath, man, "docs").decode().splitlines():
+        # split on b"\n" only: str.splitlines() would also split inside texts at U+2028, U+2029, U+0085, ...
+        for line in read_bytes(dirpath, man, "docs").split(b"\n"):
+            if not line:
+                continue
             rec = json.loads(line)
+            if not isinstance(rec, dict):
+                raise ValueError("a record is not an object")
             r = rec["r"]
             if not isinstance(r, int) or not 0 <= r < n:
                 raise ValueError(f"row {r!r} out of range")
-            texts[r] = rec["t"]
-            metas[r] = None if rec["m"] is None else json.dumps(rec["m"], separators=(",", ":"), ensure_ascii=False)
-    except (ValueError, KeyError, TypeError) as exc:
+            t, m = rec["t"], rec["m"]
+            if not (t is None or isinstance(t, str)) or not (m is None or isinstance(m, dict)):
+                raise ValueError(f"row {r}: text must be a string and metadata an object")
+            texts[r] = t
+            metas[r] = None if m is None else json.dumps(m, separators=(",", ":"), ensure_ascii=False)
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise CorruptStoreError(f"the text/metadata file of {dirpath} is damaged ({exc})") from None
     ann = None
     if "ann" in man["files"]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -11,16 +13,18 @@ import numpy as np
 
 from ._ann import AnnIndex
 from ._errors import (
+    CorruptStoreError,
     InvalidInputError,
     ReadOnlyStoreError,
     StoreClosedError,
     StoreError,
     StoreExistsError,
+    StoreLockedError,
     StoreWriteError,
 )
 from ._ingest import as_matrix, check_model, from_task, from_video, prepare_batch
 from ._models import SCOPES, resolve_model
-from ._persist import MANIFEST, acquire_lock, release_lock
+from ._persist import MANIFEST, MAX_DIM, acquire_lock, manifest_identity, release_lock
 from ._query import QueryMixin
 from ._reads import ReadMixin, as_ids
 from ._snapshot import load_snapshot, save_snapshot
@@ -54,8 +58,9 @@ class SegmentStore(ReadMixin, QueryMixin):
 
     def __init__(self, *, dim: int, model_name: str, index: str = "flat") -> None:
         """An empty in-memory store (same as ``SegmentStore.create(None, ...)``)."""
-        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim <= 0:
-            raise InvalidInputError(f"dim must be a positive integer (1024 for Marengo 2.7, 512 for 3.0), got {dim!r}")
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not 0 < dim <= MAX_DIM:
+            raise InvalidInputError(f"dim must be an integer in 1..{MAX_DIM} (1024 for Marengo 2.7, 512 for 3.0), "
+                                    f"got {dim!r}")
         info = resolve_model(model_name)
         if info.dim is not None and info.dim != dim:
             from ._errors import DimensionMismatchError
@@ -79,6 +84,7 @@ class SegmentStore(ReadMixin, QueryMixin):
         self._meta_keys: set[str] = set()
         self._next_id = 0
         self._generation = 0
+        self._snapshot: str | None = None
         self._dirty = False
         self._closed = False
         self._wlock = threading.RLock()
@@ -99,11 +105,17 @@ class SegmentStore(ReadMixin, QueryMixin):
         store = cls(dim=dim, model_name=model_name, index=index)
         if path is None:
             return store
-        p = Path(path)
+        p = _as_path(path)
         if (p / MANIFEST).exists():
             raise StoreExistsError(f"a segment store already exists at {p}; open it with SegmentStore.open({str(p)!r})")
-        p.mkdir(parents=True, exist_ok=True)
-        store._lock_fd = acquire_lock(p)
+        if p.exists() and not p.is_dir():
+            raise StoreExistsError(f"{p} exists and is not a directory; a store is a directory: choose another path")
+        try:
+            p.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreWriteError(exc.errno, f"cannot create the store directory {p}: {exc.strerror or exc}; "
+                                  "choose a path in a writable directory (no parent may be a file)") from None
+        store._lock_fd = _lock(p)
         try:
             if (p / MANIFEST).exists():
                 raise StoreExistsError(f"a segment store already exists at {p}; open it with SegmentStore.open(path)")
@@ -129,8 +141,8 @@ class SegmentStore(ReadMixin, QueryMixin):
                 hits = store.search(vector, k=5)
             ```
         """
-        p = Path(path)
-        lock = None if read_only else acquire_lock(p) if p.is_dir() else None
+        p = _as_path(path)
+        lock = None if read_only else _lock(p) if p.is_dir() else None
         try:
             snap = load_snapshot(p, mmap=mmap)
             man = snap["manifest"]
@@ -141,8 +153,13 @@ class SegmentStore(ReadMixin, QueryMixin):
             store._check = snap["check"]
             store._next_id = man["next_id"]
             store._generation = man["generation"]
+            store._snapshot = man.get("snapshot")
             if store._ann is not None and snap["ann"] is not None:
-                store._ann.load(snap["ann"], trained_on=man.get("ann_trained_on", 0))
+                try:
+                    store._ann.load(snap["ann"], trained_on=man["ann_trained_on"], count=man["count"])
+                except ValueError as exc:
+                    raise CorruptStoreError(f"the ANN index of {p} is unusable ({exc}); restore the store from "
+                                            "a backup, or delete its 'ann' entry by re-creating the store") from None
         except BaseException:
             release_lock(lock)
             raise
@@ -164,12 +181,21 @@ class SegmentStore(ReadMixin, QueryMixin):
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        """Leaving a ``with`` block saves unsaved changes (unless an exception is propagating), then closes."""
-        try:
-            if exc_type is None and self._dirty and self._path is not None and not self._read_only and not self._closed:
+        """Leaving a ``with`` block saves unsaved changes (unless an exception is propagating), then closes.
+
+        If that save fails, the store is *not* closed: its error propagates and the unsaved rows stay
+        in memory (and the lock held), so the caller can fix the cause and call :meth:`save` again,
+        or :meth:`close` to drop them knowingly.
+        """
+        if exc_type is None and self._dirty and self._path is not None and not self._read_only and not self._closed:
+            try:
                 self.save()
-        finally:
-            self.close()
+            except BaseException as err:
+                if isinstance(err, Exception):
+                    err.add_note(f"the store at {self._path} was left open with its {len(self)} rows unsaved: fix "
+                                 "the cause and call save() again, or close() to drop the unsaved changes")
+                raise
+        self.close()
 
     def __del__(self) -> None:
         fd = getattr(self, "_lock_fd", None)
@@ -363,6 +389,7 @@ class SegmentStore(ReadMixin, QueryMixin):
             self._check_writable()
             if self._path is None:
                 raise StoreError("an in-memory store cannot be saved; create it with a path: SegmentStore.create(path, ...)")
+            self._check_generation()
             st = self._state.compacted()
             self._state = st
             ann = self._ann.serialize(st) if self._ann is not None else None
@@ -373,6 +400,7 @@ class SegmentStore(ReadMixin, QueryMixin):
                 "next_id": self._next_id,
                 "generation": self._generation + 1,
                 "ann_trained_on": self._ann.trained_on if self._ann is not None else 0,
+                "snapshot": secrets.token_hex(8),  # tells this writer's snapshots from any other's
             }
             try:
                 save_snapshot(self._path, st, videos=self._videos, options=self._options, scopes=self._scopes,
@@ -387,4 +415,49 @@ class SegmentStore(ReadMixin, QueryMixin):
                     "(or fix permissions) and call save() again",
                 ) from exc
             self._generation += 1
+            self._snapshot = header["snapshot"]
             self._dirty = False
+
+    def _check_generation(self) -> None:
+        """Refuse to save over a snapshot this handle did not write (a second writer got in)."""
+        assert self._path is not None
+        expected = (self._generation, self._snapshot) if self._generation else None
+        try:
+            found = manifest_identity(self._path)
+        except OSError as exc:
+            raise StoreWriteError(exc.errno, f"cannot read the manifest of {self._path} before saving: "
+                                  f"{exc.strerror or exc}; fix the store directory and call save() again") from None
+        if found != expected:
+            raise StoreLockedError(
+                f"another writer saved {self._path} (its manifest is {_describe(found)}, this handle last "
+                f"saw {_describe(expected)}); this save is refused so that neither writer's rows are overwritten: "
+                "close this store, reopen it and apply your changes again"
+            )
+
+
+def _describe(identity: tuple[int, str | None] | None) -> str:
+    return "missing" if identity is None else f"generation {identity[0]} (snapshot {identity[1]})"
+
+
+def _as_path(path: Any) -> Path:
+    """A store path: a non-empty ``str`` or ``os.PathLike`` without NUL bytes."""
+    try:
+        text = os.fspath(path)
+    except TypeError:
+        raise InvalidInputError(f"a store path must be a str or os.PathLike, got {type(path).__name__}") from None
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    if not text.strip():
+        raise InvalidInputError("a store path must not be empty; pass a directory such as 'segments.tlstore' "
+                                "(use path=None for an in-memory store)")
+    if "\0" in text:
+        raise InvalidInputError(f"a store path cannot contain NUL bytes: {text!r}")
+    return Path(text)
+
+
+def _lock(p: Path) -> int | None:
+    try:
+        return acquire_lock(p)
+    except PermissionError as exc:
+        raise StoreWriteError(exc.errno, f"cannot lock {p} for writing ({exc.strerror}); fix its permissions, "
+                              "or open it with read_only=True") from None

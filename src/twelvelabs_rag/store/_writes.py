@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._errors import InvalidInputError
-from ._ingest import Batch, inverse_norms
+from ._ingest import Batch, inverse_norms, normalise_into
 from ._state import StringTable
 
 if TYPE_CHECKING:
@@ -45,8 +45,7 @@ def _normalise_into(dest: np.ndarray, x: np.ndarray, rows: np.ndarray | None) ->
     m = dest.shape[0]
     for i in range(0, m, _CHUNK):
         src = x[i : i + _CHUNK] if rows is None else x[rows[i : i + _CHUNK]]
-        inv = inverse_norms(src, offset=i)
-        np.multiply(src, inv[:, None], out=dest[i : i + _CHUNK], casting="same_kind")
+        normalise_into(dest[i : i + _CHUNK], src, offset=i)
 
 
 def _survivors(k1: np.ndarray, k2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

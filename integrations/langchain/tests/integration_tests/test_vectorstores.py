@@ -136,3 +136,18 @@ def test_any_to_any_image_vector_finds_the_matching_segment(world) -> None:
     [image_vector] = emb.embed_image([world.media_dir / "fox.png"])
     [top] = store.similarity_search_by_vector(image_vector, k=1)
     assert top.metadata["video_id"] == wildlife.id and top.metadata["start"] == 0.0
+
+
+def test_line_separator_characters_survive_a_reopen(tmp_path: Path) -> None:
+    """Issue 9 item 1: U+2028/U+2029/U+0085 in texts or metadata used to make the saved store unreadable."""
+    emb = DeterministicFakeEmbedding(size=8)
+    path = tmp_path / "s.tlstore"
+    texts = ["line\u2028separator", "para\u2029graph", "next\x85line"]
+    store = TwelveLabsSegmentVectorStore(emb, path=path)
+    store.add_texts(texts, metadatas=[{"note": t} for t in texts], ids=["a", "b", "c"])
+    store.store.close()
+
+    again = TwelveLabsSegmentVectorStore(emb, path=path)
+    docs = sorted(again.get_by_ids(["a", "b", "c"]), key=lambda d: d.id)
+    assert [(d.page_content, d.metadata) for d in docs] == [(t, {"note": t}) for t in texts]
+    again.store.close()
