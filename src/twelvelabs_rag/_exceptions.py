@@ -23,11 +23,21 @@
     └── WaitTimeoutError              ``wait``/``create_and_wait`` gave up (also TimeoutError)
 
 No exception text ever contains the API key: messages are built from the response body and the
-request's method and URL only, and :func:`redact` scrubs any key that could slip through.
+request's method and URL only, and :func:`redact` scrubs any key that could slip through. It is the
+one choke point: every error built from a request or response redacts itself (its text, ``message``
+and ``body``) against the key that request carried, and the client runs every error it raises
+through it once more.
+
+```python
+from twelvelabs_rag._exceptions import redact_text
+assert redact_text("key tlk_0123456789abcdef is bad", "tlk_0123456789abcdef") == "key <redacted> is bad"
+assert redact_text("not known", "kno") == "not known"  # short keys: whole tokens only
+```
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -53,7 +63,90 @@ __all__ = [
     "TaskFailedError",
     "WaitTimeoutError",
     "status_error_class",
+    "REDACTED",
+    "KEY_HEADER",
+    "redact",
+    "redact_text",
 ]
+
+#: What replaces the key in any text.
+REDACTED = "<redacted>"
+#: The request header that carries the key.
+KEY_HEADER = "x-api-key"
+#: Keys at least this long are removed wherever they occur; shorter ones only as whole tokens, so a
+#: toy key such as ``"kno"`` cannot turn "not known" into "not <redacted>wn".
+_SUBSTRING_MIN = 12
+_WORD = "A-Za-z0-9"
+
+
+def _pattern(secret: str) -> re.Pattern[str]:
+    body = re.escape(secret)
+    return re.compile(body if len(secret) >= _SUBSTRING_MIN else f"(?<![{_WORD}]){body}(?![{_WORD}])")
+
+
+def redact_text(text: str, secret: str | None) -> str:
+    """``text`` with every occurrence of ``secret`` replaced by ``<redacted>`` (see ``_SUBSTRING_MIN``)."""
+    if not secret or secret not in text:
+        return text
+    return _pattern(secret).sub(REDACTED, text)
+
+
+def _scrub(value: Any, secret: str) -> Any:
+    if isinstance(value, str):
+        return redact_text(value, secret)
+    if isinstance(value, (bytes, bytearray)):
+        raw = bytes(value)
+        if secret.encode("utf-8", "replace") not in raw:
+            return value
+        return redact_text(raw.decode("utf-8", "replace"), secret).encode("utf-8")
+    if isinstance(value, dict):
+        return {_scrub(k, secret): _scrub(v, secret) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_scrub(v, secret) for v in value)
+    return value
+
+
+def redact(exc: BaseException, secret: str | None) -> BaseException:
+    """Remove ``secret`` from an exception of any type, in place, and return it.
+
+    Scrubs ``args`` (so ``str()``/``repr()``), and the ``message`` and ``body`` attributes of our
+    errors, for the exception and every exception chained to it (``__cause__``/``__context__``),
+    so a traceback printed by ``--debug`` is clean too.
+    """
+    if not secret:
+        return exc
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        try:
+            current.args = tuple(_scrub(a, secret) for a in current.args)
+            for attr in ("message", "body"):
+                if attr in vars(current):
+                    setattr(current, attr, _scrub(vars(current)[attr], secret))
+        except RecursionError:  # a body nested deeper than we can walk: drop it rather than leak it
+            vars(current)["body"] = "<body too deeply nested to redact>"
+        pending += [current.__cause__, current.__context__]
+    return exc
+
+
+def _request_of(response: httpx.Response | None, request: httpx.Request | None = None) -> httpx.Request | None:
+    if request is None and response is not None:
+        try:
+            request = response.request
+        except RuntimeError:
+            return None
+    return request
+
+
+def _redact_own(exc: TwelveLabsError, response: httpx.Response | None, request: httpx.Request | None = None) -> None:
+    """An error built from a request or response scrubs the key that request carried."""
+    req = _request_of(response, request)
+    if req is not None:
+        redact(exc, req.headers.get(KEY_HEADER))
 
 
 class TwelveLabsError(Exception):
@@ -87,6 +180,7 @@ class APIConnectionError(TwelveLabsError):
         super().__init__(message)
         self.message = message
         self.request = request
+        _redact_own(self, None, request)
 
 
 class APITimeoutError(APIConnectionError, TimeoutError):
@@ -104,6 +198,7 @@ class APIResponseValidationError(TwelveLabsError):
         self.message = message
         self.response = response
         self.body = body
+        _redact_own(self, response)
 
 
 class APIStatusError(TwelveLabsError):
@@ -140,6 +235,7 @@ class APIStatusError(TwelveLabsError):
                 method_url = ""
         head = f"{status_code} {code}" if code else f"{status_code}"
         super().__init__(f"{head}: {message}{method_url}")
+        _redact_own(self, response)
 
 
 class BadRequestError(APIStatusError):
