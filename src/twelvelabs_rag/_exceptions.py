@@ -67,6 +67,8 @@ __all__ = [
     "KEY_HEADER",
     "redact",
     "redact_text",
+    "RedactedError",
+    "safe_cause",
 ]
 
 #: What replaces the key in any text.
@@ -106,22 +108,48 @@ def _scrub(value: Any, secret: str) -> Any:
     return value
 
 
-def redact(exc: BaseException, secret: str | None) -> BaseException:
-    """Remove ``secret`` from an exception of any type, in place, and return it.
+class RedactedError(Exception):
+    """Stands in, in an exception chain, for a foreign exception whose text held the key."""
 
-    Scrubs ``args`` (so ``str()``/``repr()``), and the ``message`` and ``body`` attributes of our
-    errors, for the exception and every exception chained to it (``__cause__``/``__context__``),
-    so a traceback printed by ``--debug`` is clean too.
+
+def _text(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - a broken __str__ must not break redaction
+        return ""
+
+
+def _stand_in(exc: BaseException, secret: str) -> BaseException:
+    """``exc`` itself when its text is clean, else a :class:`RedactedError` with its redacted text."""
+    text = _text(exc)
+    if secret not in text:
+        return exc
+    sub = RedactedError(f"{type(exc).__module__}.{type(exc).__qualname__}: {redact_text(text, secret)}")
+    sub.__traceback__ = exc.__traceback__
+    sub.__cause__, sub.__context__ = exc.__cause__, exc.__context__
+    sub.__suppress_context__ = exc.__suppress_context__
+    return sub
+
+
+def redact(exc: BaseException, secret: str | None) -> BaseException:
+    """Remove ``secret`` from an exception of any type and everything chained to it; returns the exception.
+
+    Scrubs ``args`` (so ``str()``/``repr()``) and the ``message`` and ``body`` attributes in place,
+    for the exception and every exception chained to it (``__cause__``/``__context__``, so a printed
+    traceback is clean too). A chained foreign exception whose text is computed from other state
+    (pydantic's ``ValidationError`` echoes the input) is replaced in the chain by a
+    :class:`RedactedError` carrying its redacted text and traceback. Only the top exception, if it is
+    such a foreign one, is returned as a stand-in (re-raise what this returns).
     """
     if not secret:
         return exc
-    seen: set[int] = set()
+    chain: list[BaseException] = []
     pending: list[BaseException | None] = [exc]
-    while pending:
+    while pending:  # first scrub every exception of the chain in place ...
         current = pending.pop()
-        if current is None or id(current) in seen:
+        if current is None or any(current is seen for seen in chain):
             continue
-        seen.add(id(current))
+        chain.append(current)
         try:
             current.args = tuple(_scrub(a, secret) for a in current.args)
             for attr in ("message", "body"):
@@ -129,8 +157,15 @@ def redact(exc: BaseException, secret: str | None) -> BaseException:
                     setattr(current, attr, _scrub(vars(current)[attr], secret))
         except RecursionError:  # a body nested deeper than we can walk: drop it rather than leak it
             vars(current)["body"] = "<body too deeply nested to redact>"
+        except (AttributeError, TypeError):  # an exception type with read-only args
+            pass
         pending += [current.__cause__, current.__context__]
-    return exc
+    for current in chain:  # ... then replace the links whose text still holds the key
+        if current.__cause__ is not None:
+            current.__cause__ = _stand_in(current.__cause__, secret)
+        if current.__context__ is not None:
+            current.__context__ = _stand_in(current.__context__, secret)
+    return _stand_in(exc, secret)
 
 
 def _request_of(response: httpx.Response | None, request: httpx.Request | None = None) -> httpx.Request | None:
@@ -140,6 +175,17 @@ def _request_of(response: httpx.Response | None, request: httpx.Request | None =
         except RuntimeError:
             return None
     return request
+
+
+def safe_cause(cause: BaseException, response: httpx.Response | None) -> BaseException:
+    """What to chain (``raise err from safe_cause(exc, response)``) when ``exc``'s text may echo the key.
+
+    An error redacts itself when built, but ``raise ... from`` links the cause afterwards; a foreign
+    cause whose text holds the key (pydantic echoes the input) is replaced by a redacted stand-in.
+    """
+    req = _request_of(response)
+    secret = req.headers.get(KEY_HEADER) if req is not None else None
+    return redact(cause, secret)
 
 
 def _redact_own(exc: TwelveLabsError, response: httpx.Response | None, request: httpx.Request | None = None) -> None:

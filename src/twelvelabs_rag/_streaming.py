@@ -23,7 +23,7 @@ import httpx
 from pydantic import ValidationError
 
 from ._base import translate_transport_error
-from ._exceptions import APIConnectionError, APIResponseValidationError
+from ._exceptions import APIConnectionError, APIResponseValidationError, safe_cause
 from .types.analyze import StreamEnd, StreamStart, TextGeneration
 
 __all__ = ["NDJSONDecoder", "parse_event", "Stream", "AsyncStream"]
@@ -70,7 +70,7 @@ def parse_event(line: bytes, *, lineno: int, response: httpx.Response | None = N
         snippet = text[:80].decode("utf-8", "replace")
         raise APIResponseValidationError(
             f"analyze stream line {lineno} is not JSON ({exc}): {snippet!r}", response=response, body=snippet
-        ) from exc
+        ) from safe_cause(exc, response)
     if not isinstance(obj, dict):
         raise APIResponseValidationError(
             f"analyze stream line {lineno} is not a JSON object: {obj!r:.80}", response=response, body=obj
@@ -85,7 +85,7 @@ def parse_event(line: bytes, *, lineno: int, response: httpx.Response | None = N
             f"analyze stream line {lineno} ({obj.get('event_type')}) has an unexpected shape: {exc}",
             response=response,
             body=obj,
-        ) from exc
+        ) from safe_cause(exc, response)
 
 
 def _missing_end(response: httpx.Response) -> APIConnectionError:
