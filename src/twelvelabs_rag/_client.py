@@ -16,7 +16,7 @@ with TwelveLabs(api_key="tlk_...") as client:
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +26,10 @@ import httpx
 from ._base import Action, AttemptState, decide, translate_transport_error
 
 from ._request import RequestSpec, build_url
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient
+from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient, KeyHeaders, check_timeout
+from ._deadline import AsyncTimedStream, Deadline, TimedStream, atimed_body, request_budget, timed_body
 from ._exceptions import APIConnectionError, ConfigurationError, TwelveLabsError
-from .resources._files import MultipartBody
+from .resources._files import CHUNK, MultipartBody
 
 if TYPE_CHECKING:
     from .resources.analyze import Analyze, AsyncAnalyze
@@ -60,10 +61,12 @@ def _config_args(args: Mapping[str, Any]) -> dict[str, Any]:
     return {name: args[name] for name in _CONFIG_ARGS}
 
 
-def _owns_http(http_client: object, transport: object) -> bool:
+def _owns_http(http_client: object, transport: object, sleep: object) -> bool:
     """Whether the client makes (and so closes) its own connection pool."""
     if http_client is not None and transport is not None:
         raise ConfigurationError("pass either http_client=... or transport=..., not both")
+    if sleep is not None and not callable(sleep):
+        raise ConfigurationError(f"sleep must be a function or None, got {type(sleep).__name__}")
     return http_client is None
 
 
@@ -74,12 +77,24 @@ def _prepare(client: BaseClient, spec: RequestSpec, can_recover: bool) -> tuple[
     return body, cached, AttemptState(spec.method, client.max_retries, 0, can_recover)
 
 
+def _timeout(client: BaseClient, spec: RequestSpec) -> httpx.Timeout:
+    return client.timeout if spec.timeout is None else check_timeout(spec.timeout)
+
+
+def _slices(data: bytes) -> Iterator[bytes]:
+    """An in-memory body in chunks, so the deadline restarts as it is written (see ``_deadline``)."""
+    for start in range(0, len(data), CHUNK):
+        yield data[start:start + CHUNK]
+
+
 def _http_request(client: Any, spec: RequestSpec, body: MultipartBody | None, stream_body: Any) -> httpx.Request:
     content, headers = client._content(spec, body, stream_body)
-    return client._http.build_request(  # type: ignore[no-any-return]
+    request = client._http.build_request(
         spec.method, build_url(client.base_url, spec.path), params=spec.params or None, content=content,
-        headers=headers, timeout=spec.timeout or client.timeout,
+        headers=headers, timeout=_timeout(client, spec),
     )
+    request.headers = KeyHeaders(request.headers)  # its repr masks the key, wherever the request ends up
+    return request  # type: ignore[no-any-return]
 
 
 def _settle(client: BaseClient, spec: RequestSpec, state: AttemptState, action: Action, cleared: float) -> float:
@@ -133,7 +148,7 @@ class TwelveLabs(BaseClient):
         clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(**_config_args(locals()))
-        self._owns_http = _owns_http(http_client, transport)
+        self._owns_http = _owns_http(http_client, transport, sleep)
         self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout)
         self._sleep = sleep or time.sleep
 
@@ -182,12 +197,20 @@ class TwelveLabs(BaseClient):
 
     # the loop ---------------------------------------------------------------------------------
     def _send_once(self, spec: RequestSpec, body: MultipartBody | None, cached: bytes | None) -> httpx.Response:
-        stream_body = cached if cached is not None else (body.iter_chunks() if body is not None else None)
+        deadline = Deadline(request_budget(_timeout(self, spec)), time.monotonic)
+        stream_body = None
+        if body is not None:
+            stream_body = timed_body(_slices(cached) if cached is not None else body.iter_chunks(), deadline)
         request = _http_request(self, spec, body, stream_body)
         try:
-            response = self._http.send(request, stream=spec.stream)
-            if not spec.stream or not response.is_success:
-                response.read()
+            response = self._http.send(request, stream=True)
+            try:
+                response.stream = TimedStream(response.stream, deadline, request, per_event=spec.stream)
+                if not spec.stream or not response.is_success:
+                    response.read()
+            except BaseException:
+                response.close()
+                raise
             return response
         except httpx.TransportError as exc:
             raise translate_transport_error(exc, request) from exc
@@ -244,7 +267,7 @@ class AsyncTwelveLabs(BaseClient):
         clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(**_config_args(locals()))
-        self._owns_http = _owns_http(http_client, transport)
+        self._owns_http = _owns_http(http_client, transport, sleep)
         self._http = http_client or httpx.AsyncClient(transport=transport, timeout=self.timeout)
         self._sleep = sleep or anyio.sleep
 
@@ -290,15 +313,33 @@ class AsyncTwelveLabs(BaseClient):
         await self.aclose()
 
     async def _send_once(self, spec: RequestSpec, body: MultipartBody | None, cached: bytes | None) -> httpx.Response:
-        stream_body = cached if cached is not None else (body.aiter_chunks() if body is not None else None)
+        deadline = Deadline(request_budget(_timeout(self, spec)), anyio.current_time)
+        stream_body = None
+        if body is not None:
+            chunks = _aslices(cached) if cached is not None else body.aiter_chunks()
+            stream_body = atimed_body(chunks, deadline)
         request = _http_request(self, spec, body, stream_body)
+        response: httpx.Response | None = None
         try:
-            response = await self._http.send(request, stream=spec.stream)
-            if not spec.stream or not response.is_success:
-                await response.aread()
-            return response
+            with anyio.CancelScope(deadline=deadline.at) as scope:
+                deadline.scope = scope
+                response = await self._http.send(request, stream=True)
+                response.stream = AsyncTimedStream(response.stream, deadline, request, per_event=spec.stream)
+                if not spec.stream or not response.is_success:
+                    await response.aread()
+            deadline.scope = None
+            if scope.cancelled_caught:  # the deadline passed before the answer was in
+                raise deadline.error(request, per_event=False)
+            return response  # type: ignore[return-value]
         except httpx.TransportError as exc:
+            if response is not None:
+                await response.aclose()
             raise translate_transport_error(exc, request) from exc
+        except BaseException:
+            if response is not None:
+                with anyio.CancelScope(shield=True):
+                    await response.aclose()
+            raise
 
     async def _request(self, spec: RequestSpec, *, recover: Callable[[], Awaitable[Any]] | None = None) -> Any:
         """Send with retries; returns the successful response, or what ``recover`` found."""
@@ -322,6 +363,11 @@ class AsyncTwelveLabs(BaseClient):
             cleared = _settle(self, spec, state, action, cleared)
             await self._sleep(action.delay)
             state = state.next()
+
+
+async def _aslices(data: bytes) -> Any:
+    for chunk in _slices(data):
+        yield chunk
 
 
 async def _arecovered(recover: Callable[[], Awaitable[Any]] | None, error: Exception) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._exceptions import ConfigurationError, TwelveLabsError
+from ._exceptions import KEY_HEADER, ConfigurationError, TwelveLabsError, redact
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -46,6 +47,10 @@ __all__ = [
     "UPLOAD_RECOVERY_TIMEOUT",
     "resolve_api_key",
     "resolve_base_url",
+    "check_timeout",
+    "check_max_retries",
+    "check_poll_interval",
+    "KeyHeaders",
     "BaseClient",
 ]
 
@@ -75,16 +80,39 @@ UPLOAD_LOOKUP_SKEW = 5.0
 UPLOAD_RECOVERY_TIMEOUT = 900.0
 
 
+def _check_key(key: object, source: str) -> str:
+    """A key must be a string of printable ASCII without spaces (it goes into an HTTP header).
+
+    The message names the problem and where the key came from, never the key itself.
+    """
+    if not isinstance(key, str):
+        raise ConfigurationError(
+            f"api_key must be a string, got {type(key).__name__}; pass api_key=\"tlk_...\" or set {API_KEY_ENV}."
+        )
+    key = key.strip()
+    for position, char in enumerate(key):
+        if not "!" <= char <= "~":
+            what = "a line break" if char in "\r\n" else "a space" if char.isspace() else (
+                "a control character" if ord(char) < 0x20 or ord(char) == 0x7F else "a non-ASCII character")
+            raise ConfigurationError(
+                f"The API key from {source} contains {what} at position {position}, which cannot be sent in "
+                "an HTTP header; copy the key again from the TwelveLabs dashboard (keys look like tlk_...)."
+            )
+    return key
+
+
 def resolve_api_key(api_key: str | None, environ: Mapping[str, str] | None = None) -> str:
     """Return the API key from the argument, else ``TWELVELABS_API_KEY``, else ``TWELVE_LABS_API_KEY``.
 
     Raises:
-        ConfigurationError: when none is set (the message names the argument and both variables).
+        ConfigurationError: when none is set (the message names the argument and both variables), or
+            the key is not a string of printable ASCII (the message never contains the key).
     """
     env = os.environ if environ is None else environ
-    for candidate in (api_key, env.get(API_KEY_ENV), env.get(API_KEY_ENV_ALT)):
-        if candidate is not None and candidate.strip():
-            return candidate.strip()
+    for source, candidate in (("api_key=", api_key), (API_KEY_ENV, env.get(API_KEY_ENV)),
+                              (API_KEY_ENV_ALT, env.get(API_KEY_ENV_ALT))):
+        if candidate is not None and (not isinstance(candidate, str) or candidate.strip()):
+            return _check_key(candidate, source)
     raise ConfigurationError(
         "No TwelveLabs API key: pass api_key=... to TwelveLabs()/AsyncTwelveLabs() or set the "
         f"{API_KEY_ENV} environment variable ({API_KEY_ENV_ALT} is also read)."
@@ -98,6 +126,10 @@ def resolve_base_url(base_url: str | None, environ: Mapping[str, str] | None = N
         ConfigurationError: when the URL is not http(s).
     """
     env = os.environ if environ is None else environ
+    if base_url is not None and not isinstance(base_url, str):
+        raise ConfigurationError(
+            f"base_url must be a string, got {type(base_url).__name__}; pass e.g. base_url=\"https://api.twelvelabs.io/v1.3\""
+        )
     url = base_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL
     url = url.strip().rstrip("/")
     if not url.startswith(("http://", "https://")):
@@ -106,6 +138,79 @@ def resolve_base_url(base_url: str | None, environ: Mapping[str, str] | None = N
             f"{BASE_URL_ENV}, e.g. https://api.twelvelabs.io/v1.3"
         )
     return url
+
+
+def _seconds(name: str, value: object, *, allow_zero: bool) -> float:
+    bound = ">= 0" if allow_zero else "> 0"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigurationError(
+            f"{name} must be a number of seconds {bound}, got {type(value).__name__} {value!r:.40}; pass e.g. {name}=30"
+        )
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not allow_zero):
+        raise ConfigurationError(f"{name} must be a finite number of seconds {bound}, got {value!r}; pass e.g. {name}=30")
+    return seconds
+
+
+def check_timeout(timeout: object) -> httpx.Timeout:
+    """``timeout=``: seconds (> 0, finite), an ``httpx.Timeout`` whose set phases are such, or None (no limit)."""
+    if isinstance(timeout, httpx.Timeout):
+        for phase in ("connect", "read", "write", "pool"):
+            value = getattr(timeout, phase)
+            if value is not None:
+                _seconds(f"timeout.{phase}", value, allow_zero=False)
+        return timeout
+    if timeout is None:
+        return httpx.Timeout(None)
+    return httpx.Timeout(_seconds("timeout", timeout, allow_zero=False))
+
+
+def check_max_retries(max_retries: object) -> int:
+    """``max_retries=``: an int >= 0."""
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ConfigurationError(
+            f"max_retries must be an int >= 0 (retries after the first attempt), got {max_retries!r:.40}; "
+            "pass e.g. max_retries=2, or 0 to never retry"
+        )
+    return max_retries
+
+
+def check_poll_interval(poll_interval: object) -> float:
+    """``poll_interval=``: seconds >= 0, or None for the default."""
+    if poll_interval is None:
+        return DEFAULT_POLL_INTERVAL
+    return _seconds("poll_interval", poll_interval, allow_zero=True)
+
+
+def _check_callable(name: str, value: object) -> None:
+    if value is not None and not callable(value):
+        raise ConfigurationError(f"{name} must be a function or None, got {type(value).__name__}")
+
+
+def _check_headers(headers: object) -> dict[str, str]:
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise ConfigurationError(f"default_headers must be a mapping of str to str, got {type(headers).__name__}")
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        if not (isinstance(name, str) and isinstance(value, str)):
+            raise ConfigurationError(f"default_headers must map str to str; {name!r:.40} is not; pass text values")
+        if any(not " " <= c <= "~" for c in name + value):
+            raise ConfigurationError(
+                f"default_headers[{name!r:.40}] holds a line break, control or non-ASCII character; "
+                "HTTP headers take printable ASCII only"
+            )
+        out[name] = value
+    return out
+
+
+class KeyHeaders(httpx.Headers):
+    """Request headers whose ``repr`` masks the API key (httpx itself masks only ``Authorization``)."""
+
+    def __repr__(self) -> str:
+        masked = [(k, "[secure]" if k.lower() == KEY_HEADER else v) for k, v in self.multi_items()]
+        return repr(httpx.Headers(masked, encoding=self.encoding))
 
 
 class BaseClient:
@@ -125,12 +230,13 @@ class BaseClient:
     ) -> None:
         self._api_key = resolve_api_key(api_key)
         self.base_url = resolve_base_url(base_url)
-        if max_retries < 0:
-            raise ConfigurationError(f"max_retries must be >= 0 (got {max_retries})")
-        self.max_retries = max_retries
-        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self.max_retries = check_max_retries(max_retries)
+        self.timeout = check_timeout(timeout)
+        if not isinstance(preflight, bool):
+            raise ConfigurationError(f"preflight must be True or False, got {preflight!r:.40}")
         self.preflight = preflight
-        self.poll_interval = DEFAULT_POLL_INTERVAL if poll_interval is None else float(poll_interval)
+        self.poll_interval = check_poll_interval(poll_interval)
+        _check_callable("clock", clock)
         self._clock = clock or time.monotonic
         #: After a 429, every request of this client holds back until this clock time (all workers back off).
         self._pause_until = 0.0
@@ -138,7 +244,7 @@ class BaseClient:
             "x-api-key": self._api_key,
             "user-agent": f"twelvelabs-rag/{__version__}",
             "accept": "application/json",
-            **dict(default_headers or {}),
+            **_check_headers(default_headers),
         }
 
     def __repr__(self) -> str:
@@ -158,12 +264,8 @@ class BaseClient:
         return None, headers
 
     def _redact(self, exc: TwelveLabsError) -> TwelveLabsError:
-        """Last line of defence: the key never appears in an exception's text."""
-        key = self._api_key
-        exc.args = tuple(a.replace(key, "<redacted>") if isinstance(a, str) else a for a in exc.args)
-        message = getattr(exc, "message", None)
-        if isinstance(message, str) and key in message:
-            exc.message = message.replace(key, "<redacted>")  # type: ignore[attr-defined]
+        """Last line of defence: the key never appears in an exception's text or ``body``."""
+        redact(exc, self._api_key)
         return exc
 
     def _gate(self, cleared: float) -> tuple[float, float]:

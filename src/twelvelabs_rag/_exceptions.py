@@ -23,11 +23,21 @@
     └── WaitTimeoutError              ``wait``/``create_and_wait`` gave up (also TimeoutError)
 
 No exception text ever contains the API key: messages are built from the response body and the
-request's method and URL only, and :func:`redact` scrubs any key that could slip through.
+request's method and URL only, and :func:`redact` scrubs any key that could slip through. It is the
+one choke point: every error built from a request or response redacts itself (its text, ``message``
+and ``body``) against the key that request carried, and the client runs every error it raises
+through it once more.
+
+```python
+from twelvelabs_rag._exceptions import redact_text
+assert redact_text("key tlk_0123456789abcdef is bad", "tlk_0123456789abcdef") == "key <redacted> is bad"
+assert redact_text("not known", "kno") == "not known"  # short keys: whole tokens only
+```
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -53,7 +63,136 @@ __all__ = [
     "TaskFailedError",
     "WaitTimeoutError",
     "status_error_class",
+    "REDACTED",
+    "KEY_HEADER",
+    "redact",
+    "redact_text",
+    "RedactedError",
+    "safe_cause",
 ]
+
+#: What replaces the key in any text.
+REDACTED = "<redacted>"
+#: The request header that carries the key.
+KEY_HEADER = "x-api-key"
+#: Keys at least this long are removed wherever they occur; shorter ones only as whole tokens, so a
+#: toy key such as ``"kno"`` cannot turn "not known" into "not <redacted>wn".
+_SUBSTRING_MIN = 12
+_WORD = "A-Za-z0-9"
+
+
+def _pattern(secret: str) -> re.Pattern[str]:
+    body = re.escape(secret)
+    return re.compile(body if len(secret) >= _SUBSTRING_MIN else f"(?<![{_WORD}]){body}(?![{_WORD}])")
+
+
+def redact_text(text: str, secret: str | None) -> str:
+    """``text`` with every occurrence of ``secret`` replaced by ``<redacted>`` (see ``_SUBSTRING_MIN``)."""
+    if not secret or secret not in text:
+        return text
+    return _pattern(secret).sub(REDACTED, text)
+
+
+def _scrub(value: Any, secret: str) -> Any:
+    if isinstance(value, str):
+        return redact_text(value, secret)
+    if isinstance(value, (bytes, bytearray)):
+        raw = bytes(value)
+        if secret.encode("utf-8", "replace") not in raw:
+            return value
+        return redact_text(raw.decode("utf-8", "replace"), secret).encode("utf-8")
+    if isinstance(value, dict):
+        return {_scrub(k, secret): _scrub(v, secret) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_scrub(v, secret) for v in value)
+    return value
+
+
+class RedactedError(Exception):
+    """Stands in, in an exception chain, for a foreign exception whose text held the key."""
+
+
+def _text(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - a broken __str__ must not break redaction
+        return ""
+
+
+def _stand_in(exc: BaseException, secret: str) -> BaseException:
+    """``exc`` itself when its text is clean, else a :class:`RedactedError` with its redacted text."""
+    text = _text(exc)
+    if secret not in text:
+        return exc
+    sub = RedactedError(f"{type(exc).__module__}.{type(exc).__qualname__}: {redact_text(text, secret)}")
+    sub.__traceback__ = exc.__traceback__
+    sub.__cause__, sub.__context__ = exc.__cause__, exc.__context__
+    sub.__suppress_context__ = exc.__suppress_context__
+    return sub
+
+
+def redact(exc: BaseException, secret: str | None) -> BaseException:
+    """Remove ``secret`` from an exception of any type and everything chained to it; returns the exception.
+
+    Scrubs ``args`` (so ``str()``/``repr()``) and the ``message`` and ``body`` attributes in place,
+    for the exception and every exception chained to it (``__cause__``/``__context__``, so a printed
+    traceback is clean too). A chained foreign exception whose text is computed from other state
+    (pydantic's ``ValidationError`` echoes the input) is replaced in the chain by a
+    :class:`RedactedError` carrying its redacted text and traceback. Only the top exception, if it is
+    such a foreign one, is returned as a stand-in (re-raise what this returns).
+    """
+    if not secret:
+        return exc
+    chain: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending:  # first scrub every exception of the chain in place ...
+        current = pending.pop()
+        if current is None or any(current is seen for seen in chain):
+            continue
+        chain.append(current)
+        try:
+            current.args = tuple(_scrub(a, secret) for a in current.args)
+            for attr in ("message", "body"):
+                if attr in vars(current):
+                    setattr(current, attr, _scrub(vars(current)[attr], secret))
+        except RecursionError:  # a body nested deeper than we can walk: drop it rather than leak it
+            vars(current)["body"] = "<body too deeply nested to redact>"
+        except (AttributeError, TypeError):  # an exception type with read-only args
+            pass
+        pending += [current.__cause__, current.__context__]
+    for current in chain:  # ... then replace the links whose text still holds the key
+        if current.__cause__ is not None:
+            current.__cause__ = _stand_in(current.__cause__, secret)
+        if current.__context__ is not None:
+            current.__context__ = _stand_in(current.__context__, secret)
+    return _stand_in(exc, secret)
+
+
+def _request_of(response: httpx.Response | None, request: httpx.Request | None = None) -> httpx.Request | None:
+    if request is None and response is not None:
+        try:
+            request = response.request
+        except RuntimeError:
+            return None
+    return request
+
+
+def safe_cause(cause: BaseException, response: httpx.Response | None) -> BaseException:
+    """What to chain (``raise err from safe_cause(exc, response)``) when ``exc``'s text may echo the key.
+
+    An error redacts itself when built, but ``raise ... from`` links the cause afterwards; a foreign
+    cause whose text holds the key (pydantic echoes the input) is replaced by a redacted stand-in.
+    """
+    req = _request_of(response)
+    secret = req.headers.get(KEY_HEADER) if req is not None else None
+    return redact(cause, secret)
+
+
+def _redact_own(exc: TwelveLabsError, response: httpx.Response | None, request: httpx.Request | None = None) -> None:
+    """An error built from a request or response scrubs the key that request carried."""
+    req = _request_of(response, request)
+    if req is not None:
+        redact(exc, req.headers.get(KEY_HEADER))
 
 
 class TwelveLabsError(Exception):
@@ -87,6 +226,7 @@ class APIConnectionError(TwelveLabsError):
         super().__init__(message)
         self.message = message
         self.request = request
+        _redact_own(self, None, request)
 
 
 class APITimeoutError(APIConnectionError, TimeoutError):
@@ -104,6 +244,7 @@ class APIResponseValidationError(TwelveLabsError):
         self.message = message
         self.response = response
         self.body = body
+        _redact_own(self, response)
 
 
 class APIStatusError(TwelveLabsError):
@@ -140,6 +281,7 @@ class APIStatusError(TwelveLabsError):
                 method_url = ""
         head = f"{status_code} {code}" if code else f"{status_code}"
         super().__init__(f"{head}: {message}{method_url}")
+        _redact_own(self, response)
 
 
 class BadRequestError(APIStatusError):

@@ -23,10 +23,10 @@ import httpx
 from pydantic import ValidationError
 
 from ._base import translate_transport_error
-from ._exceptions import APIConnectionError, APIResponseValidationError
+from ._exceptions import APIConnectionError, APIResponseValidationError, safe_cause
 from .types.analyze import StreamEnd, StreamStart, TextGeneration
 
-__all__ = ["NDJSONDecoder", "parse_event", "Stream", "AsyncStream"]
+__all__ = ["NDJSONDecoder", "MAX_LINE_BYTES", "parse_event", "Stream", "AsyncStream"]
 
 StreamEventT = StreamStart | TextGeneration | StreamEnd
 
@@ -37,22 +37,55 @@ _EVENTS: dict[str, type[StreamStart] | type[TextGeneration] | type[StreamEnd]] =
 }
 
 
-class NDJSONDecoder:
-    """Split a byte stream into complete lines (bytes, without the newline)."""
+#: The longest NDJSON line a stream may send (an analyze event is a few KB; this bounds memory).
+MAX_LINE_BYTES = 64 * 1024 * 1024
 
-    def __init__(self) -> None:
-        self._buffer = b""
+
+class NDJSONDecoder:
+    """Split a byte stream into complete lines (bytes, without the newline).
+
+    Linear in the stream's length however the bytes are chunked: a partial line is kept as a list
+    of pieces joined once when its newline arrives, and only the new chunk is searched for a newline
+    (re-scanning and re-copying the whole partial line per chunk made an 8 MB line fed in 1 KB
+    chunks take 21 s; see benchmarks/ndjson_bench.py). A line longer than ``max_line`` raises
+    :class:`APIResponseValidationError` instead of growing without bound.
+    """
+
+    def __init__(self, max_line: int = MAX_LINE_BYTES) -> None:
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+        self._max_line = max_line
 
     def feed(self, chunk: bytes) -> list[bytes]:
-        self._buffer += chunk
-        if b"\n" not in self._buffer:
+        if b"\n" not in chunk:
+            self._hold(chunk)
             return []
-        *lines, self._buffer = self._buffer.split(b"\n")
+        first, *rest = chunk.split(b"\n")
+        self._pending.append(first)
+        lines = [b"".join(self._pending), *rest[:-1]]
+        self._pending, self._pending_size = [], 0
+        self._hold(rest[-1])
+        for line in lines:
+            self._check(len(line))
         return [line.rstrip(b"\r") for line in lines]
 
     def flush(self) -> list[bytes]:
-        rest, self._buffer = self._buffer, b""
+        rest = b"".join(self._pending)
+        self._pending, self._pending_size = [], 0
         return [rest] if rest.strip() else []
+
+    def _hold(self, piece: bytes) -> None:
+        if piece:
+            self._pending.append(piece)
+            self._pending_size += len(piece)
+            self._check(self._pending_size)
+
+    def _check(self, size: int) -> None:
+        if size > self._max_line:
+            raise APIResponseValidationError(
+                f"analyze stream line longer than {self._max_line} bytes without a newline; the server is "
+                "not sending NDJSON events (check base_url)"
+            )
 
 
 def parse_event(line: bytes, *, lineno: int, response: httpx.Response | None = None) -> StreamEventT | None:
@@ -70,7 +103,7 @@ def parse_event(line: bytes, *, lineno: int, response: httpx.Response | None = N
         snippet = text[:80].decode("utf-8", "replace")
         raise APIResponseValidationError(
             f"analyze stream line {lineno} is not JSON ({exc}): {snippet!r}", response=response, body=snippet
-        ) from exc
+        ) from safe_cause(exc, response)
     if not isinstance(obj, dict):
         raise APIResponseValidationError(
             f"analyze stream line {lineno} is not a JSON object: {obj!r:.80}", response=response, body=obj
@@ -85,7 +118,7 @@ def parse_event(line: bytes, *, lineno: int, response: httpx.Response | None = N
             f"analyze stream line {lineno} ({obj.get('event_type')}) has an unexpected shape: {exc}",
             response=response,
             body=obj,
-        ) from exc
+        ) from safe_cause(exc, response)
 
 
 def _missing_end(response: httpx.Response) -> APIConnectionError:

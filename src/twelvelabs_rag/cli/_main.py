@@ -148,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _secrets(args: argparse.Namespace) -> list[str]:
     keys = [getattr(args, "api_key", None)] + [os.environ.get(v) for v in KEY_ENV_VARS]
-    return [k for k in keys if k and len(k) >= 4]
+    return [k.strip() for k in keys if isinstance(k, str) and k.strip()]
 
 
 def describe_error(exc: BaseException) -> str:
@@ -197,10 +197,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:
-        if args.debug:
+        from .._exceptions import redact, redact_text
+
+        shown: BaseException = exc
+        for secret in _secrets(args):  # the traceback of --debug and the one-line message alike
+            shown = redact(shown, secret)
+        if not args.debug:
+            text = describe_error(shown)
+            for secret in _secrets(args):
+                text = redact_text(text, secret)
+            print(f"error: {text}", file=sys.stderr)
+            return EXIT_ERROR
+        if shown is exc:
             raise
-        text = describe_error(exc)
-        for secret in _secrets(args):
-            text = text.replace(secret, "***")
-        print(f"error: {text}", file=sys.stderr)
-        return EXIT_ERROR
+    raise shown  # --debug, and the exception itself echoed the key: its redacted stand-in

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ValidationError
 from .._base import next_page_params
 
 from .._request import RequestSpec, query_params
-from .._exceptions import APIResponseValidationError
+from .._exceptions import APIResponseValidationError, safe_cause
 from .._bulk import arun_bounded, run_bounded
 from .._pagination import AsyncPage, SyncPage
 from .._polling import await_until_done, wait_until_done
@@ -93,7 +93,7 @@ def parse_json(response: httpx.Response) -> Any:
             f"that is not JSON: {content[:80]!r}",
             response=response,
             body=content[:500],
-        ) from exc
+        ) from safe_cause(exc, response)
 
 
 def validate(model: type[M], data: Any, response: httpx.Response | None = None) -> M:
@@ -104,7 +104,7 @@ def validate(model: type[M], data: Any, response: httpx.Response | None = None) 
         where = f"{response.request.method} {response.request.url.path} " if response is not None else ""
         raise APIResponseValidationError(
             f"{where}answered with a body that does not match {model.__name__}: {exc}", response=response, body=data
-        ) from exc
+        ) from safe_cause(exc, response)
 
 
 def parse_model(model: type[M], response: httpx.Response) -> M:

@@ -1,0 +1,135 @@
+"""The whole-request deadline behind ``timeout=``.
+
+httpx applies a timeout to each phase and to *each read*, so a server that drips one byte a second
+never trips it. Here ``timeout`` also bounds one attempt as a whole:
+
+- the attempt's budget is :func:`request_budget` seconds (the largest phase of the ``httpx.Timeout``;
+  none when ``read`` is unlimited);
+- the clock starts when the request is sent and restarts after every chunk of a request body is
+  written (an upload's duration grows with its size; the budget bounds the silence, not the size);
+- a plain answer must then arrive whole, headers and body, before the deadline;
+- a stream (``analyze(stream=True)``) gets a per-event deadline instead: the clock restarts when
+  iteration starts and after every chunk that ends an event (a newline) has been handed on, so each
+  NDJSON event must arrive within the budget, however long the whole stream runs and however long
+  the caller takes between events.
+
+The async client enforces this exactly (a cancel scope around the send and each read). The sync
+client checks it between the chunks of the answer; each read is bounded by the phase timeouts,
+which never exceed the budget, so a sync call ends at most one read timeout after the deadline.
+A missed deadline raises ``httpx.ReadTimeout``, which the client turns into ``APITimeoutError``.
+
+```python
+import httpx
+from twelvelabs_rag._deadline import request_budget
+assert request_budget(httpx.Timeout(3.0)) == 3.0 and request_budget(httpx.Timeout(None)) is None
+```
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from typing import Any
+
+import anyio
+import httpx
+
+__all__ = ["request_budget", "Deadline", "TimedStream", "AsyncTimedStream", "timed_body", "atimed_body"]
+
+
+def request_budget(timeout: httpx.Timeout) -> float | None:
+    """Seconds one attempt may take (see the module doc); None means no whole-request limit."""
+    if timeout.read is None:
+        return None
+    return max(t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t is not None)
+
+
+class Deadline:
+    """One attempt's deadline on ``clock``; ``restart()`` moves it ``budget`` seconds ahead.
+
+    ``scope`` (async only) is the cancel scope that enforces it; a restart moves the scope too.
+    """
+
+    __slots__ = ("budget", "clock", "at", "scope")
+
+    def __init__(self, budget: float | None, clock: Callable[[], float]) -> None:
+        self.budget = budget
+        self.clock = clock
+        self.at = math.inf
+        self.scope: anyio.CancelScope | None = None
+        self.restart()
+
+    def restart(self) -> None:
+        if self.budget is not None:
+            self.at = self.clock() + self.budget
+            if self.scope is not None:
+                self.scope.deadline = self.at
+
+    def expired(self) -> bool:
+        return self.clock() >= self.at
+
+    def error(self, request: httpx.Request | None, per_event: bool) -> httpx.ReadTimeout:
+        what = "the next stream event did not arrive" if per_event else "the answer did not arrive complete"
+        return httpx.ReadTimeout(
+            f"{what} within timeout={self.budget:g} s (a whole-request deadline, not a per-read one)", request=request
+        )
+
+
+def timed_body(chunks: Iterable[bytes], deadline: Deadline) -> Iterator[bytes]:
+    """A request body that restarts the deadline after each chunk is written."""
+    for chunk in chunks:
+        yield chunk
+        deadline.restart()
+
+
+async def atimed_body(chunks: AsyncIterable[bytes], deadline: Deadline) -> AsyncIterator[bytes]:
+    """Async :func:`timed_body`."""
+    async for chunk in chunks:
+        yield chunk
+        deadline.restart()
+
+
+class TimedStream(httpx.SyncByteStream):
+    """A response body checked against the deadline after every chunk (restarted at newlines for streams)."""
+
+    def __init__(self, inner: Any, deadline: Deadline, request: httpx.Request, per_event: bool) -> None:
+        self._inner, self._deadline, self._request, self._per_event = inner, deadline, request, per_event
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._per_event:  # the clock runs while we wait for the server, not while the caller works
+            self._deadline.restart()
+        for chunk in self._inner:
+            if self._deadline.expired():
+                raise self._deadline.error(self._request, self._per_event)
+            yield chunk
+            if self._per_event and b"\n" in chunk:
+                self._deadline.restart()
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class AsyncTimedStream(httpx.AsyncByteStream):
+    """Async :class:`TimedStream`: each read runs in a cancel scope ending at the deadline."""
+
+    def __init__(self, inner: Any, deadline: Deadline, request: httpx.Request, per_event: bool) -> None:
+        self._inner, self._deadline, self._request, self._per_event = inner, deadline, request, per_event
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        if self._per_event:
+            self._deadline.restart()
+        chunks = self._inner.__aiter__()
+        while True:
+            with anyio.CancelScope(deadline=self._deadline.at) as scope:
+                try:
+                    chunk = await chunks.__anext__()
+                except StopAsyncIteration:
+                    return
+            if scope.cancelled_caught:
+                raise self._deadline.error(self._request, self._per_event)
+            yield chunk
+            if self._per_event and b"\n" in chunk:
+                self._deadline.restart()
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
