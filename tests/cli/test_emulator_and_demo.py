@@ -173,7 +173,8 @@ def test_emulator_port_in_use_is_one_line(cli) -> None:
         port = busy.getsockname()[1]
         r = cli("emulator", "--port", str(port))
     assert r.code == 1
-    assert r.err_lines == [f"error: cannot listen on 127.0.0.1:{port}: Address already in use"]
+    assert r.err_lines == [f"error: cannot listen on 127.0.0.1:{port}: Address already in use "
+                           "(choose another --port, or --port 0 for any free one)"]
 
 
 @pytest.mark.slow
