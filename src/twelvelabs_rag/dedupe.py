@@ -80,16 +80,15 @@ def find_upload(
     url: str | None = None,
 ) -> ExistingUpload | None:
     """The rule "is this source already in the index?" shared by ``tlrag upload`` and both framework
-    loaders: a finished video (as :func:`find_indexed`), or else a task still validating, pending or
-    indexing it (same hash/URL mark, or same file name). None means: upload it.
+    loaders: a task still validating, pending or indexing it (same hash/URL mark, or same file name;
+    checked first, since an index may list a video before its task is done), else a finished video
+    (as :func:`find_indexed`). None means: upload it.
     """
-    video_id = find_indexed(client, index_id, filename=filename, size=size, sha256=sha256, url=url)
-    if video_id is not None:
-        return ExistingUpload(video_id=video_id)
     for task in client.tasks.list(**_task_query(index_id, filename, url)):
         if _task_matches(task, filename, sha256, url):
             return _in_progress(task)
-    return None
+    video_id = find_indexed(client, index_id, filename=filename, size=size, sha256=sha256, url=url)
+    return None if video_id is None else ExistingUpload(video_id=video_id)
 
 
 async def afind_upload(
@@ -102,10 +101,8 @@ async def afind_upload(
     url: str | None = None,
 ) -> ExistingUpload | None:
     """Async twin of :func:`find_upload` (``client`` is an ``AsyncTwelveLabs``)."""
-    video_id = await afind_indexed(client, index_id, filename=filename, size=size, sha256=sha256, url=url)
-    if video_id is not None:
-        return ExistingUpload(video_id=video_id)
     async for task in client.tasks.list(**_task_query(index_id, filename, url)):
         if _task_matches(task, filename, sha256, url):
             return _in_progress(task)
-    return None
+    video_id = await afind_indexed(client, index_id, filename=filename, size=size, sha256=sha256, url=url)
+    return None if video_id is None else ExistingUpload(video_id=video_id)
