@@ -17,7 +17,7 @@ import pytest
 FOX = "[0-4] a red fox runs through deep snow\n[4-8] an eagle flies over a frozen lake"
 
 # A task that stays "pending" for far more polls than a short --timeout allows.
-SLOW_STATUSES = ("validating",) + ("pending",) * 5000 + ("indexing", "ready")
+SLOW_STATUSES = ("validating",) + ("pending",) * 50_000 + ("indexing", "ready")
 
 
 @pytest.fixture
