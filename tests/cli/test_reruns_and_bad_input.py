@@ -331,3 +331,18 @@ def test_json_outputs_and_stats(api, index_id, clip_factory, tmp_path: Path) -> 
     assert r.code == 0, r.err
     r = api("store", "stats", "--path", tmp_path / "s")
     assert r.code == 0 and "read_only" not in r.out
+
+
+# -- item 21 -------------------------------------------------------------------------------------
+
+
+def test_a_text_file_named_mp4_is_not_uploaded_without_pyav(cli, slow, tmp_path: Path, monkeypatch) -> None:
+    fake, _ = slow
+    monkeypatch.setitem(sys.modules, "av", None)  # as if PyAV were not installed
+    index_id = _index(cli)
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("not a video\n" * 50)
+    r = cli("upload", notes, "--index", index_id, "--no-progress")
+    assert r.code == 1
+    assert "notes.mp4: not a video file" in r.err and "pass --no-preflight" in r.err
+    assert fake.calls("POST /tasks") == []
