@@ -346,3 +346,19 @@ def test_a_text_file_named_mp4_is_not_uploaded_without_pyav(cli, slow, tmp_path:
     assert r.code == 1
     assert "notes.mp4: not a video file" in r.err and "pass --no-preflight" in r.err
     assert fake.calls("POST /tasks") == []
+
+
+def test_sample_media_follow_the_umask(tmp_path: Path) -> None:
+    from twelvelabs_rag.testing.samples import make_audio, make_clip, make_image, new_file_mode
+
+    made = [make_image(tmp_path / "i.png", "x"), make_audio(tmp_path / "a.wav", "x", seconds=1),
+            make_clip(tmp_path / "c.mp4", "[0-4] x")]
+    assert new_file_mode() == 0o666 & ~_umask()
+    for path in made:
+        assert path.stat().st_mode & 0o777 == new_file_mode(), path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
