@@ -56,10 +56,10 @@ def timeline_figure(durations: Mapping[str, float], hits: Sequence[Hit], *, titl
                     floor: float = SCORE_FLOOR) -> Any:
     """The matplotlib ``Figure`` of :func:`plot_timeline` (nothing written)."""
     try:
-        import matplotlib
+        import matplotlib  # noqa: F401
     except ImportError as exc:
         raise ImportError("the timeline needs matplotlib: pip install 'twelvelabs-rag[plot]'") from exc
-    matplotlib.use("Agg", force=True)
+    # A bare Figure (no pyplot): no GUI backend is touched, and a notebook's inline backend stays as it is.
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
