@@ -160,7 +160,8 @@ names = list(clips)
 # A hit's opacity is its score (the legend shows the scale); hits under the relevance floor (0.05)
 # are unrelated moments, not matches: they are left out, and a note under the plot counts them.
 hits = [Hit(label, h.metadata["filename"], h.start, h.end, h.score) for label, found in queries.items() for h in found]
-timeline_figure({name: 12.0 for name in names}, hits, title="Where each query's top moments fall")
+fig = timeline_figure({name: 12.0 for name in names}, hits, title="Where each query's top moments fall",
+                      figure=plt.figure())
 # %%
 segments = reader.get([i for name in names for i in ids[name]])
 X = np.stack([s.vector for s in segments])

@@ -53,8 +53,12 @@ def split_by_floor(hits: Sequence[Hit], floor: float = SCORE_FLOOR) -> tuple[lis
 
 
 def timeline_figure(durations: Mapping[str, float], hits: Sequence[Hit], *, title: str = "Where the hits fall",
-                    floor: float = SCORE_FLOOR) -> Any:
-    """The matplotlib ``Figure`` of :func:`plot_timeline` (nothing written)."""
+                    floor: float = SCORE_FLOOR, figure: Any = None) -> Any:
+    """The matplotlib ``Figure`` of :func:`plot_timeline` (nothing written).
+
+    ``figure``: draw into this (empty) figure, e.g. ``plt.figure()`` so a notebook shows it inline;
+    by default a new bare ``Figure``, which touches no GUI backend.
+    """
     try:
         import matplotlib  # noqa: F401
     except ImportError as exc:
@@ -70,7 +74,9 @@ def timeline_figure(durations: Mapping[str, float], hits: Sequence[Hit], *, titl
     colour = {q: palette[i % len(palette)] for i, q in enumerate(queries)}
     lanes = max(1, len(queries))
 
-    fig = Figure(figsize=(11, 1.6 + (0.35 + 0.18 * lanes) * len(videos)), dpi=100)
+    size = (11, 1.6 + (0.35 + 0.18 * lanes) * len(videos))
+    fig = Figure(figsize=size, dpi=100) if figure is None else figure
+    fig.set_size_inches(*size)
     ax = fig.add_subplot()
     for row, video in enumerate(videos):
         y = len(videos) - 1 - row
