@@ -42,3 +42,25 @@ def test_readme_snippet_runs(name: str, code: str, tmp_path: Path, monkeypatch: 
                 close()
             except Exception:  # noqa: BLE001 - best effort cleanup
                 pass
+
+
+def test_core_snippet_runs_twice_and_leaves_the_working_directory_empty(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A newcomer pastes it twice: no "already exists", and nothing left behind in the working directory."""
+    code = dict(_snippets())["core"]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TWELVELABS_API_KEY", raising=False)
+    for run in range(2):
+        exec(compile(code, f"README.md:core#{run}", "exec"), {"__name__": "readme_core"})  # noqa: S102
+        assert ", 512)" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_install_lines_work_in_zsh_and_in_order() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert "pip install -e .[" not in text  # unquoted extras: zsh globs the brackets ("no matches found")
+    assert "pip install -e '.[media,progress,plot]'" in text
+    core = text.index("pip install -e '.[media,progress,plot]'")
+    assert core < text.index("pip install -e integrations/langchain")  # the core comes first
+    assert "about 2 minutes" not in text
+    assert "uv run --frozen --no-sync --with jupyterlab jupyter lab notebooks/" in text

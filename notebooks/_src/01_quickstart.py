@@ -36,7 +36,8 @@ print(MODE, "-", client)  # the repr never shows the key
 # its `comment` tag (`[0-4] a red fox runs through snow`). `make_clip` writes a real H.264 MP4.
 
 # %%
-work = Path(tempfile.mkdtemp(prefix="tlrag-nb01-"))
+scratch = tempfile.TemporaryDirectory(prefix="tlrag-nb01-")  # removed in the last cell
+work = Path(scratch.name)
 scripts = {
     "fox.mp4": '[0-4] a red fox runs through deep snow | "a red fox hunts near the forest edge"\n'
     '[4-8] an eagle flies over a frozen lake | "an eagle circles above the ice"',
@@ -163,3 +164,4 @@ async with aclient:
 # %%
 client.indexes.delete(index.id)
 client.close()
+scratch.cleanup()  # the clips, stores and images written above

@@ -28,7 +28,8 @@ else:
 print(MODE)
 
 # %%
-work = Path(tempfile.mkdtemp(prefix="tlrag-nb02-"))
+scratch = tempfile.TemporaryDirectory(prefix="tlrag-nb02-")  # removed in the last cell
+work = Path(scratch.name)
 scripts = {
     "wildlife.mp4": '[0-4] a red fox runs through deep snow | "a red fox hunts near the forest edge"\n'
     '[4-8] an eagle glides over a frozen lake | "an eagle scans the ice from above"\n'
@@ -140,3 +141,4 @@ answer
 # %%
 assert isinstance(answer, VideoFacts)
 client.indexes.delete(index_id)
+scratch.cleanup()  # the clips, stores and images written above

@@ -28,7 +28,8 @@ else:
 print(MODE)
 
 # %%
-work = Path(tempfile.mkdtemp(prefix="tlrag-nb03-"))
+scratch = tempfile.TemporaryDirectory(prefix="tlrag-nb03-")  # removed in the last cell
+work = Path(scratch.name)
 scripts = {
     "kitchen.mp4": '[0-4] a chef chops onions and garlic | "every good sauce starts with onions and garlic"\n'
     '[4-8] fresh pasta boils in a large pot | "the pasta needs about ten minutes"\n'
@@ -71,8 +72,9 @@ segments = TwelveLabsVideoReader(index_id=index.id, client=client, mode="segment
 
 # %% [markdown]
 # ## 2. Retrieve clips
-# `TwelveLabsRetriever` runs TwelveLabs search: one node per clip, with `video_id`, `start`, `end`
-# and `filename` in the metadata (node ids are unique per clip, so LlamaIndex never merges two).
+# `TwelveLabsRetriever` runs TwelveLabs search: one node per clip, with `video_id`, `start`, `end`,
+# `rank` and `filename` in the metadata (node ids are unique per clip, so LlamaIndex never merges two).
+# Marengo 3.0 ranks clips without a score; the node's `score` is then `1 / rank`, an order, not a relevance.
 
 # %%
 from llama_index.retrievers.twelvelabs import TwelveLabsRetriever
@@ -80,7 +82,8 @@ from llama_index.retrievers.twelvelabs import TwelveLabsRetriever
 retriever = TwelveLabsRetriever(index.id, client=client, similarity_top_k=3, search_options=("visual", "audio"))
 for hit in retriever.retrieve("pasta cooking on the stove"):
     meta = hit.node.metadata
-    print(f"{meta['filename']:12} {meta['start']:4.1f}-{meta['end']:4.1f}s  score={hit.score:.2f}  {hit.node.text}")
+    # Marengo 3.0 returns ranks, not scores: the node score is 1/rank, so print the rank itself.
+    print(f"{meta['filename']:12} {meta['start']:4.1f}-{meta['end']:4.1f}s  rank={meta['rank']}  {hit.node.text}")
 
 # %% [markdown]
 # ## 3. Query engine
@@ -126,3 +129,4 @@ print(TwelveLabsPegasus(video_id=video_of["wildlife.mp4"], client=client).comple
 # %%
 assert chunks and response.source_nodes
 client.indexes.delete(index.id)
+scratch.cleanup()  # the clips, stores and images written above

@@ -33,7 +33,8 @@ else:
 print(MODE)
 
 # %%
-work = Path(tempfile.mkdtemp(prefix="tlrag-nb04-"))
+scratch = tempfile.TemporaryDirectory(prefix="tlrag-nb04-")  # removed in the last cell
+work = Path(scratch.name)
 clips = {
     "wildlife.mp4": ("nature", '[0-4] a red fox runs through deep snow | "a red fox hunts near the forest edge"\n'
                      '[4-8] an eagle glides over a frozen lake | "an eagle scans the ice from above"\n'
@@ -141,11 +142,13 @@ show(reader.search_text("a yellow taxi in the rain", k=3))  # no client: served 
 
 # %% [markdown]
 # ## 6. Plots
-# A timeline per video of where each query's best moments fall, and a 2-D projection of every
-# segment (PCA through numpy's SVD), coloured by video.
+# A timeline per video of where each query's best moments fall (opacity = score), and a 2-D
+# projection of every segment (PCA through numpy's SVD): colour is the video, marker the embedding.
 
 # %%
 import matplotlib.pyplot as plt
+
+from twelvelabs_rag.cli import Hit, timeline_figure
 
 queries = {
     "text: taxi in the rain": reader.search_text("a yellow taxi in the rain", k=3),
@@ -154,21 +157,11 @@ queries = {
     "like: fox in snow": reader.search_like(seed.id, k=3, where={"option": "visual"}),
 }
 names = list(clips)
-colours = dict(zip(queries, ["tab:red", "tab:blue", "tab:green", "tab:orange"]))
-fig, ax = plt.subplots(figsize=(9, 3.2))
-for row, name in enumerate(names):
-    ax.broken_barh([(0, 12)], (row - 0.4, 0.8), facecolors="#eeeeee")
-    for lane, (label, hits) in enumerate(queries.items()):
-        for h in hits:
-            if h.metadata["filename"] == name:
-                ax.broken_barh([(h.start, h.end - h.start)], (row - 0.4 + lane * 0.2, 0.2), facecolors=colours[label])
-ax.set_yticks(range(len(names)), names)
-ax.set_xlabel("seconds")
-ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c) for c in colours.values()], labels=list(colours),
-          loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-ax.set_title("Where each query's top moments fall")
-fig.tight_layout()
-
+# A hit's opacity is its score (the legend shows the scale); hits under the relevance floor (0.05)
+# are unrelated moments, not matches: they are left out, and a note under the plot counts them.
+hits = [Hit(label, h.metadata["filename"], h.start, h.end, h.score) for label, found in queries.items() for h in found]
+fig = timeline_figure({name: 12.0 for name in names}, hits, title="Where each query's top moments fall",
+                      figure=plt.figure())
 # %%
 segments = reader.get([i for name in names for i in ids[name]])
 X = np.stack([s.vector for s in segments])
@@ -177,13 +170,23 @@ _, singular, vt = np.linalg.svd(X, full_matrices=False)
 xy = X @ vt[:2].T
 explained = (singular[:2] ** 2).sum() / (singular**2).sum()
 fig, ax = plt.subplots(figsize=(6, 4.5))
-for name in names:
-    mask = np.array([s.metadata["filename"] == name for s in segments])
-    ax.scatter(xy[mask, 0], xy[mask, 1], label=name, alpha=0.8)
+markers = {"visual": "o", "audio": "^", "transcription": "s"}
+for colour, name in zip(["tab:red", "tab:blue", "tab:green", "tab:orange"], names):
+    for option, marker in markers.items():
+        mask = np.array([s.metadata["filename"] == name and s.option == option for s in segments])
+        if mask.any():
+            ax.scatter(xy[mask, 0], xy[mask, 1], color=colour, marker=marker, alpha=0.8,
+                       label=name if option == "visual" else None)
+ax.set_xlabel("first principal component")
+ax.set_ylabel("second principal component")
 ax.set_title(f"Segments in 2-D (PCA, {explained:.0%} of the variance)")
-ax.legend(frameon=False)
+video_legend = ax.legend(title="video (colour)", frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+ax.add_artist(video_legend)
+ax.legend(handles=[plt.Line2D([], [], color="grey", marker=m, linestyle="", label=o) for o, m in markers.items()],
+          title="embedding (marker)", frameon=False, loc="lower left", bbox_to_anchor=(1.01, 0))
 fig.tight_layout()
 
 # %%
 assert xy.shape == (len(segments), 2)
 reader.close()
+scratch.cleanup()  # the clips, stores and images written above

@@ -33,7 +33,7 @@ from typing import BinaryIO, Literal
 
 from ._limits import LIMITS, audio_limits, image_limits, video_limits
 
-__all__ = ["MediaInfo", "probe", "video_violation", "image_violation", "audio_violation", "LIMITS"]
+__all__ = ["MediaInfo", "probe", "sniff", "video_violation", "image_violation", "audio_violation", "LIMITS"]
 
 MediaKind = Literal["video", "image", "audio"]
 
@@ -94,6 +94,64 @@ def _probe(src: _Src) -> MediaInfo:
     except (struct.error, ValueError, zlib.error, IndexError):
         pass
     return MediaInfo(kind=None, format=None, size=src.size)
+
+
+# ---------------------------------------------------------------- container magic bytes
+
+#: ``(offset, magic, kind, format)``: the first bytes of the containers the API (or a user) may hand us.
+#: Used without PyAV to tell a real media file from, say, a text file named ``.mp4``.
+_MAGIC: tuple[tuple[int, bytes, MediaKind, str], ...] = (
+    (4, b"ftyp", "video", "mp4"),  # MP4, MOV, M4V, 3GP (an M4A is told apart by probe())
+    (4, b"moov", "video", "mov"),
+    (4, b"mdat", "video", "mov"),
+    (4, b"wide", "video", "mov"),
+    (4, b"free", "video", "mov"),
+    (4, b"skip", "video", "mov"),
+    (0, b"\x1a\x45\xdf\xa3", "video", "matroska"),  # MKV and WebM (EBML)
+    (0, b"\x30\x26\xb2\x75\x8e\x66\xcf\x11", "video", "asf"),  # WMV/WMA
+    (0, b"FLV\x01", "video", "flv"),
+    (0, b"\x00\x00\x01\xba", "video", "mpeg"),  # MPEG program stream
+    (0, b"\x00\x00\x01\xb3", "video", "mpeg"),
+    (0, b"fLaC", "audio", "flac"),
+    (0, b"OggS", "audio", "ogg"),
+    (0, b"ID3", "audio", "mp3"),
+    (0, b"#!AMR", "audio", "amr"),
+    (0, b"\x89PNG\r\n\x1a\n", "image", "png"),
+    (0, b"\xff\xd8\xff", "image", "jpeg"),
+    (0, b"GIF87a", "image", "gif"),
+    (0, b"GIF89a", "image", "gif"),
+    (0, b"BM", "image", "bmp"),
+)
+
+
+#: How many leading bytes :func:`sniff` looks at.
+SNIFF_BYTES = 512
+
+
+def sniff(head: bytes) -> tuple[MediaKind, str] | None:
+    """``(kind, format)`` from a file's first bytes (pass :data:`SNIFF_BYTES` of them), or None.
+
+    Pure and cheap: a text file, a PDF or random bytes give None, whatever their name.
+
+    ```python
+    assert sniff(b"\\x00\\x00\\x00\\x18ftypmp42") == ("video", "mp4")
+    assert sniff(b"hello, I am a text file") is None
+    ```
+    """
+    if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+        return "audio", "aiff"
+    if head[:4] == b"RIFF":
+        return {b"WAVE": ("audio", "wav"), b"AVI ": ("video", "avi"), b"WEBP": ("image", "webp")}.get(head[8:12])
+    for offset, magic, kind, fmt in _MAGIC:
+        if head[offset:offset + len(magic)] == magic:
+            return kind, fmt
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0:  # AAC in ADTS frames
+        return "audio", "aac"
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] & 0x06:  # an MPEG audio frame
+        return "audio", "mp3"
+    if len(head) > 188 and head[0] == 0x47 and head[188] == 0x47:  # MPEG-TS: a sync byte every 188 bytes
+        return "video", "mpegts"
+    return None
 
 
 # ---------------------------------------------------------------- MP4 / ISO-BMFF

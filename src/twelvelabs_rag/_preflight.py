@@ -15,20 +15,23 @@ assert video_problem(MediaFacts(kind="video", width=320, height=240, duration=10
 from __future__ import annotations
 
 import io
+import logging
 import mimetypes
-import warnings
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ._exceptions import PreflightError
 from ._limits import LIMITS, Problem, audio_limits, image_limits, video_limits
+from ._media import SNIFF_BYTES, sniff
 
 __all__ = [
     "LIMITS", "MediaFacts", "video_problem", "image_problem", "audio_problem", "probe_media", "check_media", "preflight",
 ]
 
 _OTHER_KINDS = ("image", "audio", "video", "text")
+_EXPECTED = {"video": "MP4, MOV, WebM, MKV, AVI, ...", "audio": "WAV, MP3, M4A, FLAC, OGG, ...", "image": "JPEG or PNG"}
 
 
 @dataclass(frozen=True)
@@ -106,37 +109,75 @@ def _probe_av(source: Path | bytes) -> MediaFacts | None:
 
 
 def _probe_headers(source: Path | bytes) -> MediaFacts | None:
-    try:
-        from ._media import probe
-    except ImportError:
-        return None
+    from ._media import probe
+
     info: Any = probe(source)
     if getattr(info, "kind", None) is None:
         return None
     return MediaFacts(kind=info.kind, format=info.format, width=info.width, height=info.height, duration=info.duration)
 
 
+class _OnceNotice:
+    """A warning logged once per process (a CLI run or a notebook must not repeat it for every file)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.emitted = False
+        self._lock = threading.Lock()
+
+    def emit(self) -> None:
+        with self._lock:
+            if self.emitted:
+                return
+            self.emitted = True
+        # A logger, not warnings.warn: no source line echoed under the message, and no
+        # per-call-site repetition. Unconfigured logging prints it on stderr as it is.
+        logger.warning(self.message)
+
+
+logger = logging.getLogger("twelvelabs_rag.preflight")
+NO_PYAV_NOTICE = _OnceNotice(
+    "PyAV is not installed: preflight checks size, name and container headers only, not the decoded "
+    "resolution and duration (pip install 'twelvelabs-rag[media]' for full checks)"
+)
+
+
+def _head(source: Path | bytes) -> bytes:
+    if isinstance(source, bytes):
+        return source[:SNIFF_BYTES]
+    with source.open("rb") as f:
+        return f.read(SNIFF_BYTES)
+
+
 def probe_media(source: Path | bytes, *, name: str | None, expect: str) -> MediaFacts:
-    """Probe a file (path or bytes) with the best available tool."""
+    """Probe a file (path or bytes) with the best available tool.
+
+    Without PyAV, a file whose first bytes match no known container probes as
+    ``kind="unrecognised"`` (a text file named ``.mp4`` is not a video, whatever its name).
+    """
     size = source.stat().st_size if isinstance(source, Path) else len(source)
     facts = _probe_headers(source)
     if facts is not None and facts.kind == "image" and expect == "image":
         return MediaFacts(**{**facts.__dict__, "size": size})
+    pyav_failed = False
     if expect != "image":
         via_av = _probe_av(source)
         if via_av is None:
-            warnings.warn(
-                "PyAV is not installed: preflight checked size, name and container headers only, not the decoded "
-                "resolution and duration (pip install 'twelvelabs-rag[media]' for full checks)",
-                stacklevel=4,
-            )
+            NO_PYAV_NOTICE.emit()
         elif via_av.kind != "unknown":
             return MediaFacts(**{**via_av.__dict__, "size": size})
-        elif facts is None and expect == "video":
-            return MediaFacts(kind="unreadable", format=None, size=size)
+        else:
+            pyav_failed = True
     if facts is not None:
         return MediaFacts(**{**facts.__dict__, "size": size})
-    return MediaFacts(kind=_kind_from_name(name), size=size)
+    if size == 0:
+        return MediaFacts(kind=_kind_from_name(name), size=0)  # the limit checks say "empty"
+    if pyav_failed and expect == "video":
+        return MediaFacts(kind="unreadable", format=None, size=size)
+    sniffed = sniff(_head(source))
+    if sniffed is None:
+        return MediaFacts(kind="unrecognised", size=size)
+    return MediaFacts(kind=sniffed[0], format=sniffed[1], size=size)
 
 
 def check_media(source: Path | str | bytes, *, name: str | None, expect: str, pegasus_only: bool = False) -> MediaFacts:
@@ -147,6 +188,13 @@ def check_media(source: Path | str | bytes, *, name: str | None, expect: str, pe
         source = Path(source)
     facts = probe_media(source, name=name, expect=expect)
     label = name or (str(source) if isinstance(source, Path) else f"<{len(source)} bytes>")
+    if facts.kind == "unrecognised":
+        raise PreflightError(
+            f"{label}: not a{'n' if expect[0] in 'aeiou' else ''} {expect} file: its first bytes match no known media "
+            f"container ({_EXPECTED[expect]}). Upload a real {expect} file, or pass preflight=False to skip local checks.",
+            code="unsupported_media_type",
+            path=str(source) if isinstance(source, Path) else None,
+        )
     if facts.kind == "unreadable":
         raise PreflightError(
             f"{label}: not a readable video (PyAV could not open it). Upload a real MP4/MOV/WebM file, "

@@ -193,7 +193,8 @@ def test_search_bad_input(api, index_id) -> None:
     r = api("search", "fox", "--index", "nope")
     assert (r.code, r.err_lines) == (1, ["error: index 'nope' not found (see 'tlrag index list')"])
     r = api("search", "fox", "--index", index_id, "--limit", "0")
-    assert (r.code, r.err_lines) == (1, ["error: --limit must be at least 1"])
+    assert (r.code, r.err_lines) == (
+        2, ["error: argument --limit: 0 is out of range (use 1 to 10000) (see 'tlrag search --help')"])
 
 
 # -- analyze -----------------------------------------------------------------------------------

@@ -128,6 +128,11 @@ def test_demo_end_to_end(demo_runs) -> None:
     width, height = _png_size(png)
     assert width >= 600 and height >= 200
     assert (out_dir / "store" / "manifest.json").is_file()
+    # Outputs follow the umask like any new file (mkstemp's 0600 made them unreadable to others).
+    from twelvelabs_rag.testing.samples import new_file_mode
+
+    for made in [png, *sorted((out_dir / "media").iterdir())]:
+        assert made.stat().st_mode & 0o777 == new_file_mode(), made
     assert lines[-1].startswith("done in ")
     assert seconds < 90  # the goal is under a minute on 2 cores; this run shares the cores with the quiet one
 
@@ -173,7 +178,8 @@ def test_emulator_port_in_use_is_one_line(cli) -> None:
         port = busy.getsockname()[1]
         r = cli("emulator", "--port", str(port))
     assert r.code == 1
-    assert r.err_lines == [f"error: cannot listen on 127.0.0.1:{port}: Address already in use"]
+    assert r.err_lines == [f"error: cannot listen on 127.0.0.1:{port}: Address already in use "
+                           "(choose another --port, or --port 0 for any free one)"]
 
 
 @pytest.mark.slow
@@ -184,6 +190,33 @@ def test_demo_names_the_step_when_an_integration_is_missing(tmp_path: Path) -> N
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=120)
     assert proc.returncode == 1
     err = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert err == ["error: demo step 4/8 (LangChain retrieval chain) failed: this step needs langchain-twelvelabs "
-                   "(import of langchain_twelvelabs halted; None in sys.modules); install it with: "
-                   "pip install langchain-twelvelabs"]
+    assert err == ["error: the demo needs packages that are not installed, nothing was started: "
+                   "langchain-twelvelabs answers step 4: pip install -e integrations/langchain "
+                   "(from the repository, after the core)"]
+    assert proc.stdout == ""  # checked before step 1: no emulator started, no output written
+    assert not (tmp_path / "o").exists()
+
+
+def test_demo_without_pyav_says_what_to_install_before_starting(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['av'] = None\n"
+            "from twelvelabs_rag.cli import main\n"
+            f"sys.exit(main(['demo', '--out', {str(tmp_path / 'o')!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=120)
+    assert proc.returncode == 1
+    err = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert err == ["error: the demo needs packages that are not installed, nothing was started: "
+                   "PyAV writes the sample clips (step 1): pip install 'twelvelabs-rag[media]'"]
+    assert proc.stdout == "" and not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_demo_without_matplotlib_skips_only_the_png(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['matplotlib'] = None\n"
+            "from twelvelabs_rag.cli import main\n"
+            f"sys.exit(main(['demo', '--quiet', '--out', {str(tmp_path / 'o')!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=240,
+                          cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "timeline skipped: matplotlib is not installed (pip install 'twelvelabs-rag[plot]' draws it)" in proc.stdout
+    assert not (tmp_path / "o" / "timeline.png").exists()
+    assert (tmp_path / "o" / "store" / "manifest.json").is_file()

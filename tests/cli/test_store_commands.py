@@ -107,7 +107,7 @@ def test_bad_like_and_unknown_segment(api, store_path) -> None:
 
 def test_ingest_unknown_task(api, tmp_path: Path) -> None:
     r = api("store", "ingest", "nope", "--path", tmp_path / "s")
-    assert (r.code, r.err_lines) == (1, ["error: embedding task 'nope' not found"])
+    assert (r.code, r.err_lines) == (1, ["error: embedding task 'nope' not found (create one with 'tlrag embed video PATH')"])
 
 
 def test_ingest_unfinished_task(api, base_url, clip_factory, tmp_path: Path) -> None:
@@ -118,4 +118,4 @@ def test_ingest_unfinished_task(api, base_url, clip_factory, tmp_path: Path) -> 
     r = api("store", "ingest", created.id, "--path", tmp_path / "s")
     assert r.code == 1
     assert r.err_lines[0].startswith(f"error: embedding task {created.id} is ")
-    assert r.err_lines[0].endswith("not ready: wait for it, then ingest again")
+    assert r.err_lines[0].endswith("not ready: add --wait to wait for it")

@@ -133,10 +133,9 @@ def test_without_pyav_header_probes_still_check_and_warn(tmp_path: Path, monkeyp
     short = make_clip(tmp_path / "short.mp4", "[0-2] a fox", seconds=2)
     ok = make_clip(tmp_path / "ok.mp4", "[0-5] a fox", seconds=5)
     monkeypatch.setitem(sys.modules, "av", None)  # as if PyAV were not installed
-    with pytest.warns(UserWarning, match="PyAV is not installed"):
-        facts = check_media(ok, name="ok.mp4", expect="video")
+    facts = check_media(ok, name="ok.mp4", expect="video")  # the notice: test_pyav_notice_once_per_process
     assert (facts.width, facts.height) == (640, 360)
-    with pytest.warns(UserWarning, match="PyAV"), pytest.raises(PreflightError) as info:
+    with pytest.raises(PreflightError) as info:
         check_media(short, name="short.mp4", expect="video")
     assert info.value.code == "video_duration_too_short"
     with pytest.raises(PreflightError) as info:  # images need no PyAV: no warning
@@ -157,3 +156,54 @@ def test_public_preflight_accepts_str_paths_and_bytes(tmp_path: Path) -> None:
     assert info.value.code == "video_duration_too_short" and "s.mp4" in str(info.value)
     with pytest.raises(ValueError):
         preflight(clip, kind="pdf")
+
+
+# -- issue 9, item 21: without PyAV, container magic bytes decide; the notice comes once --------
+
+
+@pytest.mark.parametrize("pyav", [False, True])
+@pytest.mark.parametrize(("name", "expect"), [("notes.mp4", "video"), ("notes.wav", "audio"), ("notes.png", "image"),
+                                              ("notes.mov", "video"), ("notes.mp3", "audio")])
+def test_a_text_file_with_a_media_name_fails_preflight(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       pyav: bool, name: str, expect: str) -> None:
+    if not pyav:
+        monkeypatch.setitem(sys.modules, "av", None)
+    fake = tmp_path / name
+    fake.write_text("this is a shopping list, not media\n" * 20)
+    with pytest.raises(PreflightError) as info:
+        check_media(fake, name=name, expect=expect)
+    assert info.value.code == "unsupported_media_type"
+    assert name in str(info.value) and "preflight=False" in str(info.value)
+
+
+def test_known_containers_pass_the_magic_check_without_pyav(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from twelvelabs_rag._media import sniff
+
+    monkeypatch.setitem(sys.modules, "av", None)
+    webm = tmp_path / "clip.webm"
+    webm.write_bytes(b"\x1a\x45\xdf\xa3" + b"\x00" * 2000)
+    assert check_media(webm, name="clip.webm", expect="video").format == "matroska"
+    mp3 = tmp_path / "a.mp3"
+    mp3.write_bytes(b"ID3\x04" + b"\x00" * 2000)
+    assert check_media(mp3, name="a.mp3", expect="audio").kind == "audio"
+    assert sniff(b"RIFF\x00\x00\x00\x00AVI LIST") == ("video", "avi")
+    assert sniff(b"GIF89a") == ("image", "gif")
+    assert sniff(b"%PDF-1.7") is None
+
+
+def test_pyav_notice_once_per_process_without_source_lines(tmp_path: Path) -> None:
+    import subprocess
+
+    from twelvelabs_rag.testing.samples import make_clip
+
+    clip = make_clip(tmp_path / "ok.mp4", "[0-5] a fox", seconds=5)
+    code = (
+        "import sys; sys.modules['av'] = None\n"
+        "from twelvelabs_rag import preflight\n"
+        f"for _ in range(3): preflight({str(clip)!r})\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("PyAV is not installed")
+    assert "pip install 'twelvelabs-rag[media]'" in lines[0]

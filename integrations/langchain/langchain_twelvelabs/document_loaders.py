@@ -12,12 +12,11 @@ from typing import Any, Literal
 from langchain_core.document_loaders import BaseLoader
 from langchain_core.documents import Document
 from pydantic import SecretStr
+from twelvelabs_rag.dedupe import afind_upload, find_upload
 from twelvelabs_rag.moments import (
-    afind_indexed,
     clip_id,
     dedupe_metadata,
     file_sha256,
-    find_indexed,
     format_transcript,
     parse_timestamped,
 )
@@ -57,7 +56,8 @@ class TwelveLabsVideoLoader(BaseLoader):
     Key init args:
         sources: local video paths and/or http(s) URLs to upload (skipped when already indexed:
             same filename and size, or same content hash / URL in ``user_metadata``:
-            ``tlrag_sha256`` / ``tlrag_source_url``, the keys of ``twelvelabs_rag.moments``).
+            ``tlrag_sha256`` / ``tlrag_source_url``, the keys of ``twelvelabs_rag.moments``; a task
+            still indexing the same file is waited for, not uploaded again: ``twelvelabs_rag.dedupe``).
         video_ids: videos already in the index.
         index_id: the index to use; without it an index is created from ``models`` (once).
         content: ``"analyze"`` (Pegasus, with ``prompt``), ``"transcript"`` or ``"both"`` (default;
@@ -174,10 +174,14 @@ class TwelveLabsVideoLoader(BaseLoader):
         path = Path(item.source).expanduser()
         return {"filename": path.name, "size": path.stat().st_size, "sha256": file_sha256(path)}
 
-    def _task_kwargs(self, item: _Item, facts: dict[str, Any]) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"index_id": self.index_id, "timeout": self.timeout}
+    def _wait_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"timeout": self.timeout}
         if self.poll_interval is not None:
             kwargs["poll_interval"] = self.poll_interval
+        return kwargs
+
+    def _task_kwargs(self, item: _Item, facts: dict[str, Any]) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"index_id": self.index_id, **self._wait_kwargs()}
         if item.kind == "url":
             kwargs["url"] = item.source
         else:
@@ -283,7 +287,11 @@ class TwelveLabsVideoLoader(BaseLoader):
         def one(item: _Item) -> None:
             facts = self._facts(item)
             if self.skip_existing:
-                item.video_id = find_indexed(client, self.index_id, **facts)
+                found = find_upload(client, self.index_id, **facts)
+                if found is not None and found.in_progress:  # uploaded before; its task is still running
+                    item.video_id = client.tasks.wait(str(found.task_id), **self._wait_kwargs()).video_id
+                elif found is not None:
+                    item.video_id = found.video_id
             if item.video_id is None:
                 task = client.tasks.create_and_wait(**self._task_kwargs(item, facts))
                 item.video_id = task.video_id
@@ -324,7 +332,11 @@ class TwelveLabsVideoLoader(BaseLoader):
         async def one(item: _Item) -> None:
             facts = await asyncio.to_thread(self._facts, item) if item.kind == "file" else self._facts(item)
             if self.skip_existing:
-                item.video_id = await afind_indexed(client, self.index_id, **facts)
+                found = await afind_upload(client, self.index_id, **facts)
+                if found is not None and found.in_progress:  # uploaded before; its task is still running
+                    item.video_id = (await client.tasks.wait(str(found.task_id), **self._wait_kwargs())).video_id
+                elif found is not None:
+                    item.video_id = found.video_id
             if item.video_id is None:
                 task = await client.tasks.create_and_wait(**self._task_kwargs(item, facts))
                 item.video_id = task.video_id

@@ -186,3 +186,42 @@ def test_urls_are_indexed_once(index_id, client, media, fake) -> None:
     assert fake.calls("POST /tasks")[0].form["video_url"] == [url]
     assert first[0].metadata["video_id"] == again[0].metadata["video_id"]
     assert first[0].metadata["source"] == url and "dinner is served" in first[0].text
+
+
+# A task that stays "pending" far longer than a short timeout (issue 9, item 20).
+SLOW_STATUSES = ("validating",) + ("pending",) * 50_000 + ("indexing", "ready")
+
+
+def _to_indexing(fake: FakeTwelveLabs) -> None:
+    (task_id,) = list(fake.tasks)
+    while fake.tasks[task_id].status != "indexing":
+        fake.advance(task_id)
+
+
+def test_a_rerun_waits_for_the_task_still_indexing_instead_of_uploading_again(media) -> None:
+    fake = FakeTwelveLabs(task_statuses=SLOW_STATUSES)
+    with fake.client(poll_interval=0) as client:
+        index = client.indexes.create(index_name="slow", models=[MARENGO, PEGASUS]).id
+        with pytest.raises(WaitTimeoutError):
+            reader_for(index, client, timeout=0.2).load_data([media["city.mp4"]])
+        with pytest.raises(WaitTimeoutError):
+            reader_for(index, client, timeout=0.2).load_data([media["city.mp4"]])
+        assert len(fake.calls("POST /tasks")) == 1
+        _to_indexing(fake)
+        [doc] = reader_for(index, client, content="transcript").load_data([media["city.mp4"]])
+    assert len(fake.calls("POST /tasks")) == 1
+    assert doc.metadata["video_id"] == next(iter(fake.tasks.values())).video_id
+
+
+async def test_async_rerun_waits_for_the_task_still_indexing(media) -> None:
+    fake = FakeTwelveLabs(task_statuses=SLOW_STATUSES)
+    async with fake.async_client(poll_interval=0) as aclient:
+        with fake.client(poll_interval=0) as client:
+            index = client.indexes.create(index_name="slow", models=[MARENGO, PEGASUS]).id
+            with pytest.raises(WaitTimeoutError):
+                await reader_for(index, client, aclient, timeout=0.2).aload_data([media["city.mp4"]])
+            assert len(fake.calls("POST /tasks")) == 1
+            _to_indexing(fake)
+            [doc] = await reader_for(index, client, aclient, content="transcript").aload_data([media["city.mp4"]])
+    assert len(fake.calls("POST /tasks")) == 1
+    assert doc.metadata["video_id"] == next(iter(fake.tasks.values())).video_id

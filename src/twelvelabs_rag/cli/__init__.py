@@ -15,5 +15,6 @@ assert main(["--version"]) == 0
 """
 
 from ._main import main
+from ._timeline import Hit, plot_timeline, timeline_figure
 
-__all__ = ["main"]
+__all__ = ["main", "Hit", "plot_timeline", "timeline_figure"]

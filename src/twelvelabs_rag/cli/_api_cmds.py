@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,61 @@ __all__ = ["make_client", "require_index", "load_json_object", "index_create", "
            "upload", "search", "analyze"]
 
 
-def make_client(args: argparse.Namespace, **options: Any) -> Any:
-    """A ``TwelveLabs`` client from the command line options (explicit > env > default)."""
-    from .. import TwelveLabs
+def _loopback(base_url: str) -> bool:
+    import ipaddress
+    from urllib.parse import urlsplit
 
+    host = (urlsplit(base_url).hostname or "").strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def poll_interval(args: argparse.Namespace, base_url: str) -> float | None:
+    """``--poll-interval``, else a fast default against a loopback server (the emulator), else the client's."""
+    from ._main import LOOPBACK_POLL_INTERVAL
+
+    given = getattr(args, "poll_interval", None)
+    if given is not None:
+        return float(given)
+    return LOOPBACK_POLL_INTERVAL if _loopback(base_url) else None
+
+
+def make_client(args: argparse.Namespace, **options: Any) -> Any:
+    """A ``TwelveLabs`` client from the command line options (explicit > env > default).
+
+    A missing key or a bad base URL is reported in the command line's terms (``--api-key``,
+    ``TWELVELABS_API_KEY``, ``--base-url``), before any request.
+    """
+    from .. import TwelveLabs
+    from .._config import resolve_base_url
+    from .._exceptions import ConfigurationError
+    from ._main import KEY_ENV_VARS
+
+    key = args.api_key or next((os.environ[v] for v in KEY_ENV_VARS if os.environ.get(v, "").strip()), None)
+    if not key or not key.strip():
+        raise CLIError(f"no TwelveLabs API key: pass --api-key KEY or set {KEY_ENV_VARS[0]} "
+                       "(to try things without one, run 'tlrag emulator' and use the key it prints)")
+    try:
+        base_url = resolve_base_url(args.base_url)
+    except ConfigurationError as exc:
+        raise CLIError(f"--base-url / TWELVELABS_BASE_URL must start with http:// or https:// "
+                       f"(got {(args.base_url or os.environ.get('TWELVELABS_BASE_URL', '')).strip()!r}), "
+                       "e.g. https://api.twelvelabs.io/v1.3") from exc
+    interval = poll_interval(args, base_url)
+    if interval is not None:
+        options.setdefault("poll_interval", interval)
     return TwelveLabs(api_key=args.api_key, base_url=args.base_url, **options)
+
+
+def timed_out(exc: Any, what: str, *, again: str = "Run the same command again to keep waiting "
+                                                   "(nothing is uploaded twice)") -> CLIError:
+    """A WaitTimeoutError in the command line's terms: the task goes on; how to resume, or a larger --timeout."""
+    return CLIError(f"{what} task {exc.task_id} is still {exc.last_status!r} after the --timeout; it keeps running "
+                    f"on the server. {again}, or give a larger --timeout")
 
 
 def _cli_hint(message: str) -> str:
@@ -79,15 +130,39 @@ def existing_file(path: str, what: str = "file") -> Path:
 def load_json_object(path: str, what: str) -> dict[str, Any]:
     """Read a JSON object from a file, with errors that name the file and the problem."""
     p = existing_file(path, f"{what} file")
+    if p.stat().st_size > MAX_JSON_FILE_BYTES:
+        raise CLIError(f"{what} file {path} is larger than {MAX_JSON_FILE_BYTES >> 20} MiB; a {what} is a small JSON file")
     try:
         value = json.loads(p.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise CLIError(f"{what} file {path} is not UTF-8 text") from exc
     except json.JSONDecodeError as exc:
         raise CLIError(f"{what} file {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    except RecursionError as exc:
+        raise CLIError(f"{what} file {path} nests too deeply to read; keep it under {MAX_JSON_DEPTH} levels") from exc
     if not isinstance(value, dict):
         raise CLIError(f"{what} file {path} must hold a JSON object, not {type(value).__name__}")
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise CLIError(f"{what} file {path} nests deeper than {MAX_JSON_DEPTH} levels; flatten it")
     return value
+
+
+#: JSON files the CLI reads (``--schema``) are small and shallow; bigger or deeper is a mistake.
+MAX_JSON_FILE_BYTES = 1 << 20
+MAX_JSON_DEPTH = 32
+
+
+def json_depth(value: Any) -> int:
+    """How deeply a parsed JSON value nests (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
 
 
 def _csv(value: str) -> list[str]:
@@ -95,6 +170,8 @@ def _csv(value: str) -> list[str]:
 
 
 def index_create(args: argparse.Namespace) -> int:
+    if not args.name.strip():
+        raise CLIError("NAME is empty: give the index a name, e.g. tlrag index create my-videos")
     options = _csv(args.options)
     models = [{"model_name": m, "model_options": options} for m in _csv(args.models)]
     if not models:
@@ -111,7 +188,10 @@ def index_list(args: argparse.Namespace) -> int:
         indexes = list(client.indexes.list())
     if args.json:
         for ix in indexes:
-            print(json.dumps(ix.model_dump(mode="json", by_alias=True)))
+            row = ix.model_dump(mode="json", by_alias=True)
+            if isinstance(row.get("video_count"), float) and row["video_count"].is_integer():
+                row["video_count"] = int(row["video_count"])  # a count, whatever the model's number type
+            print(json.dumps(row))
         return 0
     rows = [(ix.id, ix.index_name, ",".join(m.model_name for m in ix.models), int(ix.video_count),
              clock(ix.total_duration)) for ix in indexes]
@@ -142,18 +222,32 @@ def _filenames(client: Any, index_id: str) -> dict[str, str]:
     return {name: videos[0][0] for name, videos in _videos_by_name(client, index_id).items()}
 
 
-def _indexed_as(path: Path, already: dict[str, list[tuple[str, float | None]]]) -> str | None:
-    """The id of a video with this file's name and size (size unknown counts as a match)."""
-    size = path.stat().st_size
-    for video_id, known in already.get(path.name, []):
-        if known is None or abs(known - size) < 1:
-            return video_id
-    return None
+def _existing(client: Any, index_id: str, path: Path, digest: str) -> Any:
+    """The core's one rule (``twelvelabs_rag.dedupe``): a finished video, or a task still indexing this file."""
+    from ..dedupe import find_upload
+
+    return find_upload(client, index_id, filename=path.name, size=path.stat().st_size, sha256=digest)
+
+
+def _wait(client: Any, task_id: str, args: argparse.Namespace, bar: Progress, name: str) -> Any:
+    from .._exceptions import WaitTimeoutError
+
+    try:
+        return client.tasks.wait(task_id, timeout=args.timeout, poll_interval=args.poll_interval,
+                                 on_progress=lambda t: bar.status(f"{name}: {t.status}"))
+    except WaitTimeoutError as exc:
+        raise timed_out(exc, f"{name}: indexing") from exc
+
+
+def _duration(task: Any) -> str:
+    return clock(task.system_metadata.duration if task.system_metadata else None)
 
 
 def upload(args: argparse.Namespace) -> int:
+    from ..moments import dedupe_metadata, file_sha256
+
     paths = [existing_file(p, "video file") for p in args.paths]
-    metadata = None
+    metadata: dict[str, Any] = {}
     if args.metadata:
         try:
             metadata = json.loads(args.metadata)
@@ -163,52 +257,59 @@ def upload(args: argparse.Namespace) -> int:
             raise CLIError("--metadata must be a JSON object, e.g. '{\"category\": \"nature\"}'")
     with make_client(args, preflight=not args.no_preflight) as client:
         require_index(client, args.index)
-        already = _videos_by_name(client, args.index)
         rows: list[tuple[Any, ...]] = []
-        todo = []
-        for p in paths:
-            video_id = _indexed_as(p, already)
-            if video_id is not None:
-                rows.append((p.name, video_id, "skipped (already indexed)", None))
-            elif p not in todo:
-                todo.append(p)
+        todo: list[tuple[Path, str]] = []
+        resume: list[tuple[Path, str]] = []  # (file, task id) of uploads whose task is still running
+        for p in dict.fromkeys(paths):
+            digest = file_sha256(p)
+            found = _existing(client, args.index, p, digest)
+            if found is None:
+                todo.append((p, digest))
+            elif found.in_progress:
+                resume.append((p, str(found.task_id)))
+            else:
+                rows.append((p.name, found.video_id, "skipped (already indexed)", None))
         if not args.no_preflight:
-            preflight(todo)
-        with Progress(len(todo), "upload", enabled=not args.no_progress and bool(todo)) as bar:
-            for p in todo:
+            preflight([p for p, _ in todo])
+        with Progress(len(todo) + len(resume), "upload", enabled=not args.no_progress and bool(todo or resume)) as bar:
+            for p, task_id in resume:
+                bar.status(f"{p.name}: still indexing (task {task_id})")
+                task = _wait(client, task_id, args, bar, p.name)
+                rows.append((p.name, task.video_id, f"{task.status} (uploaded before)", _duration(task)))
+                bar.step(f"{p.name} {task.status}")
+            for p, digest in todo:
                 bar.status(f"{p.name}: uploading")
-                task = client.tasks.create_and_wait(
-                    index_id=args.index, file=p, user_metadata=metadata, timeout=args.timeout,
-                    poll_interval=args.poll_interval,
-                    on_progress=lambda t, name=p.name: bar.status(f"{name}: {t.status}"),
-                )
-                duration = task.system_metadata.duration if task.system_metadata else None
-                rows.append((p.name, task.video_id, task.status, clock(duration)))
+                created = client.tasks.create(index_id=args.index, file=p,
+                                              user_metadata={**metadata, **dedupe_metadata(sha256=digest)})
+                task = _wait(client, created.id, args, bar, p.name)
+                rows.append((p.name, task.video_id, task.status, _duration(task)))
                 bar.step(f"{p.name} {task.status}")
     print(table(rows, ["file", "video_id", "status", "duration"]))
     return 0
 
 
 def search(args: argparse.Namespace) -> int:
-    if not args.query and not args.image:
+    query = (args.query or "").strip()
+    if args.query is not None and not query and not args.image:
+        raise CLIError("QUERY is empty: give some words to search for, or --image PATH")
+    if not query and not args.image:
         raise CLIError("give a text QUERY, --image PATH, or both")
-    if args.limit < 1:
-        raise CLIError("--limit must be at least 1")
     kwargs: dict[str, Any] = {"search_options": tuple(_csv(args.options)), "page_limit": min(args.limit, 50)}
-    if args.query:
-        kwargs["query_text"] = args.query
+    if query:
+        kwargs["query_text"] = query
     if args.image:
         kwargs["query_media_type"] = "image"
         kwargs["query_media_file"] = existing_file(args.image, "image file")
-    with make_client(args) as client:
+    with make_client(args, preflight=not args.no_preflight) as client:
         require_index(client, args.index)
         items = list(itertools.islice(client.search.query(index_id=args.index, **kwargs), args.limit))
-        names = _filenames(client, args.index) if items and not args.json else {}
+        names = _filenames(client, args.index) if items else {}
+    by_id = {v: k for k, v in names.items()}
     if args.json:
         for item in items:
-            print(json.dumps(item.model_dump(mode="json", exclude_none=True)))
+            row = item.model_dump(mode="json", exclude_none=True)
+            print(json.dumps({**row, "file": by_id.get(item.video_id or "")}))
         return 0
-    by_id = {v: k for k, v in names.items()}
     rows = [(it.rank or i, by_id.get(it.video_id or "", ""), it.video_id, span(it.start, it.end))
             for i, it in enumerate(items, 1)]
     headers = ["rank", "file", "video_id", "moment"]
@@ -220,6 +321,10 @@ def search(args: argparse.Namespace) -> int:
 
 
 def analyze(args: argparse.Namespace) -> int:
+    if not args.prompt.strip():
+        raise CLIError("PROMPT is empty: ask something, e.g. tlrag analyze VIDEO_ID \"What happens?\"")
+    if not args.video_id.strip():
+        raise CLIError("VIDEO_ID is empty (see 'tlrag search' or the 'video_id' column of 'tlrag upload')")
     schema = None
     if args.schema:
         schema = load_json_object(args.schema, "schema")

@@ -3,7 +3,8 @@
 Steps: sample media -> index -> upload (progress bar) -> LangChain retrieval chain with citations ->
 LlamaIndex query engine -> embed tasks into a local SegmentStore -> offline any-to-any search ->
 a PNG timeline of the hits. A failing step stops the demo with ``error: demo step N/8 (...) failed: ...``
-and exit code 1.
+and exit code 1. Missing packages are reported before anything starts (PyAV, the two integration
+packages); without matplotlib only the PNG is skipped, with a note.
 """
 
 from __future__ import annotations
@@ -217,6 +218,9 @@ def step_any_to_any(ctx: DemoContext) -> None:
 def step_timeline(ctx: DemoContext) -> None:
     from ._timeline import plot_timeline
 
+    if not _importable("matplotlib"):
+        ctx.essential("    timeline skipped: matplotlib is not installed (pip install 'twelvelabs-rag[plot]' draws it)")
+        return
     path = plot_timeline(ctx.out / "timeline.png", ctx.durations, ctx.hits,
                          title="tlrag demo: where each query's top moments fall")
     ctx.essential(f"    timeline: {shown(path)}")
@@ -246,6 +250,31 @@ def _delete_index(ctx: DemoContext) -> None:
         ctx.say(f"    deleted the demo index {ctx.index_id} (--keep-index keeps it)")
 
 
+#: What the demo needs beyond the core: (module, what needs it, how to install it). Checked before step 1.
+REQUIREMENTS = (
+    ("av", "PyAV writes the sample clips (step 1)", "pip install 'twelvelabs-rag[media]'"),
+    ("langchain_twelvelabs", "langchain-twelvelabs answers step 4",
+     "pip install -e integrations/langchain (from the repository, after the core)"),
+    ("llama_index.retrievers.twelvelabs", "llama-index-twelvelabs answers step 5",
+     "pip install -e integrations/llama-index (from the repository, after the core)"),
+)
+
+
+def _importable(module: str) -> bool:
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+def missing_requirements() -> list[str]:
+    """One ``what: how to install`` line per missing requirement (empty when the demo can run)."""
+    return [f"{what}: {how}" for module, what, how in REQUIREMENTS if not _importable(module)]
+
+
 def _api_key() -> tuple[str, str | None]:
     """``(variable name, key)`` of the first key variable that is set, else ``(TWELVELABS_API_KEY, None)``."""
     for var in KEY_ENV_VARS:
@@ -260,6 +289,9 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out or "tlrag-demo-out").expanduser().resolve()
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out {out} exists and is not a directory")
+    missing = missing_requirements()
+    if missing:
+        raise CLIError("the demo needs packages that are not installed, nothing was started: " + "; ".join(missing))
     key_var, key = _api_key()
     emulator = key is None
     with contextlib.ExitStack() as stack:

@@ -7,6 +7,7 @@ Every command is a function ``run(args) -> int``. Any error becomes one line on 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -18,6 +19,8 @@ __all__ = ["main", "build_parser", "CLIError"]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 KEY_ENV_VARS = ("TWELVELABS_API_KEY", "TWELVE_LABS_API_KEY")
+#: The most results ``--limit`` asks for (search pages through the API 50 at a time).
+MAX_LIMIT = 10_000
 
 
 class CLIError(Exception):
@@ -48,11 +51,74 @@ def _common(debug_only: bool = False) -> argparse.ArgumentParser:
     return p
 
 
+# -- argument types: bad values are usage errors that name the flag and the allowed range ---------
+
+
+def bounded_int(low: int, high: int) -> Any:
+    """An argparse type: an integer in ``[low, high]``."""
+
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if not low <= n <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range (use {low} to {high})")
+        return n
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def seconds(minimum: float = 0.0, *, allow_zero: bool = True) -> Any:
+    """An argparse type: a finite number of seconds (``> minimum``, or ``>=`` with ``allow_zero``)."""
+
+    def parse(value: str) -> float:
+        try:
+            x = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+        if not math.isfinite(x) or x < minimum or (x == minimum and not allow_zero):
+            bound = f">= {minimum:g}" if allow_zero else f"> {minimum:g}"
+            raise argparse.ArgumentTypeError(f"{value} is not a finite number of seconds {bound}")
+        return x
+
+    parse.__name__ = "seconds"
+    return parse
+
+
+def unit_interval(value: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is out of range (use 0 to 1)")
+    return x
+
+
+#: ``--poll-interval`` when none is given and the base URL is loopback (the emulator advances a task
+#: one status per poll, so waiting there should cost milliseconds, not the real API's 5 s).
+LOOPBACK_POLL_INTERVAL = 0.05
+
+
+def _waits() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--timeout", type=seconds(allow_zero=False), default=None, metavar="SECONDS",
+                   help="seconds to wait for each task (default: no limit)")
+    p.add_argument("--poll-interval", type=seconds(), default=None, metavar="SECONDS",
+                   help=f"seconds between task status checks (default: the client's 5, or {LOOPBACK_POLL_INTERVAL:g} "
+                        "against a loopback base URL such as 'tlrag emulator')")
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full ``tlrag`` parser (each leaf command sets ``func``)."""
-    from . import _api_cmds, _demo, _emulator_cmd, _store_cmds
+    from ..testing._server_args import add_server_arguments
+    from . import _api_cmds, _demo, _emulator_cmd, _embed_cmds, _store_cmds
 
-    api, debug = _common(), _common(debug_only=True)
+    api, debug, waits = _common(), _common(debug_only=True), _waits()
     parser = _Parser(
         prog="tlrag",
         description="Video RAG on TwelveLabs: demo, emulator, indexes, uploads, search, analyze, local store.",
@@ -76,9 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add(sub, "emulator", "serve the TwelveLabs emulator on loopback until interrupted",
             _emulator_cmd.run, [debug])
-    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=0, help="port (default: any free port)")
-    p.add_argument("--seed", type=int, default=0, help="seed for ids and vectors (default: 0)")
+    add_server_arguments(p)
 
     idx = sub.add_parser("index", help="create, list or delete indexes", description="create, list or delete indexes")
     idx_sub = idx.add_subparsers(dest="index_command", metavar="ACTION", parser_class=_Parser)
@@ -95,13 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("index_id", metavar="INDEX_ID")
 
     p = add(sub, "upload", "upload and index video files (preflight, progress, skips files already indexed)",
-            _api_cmds.upload, [api])
+            _api_cmds.upload, [api, waits])
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--index", required=True, metavar="INDEX_ID")
     p.add_argument("--metadata", metavar="JSON", help="user metadata for every file, a JSON object")
-    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="seconds to wait for each task")
-    p.add_argument("--poll-interval", type=float, default=None, metavar="SECONDS",
-                   help="seconds between task status checks (default: the client's, 5)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-preflight", action="store_true",
                    help="skip the local checks of duration, resolution and format")
@@ -111,16 +172,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", required=True, metavar="INDEX_ID")
     p.add_argument("--image", metavar="PATH", help="an image file as the query (with or without QUERY)")
     p.add_argument("--options", default="visual,audio", metavar="LIST", help="search options (default: visual,audio)")
-    p.add_argument("--limit", type=int, default=10, metavar="N", help="number of moments (default: 10)")
+    p.add_argument("--limit", type=bounded_int(1, MAX_LIMIT), default=10, metavar="N",
+                   help=f"number of moments, 1 to {MAX_LIMIT} (default: 10)")
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    p.add_argument("--no-preflight", action="store_true", help="skip the local checks of the --image file")
 
     p = add(sub, "analyze", "ask Pegasus about an indexed video", _api_cmds.analyze, [api])
     p.add_argument("video_id", metavar="VIDEO_ID")
     p.add_argument("prompt", metavar="PROMPT")
     p.add_argument("--stream", action="store_true", help="print the answer as it is generated")
     p.add_argument("--schema", metavar="FILE", help="a JSON schema file: the answer is JSON matching it")
-    p.add_argument("--temperature", type=float, default=None, metavar="T", help="0 to 1")
-    p.add_argument("--max-tokens", type=int, default=None, metavar="N", help="answer length limit")
+    p.add_argument("--temperature", type=unit_interval, default=None, metavar="T", help="0 to 1")
+    p.add_argument("--max-tokens", type=bounded_int(1, 1_000_000), default=None, metavar="N",
+                   help="answer length limit")
     p.add_argument("--model", default=None, metavar="NAME", help="Pegasus model name (default: the API's)")
 
     st = sub.add_parser("store", help="a local segment store: ingest embed tasks, search offline",
@@ -128,21 +192,39 @@ def build_parser() -> argparse.ArgumentParser:
     st_sub = st.add_subparsers(dest="store_command", metavar="ACTION", parser_class=_Parser)
     st_sub.required = True
     p = add(st_sub, "ingest", "add a finished video embedding task to a store (created if missing)",
-            _store_cmds.ingest, [api])
-    p.add_argument("task_id", metavar="TASK_ID")
+            _store_cmds.ingest, [api, waits])
+    p.add_argument("task_id", metavar="TASK_ID", help="a video embedding task (see 'tlrag embed video')")
     p.add_argument("--path", required=True, metavar="DIR")
     p.add_argument("--video-id", default=None, metavar="ID", help="the id to file the segments under (default: the task id)")
+    p.add_argument("--wait", action="store_true", help="wait for the task to be ready instead of failing")
     p = add(st_sub, "search", "search a store by text, image or an existing segment", _store_cmds.search, [api])
     p.add_argument("--path", required=True, metavar="DIR")
     q = p.add_mutually_exclusive_group(required=True)
     q.add_argument("--text", metavar="TEXT")
     q.add_argument("--image", metavar="PATH")
     q.add_argument("--like", metavar="SEGMENT_ID", help="segments similar to this one (fully offline)")
-    p.add_argument("--limit", type=int, default=10, metavar="N", help="number of segments (default: 10)")
+    p.add_argument("--limit", type=bounded_int(1, MAX_LIMIT), default=10, metavar="N",
+                   help=f"number of segments, 1 to {MAX_LIMIT} (default: 10)")
     p.add_argument("--video", metavar="VIDEO_ID", default=None, help="only segments of this video")
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     p = add(st_sub, "stats", "show what a store holds", _store_cmds.stats, [debug])
     p.add_argument("--path", required=True, metavar="DIR")
+
+    emb = sub.add_parser("embed", help="create embedding tasks (what 'tlrag store ingest' adds to a store)",
+                         description="create embedding tasks (what 'tlrag store ingest' adds to a store)")
+    emb_sub = emb.add_subparsers(dest="embed_command", metavar="KIND", parser_class=_Parser)
+    emb_sub.required = True
+    p = add(emb_sub, "video", "start a video embedding task from a file or URL; --wait for it, --store to ingest it",
+            _embed_cmds.video, [api, waits])
+    p.add_argument("source", metavar="PATH|URL", help="a local video file or an http(s) URL")
+    p.add_argument("--model", default="marengo3.0", metavar="NAME", help="embedding model (default: marengo3.0)")
+    p.add_argument("--clip-length", type=seconds(allow_zero=False), default=None, metavar="SECONDS",
+                   help="segment length (default: the API's, 6)")
+    p.add_argument("--wait", action="store_true", help="wait until the task is ready")
+    p.add_argument("--store", metavar="DIR", default=None,
+                   help="then add its segments to the segment store DIR (created if missing; implies --wait)")
+    p.add_argument("--video-id", default=None, metavar="ID", help="with --store: the id to file the segments under")
+    p.add_argument("--no-preflight", action="store_true", help="skip the local checks of the video file")
     return parser
 
 
@@ -168,6 +250,12 @@ def describe_error(exc: BaseException) -> str:
     else:
         text = f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for the traceback)"
     return " ".join(text.split()) or type(exc).__name__
+
+
+def for_cli(text: str, args: argparse.Namespace) -> str:
+    """Reword the library's advice for Python callers into the command line's flags."""
+    flag = "--no-preflight" if hasattr(args, "no_preflight") else "--no-preflight (on 'tlrag upload' or 'tlrag search')"
+    return text.replace("pass preflight=False", f"pass {flag}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -203,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for secret in _secrets(args):  # the traceback of --debug and the one-line message alike
             shown = redact(shown, secret)
         if not args.debug:
-            text = describe_error(shown)
+            text = for_cli(describe_error(shown), args)
             for secret in _secrets(args):
                 text = redact_text(text, secret)
             print(f"error: {text}", file=sys.stderr)

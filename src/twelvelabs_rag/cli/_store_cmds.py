@@ -15,7 +15,7 @@ from ._api_cmds import _not_found, existing_file, make_client
 from ._main import CLIError
 from ._output import span, table
 
-__all__ = ["ingest", "search", "stats", "open_store", "add_task"]
+__all__ = ["ingest", "search", "stats", "open_store", "add_task", "store_dir", "fetch_ready_task", "ingest_task"]
 
 
 def add_task(store: Any, task: Any, *, video_id: str | None = None, metadata: dict[str, Any] | None = None) -> list[int]:
@@ -55,42 +55,77 @@ def open_store(path_arg: str, *, read_only: bool) -> Any:
     return SegmentStore.open(path, read_only=read_only)
 
 
-def ingest(args: argparse.Namespace) -> int:
-    from ..store import SegmentStore
-
-    path = Path(args.path).expanduser()
+def store_dir(path_arg: str) -> Path:
+    """The ``--path`` of a store to write: a store, a new or an empty directory (checked, not created yet)."""
+    path = Path(path_arg).expanduser()
     if path.exists() and not path.is_dir():
         raise CLIError(f"{path} is a file, not a segment store directory")
-    with make_client(args) as client:
-        try:
-            task = client.embed.tasks.retrieve(args.task_id, embedding_option=None)
-        except Exception as exc:
-            if _not_found(exc):
-                raise CLIError(f"embedding task {args.task_id!r} not found") from exc
-            raise
+    if path.exists() and not (path / "manifest.json").is_file() and any(path.iterdir()):
+        raise CLIError(f"{path} is a non-empty directory but not a segment store; choose a new or empty --path")
+    return path
+
+
+def _make_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CLIError(f"cannot create the store directory {path}: {exc.strerror or exc}; "
+                       "choose a --path in a directory you can write to") from exc
+
+
+def fetch_ready_task(client: Any, task_id: str, args: argparse.Namespace) -> Any:
+    """The embedding task with its vectors; waits for it with ``--wait``, else fails when it is not ready."""
+    from .._exceptions import TaskFailedError, WaitTimeoutError
+    from ._api_cmds import timed_out
+
+    try:
+        if getattr(args, "wait", False):
+            client.embed.tasks.wait(task_id, timeout=args.timeout, poll_interval=args.poll_interval)
+        task = client.embed.tasks.retrieve(task_id, embedding_option=None)
+    except WaitTimeoutError as exc:
+        raise timed_out(exc, "embedding", again="Run the same command again to keep waiting") from exc
+    except TaskFailedError as exc:
+        raise CLIError(f"embedding task {task_id} failed: {exc}") from exc
+    except Exception as exc:
+        if _not_found(exc):
+            raise CLIError(f"embedding task {task_id!r} not found (create one with 'tlrag embed video PATH')") from exc
+        raise
     if task.status != "ready" or task.video_embedding is None or not task.video_embedding.segments:
-        raise CLIError(f"embedding task {args.task_id} is {task.status!r}, not ready: wait for it, then ingest again")
+        raise CLIError(f"embedding task {task_id} is {task.status!r}, not ready: add --wait to wait for it")
+    return task
+
+
+def ingest_task(task: Any, path: Path, *, video_id: str | None) -> str:
+    """Add a ready task's segments to the store at ``path`` (created if missing); returns the report line."""
+    from ..store import SegmentStore
+
     matrix = task.video_embedding.matrix
     if (path / "manifest.json").is_file():
         store = SegmentStore.open(path)
-    elif not path.exists() or not any(path.iterdir()):
-        store = SegmentStore.create(path, dim=int(matrix.shape[1]), model_name=task.model_name or "marengo3.0")
     else:
-        raise CLIError(f"{path} is a non-empty directory but not a segment store; choose a new or empty --path")
+        _make_dir(path)
+        store = SegmentStore.create(path, dim=int(matrix.shape[1]), model_name=task.model_name or "marengo3.0")
     try:
         meta = task.video_embedding.metadata
         filename = meta.input_filename if meta is not None else None
-        ids = add_task(store, task, video_id=args.video_id, metadata={"filename": filename} if filename else None)
+        ids = add_task(store, task, video_id=video_id, metadata={"filename": filename} if filename else None)
         store.save()
-        print(f"added {len(ids)} segments of task {task.id} to {path} (now {len(store)} segments)")
+        return f"added {len(ids)} segments of task {task.id} to {path} (now {len(store)} segments)"
     finally:
         store.close()
+
+
+def ingest(args: argparse.Namespace) -> int:
+    path = store_dir(args.path)
+    with make_client(args) as client:
+        task = fetch_ready_task(client, args.task_id, args)
+    print(ingest_task(task, path, video_id=args.video_id))
     return 0
 
 
 def search(args: argparse.Namespace) -> int:
-    if args.limit < 1:
-        raise CLIError("--limit must be at least 1")
+    if args.text is not None and not args.text.strip():
+        raise CLIError("--text is empty: give some words to search for")
     where = {"video_id": args.video} if args.video else None
     image = existing_file(args.image, "image file") if args.image else None
     store = open_store(args.path, read_only=True)
@@ -98,6 +133,8 @@ def search(args: argparse.Namespace) -> int:
         if args.like is not None:
             try:
                 seed = int(args.like)
+                if not 0 <= seed < 2**63:
+                    raise ValueError(seed)
             except ValueError as exc:
                 raise CLIError(f"--like takes a segment id (an integer from 'tlrag store search'), not {args.like!r}") \
                     from exc
@@ -107,7 +144,7 @@ def search(args: argparse.Namespace) -> int:
                 if image is not None:
                     hits = store.search_image(image, client=client, k=args.limit, where=where)
                 else:
-                    hits = store.search_text(args.text, client=client, k=args.limit, where=where)
+                    hits = store.search_text(args.text.strip(), client=client, k=args.limit, where=where)
     finally:
         store.close()
     if args.json:
@@ -127,7 +164,8 @@ def stats(args: argparse.Namespace) -> int:
         info = store.stats()
     finally:
         store.close()
-    items = info.items() if isinstance(info, dict) else vars(info).items()
+    items = [(k, v) for k, v in (info.items() if isinstance(info, dict) else vars(info).items())
+             if k != "read_only"]  # a property of this command's handle (opened read-only), not of the store
     width = max((len(str(k)) for k, _ in items), default=0)
     for key, value in items:
         if isinstance(value, dict):

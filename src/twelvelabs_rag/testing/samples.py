@@ -20,12 +20,13 @@ import math
 import os
 import struct
 import tempfile
+import threading
 import zlib
 from pathlib import Path
 
 from ._script import ScriptLike, coerce_script, format_script
 
-__all__ = ["make_clip", "make_image", "make_audio", "DEMO_SCRIPTS"]
+__all__ = ["make_clip", "make_image", "make_audio", "DEMO_SCRIPTS", "new_file_mode"]
 
 #: A few ready-made scripts used by the demo and the tests. Every scene has a short voice-over
 #: (the part after ``|``), so transcripts and cited moments carry text; a scene without one is silent.
@@ -42,12 +43,35 @@ DEMO_SCRIPTS = {
 }
 
 
+_UMASK_LOCK = threading.Lock()
+
+
+def new_file_mode() -> int:
+    """The mode ``open()`` would give a new file (``0o666`` minus the umask, usually ``0o644``).
+
+    ``tempfile.mkstemp`` creates files ``0o600``; files written through a temporary name (atomically)
+    are set to this mode before they are renamed into place, so they look like any other new file.
+    """
+    try:  # Linux reports the umask without changing it
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _UMASK_LOCK:  # elsewhere: set and restore (the lock keeps our own threads from racing)
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
 def _atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, new_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -104,6 +128,7 @@ def make_clip(path: str | os.PathLike[str], script: ScriptLike, *, width: int = 
                     container.mux(packet)
             for packet in stream.encode():
                 container.mux(packet)
+        os.chmod(tmp, new_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -177,3 +177,46 @@ async def test_async_loader_reports_the_same_typed_errors(fresh_fake, media_dir,
     with pytest.raises(PreflightError):
         [d async for d in loader.alazy_load()]
     assert _uploads(fresh_fake) == 0
+
+
+# A task that stays "pending" far longer than a short timeout (issue 9, item 20).
+SLOW_STATUSES = ("validating",) + ("pending",) * 50_000 + ("indexing", "ready")
+
+
+def _to_indexing(fake) -> None:
+    (task_id,) = list(fake.tasks)
+    while fake.tasks[task_id].status != "indexing":
+        fake.advance(task_id)
+
+
+def test_a_rerun_waits_for_the_task_still_indexing_instead_of_uploading_again(media_dir, index_models) -> None:
+    from twelvelabs_rag import WaitTimeoutError
+    from twelvelabs_rag.testing import FakeTwelveLabs
+
+    fake = FakeTwelveLabs(task_statuses=SLOW_STATUSES)
+    first = _loader(fake, [media_dir / "city.mp4"], models=index_models, timeout=0.2)
+    with pytest.raises(WaitTimeoutError):
+        first.load()
+    with pytest.raises(WaitTimeoutError):
+        _loader(fake, [media_dir / "city.mp4"], index_id=first.index_id, timeout=0.2).load()
+    assert _uploads(fake) == 1
+    _to_indexing(fake)
+    [doc] = _loader(fake, [media_dir / "city.mp4"], index_id=first.index_id, content="transcript").load()
+    assert _uploads(fake) == 1
+    assert doc.metadata["video_id"] == next(iter(fake.tasks.values())).video_id
+
+
+async def test_async_rerun_waits_for_the_task_still_indexing(media_dir, index_models) -> None:
+    from twelvelabs_rag import WaitTimeoutError
+    from twelvelabs_rag.testing import FakeTwelveLabs
+
+    fake = FakeTwelveLabs(task_statuses=SLOW_STATUSES)
+    first = _loader(fake, [media_dir / "city.mp4"], models=index_models, timeout=0.2)
+    with pytest.raises(WaitTimeoutError):
+        [d async for d in first.alazy_load()]
+    assert _uploads(fake) == 1
+    _to_indexing(fake)
+    again = _loader(fake, [media_dir / "city.mp4"], index_id=first.index_id, content="transcript")
+    docs = [d async for d in again.alazy_load()]
+    assert _uploads(fake) == 1
+    assert docs[0].metadata["video_id"] == next(iter(fake.tasks.values())).video_id

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from llama_index.embeddings.twelvelabs._common import is_url
-from twelvelabs_rag.moments import afind_indexed, dedupe_metadata, file_sha256, find_indexed
+from twelvelabs_rag.dedupe import ExistingUpload, afind_upload, find_upload
+from twelvelabs_rag.moments import dedupe_metadata, file_sha256
 
 __all__ = ["Source", "classify", "find_existing", "afind_existing", "preflight_all"]
 
@@ -25,6 +26,14 @@ class Source:
     digest: str | None = None
     video_id: str | None = None
     uploaded: bool = False
+    task_id: str | None = None  # an earlier upload's task, still indexing: wait for it, do not upload again
+
+    def found(self, existing: ExistingUpload | None) -> None:
+        """Record what the index already holds for this source (see ``twelvelabs_rag.dedupe``)."""
+        if existing is not None and existing.in_progress:
+            self.task_id = existing.task_id
+        elif existing is not None:
+            self.video_id = existing.video_id
 
     @property
     def filename(self) -> str:
@@ -75,14 +84,14 @@ def preflight_all(sources: Sequence[Source], check: Callable[[Path], Any] | None
             check(source.path)
 
 
-def find_existing(client: Any, index_id: str, source: Source) -> str | None:
-    """The id of a video already in the index for this source (same name and size, or same hash)."""
-    return find_indexed(client, index_id, **source.facts())
+def find_existing(client: Any, index_id: str, source: Source) -> ExistingUpload | None:
+    """What the index holds for this source: its video, or a task still indexing it (the core's rule)."""
+    return find_upload(client, index_id, **source.facts())
 
 
-async def afind_existing(client: Any, index_id: str, source: Source) -> str | None:
+async def afind_existing(client: Any, index_id: str, source: Source) -> ExistingUpload | None:
     """Async twin of :func:`find_existing`."""
-    return await afind_indexed(client, index_id, **source.facts())
+    return await afind_upload(client, index_id, **source.facts())
 
 
 async def aclassify(inputs: Any) -> list[Source]:

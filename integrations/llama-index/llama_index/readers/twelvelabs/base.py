@@ -77,7 +77,8 @@ class TwelveLabsVideoReader(BasePydanticReader):
     time, after a preflight of every local file (nothing is uploaded if one fails), with a tqdm
     progress bar (``show_progress=False`` silences it) and a per-task ``timeout``. A file already in
     the index (same filename and size, or the same sha256 in ``user_metadata["tlrag_sha256"]``) is
-    not uploaded again; a URL already indexed (``user_metadata["tlrag_source_url"]``) neither.
+    not uploaded again; a URL already indexed (``user_metadata["tlrag_source_url"]``) neither; a file
+    whose earlier upload is still indexing is waited for (``twelvelabs_rag.dedupe.find_upload``).
 
     Content: ``content="both"`` (default: Pegasus analysis with ``prompt``, by default a timestamped
     description, followed by the transcript), ``"analyze"`` or ``"transcript"``. ``mode="video"`` gives one Document per video;
@@ -222,15 +223,19 @@ class TwelveLabsVideoReader(BasePydanticReader):
         client = self._clients.sync
         if self.skip_existing:
             for source in sources:
-                source.video_id = find_existing(client, self.index_id, source)
+                source.found(find_existing(client, self.index_id, source))
         todo = [s for s in sources if s.video_id is None]
-        preflight_all(todo, self._preflight_check())
+        preflight_all([s for s in todo if s.task_id is None], self._preflight_check())
         bar = _progress(len(todo), self.show_progress)
 
         def upload(source: Source) -> None:
-            created = client.tasks.create(**self._create_kwargs(source))
-            task = client.tasks.wait(created.id, **self._wait_kwargs(bar, source))
-            source.video_id, source.uploaded = task.video_id or created.video_id, True
+            if source.task_id is not None:  # uploaded by an earlier call; its task is still indexing
+                task = client.tasks.wait(source.task_id, **self._wait_kwargs(bar, source))
+                source.video_id = task.video_id
+            else:
+                created = client.tasks.create(**self._create_kwargs(source))
+                task = client.tasks.wait(created.id, **self._wait_kwargs(bar, source))
+                source.video_id, source.uploaded = task.video_id or created.video_id, True
             bar.update(1)
 
         try:
@@ -274,18 +279,22 @@ class TwelveLabsVideoReader(BasePydanticReader):
         client = self._clients.aio
         if self.skip_existing:
             found = await asyncio.gather(*(afind_existing(client, self.index_id, s) for s in sources))
-            for source, video_id in zip(sources, found):
-                source.video_id = video_id
+            for source, existing in zip(sources, found):
+                source.found(existing)
         todo = [s for s in sources if s.video_id is None]
-        await asyncio.to_thread(preflight_all, todo, self._preflight_check())
+        await asyncio.to_thread(preflight_all, [s for s in todo if s.task_id is None], self._preflight_check())
         bar = _progress(len(todo), self.show_progress)
         sem = asyncio.Semaphore(self.max_concurrency)
 
         async def upload(source: Source) -> None:
             async with sem:
-                created = await client.tasks.create(**self._create_kwargs(source))
-                task = await client.tasks.wait(created.id, **self._wait_kwargs(bar, source))
-            source.video_id, source.uploaded = task.video_id or created.video_id, True
+                if source.task_id is not None:  # uploaded by an earlier call; its task is still indexing
+                    task = await client.tasks.wait(source.task_id, **self._wait_kwargs(bar, source))
+                    source.video_id = task.video_id
+                else:
+                    created = await client.tasks.create(**self._create_kwargs(source))
+                    task = await client.tasks.wait(created.id, **self._wait_kwargs(bar, source))
+                    source.video_id, source.uploaded = task.video_id or created.video_id, True
             bar.update(1)
 
         jobs = [asyncio.ensure_future(upload(s)) for s in todo]
