@@ -130,10 +130,10 @@ class AsyncEntityCollections(AsyncResource):
         await self._client._request(RequestSpec("DELETE", _collection(entity_collection_id)))
 
 
-def _create_spec(ecid: str, name: str, asset_ids: Sequence[str], description: str | None,
+def _create_spec(entity_collection_id: str, name: str, asset_ids: Sequence[str], description: str | None,
                  metadata: Mapping[str, Any] | None) -> RequestSpec:
     body = _entity_body(name, asset_ids, description, metadata, "entities.create")
-    return RequestSpec("POST", f"{_collection(ecid)}/entities", json=body)
+    return RequestSpec("POST", f"{_collection(entity_collection_id)}/entities", json=body)
 
 
 def _update_spec(ecid: str, eid: str, name: str | None, description: str | None,

@@ -144,7 +144,7 @@ class EntityRoutes:
         return looks
 
     @staticmethod
-    def _coll_json(c: CollectionRec) -> dict:
+    def _entity_collection_json(c: CollectionRec) -> dict:
         return {"_id": c.id, "name": c.name, "description": c.description, "created_at": c.created_at,
                 "updated_at": c.updated_at}
 
@@ -165,18 +165,18 @@ class EntityRoutes:
         rec = CollectionRec(self.new_id("entity-collection"), name, _text(body, "description"), now, now,  # type: ignore[attr-defined]
                             self.next_seq())  # type: ignore[attr-defined]
         colls[rec.id] = rec
-        return Resp(201, self._coll_json(rec))
+        return Resp(201, self._entity_collection_json(rec))
 
     def list_entity_collections(self, req: Req) -> Resp:
         self._entities_progress()
         items = list(self._ent()[0].values())
         if name := req.q("name"):
             items = [c for c in items if name.lower() in c.name.lower()]
-        return Resp(200, page_of(req, items, self._coll_json, ("created_at", "updated_at", "name")))
+        return Resp(200, page_of(req, items, self._entity_collection_json, ("created_at", "updated_at", "name")))
 
     def get_entity_collection(self, req: Req) -> Resp:
         self._entities_progress()
-        return Resp(200, self._coll_json(self._collection(req)))
+        return Resp(200, self._entity_collection_json(self._collection(req)))
 
     def update_entity_collection(self, req: Req) -> Resp:
         rec = self._collection(req)
@@ -185,7 +185,7 @@ class EntityRoutes:
         if "description" in body:
             rec.description = _text(body, "description")
         rec.updated_at = self.now()  # type: ignore[attr-defined]
-        return Resp(200, self._coll_json(rec))
+        return Resp(200, self._entity_collection_json(rec))
 
     def delete_entity_collection(self, req: Req) -> Resp:
         rec = self._collection(req)

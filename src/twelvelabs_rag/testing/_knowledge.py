@@ -197,7 +197,7 @@ class KnowledgeRoutes:
                 "created_at": i.created_at, "updated_at": i.updated_at}
 
     @staticmethod
-    def _coll_json(c: ItemCollectionRec) -> dict:
+    def _item_collection_json(c: ItemCollectionRec) -> dict:
         return {"_id": c.id, "knowledge_store_id": c.store_id, "name": c.name, "description": c.description,
                 "metadata": dict(c.metadata), "member_count": len(c.members), "created_at": c.created_at,
                 "updated_at": c.updated_at}
@@ -301,18 +301,18 @@ class KnowledgeRoutes:
         coll = ItemCollectionRec(self._new_ks_id("ksic"), store.id, name, body.get("description"),  # type: ignore[arg-type]
                                  _meta_map(body, "metadata", 10, 2048) or {}, now, now, self.next_seq())  # type: ignore[attr-defined]
         store.collections[coll.id] = coll
-        return Resp(201, self._coll_json(coll))
+        return Resp(201, self._item_collection_json(coll))
 
     def list_item_collections(self, req: Req) -> Resp:
         self._ks_progress()
         store = self._store(req)
-        return Resp(200, page_of(req, list(store.collections.values()), self._coll_json,
+        return Resp(200, page_of(req, list(store.collections.values()), self._item_collection_json,
                                  ("created_at", "updated_at", "name")))
 
     def get_item_collection(self, req: Req) -> Resp:
         self._ks_progress()
         store = self._store(req)
-        return Resp(200, self._coll_json(self._ks_collection(store, req)))
+        return Resp(200, self._item_collection_json(self._ks_collection(store, req)))
 
     def update_item_collection(self, req: Req) -> Resp:
         store = self._store(req)
@@ -328,7 +328,7 @@ class KnowledgeRoutes:
         if meta is not None:
             coll.metadata = meta
         coll.updated_at = self.now()  # type: ignore[attr-defined]
-        return Resp(200, self._coll_json(coll))
+        return Resp(200, self._item_collection_json(coll))
 
     def delete_item_collection(self, req: Req) -> Resp:
         store = self._store(req)
@@ -358,7 +358,7 @@ class KnowledgeRoutes:
             if i not in coll.members:
                 coll.members.append(i)
         coll.updated_at = self.now()  # type: ignore[attr-defined]
-        return Resp(200, self._coll_json(coll))
+        return Resp(200, self._item_collection_json(coll))
 
     def remove_collection_items(self, req: Req) -> Resp:
         store = self._store(req)
