@@ -73,6 +73,8 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         out: list[SSEEvent] = []
+        if not chunk:  # an empty read must not forget a CR waiting for its LF
+            return out
         start = 1 if self._after_cr and chunk[:1] == b"\n" else 0
         self._after_cr = False
         for m in _EOL.finditer(chunk, start):
