@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from ._encoder import tokens
-from ._http import ApiError, Req, Resp, bad, missing
+from ._http import Req, Resp, bad, missing
 from ._knowledge import Moment, StoreRec
 
 __all__ = ["ResponseRoutes"]
