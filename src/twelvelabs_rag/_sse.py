@@ -35,7 +35,7 @@ from ._base import translate_transport_error
 from ._exceptions import APIConnectionError, APIResponseValidationError
 from .types.responses import EVENT_TYPES, TERMINAL_EVENT_TYPES, OutputTextDeltaEvent, ResponseEvent, ResponseObject
 
-__all__ = ["SSEEvent", "SSEDecoder", "StreamCutError", "ResponseStream", "AsyncResponseStream",
+__all__ = ["SSEEvent", "SSEDecoder", "MAX_EVENT_BYTES", "StreamCutError", "ResponseStream", "AsyncResponseStream",
            "event_stream_error"]
 
 _EOL = re.compile(rb"\r\n|\r|\n")
@@ -59,10 +59,19 @@ class SSEEvent:
     retry: int | None = None
 
 
-class SSEDecoder:
-    """Incremental, linear-time event-stream parser: ``feed(bytes) -> [SSEEvent]``, then ``close()``."""
+#: Largest event (its unterminated line plus its data lines) the decoder buffers before giving up.
+MAX_EVENT_BYTES = 16 * 1024 * 1024
 
-    def __init__(self) -> None:
+
+class SSEDecoder:
+    """Incremental, linear-time event-stream parser: ``feed(bytes) -> [SSEEvent]``.
+
+    Memory is bounded: an event larger than ``max_event_bytes`` raises APIResponseValidationError.
+    """
+
+    def __init__(self, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
+        self._max = max_event_bytes
+        self._buffered = 0  # bytes of the event being assembled (pending line + data lines)
         self._pending: list[bytes] = []  # pieces of the current, unterminated line
         self._after_cr = False  # the previous chunk ended with CR: a leading LF belongs to it
         self._event = ""
@@ -82,6 +91,7 @@ class SSEDecoder:
             if self._pending:
                 self._pending.append(line)
                 line, self._pending = b"".join(self._pending), []
+            self._buffered -= len(line) - (m.start() - start)  # the pending part now belongs to this line
             event = self._line(line.decode("utf-8", "replace"))
             if event is not None:
                 out.append(event)
@@ -90,7 +100,15 @@ class SSEDecoder:
                 self._after_cr = True
         if start < len(chunk):
             self._pending.append(chunk[start:])
+            self._grow(len(chunk) - start)
         return out
+
+    def _grow(self, n: int) -> None:
+        self._buffered += n
+        if self._buffered > self._max:
+            raise APIResponseValidationError(
+                f"a server-sent event exceeds {self._max} bytes without ending; the stream is not a Responses "
+                "event stream (or max_event_bytes is too small for it).")
 
     @property
     def mid_event(self) -> bool:
@@ -108,6 +126,7 @@ class SSEDecoder:
         self._has_fields = True
         if name == "data":
             self._data.append(value)
+            self._grow(len(value) + 1)
         elif name == "event":
             self._event = value
         elif name == "id":
@@ -119,7 +138,7 @@ class SSEDecoder:
 
     def _dispatch(self) -> SSEEvent | None:
         data, event, retry = self._data, self._event or "message", self._retry
-        self._data, self._event, self._retry, self._has_fields = [], "", None, False
+        self._data, self._event, self._retry, self._has_fields, self._buffered = [], "", None, False, 0
         if not data:
             return None
         return SSEEvent(event, "\n".join(data), self.last_event_id, retry)

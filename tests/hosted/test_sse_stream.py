@@ -214,3 +214,21 @@ def _server_error_client() -> TwelveLabs:
         return httpx.Response(400, json={"code": "parameter_invalid", "message": "bad"})
 
     return TwelveLabs(api_key="k", base_url="http://api.test/v1.3", transport=httpx.MockTransport(handler))
+
+
+def test_an_endless_event_is_refused_instead_of_filling_memory() -> None:
+    dec = SSEDecoder(max_event_bytes=64)
+    assert dec.feed(b"data: " + b"x" * 40 + b"\n\n")  # fits
+    with pytest.raises(APIResponseValidationError, match="exceeds 64 bytes"):
+        for _ in range(10):
+            dec.feed(b"y" * 10)  # one line that never ends
+    dec = SSEDecoder(max_event_bytes=64)
+    with pytest.raises(APIResponseValidationError, match="exceeds 64 bytes"):
+        dec.feed(b"data: 0123456789\n" * 8)  # many data lines, no blank line
+
+
+def test_buffer_accounting_survives_lines_split_over_reads() -> None:
+    dec = SSEDecoder(max_event_bytes=64)
+    for _ in range(100):  # every event fits; a leak in the accounting would trip the limit
+        assert [e.data for e in dec.feed(b"data: 0123")] == []
+        assert [e.data for e in dec.feed(b"456789\n\n")] == ["0123456789"]
