@@ -7,7 +7,7 @@ import inspect
 import pytest
 
 from twelvelabs_rag import AsyncPage, AsyncStream, AsyncTwelveLabs, Stream, SyncPage, TwelveLabs
-from twelvelabs_rag._sse import AsyncResponseStream, ResponseStream
+from twelvelabs_rag import AsyncResponseStream, ResponseStream
 from twelvelabs_rag.resources import PAIRS
 
 #: Methods that return a lazy pager instead of a coroutine in the async twin.

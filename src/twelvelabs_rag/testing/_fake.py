@@ -99,9 +99,7 @@ _COMPILED = [(m, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", t) + "/
 #: Routes that share one rate-limit bucket (spec §1.4).
 RATE_CATEGORIES = {"POST /tasks": "tasks", "POST /embed": "embed", "POST /embed/tasks": "embed",
                    "POST /search": "search", "POST /analyze": "analyze", "POST /gist": "analyze",
-                   "POST /summarize": "analyze", "POST /generate": "analyze",
-                   # hosted RAG (testing/_knowledge.py, testing/_responses.py)
-                   "POST /knowledge-stores/{knowledge_store_id}/search": "search", "POST /responses": "responses"}
+                   "POST /summarize": "analyze", "POST /generate": "analyze"}
 _ERROR_CODES = {429: "too_many_requests", 500: "internal_error", 502: "bad_gateway", 503: "service_unavailable",
                 504: "gateway_timeout", 408: "request_canceled_or_timed_out", 409: "conflict"}
 
