@@ -572,6 +572,18 @@ if not CLASSIC:
         assert text == events[-1].response.output[-1].content[0].text, text
         return len(events)
 
+    @check("async.responses.create_stream")
+    def _():
+        async def main():
+            aclient = AsyncTwelveLabs(api_key="tlk_contract", base_url=ARGS["base_url"])
+            stream = aclient.responses.create_stream(
+                knowledge_store_id=STATE["ks"], input=[{"type": "message", "role": "user", "content": "the taxi"}])
+            return [e async for e in stream]
+
+        events = asyncio.run(main())
+        assert events[-1].type == "response.completed" and events[-1].response.output[-1].content[0].annotations, events
+        return len(events)
+
     @check("knowledge_store_items.delete")
     def _():
         assert client.knowledge_store_items.delete(STATE["ks"], STATE["items"][1]) is None

@@ -51,6 +51,7 @@ HOSTED = [
     "knowledge_store_item_collections.update", "knowledge_store_item_collections.delete",
     "knowledge_store_item_collections.list_items", "knowledge_store_item_collections.add_items",
     "knowledge_store_item_collections.remove_items", "responses.create", "responses.create_stream",
+    "async.responses.create_stream",
     "data_connectors.authorize_connection", "data_connectors.list_connections", "data_connectors.retrieve_connection",
     "data_connectors.delete_connection", "data_connectors.create_connection_picker_token",
     "data_connectors.list_redirect_uris", "data_connectors.create_redirect_uri", "data_connectors.delete_redirect_uri",

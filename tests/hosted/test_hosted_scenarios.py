@@ -200,6 +200,9 @@ async def test_responses_cite_real_moments_remember_turns_and_stream(client: Any
     assert follow.usage.input_tokens > first.usage.input_tokens  # the history is part of the prompt
     fresh = await call(client.responses.create, knowledge_store_id=ks.id, input="And what else?")
     assert fresh.annotations == [] and "found nothing" in fresh.output_text
+    # history sent as earlier messages of one request (no session) counts too
+    replayed = await call(client.responses.create, knowledge_store_id=ks.id, input=[question, "And what else?"])
+    assert [a.item_id for a in replayed.annotations] == [a.item_id for a in first.annotations]
 
     # selections narrow softly, through {{sel:N}}; a collection selection shows in the citation
     coll = await call(client.knowledge_stores.item_collections.create, ks.id, name="city")

@@ -52,6 +52,12 @@ def test_cr_at_a_chunk_end_and_lf_at_the_next_start_are_one_line_end() -> None:
     assert events == [SSEEvent("message", "a\nb")]
 
 
+def test_an_empty_read_between_cr_and_lf_keeps_them_one_line_end() -> None:
+    """Regression: an empty chunk used to reset the pending CR, so the LF after it ended an extra line."""
+    events, _ = _decode([b"data: a\r", b"", b"\ndata: b\n\n"])
+    assert events == [SSEEvent("message", "a\nb")]
+
+
 def test_multibyte_text_split_across_chunks() -> None:
     raw = 'data: {"delta": "0–4 s, café"}\n\n'.encode()
     events, _ = _decode([raw[:18], raw[18:19], raw[19:]])

@@ -145,7 +145,8 @@ class ResponseRoutes:
         for sel in sels:
             if sel not in session.selections:
                 session.selections.append(sel)
-        moments, asked, via = self._answer_moments(store, session, search_text)
+        earlier = [_SEL.sub(" ", c) for c in contents[:-1]]  # earlier user messages sent in this request
+        moments, asked, via = self._answer_moments(store, session, search_text, earlier)
         text, annotations = self._compose(question, asked, moments, via, fmt)
         response = self._response_object(store, session, body, contents, search_text, moments, text, annotations,
                                          bool(include))
@@ -155,11 +156,14 @@ class ResponseRoutes:
                         headers={"Cache-Control": "no-cache"})
         return Resp(200, response)
 
-    def _answer_moments(self, store: StoreRec, session: SessionRec,
-                        text: str) -> tuple[list[Moment], str | None, dict[str, str | None]]:
-        """The moments to quote, the earlier question they answer (None: this one), and the selection map."""
+    def _answer_moments(self, store: StoreRec, session: SessionRec, text: str,
+                        earlier: list[str]) -> tuple[list[Moment], str | None, dict[str, str | None]]:
+        """The moments to quote, the earlier question they answer (None: this one), and the selection map.
+
+        Earlier questions are tried most recent first: those sent in this request, then the session's turns.
+        """
         selected = self._selected(store, session.selections)
-        for asked in [None, *[q for q, _ in reversed(session.turns)]]:
+        for asked in [None, *reversed(earlier), *[q for q, _ in reversed(session.turns)]]:
             query = text if asked is None else asked
             if not tokens(query):
                 continue
