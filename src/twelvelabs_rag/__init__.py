@@ -20,3 +20,8 @@ __all__ = [
     "__version__", "TwelveLabs", "AsyncTwelveLabs", "SyncPage", "AsyncPage", "Stream", "AsyncStream", "preflight",
     "MediaFacts", "UPLOAD_TOKEN_KEY", "API_KEY_ENVS", "BASE_URL_ENV", "LazyClients", *_exc_all,
 ]
+
+# current surface, hosted RAG: the Responses SSE stream and its cut-stream error
+from ._sse import AsyncResponseStream, ResponseStream, StreamCutError  # noqa: E402
+
+__all__ += ["ResponseStream", "AsyncResponseStream", "StreamCutError"]

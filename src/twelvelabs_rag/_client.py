@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from .resources.indexes import AsyncIndexes, Indexes
     from .resources.search import AsyncSearch, Search
     from .resources.tasks import AsyncTasks, Tasks
+    from .resources.connectors import AsyncDataConnectors, DataConnectors
+    from .resources.entities import AsyncEntityCollections, EntityCollections
+    from .resources.knowledge_stores import AsyncKnowledgeStores, KnowledgeStores
+    from .resources.responses import AsyncResponses, Responses
 
 __all__ = ["TwelveLabs", "AsyncTwelveLabs"]
 
@@ -183,6 +187,31 @@ class TwelveLabs(BaseClient):
 
         return Analyze(self)
 
+    # current surface: hosted RAG (entity search, knowledge stores, Responses, data connectors)
+    @cached_property
+    def entity_collections(self) -> EntityCollections:
+        from .resources.entities import EntityCollections
+
+        return EntityCollections(self)
+
+    @cached_property
+    def knowledge_stores(self) -> KnowledgeStores:
+        from .resources.knowledge_stores import KnowledgeStores
+
+        return KnowledgeStores(self)
+
+    @cached_property
+    def responses(self) -> Responses:
+        from .resources.responses import Responses
+
+        return Responses(self)
+
+    @cached_property
+    def data_connectors(self) -> DataConnectors:
+        from .resources.connectors import DataConnectors
+
+        return DataConnectors(self)
+
     # lifecycle --------------------------------------------------------------------------------
     def close(self) -> None:
         """Close the connection pool (not an ``http_client`` you passed in)."""
@@ -300,6 +329,31 @@ class AsyncTwelveLabs(BaseClient):
         from .resources.analyze import AsyncAnalyze
 
         return AsyncAnalyze(self)
+
+    # current surface: hosted RAG (entity search, knowledge stores, Responses, data connectors)
+    @cached_property
+    def entity_collections(self) -> AsyncEntityCollections:
+        from .resources.entities import AsyncEntityCollections
+
+        return AsyncEntityCollections(self)
+
+    @cached_property
+    def knowledge_stores(self) -> AsyncKnowledgeStores:
+        from .resources.knowledge_stores import AsyncKnowledgeStores
+
+        return AsyncKnowledgeStores(self)
+
+    @cached_property
+    def responses(self) -> AsyncResponses:
+        from .resources.responses import AsyncResponses
+
+        return AsyncResponses(self)
+
+    @cached_property
+    def data_connectors(self) -> AsyncDataConnectors:
+        from .resources.connectors import AsyncDataConnectors
+
+        return AsyncDataConnectors(self)
 
     async def aclose(self) -> None:
         """Close the connection pool (not an ``http_client`` you passed in)."""

@@ -7,10 +7,11 @@ import inspect
 import pytest
 
 from twelvelabs_rag import AsyncPage, AsyncStream, AsyncTwelveLabs, Stream, SyncPage, TwelveLabs
+from twelvelabs_rag import AsyncResponseStream, ResponseStream
 from twelvelabs_rag.resources import PAIRS
 
 #: Methods that return a lazy pager instead of a coroutine in the async twin.
-PAGERS = {"list", "query"}
+PAGERS = {"list", "query", "list_by_asset", "list_items"}
 
 
 def _public(cls: type) -> dict[str, object]:
@@ -78,8 +79,20 @@ def test_design_contract_names_exist() -> None:
         assert name in sig.parameters
 
 
-@pytest.mark.parametrize(("sync_cls", "async_cls"), [(SyncPage, AsyncPage), (Stream, AsyncStream)])
+@pytest.mark.parametrize(("sync_cls", "async_cls"), [(SyncPage, AsyncPage), (Stream, AsyncStream),
+                                                    (ResponseStream, AsyncResponseStream)])
 def test_pagers_and_streams_are_twins(sync_cls: type, async_cls: type) -> None:
     public = lambda cls: {n for n in vars(cls) if not n.startswith("_")}  # noqa: E731
     assert public(sync_cls) == public(async_cls)
     assert hasattr(sync_cls, "__iter__") and hasattr(async_cls, "__aiter__")
+
+
+def test_hosted_rag_resources_on_both_clients() -> None:
+    sync_client, async_client = TwelveLabs(api_key="k"), AsyncTwelveLabs(api_key="k")
+    for path in ["entity_collections.entities", "knowledge_stores.items", "knowledge_stores.item_collections",
+                 "responses", "data_connectors.imports"]:
+        for client in (sync_client, async_client):
+            obj = client
+            for part in path.split("."):
+                obj = getattr(obj, part)
+            assert type(obj).__name__.startswith("Async") == (client is async_client), path

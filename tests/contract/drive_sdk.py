@@ -381,4 +381,291 @@ def _():
     assert STATE["index"] not in [i.id for i in client.indexes.list()]
 
 
+# ---------------------------------------------------------------------------------------------- hosted RAG (1.3.6)
+# Entity collections (spec §6), knowledge stores (§7), Responses (§8), data connectors and imports (§9).
+# ARGS["hosted"] carries ids the test seeded: image/video asset ids and a connection with two files.
+if not CLASSIC:
+    HOSTED = ARGS["hosted"]
+
+    @check("entity_collections.create")
+    def _():
+        res = client.entity_collections.create(name="contract-cast", description="people")
+        assert HEX24.match(res.id) and res.created_at is not None, res
+        STATE["ec"] = res.id
+
+    @check("entity_collections.list")
+    def _():
+        ids = [c.id for c in client.entity_collections.list(page_limit=1, name="contract")]
+        assert ids == [STATE["ec"]], ids
+
+    @check("entity_collections.retrieve")
+    def _():
+        assert client.entity_collections.retrieve(STATE["ec"]).name == "contract-cast"
+
+    @check("entity_collections.update")
+    def _():
+        assert client.entity_collections.update(STATE["ec"], description="cast").description == "cast"
+
+    @check("entity_collections.entities.create")
+    def _():
+        ent = client.entity_collections.entities.create(STATE["ec"], name="Ada", asset_ids=[HOSTED["image_asset"]],
+                                                        metadata={"role": "walker"})
+        assert ent.status == "processing" and ent.asset_ids == [HOSTED["image_asset"]], ent
+        STATE["entity"] = ent.id
+
+    @check("entity_collections.entities.create_bulk")
+    def _():
+        res = client.entity_collections.entities.create_bulk(
+            STATE["ec"], entities=[{"name": "Bo", "asset_ids": [HOSTED["image_asset"]]},
+                                   {"name": "Clip", "asset_ids": [HOSTED["video_assets"][0]]}])
+        assert (res.success_count, res.failed_count, res.errors[0].entity_index) == (1, 1, 1), res
+        STATE["entity2"] = res.entities[0].id
+
+    @check("entity_collections.entities.list")
+    def _():
+        names = [e.name for e in client.entity_collections.entities.list(STATE["ec"], page_limit=1, sort_by="name")]
+        assert names == ["Ada", "Bo"], names
+
+    @check("entity_collections.entities.retrieve")
+    def _():
+        ent = client.entity_collections.entities.retrieve(STATE["ec"], STATE["entity"])
+        assert ent.status == "ready" and ent.metadata == {"role": "walker"}, ent
+
+    @check("entity_collections.entities.update")
+    def _():
+        ent = client.entity_collections.entities.update(STATE["ec"], STATE["entity"], metadata={"seen": True})
+        assert ent.metadata == {"seen": True}, ent
+
+    @check("entity_collections.entities.create_assets")
+    def _():
+        ent = client.entity_collections.entities.create_assets(STATE["ec"], STATE["entity"],
+                                                               asset_ids=[HOSTED["image_asset2"]])
+        assert ent.asset_ids == [HOSTED["image_asset"], HOSTED["image_asset2"]], ent
+
+    @check("entity_collections.entities.list_by_asset")
+    def _():
+        ids = {e.id for e in client.entity_collections.entities.list_by_asset(HOSTED["image_asset"])}
+        assert ids == {STATE["entity"], STATE["entity2"]}, ids
+
+    @check("entity_collections.entities.delete_assets")
+    def _():
+        ent = client.entity_collections.entities.delete_assets(STATE["ec"], STATE["entity"],
+                                                               asset_ids=[HOSTED["image_asset2"]])
+        assert ent.asset_ids == [HOSTED["image_asset"]], ent
+
+    @check("entity_collections.entities.delete")
+    def _():
+        assert client.entity_collections.entities.delete(STATE["ec"], STATE["entity2"]) is None
+
+    @check("knowledge_stores.create")
+    def _():
+        ks = client.knowledge_stores.create(name="contract-ks", metadata={"team": "rag"},
+                                            ingestion_config={"enrichment_config": {"type": "description",
+                                                                                    "description": "nature"}})
+        assert ks.id.startswith("ks_") and ks.item_count == 0, ks
+        STATE["ks"] = ks.id
+
+    @check("knowledge_stores.list")
+    def _():
+        assert STATE["ks"] in [k.id for k in client.knowledge_stores.list(page_limit=1)]
+
+    @check("knowledge_stores.update")
+    def _():
+        assert client.knowledge_stores.update(STATE["ks"], description="d", metadata={}).metadata == {}
+
+    @check("knowledge_store_items.create")
+    def _():
+        items = [client.knowledge_store_items.create(STATE["ks"], asset_id=a, metadata={"n": i})
+                 for i, a in enumerate(HOSTED["video_assets"])]
+        assert all(i.status == "queued" and i.asset_type == "video" for i in items), items
+        STATE["items"] = [i.id for i in items]
+
+    @check("knowledge_store_items.list")
+    def _():
+        seen = []
+        for _ in range(5):  # items move one status per read
+            seen = [i.status for i in client.knowledge_store_items.list(STATE["ks"], page_limit=1)]
+        assert seen == ["ready", "ready"], seen
+
+    @check("knowledge_store_items.retrieve")
+    def _():
+        item = client.knowledge_store_items.retrieve(STATE["ks"], STATE["items"][0])
+        assert item.status == "ready" and item.system_metadata.duration == 12.0, item
+
+    @check("knowledge_stores.retrieve")
+    def _():
+        assert client.knowledge_stores.retrieve(STATE["ks"]).item_count == 2
+
+    @check("knowledge_stores.search")
+    def _():
+        res = client.knowledge_stores.search(STATE["ks"], query={"text": "a taxi in the rain at night"}, page_size=1,
+                                             search_options={"video": {"modalities": ["visual", "audio"]}},
+                                             include_metadata=True)
+        hit = res.data[0]
+        assert hit.rank == 1 and hit.matches[0].start_sec == 4.0 and res.next_page_token, res
+        more = client.knowledge_stores.search(STATE["ks"], query={"text": "a taxi in the rain at night"},
+                                              page_token=res.next_page_token)
+        assert more.data and more.data[0].rank == 2, more
+        grouped = client.knowledge_stores.search(STATE["ks"], query={"text": "the chef chops onions"}, group_by="item",
+                                                 filter={"item_id": {"eq": STATE["items"][1]}})
+        assert [h.item_id for h in grouped.data] == [STATE["items"][1]] and grouped.data[0].matches, grouped
+        return len(res.data)
+
+    @check("knowledge_store_item_collections.create")
+    def _():
+        coll = client.knowledge_store_item_collections.create(STATE["ks"], name="street")
+        assert coll.id.startswith("ksic_") and coll.member_count == 0, coll
+        STATE["coll"] = coll.id
+
+    @check("knowledge_store_item_collections.add_items")
+    def _():
+        coll = client.knowledge_store_item_collections.add_items(STATE["ks"], STATE["coll"], item_ids=STATE["items"])
+        assert coll.member_count == 2, coll
+
+    @check("knowledge_store_item_collections.list_items")
+    def _():
+        ids = [i.id for i in client.knowledge_store_item_collections.list_items(STATE["ks"], STATE["coll"],
+                                                                                 page_limit=1)]
+        assert sorted(ids) == sorted(STATE["items"]), ids
+
+    @check("knowledge_store_item_collections.remove_items")
+    def _():
+        assert client.knowledge_store_item_collections.remove_items(STATE["ks"], STATE["coll"],
+                                                                    item_ids=[STATE["items"][0]]) is None
+
+    @check("knowledge_store_item_collections.retrieve")
+    def _():
+        assert client.knowledge_store_item_collections.retrieve(STATE["ks"], STATE["coll"]).member_count == 1
+
+    @check("knowledge_store_item_collections.update")
+    def _():
+        assert client.knowledge_store_item_collections.update(STATE["ks"], STATE["coll"], name="city").name == "city"
+
+    @check("knowledge_store_item_collections.list")
+    def _():
+        assert [c.name for c in client.knowledge_store_item_collections.list(STATE["ks"])] == ["city"]
+
+    @check("responses.create")
+    def _():
+        res = client.responses.create(knowledge_store_id=STATE["ks"],
+                                      input=[{"type": "message", "role": "user", "content": "Where is the taxi?"}])
+        part = res.output[-1].content[0]
+        ann = part.annotations[0]
+        assert res.status == "completed" and ann.item_id in STATE["items"] and ann.start_sec == 4.0, res
+        assert "taxi" in part.text[ann.start_index:ann.end_index + 1], part
+        follow = client.responses.create(knowledge_store_id=STATE["ks"], session_id=res.session_id,
+                                          input=[{"type": "message", "role": "user", "content": "and then?"}],
+                                          selections=[{"kind": "collection", "id": STATE["coll"]}],
+                                          include=["intermediate_outputs"])
+        assert follow.session_id == res.session_id and follow.output[0].type == "function_call", follow
+        return part.text[:80]
+
+    @check("responses.create_stream")
+    def _():
+        events = list(client.responses.create_stream(
+            knowledge_store_id=STATE["ks"], input=[{"type": "message", "role": "user", "content": "the taxi"}]))
+        kinds = [e.type for e in events]
+        assert kinds[0] == "response.created" and kinds[-1] == "response.completed" and "keepalive" in kinds, kinds
+        seqs = [e.sequence_number for e in events]
+        assert seqs == sorted(seqs), seqs
+        text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+        assert text == events[-1].response.output[-1].content[0].text, text
+        return len(events)
+
+    @check("async.responses.create_stream")
+    def _():
+        async def main():
+            aclient = AsyncTwelveLabs(api_key="tlk_contract", base_url=ARGS["base_url"])
+            stream = aclient.responses.create_stream(
+                knowledge_store_id=STATE["ks"], input=[{"type": "message", "role": "user", "content": "the taxi"}])
+            return [e async for e in stream]
+
+        events = asyncio.run(main())
+        assert events[-1].type == "response.completed" and events[-1].response.output[-1].content[0].annotations, events
+        return len(events)
+
+    @check("knowledge_store_items.delete")
+    def _():
+        assert client.knowledge_store_items.delete(STATE["ks"], STATE["items"][1]) is None
+
+    @check("knowledge_store_item_collections.delete")
+    def _():
+        assert client.knowledge_store_item_collections.delete(STATE["ks"], STATE["coll"]) is None
+
+    @check("knowledge_stores.delete")
+    def _():
+        assert client.knowledge_stores.delete(STATE["ks"]) is None
+
+    @check("entity_collections.delete")
+    def _():
+        assert client.entity_collections.delete(STATE["ec"]) is None
+
+    @check("data_connectors.create_redirect_uri")
+    def _():
+        res = client.data_connectors.create_redirect_uri(redirect_uri="https://app.example.com/cb")
+        assert res.redirect_uri == "https://app.example.com/cb" and res.created_at is not None, res
+        STATE["redirect"] = res.id
+
+    @check("data_connectors.list_redirect_uris")
+    def _():
+        assert [r.id for r in client.data_connectors.list_redirect_uris().data] == [STATE["redirect"]]
+
+    @check("data_connectors.authorize_connection")
+    def _():
+        import httpx  # noqa: PLC0415
+        from twelvelabs.data_connectors.types import AuthorizeConnectionResponse  # noqa: PLC0415
+
+        try:  # SDK 1.3.6 joins "connections:authorize" with urljoin, which reads "connections:" as a scheme
+            client.data_connectors.authorize_connection(provider="google_drive", redirect_uri="https://app.example.com/cb")
+            raise AssertionError("SDK 1.3.6 no longer fails on connections:authorize; drive it directly now")
+        except httpx.UnsupportedProtocol:
+            pass
+        raw = httpx.post(ARGS["base_url"] + "/connections:authorize", headers={"x-api-key": "tlk_contract"},
+                         json={"provider": "google_drive", "redirect_uri": "https://app.example.com/cb"})
+        res = AuthorizeConnectionResponse.model_validate(raw.raise_for_status().json())
+        assert res.authorize_url and res.state, res
+        return "SDK urljoin bug reproduced; route served and parsed by the SDK model"
+
+    @check("data_connectors.delete_redirect_uri")
+    def _():
+        assert client.data_connectors.delete_redirect_uri(STATE["redirect"]) is None
+
+    @check("data_connectors.list_connections")
+    def _():
+        res = client.data_connectors.list_connections(page=1, page_limit=10)
+        assert [c.id for c in res.data] == [HOSTED["connection_id"]] and res.data[0].account.display_name, res
+
+    @check("data_connectors.retrieve_connection")
+    def _():
+        conn = client.data_connectors.retrieve_connection(HOSTED["connection_id"])
+        assert conn.provider == "google_drive" and conn.status == "active" and conn.connected_at, conn
+
+    @check("data_connectors.create_connection_picker_token")
+    def _():
+        tok = client.data_connectors.create_connection_picker_token(HOSTED["connection_id"])
+        assert tok.access_token and tok.expires_in == 3600, tok
+
+    @check("imports.import_files")
+    def _():
+        res = client.imports.import_files(HOSTED["connection_id"],
+                                          items=[{"source_id": s} for s in HOSTED["source_ids"]] + [{"source_id": "x"}])
+        assert [i.action for i in res.items] == ["created"] * len(HOSTED["source_ids"]) + ["rejected"], res
+        assert res.has_failures and all(i.asset_id for i in res.items[:-1]), res
+        STATE["import"] = res.id
+
+    @check("imports.list_imports")
+    def _():
+        res = client.imports.list_imports(HOSTED["connection_id"], page=1, page_limit=10)
+        assert [i.id for i in res.data] == [STATE["import"]] and res.data[0].item_count == 3, res
+
+    @check("imports.retrieve_import")
+    def _():
+        res = client.imports.retrieve_import(HOSTED["connection_id"], STATE["import"])
+        assert [i.source_id for i in res.items] == HOSTED["source_ids"] + ["x"], res
+
+    @check("data_connectors.delete_connection")
+    def _():
+        assert client.data_connectors.delete_connection(HOSTED["connection_id"]) is None
+
+
 print(json.dumps({"check": "done", "ok": True, "detail": twelvelabs.__name__}), flush=True)

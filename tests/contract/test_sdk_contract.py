@@ -11,8 +11,13 @@ import os
 import subprocess
 from pathlib import Path
 
+import sys
+
 import pytest
 from _sdkenv import SdkEnvError, ensure_sdk_venv
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "hosted"))
+from _hosted_support import make_fake  # noqa: E402
 
 from twelvelabs_rag.testing import FakeTwelveLabs, serve
 from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_audio, make_clip, make_image
@@ -31,7 +36,28 @@ COMMON = [
 ]
 CLASSIC_ONLY = ["tasks.transfers.create", "tasks.transfers.get_status", "tasks.transfers.get_logs", "gist",
                 "summarize", "generate"]
-EXPECTED = {"1.0.2": COMMON + CLASSIC_ONLY, "1.3.6": COMMON}
+#: Hosted RAG (spec §6-§9): every SDK 1.3.6 method of entity collections, knowledge stores, Responses and
+#: data connectors/imports (drive_sdk.py, "hosted RAG" section).
+HOSTED = [
+    "entity_collections.create", "entity_collections.list", "entity_collections.retrieve", "entity_collections.update",
+    "entity_collections.delete", "entity_collections.entities.create", "entity_collections.entities.create_bulk",
+    "entity_collections.entities.list", "entity_collections.entities.retrieve", "entity_collections.entities.update",
+    "entity_collections.entities.create_assets", "entity_collections.entities.list_by_asset",
+    "entity_collections.entities.delete_assets", "entity_collections.entities.delete", "knowledge_stores.create",
+    "knowledge_stores.list", "knowledge_stores.retrieve", "knowledge_stores.update", "knowledge_stores.search",
+    "knowledge_stores.delete", "knowledge_store_items.create", "knowledge_store_items.list",
+    "knowledge_store_items.retrieve", "knowledge_store_items.delete", "knowledge_store_item_collections.create",
+    "knowledge_store_item_collections.list", "knowledge_store_item_collections.retrieve",
+    "knowledge_store_item_collections.update", "knowledge_store_item_collections.delete",
+    "knowledge_store_item_collections.list_items", "knowledge_store_item_collections.add_items",
+    "knowledge_store_item_collections.remove_items", "responses.create", "responses.create_stream",
+    "async.responses.create_stream",
+    "data_connectors.authorize_connection", "data_connectors.list_connections", "data_connectors.retrieve_connection",
+    "data_connectors.delete_connection", "data_connectors.create_connection_picker_token",
+    "data_connectors.list_redirect_uris", "data_connectors.create_redirect_uri", "data_connectors.delete_redirect_uri",
+    "imports.import_files", "imports.list_imports", "imports.retrieve_import",
+]
+EXPECTED = {"1.0.2": COMMON + CLASSIC_ONLY, "1.3.6": COMMON + HOSTED}
 _RESULTS: dict[str, dict[str, dict]] = {}
 
 
@@ -41,7 +67,8 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"clip": make_clip(root / "city.mp4", DEMO_SCRIPTS["city.mp4"]),
             "bucket": make_clip(root / "bucket.mp4", DEMO_SCRIPTS["kitchen.mp4"]),
             "image": make_image(root / "taxi.png", "a yellow taxi drives through the rain"),
-            "audio": make_audio(root / "talk.wav", "a taxi horn in the rain", seconds=4)}
+            "audio": make_audio(root / "talk.wav", "a taxi horn in the rain", seconds=4),
+            "portrait": make_image(root / "portrait.png", "a woman in a green raincoat")}
 
 
 def _run_driver(version: str, media: dict[str, Path]) -> dict[str, dict]:
@@ -51,13 +78,14 @@ def _run_driver(version: str, media: dict[str, Path]) -> dict[str, dict]:
         python = ensure_sdk_venv(version)
     except SdkEnvError as exc:
         pytest.fail(str(exc))
-    fake = FakeTwelveLabs(seed=7)
+    fake = make_fake(seed=7)  # FakeTwelveLabs with the assets seeding contract (add_asset / asset_media)
     video_url = "https://cdn.example.com/street.mp4"
     fake.add_media(video_url, media["clip"])
     fake.add_integration("contract-bucket", {"bucket.mp4": media["bucket"]})
     with serve(fake) as base_url:
         args = {"base_url": base_url, "version": version, "clip": str(media["clip"]), "image": str(media["image"]),
-                "audio": str(media["audio"]), "video_url": video_url, "integration_id": "contract-bucket"}
+                "audio": str(media["audio"]), "video_url": video_url, "integration_id": "contract-bucket",
+                "hosted": _seed_hosted(fake, media)}
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TWELVE", "VIRTUAL_ENV"))}
         proc = subprocess.run([str(python), str(DRIVER), json.dumps(args)], capture_output=True, text=True,
                               timeout=300, env=env, check=False)
@@ -71,6 +99,14 @@ def _run_driver(version: str, media: dict[str, Path]) -> dict[str, dict]:
                     f"{proc.stderr[-3000:]}")
     _RESULTS[version] = results
     return results
+
+
+def _seed_hosted(fake: FakeTwelveLabs, media: dict[str, Path]) -> dict:
+    """Assets and a connected drive for the hosted-RAG checks (the browser OAuth step has no API)."""
+    return {"image_asset": fake.add_asset(media["image"]), "image_asset2": fake.add_asset(media["portrait"]),
+            "video_assets": [fake.add_asset(media["clip"]), fake.add_asset(media["bucket"])],
+            "connection_id": fake.add_connection({"gd-city": media["clip"], "gd-kitchen": media["bucket"]}),
+            "source_ids": ["gd-city", "gd-kitchen"]}
 
 
 @pytest.mark.parametrize(("version", "check"), [(v, c) for v, checks in EXPECTED.items() for c in checks])

@@ -19,3 +19,23 @@ PAIRS = [
     (Analyze, AsyncAnalyze), (Embed, AsyncEmbed), (EmbedTasks, AsyncEmbedTasks), (Indexes, AsyncIndexes),
     (Search, AsyncSearch), (Tasks, AsyncTasks), (Transfers, AsyncTransfers), (Videos, AsyncVideos),
 ]
+
+# current surface: hosted RAG (entity collections, knowledge stores, Responses, data connectors)
+from .connectors import AsyncDataConnectors, AsyncImports, DataConnectors, Imports  # noqa: E402
+from .entities import AsyncEntities, AsyncEntityCollections, Entities, EntityCollections  # noqa: E402
+from .knowledge_stores import (  # noqa: E402
+    AsyncItemCollections, AsyncKnowledgeStoreItems, AsyncKnowledgeStores, ItemCollections, KnowledgeStoreItems,
+    KnowledgeStores,
+)
+from .responses import AsyncResponses, Responses  # noqa: E402
+
+__all__ += [
+    "DataConnectors", "AsyncDataConnectors", "Imports", "AsyncImports", "EntityCollections", "AsyncEntityCollections",
+    "Entities", "AsyncEntities", "KnowledgeStores", "AsyncKnowledgeStores", "KnowledgeStoreItems",
+    "AsyncKnowledgeStoreItems", "ItemCollections", "AsyncItemCollections", "Responses", "AsyncResponses",
+]
+PAIRS += [
+    (DataConnectors, AsyncDataConnectors), (Imports, AsyncImports), (EntityCollections, AsyncEntityCollections),
+    (Entities, AsyncEntities), (KnowledgeStores, AsyncKnowledgeStores), (KnowledgeStoreItems, AsyncKnowledgeStoreItems),
+    (ItemCollections, AsyncItemCollections), (Responses, AsyncResponses),
+]

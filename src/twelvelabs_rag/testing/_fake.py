@@ -13,6 +13,10 @@ from typing import Any, Callable, Iterable, Iterator
 import httpx
 
 from ._classic import ClassicRoutes
+from ._connectors import ConnectorRoutes
+from ._entities import EntityRoutes
+from ._knowledge import KnowledgeRoutes
+from ._responses import ResponseRoutes
 from ._http import DOCS_URL, ApiError, Req, Resp, StreamCut, parse_body
 from ._transport import lower_headers, origin_of, to_httpx
 
@@ -42,6 +46,53 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/analyze", "analyze"),
     # classic generative siblings (SDK <= 1.2.x)
     ("POST", "/gist", "gist"), ("POST", "/summarize", "summarize"), ("POST", "/generate", "generate"),
+    # current surface, hosted RAG: entity collections (_entities.py), knowledge stores (_knowledge.py),
+    # responses (_responses.py), data connectors and imports (_connectors.py)
+    ("POST", "/entity-collections", "create_entity_collection"),
+    ("GET", "/entity-collections", "list_entity_collections"),
+    ("GET", "/entity-collections/{entity_collection_id}", "get_entity_collection"),
+    ("PATCH", "/entity-collections/{entity_collection_id}", "update_entity_collection"),
+    ("DELETE", "/entity-collections/{entity_collection_id}", "delete_entity_collection"),
+    ("POST", "/entity-collections/{entity_collection_id}/entities", "create_entity"),
+    ("GET", "/entity-collections/{entity_collection_id}/entities", "list_entities"),
+    ("POST", "/entity-collections/{entity_collection_id}/entities/bulk", "create_entities_bulk"),
+    ("GET", "/entity-collections/{entity_collection_id}/entities/{entity_id}", "get_entity"),
+    ("PATCH", "/entity-collections/{entity_collection_id}/entities/{entity_id}", "update_entity"),
+    ("DELETE", "/entity-collections/{entity_collection_id}/entities/{entity_id}", "delete_entity"),
+    ("POST", "/entity-collections/{entity_collection_id}/entities/{entity_id}/assets", "add_entity_assets"),
+    ("DELETE", "/entity-collections/{entity_collection_id}/entities/{entity_id}/assets", "remove_entity_assets"),
+    ("GET", "/assets/{asset_id}/entities", "list_asset_entities"),
+    ("POST", "/knowledge-stores", "create_knowledge_store"), ("GET", "/knowledge-stores", "list_knowledge_stores"),
+    ("GET", "/knowledge-stores/{knowledge_store_id}", "get_knowledge_store"),
+    ("PATCH", "/knowledge-stores/{knowledge_store_id}", "update_knowledge_store"),
+    ("DELETE", "/knowledge-stores/{knowledge_store_id}", "delete_knowledge_store"),
+    ("POST", "/knowledge-stores/{knowledge_store_id}/search", "search_knowledge_store"),
+    ("POST", "/knowledge-stores/{knowledge_store_id}/items", "create_knowledge_item"),
+    ("GET", "/knowledge-stores/{knowledge_store_id}/items", "list_knowledge_items"),
+    ("GET", "/knowledge-stores/{knowledge_store_id}/items/{item_id}", "get_knowledge_item"),
+    ("DELETE", "/knowledge-stores/{knowledge_store_id}/items/{item_id}", "delete_knowledge_item"),
+    ("POST", "/knowledge-stores/{knowledge_store_id}/item-collections", "create_item_collection"),
+    ("GET", "/knowledge-stores/{knowledge_store_id}/item-collections", "list_item_collections"),
+    ("GET", "/knowledge-stores/{knowledge_store_id}/item-collections/{collection_id}", "get_item_collection"),
+    ("PATCH", "/knowledge-stores/{knowledge_store_id}/item-collections/{collection_id}", "update_item_collection"),
+    ("DELETE", "/knowledge-stores/{knowledge_store_id}/item-collections/{collection_id}", "delete_item_collection"),
+    ("GET", "/knowledge-stores/{knowledge_store_id}/item-collections/{collection_id}/items", "list_collection_items"),
+    ("POST", "/knowledge-stores/{knowledge_store_id}/item-collections/{collection_id}/items/add",
+     "add_collection_items"),
+    ("POST", "/knowledge-stores/{knowledge_store_id}/item-collections/{collection_id}/items/remove",
+     "remove_collection_items"),
+    ("POST", "/responses", "create_response"),
+    ("POST", "/connections:authorize", "authorize_connection"),
+    ("GET", "/connections/redirect-uris", "list_redirect_uris"),
+    ("POST", "/connections/redirect-uris", "create_redirect_uri"),
+    ("DELETE", "/connections/redirect-uris/{redirect_uri_id}", "delete_redirect_uri"),
+    ("GET", "/connections", "list_connections"),
+    ("GET", "/connections/{connection_id}", "get_connection"),
+    ("DELETE", "/connections/{connection_id}", "delete_connection"),
+    ("POST", "/connections/{connection_id}/picker-token", "connection_picker_token"),
+    ("POST", "/connections/{connection_id}/imports", "import_files"),
+    ("GET", "/connections/{connection_id}/imports", "list_imports"),
+    ("GET", "/connections/{connection_id}/imports/{import_id}", "get_import"),
 ]
 _COMPILED = [(m, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", t) + "/?$"), f"{m} {t}", h)
              for m, t, h in ROUTES]
@@ -84,7 +135,7 @@ class _Fault:
     body: Any
 
 
-class FakeTwelveLabs(ClassicRoutes):
+class FakeTwelveLabs(EntityRoutes, KnowledgeRoutes, ResponseRoutes, ConnectorRoutes, ClassicRoutes):
     """An in-memory TwelveLabs API v1.3 for tests, demos and benchmarks.
 
     Args:

@@ -92,7 +92,8 @@ class SearchRoutes(TaskRoutes):
         if text:
             if not text.strip():
                 raise bad("`query_text` is empty.")
-            parts.append(encode_text(text, dim))
+            expand = getattr(self, "expand_entity_mentions", None)  # entity search: <@entity_id> (testing/_entities.py)
+            parts.append(encode_text(expand(text) if expand else text, dim))
         if not parts:
             raise ApiError(400, "parameter_not_provided",
                            "Provide `query_text`, or `query_media_type=image` with query_media_url/query_media_file.")

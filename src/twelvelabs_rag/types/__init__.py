@@ -28,3 +28,19 @@ __all__ = [
     "HLS", "Task", "TaskCreated", "TaskSystemMetadata", "TransferImportResult", "TransferLogs", "TransferStatus",
     "TranscriptionLine", "Video", "VideoIndexEmbedding", "VideoSystemMetadata",
 ]
+
+# current surface, hosted RAG: entities, knowledge stores, Responses, data connectors
+from .connectors import Connection, Import, ImportDetail, ImportItem, ImportResult  # noqa: E402
+from .entities import BulkEntityResult, Entity, EntityCollection  # noqa: E402
+from .knowledge import (  # noqa: E402
+    ItemCollection, KnowledgeStore, KnowledgeStoreHit, KnowledgeStoreItem, KnowledgeStoreMatch,
+    KnowledgeStoreSearchResults,
+)
+from .responses import Annotation, ContentPart, OutputItem, ResponseEvent, ResponseObject  # noqa: E402
+
+__all__ += [
+    "Connection", "Import", "ImportDetail", "ImportItem", "ImportResult", "BulkEntityResult", "Entity",
+    "EntityCollection", "ItemCollection", "KnowledgeStore", "KnowledgeStoreHit", "KnowledgeStoreItem",
+    "KnowledgeStoreMatch", "KnowledgeStoreSearchResults", "Annotation", "ContentPart", "OutputItem", "ResponseEvent",
+    "ResponseObject",
+]
