@@ -16,7 +16,7 @@ from twelvelabs_rag.agent_tools import (
 
 from ._utils import TwelveLabsClientMixin
 
-__all__ = ["as_tool_errors", "TwelveLabsToolBase", "SegmentSearchInput", "TwelveLabsSegmentSearchTool"]
+__all__ = ["as_tool_errors", "validation_message", "TwelveLabsToolBase", "SegmentSearchInput", "TwelveLabsSegmentSearchTool"]
 
 
 @contextlib.contextmanager
@@ -30,11 +30,18 @@ def as_tool_errors() -> Iterator[None]:
         raise ToolException(f"{type(exc).__name__}: {exc}") from exc
 
 
+def validation_message(exc: Any) -> str:
+    """A tool message for arguments that do not fit the schema: which argument, what is wrong, what to do."""
+    errors = getattr(exc, "errors", None)
+    parts = [f"`{'.'.join(str(x) for x in e['loc']) or 'input'}`: {e['msg']}" for e in (errors() if errors else [])]
+    return "Invalid arguments: " + ("; ".join(parts) or str(exc)) + ". Fix them and call the tool again."
+
+
 class TwelveLabsToolBase(TwelveLabsClientMixin, BaseTool):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
 
     handle_tool_error: bool | str | Any = True
-    handle_validation_error: bool | str | Any = True
+    handle_validation_error: bool | str | Any = validation_message
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
 
 
