@@ -2,7 +2,7 @@
 
 One owner for what both frameworks' tools say and do:
 
-- tool names and descriptions (the wording a tool-calling model reads);
+- tool names, descriptions and argument schemas (the wording a tool-calling model reads);
 - moment lines: the text a search tool returns per hit, and :func:`parse_moment_lines` to read it back;
 - :func:`analyze_request`: a Pegasus question about an indexed video, an asset or a URL, optionally
   about one moment's time window and with a JSON schema;
@@ -33,14 +33,18 @@ from typing import Any
 
 import anyio
 
-from ._exceptions import TaskFailedError, TwelveLabsError, WaitTimeoutError
+from ._exceptions import TaskFailedError, WaitTimeoutError
+from ._tool_args import (
+    AnalyzeArgs, IngestArgs, SearchArgs, SegmentSearchArgs, ToolInputError, validate_args, validation_message,
+)
 from .moments import afind_indexed, dedupe_metadata, file_sha256, find_indexed, format_timestamp
 from .resources._resource import Plan, arun_plan, run_plan
 
 __all__ = [
     "SEARCH_NAME", "ANALYZE_NAME", "SEGMENT_SEARCH_NAME", "INGEST_NAME",
     "SEARCH_DESCRIPTION", "ANALYZE_DESCRIPTION", "SEGMENT_SEARCH_DESCRIPTION", "INGEST_DESCRIPTION",
-    "ToolInputError", "MomentLine", "moment_line", "parse_moment_lines", "format_moments",
+    "ToolInputError", "SearchArgs", "AnalyzeArgs", "SegmentSearchArgs", "IngestArgs", "validate_args",
+    "validation_message", "MomentLine", "moment_line", "parse_moment_lines", "format_moments",
     "analyze_request", "supports_window", "segment_search", "asegment_search", "hit_line", "hit_dict",
     "IngestResult", "Ingester",
 ]
@@ -75,10 +79,6 @@ INGEST_DESCRIPTION = (
     "current status when it takes longer than the wait limit; call again with the same source to "
     "keep waiting (the video is never uploaded twice)."
 )
-
-
-class ToolInputError(TwelveLabsError, ValueError):
-    """A tool was called with arguments it cannot use; the message says which and how to fix it."""
 
 
 # --- moment lines ---------------------------------------------------------------------------------

@@ -10,13 +10,13 @@ from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field
 from twelvelabs_rag import TwelveLabsError
 from twelvelabs_rag.agent_tools import (
-    SEGMENT_SEARCH_DESCRIPTION, SEGMENT_SEARCH_NAME, asegment_search, format_moments, hit_dict, hit_line,
-    segment_search,
+    SEGMENT_SEARCH_DESCRIPTION, SEGMENT_SEARCH_NAME, SegmentSearchArgs, asegment_search, format_moments, hit_dict, hit_line,
+    segment_search, validation_message,
 )
 
 from ._utils import TwelveLabsClientMixin
 
-__all__ = ["as_tool_errors", "validation_message", "TwelveLabsToolBase", "SegmentSearchInput", "TwelveLabsSegmentSearchTool"]
+__all__ = ["as_tool_errors", "TwelveLabsToolBase", "TwelveLabsSegmentSearchTool"]
 
 
 @contextlib.contextmanager
@@ -30,13 +30,6 @@ def as_tool_errors() -> Iterator[None]:
         raise ToolException(f"{type(exc).__name__}: {exc}") from exc
 
 
-def validation_message(exc: Any) -> str:
-    """A tool message for arguments that do not fit the schema: which argument, what is wrong, what to do."""
-    errors = getattr(exc, "errors", None)
-    parts = [f"`{'.'.join(str(x) for x in e['loc']) or 'input'}`: {e['msg']}" for e in (errors() if errors else [])]
-    return "Invalid arguments: " + ("; ".join(parts) or str(exc)) + ". Fix them and call the tool again."
-
-
 class TwelveLabsToolBase(TwelveLabsClientMixin, BaseTool):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
 
@@ -46,17 +39,6 @@ class TwelveLabsToolBase(TwelveLabsClientMixin, BaseTool):
 
 
 # --- segment store --------------------------------------------------------------------------------
-class SegmentSearchInput(BaseModel):
-    """Arguments of :class:`TwelveLabsSegmentSearchTool`."""
-
-    query: str | None = Field(default=None, description="What to look for, in words.")
-    image: str | None = Field(default=None, description="An image to look for: a local image path or an http(s) URL.")
-    like_segment_id: int | None = Field(
-        default=None, description="The segment_id of an earlier result: find more moments like it."
-    )
-    k: int | None = Field(default=None, ge=1, le=100, description="How many moments to return (default 5).")
-
-
 class TwelveLabsSegmentSearchTool(TwelveLabsToolBase):
     """Search a local ``twelvelabs_rag.store.SegmentStore``: text, image, or "more like this moment".
 
@@ -88,7 +70,7 @@ class TwelveLabsSegmentSearchTool(TwelveLabsToolBase):
 
     name: str = SEGMENT_SEARCH_NAME
     description: str = SEGMENT_SEARCH_DESCRIPTION
-    args_schema: type[BaseModel] = SegmentSearchInput
+    args_schema: type[BaseModel] = SegmentSearchArgs
     store: Any = Field(exclude=True, repr=False)
     k: int = Field(default=5, ge=1, le=100)
     where: dict[str, Any] | None = None

@@ -22,29 +22,21 @@ from langchain_core.documents import Document
 from langchain_core.tools import BaseTool, BaseToolkit, ToolException
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from twelvelabs_rag.agent_tools import (
-    ANALYZE_DESCRIPTION, ANALYZE_NAME, INGEST_DESCRIPTION, INGEST_NAME, SEARCH_DESCRIPTION, SEARCH_NAME, Ingester,
-    analyze_request, format_moments, moment_line, supports_window,
+    ANALYZE_DESCRIPTION, ANALYZE_NAME, INGEST_DESCRIPTION, INGEST_NAME, SEARCH_DESCRIPTION, SEARCH_NAME, AnalyzeArgs,
+    IngestArgs, Ingester, SearchArgs, SegmentSearchArgs, analyze_request, format_moments, moment_line, supports_window,
 )
 
-from ._tool_base import SegmentSearchInput, TwelveLabsSegmentSearchTool, TwelveLabsToolBase, as_tool_errors
+from ._tool_base import TwelveLabsSegmentSearchTool, TwelveLabsToolBase, as_tool_errors
 from ._utils import TwelveLabsClientMixin
 from .retrievers import TwelveLabsSearchRetriever, format_citation
 
 __all__ = [
     "TwelveLabsSearchTool", "TwelveLabsAnalyzeTool", "TwelveLabsSegmentSearchTool", "TwelveLabsIngestTool",
-    "TwelveLabsToolkit", "SearchInput", "AnalyzeInput", "SegmentSearchInput", "IngestInput",
+    "TwelveLabsToolkit", "SearchArgs", "AnalyzeArgs", "SegmentSearchArgs", "IngestArgs",
 ]
 
 
 # --- search -------------------------------------------------------------------------------------
-class SearchInput(BaseModel):
-    """Arguments of :class:`TwelveLabsSearchTool`."""
-
-    query: str | None = Field(default=None, description="What to look for, in words, e.g. 'a red fox running through snow'.")
-    image: str | None = Field(default=None, description="An image to look for: a local image path or an http(s) image URL.")
-    k: int | None = Field(default=None, ge=1, le=50, description="How many moments to return (default 5).")
-
-
 def _document_hit(doc: Document) -> dict[str, Any]:
     return {"id": doc.id, "citation": format_citation(doc), "text": doc.page_content, **doc.metadata}
 
@@ -82,7 +74,7 @@ class TwelveLabsSearchTool(TwelveLabsToolBase):
 
     name: str = SEARCH_NAME
     description: str = SEARCH_DESCRIPTION
-    args_schema: type[BaseModel] = SearchInput
+    args_schema: type[BaseModel] = SearchArgs
     index_id: str
     k: int = Field(default=5, ge=1, le=50)
     search_options: list[str] = Field(default_factory=lambda: ["visual", "audio"])
@@ -144,20 +136,6 @@ class TwelveLabsSearchTool(TwelveLabsToolBase):
 
 
 # --- analyze ------------------------------------------------------------------------------------
-class AnalyzeInput(BaseModel):
-    """Arguments of :class:`TwelveLabsAnalyzeTool`."""
-
-    prompt: str = Field(description="The question or instruction about the video, e.g. 'What is the fox doing?'.")
-    video_id: str | None = Field(default=None, description="A video in the index (e.g. the video_id of a search result).")
-    asset_id: str | None = Field(default=None, description="A TwelveLabs asset id (instead of video_id).")
-    url: str | None = Field(default=None, description="A direct http(s) URL of a video file (instead of video_id).")
-    start: float | None = Field(default=None, ge=0, description="Start of the moment to ask about, in seconds.")
-    end: float | None = Field(default=None, ge=0, description="End of the moment to ask about, in seconds.")
-    json_schema: dict[str, Any] | None = Field(
-        default=None, description="Optional JSON schema the answer must follow (the answer is then JSON)."
-    )
-
-
 class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
     """Ask Pegasus about a video, an asset or a URL, optionally about one moment, optionally as JSON.
 
@@ -189,7 +167,7 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
 
     name: str = ANALYZE_NAME
     description: str = ANALYZE_DESCRIPTION
-    args_schema: type[BaseModel] = AnalyzeInput
+    args_schema: type[BaseModel] = AnalyzeArgs
     model_name: str | None = None
     temperature: float | None = Field(default=None, ge=0, le=1)
     max_tokens: int | None = Field(default=None, ge=2)
@@ -239,12 +217,6 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
 
 
 # --- ingest --------------------------------------------------------------------------------------------
-class IngestInput(BaseModel):
-    """Arguments of :class:`TwelveLabsIngestTool`."""
-
-    source: str = Field(description="The video to index: a local file path or a direct http(s) URL.")
-
-
 class TwelveLabsIngestTool(TwelveLabsToolBase):
     """Index a video file or URL; returns when it is ready, or after ``wait_timeout`` with the ids so far.
 
@@ -277,7 +249,7 @@ class TwelveLabsIngestTool(TwelveLabsToolBase):
 
     name: str = INGEST_NAME
     description: str = INGEST_DESCRIPTION
-    args_schema: type[BaseModel] = IngestInput
+    args_schema: type[BaseModel] = IngestArgs
     index_id: str
     wait_timeout: float | None = Field(default=600.0, ge=0)
     user_metadata: dict[str, Any] | None = None
