@@ -44,7 +44,7 @@ __all__ = [
     "SEARCH_NAME", "ANALYZE_NAME", "SEGMENT_SEARCH_NAME", "INGEST_NAME",
     "SEARCH_DESCRIPTION", "ANALYZE_DESCRIPTION", "SEGMENT_SEARCH_DESCRIPTION", "INGEST_DESCRIPTION",
     "ToolInputError", "SearchArgs", "AnalyzeArgs", "SegmentSearchArgs", "IngestArgs", "validate_args",
-    "validation_message", "MomentLine", "moment_line", "parse_moment_lines", "format_moments",
+    "validation_message", "citation", "MomentLine", "moment_line", "parse_moment_lines", "format_moments",
     "analyze_request", "supports_window", "segment_search", "asegment_search", "hit_line", "hit_dict",
     "IngestResult", "Ingester",
 ]
@@ -130,7 +130,8 @@ def format_moments(lines: list[str], *, what: str) -> str:
     return f"{len(lines)} moment(s) for {what}, best first:\n" + "\n".join(lines)
 
 
-def _citation(name: Any, start: float, end: float) -> str:
+def citation(name: Any, start: float, end: float) -> str:
+    """``[name mm:ss-mm:ss]``, the citation of a moment (the format of langchain-twelvelabs' ``format_citation``)."""
     return f"[{name} {format_timestamp(start)}-{format_timestamp(end)}]"
 
 
@@ -240,7 +241,7 @@ def hit_dict(hit: Any) -> dict[str, Any]:
     name = meta.get("filename") or hit.video_id
     return {"segment_id": int(hit.id), "video_id": hit.video_id, "start": float(hit.start), "end": float(hit.end),
             "score": float(hit.score), "scope": hit.scope, "option": hit.option, "text": hit.text,
-            "filename": meta.get("filename"), "metadata": meta, "citation": _citation(name, hit.start, hit.end)}
+            "filename": meta.get("filename"), "metadata": meta, "citation": citation(name, hit.start, hit.end)}
 
 
 def hit_line(rank: int, hit: Any) -> str:
