@@ -51,7 +51,7 @@ def test_serialisation_never_carries_the_key(monkeypatch) -> None:
     secret = "tlk_do_not_leak_0123456789"
     monkeypatch.setenv("TWELVELABS_API_KEY", secret)
     objects = [TwelveLabsEmbedding(), TwelveLabsPegasus("vid"), TwelveLabsVideoReader("idx"), TwelveLabsRetriever("idx"),
-               TwelveLabsToolSpec("idx")]
+               TwelveLabsToolSpec("idx"), TwelveLabsToolSpec("idx", api_key=secret)]
     for obj in objects:
         texts = [repr(obj), str(obj), repr(vars(obj))]
         if hasattr(obj, "to_json"):

@@ -8,12 +8,26 @@ description as the LangChain tools (``twelvelabs_rag.agent_tools``). A function 
 (``ToolInputError``, ``TwelveLabsError``) whose message says what to change; agents such as
 ``FunctionAgent`` hand that message to the model as the tool's (error) output.
 
-Example:
-    ```python
+Example (offline, against the bundled emulator)::
+
+    import tempfile, pathlib
+    from twelvelabs_rag.testing import FakeTwelveLabs
+    from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_clip
     from llama_index.tools.twelvelabs import TwelveLabsToolSpec
-    tools = TwelveLabsToolSpec("idx_123", api_key="tlk_...").to_tool_list()
-    assert [t.metadata.name for t in tools] == ["twelvelabs_search", "twelvelabs_analyze", "twelvelabs_ingest"]
-    ```
+
+    fake = FakeTwelveLabs(task_statuses=("ready",))  # the emulator indexes instantly
+    client = fake.client()
+    index = client.indexes.create(index_name="tools", models=[
+        {"model_name": "marengo2.7", "model_options": ["visual", "audio"]},
+        {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]}])
+    tools = {t.metadata.name: t for t in TwelveLabsToolSpec(index.id, client=client).to_tool_list()}
+    clip = make_clip(pathlib.Path(tempfile.mkdtemp()) / "fox.mp4", DEMO_SCRIPTS["wildlife.mp4"])
+    print(tools["twelvelabs_ingest"].call(source=str(clip)))          # ... is indexed: video_id=...
+    found = tools["twelvelabs_search"].call(query="an eagle over a lake")
+    top = found.raw_output.data[0]                                    # the structured hit
+    print(found.content.splitlines()[1])                              # 1. [fox.mp4 00:04-00:08] video_id=...
+    print(tools["twelvelabs_analyze"].call(prompt="What flies?", video_id=top["video_id"],
+                                           start=top["start"], end=top["end"]))
 """
 
 from __future__ import annotations
@@ -24,6 +38,7 @@ from typing import Any, Sequence
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.tools import FunctionTool, ToolMetadata
 from llama_index.core.tools.tool_spec.base import SPEC_FUNCTION_TYPE, BaseToolSpec
+from pydantic import SecretStr
 
 from llama_index.embeddings.twelvelabs._common import ClientHolder
 from llama_index.retrievers.twelvelabs import TwelveLabsRetriever
@@ -47,7 +62,14 @@ _TOOLS = {
 
 @dataclass
 class ToolAnswer:
-    """A tool's result: ``text`` for the model (also its ``str()``), ``data`` for the program."""
+    """A tool's result: ``text`` for the model (also its ``str()``), ``data`` for the program.
+
+    Example:
+        ```python
+        answer = ToolAnswer("1 moment(s) ...", [{"video_id": "v1", "start": 4.0, "end": 8.0}])
+        assert str(answer) == "1 moment(s) ..." and answer.data[0]["start"] == 4.0
+        ```
+    """
 
     text: str
     data: Any
@@ -93,7 +115,7 @@ class TwelveLabsToolSpec(BaseToolSpec):
         index_id: str | None = None,
         *,
         store: Any = None,
-        api_key: str | None = None,
+        api_key: str | SecretStr | None = None,
         base_url: str | None = None,
         client: Any = None,
         async_client: Any = None,
@@ -107,7 +129,8 @@ class TwelveLabsToolSpec(BaseToolSpec):
     ) -> None:
         if k < 1:
             raise ToolInputError(f"k must be >= 1, got {k}")
-        self._conn = {"api_key": api_key, "base_url": base_url, "client": client, "async_client": async_client}
+        key = SecretStr(api_key) if isinstance(api_key, str) else api_key  # never in a repr of the spec's state
+        self._conn = {"api_key": key, "base_url": base_url, "client": client, "async_client": async_client}
         try:
             self._clients: ClientHolder | None = ClientHolder("TwelveLabsToolSpec", **self._conn)
         except ConfigurationError:
