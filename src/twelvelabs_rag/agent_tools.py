@@ -324,6 +324,7 @@ class Ingester:
 
     def __init__(self) -> None:
         self._pending: dict[tuple[str, str], tuple[str, str | None]] = {}
+        self._claimed: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
     def pending(self) -> dict[tuple[str, str], tuple[str, str | None]]:
@@ -339,20 +340,29 @@ class Ingester:
         key = (index_id, facts.get("sha256") or facts["url"])
         with self._lock:
             known = self._pending.get(key)
+            if known is None:
+                if key in self._claimed:
+                    raise ToolInputError(f"{source} is being uploaded by another call right now; call again in a "
+                                         "moment to wait for it (it will not be uploaded twice).")
+                self._claimed.add(key)  # this call looks it up and uploads it; a concurrent one must not
         result = IngestResult(str(source), index_id, "pending", resumed=known is not None)
         if known is None:
-            lookup = {k: v for k, v in facts.items() if k != "path"}
-            found = yield io.find(index_id, lookup)
-            if found is not None:
-                result.status, result.video_id, result.already_indexed = "ready", found, True
-                return result
-            mark = dedupe_metadata(url=facts["url"]) if "url" in facts else dedupe_metadata(sha256=facts["sha256"])
-            where = {"url": facts["url"]} if "url" in facts else {"file": facts["path"]}
-            created = yield io.client.tasks.create(index_id=index_id, user_metadata={**(user_metadata or {}), **mark},
-                                                   **where)
-            known = (created.id, created.video_id)
-            with self._lock:
-                self._pending[key] = known
+            try:
+                lookup = {k: v for k, v in facts.items() if k != "path"}
+                found = yield io.find(index_id, lookup)
+                if found is not None:
+                    result.status, result.video_id, result.already_indexed = "ready", found, True
+                    return result
+                mark = dedupe_metadata(url=facts["url"]) if "url" in facts else dedupe_metadata(sha256=facts["sha256"])
+                where = {"url": facts["url"]} if "url" in facts else {"file": facts["path"]}
+                created = yield io.client.tasks.create(
+                    index_id=index_id, user_metadata={**(user_metadata or {}), **mark}, **where)
+                known = (created.id, created.video_id)
+                with self._lock:
+                    self._pending[key] = known
+            finally:
+                with self._lock:
+                    self._claimed.discard(key)
         result.task_id, result.video_id = known
         seen: list[Any] = []
         try:

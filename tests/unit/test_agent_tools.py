@@ -132,3 +132,22 @@ def test_docstring_examples_run(module) -> None:
     assert blocks
     for block in blocks:
         exec(compile(textwrap.dedent(block), module.__name__, "exec"), dict(vars(module)))  # noqa: S102
+
+
+async def test_concurrent_ingests_of_one_source_upload_once() -> None:
+    import asyncio
+
+    fake = FakeTwelveLabs()
+    client = fake.async_client(poll_interval=0)
+    index = await client.indexes.create(index_name="i", models=[{"model_name": "marengo3.0", "model_options": ["visual"]}])
+    fake.add_latency("POST /tasks", 0.05)  # awaited by the async transport: the second call runs meanwhile
+    ingester = Ingester()
+    first, second = await asyncio.gather(
+        ingester.aingest(client, index_id=index.id, source="https://example.com/v.mp4", timeout=60),
+        ingester.aingest(client, index_id=index.id, source="https://example.com/v.mp4", timeout=60),
+        return_exceptions=True,
+    )
+    assert first.ready and isinstance(second, ToolInputError) and "call again" in str(second)
+    assert len(fake.calls("POST /tasks")) == 1
+    again = await ingester.aingest(client, index_id=index.id, source="https://example.com/v.mp4", timeout=60)
+    assert again.already_indexed and again.video_id == first.video_id and len(fake.calls("POST /tasks")) == 1

@@ -76,8 +76,11 @@ class TwelveLabsSegmentSearchTool(TwelveLabsToolBase):
     where: dict[str, Any] | None = None
 
     def _client(self, side: str) -> Any:
+        """The client that embeds uncached queries: the given one, one built from the key, or None (offline)."""
         given = self.client if side == "sync" else self.async_client
-        if given is None and self.client is None and self.async_client is None and not self._lazy_clients().can_build:
+        if given is not None:
+            return given
+        if not self._lazy_clients().can_build:
             return None  # offline: cached queries and like_segment_id only
         return self._sync_client() if side == "sync" else self._async_client()
 
