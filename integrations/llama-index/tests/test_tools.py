@@ -7,7 +7,6 @@ Checks what each tool sent (the emulator's request log), what it returned (text 
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 from typing import Any
 
 import pytest
