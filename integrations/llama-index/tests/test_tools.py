@@ -15,7 +15,8 @@ from llama_index.core.agent.workflow import FunctionAgent, ToolCallResult
 from llama_index.tools.twelvelabs import ToolAnswer, TwelveLabsToolSpec
 from llama_index.tools.twelvelabs.testing import SCRIPTED_LABEL, ScriptedFunctionCallingLLM
 from twelvelabs_rag import ConfigurationError, TwelveLabsError
-from twelvelabs_rag.agent_tools import ToolInputError, parse_moment_lines
+from twelvelabs_rag.agent_tools import ToolInputError, parse_moment_lines, supports_window
+from twelvelabs_rag.moments import format_timestamp
 from twelvelabs_rag.store import SegmentStore
 from twelvelabs_rag.testing import FakeTwelveLabs, parse_script
 from twelvelabs_rag.testing.samples import DEMO_SCRIPTS
@@ -29,6 +30,16 @@ QUESTION = "When does the eagle fly over the frozen lake?"
 def _scene(name: str, word: str) -> tuple[float, float]:
     [scene] = [s for s in parse_script(DEMO_SCRIPTS[name]) if word in s.visual]
     return scene.start, scene.end
+
+
+def assert_window_sent(client: Any, body: dict[str, Any], start: float, end: float) -> None:
+    """The moment's window reached Pegasus: as start_time/end_time when the client takes them, else in the prompt."""
+    if supports_window(client):
+        assert (body["start_time"], body["end_time"]) == (start, end)
+    else:
+        assert "start_time" not in body
+        assert body["prompt"].startswith(
+            f"Consider only the part of the video from {format_timestamp(start)} to {format_timestamp(end)}. ")
 
 
 @pytest.fixture
@@ -89,11 +100,11 @@ def test_search_bad_input_raises_typed_errors(spec, fake) -> None:
     assert fake.calls("POST /search") == []
 
 
-def test_analyze_window_and_schema(spec, library, fake) -> None:
+def test_analyze_window_and_schema(spec, client, library, fake) -> None:
     tool = by_name(spec)["twelvelabs_analyze"]
     out = tool.call(prompt="What flies here?", video_id=library["wildlife.mp4"], start=4, end=8)
     [sent] = fake.calls("POST /analyze")
-    assert sent.json["prompt"] == "Consider only the part of the video from 00:04 to 00:08. What flies here?"
+    assert_window_sent(client, sent.json, 4.0, 8.0)
     assert sent.json["model_name"] == "pegasus1.2" and "eagle" in out.content
     schema = {"type": "object", "properties": {"dish": {"type": "string"}}, "required": ["dish"]}
     out = tool.call(prompt="Which dish?", video_id=library["kitchen.mp4"], json_schema=schema)
@@ -152,7 +163,7 @@ workflow_warning = pytest.mark.filterwarnings("ignore::DeprecationWarning:inspec
 
 
 @workflow_warning
-async def test_function_agent_searches_asks_pegasus_and_answers_with_the_timestamp(spec, library, fake) -> None:
+async def test_function_agent_searches_asks_pegasus_and_answers_with_the_timestamp(spec, client, library, fake) -> None:
     agent = FunctionAgent(tools=spec.to_tool_list(), llm=ScriptedFunctionCallingLLM())
     handler = agent.run(user_msg=QUESTION)
     results = [ev async for ev in handler.stream_events() if isinstance(ev, ToolCallResult)]
@@ -164,7 +175,7 @@ async def test_function_agent_searches_asks_pegasus_and_answers_with_the_timesta
     assert search.form["query_text"] == [QUESTION]
     [analysis] = fake.calls("POST /analyze")
     assert analysis.json["video_id"] == library["wildlife.mp4"]
-    assert analysis.json["prompt"].startswith(f"Consider only the part of the video from 00:{start:02.0f} to 00:{end:02.0f}.")
+    assert_window_sent(client, analysis.json, start, end)
     text = str(response)
     assert text.startswith(SCRIPTED_LABEL) and "[wildlife.mp4 00:04-00:08]" in text
     assert f"({start:g}s to {end:g}s)" in text and "eagle" in text.split("Pegasus says:", 1)[1]

@@ -53,7 +53,8 @@ async def arun_agent(model: Any, tools: list[Any], question: str, max_steps: int
     raise AssertionError(f"no answer after {max_steps} steps")
 
 
-def check_transcript(world: Any, messages: list[BaseMessage], searches: list[Any], analyses: list[Any]) -> None:
+def check_transcript(world: Any, messages: list[BaseMessage], searches: list[Any], analyses: list[Any],
+                     assert_window_sent: Any) -> None:
     """The agent searched for the question, asked about the right moment, and answered with its time."""
     [eagle] = [s for s in parse_script(DEMO_SCRIPTS["wildlife.mp4"]) if "eagle" in s.visual]
     tool_messages = [m for m in messages if isinstance(m, ToolMessage)]
@@ -63,8 +64,7 @@ def check_transcript(world: Any, messages: list[BaseMessage], searches: list[Any
     assert search.form["query_text"] == [QUESTION]
     [analysis] = analyses
     assert analysis.json["video_id"] == world.videos["wildlife.mp4"]
-    assert analysis.json["prompt"].startswith(f"Consider only the part of the video from 00:{eagle.start:02.0f} "
-                                              f"to 00:{eagle.end:02.0f}.")
+    assert_window_sent(world.client(), analysis.json, eagle.start, eagle.end)
     answer = messages[-1]
     assert isinstance(answer, AIMessage) and not answer.tool_calls
     assert answer.text.startswith(SCRIPTED_LABEL)
@@ -72,18 +72,20 @@ def check_transcript(world: Any, messages: list[BaseMessage], searches: list[Any
     assert "eagle" in answer.text.split("Pegasus says:", 1)[1]  # Pegasus's answer about that window is quoted
 
 
-def test_agent_loop_searches_asks_pegasus_and_answers_with_the_timestamp(world: Any) -> None:
+def test_agent_loop_searches_asks_pegasus_and_answers_with_the_timestamp(world: Any, assert_window_sent: Any) -> None:
     tools = TwelveLabsToolkit(index_id=world.index_id, **world.clients_kw()).get_tools()
     s0, a0 = len(world.fake.calls("POST /search")), len(world.fake.calls("POST /analyze"))
     messages = run_agent(ScriptedToolCallingChatModel(), tools, QUESTION)
-    check_transcript(world, messages, world.fake.calls("POST /search")[s0:], world.fake.calls("POST /analyze")[a0:])
+    check_transcript(world, messages, world.fake.calls("POST /search")[s0:], world.fake.calls("POST /analyze")[a0:],
+                     assert_window_sent)
 
 
-async def test_agent_loop_async(world: Any) -> None:
+async def test_agent_loop_async(world: Any, assert_window_sent: Any) -> None:
     tools = TwelveLabsToolkit(index_id=world.index_id, **world.clients_kw()).get_tools()
     s0, a0 = len(world.fake.calls("POST /search")), len(world.fake.calls("POST /analyze"))
     messages = await arun_agent(ScriptedToolCallingChatModel(), tools, QUESTION)
-    check_transcript(world, messages, world.fake.calls("POST /search")[s0:], world.fake.calls("POST /analyze")[a0:])
+    check_transcript(world, messages, world.fake.calls("POST /search")[s0:], world.fake.calls("POST /analyze")[a0:],
+                     assert_window_sent)
 
 
 def test_agent_sees_tool_errors_as_messages(world: Any) -> None:
@@ -100,10 +102,11 @@ def test_scripted_model_refuses_a_tool_it_was_not_given(world: Any) -> None:
         run_agent(ScriptedToolCallingChatModel(), [analyze], QUESTION)
 
 
-def test_create_agent(world: Any) -> None:
+def test_create_agent(world: Any, assert_window_sent: Any) -> None:
     agents = pytest.importorskip("langchain.agents", reason="langchain 1.x (create_agent) is not in uv.lock")
     tools = TwelveLabsToolkit(index_id=world.index_id, **world.clients_kw()).get_tools()
     s0, a0 = len(world.fake.calls("POST /search")), len(world.fake.calls("POST /analyze"))
     agent = agents.create_agent(ScriptedToolCallingChatModel(), tools)
     messages = agent.invoke({"messages": [HumanMessage(QUESTION)]})["messages"]
-    check_transcript(world, messages, world.fake.calls("POST /search")[s0:], world.fake.calls("POST /analyze")[a0:])
+    check_transcript(world, messages, world.fake.calls("POST /search")[s0:], world.fake.calls("POST /analyze")[a0:],
+                     assert_window_sent)

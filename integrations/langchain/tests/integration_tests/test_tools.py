@@ -167,14 +167,14 @@ def test_api_errors_are_tool_messages_without_the_key(media_dir: Path) -> None:
 
 
 # --- analyze -----------------------------------------------------------------------------------------------
-def test_analyze_asks_about_the_moment_window(world: Any) -> None:
+def test_analyze_asks_about_the_moment_window(world: Any, assert_window_sent: Any) -> None:
     tool = TwelveLabsAnalyzeTool(**world.clients_kw())
     before = len(world.fake.calls("POST /analyze"))
     msg = call(tool, {"prompt": "What flies here?", "video_id": world.fox_video, "start": 4, "end": 8})
     [sent] = world.fake.calls("POST /analyze")[before:]
     assert sent.json["video_id"] == world.fox_video and sent.json["model_name"] == "pegasus1.2"
-    # this client has no start_time/end_time on analyze, so the window is stated in the prompt
-    assert sent.json["prompt"] == "Consider only the part of the video from 00:04 to 00:08. What flies here?"
+    assert_window_sent(world.client(), sent.json, 4.0, 8.0)
+    assert sent.json["prompt"].endswith("What flies here?")
     assert msg.status == "success" and "eagle" in msg.content
     assert msg.artifact["model_name"] == "pegasus1.2" and msg.artifact["generation_id"]
 
