@@ -16,7 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ["01_quickstart", "02_langchain_video_rag", "03_llamaindex_query_engine", "04_offline_any_to_any"]
+NAMES = ["01_quickstart", "02_langchain_video_rag", "03_llamaindex_query_engine", "04_offline_any_to_any",
+         "05_video_agent"]
 CELL_TIMEOUT = 60
 
 
@@ -58,7 +59,7 @@ def test_notebook_runs_against_the_emulator(name: str, tmp_path: Path, monkeypat
     import nbformat
     from nbclient import NotebookClient
 
-    for var in ("TWELVELABS_API_KEY", "TWELVE_LABS_API_KEY", "TWELVELABS_BASE_URL"):
+    for var in ("TWELVELABS_API_KEY", "TWELVE_LABS_API_KEY", "TWELVELABS_BASE_URL", "OPENAI_API_KEY"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend turns figures into outputs
     monkeypatch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -90,3 +91,6 @@ def test_notebook_runs_against_the_emulator(name: str, tmp_path: Path, monkeypat
     if name == "03_llamaindex_query_engine":  # Marengo 3.0 ranks: 1/rank is not a relevance score
         assert "score=" not in text and "rank=1 " in text
     assert sorted(p.name for p in scratch.glob("tlrag-nb*")) == []
+    if name == "05_video_agent":  # no OPENAI_API_KEY here: the agent says it is the scripted test double
+        assert "Agent model: scripted test model" in text and "[scripted test model, not an LLM]" in text
+        assert "[wildlife.mp4 00:04-00:08]" in text and "[kitchen.mp4 00:00-00:04]" in text

@@ -1,5 +1,5 @@
 """LangChain integration for TwelveLabs: Marengo embeddings, search retriever, video loader,
-Pegasus chat model and LLM, and a local segment vector store.
+Pegasus chat model and LLM, a local segment vector store, and agent tools (``langchain_twelvelabs.tools``).
 
 ```python
 from langchain_twelvelabs import TwelveLabsSearchRetriever, ChatTwelveLabsPegasus
@@ -13,6 +13,13 @@ from .document_loaders import TwelveLabsVideoLoader
 from .embeddings import TwelveLabsEmbeddings
 from .llms import TwelveLabsPegasusLLM
 from .retrievers import TwelveLabsSearchRetriever, format_citation
+from .tools import (
+    TwelveLabsAnalyzeTool,
+    TwelveLabsIngestTool,
+    TwelveLabsSearchTool,
+    TwelveLabsSegmentSearchTool,
+    TwelveLabsToolkit,
+)
 from .vectorstores import TwelveLabsSegmentVectorStore
 
 try:
@@ -27,6 +34,11 @@ __all__ = [
     "TwelveLabsSearchRetriever",
     "TwelveLabsSegmentVectorStore",
     "TwelveLabsVideoLoader",
+    "TwelveLabsSearchTool",
+    "TwelveLabsAnalyzeTool",
+    "TwelveLabsSegmentSearchTool",
+    "TwelveLabsIngestTool",
+    "TwelveLabsToolkit",
     "format_citation",
     "__version__",
 ]

@@ -13,7 +13,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1]
 MODULES = [
     f"llama_index.{kind}.twelvelabs{suffix}"
-    for kind in ("embeddings", "retrievers", "readers", "llms", "vector_stores")
+    for kind in ("embeddings", "retrievers", "readers", "llms", "vector_stores", "tools")
     for suffix in ("", ".base")
 ]
 

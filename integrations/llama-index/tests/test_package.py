@@ -19,12 +19,13 @@ EXPORTS = {
         "COLUMN_KEYS", "NODE_ID_KEY", "TwelveLabsSegmentVectorStore", "nodes_from_embedding_task",
         "segment_node_id", "to_where",
     ],
+    "llama_index.tools.twelvelabs": ["ToolAnswer", "TwelveLabsToolSpec"],
 }
 
 
 def test_namespace_packages_have_no_init() -> None:
     assert not (ROOT / "__init__.py").exists()
-    for kind in ("embeddings", "retrievers", "readers", "llms", "vector_stores"):
+    for kind in ("embeddings", "retrievers", "readers", "llms", "vector_stores", "tools"):
         assert not (ROOT / kind / "__init__.py").exists(), kind
         assert (ROOT / kind / "twelvelabs" / "__init__.py").exists(), kind
     import llama_index.core  # noqa: F401 - the core and this package share the namespace
@@ -45,10 +46,12 @@ def test_serialisation_never_carries_the_key(monkeypatch) -> None:
     from llama_index.llms.twelvelabs import TwelveLabsPegasus
     from llama_index.readers.twelvelabs import TwelveLabsVideoReader
     from llama_index.retrievers.twelvelabs import TwelveLabsRetriever
+    from llama_index.tools.twelvelabs import TwelveLabsToolSpec
 
     secret = "tlk_do_not_leak_0123456789"
     monkeypatch.setenv("TWELVELABS_API_KEY", secret)
-    objects = [TwelveLabsEmbedding(), TwelveLabsPegasus("vid"), TwelveLabsVideoReader("idx"), TwelveLabsRetriever("idx")]
+    objects = [TwelveLabsEmbedding(), TwelveLabsPegasus("vid"), TwelveLabsVideoReader("idx"), TwelveLabsRetriever("idx"),
+               TwelveLabsToolSpec("idx"), TwelveLabsToolSpec("idx", api_key=secret)]
     for obj in objects:
         texts = [repr(obj), str(obj), repr(vars(obj))]
         if hasattr(obj, "to_json"):

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from twelvelabs_rag.agent_tools import supports_window
+from twelvelabs_rag.moments import format_timestamp
 from twelvelabs_rag.testing import FakeTwelveLabs
 from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_audio, make_clip, make_image
 
@@ -91,3 +93,19 @@ def index_models() -> list[dict[str, Any]]:
 def fresh_fake() -> FakeTwelveLabs:
     """A new, empty emulator for tests that write."""
     return FakeTwelveLabs(seed=11)
+
+
+def _assert_window_sent(client: Any, body: dict[str, Any], start: float, end: float) -> None:
+    if supports_window(client):
+        assert (body["start_time"], body["end_time"]) == (start, end)
+    else:
+        assert "start_time" not in body
+        assert body["prompt"].startswith(
+            f"Consider only the part of the video from {format_timestamp(start)} to {format_timestamp(end)}. ")
+
+
+@pytest.fixture
+def assert_window_sent() -> Any:
+    """``assert_window_sent(client, analyze_body, start, end)``: the moment's window reached Pegasus, as
+    ``start_time``/``end_time`` when the client takes them, else stated in the prompt (the analyze tool)."""
+    return _assert_window_sent

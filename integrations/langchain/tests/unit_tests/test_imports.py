@@ -9,6 +9,11 @@ EXPECTED = [
     "TwelveLabsSearchRetriever",
     "TwelveLabsSegmentVectorStore",
     "TwelveLabsVideoLoader",
+    "TwelveLabsSearchTool",
+    "TwelveLabsAnalyzeTool",
+    "TwelveLabsSegmentSearchTool",
+    "TwelveLabsIngestTool",
+    "TwelveLabsToolkit",
     "__version__",
     "format_citation",
 ]
@@ -31,7 +36,9 @@ def test_public_classes_have_runnable_looking_docstrings() -> None:
         doc = obj.__doc__ or ""
         assert "```python" in doc, f"{name} needs a docstring example"
     for name in ("ChatTwelveLabsPegasus", "TwelveLabsEmbeddings", "TwelveLabsSearchRetriever",
-                 "TwelveLabsVideoLoader", "TwelveLabsPegasusLLM", "TwelveLabsSegmentVectorStore"):
+                 "TwelveLabsVideoLoader", "TwelveLabsPegasusLLM", "TwelveLabsSegmentVectorStore",
+                 "TwelveLabsSearchTool", "TwelveLabsAnalyzeTool", "TwelveLabsSegmentSearchTool",
+                 "TwelveLabsIngestTool", "TwelveLabsToolkit"):
         doc = getattr(langchain_twelvelabs, name).__doc__
         for section in ("Setup:", "Key init args:", "Instantiate:"):
             assert section in doc, f"{name} docstring lacks {section}"

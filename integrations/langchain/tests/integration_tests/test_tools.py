@@ -1,0 +1,323 @@
+"""The TwelveLabs tools against the emulator: langchain-tests ToolsIntegrationTests, then behaviour.
+
+Each test checks what the tool sent (the emulator's request log) and what it returned (content for
+the model, artifact for the program); errors must come back as tool messages, never as exceptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import ToolMessage
+from langchain_tests.integration_tests import ToolsIntegrationTests
+
+from langchain_twelvelabs.tools import (
+    TwelveLabsAnalyzeTool,
+    TwelveLabsIngestTool,
+    TwelveLabsSearchTool,
+    TwelveLabsSegmentSearchTool,
+    TwelveLabsToolkit,
+)
+from twelvelabs_rag.agent_tools import parse_moment_lines
+from twelvelabs_rag.store import SegmentStore
+from twelvelabs_rag.testing import FakeTwelveLabs, parse_script
+from twelvelabs_rag.testing.samples import DEMO_SCRIPTS
+
+
+def _scene(name: str, word: str) -> tuple[float, float]:
+    """(start, end) of the scene of a demo clip whose script mentions ``word``."""
+    [scene] = [s for s in parse_script(DEMO_SCRIPTS[name]) if word in s.text]
+    return scene.start, scene.end
+
+
+def call(tool: Any, args: dict[str, Any]) -> ToolMessage:
+    return tool.invoke({"type": "tool_call", "id": "call_1", "name": tool.name, "args": args})
+
+
+async def acall(tool: Any, args: dict[str, Any]) -> ToolMessage:
+    return await tool.ainvoke({"type": "tool_call", "id": "call_1", "name": tool.name, "args": args})
+
+
+@pytest.fixture(scope="session")
+def segment_store(world: Any) -> SegmentStore:
+    """A local store holding the Marengo 2.7 segments of the three demo clips."""
+    client = world.client()
+    store = SegmentStore.create(None, dim=1024, model_name="marengo2.7")
+    for name in DEMO_SCRIPTS:
+        task = client.embed.tasks.create_and_wait(
+            model_name="Marengo-retrieval-2.7", video_file=world.media_dir / name, video_clip_length=4, poll_interval=0
+        )
+        store.add_embedding_task(task, metadata={"filename": name})
+    return store
+
+
+class _WorldBound:
+    world: Any
+
+    @pytest.fixture(autouse=True)
+    def _bind_world(self, world: Any, segment_store: SegmentStore) -> None:
+        self.world = world
+        self.segment_store = segment_store
+
+
+# --- standard suites ----------------------------------------------------------------------------
+class TestSearchToolIntegration(_WorldBound, ToolsIntegrationTests):
+    @property
+    def tool_constructor(self) -> type[TwelveLabsSearchTool]:
+        return TwelveLabsSearchTool
+
+    @property
+    def tool_constructor_params(self) -> dict[str, Any]:
+        return {"index_id": self.world.index_id, **self.world.clients_kw()}
+
+    @property
+    def tool_invoke_params_example(self) -> dict[str, Any]:
+        return {"query": "an eagle flies over a frozen mountain lake", "k": 2}
+
+
+class TestAnalyzeToolIntegration(_WorldBound, ToolsIntegrationTests):
+    @property
+    def tool_constructor(self) -> type[TwelveLabsAnalyzeTool]:
+        return TwelveLabsAnalyzeTool
+
+    @property
+    def tool_constructor_params(self) -> dict[str, Any]:
+        return self.world.clients_kw()
+
+    @property
+    def tool_invoke_params_example(self) -> dict[str, Any]:
+        return {"prompt": "What does the eagle do?", "video_id": self.world.fox_video, "start": 4, "end": 8}
+
+
+class TestSegmentSearchToolIntegration(_WorldBound, ToolsIntegrationTests):
+    @property
+    def tool_constructor(self) -> type[TwelveLabsSegmentSearchTool]:
+        return TwelveLabsSegmentSearchTool
+
+    @property
+    def tool_constructor_params(self) -> dict[str, Any]:
+        return {"store": self.segment_store, **self.world.clients_kw()}
+
+    @property
+    def tool_invoke_params_example(self) -> dict[str, Any]:
+        return {"query": "a brown bear catches salmon in a river", "k": 3}
+
+
+class TestIngestToolIntegration(_WorldBound, ToolsIntegrationTests):
+    """Ingesting a clip that is already in the shared index: found, not uploaded (the world stays read-only)."""
+
+    @property
+    def tool_constructor(self) -> type[TwelveLabsIngestTool]:
+        return TwelveLabsIngestTool
+
+    @property
+    def tool_constructor_params(self) -> dict[str, Any]:
+        return {"index_id": self.world.index_id, **self.world.clients_kw()}
+
+    @property
+    def tool_invoke_params_example(self) -> dict[str, Any]:
+        return {"source": str(self.world.media_dir / "kitchen.mp4")}
+
+
+# --- search ---------------------------------------------------------------------------------------------
+def test_search_returns_cited_moments_and_the_hits(world: Any) -> None:
+    tool = TwelveLabsSearchTool(index_id=world.index_id, **world.clients_kw())
+    before = len(world.fake.calls("POST /search"))
+    msg = call(tool, {"query": "a brown bear catches salmon in a river", "k": 2})
+    assert msg.status == "success"
+    [sent] = world.fake.calls("POST /search")[before:]
+    assert sent.form["query_text"] == ["a brown bear catches salmon in a river"]
+    top = msg.artifact[0]
+    assert (top["video_id"], top["filename"]) == (world.videos["wildlife.mp4"], "wildlife.mp4")
+    assert (top["start"], top["end"]) == _scene("wildlife.mp4", "bear")
+    assert top["citation"] == "[wildlife.mp4 00:08-00:12]" and top["text"] == "the bear is fishing"
+    [line, *_] = parse_moment_lines(msg.content)  # the model reads the same moment back from the text
+    assert (line.citation, line.video_id, line.start, line.end) == (top["citation"], top["video_id"], 8.0, 12.0)
+
+
+async def test_search_by_image_async(world: Any) -> None:
+    tool = TwelveLabsSearchTool(index_id=world.index_id, **world.clients_kw())
+    msg = await acall(tool, {"image": str(world.media_dir / "fox.png")})
+    assert msg.status == "success"
+    top = msg.artifact[0]
+    assert (top["filename"], top["start"], top["end"]) == ("wildlife.mp4", *_scene("wildlife.mp4", "fox"))
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [({}, "`query`"), ({"query": "  "}, "`query`"), ({"image": "/no/such/fox.png"}, "/no/such/fox.png"),
+     ({"query": "fox", "k": 0}, "`k`: Input should be greater than or equal to 1")],
+)
+def test_search_errors_come_back_as_tool_messages(world: Any, args: dict[str, Any], needle: str) -> None:
+    tool = TwelveLabsSearchTool(index_id=world.index_id, **world.clients_kw())
+    msg = call(tool, args)
+    assert msg.status == "error" and needle in msg.content and "Traceback" not in msg.content
+
+
+def test_api_errors_are_tool_messages_without_the_key(media_dir: Path) -> None:
+    fake = FakeTwelveLabs(api_keys=["tlk_right"])
+    tool = TwelveLabsSearchTool(index_id="idx_x", client=fake.client(api_key="tlk_wrong_secret_123"))
+    msg = call(tool, {"query": "a fox"})
+    assert msg.status == "error" and "AuthenticationError" in msg.content
+    assert "tlk_wrong_secret_123" not in msg.content and "tlk_wrong_secret_123" not in repr(tool)
+
+
+# --- analyze -----------------------------------------------------------------------------------------------
+def test_analyze_asks_about_the_moment_window(world: Any, assert_window_sent: Any) -> None:
+    tool = TwelveLabsAnalyzeTool(**world.clients_kw())
+    before = len(world.fake.calls("POST /analyze"))
+    msg = call(tool, {"prompt": "What flies here?", "video_id": world.fox_video, "start": 4, "end": 8})
+    [sent] = world.fake.calls("POST /analyze")[before:]
+    assert sent.json["video_id"] == world.fox_video and sent.json["model_name"] == "pegasus1.2"
+    assert_window_sent(world.client(), sent.json, 4.0, 8.0)
+    assert sent.json["prompt"].endswith("What flies here?")
+    assert msg.status == "success" and "eagle" in msg.content
+    assert msg.artifact["model_name"] == "pegasus1.2" and msg.artifact["generation_id"]
+
+
+async def test_analyze_an_asset_with_a_json_schema_async(world: Any) -> None:
+    tool = TwelveLabsAnalyzeTool(**world.clients_kw())
+    schema = {"type": "object", "properties": {"animal": {"type": "string"}}, "required": ["animal"]}
+    before = len(world.fake.calls("POST /analyze"))
+    asset = world.assets["wildlife.mp4"]
+    msg = await acall(tool, {"prompt": "Which animal?", "asset_id": asset, "json_schema": schema})
+    [sent] = world.fake.calls("POST /analyze")[before:]
+    assert sent.json["video"] == {"type": "asset_id", "asset_id": asset} and sent.json["model_name"] == "pegasus1.5"
+    assert sent.json["response_format"] == {"type": "json_schema", "json_schema": schema}
+    assert msg.status == "success" and isinstance(msg.artifact["json"]["animal"], str)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [({"prompt": "What?"}, "exactly one of `video_id`"),
+     ({"prompt": "What?", "video_id": "v", "url": "https://x/v.mp4"}, "exactly one of `video_id`"),
+     ({"prompt": "What?", "url": "ftp://x/v.mp4"}, "http(s)"),
+     ({"prompt": "What?", "video_id": "v", "start": 8, "end": 8.5}, "at least 1 second"),
+     ({"prompt": " ", "video_id": "v"}, "`prompt` is empty")],
+)
+def test_analyze_bad_input_is_a_tool_message_and_sends_nothing(world: Any, args: dict, needle: str) -> None:
+    tool = TwelveLabsAnalyzeTool(**world.clients_kw())
+    before = len(world.fake.calls("POST /analyze"))
+    msg = call(tool, args)
+    assert msg.status == "error" and needle in msg.content
+    assert len(world.fake.calls("POST /analyze")) == before
+
+
+# --- segment store ---------------------------------------------------------------------------------------------
+def test_segment_search_text_then_more_like_this(world: Any, segment_store: SegmentStore) -> None:
+    tool = TwelveLabsSegmentSearchTool(store=segment_store, **world.clients_kw())
+    msg = call(tool, {"query": "a yellow taxi drives through the rain", "k": 3})
+    top = msg.artifact[0]
+    assert (top["filename"], top["start"], top["end"]) == ("city.mp4", *_scene("city.mp4", "taxi"))
+    assert top["citation"] == "[city.mp4 00:04-00:08]"
+    like = call(tool, {"like_segment_id": top["segment_id"], "k": 2})
+    assert like.status == "success" and len(like.artifact) == 2
+    assert top["segment_id"] not in [h["segment_id"] for h in like.artifact]
+    assert [m.extra["segment_id"] for m in parse_moment_lines(like.content)] == [
+        str(h["segment_id"]) for h in like.artifact]
+
+
+async def test_segment_search_async_image_and_offline(world: Any, segment_store: SegmentStore) -> None:
+    tool = TwelveLabsSegmentSearchTool(store=segment_store, **world.clients_kw())
+    msg = await acall(tool, {"image": str(world.media_dir / "fox.png"), "k": 1})
+    assert (msg.artifact[0]["filename"], msg.artifact[0]["start"]) == ("wildlife.mp4", 0.0)
+    offline = TwelveLabsSegmentSearchTool(store=segment_store)  # no key, no client: no network at all
+    like = await acall(offline, {"like_segment_id": msg.artifact[0]["segment_id"], "k": 1})
+    assert like.status == "success" and len(like.artifact) == 1
+    fresh = call(offline, {"query": "words never embedded before"})
+    assert fresh.status == "error" and "client" in fresh.content
+
+
+@pytest.mark.parametrize(("args", "needle"), [({}, "exactly one of"), ({"query": "x", "like_segment_id": 1}, "exactly one of"),
+                                             ({"like_segment_id": 10**9}, "not in the store")])
+def test_segment_search_bad_input(segment_store: SegmentStore, args: dict, needle: str) -> None:
+    msg = call(TwelveLabsSegmentSearchTool(store=segment_store), args)
+    assert msg.status == "error" and needle in msg.content
+
+
+# --- ingest ------------------------------------------------------------------------------------------------------
+def _ticking_clients(fake: FakeTwelveLabs) -> dict[str, Any]:
+    """Clients whose clock moves one second per reading, so a 1 s wait covers about one poll."""
+    ticks = itertools.count()
+    clock = lambda: float(next(ticks))  # noqa: E731
+    return {"client": fake.client(poll_interval=0, clock=clock), "async_client": fake.async_client(poll_interval=0, clock=clock)}
+
+
+def test_ingest_returns_the_ids_on_timeout_and_never_uploads_twice(fresh_fake: FakeTwelveLabs, index_models, media_dir: Path) -> None:
+    clients = _ticking_clients(fresh_fake)
+    index = clients["client"].indexes.create(index_name="ingest", models=index_models)
+    tool = TwelveLabsIngestTool(index_id=index.id, wait_timeout=1, **clients)
+    source = str(media_dir / "wildlife.mp4")
+    first = call(tool, {"source": source})
+    assert first.status == "success" and first.artifact["status"] != "ready"
+    assert first.artifact["task_id"] and first.artifact["video_id"] and "call the ingest tool again" in first.content.lower()
+    statuses = [first.artifact["status"]]
+    for _ in range(5):
+        again = call(tool, {"source": source})
+        assert again.artifact["task_id"] == first.artifact["task_id"] and again.artifact["resumed"]
+        statuses.append(again.artifact["status"])
+        if again.artifact["status"] == "ready":
+            break
+    assert statuses[-1] == "ready" and again.artifact["video_id"] == first.artifact["video_id"]
+    assert len(fresh_fake.calls("POST /tasks")) == 1
+    done = call(tool, {"source": source})  # now found in the index
+    assert done.artifact["already_indexed"] and done.artifact["video_id"] == first.artifact["video_id"]
+    assert len(fresh_fake.calls("POST /tasks")) == 1
+    [upload] = fresh_fake.calls("POST /tasks")
+    assert "tlrag_sha256" in upload.form["user_metadata"][0]
+
+
+async def test_ingest_async_url_resumes_without_a_second_upload(fresh_fake: FakeTwelveLabs, index_models) -> None:
+    clients = _ticking_clients(fresh_fake)
+    index = await clients["async_client"].indexes.create(index_name="ingest", models=index_models)
+    tool = TwelveLabsIngestTool(index_id=index.id, wait_timeout=1, **clients)
+    results = [await acall(tool, {"source": "https://example.com/fox.mp4"}) for _ in range(5)]
+    assert results[-1].artifact["status"] == "ready"
+    assert len({r.artifact["video_id"] for r in results}) == 1
+    assert len(fresh_fake.calls("POST /tasks")) == 1
+
+
+def test_ingest_bad_source_and_failed_task(fresh_fake: FakeTwelveLabs, index_models, media_dir: Path) -> None:
+    client = fresh_fake.client(poll_interval=0)
+    index = client.indexes.create(index_name="ingest", models=index_models)
+    tool = TwelveLabsIngestTool(index_id=index.id, client=client)
+    missing = call(tool, {"source": "/no/such/video.mp4"})
+    assert missing.status == "error" and "/no/such/video.mp4" in missing.content
+    tiny = call(tool, {"source": str(media_dir / "tiny.mp4")})  # below the API's minimum resolution
+    assert tiny.status == "error" and "PreflightError" in tiny.content
+    fresh_fake.fail_task_next()
+    failed = call(tool, {"source": str(media_dir / "city.mp4")})
+    assert failed.status == "error" and "TaskFailedError" in failed.content
+    assert len(fresh_fake.calls("POST /tasks")) == 1
+
+
+# --- toolkit -----------------------------------------------------------------------------------------------------
+def test_toolkit_builds_the_tools_its_configuration_supports(world: Any, segment_store: SegmentStore) -> None:
+    kw = world.clients_kw()
+    names = [t.name for t in TwelveLabsToolkit(index_id=world.index_id, store=segment_store, **kw).get_tools()]
+    assert names == ["twelvelabs_search", "twelvelabs_analyze", "twelvelabs_segment_search", "twelvelabs_ingest"]
+    tools = TwelveLabsToolkit(**kw).get_tools()
+    assert [t.name for t in tools] == ["twelvelabs_analyze"] and tools[0].client is kw["client"]
+
+
+async def test_async_tools_do_not_block_the_loop(world: Any) -> None:
+    world.fake.add_latency("POST /search", 0.05)
+    try:
+        tool = TwelveLabsSearchTool(index_id=world.index_id, **world.clients_kw())
+        ran: list[str] = []
+
+        async def other() -> None:
+            await asyncio.sleep(0)
+            ran.append("other")
+
+        task = asyncio.ensure_future(other())
+        msg = await acall(tool, {"query": "a fox"})
+        ran.append("tool")
+        await task
+        assert msg.status == "success" and ran == ["other", "tool"]
+    finally:
+        world.fake.add_latency("POST /search", 0)
