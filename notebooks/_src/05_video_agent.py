@@ -45,7 +45,8 @@ print("TwelveLabs backend:", MODE)
 # %%
 from langchain_twelvelabs.tools import TwelveLabsIngestTool
 
-work = Path(tempfile.mkdtemp(prefix="tlrag-nb05-"))
+scratch = tempfile.TemporaryDirectory(prefix="tlrag-nb05-")  # removed in the last cell
+work = Path(scratch.name)
 index = client.indexes.create(
     index_name=f"nb05-agent-{os.getpid()}",
     models=[
@@ -140,3 +141,6 @@ agent = FunctionAgent(tools=spec.to_tool_list(), llm=ScriptedFunctionCallingLLM(
 response = await agent.run(user_msg="Where does someone chop onions?")
 print("Agent model: scripted test model (not an LLM)")
 print("Answer:", response)
+
+# %%
+scratch.cleanup()  # the clips written above
