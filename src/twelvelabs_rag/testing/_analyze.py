@@ -13,6 +13,7 @@ import json
 from typing import Iterator
 
 from .. import _media
+from ..models import get_model, models_for
 from ._core import Media
 from ._embed import EmbedRoutes
 from ._encoder import encode_text, tokens
@@ -22,7 +23,7 @@ from ._script import Scene
 
 __all__ = ["AnalyzeRoutes"]
 
-ANALYZE_MODELS = ("pegasus1.2", "pegasus1.5", "pegasus1.6")
+ANALYZE_MODELS = tuple(m.name for m in models_for("analyze"))
 
 
 def _fmt(x: float) -> str:
@@ -95,7 +96,7 @@ class AnalyzeRoutes(EmbedRoutes):
         temperature = body.get("temperature", 0.2)
         if not isinstance(temperature, (int, float)) or not 0 <= temperature <= 1:
             raise bad(f"`temperature` must be a number between 0 and 1, got {temperature!r}.")
-        cap = 4096 if model == "pegasus1.2" else 98304
+        cap = get_model(model).max_tokens[1]  # type: ignore[index]
         max_tokens = body.get("max_tokens", 4096)
         if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or not 2 <= max_tokens <= cap:
             raise bad(f"`max_tokens` must be an integer between 2 and {cap} for {model}, got {max_tokens!r}.")
