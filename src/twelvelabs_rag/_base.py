@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 #: Statuses worth another attempt: timeout, conflict (lock), rate limit, server errors.
-RETRYABLE_STATUSES = frozenset({408, 409, 429})
+RETRYABLE_STATUSES = frozenset({408, 409, 429, 503, 504})  # and every other 5xx (see should_retry)
 
 #: How a request failed without an HTTP answer.
 #: connect = never sent (connect error/timeout, pool timeout); write = failed while sending the body;
