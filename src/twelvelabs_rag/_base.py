@@ -52,6 +52,8 @@ __all__ = [
     "next_page_params",
     "next_page",
     "is_terminal",
+    "TERMINAL_STATUSES",
+    "FAILED_STATUSES",
     "poll_delay",
 ]
 
@@ -373,10 +375,18 @@ def next_search_token(page_info: Any) -> str | None:
     return token or None
 
 
-def is_terminal(status: str | None, *, kind: Literal["task", "embed"] = "task") -> bool:
-    """Whether a task status is final (``ready`` or ``failed``)."""
-    terminal = TERMINAL_TASK_STATUSES if kind == "task" else TERMINAL_EMBED_STATUSES
-    return status in terminal
+#: Final statuses per kind of task (analyze tasks can also end ``canceled``).
+TERMINAL_STATUSES: dict[str, frozenset[str]] = {
+    "task": TERMINAL_TASK_STATUSES, "embed": TERMINAL_EMBED_STATUSES,
+    "analyze": frozenset({"ready", "failed", "canceled"}),
+}
+#: Final statuses that are failures (the waiter raises TaskFailedError on them).
+FAILED_STATUSES = frozenset({"failed", "canceled"})
+
+
+def is_terminal(status: str | None, *, kind: Literal["task", "embed", "analyze"] = "task") -> bool:
+    """Whether a task status is final (``ready`` or ``failed``; analyze tasks also ``canceled``)."""
+    return status in TERMINAL_STATUSES[kind]
 
 
 def poll_delay(*, interval: float, elapsed: float, timeout: float | None) -> float | None:

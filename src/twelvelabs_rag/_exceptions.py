@@ -5,6 +5,7 @@
     TwelveLabsError
     ├── ConfigurationError            missing api key, bad base_url, ...          (also ValueError)
     ├── PreflightError                media fails the API limits before upload    (also ValueError)
+    ├── InvalidRequestError           bad arguments, caught before any I/O        (also ValueError)
     ├── APIConnectionError            network failure, dropped connection, bad stream
     │   └── APITimeoutError           the request timed out
     ├── APIResponseValidationError    the API answered 2xx with a body we cannot parse
@@ -39,6 +40,7 @@ __all__ = [
     "TwelveLabsError",
     "ConfigurationError",
     "PreflightError",
+    "InvalidRequestError",
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
@@ -81,6 +83,13 @@ class PreflightError(TwelveLabsError, ValueError):
         self.message = message
         self.code = code
         self.path = path
+
+
+class InvalidRequestError(TwelveLabsError, ValueError):
+    """The call's arguments cannot make a valid request (wrong input for the model, a missing field, ...).
+
+    Raised before any I/O; the message names the argument and the fix.
+    """
 
 
 class APIConnectionError(TwelveLabsError):

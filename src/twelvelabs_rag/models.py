@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ._exceptions import TwelveLabsError
+from ._exceptions import InvalidRequestError
 
 __all__ = [
     "ModelSpec",
@@ -38,7 +38,7 @@ Endpoint = Literal[
 ]
 
 
-class UnknownModelError(TwelveLabsError, ValueError):
+class UnknownModelError(InvalidRequestError):
     """A model name that is not in the registry, or not accepted by the endpoint it was sent to."""
 
 

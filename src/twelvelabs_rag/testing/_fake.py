@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Iterator
 import httpx
 
 from ._classic import ClassicRoutes
+from ._embed_v2 import EmbedV2Routes
 from ._http import DOCS_URL, ApiError, Req, Resp, StreamCut, parse_body
 from ._transport import lower_headers, origin_of, to_httpx
 
@@ -42,13 +43,18 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/analyze", "analyze"),
     # classic generative siblings (SDK <= 1.2.x)
     ("POST", "/gist", "gist"), ("POST", "/summarize", "summarize"), ("POST", "/generate", "generate"),
+    # current API: embed v2 (testing/_embed_v2.py)
+    ("POST", "/embed-v2", "embed_v2"), ("POST", "/embed-v2/tasks", "create_embed_v2_task"),
+    ("GET", "/embed-v2/tasks", "list_embed_v2_tasks"), ("GET", "/embed-v2/tasks/{task_id}", "get_embed_v2_task"),
 ]
 _COMPILED = [(m, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", t) + "/?$"), f"{m} {t}", h)
              for m, t, h in ROUTES]
 #: Routes that share one rate-limit bucket (spec §1.4).
 RATE_CATEGORIES = {"POST /tasks": "tasks", "POST /embed": "embed", "POST /embed/tasks": "embed",
                    "POST /search": "search", "POST /analyze": "analyze", "POST /gist": "analyze",
-                   "POST /summarize": "analyze", "POST /generate": "analyze"}
+                   "POST /summarize": "analyze", "POST /generate": "analyze",
+                   # current API: embed v2
+                   "POST /embed-v2": "embed", "POST /embed-v2/tasks": "embed"}
 _ERROR_CODES = {429: "too_many_requests", 500: "internal_error", 502: "bad_gateway", 503: "service_unavailable",
                 504: "gateway_timeout", 408: "request_canceled_or_timed_out", 409: "conflict"}
 
@@ -84,7 +90,7 @@ class _Fault:
     body: Any
 
 
-class FakeTwelveLabs(ClassicRoutes):
+class FakeTwelveLabs(EmbedV2Routes, ClassicRoutes):
     """An in-memory TwelveLabs API v1.3 for tests, demos and benchmarks.
 
     Args:
