@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _media
 from ._core import Media, VideoRec
-from ._encoder import dimension_for, encode_bytes, encode_text
+from ._encoder import dimension_for, encode_bytes, encode_text, tokens
 from ._http import ApiError, Req, Resp, bad, missing, parse_bool, parse_num
 from ._tasks import TaskRoutes
 
@@ -60,11 +60,13 @@ class SearchRoutes(TaskRoutes):
                                      for a, b, _ in self._clips(v)])
         return v.cache[key]
 
-    def _option_scores(self, v: VideoRec, option: str, model: str, qvec: np.ndarray) -> np.ndarray:
-        """Cosine of each clip with the query for one search option."""
+    def _option_scores(self, v: VideoRec, option: str, model: str, qvec: np.ndarray,
+                       lexical: set[str] | None = None) -> np.ndarray:
+        """Cosine of each clip with the query for one search option (``lexical``: the query's words)."""
         scores = self._clip_matrix(v, option, model) @ qvec
         if option == "transcription":  # spoken words only: a clip where nothing is said never matches
-            silent = np.array([not speech for _, _, speech in self._clips(v)])
+            silent = np.array([not speech or (lexical is not None and not lexical & set(tokens(speech)))
+                               for _, _, speech in self._clips(v)])
             scores = np.where(silent, -1.0, scores)
         return scores
 
@@ -164,9 +166,15 @@ class SearchRoutes(TaskRoutes):
         sort_option = req.f("sort_option") or "score"
         if sort_option not in ("score", "clip_count"):
             raise bad(f"`sort_option` must be score or clip_count, got {sort_option!r}.")
-        for t in req.f_all("transcription_options"):
+        transcription_modes = set(req.f_all("transcription_options"))
+        for t in transcription_modes:
             if t not in ("lexical", "semantic"):
                 raise bad(f"`transcription_options` must be lexical or semantic, got {t!r}.")
+        if transcription_modes and "transcription" not in options:
+            raise bad("`transcription_options` apply to the transcription search option; add transcription to "
+                      "search_options or remove them.")
+        # lexical only: a spoken-words clip matches only when it says one of the query's words
+        lexical = set(tokens(req.f("query_text") or "")) if transcription_modes == {"lexical"} else None
         flt: dict = {}
         if raw := req.f("filter"):
             try:
@@ -185,7 +193,7 @@ class SearchRoutes(TaskRoutes):
         for v in videos:
             if flt and not self._filter_ok(v, flt):
                 continue
-            per_option = [self._option_scores(v, o, model, qvec) for o in options]
+            per_option = [self._option_scores(v, o, model, qvec, lexical) for o in options]
             combined = np.max(per_option, axis=0) if operator == "or" else np.min(per_option, axis=0)
             for (a, b, speech), score in zip(self._clips(v), combined):
                 if score >= cut:
