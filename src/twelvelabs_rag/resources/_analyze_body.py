@@ -89,7 +89,9 @@ def analyze_body(*, prompt: str | None, prompt_v2: Mapping[str, Any] | None, vid
     Known model names are checked against the registry (endpoint, ``image`` needs pegasus1.6,
     ``max_tokens="unlimited"`` needs pegasus1.6 with ``analysis_mode="time_based_metadata"``).
     """
-    if (prompt is None) == (prompt_v2 is None) or (prompt is not None and not str(prompt).strip()):
+    segmenting = extra.get("analysis_mode") == "time_based_metadata"  # segment definitions instruct
+    if (prompt is not None and prompt_v2 is not None) or (prompt is not None and not str(prompt).strip()) or (
+            prompt is None and prompt_v2 is None and not segmenting):
         raise InvalidRequestError("analyze needs a non-empty prompt=... or prompt_v2={'input_text': ...}, not both")
     sources = [n for n, v in (("video_id", video_id), ("video", video), ("image", image)) if v is not None]
     if len(sources) != 1:
@@ -103,8 +105,8 @@ def analyze_body(*, prompt: str | None, prompt_v2: Mapping[str, Any] | None, vid
     body: dict[str, Any] = {}
     if prompt is not None:
         body["prompt"] = prompt
-    else:
-        body["prompt_v2"] = dict(prompt_v2)  # type: ignore[arg-type]
+    elif prompt_v2 is not None:
+        body["prompt_v2"] = dict(prompt_v2)
     if video_id is not None:
         body["video_id"] = video_id
     elif video is not None:

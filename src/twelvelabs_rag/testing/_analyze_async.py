@@ -89,7 +89,12 @@ class AnalyzeAsyncRoutes:
 
     # ------------------------------------------------------------------ request checks
     def _aa_new_task(self, body: dict, model: str, mode: str, batch_id: str | None = None) -> AnalyzeTaskRec:
-        prompt = self._analyze_prompt(body)  # type: ignore[attr-defined]
+        segmenting = mode == "time_based_metadata" and (body.get("response_format") or {}).get(
+            "type") == "segment_definitions"
+        if segmenting and not body.get("prompt") and not body.get("prompt_v2"):
+            prompt = ""  # the segment definitions are the instructions
+        else:
+            prompt = self._analyze_prompt(body)  # type: ignore[attr-defined]
         custom_id = body.get("custom_id")
         if custom_id is not None and (not isinstance(custom_id, str) or not 1 <= len(custom_id) <= 64
                                       or not all(c.isalnum() or c in "_-" for c in custom_id)):
