@@ -26,7 +26,7 @@ from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_media, source_of
 from ..types.search import SearchItem, SearchResults
 from ._files import FilePart
-from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_model
+from ._resource import AsyncResource, Plan, SyncResource, check_id, parse_model
 
 __all__ = ["Search", "AsyncSearch", "SearchParams"]
 

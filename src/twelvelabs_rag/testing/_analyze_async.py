@@ -12,9 +12,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from ..models import get_model, models_for
+from ..models import models_for
+from ._analyze import cap_tokens
+from ._analyze_segments import check_tokens, segments
 from ._core import Media, paginate
-from ._encoder import tokens
 from ._http import ApiError, Req, Resp, bad, missing
 from ._script import Scene
 
@@ -99,7 +100,7 @@ class AnalyzeAsyncRoutes:
         if custom_id is not None and (not isinstance(custom_id, str) or not 1 <= len(custom_id) <= 64
                                       or not all(c.isalnum() or c in "_-" for c in custom_id)):
             raise bad("`custom_id` must be 1-64 characters of letters, digits, _ or -.")
-        _check_tokens(body, model, mode)
+        check_tokens(body, model, mode)
         for key in ("min_segment_duration", "max_segment_duration"):
             value = body.get(key)
             if value is not None and (mode != "time_based_metadata" or not isinstance(value, (int, float)) or value < 2):
@@ -151,11 +152,11 @@ class AnalyzeAsyncRoutes:
         if t.result is None:
             fmt = t.body.get("response_format") or {}
             if fmt.get("type") == "segment_definitions":
-                text = json.dumps(_segments(fmt, t.scenes, t.body))
+                text = json.dumps(segments(fmt, t.scenes, t.body))
             else:
                 text = self.generate_text(t.body, t.prompt, t.media, t.scenes)  # type: ignore[attr-defined]
             limit = t.body.get("max_tokens")
-            words, finish, usage, error = self_cap(text, None if limit == "unlimited" else limit, t.prompt, t.scenes)
+            words, finish, usage, error = cap_tokens(text, None if limit == "unlimited" else limit, t.prompt, t.scenes)
             t.result = {"generation_id": self.new_id("generation"), "data": " ".join(words),  # type: ignore[attr-defined]
                         "finish_reason": finish, "usage": usage, "_warning": error}
         return t.result
@@ -378,54 +379,3 @@ def _chunks(lines: list[bytes]) -> Iterator[bytes]:
     yield from lines
 
 
-def self_cap(text: str, limit: int | None, prompt: str, scenes: list[Scene]) -> tuple[list[str], str, dict, dict | None]:
-    from ._analyze import cap_tokens
-
-    return cap_tokens(text, limit, prompt, scenes)
-
-
-def _check_tokens(body: dict, model: str, mode: str) -> None:
-    value = body.get("max_tokens")
-    if value is None:
-        return
-    if value == "unlimited":
-        if mode != "time_based_metadata" or "max_tokens_unlimited" not in get_model(model).options:
-            raise bad('`max_tokens` "unlimited" needs pegasus1.6 and analysis_mode time_based_metadata.')
-        return
-    lo = 2048 if mode == "time_based_metadata" else 512
-    hi = get_model(model).max_tokens[1]  # type: ignore[index]
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise bad(f"`max_tokens` must be an integer between {lo} and {hi} for {mode} analysis, got {value!r}.")
-
-
-def _segments(fmt: dict, scenes: list[Scene], body: dict) -> dict:
-    """The time_based_metadata answer: per definition id, one segment per scene (or per given time range)."""
-    out = {}
-    for d in fmt["segment_definitions"]:
-        ranges = d.get("time_ranges")
-        spans = [(float(r["start_time"]), float(r["end_time"])) for r in ranges] if ranges else [
-            (s.start, s.end) for s in scenes]
-        segs = []
-        for a, b in spans:
-            inside = [s for s in scenes if s.end > a and s.start < b]
-            text = "; ".join(s.visual for s in inside) or "no readable content"
-            meta = {f["name"]: _field_value(f, text, a, d["description"]) for f in d.get("fields") or []
-                    if isinstance(f, dict) and f.get("name")}
-            segs.append({"start_time": round(a, 3), "end_time": round(b, 3), "metadata": meta})
-        out[d["id"]] = segs
-    return out
-
-
-def _field_value(f: dict, text: str, start: float, description: str) -> Any:
-    kind = f.get("type")
-    if kind == "boolean":
-        return bool(set(tokens(f.get("description") or description)) & set(tokens(text)))
-    if kind in ("number", "integer"):
-        return int(start) if kind == "integer" else round(start, 3)
-    if kind == "timestamp":
-        return round(start, 3)
-    if kind in ("array", "time_array"):
-        return [round(start, 3)] if kind == "time_array" else [text]
-    if f.get("enum"):
-        return f["enum"][0]
-    return text

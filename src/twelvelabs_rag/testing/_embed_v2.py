@@ -8,10 +8,9 @@ Errors use the nested body of this endpoint: ``{"error": {"code", "message", "de
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +19,7 @@ from ..models import embed_dimension, find_model, models_for
 from ._core import Media, paginate
 from ._encoder import encode_bytes, encode_text
 from ._http import ApiError, Req, Resp, bad, missing
+from ._embed_v2_wire import NestedApiError, input_meta, nested_errors, segment_bounds, unit, vec_json
 from ._sources import resolve_source
 
 __all__ = ["EmbedV2Routes", "NestedApiError"]
@@ -28,28 +28,6 @@ _MB = 1024 * 1024
 _V2_MODELS = tuple(m.name for m in models_for("embed_v2"))
 _OPTIONS = {"video": ("visual", "audio", "transcription"), "audio": ("audio", "transcription")}
 _REF = re.compile(r"<@([A-Za-z0-9_-]+)>")
-
-
-class NestedApiError(ApiError):
-    """An error of embed v2: the body nests ``code``/``message`` under ``error``."""
-
-    def body(self) -> dict[str, Any]:  # type: ignore[override]
-        return {"error": {"code": self.code, "message": self.message}}
-
-
-def nested_errors(handler: Callable[..., Resp]) -> Callable[..., Resp]:
-    """Re-raise a handler's flat ApiError as the nested embed-v2 shape (status and headers kept)."""
-
-    @functools.wraps(handler)
-    def wrapper(self: Any, req: Req) -> Resp:
-        try:
-            return handler(self, req)
-        except NestedApiError:
-            raise
-        except ApiError as exc:
-            raise NestedApiError(exc.status, exc.code, exc.message, exc.headers) from None
-
-    return wrapper
 
 
 @dataclass
@@ -71,15 +49,6 @@ class EmbedV2TaskRec:
         if self.step >= len(self.statuses) - 1 and self.fail:
             return "failed"
         return self.statuses[min(self.step, len(self.statuses) - 1)]
-
-
-def _vec(v: np.ndarray) -> list[float]:
-    return [round(float(x), 7) for x in v]
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    n = float(np.linalg.norm(v))
-    return (v / n).astype(np.float32) if n else v.astype(np.float32)
 
 
 class EmbedV2Routes:
@@ -175,7 +144,7 @@ class EmbedV2Routes:
         fused = "fused_embedding" in etype
         if fused and len(options) < 2:
             raise bad("`fused_embedding` needs at least two embedding options.")
-        bounds = _segment_bounds(media, start, end, spec.get("segmentation"), kind)
+        bounds = segment_bounds(media, start, end, spec.get("segmentation"), kind)
         out: list[dict] = []
 
         def vec(a: float, b: float, option: str) -> np.ndarray:
@@ -183,12 +152,12 @@ class EmbedV2Routes:
 
         def emit(a: float, b: float, scope: str) -> None:
             if fused:
-                out.append({"embedding": _vec(_unit(sum(vec(a, b, o) for o in options))[:dim]),
+                out.append({"embedding": vec_json(unit(sum(vec(a, b, o) for o in options))[:dim]),
                             "embedding_option": "fused", "embedding_scope": scope, "start_sec": round(a, 3),
                             "end_sec": round(b, 3)})
                 return
             for o in options:
-                out.append({"embedding": _vec(vec(a, b, o)), "embedding_option": o, "embedding_scope": scope,
+                out.append({"embedding": vec_json(vec(a, b, o)), "embedding_option": o, "embedding_scope": scope,
                             "start_sec": round(a, 3), "end_sec": round(b, 3)})
 
         if "clip" in scopes or "local" in scopes:
@@ -196,7 +165,7 @@ class EmbedV2Routes:
                 emit(a, b, "clip")
         if "asset" in scopes:
             emit(start, end, "asset")
-        meta = _input_meta(media, kind)
+        meta = input_meta(media, kind)
         meta.update({"embedding_options": list(options), "embedding_scopes": list(scopes),
                      "duration": round(end - start, 3), "start_offset_sec": round(start, 3),
                      "end_offset_sec": round(end, 3)})
@@ -214,18 +183,18 @@ class EmbedV2Routes:
         if kind == "text":
             text, truncated = self._v2_text(spec.get("input_text"), model, body, "text.input_text")
             tokens["text"] = len(text.split())
-            data = [{"embedding": _vec(encode_text(text, 512)[:dim]), "embedding_option": "text"}]
+            data = [{"embedding": vec_json(encode_text(text, 512)[:dim]), "embedding_option": "text"}]
         elif kind in ("image", "text_image"):
             media = self._v2_media(spec.get("media_source"), f"{kind}.media_source", "image", 32)
             vec = self._v2_image_vec(media, 512)
             if kind == "text_image":
                 text, truncated = self._v2_text(spec.get("input_text"), model, body, "text_image.input_text")
                 tokens["text"] = len(text.split())
-                vec = _unit(vec + encode_text(text, 512))
+                vec = unit(vec + encode_text(text, 512))
             tokens["image"] = 1
-            data = [{"embedding": _vec(vec[:dim]), "embedding_option": "visual" if kind == "image" else "fused",
+            data = [{"embedding": vec_json(vec[:dim]), "embedding_option": "visual" if kind == "image" else "fused",
                      "embedding_scope": "asset"}]
-            meta = {"input_type": kind, **_input_meta(media, kind)}
+            meta = {"input_type": kind, **input_meta(media, kind)}
         elif kind in ("audio", "video"):
             media = self._v2_media(spec.get("media_source"), f"{kind}.media_source", kind, 36)
             if media.info.kind == "image":
@@ -241,13 +210,13 @@ class EmbedV2Routes:
             tokens["document"] = len(data)
         else:  # image task (3.5)
             media = self._v2_media(spec.get("media_source"), "image.media_source", "image", 32)
-            data = [{"embedding": _vec(self._v2_image_vec(media, 512)[:dim]), "embedding_option": "visual",
+            data = [{"embedding": vec_json(self._v2_image_vec(media, 512)[:dim]), "embedding_option": "visual",
                      "embedding_scope": "asset"}]
-            meta = {"input_type": "image", **_input_meta(media, "image")}
+            meta = {"input_type": "image", **input_meta(media, "image")}
         if body.get("embedding_uncertainty"):
             for item in data:
                 seed = np.asarray(item["embedding"], dtype=np.float32)
-                item["embedding_uncertainty"] = _vec(0.05 + 0.1 * np.abs(seed))
+                item["embedding_uncertainty"] = vec_json(0.05 + 0.1 * np.abs(seed))
         out: dict[str, Any] = {"data": data}
         if meta is not None:
             if model == "marengo3.5":
@@ -295,21 +264,21 @@ class EmbedV2Routes:
             if clean.strip():
                 vec += encode_text(clean, 512)
                 tokens["text"] = len(clean.split())
-        return [{"embedding": _vec(_unit(vec)[:dim])}], truncated, tokens
+        return [{"embedding": vec_json(unit(vec)[:dim])}], truncated, tokens
 
     def _v2_document(self, spec: dict, dim: int) -> tuple[list, dict]:
         media = self._v2_media(spec.get("media_source"), "document.media_source", "document", 512)
         text = media.text or ""
         if not text:
-            return ([{"embedding": _vec(encode_bytes(media.digest, 512, salt="document")[:dim]),
-                      "embedding_option": "text", "embedding_scope": "asset"}], _input_meta(media, "document"))
+            return ([{"embedding": vec_json(encode_bytes(media.digest, 512, salt="document")[:dim]),
+                      "embedding_option": "text", "embedding_scope": "asset"}], input_meta(media, "document"))
         seq = (spec.get("segmentation") or {}).get("sequential") or {}
         per = int(seq.get("max_sentences") or 3)
         sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
         chunks = [" ".join(sentences[i:i + per]) for i in range(0, len(sentences), max(1, per))]
-        data = [{"embedding": _vec(encode_text(c, 512)[:dim]), "embedding_option": "text", "embedding_scope": "chunk",
+        data = [{"embedding": vec_json(encode_text(c, 512)[:dim]), "embedding_option": "text", "embedding_scope": "chunk",
                  "chunk_index": i} for i, c in enumerate(chunks)]
-        return data, {"input_type": "document", **_input_meta(media, "document")}
+        return data, {"input_type": "document", **input_meta(media, "document")}
 
     # ------------------------------------------------------------------ handlers
     @nested_errors
@@ -397,39 +366,3 @@ class EmbedV2Routes:
                 "updated_at": t.updated_at, f"{t.input_type}_embedding": {"metadata": meta}}
 
 
-def _input_meta(media: Media, kind: str) -> dict:
-    return {"input_url": media.url} if media.url else {"input_filename": media.filename or f"{kind}-input"}
-
-
-def _segment_bounds(media: Media, start: float, end: float, seg: Any, kind: str) -> list[tuple[float, float]]:
-    """Clip boundaries: fixed ``duration_sec`` (2-10, default 6) or dynamic scene cuts of at least ``min_duration_sec``."""
-    seg = seg or {}
-    if not isinstance(seg, dict):
-        raise bad(f"`{kind}.segmentation` must be an object.")
-    if "temporal" in seg:  # 3.5 async form
-        seg = seg["temporal"] or {}
-    strategy = seg.get("strategy") or "fixed"
-    if strategy == "dynamic":
-        if kind == "audio":
-            raise bad("Audio supports only fixed segmentation.")
-        low = float((seg.get("dynamic") or {}).get("min_duration_sec") or 4)
-        if not 2 <= low <= 5:
-            raise bad("`segmentation.dynamic.min_duration_sec` must be between 2 and 5.")
-        cuts = sorted({s.end for s in media.scene_list() if start < s.end < end} | {end})
-        bounds, a = [], start
-        for c in cuts:
-            if c - a >= low or c == end:
-                bounds.append((a, c))
-                a = c
-        return bounds
-    if strategy != "fixed":
-        raise bad(f"`segmentation.strategy` must be fixed or dynamic, got {strategy!r}.")
-    length = float((seg.get("fixed") or {}).get("duration_sec") or 6)
-    if not 2 <= length <= 10:
-        raise bad("`segmentation.fixed.duration_sec` must be between 2 and 10.")
-    bounds, t = [], start
-    while t < end - 1e-9:
-        b = min(t + length, end)
-        bounds.append((t, b))
-        t = b
-    return bounds
