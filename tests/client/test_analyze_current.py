@@ -193,6 +193,8 @@ async def test_batches_503_504_are_retried_then_typed(clip: Path, mode: str, sta
         ({"image": [{"name": "a", "url": "u"}, {"name": "a", "url": "v"}], "model_name": "pegasus1.6"}, "unique"),
         ({"image": [{"name": "a", "url": "u"}], "model_name": "pegasus1.5"}, "need model_name='pegasus1.6'"),
         ({"image": [{"name": "a"}], "model_name": "pegasus1.6"}, "exactly one of url"),
+        ({"image": [{"name": "a", "url": "u"}, {"name": "b", "url": "v"}], "model_name": "pegasus1.6",
+          "prompt": "compare <@a> with the other"}, "cite every image"),
         ({"video": {"type": "url", "url": "u"}, "max_tokens": "unlimited"}, "needs analyze.tasks"),
         ({"video": {"type": "url", "url": "u"}, "max_tokens": 0}, "positive integer"),
         ({"video": {"type": "url", "url": "u"}, "start_time": 5, "end_time": 5.5}, "at least 1 s"),

@@ -144,3 +144,18 @@ def test_fault_injection_on_batches_keeps_the_nested_body(http: httpx.Client, fa
     fake.fail_next("GET /analyze/batches/{batch_id}/results", 504)
     assert http.get("/analyze/batches/x/results").status_code == 504
     assert json.loads(http.get("/analyze/batches").content)["data"] == []
+
+
+def test_analyze_images_cite_all_or_none(http: httpx.Client) -> None:
+    import base64
+
+    from twelvelabs_rag.testing.samples import png_bytes
+
+    imgs = [{"name": n, "base64_string": base64.b64encode(png_bytes(f"a {n} in the snow")).decode()}
+            for n in ("fox", "owl")]
+    base = {"image": imgs, "model_name": "pegasus1.6", "stream": False}
+    assert http.post("/analyze", json={**base, "prompt": "Compare <@fox> and <@owl>"}).status_code == 200
+    assert http.post("/analyze", json={**base, "prompt": "Describe these"}).status_code == 200
+    partial = http.post("/analyze", json={**base, "prompt": "What is <@fox> doing?"})
+    assert partial.status_code == 400 and "every image" in partial.json()["message"]
+    assert http.post("/analyze", json={**base, "prompt": "x", "model_name": "pegasus1.5"}).status_code == 400

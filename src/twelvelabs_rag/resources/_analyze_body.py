@@ -44,6 +44,7 @@ def response_format_body(response_format: Any) -> dict[str, Any] | None:
 
 _VIDEO_TYPES = ("url", "asset_id", "base64_string")
 _IMAGE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+_REF = re.compile(r"<@([A-Za-z0-9_-]+)>")
 
 
 def _check_video(video: Any) -> dict[str, Any]:
@@ -77,6 +78,15 @@ def _check_images(image: Any, model: Any) -> list[dict[str, Any]]:
     if model is not None and "image" not in model.options:
         raise InvalidRequestError(f"image inputs need model_name='pegasus1.6', not {model.name!r}")
     return [dict(i) for i in image]
+
+
+def _check_image_refs(prompt: str, images: list[dict[str, Any]]) -> None:
+    """The prompt cites every image as ``<@name>`` or none of them (the API answers 400 otherwise)."""
+    refs = set(_REF.findall(prompt))
+    names = {i["name"] for i in images}
+    if refs and refs != names:
+        raise InvalidRequestError(f"the prompt must cite every image as <@name> or none; it cites {sorted(refs)}, "
+                                  f"the images are {sorted(names)}")
 
 
 def analyze_body(*, prompt: str | None, prompt_v2: Mapping[str, Any] | None, video_id: str | None,
@@ -115,6 +125,9 @@ def analyze_body(*, prompt: str | None, prompt_v2: Mapping[str, Any] | None, vid
         if prompt_v2 is not None:
             raise InvalidRequestError("image=[...] cannot be combined with prompt_v2; use prompt with <@name> refs")
         body["image"] = _check_images(image, model)
+        if prompt is None:
+            raise InvalidRequestError("image=[...] needs prompt=... (cite the images as <@name>, or none of them)")
+        _check_image_refs(str(prompt), body["image"])
     if max_tokens == "unlimited":
         if endpoint != "analyze_tasks" or extra.get("analysis_mode") != "time_based_metadata" or (
                 model is None or "max_tokens_unlimited" not in model.options):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Iterator
 
 from .. import _media
@@ -103,6 +104,11 @@ class AnalyzeRoutes(EmbedRoutes):
             names = [i.get("name") if isinstance(i, dict) else None for i in images]
             if any(not n for n in names) or len(set(names)) != len(names):
                 raise bad("Every image needs a unique `name` (letters, digits, _).")
+            if body.get("prompt_v2") is not None:
+                raise bad("`image` cannot be combined with `prompt_v2`; use `prompt` with <@name> references.")
+            refs = set(re.findall(r"<@([A-Za-z0-9_-]+)>", body.get("prompt") or ""))
+            if refs and refs != set(names):
+                raise bad("The prompt must reference every image with <@name>, or none of them.")
             scenes = []
             for i, (name, item) in enumerate(zip(names, images)):
                 media = resolve_source(self, item, f"image[{i}]", "image", b64_limit=20 * 1024 * 1024)
