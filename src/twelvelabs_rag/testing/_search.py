@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import _media
+from ..models import find_model
 from ._core import Media, VideoRec
 from ._encoder import dimension_for, encode_bytes, encode_text, tokens
 from ._http import ApiError, Req, Resp, bad, missing, parse_bool, parse_num
@@ -24,6 +25,12 @@ __all__ = ["SearchRoutes", "THRESHOLDS"]
 #: Cosine cut-offs of the classic ``threshold`` levels (Marengo 3.0 always uses ``low``).
 THRESHOLDS = {"high": 0.45, "medium": 0.25, "low": 0.1, "none": -2.0}
 _SYSTEM_FILTER = ("duration", "width", "height", "size", "fps")
+
+
+def _is_classic(model: str) -> bool:
+    """Marengo 2.7 indexes (the registry's classic surface) answer score and confidence; 3.0 answers rank only."""
+    spec = find_model(model)
+    return spec is not None and spec.surface == "classic"
 
 
 def _confidence(score: float) -> str:
@@ -55,7 +62,7 @@ class SearchRoutes(TaskRoutes):
         key = ("search", option, model)
         if key not in v.cache:
             dim = dimension_for(model)
-            emb_option = "visual-text" if option == "visual" and "2.7" in model else option
+            emb_option = "visual-text" if option == "visual" and _is_classic(model) else option
             v.cache[key] = np.stack([self.clip_vector(v.media, a, b, emb_option, dim)
                                      for a, b, _ in self._clips(v)])
         return v.cache[key]
@@ -143,7 +150,7 @@ class SearchRoutes(TaskRoutes):
         if not options:
             raise missing("search_options")
         allowed = set(marengo["model_options"])
-        if "audio" in allowed and "3.0" in model:
+        if "audio" in allowed and not _is_classic(model):  # 3.0: spoken words are their own option
             allowed.add("transcription")
         for o in options:
             if o in ("conversation", "text_in_video", "logo"):
@@ -161,7 +168,7 @@ class SearchRoutes(TaskRoutes):
         threshold = req.f("threshold") or "low"
         if threshold not in THRESHOLDS:
             raise bad(f"`threshold` must be high, medium, low or none, got {threshold!r}.")
-        if "3.0" in model:
+        if not _is_classic(model):  # 3.0 ignores the classic relevance levels
             threshold = "low"
         sort_option = req.f("sort_option") or "score"
         if sort_option not in ("score", "clip_count"):
@@ -186,7 +193,7 @@ class SearchRoutes(TaskRoutes):
         include_meta = parse_bool(req.f("include_user_metadata"), "include_user_metadata", False)
         qvec = self._query_vector(req, dimension_for(model))
         cut = THRESHOLDS[threshold]
-        classic = "2.7" in model
+        classic = _is_classic(model)
         videos = [v for v in self.videos.values() if v.index_id == ix.id and v.ready]
         pool_duration = sum(v.media.duration for v in videos)
         clips = []
