@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from twelvelabs_rag import (
+    APIConnectionError,
     AsyncTwelveLabs,
     BadRequestError,
     ConflictError,
@@ -180,6 +181,30 @@ async def test_batches_503_504_are_retried_then_typed(clip: Path, mode: str, sta
     with pytest.raises(error, match="Batches are busy") as info:
         await _do(c.analyze.batches.create(requests=requests))
     assert info.value.code == "service_unavailable"
+
+
+@pytest.mark.parametrize("where", ["inproc", "loopback"])
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_results_stream_cut_midway_says_it_is_incomplete(clip: Path, mode: str, where: str) -> None:
+    fake = FakeTwelveLabs()
+    ids = asset_ids(fake, clip, 1)
+    with connected(fake, mode, where) as c:
+        batch = await _do(c.analyze.batches.create(requests=[
+            {"video": {"type": "asset_id", "asset_id": ids[0]}, "custom_id": f"c{i}", "prompt": "x"} for i in range(4)]))
+        fake.cut_stream_next()
+        got: list[str] = []
+        with pytest.raises(APIConnectionError, match=r"cut after 1 item\(s\).*Call results\(\) again"):
+            it = await _do(c.analyze.batches.results(batch.batch_id))
+            if hasattr(it, "__aiter__"):
+                async for item in it:
+                    got.append(item.custom_id)
+            else:
+                got.extend(item.custom_id for item in it)
+        assert got == ["c0"]  # the complete lines before the cut were delivered
+        again = await _all(await _do(c.analyze.batches.results(batch.batch_id)))
+        assert [i.custom_id for i in again] == ["c0", "c1", "c2", "c3"]
+        if where == "loopback":
+            await _do(c.close() if mode == "sync" else c.aclose())
 
 
 @pytest.mark.parametrize(

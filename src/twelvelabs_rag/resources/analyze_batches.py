@@ -93,8 +93,17 @@ def _results_spec(batch_id: str) -> RequestSpec:
     return RequestSpec("GET", _path(batch_id, "/results"), stream=True)
 
 
+def _cut(exc: httpx.TransportError, response: httpx.Response, items: int) -> Exception:
+    """A results stream that broke: say how far it got and that results() starts over."""
+    err = translate_transport_error(exc, response.request)
+    err.message = (f"The batch results stream was cut after {items} item(s) ({type(exc).__name__}); the list is "
+                   "incomplete. Call results() again: it returns every item from the first.")
+    err.args = (err.message,)
+    return err
+
+
 def _iter_results(response: httpx.Response) -> Iterator[BatchResultItem]:
-    decoder, lineno = NDJSONDecoder(), 0
+    decoder, lineno, count = NDJSONDecoder(), 0, 0
     try:
         try:
             for chunk in response.iter_bytes():
@@ -102,9 +111,10 @@ def _iter_results(response: httpx.Response) -> Iterator[BatchResultItem]:
                     lineno += 1
                     item = parse_result_line(line, lineno, response)
                     if item is not None:
+                        count += 1
                         yield item
         except httpx.TransportError as exc:
-            raise translate_transport_error(exc, response.request) from exc
+            raise _cut(exc, response, count) from exc
         for line in decoder.flush():
             item = parse_result_line(line, lineno + 1, response)
             if item is not None:
@@ -114,7 +124,7 @@ def _iter_results(response: httpx.Response) -> Iterator[BatchResultItem]:
 
 
 async def _aiter_results(response: httpx.Response) -> AsyncIterator[BatchResultItem]:
-    decoder, lineno = NDJSONDecoder(), 0
+    decoder, lineno, count = NDJSONDecoder(), 0, 0
     try:
         try:
             async for chunk in response.aiter_bytes():
@@ -122,9 +132,10 @@ async def _aiter_results(response: httpx.Response) -> AsyncIterator[BatchResultI
                     lineno += 1
                     item = parse_result_line(line, lineno, response)
                     if item is not None:
+                        count += 1
                         yield item
         except httpx.TransportError as exc:
-            raise translate_transport_error(exc, response.request) from exc
+            raise _cut(exc, response, count) from exc
         for line in decoder.flush():
             item = parse_result_line(line, lineno + 1, response)
             if item is not None:
