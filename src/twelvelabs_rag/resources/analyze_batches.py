@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from .._base import translate_transport_error
 from .._exceptions import APIResponseValidationError, InvalidRequestError
+from .._pagination import AsyncPage, SyncPage
 from .._request import RequestSpec
 from .._streaming import NDJSONDecoder
 from ..models import find_model, get_model
@@ -154,7 +155,7 @@ class AnalyzeBatches(SyncResource):
             RequestSpec("POST", "analyze/batches", json=batch_body(requests, model_name, analysis_mode, defaults))))
 
     def list(self, *, status: str | Sequence[str] | None = None, analysis_mode: str | Sequence[str] | None = None,
-             page_limit: int | None = None) -> Any:
+             page_limit: int | None = None) -> SyncPage[AnalyzeBatchStatus]:
         """Batches, newest first (``status``/``analysis_mode`` may repeat)."""
         return self._list("analyze/batches", call_args(locals()), AnalyzeBatchStatus)
 
@@ -185,7 +186,7 @@ class AsyncAnalyzeBatches(AsyncResource):
             RequestSpec("POST", "analyze/batches", json=batch_body(requests, model_name, analysis_mode, defaults))))
 
     def list(self, *, status: str | Sequence[str] | None = None, analysis_mode: str | Sequence[str] | None = None,
-             page_limit: int | None = None) -> Any:
+             page_limit: int | None = None) -> AsyncPage[AnalyzeBatchStatus]:
         """Batches, newest first (``status``/``analysis_mode`` may repeat)."""
         return self._list("analyze/batches", call_args(locals()), AnalyzeBatchStatus)
 

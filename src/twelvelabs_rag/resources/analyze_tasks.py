@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from .._pagination import AsyncPage, SyncPage
 from .._request import RequestSpec
 from ..types.analyze_async import AnalyzeTask, AnalyzeTaskRef
 from ._analyze_body import analyze_body
@@ -60,7 +61,7 @@ class AnalyzeTasks(SyncResource):
         return parse_model(AnalyzeTaskRef, self._client._request(_create_spec(**call_args(locals()))))
 
     def list(self, *, status: str | None = None, video_url: str | None = None, asset_id: str | None = None,
-             analysis_mode: str | None = None, page_limit: int | None = None) -> Any:
+             analysis_mode: str | None = None, page_limit: int | None = None) -> SyncPage[AnalyzeTask]:
         """Analyze tasks, newest first (filters: one ``status``, ``video_url``, ``asset_id``, ``analysis_mode``)."""
         return self._list("analyze/tasks", call_args(locals()), AnalyzeTask)
 
@@ -111,7 +112,7 @@ class AsyncAnalyzeTasks(AsyncResource):
         return parse_model(AnalyzeTaskRef, await self._client._request(_create_spec(**call_args(locals()))))
 
     def list(self, *, status: str | None = None, video_url: str | None = None, asset_id: str | None = None,
-             analysis_mode: str | None = None, page_limit: int | None = None) -> Any:
+             analysis_mode: str | None = None, page_limit: int | None = None) -> AsyncPage[AnalyzeTask]:
         """Analyze tasks, newest first (filters: one ``status``, ``video_url``, ``asset_id``, ``analysis_mode``)."""
         return self._list("analyze/tasks", call_args(locals()), AnalyzeTask)
 

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from .._exceptions import InvalidRequestError
+from .._pagination import AsyncPage, SyncPage
 from .._request import RequestSpec
 from ..models import UnknownModelError, embed_dimension, find_model
 from ..types._fast import embed_v2_from_json
@@ -155,7 +156,7 @@ class EmbedV2Tasks(SyncResource):
         return parse_model(EmbedV2TaskCreated, self._client._request(_task_spec(**call_args(locals()))))
 
     def list(self, *, started_at: str | None = None, ended_at: str | None = None, status: str | None = None,
-             page_limit: int | None = None) -> Any:
+             page_limit: int | None = None) -> SyncPage[EmbedV2TaskSummary]:
         """Embedding tasks of the last 7 days (unless ``started_at``/``ended_at`` say otherwise), newest first."""
         return self._list("embed-v2/tasks", call_args(locals()), EmbedV2TaskSummary)
 
@@ -188,7 +189,7 @@ class AsyncEmbedV2Tasks(AsyncResource):
         return parse_model(EmbedV2TaskCreated, await self._client._request(_task_spec(**call_args(locals()))))
 
     def list(self, *, started_at: str | None = None, ended_at: str | None = None, status: str | None = None,
-             page_limit: int | None = None) -> Any:
+             page_limit: int | None = None) -> AsyncPage[EmbedV2TaskSummary]:
         """Embedding tasks of the last 7 days (unless ``started_at``/``ended_at`` say otherwise), newest first."""
         return self._list("embed-v2/tasks", call_args(locals()), EmbedV2TaskSummary)
 
