@@ -52,11 +52,13 @@ __all__ = [
     "next_page_params",
     "next_page",
     "is_terminal",
+    "TERMINAL_STATUSES",
+    "FAILED_STATUSES",
     "poll_delay",
 ]
 
 #: Statuses worth another attempt: timeout, conflict (lock), rate limit, server errors.
-RETRYABLE_STATUSES = frozenset({408, 409, 429})
+RETRYABLE_STATUSES = frozenset({408, 409, 429, 503, 504})  # and every other 5xx (see should_retry)
 
 #: How a request failed without an HTTP answer.
 #: connect = never sent (connect error/timeout, pool timeout); write = failed while sending the body;
@@ -373,10 +375,18 @@ def next_search_token(page_info: Any) -> str | None:
     return token or None
 
 
-def is_terminal(status: str | None, *, kind: Literal["task", "embed"] = "task") -> bool:
-    """Whether a task status is final (``ready`` or ``failed``)."""
-    terminal = TERMINAL_TASK_STATUSES if kind == "task" else TERMINAL_EMBED_STATUSES
-    return status in terminal
+#: Final statuses per kind of task (analyze tasks can also end ``canceled``).
+TERMINAL_STATUSES: dict[str, frozenset[str]] = {
+    "task": TERMINAL_TASK_STATUSES, "embed": TERMINAL_EMBED_STATUSES,
+    "analyze": frozenset({"ready", "failed", "canceled"}),
+}
+#: Final statuses that are failures (the waiter raises TaskFailedError on them).
+FAILED_STATUSES = frozenset({"failed", "canceled"})
+
+
+def is_terminal(status: str | None, *, kind: Literal["task", "embed", "analyze"] = "task") -> bool:
+    """Whether a task status is final (``ready`` or ``failed``; analyze tasks also ``canceled``)."""
+    return status in TERMINAL_STATUSES[kind]
 
 
 def poll_delay(*, interval: float, elapsed: float, timeout: float | None) -> float | None:

@@ -5,6 +5,7 @@
     TwelveLabsError
     ├── ConfigurationError            missing api key, bad base_url, ...          (also ValueError)
     ├── PreflightError                media fails the API limits before upload    (also ValueError)
+    ├── InvalidRequestError           bad arguments, caught before any I/O        (also ValueError)
     ├── APIConnectionError            network failure, dropped connection, bad stream
     │   └── APITimeoutError           the request timed out
     ├── APIResponseValidationError    the API answered 2xx with a body we cannot parse
@@ -15,10 +16,13 @@
     │   ├── NotFoundError                 404
     │   ├── RequestTimeoutError           408
     │   ├── ConflictError                 409
+    │   ├── GoneError                     410
     │   ├── ContentTooLargeError          413
     │   ├── UnprocessableEntityError      422
     │   ├── RateLimitError                429 (``retry_after`` in seconds, or None)
     │   └── InternalServerError           >= 500
+    │       ├── ServiceUnavailableError       503 (retried)
+    │       └── GatewayTimeoutError           504 (retried)
     ├── TaskFailedError               an indexing or embedding task ended ``failed``
     └── WaitTimeoutError              ``wait``/``create_and_wait`` gave up (also TimeoutError)
 
@@ -46,6 +50,7 @@ __all__ = [
     "TwelveLabsError",
     "ConfigurationError",
     "PreflightError",
+    "InvalidRequestError",
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
@@ -56,10 +61,13 @@ __all__ = [
     "NotFoundError",
     "RequestTimeoutError",
     "ConflictError",
+    "GoneError",
     "ContentTooLargeError",
     "UnprocessableEntityError",
     "RateLimitError",
     "InternalServerError",
+    "ServiceUnavailableError",
+    "GatewayTimeoutError",
     "TaskFailedError",
     "WaitTimeoutError",
     "status_error_class",
@@ -216,6 +224,13 @@ class PreflightError(TwelveLabsError, ValueError):
         self.path = path
 
 
+class InvalidRequestError(TwelveLabsError, ValueError):
+    """The call's arguments cannot make a valid request (wrong input for the model, a missing field, ...).
+
+    Raised before any I/O; the message names the argument and the fix.
+    """
+
+
 class APIConnectionError(TwelveLabsError):
     """The request never got an HTTP answer (DNS, refused, reset, cut stream)."""
 
@@ -308,6 +323,12 @@ class ConflictError(APIStatusError):
     status_code = 409
 
 
+class GoneError(APIStatusError):
+    """410: the resource existed but is gone for good (e.g. an expired knowledge-store search token)."""
+
+    status_code = 410
+
+
 class ContentTooLargeError(APIStatusError):
     status_code = 413
 
@@ -328,6 +349,18 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     status_code = 500
+
+
+class ServiceUnavailableError(InternalServerError):
+    """503: the service is overloaded or down for a moment (retried; e.g. analyze batches)."""
+
+    status_code = 503
+
+
+class GatewayTimeoutError(InternalServerError):
+    """504: a gateway gave up waiting for the service (retried; e.g. analyze batches)."""
+
+    status_code = 504
 
 
 class TaskFailedError(TwelveLabsError):
@@ -357,14 +390,17 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     404: NotFoundError,
     408: RequestTimeoutError,
     409: ConflictError,
+    410: GoneError,
     413: ContentTooLargeError,
     422: UnprocessableEntityError,
     429: RateLimitError,
+    503: ServiceUnavailableError,
+    504: GatewayTimeoutError,
 }
 
 
 def status_error_class(status_code: int) -> type[APIStatusError]:
-    """The exception class for an HTTP status (``>= 500`` -> InternalServerError)."""
-    if status_code >= 500:
-        return InternalServerError
-    return _STATUS_CLASSES.get(status_code, APIStatusError)
+    """The exception class for an HTTP status (other ``>= 500`` -> InternalServerError)."""
+    if status_code in _STATUS_CLASSES:
+        return _STATUS_CLASSES[status_code]
+    return InternalServerError if status_code >= 500 else APIStatusError

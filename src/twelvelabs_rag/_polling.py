@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeVar
 
-from ._base import is_terminal, poll_delay
+from ._base import FAILED_STATUSES, is_terminal, poll_delay
 from ._exceptions import TaskFailedError, WaitTimeoutError
 
 __all__ = ["wait_until_done", "await_until_done"]
@@ -24,7 +24,9 @@ T = TypeVar("T")
 def _failure_detail(item: Any) -> str:
     extra = getattr(item, "model_extra", None) or {}
     for key in ("error", "error_message", "message", "reason"):
-        value = extra.get(key)
+        value = extra.get(key) or getattr(item, key, None)
+        if value is not None and not isinstance(value, (str, dict)):
+            value = value.model_dump() if hasattr(value, "model_dump") else str(value)
         if value:
             if isinstance(value, dict):
                 value = value.get("message") or value
@@ -33,6 +35,9 @@ def _failure_detail(item: Any) -> str:
 
 
 def _failed(item: Any, task_id: str, what: str) -> TaskFailedError:
+    if getattr(item, "status", None) == "canceled":
+        return TaskFailedError(f"{what} {task_id} was canceled{_failure_detail(item)}; create a new task to run it "
+                               "again.", task_id=task_id, task=item)
     return TaskFailedError(
         f"{what} {task_id} failed{_failure_detail(item)}. Check the media against the API limits "
         "(resolution, duration, size, format) and create a new task.",
@@ -55,17 +60,17 @@ class _Waiter:
 
     __slots__ = ("task_id", "kind", "what", "timeout", "interval", "clock", "start")
 
-    def __init__(self, task_id: str, kind: Literal["task", "embed"], timeout: float | None, interval: float,
-                 clock: Callable[[], float]) -> None:
+    def __init__(self, task_id: str, kind: Literal["task", "embed", "analyze"], timeout: float | None,
+                 interval: float, clock: Callable[[], float]) -> None:
         self.task_id, self.kind, self.timeout, self.interval, self.clock = task_id, kind, timeout, interval, clock
-        self.what = "Task" if kind == "task" else "Embedding task"
+        self.what = {"task": "Task", "embed": "Embedding task", "analyze": "Analyze task"}[kind]
         self.start = clock()
 
     def after(self, item: Any) -> float | None:
         """None when ``item`` is ready; else seconds to sleep. Raises TaskFailedError / WaitTimeoutError."""
         status = getattr(item, "status", None)
         if is_terminal(status, kind=self.kind):
-            if status == "failed":
+            if status in FAILED_STATUSES:
                 raise _failed(item, self.task_id, self.what)
             return None
         delay = poll_delay(interval=self.interval, elapsed=self.clock() - self.start, timeout=self.timeout)
@@ -78,7 +83,7 @@ def wait_until_done(
     fetch: Callable[[], T],
     *,
     task_id: str,
-    kind: Literal["task", "embed"],
+    kind: Literal["task", "embed", "analyze"],
     timeout: float | None,
     interval: float,
     on_progress: Callable[[T], Any] | None,
@@ -101,7 +106,7 @@ async def await_until_done(
     fetch: Callable[[], Awaitable[T]],
     *,
     task_id: str,
-    kind: Literal["task", "embed"],
+    kind: Literal["task", "embed", "analyze"],
     timeout: float | None,
     interval: float,
     on_progress: Callable[[T], Any] | None,

@@ -9,6 +9,13 @@ import pytest
 from twelvelabs_rag import AsyncPage, AsyncStream, AsyncTwelveLabs, Stream, SyncPage, TwelveLabs
 from twelvelabs_rag import AsyncResponseStream, ResponseStream
 from twelvelabs_rag.resources import PAIRS
+from twelvelabs_rag.resources.analyze_batches import AnalyzeBatches, AsyncAnalyzeBatches
+from twelvelabs_rag.resources.analyze_tasks import AnalyzeTasks, AsyncAnalyzeTasks
+from twelvelabs_rag.resources.embed_v2 import AsyncEmbedV2, AsyncEmbedV2Tasks, EmbedV2, EmbedV2Tasks
+
+#: Current-API resources (embed v2, async analyze), checked like the classic ones.
+PAIRS = [*PAIRS, (EmbedV2, AsyncEmbedV2), (EmbedV2Tasks, AsyncEmbedV2Tasks), (AnalyzeTasks, AsyncAnalyzeTasks),
+         (AnalyzeBatches, AsyncAnalyzeBatches)]
 
 #: Methods that return a lazy pager instead of a coroutine in the async twin.
 PAGERS = {"list", "query", "list_by_asset", "list_items"}
@@ -56,6 +63,11 @@ def test_clients_expose_the_same_resources() -> None:
     assert hasattr(sync_client.indexes, "videos") and hasattr(async_client.indexes, "videos")
     assert hasattr(sync_client.tasks, "transfers") and hasattr(async_client.tasks, "transfers")
     assert hasattr(sync_client.embed, "tasks") and hasattr(async_client.embed, "tasks")
+    for path in ("embed.v2", "embed.v2.tasks", "analyze.tasks", "analyze.batches"):
+        for client in (sync_client, async_client):
+            obj = client
+            for part in path.split("."):
+                obj = getattr(obj, part)
 
 
 def test_design_contract_names_exist() -> None:

@@ -345,6 +345,241 @@ if CLASSIC:
         return res.data[:60]
 
 
+# ---------------------------------------------------------------------------------------------
+# Current API (SDK 1.3.6): embed v2, index-free analyze, async analyze tasks and batches, Marengo 3.0
+# search options (spec §3, §4, §5). The asset is ARGS["asset_id"] when the assets emulator seeded one,
+# else the indexed video's id, which the emulator accepts as an asset id.
+if not CLASSIC:
+    import base64 as _b64
+
+    def _asset():
+        return ARGS.get("asset_id") or STATE["video"]
+
+    def _img_b64():
+        with open(ARGS["image"], "rb") as fh:
+            return _b64.b64encode(fh.read()).decode()
+
+    def _v2_ok(res, n=None, dim=512):
+        assert res.data and all(len(d.embedding) == dim for d in res.data), res
+        assert n is None or len(res.data) == n, len(res.data)
+        return len(res.data)
+
+    @check("embed.v_2.create(text)")
+    def _():
+        from twelvelabs import TextInputRequest
+
+        res = client.embed.v_2.create(input_type="text", model_name="marengo3.0",
+                                      text=TextInputRequest(input_text="a yellow taxi in the rain"))
+        STATE["v2_text"] = res.data[0].embedding
+        return _v2_ok(res, 1)
+
+    @check("embed.v_2.create(image)")
+    def _():
+        from twelvelabs import ImageInputRequest, MediaSource
+
+        res = client.embed.v_2.create(input_type="image", model_name="marengo3.0",
+                                      image=ImageInputRequest(media_source=MediaSource(base_64_string=_img_b64())))
+        return _v2_ok(res, 1)
+
+    @check("embed.v_2.create(text_image)")
+    def _():
+        from twelvelabs import MediaSource, TextImageInputRequest
+
+        res = client.embed.v_2.create(input_type="text_image", model_name="marengo3.0", text_image=TextImageInputRequest(
+            media_source=MediaSource(base_64_string=_img_b64()), input_text="a taxi"))
+        return _v2_ok(res, 1)
+
+    @check("embed.v_2.create(audio)")
+    def _():
+        from twelvelabs import AudioInputRequest, MediaSource
+
+        with open(ARGS["audio"], "rb") as fh:
+            data = _b64.b64encode(fh.read()).decode()
+        res = client.embed.v_2.create(input_type="audio", model_name="marengo3.0", audio=AudioInputRequest(
+            media_source=MediaSource(base_64_string=data), embedding_option=["audio"], embedding_scope=["asset"]))
+        assert res.metadata.input_type == "audio" and res.metadata.duration == 4, res.metadata
+        return _v2_ok(res, 1)
+
+    @check("embed.v_2.create(video)")
+    def _():
+        from twelvelabs import MediaSource, VideoInputRequest
+
+        res = client.embed.v_2.create(input_type="video", model_name="marengo3.0", video=VideoInputRequest(
+            media_source=MediaSource(asset_id=_asset()), embedding_option=["visual", "audio"],
+            embedding_scope=["clip"], segmentation={"strategy": "fixed", "fixed": {"duration_sec": 4}}))
+        assert res.data[0].start_sec == 0 and res.data[-1].end_sec == 12, res.data[-1]
+        return _v2_ok(res, 6)
+
+    @check("embed.v_2.create(multi_input 3.5)")
+    def _():
+        from twelvelabs import MultiInputMediaSource, MultiInputRequest
+
+        res = client.embed.v_2.create(
+            input_type="multi_input", model_name="marengo3.5", embedding_dimension=256,
+            multi_input=MultiInputRequest(input_text="a taxi like <@cab>", media_sources=[
+                MultiInputMediaSource(name="cab", media_type="image", base_64_string=_img_b64())]))
+        assert res.usage.input_tokens and res.metadata.embedding_dimension == 256, res
+        return _v2_ok(res, 1, dim=256)
+
+    @check("embed.v_2.tasks.create")
+    def _():
+        from twelvelabs import AsyncVideoInputRequest, MediaSource
+
+        res = client.embed.v_2.tasks.create(input_type="video", model_name="marengo3.0", video=AsyncVideoInputRequest(
+            media_source=MediaSource(url=ARGS["video_url"])))
+        assert HEX24.match(res.id) and res.status == "processing", res
+        STATE["v2_task"] = res.id
+
+    @check("embed.v_2.tasks.retrieve")
+    def _():
+        res = client.embed.v_2.tasks.retrieve(STATE["v2_task"])
+        while res.status == "processing":
+            res = client.embed.v_2.tasks.retrieve(STATE["v2_task"])
+        assert res.status == "ready" and res.data and len(res.data[0].embedding) == 512, res.status
+        return len(res.data)
+
+    @check("embed.v_2.tasks.list")
+    def _():
+        items = list(client.embed.v_2.tasks.list(page_limit=1))
+        assert [t.id for t in items] == [STATE["v2_task"]] and items[0].video_embedding is not None, items
+        return items[0].status
+
+    @check("analyze(video asset_id)")
+    def _():
+        from twelvelabs import VideoContext_AssetId
+
+        res = client.analyze(video=VideoContext_AssetId(asset_id=_asset()), prompt="What vehicle appears?",
+                             model_name="pegasus1.5", start_time=4, end_time=8)
+        assert "taxi" in res.data and res.usage.output_tokens > 0, res
+        return res.data[:60]
+
+    @check("analyze(video base64 + image)")
+    def _():
+        from twelvelabs import AnalyzeImageInput, VideoContext_Base64String
+
+        with open(ARGS["clip"], "rb") as fh:
+            clip = _b64.b64encode(fh.read()).decode()
+        res = client.analyze(video=VideoContext_Base64String(base_64_string=clip), prompt="Describe")
+        assert "taxi" in res.data, res.data[:80]
+        pic = client.analyze(image=[AnalyzeImageInput(name="cab", base_64_string=_img_b64())],
+                             prompt="What is in <@cab>?", model_name="pegasus1.6")
+        assert "taxi" in pic.data, pic.data
+        return pic.data[:60]
+
+    @check("analyze_stream(asset_id)")
+    def _():
+        from twelvelabs import VideoContext_AssetId
+
+        events = list(client.analyze_stream(video=VideoContext_AssetId(asset_id=_asset()), prompt="Describe"))
+        assert events[-1].event_type == "stream_end" and "taxi" in "".join(
+            e.text for e in events if e.event_type == "text_generation")
+        return len(events)
+
+    @check("analyze_async.tasks.create")
+    def _():
+        from twelvelabs import VideoContext_Url
+
+        res = client.analyze_async.tasks.create(video=VideoContext_Url(url=ARGS["video_url"]), prompt="Name the vehicle",
+                                                custom_id="contract-1", max_tokens=1024)
+        assert res.task_id and res.status == "queued", res
+        STATE["a_task"] = res.task_id
+        seg = client.analyze_async.tasks.create(
+            video=VideoContext_Url(url=ARGS["video_url"]), model_name="pegasus1.6",
+            analysis_mode="time_based_metadata", max_tokens="unlimited",
+            response_format={"type": "segment_definitions", "segment_definitions": [
+                {"id": "scene", "description": "one per scene",
+                 "fields": [{"name": "what", "type": "string", "description": "what happens"}]}]})
+        STATE["a_seg"] = seg.task_id
+
+    @check("analyze_async.tasks.retrieve")
+    def _():
+        res = client.analyze_async.tasks.retrieve(STATE["a_task"])
+        while res.status not in ("ready", "failed", "canceled"):
+            res = client.analyze_async.tasks.retrieve(STATE["a_task"])
+        assert res.status == "ready" and "taxi" in res.result.data and res.custom_id == "contract-1", res
+        seg = client.analyze_async.tasks.retrieve(STATE["a_seg"])
+        while seg.status != "ready":
+            seg = client.analyze_async.tasks.retrieve(STATE["a_seg"])
+        assert len(json.loads(seg.result.data)["scene"]) == 3, seg.result.data
+        return res.result.finish_reason
+
+    @check("analyze_async.tasks.list")
+    def _():
+        res = client.analyze_async.tasks.list(page=1, page_limit=10, status="ready")
+        assert {STATE["a_task"], STATE["a_seg"]} <= {t.task_id for t in res.data} and res.page_info, res
+        return len(res.data)
+
+    @check("analyze_async.tasks.cancel")
+    def _():
+        from twelvelabs import VideoContext_Url
+
+        t = client.analyze_async.tasks.create(video=VideoContext_Url(url=ARGS["video_url"]), prompt="x")
+        res = client.analyze_async.tasks.cancel(t.task_id)
+        assert res.status == "canceled", res
+        STATE["a_canceled"] = t.task_id
+
+    @check("analyze_async.tasks.delete")
+    def _():
+        assert client.analyze_async.tasks.delete(STATE["a_canceled"]) is None
+
+    @check("analyze_async.batches.create")
+    def _():
+        from twelvelabs import BatchDefaults, BatchItemRequest, BatchVideoContext
+
+        res = client.analyze_async.batches.create(
+            model_name="pegasus1.5", analysis_mode="general",
+            requests=[BatchItemRequest(video=BatchVideoContext(type="asset_id", asset_id=_asset()), custom_id=f"b{i}")
+                      for i in range(2)],
+            defaults=BatchDefaults(prompt={"input_text": "Name the vehicle"}))
+        assert res.total_items == 2 and [i.custom_id for i in res.items] == ["b0", "b1"], res
+        STATE["batch"] = res.batch_id
+
+    @check("analyze_async.batches.retrieve")
+    def _():
+        res = client.analyze_async.batches.retrieve(STATE["batch"])
+        while res.status != "completed":
+            res = client.analyze_async.batches.retrieve(STATE["batch"])
+        assert res.ready_items == 2 and res.model_name == "pegasus1.5", res
+        return res.status
+
+    @check("analyze_async.batches.list")
+    def _():
+        items = list(client.analyze_async.batches.list(status=["completed"], analysis_mode=["general"]))
+        assert [b.batch_id for b in items] == [STATE["batch"]], items
+
+    @check("analyze_async.batches.results")
+    def _():
+        items = list(client.analyze_async.batches.results(STATE["batch"]))
+        assert [(i.custom_id, i.status) for i in items] == [("b0", "ready"), ("b1", "ready")], items
+        assert all("taxi" in i.data.data for i in items), items
+        return len(items)
+
+    @check("analyze_async.batches.cancel")
+    def _():
+        from twelvelabs import BatchItemRequest, BatchVideoContext
+
+        b = client.analyze_async.batches.create(model_name="pegasus1.5", analysis_mode="general", requests=[
+            BatchItemRequest(video=BatchVideoContext(type="asset_id", asset_id=_asset()), prompt={"input_text": "x"})])
+        res = client.analyze_async.batches.cancel(b.batch_id)
+        assert res.status == "canceling", res
+        STATE["batch_canceled"] = b.batch_id
+
+    @check("analyze_async.batches.delete")
+    def _():
+        assert client.analyze_async.batches.delete(STATE["batch"]) is None
+        client.analyze_async.batches.retrieve(STATE["batch_canceled"])  # canceling -> canceled
+        assert client.analyze_async.batches.delete(STATE["batch_canceled"]) is None
+
+    @check("search.create(transcription)")
+    def _():
+        res = client.search.create(index_id=STATE["index"], query_text="the taxi in the rain",
+                                   search_options=["visual", "audio", "transcription"],
+                                   transcription_options=["lexical", "semantic"], group_by="clip")
+        assert res.data and res.data[0].rank == 1 and getattr(res.data[0], "score", None) is None, res.data[:1]
+        assert any(getattr(i, "transcription", None) for i in res.data), res.data
+        return [(i.start, i.rank) for i in res.data[:3]]
+
+
 @check("errors")
 def _():
     from twelvelabs.errors import BadRequestError, NotFoundError

@@ -57,7 +57,19 @@ HOSTED = [
     "data_connectors.list_redirect_uris", "data_connectors.create_redirect_uri", "data_connectors.delete_redirect_uri",
     "imports.import_files", "imports.list_imports", "imports.retrieve_import",
 ]
-EXPECTED = {"1.0.2": COMMON + CLASSIC_ONLY, "1.3.6": COMMON + HOSTED}
+
+#: SDK 1.3.6 on the current surface: embed v2, index-free analyze, async analyze (spec §3, §4, §5).
+CURRENT_EMBED_ANALYZE = [
+    "embed.v_2.create(text)", "embed.v_2.create(image)", "embed.v_2.create(text_image)", "embed.v_2.create(audio)",
+    "embed.v_2.create(video)", "embed.v_2.create(multi_input 3.5)", "embed.v_2.tasks.create",
+    "embed.v_2.tasks.retrieve", "embed.v_2.tasks.list", "analyze(video asset_id)", "analyze(video base64 + image)",
+    "analyze_stream(asset_id)", "analyze_async.tasks.create", "analyze_async.tasks.retrieve",
+    "analyze_async.tasks.list", "analyze_async.tasks.cancel", "analyze_async.tasks.delete",
+    "analyze_async.batches.create", "analyze_async.batches.retrieve", "analyze_async.batches.list",
+    "analyze_async.batches.results", "analyze_async.batches.cancel", "analyze_async.batches.delete",
+    "search.create(transcription)",
+]
+EXPECTED = {"1.0.2": COMMON + CLASSIC_ONLY, "1.3.6": COMMON + HOSTED + CURRENT_EMBED_ANALYZE}
 _RESULTS: dict[str, dict[str, dict]] = {}
 
 
@@ -86,6 +98,8 @@ def _run_driver(version: str, media: dict[str, Path]) -> dict[str, dict]:
         args = {"base_url": base_url, "version": version, "clip": str(media["clip"]), "image": str(media["image"]),
                 "audio": str(media["audio"]), "video_url": video_url, "integration_id": "contract-bucket",
                 "hosted": _seed_hosted(fake, media)}
+        if hasattr(fake, "add_asset"):  # the assets emulator: analyze/embed/batches by a real asset id
+            args["asset_id"] = fake.add_asset(media["clip"], filename="city.mp4")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TWELVE", "VIRTUAL_ENV"))}
         proc = subprocess.run([str(python), str(DRIVER), json.dumps(args)], capture_output=True, text=True,
                               timeout=300, env=env, check=False)

@@ -1,7 +1,9 @@
 """``/analyze``: Pegasus text generation about a video, whole or streamed (NDJSON).
 
 ``client.analyze(...)`` is the same as ``client.analyze.create(...)``. Give ``video_id`` (classic,
-``pegasus1.2``) or ``video`` (current: ``{"type": "url", "url": ...}``, ``{"type": "asset_id", ...}``).
+``pegasus1.2``), ``video`` (current, index-free: ``{"type": "url" | "asset_id" | "base64_string", ...}``)
+or ``image=[{"name": ..., "url": ...}]`` (Pegasus 1.6); ``start_time``/``end_time`` narrow the window.
+Long videos and many videos go through ``client.analyze.tasks`` / ``client.analyze.batches``.
 ``response_format`` may be a JSON schema dict, a full ``{"type": "json_schema", ...}`` object, or a
 pydantic model class.
 
@@ -14,47 +16,28 @@ for event in client.analyze(video_id=vid, prompt="Describe", stream=True):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import Any
-
-from pydantic import BaseModel
 
 from .._request import RequestSpec
 from .._streaming import AsyncStream, Stream
 from ..types.analyze import AnalyzeResponse
+from ._analyze_body import analyze_body, response_format_body
 from ._resource import AsyncResource, SyncResource, call_args, parse_model
+from .analyze_batches import AnalyzeBatches, AsyncAnalyzeBatches
+from .analyze_tasks import AnalyzeTasks, AsyncAnalyzeTasks
 
-__all__ = ["Analyze", "AsyncAnalyze", "response_format_body"]
-
-
-def response_format_body(response_format: Any) -> dict[str, Any] | None:
-    """Normalise ``response_format`` to the wire shape ``{"type": "json_schema", "json_schema": {...}}``."""
-    if response_format is None:
-        return None
-    if isinstance(response_format, type) and issubclass(response_format, BaseModel):
-        return {"type": "json_schema", "json_schema": response_format.model_json_schema()}
-    if isinstance(response_format, Mapping):
-        if response_format.get("type") == "json_schema" and "json_schema" in response_format:
-            return dict(response_format)
-        return {"type": "json_schema", "json_schema": dict(response_format)}
-    raise TypeError("response_format must be a JSON schema dict or a pydantic model class")
+__all__ = ["Analyze", "AsyncAnalyze", "response_format_body", "analyze_body"]
 
 
-def _spec(prompt: str, video_id: str | None, video: Mapping[str, Any] | None, temperature: float | None,
-          max_tokens: int | None, response_format: Any, model_name: str | None, stream: bool) -> RequestSpec:
-    if not prompt:
-        raise ValueError("prompt must be a non-empty string")
-    if (video_id is None) == (video is None):
-        raise ValueError('analyze needs exactly one of video_id=... (classic) or video={"type": "url", "url": ...}')
-    body: dict[str, Any] = {"prompt": prompt}
-    if video_id is not None:
-        body["video_id"] = video_id
-    else:
-        body["video"] = dict(video)  # type: ignore[arg-type]
-    for key, value in (("temperature", temperature), ("max_tokens", max_tokens), ("model_name", model_name),
-                       ("response_format", response_format_body(response_format))):
-        if value is not None:
-            body[key] = value
+def _spec(prompt: str | None, video_id: str | None, video: Mapping[str, Any] | None, temperature: float | None,
+          max_tokens: int | None, response_format: Any, model_name: str | None, stream: bool,
+          image: Sequence[Mapping[str, Any]] | None = None, prompt_v2: Mapping[str, Any] | None = None,
+          start_time: float | None = None, end_time: float | None = None) -> RequestSpec:
+    body = analyze_body(prompt=prompt, prompt_v2=prompt_v2, video_id=video_id, video=video, image=image,
+                        model_name=model_name, temperature=temperature, max_tokens=max_tokens,
+                        response_format=response_format, start_time=start_time, end_time=end_time)
     body["stream"] = bool(stream)  # the server defaults to streaming, so always say which
     return RequestSpec("POST", "analyze", json=body, stream=bool(stream))
 
@@ -64,12 +47,20 @@ def _result(response: Any, stream: bool, stream_cls: type) -> Any:
 
 
 class Analyze(SyncResource):
-    """``client.analyze`` (callable)."""
+    """``client.analyze`` (callable); ``.tasks`` and ``.batches`` are the async-analysis endpoints."""
+
+    @cached_property
+    def tasks(self) -> AnalyzeTasks:
+        return AnalyzeTasks(self._client)
+
+    @cached_property
+    def batches(self) -> AnalyzeBatches:
+        return AnalyzeBatches(self._client)
 
     def create(
         self,
         *,
-        prompt: str,
+        prompt: str | None = None,
         video_id: str | None = None,
         video: Mapping[str, Any] | None = None,
         temperature: float | None = None,
@@ -77,6 +68,10 @@ class Analyze(SyncResource):
         response_format: Any = None,
         model_name: str | None = None,
         stream: bool = False,
+        image: Sequence[Mapping[str, Any]] | None = None,
+        prompt_v2: Mapping[str, Any] | None = None,
+        start_time: float | None = None,
+        end_time: float | None = None,
     ) -> AnalyzeResponse | Stream:
         """Generate text about a video; ``stream=True`` returns a :class:`Stream` of typed events."""
         return _result(self._client._request(_spec(**call_args(locals()))), stream, Stream)
@@ -84,7 +79,7 @@ class Analyze(SyncResource):
     def __call__(
         self,
         *,
-        prompt: str,
+        prompt: str | None = None,
         video_id: str | None = None,
         video: Mapping[str, Any] | None = None,
         temperature: float | None = None,
@@ -92,6 +87,10 @@ class Analyze(SyncResource):
         response_format: Any = None,
         model_name: str | None = None,
         stream: bool = False,
+        image: Sequence[Mapping[str, Any]] | None = None,
+        prompt_v2: Mapping[str, Any] | None = None,
+        start_time: float | None = None,
+        end_time: float | None = None,
     ) -> AnalyzeResponse | Stream:
         """Same as :meth:`create`."""
         return self.create(**call_args(locals()))
@@ -100,10 +99,18 @@ class Analyze(SyncResource):
 class AsyncAnalyze(AsyncResource):
     """``client.analyze`` of the async client (awaitable call)."""
 
+    @cached_property
+    def tasks(self) -> AsyncAnalyzeTasks:
+        return AsyncAnalyzeTasks(self._client)
+
+    @cached_property
+    def batches(self) -> AsyncAnalyzeBatches:
+        return AsyncAnalyzeBatches(self._client)
+
     async def create(
         self,
         *,
-        prompt: str,
+        prompt: str | None = None,
         video_id: str | None = None,
         video: Mapping[str, Any] | None = None,
         temperature: float | None = None,
@@ -111,6 +118,10 @@ class AsyncAnalyze(AsyncResource):
         response_format: Any = None,
         model_name: str | None = None,
         stream: bool = False,
+        image: Sequence[Mapping[str, Any]] | None = None,
+        prompt_v2: Mapping[str, Any] | None = None,
+        start_time: float | None = None,
+        end_time: float | None = None,
     ) -> AnalyzeResponse | AsyncStream:
         """Generate text about a video; ``stream=True`` returns an :class:`AsyncStream` of typed events."""
         return _result(await self._client._request(_spec(**call_args(locals()))), stream, AsyncStream)
@@ -118,7 +129,7 @@ class AsyncAnalyze(AsyncResource):
     async def __call__(
         self,
         *,
-        prompt: str,
+        prompt: str | None = None,
         video_id: str | None = None,
         video: Mapping[str, Any] | None = None,
         temperature: float | None = None,
@@ -126,6 +137,10 @@ class AsyncAnalyze(AsyncResource):
         response_format: Any = None,
         model_name: str | None = None,
         stream: bool = False,
+        image: Sequence[Mapping[str, Any]] | None = None,
+        prompt_v2: Mapping[str, Any] | None = None,
+        start_time: float | None = None,
+        end_time: float | None = None,
     ) -> AnalyzeResponse | AsyncStream:
         """Same as :meth:`create`."""
         return await self.create(**call_args(locals()))

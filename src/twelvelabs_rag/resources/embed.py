@@ -23,6 +23,7 @@ from ..types.embed import EmbeddingResponse
 from ._files import FilePart
 from ._resource import AsyncResource, Plan, SyncResource, call_args, parse_json, validate
 from .embed_tasks import AsyncEmbedTasks, EmbedTasks
+from .embed_v2 import AsyncEmbedV2, EmbedV2
 
 __all__ = ["Embed", "AsyncEmbed"]
 
@@ -88,6 +89,11 @@ class Embed(SyncResource):
     def tasks(self) -> EmbedTasks:
         return EmbedTasks(self._client)
 
+    @cached_property
+    def v2(self) -> EmbedV2:
+        """``/embed-v2`` (Marengo 3.0/3.5), the successor of this deprecated endpoint."""
+        return EmbedV2(self._client)
+
     def create(
         self,
         *,
@@ -126,6 +132,11 @@ class AsyncEmbed(AsyncResource):
     @cached_property
     def tasks(self) -> AsyncEmbedTasks:
         return AsyncEmbedTasks(self._client)
+
+    @cached_property
+    def v2(self) -> AsyncEmbedV2:
+        """``/embed-v2`` (Marengo 3.0/3.5), the successor of this deprecated endpoint."""
+        return AsyncEmbedV2(self._client)
 
     async def create(
         self,

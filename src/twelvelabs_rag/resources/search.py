@@ -1,5 +1,12 @@
 """``/search``: text or image queries over an index, with every option; pages by token.
 
+The search parameters are declared once (:class:`SearchParams`); ``create`` and ``query`` of both
+twins take them as keywords (checked by name, like a spelled-out signature: an unknown keyword is a
+TypeError) and expose the same runtime signature (``inspect.signature`` / ``help``).
+Marengo 3.0 indexes answer ``rank`` only (no ``score``/``confidence``); ``transcription`` searches
+spoken words, tuned by ``transcription_options`` (``lexical``, ``semantic``); up to 10 query images.
+``threshold``, ``sort_option`` and ``adjust_confidence_level`` are for classic (Marengo 2.7) indexes.
+
 ```python
 results = client.search.create(index_id=idx, query_text="a red fox in snow", search_options=["visual", "audio"])
 for item in client.search.query(index_id=idx, query_text="a red fox", page_limit=10):  # every page
@@ -9,17 +16,19 @@ for item in client.search.query(index_id=idx, query_text="a red fox", page_limit
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypedDict, TypeVar, Unpack
 
+from .._exceptions import InvalidRequestError
 from .._request import RequestSpec, form_fields, query_params
 from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_media, source_of
 from ..types.search import SearchItem, SearchResults
 from ._files import FilePart
-from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_model
+from ._resource import AsyncResource, Plan, SyncResource, check_id, parse_model
 
-__all__ = ["Search", "AsyncSearch"]
+__all__ = ["Search", "AsyncSearch", "SearchParams"]
 
 
 def _many(value: Any) -> list[Any]:
@@ -35,6 +44,11 @@ def _create_spec(index_id: str, files: list[FilePart], **kw: Any) -> RequestSpec
     urls = _many(kw.pop("query_media_url"))
     if not kw.get("query_text") and not urls and not files:
         raise ValueError("search needs query_text=..., query_media_url=... or query_media_file=...")
+    if len(urls) > 10 or len(files) > 10:
+        raise InvalidRequestError(f"search takes at most 10 query images (Marengo 3.0); got {max(len(urls), len(files))}")
+    if kw.get("transcription_options") and "transcription" not in _many(kw.get("search_options")):
+        raise InvalidRequestError("transcription_options (lexical, semantic) apply to the transcription search option; "
+                                  "add 'transcription' to search_options or drop them")
     if (urls or files) and kw.get("query_media_type") is None:
         kw["query_media_type"] = "image"
     flt = kw.pop("filter")
@@ -84,109 +98,99 @@ def _query(res: Any, page_cls: type, kw: dict[str, Any]) -> Any:
     return page_cls(lambda: res.create(**kw), lambda page: res._run(_following(res, page, include)))
 
 
+class _SearchRequired(TypedDict):
+    index_id: str
+
+
+class SearchParams(_SearchRequired, total=False):
+    """The keywords of ``search.create`` and ``search.query`` (declared once for both twins)."""
+
+    query_text: str | None
+    query_media_type: str | None
+    query_media_url: str | Sequence[str] | None
+    query_media_file: Any
+    search_options: Sequence[str]
+    group_by: str | None
+    operator: str | None
+    filter: Mapping[str, Any] | str | None
+    page_limit: int | None
+    include_user_metadata: bool | None
+    transcription_options: Sequence[str] | None
+    threshold: str | None  # classic (Marengo 2.7) indexes
+    sort_option: str | None  # classic
+    adjust_confidence_level: float | None  # classic
+    preflight: bool | None
+
+
+_DEFAULTS: dict[str, Any] = {"search_options": ("visual",)}
+
+
+def _annotations() -> dict[str, Any]:
+    """Each keyword's annotation as written (strings: this module uses postponed annotations)."""
+    out: dict[str, Any] = {}
+    for cls in reversed(SearchParams.__mro__):
+        for name, ann in getattr(cls, "__annotations__", {}).items():
+            out[name] = getattr(ann, "__forward_arg__", ann)
+    return out
+
+
+_SIGNATURE = inspect.Signature(
+    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    + [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
+                         default=inspect.Parameter.empty if name in SearchParams.__required_keys__
+                         else _DEFAULTS.get(name))
+       for name, annotation in _annotations().items()]
+)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _search_params(fn: F) -> F:
+    """Give ``fn`` the spelled-out signature of :class:`SearchParams` (what ``inspect``/``help`` show)."""
+    fn.__signature__ = _SIGNATURE.replace(return_annotation=inspect.signature(fn).return_annotation)  # type: ignore[attr-defined]
+    return fn
+
+
+def _bind(method: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The full keyword set with defaults; an unknown or missing keyword is the TypeError a signature gives."""
+    try:
+        bound = _SIGNATURE.bind(None, **params)
+    except TypeError as exc:
+        raise TypeError(f"search.{method}(): {exc}") from None
+    bound.apply_defaults()
+    return {k: v for k, v in bound.arguments.items() if k != "self"}
+
+
 class Search(SyncResource):
     """``client.search``."""
 
-    def create(
-        self,
-        *,
-        index_id: str,
-        query_text: str | None = None,
-        query_media_type: str | None = None,
-        query_media_url: str | Sequence[str] | None = None,
-        query_media_file: Any = None,
-        search_options: Sequence[str] = ("visual",),
-        group_by: str | None = None,
-        operator: str | None = None,
-        filter: Mapping[str, Any] | str | None = None,
-        page_limit: int | None = None,
-        include_user_metadata: bool | None = None,
-        transcription_options: Sequence[str] | None = None,
-        threshold: str | None = None,
-        sort_option: str | None = None,
-        adjust_confidence_level: float | None = None,
-        preflight: bool | None = None,
-    ) -> SearchResults:
-        """The first page of results; ``query_media_file`` may be a path, bytes or a list of them."""
-        return self._run(_create(self, **call_args(locals())))
+    @_search_params
+    def create(self, **params: Unpack[SearchParams]) -> SearchResults:
+        """The first page of results; ``query_media_file`` may be a path, bytes or a list of them (up to 10)."""
+        return self._run(_create(self, **_bind("create", params)))
 
     def retrieve(self, page_token: str, *, include_user_metadata: bool | None = None) -> SearchResults:
         """Another page of a search, by ``page_info.next_page_token``."""
         return parse_model(SearchResults, self._client._request(_retrieve_spec(page_token, include_user_metadata)))
 
-    def query(
-        self,
-        *,
-        index_id: str,
-        query_text: str | None = None,
-        query_media_type: str | None = None,
-        query_media_url: str | Sequence[str] | None = None,
-        query_media_file: Any = None,
-        search_options: Sequence[str] = ("visual",),
-        group_by: str | None = None,
-        operator: str | None = None,
-        filter: Mapping[str, Any] | str | None = None,
-        page_limit: int | None = None,
-        include_user_metadata: bool | None = None,
-        transcription_options: Sequence[str] | None = None,
-        threshold: str | None = None,
-        sort_option: str | None = None,
-        adjust_confidence_level: float | None = None,
-        preflight: bool | None = None,
-    ) -> SyncPage[SearchItem]:
+    @_search_params
+    def query(self, **params: Unpack[SearchParams]) -> SyncPage[SearchItem]:
         """Every result of every page (lazily; ``.pages()`` gives the SearchResults pages)."""
-        return _query(self, SyncPage, call_args(locals()))
+        return _query(self, SyncPage, _bind("query", params))
 
 
 class AsyncSearch(AsyncResource):
     """``client.search`` of the async client."""
 
-    async def create(
-        self,
-        *,
-        index_id: str,
-        query_text: str | None = None,
-        query_media_type: str | None = None,
-        query_media_url: str | Sequence[str] | None = None,
-        query_media_file: Any = None,
-        search_options: Sequence[str] = ("visual",),
-        group_by: str | None = None,
-        operator: str | None = None,
-        filter: Mapping[str, Any] | str | None = None,
-        page_limit: int | None = None,
-        include_user_metadata: bool | None = None,
-        transcription_options: Sequence[str] | None = None,
-        threshold: str | None = None,
-        sort_option: str | None = None,
-        adjust_confidence_level: float | None = None,
-        preflight: bool | None = None,
-    ) -> SearchResults:
-        """The first page of results; ``query_media_file`` may be a path, bytes or a list of them."""
-        return await self._run(_create(self, **call_args(locals())))
+    @_search_params
+    async def create(self, **params: Unpack[SearchParams]) -> SearchResults:
+        """The first page of results; ``query_media_file`` may be a path, bytes or a list of them (up to 10)."""
+        return await self._run(_create(self, **_bind("create", params)))
 
     async def retrieve(self, page_token: str, *, include_user_metadata: bool | None = None) -> SearchResults:
         """Another page of a search, by ``page_info.next_page_token``."""
         return parse_model(SearchResults, await self._client._request(_retrieve_spec(page_token, include_user_metadata)))
 
-    def query(
-        self,
-        *,
-        index_id: str,
-        query_text: str | None = None,
-        query_media_type: str | None = None,
-        query_media_url: str | Sequence[str] | None = None,
-        query_media_file: Any = None,
-        search_options: Sequence[str] = ("visual",),
-        group_by: str | None = None,
-        operator: str | None = None,
-        filter: Mapping[str, Any] | str | None = None,
-        page_limit: int | None = None,
-        include_user_metadata: bool | None = None,
-        transcription_options: Sequence[str] | None = None,
-        threshold: str | None = None,
-        sort_option: str | None = None,
-        adjust_confidence_level: float | None = None,
-        preflight: bool | None = None,
-    ) -> AsyncPage[SearchItem]:
+    @_search_params
+    def query(self, **params: Unpack[SearchParams]) -> AsyncPage[SearchItem]:
         """Every result of every page (``async for``; ``.pages()`` gives the SearchResults pages)."""
-        return _query(self, AsyncPage, call_args(locals()))
+        return _query(self, AsyncPage, _bind("query", params))

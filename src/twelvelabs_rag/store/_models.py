@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from ..models import find_model
+
 __all__ = ["Hit", "Segment", "ModelInfo", "resolve_model", "SCOPES"]
 
 #: The two scopes of the embed API; stored as uint8 codes 0 and 1.
@@ -60,19 +62,14 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
-    """A known embedding model: canonical (index) name, embed-endpoint name and dimension."""
+    """A known embedding model: canonical (index) name, embed-endpoint name and dimension.
+
+    A view of :mod:`twelvelabs_rag.models` (the one model table) kept for the store's callers.
+    """
 
     name: str
     embed_name: str
     dim: int | None
-
-
-_KNOWN = {
-    "marengo2.7": ModelInfo("marengo2.7", "Marengo-retrieval-2.7", 1024),
-    "marengo-retrieval-2.7": ModelInfo("marengo2.7", "Marengo-retrieval-2.7", 1024),
-    "marengo3.0": ModelInfo("marengo3.0", "marengo3.0", 512),
-    "marengo-retrieval-3.0": ModelInfo("marengo3.0", "marengo3.0", 512),
-}
 
 
 def resolve_model(model_name: str) -> ModelInfo:
@@ -87,4 +84,8 @@ def resolve_model(model_name: str) -> ModelInfo:
             f"model_name must be a non-empty string such as 'marengo3.0' or 'marengo2.7', got {model_name!r}"
         )
     name = model_name.strip()
-    return _KNOWN.get(name.lower(), ModelInfo(name, name, None))
+    spec = find_model(name)
+    if spec is None or spec.family != "marengo":
+        return ModelInfo(name, name, None)
+    # A model with a choice of sizes (embedding_dimension) fixes none here: the store's dim decides.
+    return ModelInfo(spec.name, spec.embed_name or spec.name, None if spec.dimension_range else spec.dimension)

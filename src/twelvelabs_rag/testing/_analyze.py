@@ -10,19 +10,22 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Iterator
 
 from .. import _media
+from ..models import get_model, models_for
 from ._core import Media
 from ._embed import EmbedRoutes
 from ._encoder import encode_text, tokens
 from ._http import ApiError, Req, Resp, bad, missing
 from ._schema import SchemaError, generate, unsupported_keyword
 from ._script import Scene
+from ._sources import asset_media_of, resolve_source
 
 __all__ = ["AnalyzeRoutes"]
 
-ANALYZE_MODELS = ("pegasus1.2", "pegasus1.5", "pegasus1.6")
+ANALYZE_MODELS = tuple(m.name for m in models_for("analyze"))
 
 
 def _fmt(x: float) -> str:
@@ -57,11 +60,7 @@ class AnalyzeRoutes(EmbedRoutes):
         if kind == "url":
             media = self.media_from_url(video_obj.get("url") or "", "video.url")
         elif kind == "asset_id":
-            aid = video_obj.get("asset_id") or ""
-            video = next((v for v in self.videos.values() if v.ready and aid in (v.id, "a" + v.id[1:])), None)
-            if video is None:
-                raise ApiError(404, "resource_not_exist", f"Asset with id {aid} does not exist.")
-            media = video.media
+            media = asset_media_of(self, str(video_obj.get("asset_id") or ""))
         elif kind == "base64_string":
             raw = video_obj.get("base64_string") or ""
             if len(raw) > 40 * 1024 * 1024:
@@ -78,8 +77,7 @@ class AnalyzeRoutes(EmbedRoutes):
             media.info = _media.MediaInfo("video", None, 640, 360, 10.0, media.info.size)
         return media
 
-    def analyze(self, req: Req) -> Resp:
-        body = req.require_json("POST /analyze")
+    def _analyze_prompt(self, body: dict) -> str:
         prompt = body.get("prompt")
         if isinstance(body.get("prompt_v2"), dict):
             if prompt:
@@ -89,60 +87,96 @@ class AnalyzeRoutes(EmbedRoutes):
             raise missing("prompt")
         if not isinstance(prompt, str):
             raise bad("`prompt` must be a string.")
+        if len(prompt.split()) > 2000:
+            raise bad("The prompt is longer than 2,000 tokens; shorten it.", "token_limit_exceeded")
+        return prompt
+
+    def _analyze_scenes(self, body: dict, model: str) -> tuple[Media, list[Scene]]:
+        """The media to analyze and its scenes in the requested window (``image[]`` inputs become scenes)."""
+        images = body.get("image")
+        if images is not None:
+            if body.get("video") is not None or body.get("video_id") is not None:
+                raise bad("Send either `video` or `image`, not both.")
+            if model != "pegasus1.6":
+                raise bad(f"`image` inputs need model_name pegasus1.6, not {model}.")
+            if not isinstance(images, list) or not 1 <= len(images) <= 20:
+                raise bad("`image` must be a list of 1 to 20 images.")
+            names = [i.get("name") if isinstance(i, dict) else None for i in images]
+            if any(not n for n in names) or len(set(names)) != len(names):
+                raise bad("Every image needs a unique `name` (letters, digits, _).")
+            if body.get("prompt_v2") is not None:
+                raise bad("`image` cannot be combined with `prompt_v2`; use `prompt` with <@name> references.")
+            refs = set(re.findall(r"<@([A-Za-z0-9_-]+)>", body.get("prompt") or ""))
+            if refs and refs != set(names):
+                raise bad("The prompt must reference every image with <@name>, or none of them.")
+            scenes = []
+            for i, (name, item) in enumerate(zip(names, images)):
+                media = resolve_source(self, item, f"image[{i}]", "image", b64_limit=20 * 1024 * 1024)
+                text = media.text or f"an image named {name}"
+                scenes.append(Scene(float(i), float(i + 1), f"image {name}: {text}", ""))
+            return media, scenes
+        media = self._analyze_media(body, model)
+        violation = _media.video_violation(media.info, pegasus_only=True)
+        if violation and violation[0] != "unsupported_media_type":
+            raise bad(violation[1], violation[0])
+        return media, _window(media.scene_list(), body.get("start_time"), body.get("end_time"))
+
+    def generate_text(self, body: dict, prompt: str, media: Media, scenes: list[Scene]) -> str:
+        """The answer text: the scenes most relevant to the prompt, or a schema-valid JSON document."""
+        fmt = body.get("response_format")
+        if fmt is None:
+            return _answer(prompt, scenes, media)
+        if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" or not isinstance(fmt.get("json_schema"), dict):
+            raise bad("`response_format` must be {\"type\": \"json_schema\", \"json_schema\": {...}}.")
+        schema = fmt["json_schema"]
+        keyword = unsupported_keyword(schema)
+        if keyword:
+            raise bad(f"String length constraints ({keyword}) are not supported.")
+        fallback = media.text or f"A {media.duration:g}-second video."
+        try:
+            return json.dumps(generate(schema, scenes, fallback))
+        except SchemaError as exc:
+            raise bad(f"The response_format json_schema cannot be used: {exc}") from None
+
+    def analyze(self, req: Req) -> Resp:
+        body = req.require_json("POST /analyze")
+        prompt = self._analyze_prompt(body)
         model = body.get("model_name") or ("pegasus1.2" if body.get("video_id") else "pegasus1.5")
         if model not in ANALYZE_MODELS:
             raise bad(f"Unknown model_name {model!r}; use one of {', '.join(ANALYZE_MODELS)}.")
         temperature = body.get("temperature", 0.2)
         if not isinstance(temperature, (int, float)) or not 0 <= temperature <= 1:
             raise bad(f"`temperature` must be a number between 0 and 1, got {temperature!r}.")
-        cap = 4096 if model == "pegasus1.2" else 98304
+        cap = get_model(model).max_tokens[1]  # type: ignore[index]
         max_tokens = body.get("max_tokens", 4096)
         if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or not 2 <= max_tokens <= cap:
             raise bad(f"`max_tokens` must be an integer between 2 and {cap} for {model}, got {max_tokens!r}.")
-        if len(prompt.split()) > 2000:
-            raise bad("The prompt is longer than 2,000 tokens; shorten it.", "token_limit_exceeded")
         stream = body.get("stream", True)
         if not isinstance(stream, bool):
             raise bad("`stream` must be true or false.")
-        media = self._analyze_media(body, model)
-        violation = _media.video_violation(media.info, pegasus_only=True)
-        if violation and violation[0] != "unsupported_media_type":
-            raise bad(violation[1], violation[0])
-        scenes = _window(media.scene_list(), body.get("start_time"), body.get("end_time"))
-        schema = None
-        fmt = body.get("response_format")
-        if fmt is not None:
-            if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" or not isinstance(
-                    fmt.get("json_schema"), dict):
-                raise bad("`response_format` must be {\"type\": \"json_schema\", \"json_schema\": {...}}.")
-            schema = fmt["json_schema"]
-            keyword = unsupported_keyword(schema)
-            if keyword:
-                raise bad(f"String length constraints ({keyword}) are not supported.")
-        if schema is not None:
-            fallback = media.text or f"A {media.duration:g}-second video."
-            try:
-                text = json.dumps(generate(schema, scenes, fallback))
-            except SchemaError as exc:
-                raise bad(f"The response_format json_schema cannot be used: {exc}") from None
-        else:
-            text = _answer(prompt, scenes, media)
-        words = text.split(" ")
-        finish = "stop"
-        if len(words) > max_tokens:
-            words, finish = words[:max_tokens], "length"
-            text = " ".join(words)
-        usage = {"output_tokens": len(words), "input_tokens": len(prompt.split()) + 10 * max(1, len(scenes))}
+        media, scenes = self._analyze_scenes(body, model)
+        text = self.generate_text(body, prompt, media, scenes)
+        words, finish, usage, error = cap_tokens(text, max_tokens, prompt, scenes)
         gen_id = self.new_id("generation")
-        error = ({"code": "max_tokens_reached",
-                  "message": "The answer was cut at max_tokens; raise max_tokens for a complete answer."}
-                 if finish == "length" else None)
         if not stream:
-            out = {"id": gen_id, "data": text, "finish_reason": finish, "usage": usage}
+            out = {"id": gen_id, "data": " ".join(words), "finish_reason": finish, "usage": usage}
             if error:
                 out["error"] = error
             return Resp(200, out)
         return Resp(200, stream=_ndjson(gen_id, words, finish, usage, error), content_type="application/x-ndjson")
+
+
+def cap_tokens(text: str, max_tokens: int | None, prompt: str, scenes: list) -> tuple[list[str], str, dict, dict | None]:
+    """Cut ``text`` at ``max_tokens`` words: (words, finish_reason, usage, truncation warning or None)."""
+    words = text.split(" ")
+    finish = "stop"
+    if max_tokens is not None and len(words) > max_tokens:
+        words, finish = words[:max_tokens], "length"
+    usage = {"output_tokens": len(words), "input_tokens": len(prompt.split()) + 10 * max(1, len(scenes))}
+    error = ({"code": "max_tokens_reached",
+              "message": "The answer was cut at max_tokens; raise max_tokens for a complete answer."}
+             if finish == "length" else None)
+    return words, finish, usage, error
 
 
 def _window(scenes: list[Scene], start: float | None, end: float | None) -> list[Scene]:

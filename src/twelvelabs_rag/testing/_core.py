@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlparse
 import numpy as np
 
 from .. import _media
+from ..models import find_model
 from ._encoder import dimension_for, encode_bytes, encode_mix
 from ._http import ApiError, Req, bad, parse_num
 from ._script import Scene, parse_script
@@ -247,7 +248,8 @@ def _segment(vec: np.ndarray, a: float, b: float, option: str, scope: str) -> di
 
 
 def embedding_options(model_name: str) -> tuple[str, ...]:
-    return ("visual-text", "audio") if "2.7" in model_name else ("visual", "audio", "transcription")
+    spec = find_model(model_name)
+    return spec.embedding_options if spec is not None else ("visual", "audio", "transcription")
 
 
 def paginate(req: Req, items: list, serialize: Callable[[Any], dict], *, sortable: bool = True) -> dict:

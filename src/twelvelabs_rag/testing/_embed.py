@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import _media
+from ..models import models_for
 from ._core import EmbedTaskRec, Media, embedding_options, paginate
 from ._encoder import dimension_for, encode_bytes, encode_text, tokens
 from ._http import ApiError, Req, Resp, bad, missing, not_found, parse_num
@@ -10,8 +11,9 @@ from ._search import SearchRoutes
 
 __all__ = ["EmbedRoutes", "EMBED_MODELS"]
 
-EMBED_MODELS = ("Marengo-retrieval-2.7", "marengo3.0")
-_TOKEN_LIMIT = {"Marengo-retrieval-2.7": 77, "marengo3.0": 500}
+#: The names POST /embed accepts, and their text token limits (from the core model registry).
+EMBED_MODELS = tuple(m.embed_name for m in models_for("embed") if m.embed_name)
+_TOKEN_LIMIT = {m.embed_name: m.text_token_limit for m in models_for("embed") if m.embed_name}
 
 
 def _vec(v) -> list[float]:

@@ -22,6 +22,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..models import embed_dimension
+
 __all__ = ["tokens", "encode_text", "encode_bytes", "encode_mix", "dimension_for", "cosine"]
 
 STOP_WORDS = frozenset(
@@ -36,9 +38,10 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _HASH_WEIGHT = 0.08  # share of the content-hash component before normalisation
 
 
-def dimension_for(model_name: str | None) -> int:
-    """1024 for Marengo 2.7 (``marengo2.7`` / ``Marengo-retrieval-2.7``), else 512 (Marengo 3.0)."""
-    return 1024 if model_name and "2.7" in model_name else 512
+def dimension_for(model_name: str | None, requested: int | None = None) -> int:
+    """The model's vector size from the registry (1024 for Marengo 2.7, 512 otherwise; ``requested`` = 3.5's
+    ``embedding_dimension``)."""
+    return embed_dimension(model_name, requested)
 
 
 def _stem(word: str) -> str:

@@ -17,6 +17,8 @@ from ._connectors import ConnectorRoutes
 from ._entities import EntityRoutes
 from ._knowledge import KnowledgeRoutes
 from ._responses import ResponseRoutes
+from ._analyze_async import AnalyzeAsyncRoutes
+from ._embed_v2 import EmbedV2Routes
 from ._http import DOCS_URL, ApiError, Req, Resp, StreamCut, parse_body
 from ._transport import lower_headers, origin_of, to_httpx
 
@@ -93,13 +95,29 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/connections/{connection_id}/imports", "import_files"),
     ("GET", "/connections/{connection_id}/imports", "list_imports"),
     ("GET", "/connections/{connection_id}/imports/{import_id}", "get_import"),
+    # current API: embed v2 (testing/_embed_v2.py)
+    ("POST", "/embed-v2", "embed_v2"), ("POST", "/embed-v2/tasks", "create_embed_v2_task"),
+    ("GET", "/embed-v2/tasks", "list_embed_v2_tasks"), ("GET", "/embed-v2/tasks/{task_id}", "get_embed_v2_task"),
+    # current API: async analyze tasks and batches (testing/_analyze_async.py)
+    ("POST", "/analyze/tasks", "create_analyze_task"), ("GET", "/analyze/tasks", "list_analyze_tasks"),
+    ("GET", "/analyze/tasks/{task_id}", "get_analyze_task"), ("DELETE", "/analyze/tasks/{task_id}", "delete_analyze_task"),
+    ("POST", "/analyze/tasks/{task_id}/cancel", "cancel_analyze_task"),
+    ("POST", "/analyze/batches", "create_analyze_batch"), ("GET", "/analyze/batches", "list_analyze_batches"),
+    ("GET", "/analyze/batches/{batch_id}", "get_analyze_batch"),
+    ("DELETE", "/analyze/batches/{batch_id}", "delete_analyze_batch"),
+    ("POST", "/analyze/batches/{batch_id}/cancel", "cancel_analyze_batch"),
+    ("GET", "/analyze/batches/{batch_id}/results", "analyze_batch_results"),
 ]
 _COMPILED = [(m, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", t) + "/?$"), f"{m} {t}", h)
              for m, t, h in ROUTES]
 #: Routes that share one rate-limit bucket (spec §1.4).
 RATE_CATEGORIES = {"POST /tasks": "tasks", "POST /embed": "embed", "POST /embed/tasks": "embed",
                    "POST /search": "search", "POST /analyze": "analyze", "POST /gist": "analyze",
-                   "POST /summarize": "analyze", "POST /generate": "analyze"}
+                   "POST /summarize": "analyze", "POST /generate": "analyze",
+                   # current API: embed v2
+                   "POST /embed-v2": "embed", "POST /embed-v2/tasks": "embed",
+                   # current API: async analyze
+                   "POST /analyze/tasks": "analyze", "POST /analyze/batches": "analyze"}
 _ERROR_CODES = {429: "too_many_requests", 500: "internal_error", 502: "bad_gateway", 503: "service_unavailable",
                 504: "gateway_timeout", 408: "request_canceled_or_timed_out", 409: "conflict"}
 
@@ -135,7 +153,8 @@ class _Fault:
     body: Any
 
 
-class FakeTwelveLabs(EntityRoutes, KnowledgeRoutes, ResponseRoutes, ConnectorRoutes, ClassicRoutes):
+class FakeTwelveLabs(EntityRoutes, KnowledgeRoutes, ResponseRoutes, ConnectorRoutes, EmbedV2Routes,
+                     AnalyzeAsyncRoutes, ClassicRoutes):
     """An in-memory TwelveLabs API v1.3 for tests, demos and benchmarks.
 
     Args:

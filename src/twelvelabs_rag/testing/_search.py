@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from .. import _media
+from ..models import find_model
 from ._core import Media, VideoRec
-from ._encoder import dimension_for, encode_bytes, encode_text
+from ._encoder import dimension_for, encode_bytes, encode_text, tokens
 from ._http import ApiError, Req, Resp, bad, missing, parse_bool, parse_num
 from ._tasks import TaskRoutes
 
@@ -24,6 +25,12 @@ __all__ = ["SearchRoutes", "THRESHOLDS"]
 #: Cosine cut-offs of the classic ``threshold`` levels (Marengo 3.0 always uses ``low``).
 THRESHOLDS = {"high": 0.45, "medium": 0.25, "low": 0.1, "none": -2.0}
 _SYSTEM_FILTER = ("duration", "width", "height", "size", "fps")
+
+
+def _is_classic(model: str) -> bool:
+    """Marengo 2.7 indexes (the registry's classic surface) answer score and confidence; 3.0 answers rank only."""
+    spec = find_model(model)
+    return spec is not None and spec.surface == "classic"
 
 
 def _confidence(score: float) -> str:
@@ -55,16 +62,18 @@ class SearchRoutes(TaskRoutes):
         key = ("search", option, model)
         if key not in v.cache:
             dim = dimension_for(model)
-            emb_option = "visual-text" if option == "visual" and "2.7" in model else option
+            emb_option = "visual-text" if option == "visual" and _is_classic(model) else option
             v.cache[key] = np.stack([self.clip_vector(v.media, a, b, emb_option, dim)
                                      for a, b, _ in self._clips(v)])
         return v.cache[key]
 
-    def _option_scores(self, v: VideoRec, option: str, model: str, qvec: np.ndarray) -> np.ndarray:
-        """Cosine of each clip with the query for one search option."""
+    def _option_scores(self, v: VideoRec, option: str, model: str, qvec: np.ndarray,
+                       lexical: set[str] | None = None) -> np.ndarray:
+        """Cosine of each clip with the query for one search option (``lexical``: the query's words)."""
         scores = self._clip_matrix(v, option, model) @ qvec
         if option == "transcription":  # spoken words only: a clip where nothing is said never matches
-            silent = np.array([not speech for _, _, speech in self._clips(v)])
+            silent = np.array([not speech or (lexical is not None and not lexical & set(tokens(speech)))
+                               for _, _, speech in self._clips(v)])
             scores = np.where(silent, -1.0, scores)
         return scores
 
@@ -142,7 +151,7 @@ class SearchRoutes(TaskRoutes):
         if not options:
             raise missing("search_options")
         allowed = set(marengo["model_options"])
-        if "audio" in allowed and "3.0" in model:
+        if "audio" in allowed and not _is_classic(model):  # 3.0: spoken words are their own option
             allowed.add("transcription")
         for o in options:
             if o in ("conversation", "text_in_video", "logo"):
@@ -160,14 +169,20 @@ class SearchRoutes(TaskRoutes):
         threshold = req.f("threshold") or "low"
         if threshold not in THRESHOLDS:
             raise bad(f"`threshold` must be high, medium, low or none, got {threshold!r}.")
-        if "3.0" in model:
+        if not _is_classic(model):  # 3.0 ignores the classic relevance levels
             threshold = "low"
         sort_option = req.f("sort_option") or "score"
         if sort_option not in ("score", "clip_count"):
             raise bad(f"`sort_option` must be score or clip_count, got {sort_option!r}.")
-        for t in req.f_all("transcription_options"):
+        transcription_modes = set(req.f_all("transcription_options"))
+        for t in transcription_modes:
             if t not in ("lexical", "semantic"):
                 raise bad(f"`transcription_options` must be lexical or semantic, got {t!r}.")
+        if transcription_modes and "transcription" not in options:
+            raise bad("`transcription_options` apply to the transcription search option; add transcription to "
+                      "search_options or remove them.")
+        # lexical only: a spoken-words clip matches only when it says one of the query's words
+        lexical = set(tokens(req.f("query_text") or "")) if transcription_modes == {"lexical"} else None
         flt: dict = {}
         if raw := req.f("filter"):
             try:
@@ -179,14 +194,14 @@ class SearchRoutes(TaskRoutes):
         include_meta = parse_bool(req.f("include_user_metadata"), "include_user_metadata", False)
         qvec = self._query_vector(req, dimension_for(model))
         cut = THRESHOLDS[threshold]
-        classic = "2.7" in model
+        classic = _is_classic(model)
         videos = [v for v in self.videos.values() if v.index_id == ix.id and v.ready]
         pool_duration = sum(v.media.duration for v in videos)
         clips = []
         for v in videos:
             if flt and not self._filter_ok(v, flt):
                 continue
-            per_option = [self._option_scores(v, o, model, qvec) for o in options]
+            per_option = [self._option_scores(v, o, model, qvec, lexical) for o in options]
             combined = np.max(per_option, axis=0) if operator == "or" else np.min(per_option, axis=0)
             for (a, b, speech), score in zip(self._clips(v), combined):
                 if score >= cut:

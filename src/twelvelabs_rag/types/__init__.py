@@ -44,3 +44,19 @@ __all__ += [
     "KnowledgeStoreMatch", "KnowledgeStoreSearchResults", "Annotation", "ContentPart", "OutputItem", "ResponseEvent",
     "ResponseObject",
 ]
+
+# current API: embed v2 and async analyze (appended as one block so parallel additions merge cleanly)
+from .analyze_async import (  # noqa: E402
+    AnalyzeBatch,
+    AnalyzeBatchStatus,
+    AnalyzeTask,
+    AnalyzeTaskRef,
+    AnalyzeTaskResult,
+    BatchResultItem,
+)
+from .embed_v2 import EmbedV2Data, EmbedV2Response, EmbedV2Task, EmbedV2TaskCreated, EmbedV2TaskSummary  # noqa: E402
+
+__all__ += [
+    "AnalyzeBatch", "AnalyzeBatchStatus", "AnalyzeTask", "AnalyzeTaskRef", "AnalyzeTaskResult", "BatchResultItem",
+    "EmbedV2Data", "EmbedV2Response", "EmbedV2Task", "EmbedV2TaskCreated", "EmbedV2TaskSummary",
+]

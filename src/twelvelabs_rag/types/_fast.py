@@ -19,11 +19,12 @@ import numpy as np
 from .embed import EmbeddingTask, VideoEmbedding
 from .videos import Video
 
-__all__ = ["take_matrix", "video_embedding_from_json", "embedding_task_from_json", "video_from_json", "vectors_to_arrays"]
+__all__ = ["take_matrix", "video_embedding_from_json", "embedding_task_from_json", "video_from_json", "vectors_to_arrays",
+           "embed_v2_from_json"]
 
 
-def take_matrix(segments: list[dict[str, Any]]) -> np.ndarray | None:
-    """Replace each segment's ``float`` list by a row view of one ``(n, d)`` float32 matrix.
+def take_matrix(segments: list[dict[str, Any]], key: str = "float") -> np.ndarray | None:
+    """Replace each segment's ``float`` list (``key``) by a row view of one ``(n, d)`` float32 matrix.
 
     Returns the matrix, or None (leaving the segments untouched) when the vectors are missing or
     of unequal length.
@@ -33,14 +34,14 @@ def take_matrix(segments: list[dict[str, Any]]) -> np.ndarray | None:
     rows = []
     width = -1
     for seg in segments:
-        vec = seg.get("float") if isinstance(seg, dict) else None
+        vec = seg.get(key) if isinstance(seg, dict) else None
         if not isinstance(vec, list) or (width >= 0 and len(vec) != width):
             return None
         width = len(vec)
         rows.append(vec)
     matrix = np.asarray(rows, dtype=np.float32)
     for seg, row in zip(segments, matrix):
-        seg["float"] = row
+        seg[key] = row
     return matrix
 
 
@@ -84,3 +85,15 @@ def video_from_json(raw: dict[str, Any]) -> Video:
     if matrix is not None and video.embedding is not None and video.embedding.video_embedding is not None:
         video.embedding.video_embedding._matrix = matrix
     return video
+
+
+def embed_v2_from_json(model: type[Any], raw: dict[str, Any]) -> Any:
+    """Build an embed-v2 response or task whose ``matrix`` is ``data[*].embedding`` parsed in one numpy call."""
+    items = raw.get("data")
+    matrix = take_matrix(items, "embedding") if isinstance(items, list) else None
+    if matrix is not None and isinstance(items[0].get("embedding_uncertainty"), list):  # type: ignore[index]
+        take_matrix(items, "embedding_uncertainty")  # type: ignore[arg-type]
+    out = model.model_validate(raw)
+    if matrix is not None:
+        out._matrix = matrix
+    return out

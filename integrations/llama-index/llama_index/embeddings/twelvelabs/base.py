@@ -24,15 +24,15 @@ from llama_index.core.embeddings import MultiModalEmbedding
 from llama_index.core.schema import ImageType
 
 from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
+from twelvelabs_rag.models import find_model, models_for
 from twelvelabs_rag.types import EmbeddingResponse
 
 from ._common import ClientHolder, is_url, loop_semaphore
 
 __all__ = ["TwelveLabsEmbedding", "MODEL_DIMENSIONS"]
 
-#: Marengo embed model names and their vector sizes (the two spaces are not compatible).
-MODEL_DIMENSIONS: dict[str, int] = {"Marengo-retrieval-2.7": 1024, "marengo3.0": 512}
-_ALIASES = {"marengo2.7": "Marengo-retrieval-2.7", "marengo-retrieval-2.7": "Marengo-retrieval-2.7"}
+#: Marengo embed model names and their vector sizes (the spaces are not compatible), from the core registry.
+MODEL_DIMENSIONS: dict[str, int] = {m.embed_name: m.dimension for m in models_for("embed") if m.embed_name and m.dimension}
 
 MediaInput = str | Path | bytes | BytesIO
 
@@ -111,7 +111,8 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
     @field_validator("model_name")
     @classmethod
     def _check_model(cls, value: str) -> str:
-        value = _ALIASES.get(value.lower(), value)
+        spec = find_model(value)
+        value = spec.embed_name or value if spec is not None else value
         if value not in MODEL_DIMENSIONS:
             raise ValueError(
                 f"unknown Marengo embed model {value!r}: use one of {sorted(MODEL_DIMENSIONS)} "

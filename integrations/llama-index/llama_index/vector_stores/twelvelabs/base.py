@@ -34,6 +34,7 @@ from llama_index.core.vector_stores.types import (
 )
 from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_metadata_dict
 
+from twelvelabs_rag.models import models_for
 from twelvelabs_rag.store import InvalidInputError, SegmentStore
 
 from ._filters import combine, to_where
@@ -43,7 +44,9 @@ __all__ = ["TwelveLabsSegmentVectorStore", "NODE_ID_KEY"]
 
 #: Metadata key under which the node id is kept in the segment store.
 NODE_ID_KEY = "_node_id"
-_DIM_MODELS = {1024: "marengo2.7", 512: "marengo3.0"}
+#: Default store model per vector size (fixed-size index models of the core registry).
+_DIM_MODELS = {m.dimension: m.name for m in models_for("index") if m.family == "marengo" and m.dimension
+               and m.dimension_range is None}
 
 
 def _column_values(node: BaseNode) -> tuple[str, float, float, str, str]:
