@@ -12,7 +12,10 @@ from typing import Any, Callable, Iterable, Iterator
 
 import httpx
 
+from ._assets import AssetRoutes
 from ._classic import ClassicRoutes
+from ._indexed_assets import IndexedAssetRoutes
+from ._multipart import MultipartRoutes
 from ._http import DOCS_URL, ApiError, Req, Resp, StreamCut, parse_body
 from ._transport import lower_headers, origin_of, to_httpx
 
@@ -42,7 +45,27 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/analyze", "analyze"),
     # classic generative siblings (SDK <= 1.2.x)
     ("POST", "/gist", "gist"), ("POST", "/summarize", "summarize"), ("POST", "/generate", "generate"),
+    # current surface: assets, multipart uploads (+ the presigned chunk PUT target), indexed assets
+    ("POST", "/assets", "create_asset"), ("GET", "/assets", "list_assets"),
+    ("POST", "/assets/multipart-uploads", "create_upload"), ("GET", "/assets/multipart-uploads", "list_incomplete_uploads"),
+    ("GET", "/assets/multipart-uploads/{upload_id}", "upload_status"),
+    ("POST", "/assets/multipart-uploads/{upload_id}", "report_chunks"),
+    ("POST", "/assets/multipart-uploads/{upload_id}/presigned-urls", "more_upload_urls"),
+    ("PUT", "/_upload/{upload_id}/{chunk_index}", "put_chunk"),
+    ("GET", "/assets/{asset_id}", "get_asset"), ("DELETE", "/assets/{asset_id}", "delete_asset"),
+    ("GET", "/assets/{asset_id}/transcription", "asset_transcription"),
+    ("PUT", "/assets/{asset_id}/user-metadata", "replace_asset_metadata"),
+    ("PATCH", "/assets/{asset_id}/user-metadata", "update_asset_metadata"),
+    ("DELETE", "/assets/{asset_id}/user-metadata", "delete_asset_metadata"),
+    ("GET", "/assets/{asset_id}/indexed-assets", "list_asset_indexes"),
+    ("POST", "/indexes/{index_id}/indexed-assets", "create_indexed_asset"),
+    ("GET", "/indexes/{index_id}/indexed-assets", "list_indexed_assets"),
+    ("GET", "/indexes/{index_id}/indexed-assets/{indexed_asset_id}", "get_indexed_asset"),
+    ("PATCH", "/indexes/{index_id}/indexed-assets/{indexed_asset_id}", "update_indexed_asset"),
+    ("DELETE", "/indexes/{index_id}/indexed-assets/{indexed_asset_id}", "delete_indexed_asset"),
 ]
+#: Presigned targets: raw bodies, no API key (assets area).
+RAW_ROUTES = frozenset({"PUT /_upload/{upload_id}/{chunk_index}"})
 _COMPILED = [(m, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", t) + "/?$"), f"{m} {t}", h)
              for m, t, h in ROUTES]
 #: Routes that share one rate-limit bucket (spec §1.4).
@@ -84,7 +107,7 @@ class _Fault:
     body: Any
 
 
-class FakeTwelveLabs(ClassicRoutes):
+class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, ClassicRoutes):
     """An in-memory TwelveLabs API v1.3 for tests, demos and benchmarks.
 
     Args:
@@ -250,6 +273,8 @@ class FakeTwelveLabs(ClassicRoutes):
                     if fault.times <= 0:
                         queue.pop(0)
                     return _fault_response(fault)
+        if route in RAW_ROUTES:
+            return self._respond_raw(rec, route, handler, params, query, body, origin)
         key = headers.get("x-api-key")
         if not key or (self.api_keys is not None and key not in self.api_keys):
             what = "No API key was sent" if not key else "The API key you provided is not valid"
@@ -276,6 +301,20 @@ class FakeTwelveLabs(ClassicRoutes):
             traceback.print_exc()
             return _error(ApiError(500, "internal_error", f"FakeTwelveLabs failed on {rec.method} {path}: {exc!r} "
                                                           "(an emulator bug; please report it)."))
+
+    def _respond_raw(self, rec: RecordedRequest, route: str, handler: str, params: dict[str, str], query: str,
+                     body: bytes, origin: str) -> Resp:
+        """A presigned target (chunk PUT): the raw body goes to the handler; no API key is needed."""
+        from urllib.parse import parse_qsl  # noqa: PLC0415
+
+        req = Req(rec.method, rec.path[len(API_PREFIX):], route, params, parse_qsl(query, keep_blank_values=True))
+        rec.query = req.query
+        try:
+            with self._lock:
+                self.tick()
+                return getattr(self, handler)(req, body)
+        except ApiError as exc:
+            return _error(exc)
 
     def _rate_check(self, route: str) -> dict[str, str]:
         key = RATE_CATEGORIES.get(route, route)
