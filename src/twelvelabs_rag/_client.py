@@ -32,6 +32,7 @@ from .resources._files import MultipartBody
 
 if TYPE_CHECKING:
     from .resources.analyze import Analyze, AsyncAnalyze
+    from .resources.assets import Assets, AsyncAssets
     from .resources.embed import AsyncEmbed, Embed
     from .resources.indexes import AsyncIndexes, Indexes
     from .resources.search import AsyncSearch, Search
@@ -168,6 +169,12 @@ class TwelveLabs(BaseClient):
 
         return Analyze(self)
 
+    @cached_property
+    def assets(self) -> Assets:
+        from .resources.assets import Assets
+
+        return Assets(self)
+
     # lifecycle --------------------------------------------------------------------------------
     def close(self) -> None:
         """Close the connection pool (not an ``http_client`` you passed in)."""
@@ -277,6 +284,12 @@ class AsyncTwelveLabs(BaseClient):
         from .resources.analyze import AsyncAnalyze
 
         return AsyncAnalyze(self)
+
+    @cached_property
+    def assets(self) -> AsyncAssets:
+        from .resources.assets import AsyncAssets
+
+        return AsyncAssets(self)
 
     async def aclose(self) -> None:
         """Close the connection pool (not an ``http_client`` you passed in)."""
