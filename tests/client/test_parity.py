@@ -10,7 +10,7 @@ from twelvelabs_rag import AsyncPage, AsyncStream, AsyncTwelveLabs, Stream, Sync
 from twelvelabs_rag.resources import PAIRS
 
 #: Methods that return a lazy pager instead of a coroutine in the async twin.
-PAGERS = {"list", "query"}
+PAGERS = {"list", "query", "list_by_asset"}
 
 
 def _public(cls: type) -> dict[str, object]:
@@ -55,6 +55,10 @@ def test_clients_expose_the_same_resources() -> None:
     assert hasattr(sync_client.indexes, "videos") and hasattr(async_client.indexes, "videos")
     assert hasattr(sync_client.tasks, "transfers") and hasattr(async_client.tasks, "transfers")
     assert hasattr(sync_client.embed, "tasks") and hasattr(async_client.embed, "tasks")
+    # current surface (assets area)
+    assert hasattr(sync_client, "assets") and hasattr(async_client, "assets")
+    assert hasattr(sync_client.assets, "multipart") and hasattr(async_client.assets, "multipart")
+    assert hasattr(sync_client.indexes, "indexed_assets") and hasattr(async_client.indexes, "indexed_assets")
 
 
 def test_design_contract_names_exist() -> None:
