@@ -31,7 +31,13 @@ COMMON = [
 ]
 CLASSIC_ONLY = ["tasks.transfers.create", "tasks.transfers.get_status", "tasks.transfers.get_logs", "gist",
                 "summarize", "generate"]
-EXPECTED = {"1.0.2": COMMON + CLASSIC_ONLY, "1.3.6": COMMON}
+#: current surface, assets area (drive_sdk.py's "assets area" section)
+ASSETS_136 = ["assets.create", "assets.retrieve", "assets.list", "assets.retrieve_transcription",
+              "assets.user_metadata", "multipart_upload.manual", "multipart_upload.upload_file",
+              "indexes.indexed_assets", "assets.delete"]
+#: bytes per multipart chunk the emulator asks for here: the clip spans several chunks
+CONTRACT_CHUNK = 4096
+EXPECTED = {"1.0.2": COMMON + CLASSIC_ONLY, "1.3.6": COMMON + ASSETS_136}
 _RESULTS: dict[str, dict[str, dict]] = {}
 
 
@@ -52,12 +58,14 @@ def _run_driver(version: str, media: dict[str, Path]) -> dict[str, dict]:
     except SdkEnvError as exc:
         pytest.fail(str(exc))
     fake = FakeTwelveLabs(seed=7)
+    fake.multipart_chunk_size = CONTRACT_CHUNK
     video_url = "https://cdn.example.com/street.mp4"
     fake.add_media(video_url, media["clip"])
     fake.add_integration("contract-bucket", {"bucket.mp4": media["bucket"]})
     with serve(fake) as base_url:
         args = {"base_url": base_url, "version": version, "clip": str(media["clip"]), "image": str(media["image"]),
-                "audio": str(media["audio"]), "video_url": video_url, "integration_id": "contract-bucket"}
+                "audio": str(media["audio"]), "video_url": video_url, "integration_id": "contract-bucket",
+                "chunk_size": CONTRACT_CHUNK}
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TWELVE", "VIRTUAL_ENV"))}
         proc = subprocess.run([str(python), str(DRIVER), json.dumps(args)], capture_output=True, text=True,
                               timeout=300, env=env, check=False)
