@@ -228,7 +228,16 @@ class MultipartRoutes:
                           "generated_at": self.now(), "expires_at": self.now(3600)})
 
     def put_chunk(self, req: Req, body: bytes) -> Resp:
-        """``PUT`` of one chunk to its presigned URL (no API key; S3-like answers)."""
+        """``PUT`` of one chunk to its presigned URL (no API key; S3-like answers).
+
+        The bytes are hashed outside the emulator's lock, so chunk PUTs proceed in parallel.
+        """
+        etag = hashlib.md5(body, usedforsecurity=False).hexdigest()
+        with self._lock:
+            self.tick()
+            return self._store_chunk(req, body, etag)
+
+    def _store_chunk(self, req: Req, body: bytes, etag: str) -> Resp:
         up = self.uploads.get(req.params["upload_id"])
         try:
             index = int(req.params["chunk_index"])
@@ -239,7 +248,6 @@ class MultipartRoutes:
                                                 "expired; request fresh presigned URLs.")
         if up.status != "active":
             raise ApiError(403, "AccessDenied", f"Upload session {up.id} is {up.status}.")
-        etag = hashlib.md5(body, usedforsecurity=False).hexdigest()
         up.received[index] = (etag, len(body))
         if up.retain or index == 1:
             up.data[index] = bytes(body)
