@@ -204,3 +204,17 @@ async def test_unknown_upload_id_is_a_clear_error(clip: Path, mode: str) -> None
     with pytest.raises(PreflightError, match="without upload_id"):
         await _do(c.assets.upload(clip, upload_id="0" * 24))
     assert fake.calls(PUT) == [] and fake.uploads == {}
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_a_rate_limited_report_loses_no_proof(clip: Path, mode: str) -> None:
+    """Regression: a report refused with 429 used to drop its batch of proofs, leaving the session
+    incomplete; the batch is now put back and reported with the next one."""
+    fake = _fake()
+    c = _client(fake, mode)
+    c.max_retries = 0  # the 429 reaches the bounded runner, which repeats the chunk's job
+    fake.fail_next("POST /assets/multipart-uploads/{upload_id}", 429, retry_after=0)
+    asset = await _do(c.assets.upload(clip, method="multipart", max_concurrency=2))
+    assert asset.status == "ready"
+    (session,) = fake.uploads.values()
+    assert session.status == "completed" and len(session.completed) == _chunks(clip)

@@ -108,7 +108,11 @@ def _progress(state: UploadState, on_progress: Callable[[UploadProgress], Any] |
 
 
 def _report(res: Any, state: UploadState, batch: list[dict[str, Any]], on_progress: Any) -> Plan[None]:
-    answer = yield res.multipart.report_chunks(state.upload_id, batch)
+    try:
+        answer = yield res.multipart.report_chunks(state.upload_id, batch)
+    except TwelveLabsError:
+        state.requeue(batch)  # not lost: a later report (or a resume) confirms these chunks
+        raise
     state.reported(batch, answer)
     result = _progress(state, on_progress)
     if inspect.isawaitable(result):

@@ -153,6 +153,11 @@ class UploadState:
             batch, self._proofs = self._proofs[:MAX_BATCH], self._proofs[MAX_BATCH:]
             return batch
 
+    def requeue(self, batch: Sequence[Mapping[str, Any]]) -> None:
+        """Put back proofs whose report failed, so the final reports send them again."""
+        with self._lock:
+            self._proofs[:0] = [dict(c) for c in batch]
+
     def take_all(self) -> list[list[dict[str, Any]]]:
         """Every waiting proof, in batches of at most 50 (the final reports)."""
         with self._lock:

@@ -273,8 +273,8 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, ClassicRo
                     if fault.times <= 0:
                         queue.pop(0)
                     return _fault_response(fault)
-        if route in RAW_ROUTES:
-            return self._respond_raw(rec, route, handler, params, query, body, origin)
+        if route in RAW_ROUTES:  # presigned chunk PUTs (testing/_multipart.py)
+            return self.respond_raw(rec, route, handler, params, query, body)
         key = headers.get("x-api-key")
         if not key or (self.api_keys is not None and key not in self.api_keys):
             what = "No API key was sent" if not key else "The API key you provided is not valid"
@@ -301,18 +301,6 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, ClassicRo
             traceback.print_exc()
             return _error(ApiError(500, "internal_error", f"FakeTwelveLabs failed on {rec.method} {path}: {exc!r} "
                                                           "(an emulator bug; please report it)."))
-
-    def _respond_raw(self, rec: RecordedRequest, route: str, handler: str, params: dict[str, str], query: str,
-                     body: bytes, origin: str) -> Resp:
-        """A presigned target (chunk PUT): the raw body goes to the handler; no API key is needed."""
-        from urllib.parse import parse_qsl  # noqa: PLC0415
-
-        req = Req(rec.method, rec.path[len(API_PREFIX):], route, params, parse_qsl(query, keep_blank_values=True))
-        rec.query = req.query
-        try:
-            return getattr(self, handler)(req, body)  # takes the lock itself, after hashing the bytes
-        except ApiError as exc:
-            return _error(exc)
 
     def _rate_check(self, route: str) -> dict[str, str]:
         key = RATE_CATEGORIES.get(route, route)

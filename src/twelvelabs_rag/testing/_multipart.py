@@ -21,6 +21,8 @@ from .. import _limits
 from ._core import paginate
 from ._http import ApiError, Req, Resp, bad, missing, parse_num
 
+_PREFIX = "/v1.3"
+
 __all__ = ["UploadRec", "MultipartRoutes", "UPLOAD_PATH"]
 
 #: Where the presigned URLs point, relative to /v1.3 (a route of its own: faults apply to it).
@@ -75,6 +77,19 @@ class MultipartRoutes:
         """Make every presigned URL handed out so far for ``upload_id`` stale (their 1 h ran out)."""
         with self._lock:
             self.uploads[upload_id].generation += 1
+
+    # ------------------------------------------------------------------ presigned targets
+    def respond_raw(self, rec: Any, route: str, handler: str, params: dict[str, str], query: str,
+                    body: bytes) -> Resp:
+        """Answer a presigned target (a chunk PUT): the raw body goes to the handler, no API key needed."""
+        from urllib.parse import parse_qsl  # noqa: PLC0415
+
+        req = Req(rec.method, rec.path[len(_PREFIX):], route, params, parse_qsl(query, keep_blank_values=True))
+        rec.query = req.query
+        try:
+            return getattr(self, handler)(req, body)  # takes the lock itself, after hashing the bytes
+        except ApiError as exc:
+            return Resp(exc.status, exc.body(), dict(exc.headers))
 
     # ------------------------------------------------------------------ helpers
     def _signature(self, up: UploadRec, index: int) -> str:
