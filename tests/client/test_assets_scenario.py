@@ -150,3 +150,15 @@ async def test_indexed_assets_need_a_marengo3_index(clips: dict[str, Path], mode
     assert refused.value.status_code == 400 and "marengo3.0" in refused.value.message
     with pytest.raises(ValueError, match="range filter"):
         c.indexes.indexed_assets.list(old.id, duration=5)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_a_failed_asset_says_why(clips: dict[str, Path], mode: str) -> None:
+    from twelvelabs_rag import TaskFailedError
+
+    fake = FakeTwelveLabs()
+    fake.fail_asset_next("The file is not a playable video.")
+    c = fake.client() if mode == "sync" else fake.async_client()
+    with pytest.raises(TaskFailedError, match="Asset .* failed: The file is not a playable video") as failed:
+        await _do(c.assets.upload(clips["city"]))
+    assert failed.value.task.status == "failed" and failed.value.task.error.message.startswith("The file")

@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Any
 
 from .._config import UPLOAD_TOKEN_KEY
-from .._exceptions import PreflightError
+from .._exceptions import PreflightError, TaskFailedError
 from .._limits import asset_limits
 from .._pagination import AsyncPage, SyncPage
 from .._request import RequestSpec, form_fields, query_params
@@ -67,6 +67,15 @@ def _create(res: Any, file: Any, url: str | None, filename: str | None, user_met
     spec = _create_spec(part, url, name, enable_hls, enable_thumbnail, meta)
     result = yield res._client._request(spec, recover=lambda: res._run(_recover(res, name, token)))
     return result if isinstance(result, Asset) else parse_model(Asset, result)
+
+
+def _wait(res: Any, asset_id: str, timeout: float | None, poll_interval: float | None, on_progress: Any) -> Plan[Asset]:
+    try:
+        return (yield res._wait(lambda: res.retrieve(asset_id), asset_id, "task", timeout, poll_interval, on_progress))
+    except TaskFailedError as exc:
+        why = exc.task.error.message if exc.task is not None and exc.task.error is not None else None
+        raise TaskFailedError(f"Asset {asset_id} failed{': ' + why if why else ''}. Check the file (format, size, "
+                              "that it plays) and upload it again.", task_id=asset_id, task=exc.task) from None
 
 
 def _list_params(asset_ids: Sequence[str] | None, asset_types: Sequence[str] | str | None, filename: str | None,
@@ -142,7 +151,7 @@ class Assets(SyncResource):
     def wait(self, asset_id: str, *, timeout: float | None = None, poll_interval: float | None = None,
              on_progress: Callable[[Asset], Any] | None = None) -> Asset:
         """Poll until ``ready``; raises TaskFailedError on ``failed``, WaitTimeoutError after ``timeout`` s."""
-        return self._wait(lambda: self.retrieve(asset_id), asset_id, "task", timeout, poll_interval, on_progress)
+        return self._run(_wait(self, asset_id, timeout, poll_interval, on_progress))
 
 
 class AsyncAssets(AsyncResource):
@@ -200,5 +209,4 @@ class AsyncAssets(AsyncResource):
     async def wait(self, asset_id: str, *, timeout: float | None = None, poll_interval: float | None = None,
                    on_progress: Callable[[Asset], Any] | None = None) -> Asset:
         """Poll until ``ready``; raises TaskFailedError on ``failed``, WaitTimeoutError after ``timeout`` s."""
-        return await self._wait(lambda: self.retrieve(asset_id), asset_id, "task", timeout, poll_interval,
-                                on_progress)
+        return await self._run(_wait(self, asset_id, timeout, poll_interval, on_progress))
