@@ -115,8 +115,9 @@ class Assets(SyncResource):
                chunk_size: int | None = None, upload_id: str | None = None, method: str = "auto", wait: bool = True,
                timeout: float | None = None, preflight: bool | None = None) -> Asset:
         """Upload a file of any size (direct <= 200 MB, else multipart, resuming an interrupted session) and
-        return the asset (``ready`` unless ``wait=False``). ``chunk_size`` streams each PUT in blocks of that
-        many bytes instead of holding a whole chunk in memory."""
+        return the asset (``ready`` unless ``wait=False``). Each chunk PUT streams from the file in blocks of
+        ``chunk_size`` bytes (default 1 MiB; the server sets the chunking itself), so memory stays near
+        ``max_concurrency`` blocks. ``on_progress`` may be called from worker threads (sync client)."""
         return self._run(upload_plan(self, **call_args(locals())))
 
     def list(self, *, asset_ids: Sequence[str] | None = None, asset_types: Sequence[str] | str | None = None,
@@ -172,8 +173,9 @@ class AsyncAssets(AsyncResource):
                      chunk_size: int | None = None, upload_id: str | None = None, method: str = "auto",
                      wait: bool = True, timeout: float | None = None, preflight: bool | None = None) -> Asset:
         """Upload a file of any size (direct <= 200 MB, else multipart, resuming an interrupted session) and
-        return the asset (``ready`` unless ``wait=False``). ``chunk_size`` streams each PUT in blocks of that
-        many bytes instead of holding a whole chunk in memory."""
+        return the asset (``ready`` unless ``wait=False``). Each chunk PUT streams from the file in blocks of
+        ``chunk_size`` bytes (default 1 MiB; the server sets the chunking itself), so memory stays near
+        ``max_concurrency`` blocks. ``on_progress`` may be called from worker threads (sync client)."""
         return await self._run(upload_plan(self, **call_args(locals())))
 
     def list(self, *, asset_ids: Sequence[str] | None = None, asset_types: Sequence[str] | str | None = None,
