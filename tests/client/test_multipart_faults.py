@@ -218,3 +218,32 @@ async def test_a_rate_limited_report_loses_no_proof(clip: Path, mode: str) -> No
     assert asset.status == "ready"
     (session,) = fake.uploads.values()
     assert session.status == "completed" and len(session.completed) == _chunks(clip)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_chunk_bodies_stream_from_the_file(clip: Path, mode: str) -> None:
+    """Regression: a chunk used to go out as one ``bytes`` body, and RSS grew with the file size
+    (156 MiB over a 512 MiB upload in benchmarks/multipart_bench.py); bodies now stream in blocks."""
+    fake = _fake()
+    streams: list[tuple[str, str]] = []
+
+    def note(request: httpx.Request) -> None:  # before anything reads the body
+        if "/_upload/" in request.url.path:
+            streams.append((type(request.stream).__name__, request.headers["content-length"]))
+
+    class Sync(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            note(request)
+            return fake.transport().handle_request(request)
+
+    class Async(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            note(request)
+            return await fake.async_transport().handle_async_request(request)
+
+    kw: dict[str, Any] = {"api_key": "tlk_test", "base_url": "http://emulator/v1.3", "poll_interval": 0}
+    c = TwelveLabs(transport=Sync(), **kw) if mode == "sync" else AsyncTwelveLabs(transport=Async(), **kw)
+    await _do(c.assets.upload(clip, method="multipart", max_concurrency=1))  # the default streams
+    size = clip.stat().st_size
+    assert [int(n) for _, n in streams] == [min(CHUNK, size - i * CHUNK) for i in range(_chunks(clip))]
+    assert "ByteStream" not in {kind for kind, _ in streams}, "a whole chunk was held as one bytes body"

@@ -72,6 +72,14 @@ def test_multipart_session_end_to_end(http: httpx.Client, fake: FakeTwelveLabs, 
     asset = http.get(f"/assets/{s['asset_id']}").json()
     assert asset["method"] == "multipart" and asset["size"] == len(data) and asset["duration"] > 0
     assert asset["user_metadata"] == {"team": "a"}
+    fake.multipart_chunk_size = 1000
+    direct = http.post("/assets", files=[("method", (None, "direct")), ("file", ("d.mp4", data, "video/mp4"))]).json()
+    for _ in range(2):
+        shown = http.get(f"/assets/{direct['_id']}").json()
+    assert shown["hls"]["status"] == "ready" and shown["thumbnail"]["status"] == "ready"
+    with httpx.Client(transport=fake.transport()) as raw:  # the emulator serves the URLs it hands out
+        assert raw.get(shown["hls"]["manifest_url"]).text.startswith("#EXTM3U")
+        assert raw.get(shown["thumbnail"]["representative_url"]).content[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize(("body", "code"), [

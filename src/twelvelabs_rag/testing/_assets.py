@@ -127,6 +127,21 @@ class AssetRoutes:
                       "asset_not_ready")
         return rec.media
 
+    def asset(self, path: str) -> Resp:
+        """Serve an asset's ``/hls/{asset_id}/index.m3u8`` and ``/thumbnails/{asset_id}/0.png`` too."""
+        parts = path.strip("/").split("/")
+        rec = self.assets.get(parts[1]) if len(parts) == 3 else None
+        if rec is None or rec.status != "ready" or rec.media is None:
+            return super().asset(path)  # type: ignore[misc]
+        if parts[0] == "hls":
+            playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-ENDLIST\n"
+            return Resp(200, stream=iter([playlist.encode()]), content_type="application/vnd.apple.mpegurl")
+        from .samples import png_bytes  # noqa: PLC0415
+
+        scenes = rec.media.scene_list()
+        return Resp(200, stream=iter([png_bytes(scenes[0].visual if scenes else "", width=320, height=180)]),
+                    content_type="image/png")
+
     # ------------------------------------------------------------------ records
     def _new_asset(self, method: str, filename: str, media: Media | None, size: int | None, meta: dict,
                    hls: bool, thumbnail: bool, file_type: str | None = None) -> AssetRec:
