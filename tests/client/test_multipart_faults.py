@@ -247,3 +247,12 @@ async def test_chunk_bodies_stream_from_the_file(clip: Path, mode: str) -> None:
     size = clip.stat().st_size
     assert [int(n) for _, n in streams] == [min(CHUNK, size - i * CHUNK) for i in range(_chunks(clip))]
     assert "ByteStream" not in {kind for kind, _ in streams}, "a whole chunk was held as one bytes body"
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_create_refuses_a_file_over_the_direct_limit(tmp_path: Path, mode: str) -> None:
+    fake = _fake()
+    c = _client(fake, mode)
+    with pytest.raises(PreflightError, match="multipart upload") as refused:
+        await _do(c.assets.create(file=_sparse(tmp_path / "big.mp4", 200 * 1024**2 + 1)))
+    assert refused.value.code == "asset_filesize_too_large" and fake.requests == []

@@ -151,3 +151,21 @@ def test_asset_limits(size: int | None, kind: str, method: str, code: str | None
                                               (5 * GB, "multipart")])
 def test_upload_method_by_size(size: int, method: str) -> None:
     assert asset_upload_method(size) == method
+
+
+@pytest.mark.parametrize(("size", "name", "method", "chosen"), [
+    (10, "a.mp4", "auto", "direct"), (300 * MB, "a.mp4", "auto", "multipart"), (10, "a.mp4", "multipart", "multipart")])
+def test_check_asset_size_picks_the_method(size: int, name: str, method: str, chosen: str) -> None:
+    from twelvelabs_rag._preflight import check_asset_size
+
+    assert check_asset_size(size, name, method=method) == chosen
+
+
+def test_check_asset_size_reads_the_kind_from_the_name() -> None:
+    from twelvelabs_rag import PreflightError
+    from twelvelabs_rag._preflight import check_asset_size
+
+    assert check_asset_size(40 * MB, "clip.mp4") == "direct"
+    with pytest.raises(PreflightError, match="32 MB") as refused:
+        check_asset_size(40 * MB, "photo.png")
+    assert refused.value.code == "asset_filesize_too_large" and "preflight=False" in str(refused.value)

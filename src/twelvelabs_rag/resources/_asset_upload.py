@@ -24,7 +24,8 @@ import httpx
 from .._base import error_from_response
 from .._config import UPLOAD_TOKEN_KEY
 from .._exceptions import APIConnectionError, APIResponseValidationError, PreflightError, TwelveLabsError
-from .._limits import asset_limits, asset_upload_method
+from .._limits import asset_upload_method
+from .._preflight import check_asset_size
 from .._request import RequestSpec, query_params
 from ..types._base import ListPage
 from ..types.assets import Asset, ChunkInfo, IncompleteUpload, MultipartSession, UploadProgress, UploadStatus
@@ -263,9 +264,7 @@ def upload_plan(res: Any, file: Any, *, filename: str | None, user_metadata: Map
     source, name, size = yield res._offload(lambda: open_source(file, filename))
     chosen = "multipart" if upload_id is not None else (asset_upload_method(size) if method == "auto" else method)
     if res._use_preflight(preflight):
-        problem = asset_limits(size, _kind(name), method=chosen)
-        if problem is not None:
-            raise PreflightError(f"{name}: {problem[1]} (API code {problem[0]}; nothing was uploaded).", code=problem[0])
+        check_asset_size(size, name, method=chosen)
     meta = dict(user_metadata or {})
     if chosen == "direct":
         data = bytes(source) if isinstance(source, memoryview) else source

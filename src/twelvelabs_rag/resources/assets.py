@@ -19,12 +19,12 @@ from functools import cached_property
 from typing import Any
 
 from .._config import UPLOAD_TOKEN_KEY
-from .._exceptions import PreflightError, TaskFailedError
-from .._limits import asset_limits
+from .._exceptions import TaskFailedError
+from .._preflight import check_asset_size
 from .._pagination import AsyncPage, SyncPage
 from .._request import RequestSpec, form_fields, query_params
 from ..types.assets import Asset, AssetTranscription, UploadProgress
-from ._asset_upload import _all_pages, _kind, upload_plan
+from ._asset_upload import _all_pages, upload_plan
 from ._files import FilePart
 from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_model
 from .multipart import AsyncMultipartUploads, MultipartUploads
@@ -57,10 +57,7 @@ def _create(res: Any, file: Any, url: str | None, filename: str | None, user_met
                          "or url=... (a direct media URL); for bigger files use assets.upload")
     part = (yield res._prepare_file("file", file, default_filename=filename or "asset.mp4")) if file is not None else None
     if part is not None and res._use_preflight(preflight):
-        problem = asset_limits(part.size, _kind(filename or part.filename), method="direct")
-        if problem is not None:
-            raise PreflightError(f"{filename or part.filename}: {problem[1]} (API code {problem[0]}; nothing was "
-                                 "uploaded).", code=problem[0])
+        check_asset_size(part.size, filename or part.filename, method="direct")
     token = uuid.uuid4().hex
     meta = {**dict(user_metadata or {}), UPLOAD_TOKEN_KEY: token}
     name = filename or (part.filename if part is not None else None)
