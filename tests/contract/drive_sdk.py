@@ -480,6 +480,22 @@ if not CLASSIC:
         ASSETS["helper"] = res.asset_id
         return seen
 
+    @check("async.multipart_upload.upload_file")
+    def _():
+        async def main():
+            aclient = AsyncTwelveLabs(api_key="tlk_contract", base_url=ARGS["base_url"])
+            res = await aclient.multipart_upload.upload_file(ARGS["clip"], filename="async.mp4", batch_size=3)
+            for _ in range(5):
+                got = await aclient.assets.retrieve(res.asset_id)
+                if got.status == "ready":
+                    break
+            return res, got
+
+        res, got = asyncio.run(main())
+        assert got.status == "ready" and got.filename == "async.mp4", got
+        ASSETS["async"] = res.asset_id
+        return res.asset_id
+
     @check("indexes.indexed_assets")
     def _():
         ix = client.indexes.create(index_name="contract-assets", models=[
@@ -511,7 +527,7 @@ if not CLASSIC:
     def _():
         from twelvelabs.errors import NotFoundError
 
-        for key in ("direct", "url", "manual", "helper"):
+        for key in ("direct", "url", "manual", "helper", "async"):
             assert client.assets.delete(ASSETS[key], force=True) is None
         try:
             client.assets.retrieve(ASSETS["direct"])

@@ -34,6 +34,7 @@ CLASSIC_ONLY = ["tasks.transfers.create", "tasks.transfers.get_status", "tasks.t
 #: current surface, assets area (drive_sdk.py's "assets area" section)
 ASSETS_136 = ["assets.create", "assets.retrieve", "assets.list", "assets.retrieve_transcription",
               "assets.user_metadata", "multipart_upload.manual", "multipart_upload.upload_file",
+              "async.multipart_upload.upload_file",
               "indexes.indexed_assets", "assets.delete"]
 #: bytes per multipart chunk the emulator asks for here: the clip spans several chunks
 CONTRACT_CHUNK = 4096
