@@ -256,3 +256,16 @@ async def test_create_refuses_a_file_over_the_direct_limit(tmp_path: Path, mode:
     with pytest.raises(PreflightError, match="multipart upload") as refused:
         await _do(c.assets.create(file=_sparse(tmp_path / "big.mp4", 200 * 1024**2 + 1)))
     assert refused.value.code == "asset_filesize_too_large" and fake.requests == []
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_a_failing_report_says_how_to_resume(clip: Path, mode: str) -> None:
+    from twelvelabs_rag import BadRequestError
+
+    fake = _fake()
+    c = _client(fake, mode)
+    fake.fail_next("POST /assets/multipart-uploads/{upload_id}", 400, times=99)
+    with pytest.raises(BadRequestError) as failed:
+        await _do(c.assets.upload(clip, method="multipart", max_concurrency=2))
+    (upload_id,) = fake.uploads
+    assert f"upload_id={upload_id!r}" in str(failed.value) and upload_id in failed.value.message

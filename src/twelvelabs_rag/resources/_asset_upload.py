@@ -170,6 +170,17 @@ def _chunk_error(res: Any, state: UploadState, chunk: Chunk, outcome: Any, reaso
     return APIResponseValidationError(hint, response=outcome, body=None)
 
 
+def _with_resume_hint(exc: TwelveLabsError, upload_id: str) -> TwelveLabsError:
+    """``exc`` with how to resume appended (once), keeping its type for the caller's ``except``."""
+    hint = f"resume with assets.upload(..., upload_id={upload_id!r}); only unconfirmed chunks are sent again"
+    text = str(exc.args[0]) if exc.args else ""
+    if "upload_id=" not in text:
+        exc.args = (f"{text} ({hint})", *exc.args[1:])
+        if isinstance(getattr(exc, "message", None), str):
+            exc.message = f"{exc.message} ({hint})"  # type: ignore[attr-defined]
+    return exc
+
+
 def _recover_session(res: Any, filename: str, size: int, token: str) -> Plan[MultipartSession | None]:
     """After an ambiguous create: the session that attempt opened (found by its token), or None."""
     assets = yield from _all_pages(res, "assets", {"filename": filename}, Asset)
@@ -217,7 +228,11 @@ def _open_session(res: Any, filename: str, size: int, meta: dict[str, Any], fp: 
     spec = _create_spec(filename, _kind(filename), size, None, None, spec_meta)
     result = yield res._client._request(spec, recover=lambda: res._run(_recover_session(res, filename, size, token)))
     session = result if isinstance(result, MultipartSession) else parse_model(MultipartSession, result)
-    yield res.update_user_metadata(session.asset_id, {SESSION_KEY: session.upload_id})
+    try:  # links the session to this file, so a later run finds it
+        yield res.update_user_metadata(session.asset_id, {SESSION_KEY: session.upload_id})
+    except TwelveLabsError as exc:
+        _with_resume_hint(exc, session.upload_id)
+        raise
     state = UploadState(session.upload_id, size, session.chunk_size, 1, headers=dict(session.upload_headers))
     state.add_urls(session.upload_urls)
     state.asset_id = session.asset_id
@@ -239,10 +254,14 @@ def _multipart(res: Any, source: Any, filename: str, size: int, meta: dict[str, 
     first = _progress(state, on_progress)
     if inspect.isawaitable(first):
         yield first
-    yield res._bounded(missing, lambda c: res._run(_send_chunk(res, state, source, c, block, on_progress)),
-                       max_concurrency, False)
-    for batch in state.take_all():
-        yield from _report(res, state, batch, on_progress)
+    try:
+        yield res._bounded(missing, lambda c: res._run(_send_chunk(res, state, source, c, block, on_progress)),
+                           max_concurrency, False)
+        for batch in state.take_all():
+            yield from _report(res, state, batch, on_progress)
+    except TwelveLabsError as exc:
+        _with_resume_hint(exc, state.upload_id)
+        raise  # the same error (type, cause, traceback), now saying how to resume
     if not state.complete:
         raise APIResponseValidationError(f"upload {state.upload_id}: {len(state.confirmed)} of {len(state.chunks)} "
                                          "chunks confirmed after sending them all; call assets.upload(..., upload_id="
