@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from .._base import error_from_response
-from .._config import UPLOAD_TOKEN_KEY
+from .._config import UPLOAD_TOKEN_KEY, log
 from .._exceptions import APIConnectionError, APIResponseValidationError, PreflightError, TwelveLabsError
 from .._limits import asset_upload_method
 from .._preflight import check_asset_size
@@ -146,6 +146,9 @@ def _send_chunk(res: Any, state: UploadState, source: Any, chunk: Chunk, block: 
             break
         if action.kind == "raise":
             raise _chunk_error(res, state, chunk, outcome, action.reason)
+        log.info("chunk %d of upload %s: %s; %s (attempt %d of %d)", chunk.index, state.upload_id, action.reason,
+                 "fetching a fresh URL" if action.kind == "refresh" else f"retrying in {action.delay:.2f} s",
+                 attempt + 1, retries + 1)
         if action.kind == "refresh":
             state.drop_url(chunk.index)
         else:
