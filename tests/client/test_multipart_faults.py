@@ -269,3 +269,27 @@ async def test_a_failing_report_says_how_to_resume(clip: Path, mode: str) -> Non
         await _do(c.assets.upload(clip, method="multipart", max_concurrency=2))
     (upload_id,) = fake.uploads
     assert f"upload_id={upload_id!r}" in str(failed.value) and upload_id in failed.value.message
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_chunk_faults_on_loopback(clip: Path, mode: str) -> None:
+    from twelvelabs_rag.testing import serve
+
+    fake = _fake()
+    fake.drop_next(PUT)  # the server closes the socket without an answer
+    fake.fail_next(PUT, 500)
+    with serve(fake) as base_url:
+        cls = TwelveLabs if mode == "sync" else AsyncTwelveLabs
+        c = cls(api_key="tlk_test", base_url=base_url, poll_interval=0, sleep=(lambda s: None) if mode == "sync"
+                else _no_sleep)
+        try:
+            asset = await _do(c.assets.upload(clip, method="multipart", max_concurrency=1))
+        finally:
+            await _do(c.close() if mode == "sync" else c.aclose())
+    assert asset.status == "ready"
+    puts = fake.calls(PUT)
+    assert [r.status for r in puts[:3]] == [None, 500, 200] and len(puts) == _chunks(clip) + 2
+
+
+async def _no_sleep(seconds: float) -> None:
+    return None
