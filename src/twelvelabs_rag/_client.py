@@ -33,6 +33,7 @@ from .resources._files import CHUNK, MultipartBody
 
 if TYPE_CHECKING:
     from .resources.analyze import Analyze, AsyncAnalyze
+    from .resources.assets import Assets, AsyncAssets
     from .resources.embed import AsyncEmbed, Embed
     from .resources.indexes import AsyncIndexes, Indexes
     from .resources.search import AsyncSearch, Search
@@ -212,6 +213,12 @@ class TwelveLabs(BaseClient):
 
         return DataConnectors(self)
 
+    @cached_property
+    def assets(self) -> Assets:
+        from .resources.assets import Assets
+
+        return Assets(self)
+
     # lifecycle --------------------------------------------------------------------------------
     def close(self) -> None:
         """Close the connection pool (not an ``http_client`` you passed in)."""
@@ -354,6 +361,12 @@ class AsyncTwelveLabs(BaseClient):
         from .resources.connectors import AsyncDataConnectors
 
         return AsyncDataConnectors(self)
+
+    @cached_property
+    def assets(self) -> AsyncAssets:
+        from .resources.assets import AsyncAssets
+
+        return AsyncAssets(self)
 
     async def aclose(self) -> None:
         """Close the connection pool (not an ``http_client`` you passed in)."""

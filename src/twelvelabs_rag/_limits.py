@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["GB", "MB", "LIMITS", "Problem", "video_limits", "image_limits", "audio_limits"]
+__all__ = ["GB", "MB", "LIMITS", "Problem", "video_limits", "image_limits", "audio_limits", "asset_limits",
+           "asset_upload_method"]
 
 GB = 1024**3
 MB = 1024**2
@@ -37,6 +38,10 @@ LIMITS: dict[str, float] = {
     "image_min_side": 64,
     "image_max_size": 5 * MB,
     "audio_max_size": 2 * GB,
+    # the current surface (twelvelabs-api-current.md §1, §1.1): assets and multipart sessions
+    "asset_direct_max_size": 200 * MB,
+    "asset_multipart_max_size": 10 * GB,
+    "asset_image_max_size": 32 * MB,
 }
 
 #: ``(api_error_code, message naming the fix)``, or None when the file is within the limits.
@@ -77,4 +82,26 @@ def audio_limits(f: Any) -> Problem:
     """Size of an audio file (<= 2 GB)."""
     if f.size is not None and f.size > LIMITS["audio_max_size"]:
         return "audio_filesize_too_large", f"the audio is {f.size / GB:.2f} GB; the limit is 2 GB"
+    return None
+
+
+def asset_upload_method(size: int) -> str:
+    """``"direct"`` for a local file up to 200 MB (one ``POST /assets``), else ``"multipart"``."""
+    return "direct" if size <= LIMITS["asset_direct_max_size"] else "multipart"
+
+
+def asset_limits(size: int | None, kind: str | None, *, method: str) -> Problem:
+    """Size of a local asset upload (``method`` ``direct`` or ``multipart``): direct <= 200 MB,
+    multipart <= 10 GB, images <= 32 MB either way. Unknown sizes pass."""
+    if size is None:
+        return None
+    if size <= 0:
+        return "parameter_invalid", "the file is empty; upload a file with content"
+    if kind == "image" and size > LIMITS["asset_image_max_size"]:
+        return "asset_filesize_too_large", f"the image is {size / MB:.1f} MB; the limit is 32 MB. Compress or downscale it"
+    if method == "direct" and size > LIMITS["asset_direct_max_size"]:
+        return ("asset_filesize_too_large", f"the file is {size / MB:.1f} MB; a direct upload takes at most 200 MB. "
+                "Use a multipart upload (client.assets.upload picks it by size)")
+    if size > LIMITS["asset_multipart_max_size"]:
+        return "asset_filesize_too_large", f"the file is {size / GB:.2f} GB; the limit is 10 GB. Compress or split it"
     return None

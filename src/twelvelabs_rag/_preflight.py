@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from ._exceptions import PreflightError
-from ._limits import LIMITS, Problem, audio_limits, image_limits, video_limits
+from ._limits import LIMITS, Problem, asset_limits, asset_upload_method, audio_limits, image_limits, video_limits
 from ._media import SNIFF_BYTES, sniff
 
 __all__ = [
     "LIMITS", "MediaFacts", "video_problem", "image_problem", "audio_problem", "probe_media", "check_media", "preflight",
+    "check_asset_size",
 ]
 
 _OTHER_KINDS = ("image", "audio", "video", "text")
@@ -247,3 +248,17 @@ def source_of(part: Any) -> Path | bytes:
     """The probe source of a prepared :class:`~twelvelabs_rag.resources._files.FilePart`."""
     return part.path if part.path is not None else part.data
 
+
+
+def check_asset_size(size: int, name: str, *, method: str = "auto") -> str:
+    """The current surface's asset rules (direct <= 200 MB, multipart <= 10 GB, images <= 32 MB):
+    returns the upload method (``direct``/``multipart``; ``auto`` picks by size) or raises
+    :class:`PreflightError` with the API's code. Pure: the size is all it looks at."""
+    chosen = asset_upload_method(size) if method == "auto" else method
+    kind = _kind_from_name(name) or "video"
+    problem = asset_limits(size, kind, method=chosen)
+    if problem is not None:
+        code, message = problem
+        raise PreflightError(f"{name}: {message} (API code {code}; nothing was uploaded; pass preflight=False to "
+                             "skip local checks).", code=code)
+    return chosen

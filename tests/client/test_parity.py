@@ -68,6 +68,10 @@ def test_clients_expose_the_same_resources() -> None:
             obj = client
             for part in path.split("."):
                 obj = getattr(obj, part)
+    # current surface (assets area)
+    assert hasattr(sync_client, "assets") and hasattr(async_client, "assets")
+    assert hasattr(sync_client.assets, "multipart") and hasattr(async_client.assets, "multipart")
+    assert hasattr(sync_client.indexes, "indexed_assets") and hasattr(async_client.indexes, "indexed_assets")
 
 
 def test_design_contract_names_exist() -> None:

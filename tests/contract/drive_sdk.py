@@ -902,5 +902,161 @@ if not CLASSIC:
     def _():
         assert client.data_connectors.delete_connection(HOSTED["connection_id"]) is None
 
+# ------------------------------------------------------------------------------------------
+# current surface, assets area (SDK 1.3.6): assets.*, multipart_upload.*, indexes.indexed_assets.*
+# The emulator cuts multipart uploads into ARGS["chunk_size"]-byte chunks (a small value), so the
+# clip spans several chunks and upload_file / get_status paging are really exercised.
+if not CLASSIC:
+    ASSETS: dict = {}
+
+    def _ready_asset(asset_id):
+        for _ in range(20):
+            got = client.assets.retrieve(asset_id)
+            if got.status in ("ready", "failed"):
+                return got
+        raise AssertionError(f"asset {asset_id} never settled: {got.status}")
+
+    @check("assets.create")
+    def _():
+        with open(ARGS["clip"], "rb") as fh:
+            direct = client.assets.create(method="direct", file=fh, filename="contract-direct.mp4",
+                                          user_metadata=json.dumps({"team": "contract"}))
+        by_url = client.assets.create(method="url", url=ARGS["video_url"], enable_hls=False)
+        assert HEX24.match(direct.id) and direct.status == "processing" and by_url.method == "url", (direct, by_url)
+        ASSETS.update(direct=direct.id, url=by_url.id)
+        return direct
+
+    @check("assets.retrieve")
+    def _():
+        got = _ready_asset(ASSETS["direct"])
+        assert got.status == "ready" and got.size == os.path.getsize(ARGS["clip"]) and got.duration > 0, got
+        assert got.technical_metadata is not None and got.user_metadata["team"] == "contract", got
+        return got.status
+
+    @check("assets.list")
+    def _():
+        ids = [a.id for a in client.assets.list(page_limit=1)]
+        assert set(ids) >= {ASSETS["direct"], ASSETS["url"]}, ids
+        named = [a.id for a in client.assets.list(filename="DIRECT", asset_types=["video"])]
+        assert named == [ASSETS["direct"]], named
+        return len(ids)
+
+    @check("assets.retrieve_transcription")
+    def _():
+        res = client.assets.retrieve_transcription(ASSETS["direct"], include=["words", "sentences", "utterances"])
+        assert res.status == "ready" and res.words and res.sentences and res.utterances[0].speaker, res
+        return res.words[0]
+
+    @check("assets.user_metadata")
+    def _():
+        aid = ASSETS["direct"]
+        assert client.assets.update_user_metadata(aid, user_metadata={"team": None, "n": 3}) is None
+        assert client.assets.retrieve(aid).user_metadata == {"n": 3}
+        assert client.assets.replace_user_metadata(aid, user_metadata={"only": "this"}) is None
+        assert client.assets.retrieve(aid).user_metadata == {"only": "this"}
+        assert client.assets.delete_user_metadata(aid) is None
+        return client.assets.retrieve(aid).user_metadata
+
+    @check("multipart_upload.manual")
+    def _():
+        import httpx
+        from twelvelabs.types import CompletedChunk
+
+        data = open(ARGS["clip"], "rb").read()
+        mp = client.multipart_upload
+        session = mp.create(filename="manual.mp4", type="video", total_size=len(data))
+        assert session.total_chunks > 1 and session.chunk_size == ARGS["chunk_size"], session
+        more = mp.get_additional_presigned_urls(session.upload_id, start=1, count=session.total_chunks)
+        assert more.count == session.total_chunks and more.upload_urls[0].expires_at is not None, more
+        urls = {u.chunk_index: u.url for u in more.upload_urls}
+        done = []
+        for i in range(1, session.total_chunks + 1):
+            part = data[(i - 1) * session.chunk_size: i * session.chunk_size]
+            put = httpx.put(urls[i], content=part, headers={"Content-Type": "application/octet-stream"})
+            put.raise_for_status()
+            done.append(CompletedChunk(chunk_index=i, proof=put.headers["ETag"].strip('"'), proof_type="etag",
+                                       chunk_size=len(part)))
+        incomplete = [u.upload_id for u in mp.list_incomplete_uploads()]
+        assert session.upload_id in incomplete, incomplete
+        first = mp.report_chunk_batch(session.upload_id, completed_chunks=done[:1])
+        assert first.url is None and first.processed_chunks == 1, first
+        statuses = [c.status for c in mp.get_status(session.upload_id, page_limit=2)]
+        assert len(statuses) == session.total_chunks and statuses.count("completed") == 1, statuses
+        last = mp.report_chunk_batch(session.upload_id, completed_chunks=done)
+        assert last.url and last.duplicate_chunks == 1 and last.total_completed == session.total_chunks, last
+        waited = mp.wait_for_upload_completion(session.upload_id, sleep_interval=0.01, max_wait_time=5)
+        assert waited.status == "completed", waited
+        assert _ready_asset(session.asset_id).status == "ready"
+        ASSETS["manual"] = session.asset_id
+        return session.total_chunks
+
+    @check("multipart_upload.upload_file")
+    def _():
+        seen = []
+        res = client.multipart_upload.upload_file(ARGS["clip"], filename="helper.mp4", batch_size=2, max_workers=2,
+                                                  progress_callback=lambda p: seen.append(p.completed_chunks))
+        assert res.asset_id and res.asset_url and len(seen) > 1, (res, seen)
+        got = _ready_asset(res.asset_id)
+        assert got.status == "ready" and got.size == os.path.getsize(ARGS["clip"]), got
+        ASSETS["helper"] = res.asset_id
+        return seen
+
+    @check("async.multipart_upload.upload_file")
+    def _():
+        async def main():
+            aclient = AsyncTwelveLabs(api_key="tlk_contract", base_url=ARGS["base_url"])
+            res = await aclient.multipart_upload.upload_file(ARGS["clip"], filename="async.mp4", batch_size=3)
+            for _ in range(5):
+                got = await aclient.assets.retrieve(res.asset_id)
+                if got.status == "ready":
+                    break
+            return res, got
+
+        res, got = asyncio.run(main())
+        assert got.status == "ready" and got.filename == "async.mp4", got
+        ASSETS["async"] = res.asset_id
+        return res.asset_id
+
+    @check("indexes.indexed_assets")
+    def _():
+        ix = client.indexes.create(index_name="contract-assets", models=[
+            {"model_name": "marengo3.0", "model_options": ["visual", "audio"]}]).id
+        ASSETS["index"] = ix
+        created = client.indexes.indexed_assets.create(ix, asset_id=ASSETS["helper"], user_metadata={"k": "v"})
+        assert created.id and created.asset_id == ASSETS["helper"], created
+        for _ in range(10):
+            got = client.indexes.indexed_assets.retrieve(ix, created.id)
+            if got.status == "ready":
+                break
+        assert got.status == "ready" and got.asset_id == ASSETS["helper"], got
+        detail = client.indexes.indexed_assets.retrieve(ix, created.id, embedding_option=["visual", "audio"],
+                                                        transcription=True)
+        segs = detail.embedding.video_embedding.segments
+        assert len(segs[0].float_) == 512 and detail.transcription and detail.user_metadata == {"k": "v"}, detail
+        listed = [x.id for x in client.indexes.indexed_assets.list(
+            ix, page_limit=1, status=["ready"], duration={"gte": 1}, user_metadata={"k": "v"})]
+        assert listed == [created.id], listed
+        assert client.indexes.indexed_assets.update(ix, created.id, user_metadata={"k": None}) is None
+        by_asset = list(client.indexes.indexed_assets.list_by_asset(ASSETS["helper"]))
+        assert [(b.id, b.index.id) for b in by_asset] == [(created.id, ix)], by_asset
+        hits = client.search.query(index_id=ix, query_text="taxi", search_options=["visual"])
+        assert created.id in [h.video_id for h in hits], "the indexed asset id is the search video_id"
+        assert client.indexes.indexed_assets.delete(ix, created.id) is None
+        return created.id
+
+    @check("assets.delete")
+    def _():
+        from twelvelabs.errors import NotFoundError
+
+        for key in ("direct", "url", "manual", "helper", "async"):
+            assert client.assets.delete(ASSETS[key], force=True) is None
+        try:
+            client.assets.retrieve(ASSETS["direct"])
+            raise AssertionError("a deleted asset is still there")
+        except NotFoundError:
+            pass
+        client.indexes.delete(ASSETS["index"])
+        return "deleted"
+
 
 print(json.dumps({"check": "done", "ok": True, "detail": twelvelabs.__name__}), flush=True)

@@ -69,7 +69,15 @@ CURRENT_EMBED_ANALYZE = [
     "analyze_async.batches.results", "analyze_async.batches.cancel", "analyze_async.batches.delete",
     "search.create(transcription)",
 ]
-EXPECTED = {"1.0.2": COMMON + CLASSIC_ONLY, "1.3.6": COMMON + HOSTED + CURRENT_EMBED_ANALYZE}
+
+#: current surface, assets area (drive_sdk.py's "assets area" section)
+ASSETS_136 = ["assets.create", "assets.retrieve", "assets.list", "assets.retrieve_transcription",
+              "assets.user_metadata", "multipart_upload.manual", "multipart_upload.upload_file",
+              "async.multipart_upload.upload_file",
+              "indexes.indexed_assets", "assets.delete"]
+#: bytes per multipart chunk the emulator asks for here: the clip spans several chunks
+CONTRACT_CHUNK = 4096
+EXPECTED = {"1.0.2": COMMON + CLASSIC_ONLY, "1.3.6": COMMON + HOSTED + CURRENT_EMBED_ANALYZE + ASSETS_136}
 _RESULTS: dict[str, dict[str, dict]] = {}
 
 
@@ -91,13 +99,14 @@ def _run_driver(version: str, media: dict[str, Path]) -> dict[str, dict]:
     except SdkEnvError as exc:
         pytest.fail(str(exc))
     fake = make_fake(seed=7)  # FakeTwelveLabs with the assets seeding contract (add_asset / asset_media)
+    fake.multipart_chunk_size = CONTRACT_CHUNK
     video_url = "https://cdn.example.com/street.mp4"
     fake.add_media(video_url, media["clip"])
     fake.add_integration("contract-bucket", {"bucket.mp4": media["bucket"]})
     with serve(fake) as base_url:
         args = {"base_url": base_url, "version": version, "clip": str(media["clip"]), "image": str(media["image"]),
                 "audio": str(media["audio"]), "video_url": video_url, "integration_id": "contract-bucket",
-                "hosted": _seed_hosted(fake, media)}
+                "hosted": _seed_hosted(fake, media), "chunk_size": CONTRACT_CHUNK}
         if hasattr(fake, "add_asset"):  # the assets emulator: analyze/embed/batches by a real asset id
             args["asset_id"] = fake.add_asset(media["clip"], filename="city.mp4")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TWELVE", "VIRTUAL_ENV"))}

@@ -1,6 +1,9 @@
 """Resources of the client, one module per URL path (each with a sync and an async class)."""
 
 from .analyze import Analyze, AsyncAnalyze
+from .assets import Assets, AsyncAssets
+from .indexed_assets import AsyncIndexedAssets, IndexedAssets
+from .multipart import AsyncMultipartUploads, MultipartUploads
 from .embed import AsyncEmbed, Embed
 from .embed_tasks import AsyncEmbedTasks, EmbedTasks
 from .indexes import AsyncIndexes, Indexes
@@ -13,6 +16,7 @@ __all__ = [
     "Analyze", "AsyncAnalyze", "Embed", "AsyncEmbed", "EmbedTasks", "AsyncEmbedTasks", "Indexes", "AsyncIndexes",
     "Search", "AsyncSearch", "Tasks", "AsyncTasks", "Transfers", "AsyncTransfers", "Videos", "AsyncVideos",
 ]
+__all__ += ["Assets", "AsyncAssets", "IndexedAssets", "AsyncIndexedAssets", "MultipartUploads", "AsyncMultipartUploads"]
 
 #: (sync, async) pairs whose public methods must match exactly (tests/client/test_parity.py).
 PAIRS = [
@@ -39,3 +43,5 @@ PAIRS += [
     (Entities, AsyncEntities), (KnowledgeStores, AsyncKnowledgeStores), (KnowledgeStoreItems, AsyncKnowledgeStoreItems),
     (ItemCollections, AsyncItemCollections), (Responses, AsyncResponses),
 ]
+# current surface (assets area)
+PAIRS += [(Assets, AsyncAssets), (IndexedAssets, AsyncIndexedAssets), (MultipartUploads, AsyncMultipartUploads)]

@@ -19,6 +19,7 @@ from .._request import RequestSpec
 from .._pagination import AsyncPage, SyncPage
 from ..types.indexes import Index, IndexCreated
 from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_model
+from .indexed_assets import AsyncIndexedAssets, IndexedAssets
 from .videos import AsyncVideos, Videos
 
 __all__ = ["Indexes", "AsyncIndexes"]
@@ -59,6 +60,10 @@ class Indexes(SyncResource):
     def videos(self) -> Videos:
         return Videos(self._client)
 
+    @cached_property
+    def indexed_assets(self) -> IndexedAssets:
+        return IndexedAssets(self._client)
+
     def create(self, *, index_name: str, models: Sequence[Any], addons: Sequence[str] | None = None) -> Index:
         """Create an index and return it (retrieved after creation)."""
         return self._run(_create(self, **call_args(locals())))
@@ -95,6 +100,10 @@ class AsyncIndexes(AsyncResource):
     @cached_property
     def videos(self) -> AsyncVideos:
         return AsyncVideos(self._client)
+
+    @cached_property
+    def indexed_assets(self) -> AsyncIndexedAssets:
+        return AsyncIndexedAssets(self._client)
 
     async def create(self, *, index_name: str, models: Sequence[Any], addons: Sequence[str] | None = None) -> Index:
         """Create an index and return it (retrieved after creation)."""

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import httpx
 
+from ._assets import AssetRoutes
 from ._classic import ClassicRoutes
 from ._connectors import ConnectorRoutes
 from ._entities import EntityRoutes
@@ -19,6 +20,8 @@ from ._knowledge import KnowledgeRoutes
 from ._responses import ResponseRoutes
 from ._analyze_async import AnalyzeAsyncRoutes
 from ._embed_v2 import EmbedV2Routes
+from ._indexed_assets import IndexedAssetRoutes
+from ._multipart import MultipartRoutes
 from ._http import DOCS_URL, ApiError, Req, Resp, StreamCut, parse_body
 from ._transport import lower_headers, origin_of, to_httpx
 
@@ -107,7 +110,27 @@ ROUTES: list[tuple[str, str, str]] = [
     ("DELETE", "/analyze/batches/{batch_id}", "delete_analyze_batch"),
     ("POST", "/analyze/batches/{batch_id}/cancel", "cancel_analyze_batch"),
     ("GET", "/analyze/batches/{batch_id}/results", "analyze_batch_results"),
+    # current surface: assets, multipart uploads (+ the presigned chunk PUT target), indexed assets
+    ("POST", "/assets", "create_asset"), ("GET", "/assets", "list_assets"),
+    ("POST", "/assets/multipart-uploads", "create_upload"), ("GET", "/assets/multipart-uploads", "list_incomplete_uploads"),
+    ("GET", "/assets/multipart-uploads/{upload_id}", "upload_status"),
+    ("POST", "/assets/multipart-uploads/{upload_id}", "report_chunks"),
+    ("POST", "/assets/multipart-uploads/{upload_id}/presigned-urls", "more_upload_urls"),
+    ("PUT", "/_upload/{upload_id}/{chunk_index}", "put_chunk"),
+    ("GET", "/assets/{asset_id}", "get_asset"), ("DELETE", "/assets/{asset_id}", "delete_asset"),
+    ("GET", "/assets/{asset_id}/transcription", "asset_transcription"),
+    ("PUT", "/assets/{asset_id}/user-metadata", "replace_asset_metadata"),
+    ("PATCH", "/assets/{asset_id}/user-metadata", "update_asset_metadata"),
+    ("DELETE", "/assets/{asset_id}/user-metadata", "delete_asset_metadata"),
+    ("GET", "/assets/{asset_id}/indexed-assets", "list_asset_indexes"),
+    ("POST", "/indexes/{index_id}/indexed-assets", "create_indexed_asset"),
+    ("GET", "/indexes/{index_id}/indexed-assets", "list_indexed_assets"),
+    ("GET", "/indexes/{index_id}/indexed-assets/{indexed_asset_id}", "get_indexed_asset"),
+    ("PATCH", "/indexes/{index_id}/indexed-assets/{indexed_asset_id}", "update_indexed_asset"),
+    ("DELETE", "/indexes/{index_id}/indexed-assets/{indexed_asset_id}", "delete_indexed_asset"),
 ]
+#: Presigned targets: raw bodies, no API key (assets area).
+RAW_ROUTES = frozenset({"PUT /_upload/{upload_id}/{chunk_index}"})
 _COMPILED = [(m, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", t) + "/?$"), f"{m} {t}", h)
              for m, t, h in ROUTES]
 #: Routes that share one rate-limit bucket (spec §1.4).
@@ -153,8 +176,8 @@ class _Fault:
     body: Any
 
 
-class FakeTwelveLabs(EntityRoutes, KnowledgeRoutes, ResponseRoutes, ConnectorRoutes, EmbedV2Routes,
-                     AnalyzeAsyncRoutes, ClassicRoutes):
+class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRoutes, KnowledgeRoutes,
+                     ResponseRoutes, ConnectorRoutes, EmbedV2Routes, AnalyzeAsyncRoutes, ClassicRoutes):
     """An in-memory TwelveLabs API v1.3 for tests, demos and benchmarks.
 
     Args:
@@ -320,6 +343,8 @@ class FakeTwelveLabs(EntityRoutes, KnowledgeRoutes, ResponseRoutes, ConnectorRou
                     if fault.times <= 0:
                         queue.pop(0)
                     return _fault_response(fault)
+        if route in RAW_ROUTES:  # presigned chunk PUTs (testing/_multipart.py)
+            return self.respond_raw(rec, route, handler, params, query, body)
         key = headers.get("x-api-key")
         if not key or (self.api_keys is not None and key not in self.api_keys):
             what = "No API key was sent" if not key else "The API key you provided is not valid"
