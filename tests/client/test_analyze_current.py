@@ -62,12 +62,8 @@ async def _all(it: Any) -> list[Any]:
 
 
 def asset_ids(fake: FakeTwelveLabs, clip: Path, n: int) -> list[str]:
-    """``n`` ready assets of ``clip`` (real assets once the assets emulator is merged)."""
-    if hasattr(fake, "add_asset"):
-        return [fake.add_asset(clip, filename=f"clip{i}.mp4") for i in range(n)]
-    c = fake.client()
-    index = c.indexes.create(index_name="assets", models=[{"model_name": "marengo3.0", "model_options": ["visual"]}])
-    return [c.tasks.create_and_wait(index_id=index.id, file=clip).video_id for _ in range(n)]
+    """``n`` ready assets of ``clip``."""
+    return [fake.add_asset(clip, filename=f"clip{i}.mp4") for i in range(n)]
 
 
 @pytest.mark.parametrize("where", ["inproc", "loopback"])

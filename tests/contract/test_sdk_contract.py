@@ -17,7 +17,6 @@ import pytest
 from _sdkenv import SdkEnvError, ensure_sdk_venv
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "hosted"))
-from _hosted_support import make_fake  # noqa: E402
 
 from twelvelabs_rag.testing import FakeTwelveLabs, serve
 from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_audio, make_clip, make_image
@@ -98,7 +97,7 @@ def _run_driver(version: str, media: dict[str, Path]) -> dict[str, dict]:
         python = ensure_sdk_venv(version)
     except SdkEnvError as exc:
         pytest.fail(str(exc))
-    fake = make_fake(seed=7)  # FakeTwelveLabs with the assets seeding contract (add_asset / asset_media)
+    fake = FakeTwelveLabs(seed=7)
     fake.multipart_chunk_size = CONTRACT_CHUNK
     video_url = "https://cdn.example.com/street.mp4"
     fake.add_media(video_url, media["clip"])
@@ -107,8 +106,7 @@ def _run_driver(version: str, media: dict[str, Path]) -> dict[str, dict]:
         args = {"base_url": base_url, "version": version, "clip": str(media["clip"]), "image": str(media["image"]),
                 "audio": str(media["audio"]), "video_url": video_url, "integration_id": "contract-bucket",
                 "hosted": _seed_hosted(fake, media), "chunk_size": CONTRACT_CHUNK}
-        if hasattr(fake, "add_asset"):  # the assets emulator: analyze/embed/batches by a real asset id
-            args["asset_id"] = fake.add_asset(media["clip"], filename="city.mp4")
+        args["asset_id"] = fake.add_asset(media["clip"], filename="city.mp4")  # analyze/embed/batches by asset
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TWELVE", "VIRTUAL_ENV"))}
         proc = subprocess.run([str(python), str(DRIVER), json.dumps(args)], capture_output=True, text=True,
                               timeout=300, env=env, check=False)

@@ -115,15 +115,7 @@ def test_batch_errors(http: httpx.Client) -> None:
 
 
 def test_batch_results_are_json_lines(http: httpx.Client, fake: FakeTwelveLabs) -> None:
-    index = http.post("/indexes", json={"index_name": "a", "models": [{"model_name": "marengo3.0",
-                                                                       "model_options": ["visual"]}]}).json()["_id"]
-    if hasattr(fake, "add_asset"):
-        asset = fake.add_asset(wav_bytes("a fox", seconds=5), filename="a.wav")
-    else:  # before the assets emulator: an indexed video stands in for an asset
-        up = http.post("/tasks", data={"index_id": index, "video_url": VIDEO}, files={"x": ("", b"")})
-        asset = up.json()["video_id"]
-        while http.get(f"/tasks/{up.json()['_id']}").json()["status"] != "ready":
-            pass
+    asset = fake.add_asset(wav_bytes("a fox", seconds=5), filename="a.wav")
     r = http.post("/analyze/batches", json={"model_name": "pegasus1.5", "analysis_mode": "general",
                                             "requests": [{"video": {"type": "asset_id", "asset_id": asset},
                                                           "custom_id": "one"}],

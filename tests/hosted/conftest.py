@@ -9,8 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _hosted_support import HOSTED_SCRIPTS, make_fake  # noqa: E402
+from _hosted_support import HOSTED_SCRIPTS  # noqa: E402
 
+from twelvelabs_rag.testing import FakeTwelveLabs  # noqa: E402
 from twelvelabs_rag.testing.samples import make_clip, make_image  # noqa: E402
 
 
@@ -25,4 +26,4 @@ def hosted_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture
 def fake() -> object:
-    return make_fake(seed=3)
+    return FakeTwelveLabs(seed=3)

@@ -6,9 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from _hosted_support import make_fake
 
-from twelvelabs_rag.testing import FakeTwelveLabs
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "hosted-rag.md"
 
@@ -16,9 +14,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "hosted-rag.md"
 def test_the_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     (block,) = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-    if not hasattr(FakeTwelveLabs, "add_asset"):  # until the assets emulator is merged: the same seeding contract
-        block = block.replace("fake = FakeTwelveLabs()", "fake = make_fake()")
-    namespace = {"make_fake": make_fake}
+    namespace: dict = {}
     exec(compile(block, str(DOC), "exec"), namespace)  # noqa: S102 - our own docs
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "True 4.0"

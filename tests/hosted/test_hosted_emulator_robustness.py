@@ -8,9 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-from _hosted_support import make_fake
 
-from twelvelabs_rag.testing import ROUTES
+from twelvelabs_rag.testing import ROUTES, FakeTwelveLabs
 
 HOSTED_PREFIXES = ("/entity-collections", "/assets/{asset_id}/entities", "/knowledge-stores", "/responses",
                    "/connections")
@@ -29,7 +28,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, str]
     from twelvelabs_rag.testing.samples import make_clip, make_image  # noqa: PLC0415
 
     root = tmp_path_factory.mktemp("robust")
-    fake = make_fake()
+    fake = FakeTwelveLabs()
     client = fake.client()
     image = fake.add_asset(make_image(root / "p.png", "a man in a hat"))
     video = fake.add_asset(make_clip(root / "v.mp4", "[0-4] a fox"))

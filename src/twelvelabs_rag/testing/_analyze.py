@@ -21,7 +21,8 @@ from ._encoder import encode_text, tokens
 from ._http import ApiError, Req, Resp, bad, missing
 from ._schema import SchemaError, generate, unsupported_keyword
 from ._script import Scene
-from ._sources import asset_media_of, resolve_source
+from ._entities import asset_media_of
+from ._sources import resolve_source
 
 __all__ = ["AnalyzeRoutes"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from ._core import Media
@@ -30,11 +30,7 @@ def asset_media_of(fake: Any, asset_id: Any, field_name: str = "asset_id") -> Me
     """The media of a ready asset through the assets emulator's ``asset_media`` (404 unknown, 400 not ready)."""
     if not isinstance(asset_id, str) or not asset_id:
         raise bad(f"`{field_name}` must be a non-empty asset id string, got {asset_id!r}.")
-    resolve = getattr(fake, "asset_media", None)
-    if resolve is None:
-        raise ApiError(501, "not_implemented", "This emulator has no assets (the assets emulator is not installed), "
-                                               f"so {field_name} {asset_id} cannot be resolved.")
-    return resolve(asset_id)  # type: ignore[no-any-return]
+    return fake.asset_media(asset_id)  # type: ignore[no-any-return]
 
 
 def page_of(req: Req, items: list, serialize: Callable[[Any], dict], sort_fields: tuple[str, ...]) -> dict:

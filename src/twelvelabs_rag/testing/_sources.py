@@ -12,6 +12,7 @@ import binascii
 from typing import Any
 
 from ._core import Media
+from ._entities import asset_media_of
 from ._http import ApiError, bad
 
 __all__ = ["resolve_source", "decode_base64"]
@@ -48,15 +49,4 @@ def resolve_source(state: Any, src: Any, field_name: str, kind: str = "video", *
     if key == "base64_string":
         data = decode_base64(src["base64_string"], f"{field_name}.base64_string", b64_limit, status=b64_status)
         return state.media_from_bytes(data)
-    return asset_media_of(state, str(src["asset_id"]))
-
-
-def asset_media_of(state: Any, asset_id: str) -> Media:
-    """An asset's media: the assets emulator's ``asset_media`` when merged, else a ready classic video."""
-    lookup = getattr(state, "asset_media", None)
-    if lookup is not None:
-        return lookup(asset_id)  # type: ignore[no-any-return]
-    video = next((v for v in state.videos.values() if v.ready and asset_id in (v.id, "a" + v.id[1:])), None)
-    if video is None:
-        raise ApiError(404, "resource_not_exist", f"Asset with id {asset_id} does not exist.")
-    return video.media  # type: ignore[no-any-return]
+    return asset_media_of(state, src["asset_id"], f"{field_name}.asset_id")
