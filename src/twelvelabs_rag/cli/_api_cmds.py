@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ._main import CLIError
+from ..resources._files import file_name
 from ._output import Progress, clock, span, table
 
 __all__ = ["make_client", "require_index", "load_json_object", "index_create", "index_list", "index_delete",
@@ -145,7 +146,7 @@ def _filenames(client: Any, index_id: str) -> dict[str, str]:
 def _indexed_as(path: Path, already: dict[str, list[tuple[str, float | None]]]) -> str | None:
     """The id of a video with this file's name and size (size unknown counts as a match)."""
     size = path.stat().st_size
-    for video_id, known in already.get(path.name, []):
+    for video_id, known in already.get(file_name(path, path.name), []):  # the name the server was sent
         if known is None or abs(known - size) < 1:
             return video_id
     return None
@@ -169,22 +170,23 @@ def upload(args: argparse.Namespace) -> int:
         for p in paths:
             video_id = _indexed_as(p, already)
             if video_id is not None:
-                rows.append((p.name, video_id, "skipped (already indexed)", None))
+                rows.append((file_name(p, p.name), video_id, "skipped (already indexed)", None))
             elif p not in todo:
                 todo.append(p)
         if not args.no_preflight:
             preflight(todo)
         with Progress(len(todo), "upload", enabled=not args.no_progress and bool(todo)) as bar:
             for p in todo:
-                bar.status(f"{p.name}: uploading")
+                shown = file_name(p, p.name)  # printable even when the name is not valid UTF-8
+                bar.status(f"{shown}: uploading")
                 task = client.tasks.create_and_wait(
                     index_id=args.index, file=p, user_metadata=metadata, timeout=args.timeout,
                     poll_interval=args.poll_interval,
-                    on_progress=lambda t, name=p.name: bar.status(f"{name}: {t.status}"),
+                    on_progress=lambda t, name=shown: bar.status(f"{name}: {t.status}"),
                 )
                 duration = task.system_metadata.duration if task.system_metadata else None
-                rows.append((p.name, task.video_id, task.status, clock(duration)))
-                bar.step(f"{p.name} {task.status}")
+                rows.append((shown, task.video_id, task.status, clock(duration)))
+                bar.step(f"{shown} {task.status}")
     print(table(rows, ["file", "video_id", "status", "duration"]))
     return 0
 
