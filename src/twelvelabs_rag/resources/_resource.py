@@ -32,6 +32,7 @@ from pydantic import BaseModel, ValidationError
 from .._base import next_page_params
 
 from .._request import RequestSpec, query_params
+from .._config import check_poll_interval, check_wait_timeout
 from .._exceptions import APIResponseValidationError, safe_cause
 from .._bulk import arun_bounded, run_bounded
 from .._pagination import AsyncPage, SyncPage
@@ -130,7 +131,8 @@ class _Resource:
     def _wait_args(self, task_id: str, kind: str, timeout: float | None, poll_interval: float | None,
                    on_progress: Any) -> dict[str, Any]:
         check_id("task_id", task_id)
-        interval = self._client.poll_interval if poll_interval is None else poll_interval
+        timeout = check_wait_timeout(timeout)  # bad values fail here, before the first poll
+        interval = self._client.poll_interval if poll_interval is None else check_poll_interval(poll_interval)
         return {"task_id": task_id, "kind": kind, "timeout": timeout, "interval": interval, "on_progress": on_progress,
                 "sleep": self._client._sleep, "clock": self._client._clock}
 
