@@ -154,3 +154,20 @@ def test_deeply_nested_body_cannot_crash_redaction() -> None:
     err = APIResponseValidationError("bad", body=body)
     redact(err, KEY)
     assert err.body == "<body too deeply nested to redact>"
+
+
+def test_lazy_clients_report_a_bad_key_instead_of_using_the_environments(monkeypatch: pytest.MonkeyPatch) -> None:
+    from twelvelabs_rag import LazyClients
+
+    monkeypatch.setenv("TWELVELABS_API_KEY", KEY)
+    lazy = LazyClients("tlk_SECRET\r\nx-evil: 1")
+    assert not lazy.can_build
+    with pytest.raises(ConfigurationError, match="line break") as info:
+        lazy.sync  # noqa: B018 - building is the point
+    assert "SECRET" not in str(info.value)
+
+    async def build() -> None:
+        lazy.aio  # noqa: B018
+
+    with pytest.raises(ConfigurationError, match="line break"):
+        asyncio.run(build())
