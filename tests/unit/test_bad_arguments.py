@@ -90,3 +90,10 @@ def test_bad_wait_arguments_fail_before_any_request(kwargs: dict, name: str) -> 
             with pytest.raises(ConfigurationError, match=name):
                 wait("t1", **kwargs)
     assert sent == []
+
+
+@pytest.mark.parametrize("value", ["4", 2.5, None, 0, True])
+def test_bad_max_concurrency_is_a_clear_value_error(value: object) -> None:
+    with TwelveLabs(api_key=KEY, transport=httpx.MockTransport(lambda r: httpx.Response(500)), max_retries=0) as client:
+        with pytest.raises(ValueError, match="max_concurrency must be an int >= 1"):
+            client.embed.create_many(["a"], model_name="marengo3.0", max_concurrency=value)
