@@ -99,3 +99,16 @@ def test_cli_upload_then_skip(odd_clip: Path, capsys: pytest.CaptureFixture[str]
         assert WIRE_NAME in first and "ready" in first
         assert main(upload) == 0, capsys.readouterr().err  # the second run finds it by its wire name
         assert "skipped (already indexed)" in capsys.readouterr().out
+
+
+def test_find_indexed_matches_the_wire_name(odd_clip: Path) -> None:
+    # the framework loaders look a local file up by its name before uploading it (no second upload)
+    from twelvelabs_rag.moments import file_sha256, find_indexed
+
+    fake = FakeTwelveLabs()
+    with fake.client(poll_interval=0) as client:
+        index = client.indexes.create(index_name="odd", models=[{"model_name": "marengo3.0", "model_options": ["visual"]}])
+        task = client.tasks.create_and_wait(index_id=index.id, file=odd_clip)
+        found = find_indexed(client, index.id, filename=odd_clip.name, size=odd_clip.stat().st_size,
+                             sha256=file_sha256(odd_clip))
+    assert found == task.video_id
