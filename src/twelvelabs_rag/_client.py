@@ -27,7 +27,16 @@ from ._base import Action, AttemptState, decide, translate_transport_error
 
 from ._request import RequestSpec, build_url
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient, KeyHeaders, check_timeout
-from ._deadline import AsyncTimedStream, Deadline, TimedStream, atimed_body, request_budget, timed_body
+from ._deadline import (
+    AsyncTimedStream,
+    Deadline,
+    DeadlineTransport,
+    TimedStream,
+    atimed_body,
+    reading_within,
+    request_budget,
+    timed_body,
+)
 from ._exceptions import APIConnectionError, ConfigurationError, TwelveLabsError
 from .resources._files import CHUNK, MultipartBody
 
@@ -154,7 +163,11 @@ class TwelveLabs(BaseClient):
     ) -> None:
         super().__init__(**_config_args(locals()))
         self._owns_http = _owns_http(http_client, transport, sleep)
-        self._http = http_client or httpx.Client(transport=transport, timeout=self.timeout)
+        self._http = http_client or (
+            httpx.Client(transport=transport, timeout=self.timeout) if transport is not None
+            # mounted (not transport=), so proxies from the environment still apply as before
+            else httpx.Client(mounts={"all://": DeadlineTransport()}, timeout=self.timeout)
+        )
         self._sleep = sleep or time.sleep
 
     # resources -------------------------------------------------------------------------------
@@ -239,7 +252,8 @@ class TwelveLabs(BaseClient):
             stream_body = timed_body(_slices(cached) if cached is not None else body.iter_chunks(), deadline)
         request = _http_request(self, spec, body, stream_body)
         try:
-            response = self._http.send(request, stream=True)
+            with reading_within(deadline):  # our own pool caps each socket read at the time left
+                response = self._http.send(request, stream=True)
             try:
                 response.stream = TimedStream(response.stream, deadline, request, per_event=spec.stream)
                 if not spec.stream or not response.is_success:
@@ -396,7 +410,7 @@ class AsyncTwelveLabs(BaseClient):
                     await response.aread()
             deadline.scope = None
             if scope.cancelled_caught:  # the deadline passed before the answer was in
-                raise deadline.error(request, per_event=False)
+                raise deadline.error(request)
             return response  # type: ignore[return-value]
         except httpx.TransportError as exc:
             if response is not None:

@@ -50,6 +50,7 @@ __all__ = [
     "check_timeout",
     "check_max_retries",
     "check_poll_interval",
+    "check_wait_timeout",
     "KeyHeaders",
     "BaseClient",
 ]
@@ -180,6 +181,11 @@ def check_poll_interval(poll_interval: object) -> float:
     if poll_interval is None:
         return DEFAULT_POLL_INTERVAL
     return _seconds("poll_interval", poll_interval, allow_zero=True)
+
+
+def check_wait_timeout(timeout: object) -> float | None:
+    """``timeout=`` of ``wait``/``create_and_wait``: seconds >= 0, or None (wait as long as it takes)."""
+    return None if timeout is None else _seconds("timeout", timeout, allow_zero=True)
 
 
 def _check_callable(name: str, value: object) -> None:

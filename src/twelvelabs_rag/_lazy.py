@@ -134,6 +134,9 @@ class LazyClients:
             self._key: str | None = resolve_api_key(explicit)
         except ConfigurationError:  # reported by the client if one has to be built
             self._key = None
+        #: What a built client resolves: the key, else the argument as given, so a key that is present
+        #: but unusable is reported as such (never silently replaced by the environment's key).
+        self._key_arg = self._key if self._key is not None else explicit
         self._base_url = base_url or os.environ.get(BASE_URL_ENV) or None
         self._kwargs = {k: v for k, v in client_kwargs.items() if v is not None}
         self._client = client
@@ -177,7 +180,7 @@ class LazyClients:
             )
         with self._lock:  # two threads asking at once get the same client
             if self._built is None:
-                self._built = TwelveLabs(self._key, base_url=self._base_url, **self._kwargs)
+                self._built = TwelveLabs(self._key_arg, base_url=self._base_url, **self._kwargs)
                 # an owner dropped without close() (a model built per call) must not leave sockets to the GC
                 self._finalizer = weakref.finalize(self, self._built.close)
             return self._built
@@ -197,7 +200,7 @@ class LazyClients:
             entry = self._built_async.get(loop)
             if entry is None:
                 self._forget_closed_loops()
-                client = AsyncTwelveLabs(self._key, base_url=self._base_url, **self._kwargs)
+                client = AsyncTwelveLabs(self._key_arg, base_url=self._base_url, **self._kwargs)
                 closer = _close_with_loop(client, loop)
                 _start(closer)  # on this loop's thread: the loop now finalises it at shutdown
                 entry = self._built_async[loop] = (client, closer)

@@ -371,6 +371,10 @@ def find_indexed(
     assert find_indexed(client, index.id, url="https://x/v.mp4") is None
     ```
     """
+    if filename is not None:
+        from .resources._files import wire_filename
+
+        filename = wire_filename(filename)  # the name an upload of this file was sent under
     for query in _lookups(filename, sha256, url):
         for video in client.indexes.videos.list(index_id, **query):
             if _matches(video, filename, size, sha256, url):

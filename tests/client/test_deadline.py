@@ -201,3 +201,10 @@ def test_a_stream_may_outlast_the_budget_when_each_event_is_in_time(drip: Any) -
             return await (await client.analyze(video_id="v1", prompt="Describe", stream=True)).text()
 
     assert asyncio.run(main()) == "hello " * 4
+
+
+@pytest.mark.timeout(15)
+def test_sync_dripped_headers_time_out(drip: Any) -> None:
+    # the client's own pool caps each socket read at the time left, so dripped headers end too
+    with _sync(drip(_drip_headers)) as client, pytest.raises(APITimeoutError):
+        list(client.indexes.list())

@@ -140,3 +140,73 @@ def test_chunked_request_bodies_are_read(served) -> None:
         assert r.request.headers["transfer-encoding"] == "chunked"
         assert r.status_code == 201
         assert http.get(f"/indexes/{r.json()['_id']}").json()["index_name"] == "chunked"
+
+
+# --- malformed framing (issue 9, item 15): the API's JSON error body and a clean close ---------------
+
+def _raw_exchange(base: str, request: bytes) -> tuple[int, dict[str, str], bytes, bool]:
+    """Send raw bytes; return (status, headers, body, closed-by-server-after-the-answer)."""
+    import socket
+
+    u = urlparse(base)
+    with socket.create_connection((u.hostname, u.port), timeout=5) as sock:
+        sock.sendall(request)
+        data = b""
+        while True:  # the server must close; a hang fails by the socket timeout
+            more = sock.recv(65536)
+            if not more:
+                break
+            data += more
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return status, headers, body, True
+
+
+def _request(length_headers: str, body: bytes = b"") -> bytes:
+    return (b"POST /v1.3/indexes HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\nContent-Type: application/json\r\n"
+            + length_headers.encode() + b"\r\n" + body)
+
+
+@pytest.mark.parametrize(
+    ("framing", "body", "status", "words"),
+    [
+        ("Content-Length: abc\r\n", b"", 400, "non-negative integer"),
+        ("Content-Length: -5\r\n", b"", 400, "non-negative integer"),
+        ("Content-Length: 1e3\r\n", b"", 400, "non-negative integer"),
+        ("Content-Length: 1000000000000000\r\n", b"", 413, "limit"),
+        ("Content-Length: " + "9" * 5000 + "\r\n", b"", 413, "limit"),
+        ("Content-Length: 2\r\nContent-Length: 3\r\n", b"{}", 400, "Conflicting"),
+        ("Transfer-Encoding: chunked\r\n", b"zz\r\n{}\r\n0\r\n\r\n", 400, "hexadecimal"),
+        ("Transfer-Encoding: chunked\r\n", b"2\r\n{}xx\r\n0\r\n\r\n", 400, "longer than its size"),
+        ("Transfer-Encoding: gzip\r\n", b"", 400, "not supported"),
+    ],
+)
+def test_malformed_framing_gets_a_json_error_and_a_close(served, framing: str, body: bytes, status: int,
+                                                         words: str) -> None:
+    fake, base = served
+    got, headers, data, closed = _raw_exchange(base, _request(framing, body))
+    assert got == status and headers["content-type"] == "application/json" and closed
+    err = json.loads(data)
+    assert set(err) == {"code", "message", "docs_url"} and words in err["message"]
+    assert err["code"] == ("request_too_large" if status == 413 else "bad_request")
+    with httpx.Client(base_url=base, headers={"x-api-key": "k"}) as http:  # the server lives on
+        assert http.get("/indexes").status_code == 200
+
+
+def test_stdlib_level_errors_are_json_too(served) -> None:
+    _, base = served
+    got, headers, data, _ = _raw_exchange(base, b"BREW /v1.3/indexes HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert got == 501 and headers["content-type"] == "application/json"
+    assert json.loads(data)["code"] == "not_implemented"
+    got, headers, data, _ = _raw_exchange(base, b"GET /v1.3/indexes HTTP/1.1\r\n" + b"X-Long: " + b"a" * 70000 + b"\r\n\r\n")
+    assert got == 431 and json.loads(data)["code"] == "request_header_fields_too_large"
+
+
+def test_chunked_body_over_the_limit_is_413_unread() -> None:
+    with serve(FakeTwelveLabs(), max_body=10) as base:
+        got, _, data, closed = _raw_exchange(base, _request("Transfer-Encoding: chunked\r\n", b"8\r\n12345678\r\n8\r\n"))
+        assert (got, json.loads(data)["code"], closed) == (413, "request_too_large", True)
+        with httpx.Client(base_url=base, headers={"x-api-key": "k"}) as http:  # within the limit: fine
+            assert http.post("/indexes", content=b"{}", headers={"content-type": "application/json"}).status_code == 400

@@ -71,3 +71,29 @@ def test_good_arguments_are_kept(kwargs: dict) -> None:
     if "timeout" in kwargs and not isinstance(kwargs["timeout"], httpx.Timeout):
         assert client.timeout == httpx.Timeout(kwargs["timeout"])
     client.close()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [({"poll_interval": "x"}, "poll_interval"), ({"poll_interval": -1}, "poll_interval"),
+     ({"timeout": "abc"}, "timeout"), ({"timeout": float("nan")}, "timeout"), ({"timeout": -5}, "timeout")],
+)
+def test_bad_wait_arguments_fail_before_any_request(kwargs: dict, name: str) -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"_id": "t1", "status": "ready"})
+
+    with TwelveLabs(api_key=KEY, transport=httpx.MockTransport(handler), max_retries=0) as client:
+        for wait in (client.tasks.wait, client.embed.tasks.wait):
+            with pytest.raises(ConfigurationError, match=name):
+                wait("t1", **kwargs)
+    assert sent == []
+
+
+@pytest.mark.parametrize("value", ["4", 2.5, None, 0, True])
+def test_bad_max_concurrency_is_a_clear_value_error(value: object) -> None:
+    with TwelveLabs(api_key=KEY, transport=httpx.MockTransport(lambda r: httpx.Response(500)), max_retries=0) as client:
+        with pytest.raises(ValueError, match="max_concurrency must be an int >= 1"):
+            client.embed.create_many(["a"], model_name="marengo3.0", max_concurrency=value)

@@ -154,3 +154,45 @@ def test_deeply_nested_body_cannot_crash_redaction() -> None:
     err = APIResponseValidationError("bad", body=body)
     redact(err, KEY)
     assert err.body == "<body too deeply nested to redact>"
+
+
+def test_lazy_clients_report_a_bad_key_instead_of_using_the_environments(monkeypatch: pytest.MonkeyPatch) -> None:
+    from twelvelabs_rag import LazyClients
+
+    monkeypatch.setenv("TWELVELABS_API_KEY", KEY)
+    lazy = LazyClients("tlk_SECRET\r\nx-evil: 1")
+    assert not lazy.can_build
+    with pytest.raises(ConfigurationError, match="line break") as info:
+        lazy.sync  # noqa: B018 - building is the point
+    assert "SECRET" not in str(info.value)
+
+    async def build() -> None:
+        lazy.aio  # noqa: B018
+
+    with pytest.raises(ConfigurationError, match="line break"):
+        asyncio.run(build())
+
+
+def test_task_failure_text_is_redacted() -> None:
+    from twelvelabs_rag import TaskFailedError
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        key = request.headers["x-api-key"]
+        return httpx.Response(200, json={"_id": "t1", "index_id": "i1", "status": "failed",
+                                         "error": {"message": f"bad key {key}"}})
+
+    with TwelveLabs(api_key=KEY, transport=httpx.MockTransport(handler), poll_interval=0) as client:
+        with pytest.raises(TaskFailedError) as info:
+            client.tasks.wait("t1")
+    assert KEY not in str(info.value) and "<redacted>" in str(info.value)
+
+    async def main() -> BaseException:
+        async with AsyncTwelveLabs(api_key=KEY, transport=httpx.MockTransport(handler), poll_interval=0) as client:
+            try:
+                await client.tasks.wait("t1")
+            except TaskFailedError as exc:
+                return exc
+        raise AssertionError("no error")
+
+    exc = asyncio.run(main())
+    assert KEY not in str(exc) and "<redacted>" in str(exc)

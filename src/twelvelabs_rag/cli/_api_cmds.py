@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ._main import CLIError
+from ..resources._files import file_name
 from ._output import Progress, clock, span, table
 
 __all__ = ["make_client", "require_index", "load_json_object", "index_create", "index_list", "index_delete",
@@ -226,7 +227,8 @@ def _existing(client: Any, index_id: str, path: Path, digest: str) -> Any:
     """The core's one rule (``twelvelabs_rag.dedupe``): a finished video, or a task still indexing this file."""
     from ..dedupe import find_upload
 
-    return find_upload(client, index_id, filename=path.name, size=path.stat().st_size, sha256=digest)
+    # the name the server was sent (printable and lossless even when it is not valid UTF-8)
+    return find_upload(client, index_id, filename=file_name(path, path.name), size=path.stat().st_size, sha256=digest)
 
 
 def _wait(client: Any, task_id: str, args: argparse.Namespace, bar: Progress, name: str) -> Any:
@@ -268,22 +270,24 @@ def upload(args: argparse.Namespace) -> int:
             elif found.in_progress:
                 resume.append((p, str(found.task_id)))
             else:
-                rows.append((p.name, found.video_id, "skipped (already indexed)", None))
+                rows.append((file_name(p, p.name), found.video_id, "skipped (already indexed)", None))
         if not args.no_preflight:
             preflight([p for p, _ in todo])
         with Progress(len(todo) + len(resume), "upload", enabled=not args.no_progress and bool(todo or resume)) as bar:
             for p, task_id in resume:
-                bar.status(f"{p.name}: still indexing (task {task_id})")
-                task = _wait(client, task_id, args, bar, p.name)
-                rows.append((p.name, task.video_id, f"{task.status} (uploaded before)", _duration(task)))
-                bar.step(f"{p.name} {task.status}")
+                shown = file_name(p, p.name)  # printable even when the name is not valid UTF-8
+                bar.status(f"{shown}: still indexing (task {task_id})")
+                task = _wait(client, task_id, args, bar, shown)
+                rows.append((shown, task.video_id, f"{task.status} (uploaded before)", _duration(task)))
+                bar.step(f"{shown} {task.status}")
             for p, digest in todo:
-                bar.status(f"{p.name}: uploading")
+                shown = file_name(p, p.name)
+                bar.status(f"{shown}: uploading")
                 created = client.tasks.create(index_id=args.index, file=p,
                                               user_metadata={**metadata, **dedupe_metadata(sha256=digest)})
-                task = _wait(client, created.id, args, bar, p.name)
-                rows.append((p.name, task.video_id, task.status, _duration(task)))
-                bar.step(f"{p.name} {task.status}")
+                task = _wait(client, created.id, args, bar, shown)
+                rows.append((shown, task.video_id, task.status, _duration(task)))
+                bar.step(f"{shown} {task.status}")
     print(table(rows, ["file", "video_id", "status", "duration"]))
     return 0
 

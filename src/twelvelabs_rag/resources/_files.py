@@ -17,6 +17,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import secrets
+import urllib.parse
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import IO, Any, Union
 
 import anyio
 
-__all__ = ["FileInput", "FilePart", "MultipartBody", "prepare_file", "aprepare_file", "file_name"]
+__all__ = ["FileInput", "FilePart", "MultipartBody", "prepare_file", "aprepare_file", "file_name", "wire_filename"]
 
 #: A path, raw bytes, a binary file object, or ``(filename, bytes)``.
 FileInput = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes], tuple]
@@ -48,16 +49,51 @@ def _quote(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
+#: Bytes kept as they are when a file name needs the percent-encoded fallback (RFC 3986 unreserved
+#: plus a few harmless marks); everything else, ``%`` included, becomes ``%XX``.
+_NAME_SAFE = " !#$&'()+,-.;=@[]^_`{}~"
+
+
+def wire_filename(name: str) -> str:
+    """The name as sent in ``filename="..."`` and in lookups: always encodable as UTF-8.
+
+    A name that is valid Unicode is sent as UTF-8, as RFC 7578 and browsers do. A name holding lone
+    surrogates (a file name that is not valid UTF-8, as ``os.fsdecode`` returns it) gets back its
+    original bytes; if those decode as UTF-8 they are used, else every byte outside ``_NAME_SAFE``
+    is percent-encoded (``%FF``; ``%`` itself becomes ``%25``), which is lossless and ASCII-only.
+
+    ```python
+    assert wire_filename("café.mp4") == "café.mp4"
+    assert wire_filename("\\udcffclip%1.mp4") == "%FFclip%251.mp4"
+    ```
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = os.fsencode(name)  # the original bytes of a name from os.fsdecode (surrogateescape)
+    except UnicodeError:
+        raw = name.encode("utf-8", "surrogatepass")  # lone surrogates that never were a file name
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return urllib.parse.quote(raw, safe=_NAME_SAFE)
+
+
 def file_name(file: Any, default: str) -> str:
-    """The filename a file input will be uploaded under."""
+    """The filename a file input will be uploaded under (see :func:`wire_filename`)."""
     if isinstance(file, tuple):
-        return str(file[0])
-    if isinstance(file, (str, os.PathLike)):
-        return Path(file).name
-    name = getattr(file, "name", None)
-    if isinstance(name, str) and name and not name.startswith("<"):
-        return Path(name).name
-    return default
+        name = os.fsdecode(file[0]) if isinstance(file[0], bytes) else str(file[0])
+    elif isinstance(file, (str, os.PathLike)):
+        name = os.fsdecode(Path(file).name)
+    else:
+        attr = getattr(file, "name", None)
+        if isinstance(attr, bytes):
+            attr = os.fsdecode(attr)
+        name = Path(attr).name if isinstance(attr, str) and attr and not attr.startswith("<") else default
+    return wire_filename(name)
 
 
 def prepare_file(name: str, file: Any, *, default_filename: str) -> FilePart:

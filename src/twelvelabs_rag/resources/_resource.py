@@ -32,7 +32,8 @@ from pydantic import BaseModel, ValidationError
 from .._base import next_page_params
 
 from .._request import RequestSpec, query_params
-from .._exceptions import APIResponseValidationError, safe_cause
+from .._config import check_poll_interval, check_wait_timeout
+from .._exceptions import APIResponseValidationError, TwelveLabsError, safe_cause
 from .._bulk import arun_bounded, run_bounded
 from .._pagination import AsyncPage, SyncPage
 from .._polling import await_until_done, wait_until_done
@@ -130,7 +131,8 @@ class _Resource:
     def _wait_args(self, task_id: str, kind: str, timeout: float | None, poll_interval: float | None,
                    on_progress: Any) -> dict[str, Any]:
         check_id("task_id", task_id)
-        interval = self._client.poll_interval if poll_interval is None else poll_interval
+        timeout = check_wait_timeout(timeout)  # bad values fail here, before the first poll
+        interval = self._client.poll_interval if poll_interval is None else check_poll_interval(poll_interval)
         return {"task_id": task_id, "kind": kind, "timeout": timeout, "interval": interval, "on_progress": on_progress,
                 "sleep": self._client._sleep, "clock": self._client._clock}
 
@@ -159,7 +161,10 @@ class SyncResource(_Resource):
 
     def _wait(self, fetch: Callable[[], Any], task_id: str, kind: str, timeout: float | None,
               poll_interval: float | None, on_progress: Any) -> Any:
-        return wait_until_done(fetch, **self._wait_args(task_id, kind, timeout, poll_interval, on_progress))
+        try:
+            return wait_until_done(fetch, **self._wait_args(task_id, kind, timeout, poll_interval, on_progress))
+        except TwelveLabsError as exc:  # TaskFailedError quotes the server's failure text
+            raise self._client._redact(exc) from exc.__cause__
 
     def _bounded(self, jobs: list[Any], fn: Callable[[Any], Any], max_concurrency: int, return_exceptions: bool) -> list[Any]:
         return run_bounded(jobs, fn, max_concurrency=max_concurrency, sleep=self._client._sleep,
@@ -186,12 +191,20 @@ class AsyncResource(_Resource):
 
     def _wait(self, fetch: Callable[[], Awaitable[Any]], task_id: str, kind: str, timeout: float | None,
               poll_interval: float | None, on_progress: Any) -> Awaitable[Any]:
-        return await_until_done(fetch, **self._wait_args(task_id, kind, timeout, poll_interval, on_progress))
+        return _redacting(self._client, await_until_done(fetch, **self._wait_args(task_id, kind, timeout, poll_interval,
+                                                                             on_progress)))
 
     def _bounded(self, jobs: list[Any], fn: Callable[[Any], Awaitable[Any]], max_concurrency: int,
                  return_exceptions: bool) -> Awaitable[list[Any]]:
         return arun_bounded(jobs, fn, max_concurrency=max_concurrency, sleep=self._client._sleep,
                             return_exceptions=return_exceptions)
+
+
+async def _redacting(client: Any, waiting: Awaitable[R]) -> R:
+    try:
+        return await waiting
+    except TwelveLabsError as exc:  # TaskFailedError quotes the server's failure text
+        raise client._redact(exc) from exc.__cause__
 
 
 def _page_params(params: dict[str, Any]) -> dict[str, Any]:
