@@ -362,3 +362,28 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize(("argv", "flag"), [
+    (["index", "delete", ""], "index_id"),
+    (["search", "fox", "--index", " "], "--index"),
+    (["upload", "x.mp4", "--index", ""], "--index"),
+    (["store", "ingest", "", "--path", "s"], "task_id"),
+    (["store", "stats", "--path", ""], "--path"),
+    (["store", "search", "--path", "s", "--like", "1", "--video", ""], "--video"),
+    (["embed", "video", "x.mp4", "--store", ""], "--store"),
+])
+def test_empty_ids_and_paths_are_usage_errors(cli, argv, flag) -> None:
+    r = cli(*argv)
+    assert r.code == 2 and len(r.err_lines) == 1
+    assert r.err_lines[0].startswith(f"error: argument {flag}: must not be empty")
+
+
+def test_deep_metadata_is_one_clear_line(cli, slow, clip_factory) -> None:
+    fake, _ = slow
+    fox = clip_factory("fox.mp4", FOX)
+    r = cli("upload", fox, "--index", "i", "--metadata", '{"a": ' * 5000 + "1" + "}" * 5000)
+    assert r.err_lines == ["error: --metadata nests too deeply; keep it under 32 levels"]
+    r = cli("upload", fox, "--index", "i", "--metadata", '{"a": ' * 40 + "1" + "}" * 40)
+    assert r.err_lines == ["error: --metadata nests deeper than 32 levels; flatten it"]
+    assert fake.requests == []
