@@ -365,10 +365,10 @@ def _umask() -> int:
 
 
 @pytest.mark.parametrize(("argv", "flag"), [
-    (["index", "delete", ""], "index_id"),
+    (["index", "delete", ""], "INDEX_ID"),
     (["search", "fox", "--index", " "], "--index"),
     (["upload", "x.mp4", "--index", ""], "--index"),
-    (["store", "ingest", "", "--path", "s"], "task_id"),
+    (["store", "ingest", "", "--path", "s"], "TASK_ID"),
     (["store", "stats", "--path", ""], "--path"),
     (["store", "search", "--path", "s", "--like", "1", "--video", ""], "--video"),
     (["embed", "video", "x.mp4", "--store", ""], "--store"),
