@@ -208,7 +208,7 @@ def test_ingest_into_uncreatable_dir_says_so(cli, tmp_path: Path, monkeypatch) -
 # -- item 24: embed video, ingest --wait, emulator flags, fast waits against loopback ------------
 
 
-def test_embed_video_then_store(cli, base_url, monkeypatch, clip_factory, tmp_path: Path, fake) -> None:
+def test_embed_video_then_store(cli, base_url, monkeypatch, clip_factory, tmp_path: Path) -> None:
     monkeypatch.setenv("TWELVELABS_BASE_URL", base_url)
     monkeypatch.setenv("TWELVELABS_API_KEY", "k")
     fox = clip_factory("fox.mp4", FOX)
@@ -229,9 +229,6 @@ def test_embed_video_then_store(cli, base_url, monkeypatch, clip_factory, tmp_pa
     r = cli("store", "search", "--path", tmp_path / "second", "--text", "a fox in the snow", "--json")
     assert json.loads(r.out.splitlines()[0])["video_id"] == "fox"
 
-    # Waiting against loopback costs a few polls at the fast default, not 5 s each.
-    polls = fake.calls("GET /embed/tasks/{task_id}/status")
-    assert polls, "the waits polled the task status"
 
 
 def test_loopback_base_url_gets_a_fast_default_poll_interval() -> None:
@@ -362,3 +359,28 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize(("argv", "flag"), [
+    (["index", "delete", ""], "INDEX_ID"),
+    (["search", "fox", "--index", " "], "--index"),
+    (["upload", "x.mp4", "--index", ""], "--index"),
+    (["store", "ingest", "", "--path", "s"], "TASK_ID"),
+    (["store", "stats", "--path", ""], "--path"),
+    (["store", "search", "--path", "s", "--like", "1", "--video", ""], "--video"),
+    (["embed", "video", "x.mp4", "--store", ""], "--store"),
+])
+def test_empty_ids_and_paths_are_usage_errors(cli, argv, flag) -> None:
+    r = cli(*argv)
+    assert r.code == 2 and len(r.err_lines) == 1
+    assert r.err_lines[0].startswith(f"error: argument {flag}: must not be empty")
+
+
+def test_deep_metadata_is_one_clear_line(cli, slow, clip_factory) -> None:
+    fake, _ = slow
+    fox = clip_factory("fox.mp4", FOX)
+    r = cli("upload", fox, "--index", "i", "--metadata", '{"a": ' * 5000 + "1" + "}" * 5000)
+    assert r.err_lines == ["error: --metadata nests too deeply; keep it under 32 levels"]
+    r = cli("upload", fox, "--index", "i", "--metadata", '{"a": ' * 40 + "1" + "}" * 40)
+    assert r.err_lines == ["error: --metadata nests deeper than 32 levels; flatten it"]
+    assert fake.requests == []

@@ -255,8 +255,12 @@ def upload(args: argparse.Namespace) -> int:
             metadata = json.loads(args.metadata)
         except json.JSONDecodeError as exc:
             raise CLIError(f"--metadata is not valid JSON: {exc.msg}") from exc
+        except RecursionError as exc:
+            raise CLIError(f"--metadata nests too deeply; keep it under {MAX_JSON_DEPTH} levels") from exc
         if not isinstance(metadata, dict):
             raise CLIError("--metadata must be a JSON object, e.g. '{\"category\": \"nature\"}'")
+        if json_depth(metadata) > MAX_JSON_DEPTH:
+            raise CLIError(f"--metadata nests deeper than {MAX_JSON_DEPTH} levels; flatten it")
     with make_client(args, preflight=not args.no_preflight) as client:
         require_index(client, args.index)
         rows: list[tuple[Any, ...]] = []

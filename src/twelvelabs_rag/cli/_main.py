@@ -87,6 +87,13 @@ def seconds(minimum: float = 0.0, *, allow_zero: bool = True) -> Any:
     return parse
 
 
+def nonempty(value: str) -> str:
+    """An argparse type: an id or a path that is not empty or blank."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
 def unit_interval(value: str) -> float:
     """An argparse type: a number from 0 to 1."""
     try:
@@ -156,12 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(idx_sub, "list", "list indexes", _api_cmds.index_list, [api])
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     p = add(idx_sub, "delete", "delete an index and all its videos", _api_cmds.index_delete, [api])
-    p.add_argument("index_id", metavar="INDEX_ID")
+    p.add_argument("index_id", metavar="INDEX_ID", type=nonempty)
 
     p = add(sub, "upload", "upload and index video files (preflight, progress, skips files already indexed)",
             _api_cmds.upload, [api, waits])
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--index", required=True, metavar="INDEX_ID")
+    p.add_argument("--index", required=True, metavar="INDEX_ID", type=nonempty)
     p.add_argument("--metadata", metavar="JSON", help="user metadata for every file, a JSON object")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-preflight", action="store_true",
@@ -169,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add(sub, "search", "search an index by text or image", _api_cmds.search, [api])
     p.add_argument("query", nargs="?", metavar="QUERY", help="text query")
-    p.add_argument("--index", required=True, metavar="INDEX_ID")
+    p.add_argument("--index", required=True, metavar="INDEX_ID", type=nonempty)
     p.add_argument("--image", metavar="PATH", help="an image file as the query (with or without QUERY)")
     p.add_argument("--options", default="visual,audio", metavar="LIST", help="search options (default: visual,audio)")
     p.add_argument("--limit", type=bounded_int(1, MAX_LIMIT), default=10, metavar="N",
@@ -193,22 +200,22 @@ def build_parser() -> argparse.ArgumentParser:
     st_sub.required = True
     p = add(st_sub, "ingest", "add a finished video embedding task to a store (created if missing)",
             _store_cmds.ingest, [api, waits])
-    p.add_argument("task_id", metavar="TASK_ID", help="a video embedding task (see 'tlrag embed video')")
-    p.add_argument("--path", required=True, metavar="DIR")
-    p.add_argument("--video-id", default=None, metavar="ID", help="the id to file the segments under (default: the task id)")
+    p.add_argument("task_id", metavar="TASK_ID", type=nonempty, help="a video embedding task (see 'tlrag embed video')")
+    p.add_argument("--path", required=True, metavar="DIR", type=nonempty)
+    p.add_argument("--video-id", default=None, metavar="ID", type=nonempty, help="the id to file the segments under (default: the task id)")
     p.add_argument("--wait", action="store_true", help="wait for the task to be ready instead of failing")
     p = add(st_sub, "search", "search a store by text, image or an existing segment", _store_cmds.search, [api])
-    p.add_argument("--path", required=True, metavar="DIR")
+    p.add_argument("--path", required=True, metavar="DIR", type=nonempty)
     q = p.add_mutually_exclusive_group(required=True)
     q.add_argument("--text", metavar="TEXT")
     q.add_argument("--image", metavar="PATH")
     q.add_argument("--like", metavar="SEGMENT_ID", help="segments similar to this one (fully offline)")
     p.add_argument("--limit", type=bounded_int(1, MAX_LIMIT), default=10, metavar="N",
                    help=f"number of segments, 1 to {MAX_LIMIT} (default: 10)")
-    p.add_argument("--video", metavar="VIDEO_ID", default=None, help="only segments of this video")
+    p.add_argument("--video", metavar="VIDEO_ID", default=None, type=nonempty, help="only segments of this video")
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     p = add(st_sub, "stats", "show what a store holds", _store_cmds.stats, [debug])
-    p.add_argument("--path", required=True, metavar="DIR")
+    p.add_argument("--path", required=True, metavar="DIR", type=nonempty)
 
     emb = sub.add_parser("embed", help="create embedding tasks (what 'tlrag store ingest' adds to a store)",
                          description="create embedding tasks (what 'tlrag store ingest' adds to a store)")
@@ -221,9 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clip-length", type=seconds(allow_zero=False), default=None, metavar="SECONDS",
                    help="segment length (default: the API's, 6)")
     p.add_argument("--wait", action="store_true", help="wait until the task is ready")
-    p.add_argument("--store", metavar="DIR", default=None,
+    p.add_argument("--store", metavar="DIR", default=None, type=nonempty,
                    help="then add its segments to the segment store DIR (created if missing; implies --wait)")
-    p.add_argument("--video-id", default=None, metavar="ID", help="with --store: the id to file the segments under")
+    p.add_argument("--video-id", default=None, metavar="ID", type=nonempty, help="with --store: the id to file the segments under")
     p.add_argument("--no-preflight", action="store_true", help="skip the local checks of the video file")
     return parser
 
