@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
+from twelvelabs_rag.testing.docs import named_blocks, run_code
+
 README = Path(__file__).resolve().parents[1] / "README.md"
-_BLOCK = re.compile(r"<!-- readme-test: (?P<name>[\w-]+) -->\s*```python\n(?P<code>.*?)```", re.S)
 
 
 def _snippets() -> list[tuple[str, str]]:
-    return [(m["name"], m["code"]) for m in _BLOCK.finditer(README.read_text(encoding="utf-8"))]
+    return list(named_blocks(README.read_text(encoding="utf-8")).items())
 
 
 def test_readme_has_the_quickstarts() -> None:
@@ -26,7 +26,7 @@ def test_readme_snippet_runs(name: str, code: str, tmp_path: Path, monkeypatch: 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TWELVELABS_API_KEY", raising=False)
     namespace: dict[str, object] = {"__name__": f"readme_{name}"}
-    exec(compile(code, f"README.md:{name}", "exec"), namespace)  # noqa: S102 - our own README
+    run_code(code, f"README.md:{name}", namespace)
     out = capsys.readouterr().out
     expected = {
         "langchain": ["[wildlife.mp4 00:08-00:12]", "bear"],
@@ -53,7 +53,7 @@ def test_core_snippet_runs_twice_and_leaves_the_working_directory_empty(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TWELVELABS_API_KEY", raising=False)
     for run in range(2):
-        exec(compile(code, f"README.md:core#{run}", "exec"), {"__name__": "readme_core"})  # noqa: S102
+        run_code(code, f"README.md:core#{run}", {"__name__": "readme_core"})
         assert ", 512)" in capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
+from twelvelabs_rag.testing.docs import code_blocks, run_code
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "hosted-rag.md"
 
 
 def test_the_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
-    (block,) = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    (block,) = code_blocks(DOC.read_text(encoding="utf-8"))
     namespace: dict = {}
-    exec(compile(block, str(DOC), "exec"), namespace)  # noqa: S102 - our own docs
+    run_code(block, str(DOC), namespace)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "True 4.0"
     assert lines[1].startswith("True 8.0 12.0 a brown bear catches salmon in a river")

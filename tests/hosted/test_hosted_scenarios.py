@@ -287,3 +287,13 @@ def test_emulator_mixins_do_not_shadow_each_other() -> None:
             if not n.startswith("__")}
     owners = {n: [c.__name__ for c in FakeTwelveLabs.__mro__[1:] if n in vars(c)] for n in ours}
     assert {n: o for n, o in owners.items() if len(o) > 1} == {}
+
+
+async def test_entity_wait_polls_until_ready_for_search(client: Any, fake: Any, hosted_media: dict[str, Path]) -> None:
+    """A new entity is ``processing``; searching for it then is a 400 — ``wait`` is what makes it usable."""
+    ada_png = fake.add_asset(hosted_media["ada.png"])
+    cast = await call(client.entity_collections.create, name="cast")
+    ada = await call(client.entity_collections.entities.create, cast.id, name="Ada", asset_ids=[ada_png])
+    seen: list[str] = []
+    ready = await call(client.entity_collections.entities.wait, cast.id, ada.id, on_progress=lambda e: seen.append(e.status))
+    assert ready.status == "ready" and ready.id == ada.id and seen[-1] == "ready"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import importlib
-import re
 import tempfile
-import textwrap
 from pathlib import Path
 
 import pytest
+
+from twelvelabs_rag.testing.docs import code_blocks, named_blocks, rst_example, run_code
 
 PACKAGE = Path(__file__).resolve().parents[1]
 MODULES = [
@@ -19,9 +19,9 @@ MODULES = [
 
 
 def _docstring_example(doc: str) -> str:
-    match = re.search(r"Example[^\n]*::\n\n((?:    .*\n|\n)+)", doc + "\n")
-    assert match, "the module docstring has no 'Example...::' block"
-    return textwrap.dedent(match.group(1))
+    code = rst_example(doc)
+    assert code, "the module docstring has no 'Example...::' block"
+    return code
 
 
 @pytest.fixture
@@ -34,14 +34,14 @@ def private_tmp(tmp_path, monkeypatch):
 def test_module_docstring_example_runs(module, private_tmp, capsys) -> None:
     mod = importlib.import_module(module)
     code = _docstring_example(mod.__doc__ or "")
-    exec(compile(code, f"<{module} docstring>", "exec"), {"__name__": "__doc_example__"})
+    run_code(code, f"<{module} docstring>")
 
 
 def test_readme_quickstart_runs(private_tmp, capsys) -> None:
     readme = (PACKAGE / "README.md").read_text()
-    match = re.search(r"<!-- quickstart -->\n```python\n(.*?)\n```", readme, re.S)
-    assert match, "README has no quickstart block"
-    exec(compile(match.group(1), "<README quickstart>", "exec"), {"__name__": "__readme__"})
+    code = named_blocks(readme).get("quickstart")
+    assert code, "README has no quickstart block"
+    run_code(code, "<README quickstart>")
     out = capsys.readouterr().out
     assert "wildlife.mp4" in out and "bear" in out
 
@@ -70,7 +70,7 @@ def test_public_api_has_a_docstring_with_an_example(qualname, mod, obj, private_
     assert "Example" in doc, f"{qualname}'s docstring has no example"
     if isinstance(obj, type):
         return  # class examples need a TwelveLabs key; the module examples run them on the emulator
-    blocks = re.findall(r"```python\n(.*?)```", doc, re.S)
+    blocks = code_blocks(doc)
     assert blocks, f"{qualname}'s example is not a python block"
     for block in blocks:
-        exec(compile(textwrap.dedent(block), f"<{qualname} example>", "exec"), dict(vars(mod)))
+        run_code(block, f"<{qualname} example>", dict(vars(mod)))

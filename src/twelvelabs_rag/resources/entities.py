@@ -3,6 +3,7 @@
 ```python
 people = client.entity_collections.create(name="cast")
 ada = client.entity_collections.entities.create(people.id, name="Ada", asset_ids=[portrait_asset_id])
+ada = client.entity_collections.entities.wait(people.id, ada.id)   # processing -> ready for search
 hits = client.search.create(index_id=ix, query_text=f"{ada.mention} is walking", search_options=["visual"])
 ```
 """
@@ -173,6 +174,12 @@ class Entities(SyncResource):
         """One entity."""
         return parse_model(Entity, self._client._request(RequestSpec("GET", _entity(entity_collection_id, entity_id))))
 
+    def wait(self, entity_collection_id: str, entity_id: str, *, timeout: float | None = None,
+             poll_interval: float | None = None, on_progress: Any = None) -> Entity:
+        """Poll until the entity is ``ready`` for search (it is ``processing`` after create and asset changes)."""
+        return self._wait(lambda: self.retrieve(entity_collection_id, entity_id), entity_id, "task", timeout,
+                          poll_interval, on_progress)
+
     def update(self, entity_collection_id: str, entity_id: str, *, name: str | None = None,
                description: str | None = None, metadata: Mapping[str, Any] | None = None) -> Entity:
         """Change name/description; ``metadata`` replaces the whole map."""
@@ -220,6 +227,12 @@ class AsyncEntities(AsyncResource):
         """One entity."""
         return parse_model(Entity,
                            await self._client._request(RequestSpec("GET", _entity(entity_collection_id, entity_id))))
+
+    async def wait(self, entity_collection_id: str, entity_id: str, *, timeout: float | None = None,
+                   poll_interval: float | None = None, on_progress: Any = None) -> Entity:
+        """Poll until the entity is ``ready`` for search (it is ``processing`` after create and asset changes)."""
+        return await self._wait(lambda: self.retrieve(entity_collection_id, entity_id), entity_id, "task", timeout,
+                                poll_interval, on_progress)
 
     async def update(self, entity_collection_id: str, entity_id: str, *, name: str | None = None,
                      description: str | None = None, metadata: Mapping[str, Any] | None = None) -> Entity:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 from types import ModuleType
 
 from twelvelabs_rag.testing import FakeTwelveLabs, serve
+from twelvelabs_rag.testing.docs import code_blocks, run_code
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_readme_code_blocks_run(tmp_path, monkeypatch, capsys, media_dir) -> None:
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    blocks = code_blocks(README.read_text(encoding="utf-8"))
     assert len(blocks) >= 6
     for name in ("wildlife.mp4", "fox.png", "market.wav"):
         shutil.copy(media_dir / name, tmp_path / name)
@@ -25,7 +25,7 @@ def test_readme_code_blocks_run(tmp_path, monkeypatch, capsys, media_dir) -> Non
         monkeypatch.setenv("TWELVELABS_BASE_URL", base_url)
         try:
             for i, block in enumerate(blocks):
-                exec(compile(block, f"README.md[block {i}]", "exec"), namespace)  # noqa: S102
+                run_code(block, f"README.md[block {i}]", namespace)
         finally:
             store = namespace.get("store")
             if store is not None and store.store is not None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import importlib
-import re
-import textwrap
 
 import pytest
+
+from twelvelabs_rag.testing.docs import code_blocks, run_code
 
 MODULES = [
     "langchain_twelvelabs._utils",
@@ -25,10 +25,10 @@ def _examples():
         for obj in objects:
             if isinstance(obj, type) and obj.__module__.startswith("langchain_twelvelabs") and "Setup:" in (obj.__doc__ or ""):
                 continue  # class examples need an account or a client; the README test runs those flows
-            for block in re.findall(r"```python\n(.*?)```", obj.__doc__ or "", re.S):
-                yield pytest.param(module, textwrap.dedent(block), id=f"{name}.{getattr(obj, '__name__', '')}")
+            for block in code_blocks(obj.__doc__):
+                yield pytest.param(module, block, id=f"{name}.{getattr(obj, '__name__', '')}")
 
 
 @pytest.mark.parametrize(("module", "code"), list(_examples()))
 def test_docstring_example_runs(module, code) -> None:
-    exec(compile(code, module.__name__, "exec"), dict(vars(module)))  # noqa: S102
+    run_code(code, module.__name__, dict(vars(module)))
