@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from twelvelabs_rag import ConfigurationError
-from twelvelabs_rag.moments import format_timestamp
+from twelvelabs_rag.moments import clip_id, format_timestamp
 
 __all__ = ["hit_moments", "moment_id", "citation_dicts", "split_conversation", "MODEL_NAME"]
 
@@ -26,10 +26,10 @@ MODEL_NAME = "twelvelabs-responses"
 
 
 def moment_id(item_id: str, start: float | None, end: float | None) -> str:
-    """A stable id per moment: ``"<item_id>:<start>-<end>"`` (the item id alone for a whole image)."""
+    """A stable id per moment: ``twelvelabs_rag.moments.clip_id`` of the item (the item id alone for an image)."""
     if start is None or end is None:
         return item_id
-    return f"{item_id}:{float(start):.3f}-{float(end):.3f}"
+    return clip_id(item_id, start, end)
 
 
 def hit_moments(hit: Any) -> list[dict[str, Any]]:
