@@ -91,3 +91,49 @@ def index_models() -> list[dict[str, Any]]:
 def fresh_fake() -> FakeTwelveLabs:
     """A new, empty emulator for tests that write."""
     return FakeTwelveLabs(seed=11)
+
+
+# ---------------------------------------------------------------------------------------------- hosted RAG
+@dataclass
+class HostedWorld:
+    """A knowledge store holding the hosted-test clips as ready items (filename -> item id / asset id)."""
+
+    fake: FakeTwelveLabs
+    knowledge_store_id: str
+    items: dict[str, str]
+    assets: dict[str, str]
+    scripts: dict[str, str]
+
+    def clients_kw(self) -> dict[str, Any]:
+        return {"client": self.fake.client(), "async_client": self.fake.async_client()}
+
+
+def _hosted_support() -> Any:
+    """``tests/hosted/_hosted_support.py`` (the emulator's assets seeding stand-in until the assets emulator is merged)."""
+    import sys
+
+    hosted = Path(__file__).resolve().parents[4] / "tests" / "hosted"
+    if str(hosted) not in sys.path:
+        sys.path.insert(0, str(hosted))
+    import _hosted_support
+
+    return _hosted_support
+
+
+def hosted_fake(seed: int = 5) -> FakeTwelveLabs:
+    """An emulator with assets (``add_asset`` / ``asset_media``)."""
+    return _hosted_support().make_fake(seed=seed)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def hosted_world(tmp_path_factory: pytest.TempPathFactory) -> HostedWorld:
+    HOSTED_SCRIPTS = _hosted_support().HOSTED_SCRIPTS
+    fake = hosted_fake()
+    root = tmp_path_factory.mktemp("hosted-media")
+    client = fake.client()
+    ks = client.knowledge_stores.create(name="lc-hosted")
+    items, assets = {}, {}
+    for name, script in HOSTED_SCRIPTS.items():
+        assets[name] = fake.add_asset(make_clip(root / name, script))  # type: ignore[attr-defined]
+        items[name] = client.knowledge_stores.items.create_and_wait(ks.id, asset_id=assets[name], poll_interval=0).id
+    return HostedWorld(fake=fake, knowledge_store_id=ks.id, items=items, assets=assets, scripts=dict(HOSTED_SCRIPTS))
