@@ -49,6 +49,8 @@ class TwelveLabsKnowledgeStoreRetriever(TwelveLabsClientMixin, BaseRetriever):
     modalities: list[Literal["visual", "audio"]] = Field(default_factory=lambda: ["visual", "audio"])
     asset_type: str | list[str] | None = None
     item_ids: str | list[str] | None = None
+    page_size: int | None = Field(default=None, ge=1, le=_MAX_PAGE,
+                                  description="Hits per search page (default min(k, 50)).")
     fetch_item_details: bool = True
 
     _items: dict[tuple[str, str], Any] = PrivateAttr(default_factory=dict)
@@ -64,7 +66,8 @@ class TwelveLabsKnowledgeStoreRetriever(TwelveLabsClientMixin, BaseRetriever):
         ks_id = kwargs.pop("knowledge_store_id", self.knowledge_store_id)
         params = {"modalities": list(kwargs.pop("modalities", self.modalities)),
                   "asset_type": kwargs.pop("asset_type", self.asset_type),
-                  "item_ids": kwargs.pop("item_ids", self.item_ids), "page_size": min(k, _MAX_PAGE)}
+                  "item_ids": kwargs.pop("item_ids", self.item_ids),
+                  "page_size": self.page_size or min(k, _MAX_PAGE)}
         if kwargs:
             raise ConfigurationError(f"Unknown arguments {sorted(kwargs)}: the knowledge-store retriever takes k, "
                                      "knowledge_store_id, modalities, asset_type and item_ids")

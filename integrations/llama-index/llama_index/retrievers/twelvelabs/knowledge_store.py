@@ -59,6 +59,7 @@ class TwelveLabsKnowledgeStoreRetriever(BaseRetriever):
         modalities: Sequence[str] = ("visual", "audio"),
         asset_type: str | Sequence[str] | None = None,
         item_ids: str | Sequence[str] | None = None,
+        page_size: int | None = None,
         fetch_item_details: bool = True,
         callback_manager: CallbackManager | None = None,
         verbose: bool = False,
@@ -75,6 +76,9 @@ class TwelveLabsKnowledgeStoreRetriever(BaseRetriever):
         self.modalities = [modalities] if isinstance(modalities, str) else list(modalities)
         self.asset_type = asset_type
         self.item_ids = item_ids
+        if page_size is not None and not 1 <= page_size <= 50:
+            raise ConfigurationError(f"page_size must be between 1 and 50 (hits per search page), got {page_size}")
+        self.page_size = page_size
         self.fetch_item_details = fetch_item_details
         self._items: dict[str, Any] = {}
         super().__init__(callback_manager=callback_manager, verbose=verbose)
@@ -89,7 +93,7 @@ class TwelveLabsKnowledgeStoreRetriever(BaseRetriever):
             raise ConfigurationError("Empty query: knowledge-store search needs words to search for, "
                                      "e.g. retriever.retrieve('an eagle over the lake')")
         return text, {"modalities": self.modalities, "asset_type": self.asset_type, "item_ids": self.item_ids,
-                      "page_size": min(self.similarity_top_k, 50)}
+                      "page_size": self.page_size or min(self.similarity_top_k, 50)}
 
     def _nodes(self, records: list[dict[str, Any]]) -> list[NodeWithScore]:
         out = []
