@@ -137,3 +137,28 @@ def hosted_world(tmp_path_factory: pytest.TempPathFactory) -> HostedWorld:
         assets[name] = fake.add_asset(make_clip(root / name, script))  # type: ignore[attr-defined]
         items[name] = client.knowledge_stores.items.create_and_wait(ks.id, asset_id=assets[name], poll_interval=0).id
     return HostedWorld(fake=fake, knowledge_store_id=ks.id, items=items, assets=assets, scripts=dict(HOSTED_SCRIPTS))
+
+
+@pytest.fixture
+def indexed_assets_fake() -> Any:
+    """A factory: ``indexed_assets_fake(seed)`` (see :func:`_indexed_assets_fake`)."""
+    return _indexed_assets_fake
+
+
+def _indexed_assets_fake(seed: int = 13) -> FakeTwelveLabs:
+    """An emulator with assets where an indexed video's ``asset_id`` resolves to its media, as on the API.
+
+    The loader's ``target="knowledge_store"`` adds the asset of each video it indexed. The classic
+    emulator names that asset (``"a" + video id``) but has no assets behind it, so this test double
+    resolves it; whether the assets emulator does so by itself must be checked when it is merged.
+    """
+    base = type(hosted_fake(seed))
+
+    class IndexedAssets(base):  # type: ignore[misc, valid-type]
+        def asset_media(self, asset_id: str) -> Any:
+            for video in self.videos.values():
+                if "a" + video.id[1:] == asset_id:
+                    return video.media
+            return super().asset_media(asset_id)
+
+    return IndexedAssets(seed=seed)
