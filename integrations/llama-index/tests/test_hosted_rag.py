@@ -183,3 +183,75 @@ def test_llm_errors_are_typed(hosted: Hosted) -> None:
     hosted.fake.cut_stream_next()
     with pytest.raises(StreamCutError):
         list(llm.stream_chat([ChatMessage(role="user", content="Tell me about the fox")]))
+
+
+# ---------------------------------------------------------------------------------------------- reader target
+def _indexed_assets_fake(seed: int) -> Any:
+    """An emulator with assets where an indexed video's ``asset_id`` resolves to its media, as on the API.
+
+    The classic emulator names that asset (``"a" + video id``) but has no assets behind it, so this
+    test double resolves it; whether the assets emulator does so by itself must be checked when it is merged.
+    """
+
+    class IndexedAssets(type(make_fake(seed=seed))):  # type: ignore[misc]
+        def asset_media(self, asset_id: str) -> Any:
+            for video in self.videos.values():
+                if "a" + video.id[1:] == asset_id:
+                    return video.media
+            return super().asset_media(asset_id)
+
+    return IndexedAssets(seed=seed)
+
+
+def _reader(fake: Any, index_id: str, **kw: Any) -> Any:
+    from llama_index.readers.twelvelabs import TwelveLabsVideoReader
+
+    return TwelveLabsVideoReader(index_id, client=fake.client(), async_client=fake.async_client(), content="transcript",
+                                 show_progress=False, poll_interval=0, target="knowledge_store", **kw)
+
+
+def _index(fake: Any) -> str:
+    return fake.client().indexes.create(index_name="li-ks", models=[
+        {"model_name": "marengo2.7", "model_options": ["visual", "audio"]}]).id
+
+
+def test_reader_builds_a_searchable_store_from_local_files(media: dict[str, Path]) -> None:
+    fake = _indexed_assets_fake(21)
+    index_id = _index(fake)
+    reader = _reader(fake, index_id)
+    docs = reader.load_data([media["wildlife.mp4"], media["city.mp4"]])
+    ks = reader.knowledge_store_id
+    client = fake.client()
+    items = {i.id: i for i in client.knowledge_stores.items.list(ks)}
+    assert {d.metadata["item_id"] for d in docs} == set(items) and len(items) == 2
+    assert all(i.status == "ready" for i in items.values())
+    for doc in docs:
+        assert doc.metadata["knowledge_store_id"] == ks
+        assert doc.metadata["asset_id"] == client.indexes.videos.retrieve(index_id, doc.metadata["video_id"]).asset_id
+    (hit,) = TwelveLabsKnowledgeStoreRetriever(ks, similarity_top_k=1, client=client).retrieve("a bear catches salmon")
+    assert hit.node.metadata["filename"] == "wildlife.mp4" and hit.node.metadata["start"] == 8.0
+    before = len(fake.calls("POST /knowledge-stores/{knowledge_store_id}/items"))
+    _reader(fake, index_id, knowledge_store_id=ks).load_data([media["wildlife.mp4"]])  # already there: not re-added
+    assert len(fake.calls("POST /knowledge-stores/{knowledge_store_id}/items")) == before
+
+
+async def test_reader_async_into_a_given_store(media: dict[str, Path]) -> None:
+    fake = _indexed_assets_fake(23)
+    ks = fake.client().knowledge_stores.create(name="given").id
+    reader = _reader(fake, _index(fake), knowledge_store_id=ks)
+    docs = await reader.aload_data([media["kitchen.mp4"], media["city.mp4"]])
+    streamed = [d async for d in reader.alazy_load_data([media["kitchen.mp4"]])]
+    items = list(fake.client().knowledge_stores.items.list(ks))
+    assert len(items) == 2 and {d.metadata["item_id"] for d in docs} == {i.id for i in items}
+    assert streamed[0].metadata["item_id"] in {i.id for i in items}
+
+
+def test_reader_target_arguments_are_checked() -> None:
+    from llama_index.readers.twelvelabs import TwelveLabsVideoReader
+
+    fake = _indexed_assets_fake(25)
+    with pytest.raises(ConfigurationError, match="target must be"):
+        TwelveLabsVideoReader("idx_1", client=fake.client(), target="store")
+    with pytest.raises(ConfigurationError, match="only used with target='knowledge_store'"):
+        TwelveLabsVideoReader("idx_1", client=fake.client(), knowledge_store_id="ks_1")
+    assert fake.requests == []
