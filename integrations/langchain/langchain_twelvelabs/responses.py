@@ -71,6 +71,11 @@ class ChatTwelveLabsResponses(TwelveLabsClientMixin, BaseChatModel):
         ```
     """
 
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """``dumpd``/``loads`` round-trip the settings; the key is dumped as a secret reference only."""
+        return True
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
 
     knowledge_store_id: str = Field(description="The knowledge store the answers come from (ks_…).")

@@ -135,3 +135,22 @@ class TestChatTwelveLabsResponsesUnit(ChatModelUnitTests):
 
         with pytest.raises(ValidationError, match="max_tokens"):
             ChatTwelveLabsResponses(api_key="tlk_unit", knowledge_store_id="ks_unit", max_tokens=10)
+
+    @pytest.mark.xfail(reason="langchain-core 1.x load(allowed_objects='all') admits only the classes of its "
+                       "built-in mapping (langchain's own partner packages), so this cannot pass for a third-party "
+                       "class; test_serdes_naming_the_class below runs the same checks with allowed_objects=[cls]")
+    def test_serdes(self, model: ChatTwelveLabsResponses, snapshot: Any) -> None:
+        super().test_serdes(model, snapshot)
+
+    def test_serdes_naming_the_class(self, model: ChatTwelveLabsResponses, snapshot: Any) -> None:
+        """The standard test_serdes, with ``allowed_objects=[ChatTwelveLabsResponses]`` as a user must pass."""
+        env_params, _model_params, _expected_attrs = self.init_from_env_params
+        with mock.patch.dict(os.environ, env_params), warnings.catch_warnings():
+            warnings.simplefilter("ignore", LangChainBetaWarning)
+            ser = dumpd(model)
+            assert ser == snapshot(name="serialized")
+            back = load(dumpd(model), valid_namespaces=model.get_lc_namespace()[:1],
+                        allowed_objects=[ChatTwelveLabsResponses], secrets_from_env=True)
+            env_fields = {"api_key", "base_url"}
+            assert model.model_dump(exclude=env_fields) == back.model_dump(exclude=env_fields)
+            assert back.api_key.get_secret_value() == "tlk_env" and back.base_url == "http://127.0.0.1:9/v1.3"
