@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from twelvelabs_rag import ConfigurationError
+from twelvelabs_rag import ConfigurationError, TwelveLabsError
 from twelvelabs_rag.moments import clip_id, format_timestamp
 
-__all__ = ["hit_moments", "moment_id", "citation_dicts", "split_conversation", "MODEL_NAME"]
+__all__ = ["hit_moments", "moment_id", "citation_dicts", "split_conversation", "check_answer", "MODEL_NAME",
+           "ResponseFailedError"]
 
 #: What tracing and ``response_metadata["model_name"]`` call the Responses endpoint (it takes no model).
 MODEL_NAME = "twelvelabs-responses"
@@ -47,6 +48,20 @@ def describe_moment(record: Mapping[str, Any], name: str) -> str:
         return f"Image item {name} (matched: {', '.join(record['modalities'])})."
     return (f"Moment of {name} from {format_timestamp(record['start'])} to {format_timestamp(record['end'])} "
             f"(matched: {', '.join(record['modalities'])}).")
+
+
+class ResponseFailedError(TwelveLabsError):
+    """The Responses service reported the answer as ``failed`` (``status``, or a ``response.failed`` event)."""
+
+
+def check_answer(response: Any) -> Any:
+    """The response, or :class:`ResponseFailedError` when its status is ``failed`` (never an empty answer)."""
+    if response.status == "failed":
+        details = response.incomplete_details or {}
+        reason = details.get("reason") or details.get("message") or "no reason given"
+        raise ResponseFailedError(f"The Responses answer {response.id or ''} failed ({reason}); ask again, with the "
+                                  "same session_id to keep the conversation")
+    return response
 
 
 def citation_dicts(text: str, annotations: Sequence[Any], knowledge_store_id: str | None) -> list[dict[str, Any]]:

@@ -12,11 +12,11 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import ConfigDict, Field
 from twelvelabs_rag import ConfigurationError
 
-from ._hosted import MODEL_NAME, citation_dicts, split_conversation
+from ._hosted import MODEL_NAME, ResponseFailedError, check_answer, citation_dicts, split_conversation
 from ._pegasus import StopScanner, aclose_stream, close_stream, truncate_at_stop
 from ._utils import TwelveLabsClientMixin
 
-__all__ = ["ChatTwelveLabsResponses"]
+__all__ = ["ChatTwelveLabsResponses", "ResponseFailedError"]
 
 _CALL_KEYS = ("knowledge_store_id", "session_id", "selections", "instructions", "include", "text")
 
@@ -48,7 +48,8 @@ class ChatTwelveLabsResponses(TwelveLabsClientMixin, BaseChatModel):
 
     Sessions: every answer carries ``response_metadata["session_id"]``. When the messages you pass
     include such an answer, only the newer user turns are sent, with that session, so the service
-    keeps the conversation (a ``session_id`` field or call argument forces one). Citations: the
+    keeps the conversation (a ``session_id`` field or call argument forces one). A failed answer
+    raises ``ResponseFailedError`` (a ``TwelveLabsError``), never an empty message. Citations: the
     answer's annotations as dicts in ``response_metadata["citations"]`` (``item_id``,
     ``collection_id``, ``start``/``end`` seconds, ``quote`` = the cited words, ``start_index``/
     ``end_index`` into the text); ``format_citation(c)`` renders one. Streaming is token by token
@@ -134,7 +135,7 @@ class ChatTwelveLabsResponses(TwelveLabsClientMixin, BaseChatModel):
         }
 
     def _result(self, response: Any, stop: list[str] | None) -> ChatResult:
-        text, cut = truncate_at_stop(response.output_text, stop or self.stop)
+        text, cut = truncate_at_stop(check_answer(response).output_text, stop or self.stop)
         message = AIMessage(content=text, response_metadata=self._metadata(response, text, cut),
                             usage_metadata=_usage(response.usage), id=response.id)
         return ChatResult(generations=[ChatGeneration(message=message)])
@@ -159,16 +160,12 @@ class ChatTwelveLabsResponses(TwelveLabsClientMixin, BaseChatModel):
             return [ChatGenerationChunk(message=AIMessageChunk(content=piece))] if piece else []
         if event.type not in ("response.completed", "response.failed"):
             return []
+        response = check_answer(event.response)  # response.failed: raised after the tokens already yielded
         out = []
         if tail := scanner.flush():
             sent.append(tail)
             out.append(ChatGenerationChunk(message=AIMessageChunk(content=tail)))
-        response = event.response
         metadata = self._metadata(response, "".join(sent), scanner.stopped)
-        if event.type == "response.failed":
-            metadata["finish_reason"] = "failed"
-            metadata["error"] = (response.incomplete_details or {}).get("reason") if response.incomplete_details \
-                else "the service reported response.failed"
         last = AIMessageChunk(content="", response_metadata=metadata, usage_metadata=_usage(response.usage),
                               chunk_position="last")
         out.append(ChatGenerationChunk(message=last))

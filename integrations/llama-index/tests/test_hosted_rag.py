@@ -255,3 +255,33 @@ def test_reader_target_arguments_are_checked() -> None:
     with pytest.raises(ConfigurationError, match="only used with target='knowledge_store'"):
         TwelveLabsVideoReader("idx_1", client=fake.client(), knowledge_store_id="ks_1")
     assert fake.requests == []
+
+
+def test_a_failed_answer_raises_instead_of_answering_nothing() -> None:
+    import json
+
+    import httpx
+
+    from llama_index.llms.twelvelabs.responses import ResponseFailedError
+    from twelvelabs_rag import TwelveLabs
+
+    failed = {"id": "resp_1", "status": "failed", "output": [], "incomplete_details": {"reason": "retrieval_unavailable"}}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if not json.loads(request.content)["stream"]:
+            return httpx.Response(200, json=failed)
+        body = (f"data: {json.dumps({'type': 'response.output_text.delta', 'sequence_number': 0, 'delta': 'The'})}\n\n"
+                f"data: {json.dumps({'type': 'response.failed', 'sequence_number': 1, 'response': failed})}\n\n"
+                "data: [DONE]\n\n")
+        return httpx.Response(200, text=body, headers={"content-type": "text/event-stream"})
+
+    with TwelveLabs("tlk_test", base_url="http://tl.test/v1.3", transport=httpx.MockTransport(handler),
+                    max_retries=0) as client:
+        llm = TwelveLabsResponses("ks_1", client=client)
+        with pytest.raises(ResponseFailedError, match="retrieval_unavailable"):
+            llm.complete("Where does the bear fish?")
+        deltas: list[str] = []
+        with pytest.raises(ResponseFailedError):
+            for part in llm.stream_chat([ChatMessage(role="user", content="Where does the bear fish?")]):
+                deltas.append(part.delta or "")
+        assert deltas == ["The"]

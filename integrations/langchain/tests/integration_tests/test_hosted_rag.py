@@ -180,3 +180,42 @@ def test_a_cut_stream_raises_after_the_tokens_it_delivered(hosted_world: Any) ->
         for chunk in _chat(hosted_world).stream("Tell me about the fox"):
             got.append(chunk.text)
     assert got and all(isinstance(t, str) for t in got)
+
+
+# ---------------------------------------------------------------------------------------------- a failed answer
+def _failing_transport() -> Any:
+    """``POST /responses`` answering ``status: failed`` (JSON), or streaming two deltas then ``response.failed``."""
+    import json
+
+    import httpx
+
+    failed = {"id": "resp_1", "object": "response", "status": "failed", "session_id": "sess_1", "output": [],
+              "knowledge_store_id": "ks_1", "incomplete_details": {"reason": "retrieval_unavailable"}}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if not json.loads(request.content)["stream"]:
+            return httpx.Response(200, json=failed)
+        events = [("response.output_text.delta", {"delta": "The "}), ("response.output_text.delta", {"delta": "bear"}),
+                  ("response.failed", {"response": failed})]
+        body = "".join(f"event: {kind}\ndata: {json.dumps({'type': kind, 'sequence_number': i, **data})}\n\n"
+                       for i, (kind, data) in enumerate(events)) + "data: [DONE]\n\n"
+        return httpx.Response(200, text=body, headers={"content-type": "text/event-stream"})
+
+    return httpx.MockTransport(handler)
+
+
+def test_a_failed_answer_raises_instead_of_answering_nothing() -> None:
+    from twelvelabs_rag import TwelveLabs
+
+    from langchain_twelvelabs.responses import ResponseFailedError
+
+    with TwelveLabs("tlk_test", base_url="http://tl.test/v1.3", transport=_failing_transport(), max_retries=0) as client:
+        chat = ChatTwelveLabsResponses(knowledge_store_id="ks_1", client=client)
+        with pytest.raises(ResponseFailedError, match="retrieval_unavailable") as err:
+            chat.invoke("Where does the bear fish?")
+        assert "tlk_test" not in str(err.value)
+        got: list[str] = []
+        with pytest.raises(ResponseFailedError):
+            for chunk in chat.stream("Where does the bear fish?"):
+                got.append(chunk.text)
+        assert "".join(got) == "The bear"  # the tokens before the failure were delivered

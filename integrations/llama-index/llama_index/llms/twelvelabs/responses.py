@@ -26,12 +26,25 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.llms.custom import CustomLLM
 
 from llama_index.embeddings.twelvelabs._common import ClientHolder
-from twelvelabs_rag import AsyncTwelveLabs, ConfigurationError, TwelveLabs
+from twelvelabs_rag import AsyncTwelveLabs, ConfigurationError, TwelveLabs, TwelveLabsError
 
-__all__ = ["TwelveLabsResponses", "citations_of"]
+__all__ = ["TwelveLabsResponses", "ResponseFailedError", "citations_of"]
 
 _MODEL_NAME = "twelvelabs-responses"
 _CALL_KEYS = ("session_id", "selections", "instructions", "include", "text")
+
+
+class ResponseFailedError(TwelveLabsError):
+    """The Responses service reported the answer as ``failed`` (``status``, or a ``response.failed`` event)."""
+
+
+def _check(response: Any) -> Any:
+    if response.status == "failed":
+        details = response.incomplete_details or {}
+        reason = details.get("reason") or details.get("message") or "no reason given"
+        raise ResponseFailedError(f"The Responses answer {response.id or ''} failed ({reason}); ask again, with the "
+                                  "same session_id to keep the conversation")
+    return response
 
 
 def citations_of(text: str, annotations: Sequence[Any], knowledge_store_id: str | None) -> list[dict[str, Any]]:
@@ -143,7 +156,7 @@ class TwelveLabsResponses(CustomLLM):
                 "status": response.status}
 
     def _chat_response(self, response: Any) -> ChatResponse:
-        text = response.output_text
+        text = _check(response).output_text
         extra = self._extra(response, text)
         message = ChatMessage(role=MessageRole.ASSISTANT, content=text, additional_kwargs=extra)
         return ChatResponse(message=message, raw=response.model_dump(mode="json"), additional_kwargs=extra)
@@ -153,7 +166,7 @@ class TwelveLabsResponses(CustomLLM):
             return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text + event.delta),
                                 delta=event.delta)
         if event.type in ("response.completed", "response.failed"):
-            extra = self._extra(event.response, text)
+            extra = self._extra(_check(event.response), text)
             return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text, additional_kwargs=extra),
                                 delta="", additional_kwargs=extra, raw=event.response.model_dump(mode="json"))
         return None
