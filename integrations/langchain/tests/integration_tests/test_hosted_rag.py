@@ -219,3 +219,23 @@ def test_a_failed_answer_raises_instead_of_answering_nothing() -> None:
             for chunk in chat.stream("Where does the bear fish?"):
                 got.append(chunk.text)
         assert "".join(got) == "The bear"  # the tokens before the failure were delivered
+
+
+def test_an_image_item_is_one_document_without_a_time_range(tmp_path: Any) -> None:
+    from twelvelabs_rag.testing.samples import make_image
+
+    from .conftest import hosted_fake
+
+    fake = hosted_fake(seed=29)
+    client = fake.client()
+    ks = client.knowledge_stores.create(name="images").id
+    asset = fake.add_asset(make_image(tmp_path / "bridge.png", "a stone bridge over a river at sunset"))
+    item = client.knowledge_stores.items.create_and_wait(ks, asset_id=asset, poll_interval=0)
+    (doc,) = TwelveLabsKnowledgeStoreRetriever(knowledge_store_id=ks, client=client).invoke("a stone bridge")
+    assert doc.id == item.id and doc.metadata["asset_type"] == "image"
+    assert doc.metadata["start"] is None and doc.metadata["end"] is None
+    assert format_citation(doc) == "[bridge.png]"
+    answer = ChatTwelveLabsResponses(knowledge_store_id=ks, client=client).invoke("Where is the stone bridge?")
+    (citation,) = answer.response_metadata["citations"]
+    assert citation["item_id"] == item.id and citation["type"] == "image_citation"
+    assert format_citation(citation) == "[bridge.png]"
