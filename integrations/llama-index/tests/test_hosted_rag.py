@@ -265,7 +265,8 @@ def test_a_failed_answer_raises_instead_of_answering_nothing() -> None:
     from llama_index.llms.twelvelabs.responses import ResponseFailedError
     from twelvelabs_rag import TwelveLabs
 
-    failed = {"id": "resp_1", "status": "failed", "output": [], "incomplete_details": {"reason": "retrieval_unavailable"}}
+    failed = {"id": "resp_1", "status": "failed", "output": [],
+              "incomplete_details": {"reason": "retrieval_unavailable"}}
 
     def handler(request: httpx.Request) -> httpx.Response:
         if not json.loads(request.content)["stream"]:

@@ -209,7 +209,8 @@ def test_a_failed_answer_raises_instead_of_answering_nothing() -> None:
 
     from langchain_twelvelabs.responses import ResponseFailedError
 
-    with TwelveLabs("tlk_test", base_url="http://tl.test/v1.3", transport=_failing_transport(), max_retries=0) as client:
+    with TwelveLabs("tlk_test", base_url="http://tl.test/v1.3", transport=_failing_transport(),
+                    max_retries=0) as client:
         chat = ChatTwelveLabsResponses(knowledge_store_id="ks_1", client=client)
         with pytest.raises(ResponseFailedError, match="retrieval_unavailable") as err:
             chat.invoke("Where does the bear fish?")

@@ -22,7 +22,8 @@ def check_target(target: Any, knowledge_store_id: Any) -> None:
         raise ConfigurationError("knowledge_store_id is only used with target='knowledge_store'; pass both, "
                                  "or neither to load into the index only")
     if knowledge_store_id is not None and (not isinstance(knowledge_store_id, str) or not knowledge_store_id.strip()):
-        raise ConfigurationError(f"knowledge_store_id must be a store id such as 'ks_…' (got {knowledge_store_id!r}); "
+        raise ConfigurationError(f"knowledge_store_id must be a store id such as 'ks_…' "
+                                 f"(got {knowledge_store_id!r}); "
                                  "omit it to create a store")
 
 

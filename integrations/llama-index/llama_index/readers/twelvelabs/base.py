@@ -118,8 +118,8 @@ class TwelveLabsVideoReader(BasePydanticReader):
     base_url: str | None = None
     target: Literal["index", "knowledge_store"] = Field(
         default="index", description="'knowledge_store': also add each video's asset to a hosted knowledge store.")
-    knowledge_store_id: str | None = Field(default=None, description="The store for target='knowledge_store' "
-                                                                     "(created, named after the index, when not given).")
+    knowledge_store_id: str | None = Field(
+        default=None, description="The store for target='knowledge_store' (created, named after the index, if not given).")
 
     _clients: ClientHolder = PrivateAttr()
     _store: KnowledgeStoreTarget | None = PrivateAttr(default=None)
@@ -373,4 +373,5 @@ class TwelveLabsVideoReader(BasePydanticReader):
         contents = await asyncio.gather(*(read(v, s) for v, s in targets))
         extras = [await self._store.aadd(self._clients.aio, self.index_id, v) if self._store else {}
                   for v, _ in targets]  # one at a time: the store is created once and items de-duplicated
-        return [doc for c, extra in zip(contents, extras) for doc in self._with(documents_for(c, mode=self.mode), extra)]
+        return [doc for c, extra in zip(contents, extras)
+                for doc in self._with(documents_for(c, mode=self.mode), extra)]
