@@ -28,6 +28,12 @@ class TwelveLabsKnowledgeStoreRetriever(TwelveLabsClientMixin, BaseRetriever):
     item's ``asset_id`` and ``filename`` (one item lookup per distinct item, cached).
     ``format_citation(doc)`` renders ``"[<filename or item_id> 00:04-00:08]"``.
 
+    Setup:
+        ```bash
+        pip install -U langchain-twelvelabs
+        export TWELVELABS_API_KEY="tlk_..."
+        ```
+
     Instantiate:
         ```python
         from langchain_twelvelabs import TwelveLabsKnowledgeStoreRetriever

@@ -55,6 +55,12 @@ class ChatTwelveLabsResponses(TwelveLabsClientMixin, BaseChatModel):
     ``end_index`` into the text); ``format_citation(c)`` renders one. Streaming is token by token
     over SSE; the last chunk carries the citations, the session and the usage.
 
+    Setup:
+        ```bash
+        pip install -U langchain-twelvelabs
+        export TWELVELABS_API_KEY="tlk_..."
+        ```
+
     Instantiate:
         ```python
         from langchain_twelvelabs import ChatTwelveLabsResponses

@@ -14,6 +14,9 @@ MODULES = [
     "langchain_twelvelabs._rows",
     "langchain_twelvelabs.retrievers",
     "langchain_twelvelabs.chat_models",
+    "langchain_twelvelabs._hosted",
+    "langchain_twelvelabs.knowledge_stores",
+    "langchain_twelvelabs.responses",
 ]
 
 
