@@ -286,3 +286,16 @@ def test_a_failed_answer_raises_instead_of_answering_nothing() -> None:
             for part in llm.stream_chat([ChatMessage(role="user", content="Where does the bear fish?")]):
                 deltas.append(part.delta or "")
         assert deltas == ["The"]
+
+
+def test_item_selection_per_call_narrows_the_answer(hosted: Hosted) -> None:
+    llm = TwelveLabsResponses(hosted.ks, **hosted.kw())
+    question = [ChatMessage(role="user", content="What happens with the fox and the ducks?")]
+    both = llm.chat(question)
+    assert {c["item_id"] for c in both.additional_kwargs["citations"]} == {hosted.items["wildlife.mp4"],
+                                                                          hosted.items["park.mp4"]}
+    before = len(hosted.fake.calls(RESPONSES))
+    park = llm.chat(question, selections=[hosted.items["park.mp4"]])
+    assert hosted.fake.calls(RESPONSES)[before].json["selections"] == [{"kind": "item", "id": hosted.items["park.mp4"]}]
+    _check_citations(hosted, park.message.content, park.additional_kwargs["citations"])
+    assert {c["item_id"] for c in park.additional_kwargs["citations"]} == {hosted.items["park.mp4"]}
