@@ -240,3 +240,22 @@ def test_an_image_item_is_one_document_without_a_time_range(tmp_path: Any) -> No
     (citation,) = answer.response_metadata["citations"]
     assert citation["item_id"] == item.id and citation["type"] == "image_citation"
     assert format_citation(citation) == "[bridge.png]"
+
+
+async def test_streaming_callbacks_see_every_token_sync_and_async(hosted_world: Any) -> None:
+    from langchain_core.callbacks import BaseCallbackHandler
+
+    class Tokens(BaseCallbackHandler):
+        def __init__(self) -> None:
+            self.tokens: list[str] = []
+
+        def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+            self.tokens.append(token)
+
+    chat = _chat(hosted_world, streaming=True)
+    sync_handler, async_handler = Tokens(), Tokens()
+    answer = chat.invoke("Tell me about the fox", config={"callbacks": [sync_handler]})  # streams inside invoke
+    again = await chat.ainvoke("Tell me about the fox", config={"callbacks": [async_handler]})
+    assert len(sync_handler.tokens) > 5 and "".join(sync_handler.tokens) == answer.text
+    assert "".join(async_handler.tokens) == again.text == answer.text
+    _check_citations(hosted_world, answer.text, answer.response_metadata["citations"])
