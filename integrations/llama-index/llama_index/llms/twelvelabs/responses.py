@@ -48,7 +48,18 @@ def _check(response: Any) -> Any:
 
 
 def citations_of(text: str, annotations: Sequence[Any], knowledge_store_id: str | None) -> list[dict[str, Any]]:
-    """The annotations over ``text`` as dicts: ``item_id``, ``collection_id``, ``start``/``end`` (s), ``quote``."""
+    """The annotations over ``text`` as dicts: ``item_id``, ``collection_id``, ``start``/``end`` (s), ``quote``.
+
+    Annotations past the end of ``text`` are left out.
+
+    Example:
+        ```python
+        from twelvelabs_rag.types.responses import Annotation
+        ann = Annotation(type="video_citation", start_index=4, end_index=7, item_id="ksi_1", start_sec=8, end_sec=12)
+        (c,) = citations_of("The bear fishes", [ann], "ks_1")
+        assert (c["quote"], c["start"], c["end"]) == ("bear", 8, 12)
+        ```
+    """
     return [{"type": a.type, "item_id": a.item_id, "collection_id": a.collection_id, "start": a.start_sec,
              "end": a.end_sec, "title": a.title, "start_index": a.start_index, "end_index": a.end_index,
              "quote": text[a.start_index: a.end_index + 1], "knowledge_store_id": knowledge_store_id}
