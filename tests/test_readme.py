@@ -17,7 +17,7 @@ def _snippets() -> list[tuple[str, str]]:
 
 def test_readme_has_the_quickstarts() -> None:
     names = [name for name, _ in _snippets()]
-    assert names == ["langchain", "llamaindex", "core", "agents", "embed-v2"]
+    assert names == ["langchain", "llamaindex", "core", "agents", "embed-v2", "hosted"]
 
 
 @pytest.mark.parametrize(("name", "code"), _snippets(), ids=[n for n, _ in _snippets()])
@@ -34,6 +34,7 @@ def test_readme_snippet_runs(name: str, code: str, tmp_path: Path, monkeypatch: 
         "core": [", 512)", "4.0 8.0"],
         "agents": ["wildlife.mp4 is indexed", "[scripted test model, not an LLM]", "[wildlife.mp4 00:08-00:12]: at 00:08-00:12"],
         "embed-v2": ["(3, 512) 8.0 12.0", "bear catches salmon"],
+        "hosted": ["['[wildlife.mp4 00:04-00:08]']", "['[wildlife.mp4 00:08-00:12]']", "earlier question", "bear"],
     }[name]
     for fragment in expected:
         assert fragment in out, f"README snippet {name!r} printed {out!r}, expected {fragment!r} in it"

@@ -1,5 +1,6 @@
 """LangChain integration for TwelveLabs: Marengo embeddings, search retriever, video loader,
-Pegasus chat model and LLM, a local segment vector store, and agent tools (``langchain_twelvelabs.tools``).
+Pegasus chat model and LLM, a local segment vector store, agent tools (``langchain_twelvelabs.tools``) and
+hosted RAG (knowledge-store retriever, Responses chat model).
 
 ```python
 from langchain_twelvelabs import TwelveLabsSearchRetriever, ChatTwelveLabsPegasus
@@ -11,7 +12,9 @@ from importlib import metadata
 from .chat_models import ChatTwelveLabsPegasus
 from .document_loaders import TwelveLabsVideoLoader
 from .embeddings import TwelveLabsEmbeddings
+from .knowledge_stores import TwelveLabsKnowledgeStoreRetriever
 from .llms import TwelveLabsPegasusLLM
+from .responses import ChatTwelveLabsResponses
 from .retrievers import TwelveLabsSearchRetriever, format_citation
 from .tools import (
     TwelveLabsAnalyzeTool,
@@ -29,7 +32,9 @@ except metadata.PackageNotFoundError:  # pragma: no cover - running from a sourc
 
 __all__ = [
     "ChatTwelveLabsPegasus",
+    "ChatTwelveLabsResponses",
     "TwelveLabsEmbeddings",
+    "TwelveLabsKnowledgeStoreRetriever",
     "TwelveLabsPegasusLLM",
     "TwelveLabsSearchRetriever",
     "TwelveLabsSegmentVectorStore",

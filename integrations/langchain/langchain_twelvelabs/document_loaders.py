@@ -21,6 +21,7 @@ from twelvelabs_rag.moments import (
     parse_timestamped,
 )
 
+from ._knowledge_ingest import KnowledgeStoreTarget, check_target
 from ._utils import arun_bounded, build_clients, is_url, run_bounded
 
 __all__ = ["TwelveLabsVideoLoader", "DEFAULT_PROMPT", "DEFAULT_INDEX_MODELS", "parse_timestamped_lines"]
@@ -65,6 +66,10 @@ class TwelveLabsVideoLoader(BaseLoader):
         mode: ``"video"`` (one Document per video) or ``"segments"`` (one per timestamped chunk).
         max_concurrency, timeout, poll_interval, show_progress: upload behaviour.
         preflight: check every local file against the API's limits before uploading any (default on).
+        target: ``"index"`` (default) or ``"knowledge_store"``: also add each video's asset to the hosted
+            store ``knowledge_store_id`` (created, named ``index_name``, when not given; then read
+            ``loader.knowledge_store_id``), waiting until the item is ready; Documents gain
+            ``knowledge_store_id``, ``item_id`` and ``asset_id``. One call builds the store from local files.
 
     Instantiate:
         ```python
@@ -109,7 +114,10 @@ class TwelveLabsVideoLoader(BaseLoader):
         base_url: str | None = None,
         client: Any = None,
         async_client: Any = None,
+        target: Literal["index", "knowledge_store"] = "index",
+        knowledge_store_id: str | None = None,
     ) -> None:
+        check_target(target, knowledge_store_id)
         if content not in ("analyze", "transcript", "both"):
             raise ValueError(f"content must be 'analyze', 'transcript' or 'both' (got {content!r})")
         if mode not in ("video", "segments"):
@@ -129,6 +137,8 @@ class TwelveLabsVideoLoader(BaseLoader):
         self.max_concurrency, self.timeout, self.poll_interval = max_concurrency, timeout, poll_interval
         self.show_progress, self.skip_existing, self.preflight = show_progress, skip_existing, preflight
         self.user_metadata = dict(user_metadata or {})
+        self._store = (KnowledgeStoreTarget(knowledge_store_id, index_name, timeout, poll_interval)
+                       if target == "knowledge_store" else None)
         key = SecretStr(api_key) if isinstance(api_key, str) else api_key
         self._clients = build_clients(
             key, base_url, client=client, async_client=async_client, owner=type(self).__name__
@@ -148,6 +158,11 @@ class TwelveLabsVideoLoader(BaseLoader):
     async def aclose(self) -> None:
         """Close the async client this loader built for the running event loop (a given one stays yours)."""
         await self._clients.aclose()
+
+    @property
+    def knowledge_store_id(self) -> str | None:
+        """The store videos are added to (``target="knowledge_store"``; set once created)."""
+        return self._store.knowledge_store_id if self._store is not None else None
 
     def __repr__(self) -> str:
         return f"TwelveLabsVideoLoader(items={len(self.items)}, index_id={self.index_id!r}, mode={self.mode!r})"
@@ -320,7 +335,10 @@ class TwelveLabsVideoLoader(BaseLoader):
             if analyze:
                 kwargs = {"temperature": self.temperature} if self.temperature is not None else {}
                 analysis = client.analyze(video_id=item.video_id, prompt=self.prompt, **kwargs).data
-            yield from self._documents(item, video, analysis)
+            extra = self._store.add(client, video) if self._store is not None else {}
+            for doc in self._documents(item, video, analysis):
+                doc.metadata.update(extra)
+                yield doc
 
     # --- async ---------------------------------------------------------------------------------
     async def _aupload_all(self, client: Any) -> None:
@@ -366,5 +384,7 @@ class TwelveLabsVideoLoader(BaseLoader):
             if analyze:
                 kwargs = {"temperature": self.temperature} if self.temperature is not None else {}
                 analysis = (await client.analyze(video_id=item.video_id, prompt=self.prompt, **kwargs)).data
+            extra = await self._store.aadd(client, video) if self._store is not None else {}
             for doc in self._documents(item, video, analysis):
+                doc.metadata.update(extra)
                 yield doc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,8 +22,12 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif")
 _MAX_PAGE_LIMIT = 50
 
 
-def format_citation(doc: Document) -> str:
-    """A short citation for a clip Document: ``"[<filename or video_id> 00:12-00:18]"``.
+def format_citation(doc: Document | Mapping[str, Any]) -> str:
+    """A short citation: ``"[<name> 00:12-00:18]"`` for a clip or moment, ``"[<name>]"`` for a whole image.
+
+    Takes a clip Document (search retriever, knowledge-store retriever) or a citation dict of
+    ``ChatTwelveLabsResponses`` (``response_metadata["citations"]``). The name is the filename,
+    else the title, the video id or the knowledge-store item id.
 
     ```python
     from langchain_core.documents import Document
@@ -31,10 +35,15 @@ def format_citation(doc: Document) -> str:
 
     doc = Document("...", metadata={"video_id": "v1", "filename": "fox.mp4", "start": 12, "end": 18})
     assert format_citation(doc) == "[fox.mp4 00:12-00:18]"
+    assert format_citation({"item_id": "ksi_1", "title": "bear.mp4", "start": 8.0, "end": 12.0}) == "[bear.mp4 00:08-00:12]"
     ```
     """
-    meta = doc.metadata
-    name = meta.get("filename") or meta.get("video_id") or doc.id or "video"
+    meta = doc if isinstance(doc, Mapping) else doc.metadata
+    doc_id = None if isinstance(doc, Mapping) else doc.id
+    name = (meta.get("filename") or meta.get("title") or meta.get("video_id") or meta.get("item_id") or doc_id
+            or "video")
+    if meta.get("start") is None and meta.get("end") is None and meta.get("item_id") and not meta.get("video_id"):
+        return f"[{name}]"  # a whole image item: no time range
     return f"[{name} {format_timestamp(meta.get('start'))}-{format_timestamp(meta.get('end'))}]"
 
 

@@ -12,9 +12,10 @@ ROOT = Path(__file__).resolve().parents[1] / "llama_index"
 
 EXPORTS = {
     "llama_index.embeddings.twelvelabs": ["MODEL_DIMENSIONS", "TwelveLabsEmbedding"],
-    "llama_index.retrievers.twelvelabs": ["TwelveLabsRetriever", "clip_node_id"],
+    "llama_index.retrievers.twelvelabs": ["TwelveLabsRetriever", "TwelveLabsKnowledgeStoreRetriever", "clip_node_id"],
     "llama_index.readers.twelvelabs": ["DEFAULT_PROMPT", "TwelveLabsVideoReader", "parse_timestamped"],
-    "llama_index.llms.twelvelabs": ["PROMPT_TOKEN_LIMIT", "TwelveLabsPegasus", "json_schema_for"],
+    "llama_index.llms.twelvelabs": ["PROMPT_TOKEN_LIMIT", "TwelveLabsPegasus", "TwelveLabsResponses", "citations_of",
+                                    "json_schema_for"],
     "llama_index.vector_stores.twelvelabs": [
         "COLUMN_KEYS", "NODE_ID_KEY", "TwelveLabsSegmentVectorStore", "nodes_from_embedding_task",
         "segment_node_id", "to_where",

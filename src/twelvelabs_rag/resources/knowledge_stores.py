@@ -45,7 +45,7 @@ def _one_of(name: str, value: StrOrList | None) -> dict[str, Any] | None:
     return {"in": values}
 
 
-def searchjson_body(query: str, asset_type: StrOrList | None = None, item_ids: StrOrList | None = None,
+def search_body(query: str, asset_type: StrOrList | None = None, item_ids: StrOrList | None = None,
                 modalities: Sequence[str] | None = None, group_by: str | None = None, page_size: int | None = None,
                 page_token: str | None = None, include_metadata: bool | None = None) -> dict[str, Any]:
     """The JSON body of ``POST /knowledge-stores/{id}/search`` (pure)."""
@@ -67,7 +67,7 @@ def searchjson_body(query: str, asset_type: StrOrList | None = None, item_ids: S
 
 
 def _search_spec(ks_id: str, **kw: Any) -> RequestSpec:
-    return RequestSpec("POST", f"{store_path(ks_id)}/search", json=searchjson_body(**kw))
+    return RequestSpec("POST", f"{store_path(ks_id)}/search", json=search_body(**kw))
 
 
 def _token_pager(res: Any, page_cls: type, ks_id: str, kw: dict[str, Any]) -> Any:

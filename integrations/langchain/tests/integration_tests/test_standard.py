@@ -15,7 +15,13 @@ from langchain_tests.integration_tests import (
     RetrieversIntegrationTests,
 )
 
-from langchain_twelvelabs import ChatTwelveLabsPegasus, TwelveLabsEmbeddings, TwelveLabsSearchRetriever
+from langchain_twelvelabs import (
+    ChatTwelveLabsPegasus,
+    ChatTwelveLabsResponses,
+    TwelveLabsEmbeddings,
+    TwelveLabsKnowledgeStoreRetriever,
+    TwelveLabsSearchRetriever,
+)
 
 
 class _WorldBound:
@@ -87,3 +93,61 @@ class TestChatTwelveLabsPegasusCurrentIntegration(TestChatTwelveLabsPegasusInteg
     @property
     def model_override_value(self) -> str:
         return "pegasus1.6"
+
+
+class _HostedBound:
+    hosted: Any
+
+    @pytest.fixture(autouse=True)
+    def _bind_hosted(self, hosted_world: Any) -> None:
+        self.hosted = hosted_world
+
+
+class TestTwelveLabsKnowledgeStoreRetrieverIntegration(_HostedBound, RetrieversIntegrationTests):
+    @property
+    def retriever_constructor(self) -> type[TwelveLabsKnowledgeStoreRetriever]:
+        return TwelveLabsKnowledgeStoreRetriever
+
+    @property
+    def retriever_constructor_params(self) -> dict[str, Any]:
+        return {"knowledge_store_id": self.hosted.knowledge_store_id, **self.hosted.clients_kw()}
+
+    @property
+    def retriever_query_example(self) -> str:
+        # moments in all three items: fox and eagle (wildlife), taxi (city), ducks (park)
+        return "a fox, an eagle, a taxi and ducks"
+
+
+class TestChatTwelveLabsResponsesIntegration(_HostedBound, ChatModelIntegrationTests):
+    @property
+    def chat_model_class(self) -> type[ChatTwelveLabsResponses]:
+        return ChatTwelveLabsResponses
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"knowledge_store_id": self.hosted.knowledge_store_id, **self.hosted.clients_kw()}
+
+    @property
+    def standard_chat_model_params(self) -> dict[str, Any]:
+        # Responses takes no temperature or max_tokens; the model rejects them (extra="forbid") rather than
+        # dropping them silently, so the suite's generic sampling parameters are left out here.
+        params = dict(super().standard_chat_model_params)
+        params.pop("temperature", None)
+        params.pop("max_tokens", None)
+        return params
+
+    @property
+    def has_tool_calling(self) -> bool:
+        return False  # Responses runs its own search; it takes no client-side tools
+
+    @property
+    def has_structured_output(self) -> bool:
+        return False  # not wrapped yet: Responses' `text` json_schema format is reachable as text_format=
+
+    @property
+    def supports_model_override(self) -> bool:
+        return False  # Responses has no model parameter: the service chooses the model
+
+    @property
+    def returns_usage_metadata(self) -> bool:
+        return True

@@ -4,7 +4,9 @@ import langchain_twelvelabs
 
 EXPECTED = [
     "ChatTwelveLabsPegasus",
+    "ChatTwelveLabsResponses",
     "TwelveLabsEmbeddings",
+    "TwelveLabsKnowledgeStoreRetriever",
     "TwelveLabsPegasusLLM",
     "TwelveLabsSearchRetriever",
     "TwelveLabsSegmentVectorStore",

@@ -7,7 +7,12 @@ import warnings
 import pytest
 from langchain_core.load import dumps, loads
 
-from langchain_twelvelabs import ChatTwelveLabsPegasus, TwelveLabsEmbeddings, TwelveLabsPegasusLLM
+from langchain_twelvelabs import (
+    ChatTwelveLabsPegasus,
+    ChatTwelveLabsResponses,
+    TwelveLabsEmbeddings,
+    TwelveLabsPegasusLLM,
+)
 
 KEY = "tlk_serialization_secret_0123"
 
@@ -16,6 +21,7 @@ KEY = "tlk_serialization_secret_0123"
     ChatTwelveLabsPegasus(api_key=KEY, video="https://cdn.example.com/v.mp4", temperature=0.2, max_tokens=64),
     TwelveLabsPegasusLLM(api_key=KEY, video_id="0123456789abcdef01234567"),
     TwelveLabsEmbeddings(api_key=KEY, model_name="marengo3.0", max_concurrency=3),
+    ChatTwelveLabsResponses(api_key=KEY, knowledge_store_id="ks_1", selections=["ksic_1"], stop=["\n"]),
 ], ids=lambda o: type(o).__name__)
 def test_round_trip_keeps_settings_and_never_the_key(obj) -> None:
     text = dumps(obj)

@@ -33,6 +33,7 @@ from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
 
 from ._content import DEFAULT_PROMPT, VideoContent, documents_for
 from ._ingest import Source, aclassify, afind_existing, classify, find_existing, preflight_all
+from ._knowledge_ingest import KnowledgeStoreTarget, check_target
 
 __all__ = ["TwelveLabsVideoReader", "DEFAULT_PROMPT"]
 
@@ -86,6 +87,11 @@ class TwelveLabsVideoReader(BasePydanticReader):
     ``start``/``end``. Metadata: ``video_id``, ``index_id``, ``filename``, ``duration``, ``width``,
     ``height``, ``source``.
 
+    ``target="knowledge_store"`` (with ``knowledge_store_id=``, or a store is created and its id set
+    on the reader) also adds each video's asset to a hosted knowledge store, waiting until the item is
+    ready: one call builds the store from local files. Documents gain ``knowledge_store_id``,
+    ``item_id`` and ``asset_id``.
+
     Example:
         ```python
         reader = TwelveLabsVideoReader(index_id="<index with pegasus>", content="both")
@@ -110,8 +116,13 @@ class TwelveLabsVideoReader(BasePydanticReader):
     enable_video_stream: bool | None = None
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
     base_url: str | None = None
+    target: Literal["index", "knowledge_store"] = Field(
+        default="index", description="'knowledge_store': also add each video's asset to a hosted knowledge store.")
+    knowledge_store_id: str | None = Field(
+        default=None, description="The store for target='knowledge_store' (created, named after the index, if not given).")
 
     _clients: ClientHolder = PrivateAttr()
+    _store: KnowledgeStoreTarget | None = PrivateAttr(default=None)
 
     def __init__(
         self,
@@ -125,11 +136,23 @@ class TwelveLabsVideoReader(BasePydanticReader):
     ) -> None:
         if not index_id or not isinstance(index_id, str):
             raise ValueError("TwelveLabsVideoReader needs index_id=<id of a TwelveLabs index> (a non-empty string)")
+        check_target(kwargs.get("target", "index"), kwargs.get("knowledge_store_id"))
         holder = ClientHolder(
             "TwelveLabsVideoReader", api_key=api_key, base_url=base_url, client=client, async_client=async_client
         )
         super().__init__(index_id=index_id, api_key=holder.api_key, base_url=holder.base_url, **kwargs)
         self._clients = holder
+        if self.target == "knowledge_store":
+            self._store = KnowledgeStoreTarget(self.knowledge_store_id, f"llama-index {index_id}", self.timeout,
+                                               self.poll_interval)
+
+    def _with(self, docs: Any, extra: dict[str, Any]) -> Any:
+        """The Documents with the knowledge-store metadata (``target="knowledge_store"``) added."""
+        if self._store is not None:
+            self.knowledge_store_id = self._store.knowledge_store_id  # set once the store was created
+        for doc in docs:
+            doc.metadata.update(extra)
+            yield doc
 
     @classmethod
     def class_name(cls) -> str:
@@ -266,7 +289,8 @@ class TwelveLabsVideoReader(BasePydanticReader):
         self._nothing_to_load(items, ids)
         self._index_sync(items)
         for video_id, source in self._targets(items, ids):
-            yield from documents_for(self._read_sync(video_id, source), mode=self.mode)
+            extra = self._store.add(self._clients.sync, self.index_id, video_id) if self._store else {}
+            yield from self._with(documents_for(self._read_sync(video_id, source), mode=self.mode), extra)
 
     def load_data(
         self, sources: SourcesArg = None, *, video_ids: Sequence[str] | None = None, **kwargs: Any
@@ -331,7 +355,8 @@ class TwelveLabsVideoReader(BasePydanticReader):
         """Async twin of :meth:`lazy_load_data` (an async generator)."""
         targets = await self._aprepare(sources, video_ids)
         for video_id, source in targets:
-            for doc in documents_for(await self._read_async(video_id, source), mode=self.mode):
+            extra = await self._store.aadd(self._clients.aio, self.index_id, video_id) if self._store else {}
+            for doc in self._with(documents_for(await self._read_async(video_id, source), mode=self.mode), extra):
                 yield doc
 
     async def aload_data(
@@ -346,4 +371,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
                 return await self._read_async(video_id, source)
 
         contents = await asyncio.gather(*(read(v, s) for v, s in targets))
-        return [doc for c in contents for doc in documents_for(c, mode=self.mode)]
+        extras = [await self._store.aadd(self._clients.aio, self.index_id, v) if self._store else {}
+                  for v, _ in targets]  # one at a time: the store is created once and items de-duplicated
+        return [doc for c, extra in zip(contents, extras)
+                for doc in self._with(documents_for(c, mode=self.mode), extra)]
