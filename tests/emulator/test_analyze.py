@@ -49,8 +49,11 @@ def test_max_tokens_truncates_with_length(http: httpx.Client, library: dict) -> 
 
 def test_current_shape_video_url_asset_and_base64(http: httpx.Client, fake, library: dict, clips) -> None:
     fake.add_media("https://cdn.example.com/w.mp4", clips["wildlife.mp4"])
+    # a POST /tasks upload is an asset too: the video names it, and Pegasus 1.5 analyzes it by that id
+    asset_id = http.get(f"/indexes/{library['index_id']}/videos/{library['videos']['wildlife.mp4']}").json()["asset_id"]
+    assert asset_id != library["videos"]["wildlife.mp4"] and http.get(f"/assets/{asset_id}").json()["status"] == "ready"
     for video in ({"type": "url", "url": "https://cdn.example.com/w.mp4"},
-                  {"type": "asset_id", "asset_id": library["videos"]["wildlife.mp4"]},
+                  {"type": "asset_id", "asset_id": asset_id},
                   {"type": "base64_string", "base64_string": base64.b64encode(clips["wildlife.mp4"].read_bytes()).decode()}):
         r = http.post("/analyze", json={"video": video, "prompt": "Which animals appear?", "stream": False,
                                         "model_name": "pegasus1.5", "max_tokens": 2000})

@@ -112,6 +112,18 @@ class AssetRoutes:
                 rec.step = len(rec.statuses) - 1
             return rec.id
 
+    def asset_for_upload(self, media: Media) -> str:
+        """The ready asset a classic ``POST /tasks`` upload also becomes (videos carry its ``asset_id``, so
+        Pegasus on the current surface can analyze a classically indexed video by that id)."""
+        pending_failures = self.__dict__.pop("_asset_failures", None)  # meant for the next real asset
+        try:
+            rec = self._new_asset("direct", media.filename or "video.mp4", media, media.info.size, {}, True, True)
+        finally:
+            if pending_failures is not None:
+                self.__dict__["_asset_failures"] = pending_failures
+        rec.step = len(rec.statuses) - 1
+        return rec.id
+
     def fail_asset_next(self, message: str = "The file could not be processed (injected failure).") -> None:
         """Make the next created asset end ``failed`` (with ``error.message``) instead of ``ready``."""
         with self._lock:

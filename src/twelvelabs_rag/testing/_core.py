@@ -82,6 +82,8 @@ class VideoRec:
     indexed_at: str | None = None
     ready: bool = False
     cache: dict = field(default_factory=dict)
+    #: The asset the video was indexed from (SDK 1.3.6 videos carry it; a POST /tasks upload gets one too).
+    asset_id: str | None = None
 
 
 @dataclass

@@ -118,7 +118,7 @@ class IndexedAssetRoutes:
         stream = parse_bool(str(body.get("enable_video_stream", False)).lower(), "enable_video_stream", False)
         now = self.now()
         v = VideoRec(self.new_id("video"), ix.id, "", media, {k: x for k, x in meta.items() if x is not None},
-                     bool(stream), now, now, self.next_seq())
+                     bool(stream), now, now, self.next_seq(), asset_id=asset_id)
         rec = IndexedAssetRec(v.id, asset_id, tuple(self.task_statuses))
         failures = getattr(self, "_task_failures", None)
         if failures:

@@ -63,7 +63,7 @@ class IndexRoutes(CoreState):
 
     def video_summary(self, v: VideoRec) -> dict:
         info = v.media.info
-        return {"_id": v.id, "asset_id": "a" + v.id[1:], "created_at": v.created_at, "updated_at": v.updated_at,
+        return {"_id": v.id, "asset_id": v.asset_id, "created_at": v.created_at, "updated_at": v.updated_at,
                 "indexed_at": v.indexed_at,
                 "system_metadata": {"filename": v.media.filename or f"{v.id}.mp4", "duration": v.media.duration,
                                     "fps": info.fps or 30.0, "width": info.width or 1280, "height": info.height or 720,

@@ -97,6 +97,7 @@ class TaskRoutes(IndexRoutes):
         video = VideoRec(self.new_id("video"), index_id, "", media, user_metadata, stream, now, now, self.next_seq())
         task = TaskRec(self.new_id("task"), index_id, video.id, tuple(self.task_statuses), now, now, self.next_seq())
         video.task_id = task.id
+        video.asset_id = self.asset_for_upload(media)
         if self._task_failures:
             task.fail = self._task_failures.pop(0)
         self.videos[video.id] = video

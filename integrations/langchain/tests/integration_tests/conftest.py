@@ -164,19 +164,5 @@ def indexed_assets_fake() -> Any:
 
 
 def _indexed_assets_fake(seed: int = 13) -> FakeTwelveLabs:
-    """An emulator with assets where an indexed video's ``asset_id`` resolves to its media, as on the API.
-
-    The loader's ``target="knowledge_store"`` adds the asset of each video it indexed. The classic
-    emulator names that asset (``"a" + video id``) but has no assets behind it, so this test double
-    resolves it; whether the assets emulator does so by itself must be checked when it is merged.
-    """
-    base = type(hosted_fake(seed))
-
-    class IndexedAssets(base):  # type: ignore[misc, valid-type]
-        def asset_media(self, asset_id: str) -> Any:
-            for video in self.videos.values():
-                if "a" + video.id[1:] == asset_id:
-                    return video.media
-            return super().asset_media(asset_id)
-
-    return IndexedAssets(seed=seed)
+    """An emulator in which each indexed video's ``asset_id`` is a real asset (as a POST /tasks upload is)."""
+    return FakeTwelveLabs(seed=seed)

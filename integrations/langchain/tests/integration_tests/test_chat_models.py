@@ -97,7 +97,7 @@ def test_per_call_video_and_video_content_block(world) -> None:
     chat = ChatTwelveLabsPegasus(**world.clients_kw())
     city = chat.invoke("What drives through the rain?", video_id=world.videos["city.mp4"]).text
     assert "taxi" in city
-    block = {"type": "video", "file_id": world.videos["kitchen.mp4"]}
+    block = {"type": "video", "file_id": world.assets["kitchen.mp4"]}  # an asset id, as the API wants
     msg = HumanMessage(content=[{"type": "text", "text": "What does the chef cook?"}, block])
     answer = chat.invoke([msg])
     assert "spaghetti" in answer.text or "pasta" in answer.text
