@@ -141,7 +141,10 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
             raise ValueError("non-string entry")
         if len(videos.codes) != len(videos) or len(options.codes) != len(options) or len(scopes.codes) != len(scopes):
             raise ValueError("duplicate entry")
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        for t in (videos, options, scopes):
+            for v in t.values:
+                v.encode("utf-8")  # an escaped lone surrogate would make every later save fail
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:  # (UnicodeError is a ValueError)
         raise CorruptStoreError(f"the string tables of {dirpath} are damaged ({exc})") from None
     ids = np.ascontiguousarray(cols["id"])
     checks = [
@@ -158,8 +161,11 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
     texts: list[str | None] = [None] * n
     metas: list[str | None] = [None] * n
     try:
+        docs = read_bytes(dirpath, man, "docs")
+        # a "\ud800"-style escape may decode to a lone surrogate, which a later save could not encode
+        escaped = b"\\ud" in docs or b"\\uD" in docs
         # split on b"\n" only: str.splitlines() would also split inside texts at U+2028, U+2029, U+0085, ...
-        for line in read_bytes(dirpath, man, "docs").split(b"\n"):
+        for line in docs.split(b"\n"):
             if not line:
                 continue
             rec = json.loads(line)
@@ -173,6 +179,9 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
                 raise ValueError(f"row {r}: text must be a string and metadata an object")
             texts[r] = t
             metas[r] = None if m is None else json.dumps(m, separators=(",", ":"), ensure_ascii=False)
+            if escaped:
+                (t or "").encode("utf-8")
+                (metas[r] or "").encode("utf-8")
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise CorruptStoreError(f"the text/metadata file of {dirpath} is damaged ({exc})") from None
     ann = None
