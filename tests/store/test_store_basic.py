@@ -23,7 +23,6 @@ from twelvelabs_rag.store import (
     StoreClosedError,
     StoreError,
     StoreExistsError,
-    StoreLockedError,
     StoreNotFoundError,
     UnsupportedFormatError,
 )
@@ -269,8 +268,10 @@ def test_persistence_round_trip(tmp_path: Path) -> None:
 def test_lock_read_only_and_existing(tmp_path: Path) -> None:
     path = tmp_path / "s"
     store, x, _ = filled(path=path, n=12)
-    with pytest.raises(StoreLockedError):
-        SegmentStore.open(path)
+    second = SegmentStore.open(path)  # same process: shares the writer (other processes get StoreLockedError)
+    assert len(second) == len(store) == 12
+    second.close()
+    assert len(store) == 12
     with pytest.raises(StoreExistsError):
         SegmentStore.create(path, dim=D, model_name="test-model")
     ro = SegmentStore.open(path, read_only=True)

@@ -177,19 +177,39 @@ def test_3_times_beyond_float32_are_refused(tmp_path: Path, field: str) -> None:
 
 
 # ---------------------------------------------------------------- 4: store.lock removed under a writer
+LOCK_PROBE = r"""
+import sys
+from twelvelabs_rag.store import SegmentStore, StoreLockedError
+try:
+    SegmentStore.open(sys.argv[1]).close()
+    print("opened")
+except StoreLockedError:
+    print("locked")
+"""
+
+
 def test_4_deleting_the_lock_file_does_not_let_a_second_writer_in(tmp_path: Path) -> None:
     path = tmp_path / "s"
     _saved(path)
+    src = Path(__file__).resolve().parents[2] / "src"
+    env = dict(os.environ, PYTHONPATH=str(src) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+    def probe() -> str:
+        out = subprocess.run([sys.executable, "-c", LOCK_PROBE, str(path)], capture_output=True, text=True,
+                             env=env, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        return out.stdout.strip()
+
     first = SegmentStore.open(path)
     try:
         (path / "store.lock").unlink(missing_ok=True)
-        with pytest.raises(StoreLockedError):
-            SegmentStore.open(path)
+        assert probe() == "locked"
         first.add(_vecs(1, seed=9), **_cols(1, video_ids="new"))
         first.save()
     finally:
         first.close()
-    with SegmentStore.open(path) as again:  # released on close
+    assert probe() == "opened"  # released on close
+    with SegmentStore.open(path) as again:
         assert len(again) == 7
 
 

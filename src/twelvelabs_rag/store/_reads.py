@@ -7,7 +7,7 @@ concurrent writer never changes what a running query sees (see ``_state.py``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -55,14 +55,15 @@ class ReadMixin:
             out.append(Segment(id=int(st.ids[r]), video_id=self._videos.values[int(st.video[r])],
                                start=float(st.start[r]), end=float(st.end[r]),
                                scope=self._scopes.values[int(st.scope[r])], option=self._options.values[int(st.option[r])],
-                               text=st.texts[r], metadata=_meta(st.metas[r]), vector=np.array(st.vec[r])))
+                               text=st.texts[r], metadata=_meta(st.metas[r]), vector=np.array(st.vec[r]),
+                               external_id=st.ext[r]))
         return out
 
     def _hits(self: SegmentStore, st: State, rows: np.ndarray, scores: np.ndarray) -> list[Hit]:
         videos, scopes, options = self._videos.values, self._scopes.values, self._options.values
-        texts, metas = st.texts, st.metas
+        texts, metas, ext = st.texts, st.metas, st.ext
         return [
-            Hit(i, s, videos[v], a, b, scopes[sc], options[op], texts[r], _meta(metas[r]))
+            Hit(i, s, videos[v], a, b, scopes[sc], options[op], texts[r], _meta(metas[r]), ext[r])
             for r, i, s, v, a, b, sc, op in zip(
                 rows.tolist(), st.ids[rows].tolist(), scores.tolist(), st.video[rows].tolist(),
                 st.start[rows].tolist(), st.end[rows].tolist(), st.scope[rows].tolist(), st.option[rows].tolist())
@@ -145,6 +146,54 @@ class ReadMixin:
         k = _check_k(k)
         hits = self.search(np.array(st.vec[row]), k=k + 1, where=where)
         return [h for h in hits if h.id != int(segment_id)][:k]
+
+    def ids(self: SegmentStore, where: Mapping[str, Any] | None = None) -> np.ndarray:
+        """The ids (int64, ascending) of the live rows matching ``where`` (the :meth:`search` filter syntax).
+
+        Example:
+            ```python
+            clip_ids = store.ids(where={"video_id": "vid-1", "scope": "clip"})
+            ```
+        """
+        st = self._live_state()
+        rows = self._select(st, where)
+        if rows is None:
+            rows = np.flatnonzero(st.live[: st.n]) if st.dead_rows.size else np.arange(st.n)
+        return np.array(st.ids[rows], dtype=np.int64)
+
+    def scan(self: SegmentStore, where: Mapping[str, Any] | None = None, *, with_vectors: bool = False,
+             batch_size: int = 1024) -> Iterator[Segment]:
+        """Every live row matching ``where``, in ascending id order (``vector`` only with ``with_vectors=True``).
+
+        The rows are those of the store when the scan starts (later writes are not seen), read
+        ``batch_size`` rows at a time.
+
+        Example:
+            ```python
+            for seg in store.scan(where={"video_id": "vid-1"}):
+                print(seg.id, seg.start, seg.text)
+            ```
+        """
+        st = self._vector_state() if with_vectors else self._live_state()
+        if not _is_int(batch_size) or batch_size < 1:
+            raise InvalidInputError(f"batch_size must be a positive integer, got {batch_size!r}")
+        rows = self._select(st, where)
+        if rows is None:
+            rows = np.flatnonzero(st.live[: st.n])
+        return self._scan_rows(st, rows, with_vectors, int(batch_size))
+
+    def _scan_rows(self: SegmentStore, st: State, rows: np.ndarray, with_vectors: bool,
+                   batch_size: int) -> Iterator[Segment]:
+        videos, scopes, options = self._videos.values, self._scopes.values, self._options.values
+        for lo in range(0, rows.size, batch_size):
+            part = rows[lo : lo + batch_size]
+            vecs = np.array(st.vec[part]) if with_vectors else None
+            for j, (r, i, v, a, b, sc, op) in enumerate(zip(
+                    part.tolist(), st.ids[part].tolist(), st.video[part].tolist(), st.start[part].tolist(),
+                    st.end[part].tolist(), st.scope[part].tolist(), st.option[part].tolist())):
+                yield Segment(id=i, video_id=videos[v], start=a, end=b, scope=scopes[sc], option=options[op],
+                              text=st.texts[r], metadata=_meta(st.metas[r]),
+                              vector=vecs[j] if vecs is not None else None, external_id=st.ext[r])
 
     def stats(self: SegmentStore) -> dict[str, Any]:
         """Counts, sizes and settings, e.g. ``{"count": 1200, "videos": 12, "dim": 512, ...}``."""

@@ -72,12 +72,13 @@ def _write_generation(dirpath: Path, st: State, g: int, *, videos: StringTable, 
 
     def docs(w: Any) -> None:
         buf: list[str] = []
-        texts, metas = st.texts, st.metas
+        texts, metas, ext = st.texts, st.metas, st.ext
         for i in range(n):
-            t, m = texts[i], metas[i]
-            if t is None and m is None:
+            t, m, e = texts[i], metas[i], ext[i]
+            if t is None and m is None and e is None:
                 continue
-            buf.append(f'{{"r":{i},"t":{json.dumps(t, ensure_ascii=False)},"m":{m if m is not None else "null"}}}\n')
+            tail = "}\n" if e is None else f',"e":{json.dumps(e, ensure_ascii=False)}}}\n'
+            buf.append(f'{{"r":{i},"t":{json.dumps(t, ensure_ascii=False)},"m":{m if m is not None else "null"}{tail}')
             if len(buf) >= 4096:
                 w.write("".join(buf).encode())
                 buf.clear()
@@ -160,6 +161,7 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
             raise CorruptStoreError(f"the columns of {dirpath} are inconsistent ({what}); restore from a backup")
     texts: list[str | None] = [None] * n
     metas: list[str | None] = [None] * n
+    ext: list[str | None] = [None] * n
     try:
         docs = read_bytes(dirpath, man, "docs")
         # a "\ud800"-style escape may decode to a lone surrogate, which a later save could not encode
@@ -177,10 +179,15 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
             t, m = rec["t"], rec["m"]
             if not (t is None or isinstance(t, str)) or not (m is None or isinstance(m, dict)):
                 raise ValueError(f"row {r}: text must be a string and metadata an object")
+            e = rec.get("e")
+            if not (e is None or isinstance(e, str) and e):
+                raise ValueError(f"row {r}: a bad external id")
             texts[r] = t
+            ext[r] = e
             metas[r] = None if m is None else json.dumps(m, separators=(",", ":"), ensure_ascii=False)
             if escaped:
                 (t or "").encode("utf-8")
+                (e or "").encode("utf-8")
                 (metas[r] or "").encode("utf-8")
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise CorruptStoreError(f"the text/metadata file of {dirpath} is damaged ({exc})") from None
@@ -200,7 +207,11 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
         dead_rows=np.zeros(0, dtype=np.int64),
         texts=texts,
         metas=metas,
+        ext=ext,
     )
+    ext_index = {e: int(ids[r]) for r, e in enumerate(ext) if e is not None}
+    if len(ext_index) != sum(e is not None for e in ext):
+        raise CorruptStoreError(f"the text/metadata file of {dirpath} repeats an external id; restore from a backup")
     return {
         "state": st,
         "videos": videos,
@@ -210,4 +221,5 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
         "ann": ann,
         "meta_keys": set(man.get("meta_keys") or []),
         "check": check,
+        "ext_index": ext_index,
     }

@@ -8,12 +8,22 @@ import numpy as np
 
 from ._errors import InvalidInputError
 from ._ingest import Batch, inverse_norms, normalise_into
-from ._state import StringTable
+from ._state import State, StringTable
 
 if TYPE_CHECKING:
     from ._store import SegmentStore
 
-__all__ = ["add_rows"]
+__all__ = ["add_rows", "forget_external_ids"]
+
+
+def forget_external_ids(index: dict[str, int], st: State, rows: np.ndarray) -> None:
+    """Drop the external ids of ``rows`` (being deleted) from the writer's external-id index."""
+    if not index:
+        return
+    for r in rows.tolist():
+        e = st.ext[r]
+        if e is not None and index.get(e) == int(st.ids[r]):
+            del index[e]
 
 
 def _codes(table: StringTable, values: list[str] | str, uniq: list[str], m: int, dtype: Any, limit: int) -> np.ndarray:
@@ -116,6 +126,9 @@ def add_rows(store: SegmentStore, x: np.ndarray, batch: Batch) -> list[int]:
     st2.live[n : n + mk] = True
     del st2.texts[n:]
     del st2.metas[n:]
+    del st2.ext[n:]
+    ext = batch.external_ids if batch.external_ids is None or all_kept else [batch.external_ids[i] for i in keep.tolist()]
+    st2.ext.extend([None] * mk if ext is None else ext)
     if batch.texts is None:
         st2.texts.extend([None] * mk)
     else:
@@ -125,6 +138,20 @@ def add_rows(store: SegmentStore, x: np.ndarray, batch: Batch) -> list[int]:
     else:
         st2.metas.extend(batch.metas if all_kept else [batch.metas[i] for i in keep.tolist()])
     new = st2.appended(mk)
+    index = store._ext_index
+    if ext is not None:  # a live row holding one of these external ids is replaced, like a key match
+        prior = [index[e] for e in ext if e is not None and e in index]
+        if prior:
+            prior_rows = st.rows_of_ids(np.asarray(prior, dtype=np.int64))
+            old_rows = np.union1d(old_rows, prior_rows[prior_rows >= 0])
+    for r in old_rows.tolist():
+        e = st.ext[r]
+        if e is not None and index.get(e) == int(st.ids[r]):
+            del index[e]
+    if ext is not None:
+        for j, e in enumerate(ext):
+            if e is not None:
+                index[e] = store._next_id + j
     if old_rows.size:
         new = new.tombstoned(old_rows)
     if store._ann is not None:
