@@ -401,7 +401,10 @@ def test_ivf_mode_recall_filters_deletes_and_persistence(tmp_path: Path) -> None
     store = SegmentStore.create(tmp_path / "ivf", dim=dim, model_name="m", index="ivf")
     store.add(x, video_ids=vids, starts=np.arange(n) % 1000, ends=np.arange(n) % 1000 + 1, scopes="clip",
               options="visual")
-    assert store.stats()["ann"]["trained"]
+    assert not store.stats()["ann"]["trained"] and store.stats()["ann"]["rebuild_recommended"]  # add never trains
+    seen: list[tuple[int, int]] = []
+    info = store.build_index(progress=lambda done, total: seen.append((done, total)))
+    assert info["trained"] and not info["rebuild_recommended"] and seen[0] == (0, n) and seen[-1] == (n, n)
     qs = unit(x[rng.integers(0, n, 50)] + rng.standard_normal((50, dim)).astype(np.float32) * 0.05)
     exact = np.argsort(-(qs @ x.T), axis=1)[:, :10]
     got = store.search_batch(qs, k=10)

@@ -592,6 +592,7 @@ def test_16_unusable_ann_index_is_corrupt(tmp_path: Path, blob: str) -> None:
     s = SegmentStore.create(path, dim=dim, model_name=MODEL, index="ivf")
     s.add(_vecs(n, dim=dim), video_ids="v", starts=np.arange(n, dtype=float), ends=np.arange(n, dtype=float) + 1,
           scopes="clip", options="visual")
+    s.build_index()
     s.save()
     s.close()
     ann = path / _manifest(path)["files"]["ann"]["name"]

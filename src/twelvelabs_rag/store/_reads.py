@@ -208,7 +208,7 @@ class ReadMixin:
             "model_name": self._model.name,
             "embed_model_name": self._model.embed_name,
             "index": self._index_kind,
-            "ann": self._ann.info() if self._ann is not None else None,
+            "ann": self._ann.info(st) if self._ann is not None else None,
             "next_id": self._next_id,
             "generation": self._generation,
             "unsaved_changes": self._dirty,

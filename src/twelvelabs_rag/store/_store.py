@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
-import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._ann import AnnIndex
+from ._ann import TRAIN_MIN
 from ._errors import (
     CorruptStoreError,
     InvalidInputError,
@@ -23,14 +22,14 @@ from ._errors import (
     StoreWriteError,
 )
 from ._ingest import as_matrix, check_model, from_task, from_video, prepare_batch
-from ._models import SCOPES, resolve_model
+from ._models import resolve_model
 from ._core import CORE_FIELDS, StoreCore, register_writer, shared_writer
 from ._persist import MANIFEST, MAX_DIM, acquire_lock, manifest_identity, release_lock
 from ._query import QueryMixin
 from ._reads import ReadMixin, as_ids
 from ._writes import forget_external_ids
 from ._snapshot import load_snapshot, save_snapshot
-from ._state import State, StringTable, empty_state
+from ._state import State
 
 __all__ = ["SegmentStore"]
 
@@ -419,6 +418,35 @@ class SegmentStore(ReadMixin, QueryMixin):
             if new.dead_rows.size > _COMPACT_FRACTION * max(new.n, 1):
                 self.compact()
             return int(rows.size)
+
+    def build_index(self, *, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+        """Train the approximate (``index="ivf"``) index now; returns ``stats()["ann"]``.
+
+        Searches are exact until this is called (and always below 20,000 rows, where exact search is
+        fast enough); ``add`` never trains, so it never stalls. Training takes a few seconds at
+        100k rows: ``progress(done_rows, total_rows)`` is called as rows are indexed. Call it again
+        when ``stats()["ann"]["rebuild_recommended"]`` says the store has grown 4x since. The index is
+        saved with the next :meth:`save`. On a ``flat`` store this does nothing.
+
+        Example:
+            ```python
+            store = SegmentStore.create("big.tlstore", dim=512, model_name="marengo3.0", index="ivf")
+            store.add(vectors, **columns)
+            store.build_index(progress=lambda done, total: print(f"{done}/{total} rows indexed"))
+            store.save()
+            ```
+        """
+        with self._wlock:
+            st = self._live_state()
+            if self._ann is None:
+                return {"kind": "flat", "trained": False, "note": "a flat store is searched exactly: nothing to build"}
+            if self._check is not None:
+                self._check.wait()
+            if st.n_live >= TRAIN_MIN:
+                self._ann.build(st, progress)
+                if not self._read_only:
+                    self._dirty = True
+            return self._ann.info(st)
 
     def compact(self) -> None:
         """Drop tombstoned rows now (done automatically above 20% dead and on every save)."""
