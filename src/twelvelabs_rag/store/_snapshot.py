@@ -166,8 +166,9 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
         docs = read_bytes(dirpath, man, "docs")
         # a "\ud800"-style escape may decode to a lone surrogate, which a later save could not encode
         escaped = b"\\ud" in docs or b"\\uD" in docs
-        # split on b"\n" only: str.splitlines() would also split inside texts at U+2028, U+2029, U+0085, ...
-        for line in docs.split(b"\n"):
+        # split on "\n" only: str.splitlines() would also split inside texts at U+2028, U+2029, U+0085, ...
+        # (decoded once: json.loads on str skips the per-line encoding detection bytes need)
+        for line in docs.decode("utf-8").split("\n"):
             if not line:
                 continue
             rec = json.loads(line)
