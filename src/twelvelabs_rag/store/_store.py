@@ -27,7 +27,7 @@ from ._core import CORE_FIELDS, StoreCore, register_writer, shared_writer
 from ._persist import MANIFEST, MAX_DIM, acquire_lock, manifest_identity, release_lock
 from ._query import QueryMixin
 from ._reads import ReadMixin, as_ids
-from ._writes import forget_external_ids
+from ._writes import add_rows, forget_external_ids
 from ._snapshot import load_snapshot, save_snapshot
 from ._state import State
 
@@ -333,8 +333,6 @@ class SegmentStore(ReadMixin, QueryMixin):
                             scopes="clip", options="visual", texts=["intro", None])
             ```
         """
-        from ._writes import add_rows
-
         with self._wlock:
             self._check_writable()
             check_model(self._model.name, model_name, "these vectors")
@@ -348,7 +346,7 @@ class SegmentStore(ReadMixin, QueryMixin):
                 for d in metadatas:
                     if d:
                         keys.update(d.keys())
-            ids = add_rows(self, x, batch)
+            ids = add_rows(self._core, x, batch)
             self._meta_keys |= keys
             self._dirty = True
             return ids
