@@ -30,7 +30,7 @@ from ._models import Hit, resolve_model
 from ._persist import load_npy
 
 if TYPE_CHECKING:
-    from ._store import SegmentStore
+    from ._core import StoreCore
 
 __all__ = ["QueryMixin", "QueryCache"]
 
@@ -151,18 +151,32 @@ def _offset(start_offset_sec: Any) -> dict[str, float]:
 class QueryMixin:
     """``search_text`` / ``search_image`` / ``search_audio`` (+ async twins) and ``search_like``'s cache."""
 
+    _core: StoreCore
+    _read_only: bool
     _query_cache: QueryCache
 
-    def _init_query_cache(self: SegmentStore, directory: Path | None) -> None:
+    if TYPE_CHECKING:  # provided by SegmentStore
+        @property
+        def dim(self) -> int: ...
+
+        @property
+        def model_name(self) -> str: ...
+
+        @property
+        def embed_model_name(self) -> str: ...
+
+        def search(self, query: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]: ...
+
+    def _init_query_cache(self, directory: Path | None) -> None:
         self._query_cache = QueryCache(directory, writable=not self._read_only)
 
-    def _cache_key(self: SegmentStore, modality: str, content: bytes, extra: Mapping[str, Any]) -> str:
+    def _cache_key(self, modality: str, content: bytes, extra: Mapping[str, Any]) -> str:
         h = hashlib.sha256()
         h.update(f"{self.model_name}\0{modality}\0{sorted(extra.items())!r}\0".encode())
         h.update(hashlib.sha256(content).digest())
         return h.hexdigest()
 
-    def _vector_from(self: SegmentStore, response: Any, modality: str) -> np.ndarray:
+    def _vector_from(self, response: Any, modality: str) -> np.ndarray:
         got = getattr(response, "model_name", None)
         if got and resolve_model(got).name != self.model_name:
             raise ModelMismatchError(f"the API embedded the query with {got!r}, but this store holds {self.model_name!r} vectors")
@@ -176,15 +190,15 @@ class QueryMixin:
             raise DimensionMismatchError(f"the query vector has {vec.size} values, this store holds {self.dim}-d vectors")
         return vec
 
-    def _prepare(self: SegmentStore, modality: str, value: Any, extra: dict[str, Any]):
+    def _prepare(self, modality: str, value: Any, extra: dict[str, Any]):
         content, kwargs = _source(modality, value)
         key = self._cache_key(modality, content, extra)
         return key, dict(kwargs, **extra), self._query_cache.get(key, self.dim)
 
-    def _no_client(self: SegmentStore, modality: str) -> StoreError:
+    def _no_client(self, modality: str) -> StoreError:
         return StoreError(f"this {modality} query is not in the query cache yet; pass client=TwelveLabs(...) to embed it once")
 
-    def _search_modality(self: SegmentStore, modality: str, value: Any, client: Any, k: int,
+    def _search_modality(self, modality: str, value: Any, client: Any, k: int,
                          where: Mapping[str, Any] | None, extra: dict[str, Any]) -> list[Hit]:
         key, kwargs, vec = self._prepare(modality, value, extra)
         if vec is None:
@@ -194,7 +208,7 @@ class QueryMixin:
             self._query_cache.put(key, vec)
         return self.search(vec, k=k, where=where)
 
-    async def _asearch_modality(self: SegmentStore, modality: str, value: Any, client: Any, k: int,
+    async def _asearch_modality(self, modality: str, value: Any, client: Any, k: int,
                                 where: Mapping[str, Any] | None, extra: dict[str, Any]) -> list[Hit]:
         key, kwargs, vec = await anyio.to_thread.run_sync(self._prepare, modality, value, extra)
         if vec is None:
