@@ -27,7 +27,7 @@ from .._limits import LIMITS
 from ._errors import InvalidInputError, ModelMismatchError, StoreError
 from ._ingest import check_utf8
 from ._models import Hit, resolve_model
-from ._persist import load_npy
+from ._reading import load_npy
 
 if TYPE_CHECKING:
     from ._core import StoreCore

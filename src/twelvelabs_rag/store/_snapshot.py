@@ -11,18 +11,15 @@ import numpy as np
 
 from ._errors import CorruptStoreError
 from ._persist import (
-    BackgroundCheck,
     abandon_generation,
     cleanup,
     commit_manifest,
-    file_path,
     publish,
-    read_bytes,
     read_manifest,
-    read_npy,
     write_file,
     write_npy,
 )
+from ._reading import BackgroundCheck, file_path, read_bytes, read_npy
 from ._state import DTYPES, State, StringTable
 
 __all__ = ["save_snapshot", "load_snapshot", "COLUMN_DTYPE"]
