@@ -125,8 +125,10 @@ class SegmentStore(ReadMixin, QueryMixin):
     def open(cls, path: str | Path, *, mmap: bool = False, read_only: bool = False) -> SegmentStore:
         """Open an existing store. ``mmap=True`` maps the vectors instead of reading them (fast cold start).
 
-        A writable open takes the store's lock (:class:`StoreLockedError` if another writer has it);
-        ``read_only=True`` takes no lock and refuses writes.
+        A writable open takes the store's lock (:class:`StoreLockedError` if another process has it);
+        ``read_only=True`` takes no lock and refuses writes. A writable open of a store this process
+        already has open for writing returns a second handle on the same rows (unsaved changes
+        included; ``mmap`` is then the first handle's): the lock goes when the last handle closes.
 
         Example:
             ```python
