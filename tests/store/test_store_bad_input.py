@@ -308,15 +308,22 @@ def test_second_writer_process_is_refused(tmp_path: Path, closing) -> None:
     assert len(s) == 50
 
 
-def test_second_writer_handle_in_process_is_refused(tmp_path: Path, closing) -> None:
+def test_second_writer_handle_in_process_shares_the_writer(tmp_path: Path, closing) -> None:
+    """Issue 11: a second writable handle in the same process shares the first one's rows (no StoreLockedError)."""
     path = _saved(tmp_path)
     first = SegmentStore.open(path)
+    second = SegmentStore.open(path)
     try:
-        with _raises(LOCK_ERR, "another writer"):
-            SegmentStore.open(path)
+        ids = first.add(_vecs(1, seed=7), **_cols(1, video_ids=["shared"]))
+        assert second.get(ids)[0].video_id == "shared"  # one writer: the second handle sees the first's rows
+        first.close()
+        assert len(second) == 51  # the rows stay until the last handle closes
+        second.save()
     finally:
         first.close()
-    closing(SegmentStore.open(path))  # free again once the first handle is closed
+        second.close()
+    again = closing(SegmentStore.open(path))  # free again once both handles are closed
+    assert len(again) == 51
 
 
 def test_in_memory_store_cannot_save() -> None:

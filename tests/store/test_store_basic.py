@@ -23,7 +23,6 @@ from twelvelabs_rag.store import (
     StoreClosedError,
     StoreError,
     StoreExistsError,
-    StoreLockedError,
     StoreNotFoundError,
     UnsupportedFormatError,
 )
@@ -269,8 +268,10 @@ def test_persistence_round_trip(tmp_path: Path) -> None:
 def test_lock_read_only_and_existing(tmp_path: Path) -> None:
     path = tmp_path / "s"
     store, x, _ = filled(path=path, n=12)
-    with pytest.raises(StoreLockedError):
-        SegmentStore.open(path)
+    second = SegmentStore.open(path)  # same process: shares the writer (other processes get StoreLockedError)
+    assert len(second) == len(store) == 12
+    second.close()
+    assert len(store) == 12
     with pytest.raises(StoreExistsError):
         SegmentStore.create(path, dim=D, model_name="test-model")
     ro = SegmentStore.open(path, read_only=True)
@@ -400,7 +401,10 @@ def test_ivf_mode_recall_filters_deletes_and_persistence(tmp_path: Path) -> None
     store = SegmentStore.create(tmp_path / "ivf", dim=dim, model_name="m", index="ivf")
     store.add(x, video_ids=vids, starts=np.arange(n) % 1000, ends=np.arange(n) % 1000 + 1, scopes="clip",
               options="visual")
-    assert store.stats()["ann"]["trained"]
+    assert not store.stats()["ann"]["trained"] and store.stats()["ann"]["rebuild_recommended"]  # add never trains
+    seen: list[tuple[int, int]] = []
+    info = store.build_index(progress=lambda done, total: seen.append((done, total)))
+    assert info["trained"] and not info["rebuild_recommended"] and seen[0] == (0, n) and seen[-1] == (n, n)
     qs = unit(x[rng.integers(0, n, 50)] + rng.standard_normal((50, dim)).astype(np.float32) * 0.05)
     exact = np.argsort(-(qs @ x.T), axis=1)[:, :10]
     got = store.search_batch(qs, k=10)

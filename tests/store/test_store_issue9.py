@@ -177,19 +177,39 @@ def test_3_times_beyond_float32_are_refused(tmp_path: Path, field: str) -> None:
 
 
 # ---------------------------------------------------------------- 4: store.lock removed under a writer
+LOCK_PROBE = r"""
+import sys
+from twelvelabs_rag.store import SegmentStore, StoreLockedError
+try:
+    SegmentStore.open(sys.argv[1]).close()
+    print("opened")
+except StoreLockedError:
+    print("locked")
+"""
+
+
 def test_4_deleting_the_lock_file_does_not_let_a_second_writer_in(tmp_path: Path) -> None:
     path = tmp_path / "s"
     _saved(path)
+    src = Path(__file__).resolve().parents[2] / "src"
+    env = dict(os.environ, PYTHONPATH=str(src) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+    def probe() -> str:
+        out = subprocess.run([sys.executable, "-c", LOCK_PROBE, str(path)], capture_output=True, text=True,
+                             env=env, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        return out.stdout.strip()
+
     first = SegmentStore.open(path)
     try:
         (path / "store.lock").unlink(missing_ok=True)
-        with pytest.raises(StoreLockedError):
-            SegmentStore.open(path)
+        assert probe() == "locked"
         first.add(_vecs(1, seed=9), **_cols(1, video_ids="new"))
         first.save()
     finally:
         first.close()
-    with SegmentStore.open(path) as again:  # released on close
+    assert probe() == "opened"  # released on close
+    with SegmentStore.open(path) as again:
         assert len(again) == 7
 
 
@@ -572,6 +592,7 @@ def test_16_unusable_ann_index_is_corrupt(tmp_path: Path, blob: str) -> None:
     s = SegmentStore.create(path, dim=dim, model_name=MODEL, index="ivf")
     s.add(_vecs(n, dim=dim), video_ids="v", starts=np.arange(n, dtype=float), ends=np.arange(n, dtype=float) + 1,
           scopes="clip", options="visual")
+    s.build_index()
     s.save()
     s.close()
     ann = path / _manifest(path)["files"]["ann"]["name"]
@@ -607,3 +628,51 @@ def test_19_vectors_whose_squared_norm_under_or_overflows_are_valid(scale: float
     assert [hits[0].id for hits in s.search_batch(tiny, k=1)] == ids
     with pytest.raises(InvalidInputError, match="all zeros"):
         s.add(np.zeros((1, DIM), np.float32), **_cols(1))
+
+
+# ---------------------------------------------------------------- the same classes of defect elsewhere
+def test_class_2_lone_surrogate_in_a_query_is_a_typed_error(tmp_path: Path) -> None:
+    path, _, client, _ = _cached_query(tmp_path)
+    with SegmentStore.open(path) as s:
+        with pytest.raises(InvalidInputError, match="surrogate"):
+            s.search_text(os.fsdecode(b"fox \xff"), client=client)
+        with pytest.raises(InvalidInputError, match="surrogate"):
+            s.search_image("https://example.com/" + os.fsdecode(b"\xfe.png"), client=client)
+    assert client.embed.calls == 1
+
+
+@pytest.mark.parametrize("where", ["strings", "docs"])
+def test_class_2_escaped_surrogate_in_a_crafted_file_is_corrupt(tmp_path: Path, where: str) -> None:
+    """A crafted ``\\ud800`` escape would load as a lone surrogate and make every later save fail."""
+    path = tmp_path / "s"
+    _saved(path, texts=["plain"] * 6)
+    f = path / _manifest(path)["files"][where]["name"]
+    data = f.read_bytes()
+    f.write_bytes(data.replace(b'"v0"', b'"\\ud800"') if where == "strings" else data.replace(b'"plain"', b'"\\udfff"'))
+    assert f.read_bytes() != data
+    _refresh_entry(path, where)
+    with pytest.raises(CorruptStoreError):
+        SegmentStore.open(path)
+
+
+def test_class_7_query_files_are_read_bounded(tmp_path: Path) -> None:
+    path, _, client, _ = _cached_query(tmp_path)
+    big = tmp_path / "big.png"
+    with open(big, "wb") as f:
+        f.truncate(6 << 20)  # beyond the API's 5 MB image limit
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    with SegmentStore.open(path) as s:
+        with pytest.raises(InvalidInputError, match="at most"):
+            s.search_image(big, client=client)
+        for special in ("/dev/zero", fifo, tmp_path):
+            with pytest.raises(InvalidInputError, match="not a regular file|cannot read"):
+                s.search_image(special, client=client)
+    assert client.embed.calls == 1
+
+
+@pytest.mark.parametrize("offset", [10**400, float("nan"), -1.0, "x"])
+def test_class_13_bad_audio_offset_is_a_typed_error(tmp_path: Path, offset) -> None:
+    path, _, client, _ = _cached_query(tmp_path)
+    with SegmentStore.open(path) as s, pytest.raises(InvalidInputError, match="start_offset_sec"):
+        s.search_audio("https://example.com/a.wav", client=client, start_offset_sec=offset)

@@ -3,14 +3,18 @@
 The IVF index holds 8-bit codes keyed by segment id (ids never move, so compaction does not touch
 it). Each query probes ``nprobe`` lists for a few times ``k`` candidates, then re-scores them
 exactly on the store's float32 rows, so the returned scores are exact cosines. The index is
-(re)trained by the writer once the store has ``TRAIN_MIN`` rows and again when it has grown 4x.
-Filtered queries that keep few rows are routed to the exact scan by the caller (``usable_for``).
+trained only when asked, by ``SegmentStore.build_index()`` (never inside an ``add``: training takes
+seconds at 100k rows); until then, and below ``TRAIN_MIN`` rows, searches are exact. Rows added after
+training are added to the trained lists; ``stats()["ann"]["rebuild_recommended"]`` turns true once
+the store has grown 4x since, and another ``build_index()`` retrains. Filtered queries that keep
+few rows are routed to the exact scan by the caller (``usable_for``).
 """
 
 from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 
 import faiss
 import numpy as np
@@ -84,7 +88,8 @@ class AnnIndex:
         self.index = index
         self.trained_on = int(trained_on) or int(index.ntotal)
 
-    def _train(self, st: State) -> None:
+    def build(self, st: State, progress: Callable[[int, int], None] | None = None) -> None:
+        """Train on a sample of ``st``'s live rows and index them all; ``progress(done, total)`` as rows go in."""
         n = st.n
         nlist = int(2 ** round(math.log2(max(16.0, 4 * math.sqrt(n)))))
         rng = np.random.default_rng(0)
@@ -95,8 +100,16 @@ class AnnIndex:
                                               faiss.METRIC_INNER_PRODUCT)
         index.cp.niter = 10
         index.cp.min_points_per_centroid = 16  # 32 samples per list are plenty for these lists
+        total = int(live.size)
+        if progress is not None:
+            progress(0, total)
         index.train(np.ascontiguousarray(st.vec[sample]))
-        index.add_with_ids(np.ascontiguousarray(st.vec[live]), np.ascontiguousarray(st.ids[live]))
+        step = 1 << 16
+        for lo in range(0, total, step):
+            part = live[lo : lo + step]
+            index.add_with_ids(np.ascontiguousarray(st.vec[part]), np.ascontiguousarray(st.ids[part]))
+            if progress is not None:
+                progress(min(lo + step, total), total)
         quantizer.this.disown()
         index.own_fields = True
         self._swap(index, n)
@@ -111,11 +124,8 @@ class AnnIndex:
             self._lock.release_write()
 
     def add(self, st: State, lo: int, hi: int) -> None:
-        """Index rows ``lo:hi`` of ``st`` (retraining when the store outgrew the index 4x)."""
-        if st.n_live < TRAIN_MIN:
-            return
-        if self.index is None or st.n > 4 * max(self.trained_on, 1):
-            self._train(st)
+        """Index rows ``lo:hi`` of ``st`` when an index was built (never trains: see :meth:`build`)."""
+        if self.index is None:
             return
         self._lock.acquire_write()
         try:
@@ -180,9 +190,11 @@ class AnnIndex:
             out.append((cand[best], s[best]))
         return out
 
-    def info(self) -> dict[str, object]:
+    def info(self, st: State | None = None) -> dict[str, object]:
         idx = self.index
+        grown = st is not None and st.n_live >= TRAIN_MIN and (idx is None or st.n > 4 * max(self.trained_on, 1))
         return {
+            "rebuild_recommended": bool(grown),
             "kind": "ivf-sq8",
             "trained": idx is not None,
             "nlist": int(idx.nlist) if idx is not None else None,

@@ -23,7 +23,7 @@ from ._state import State, StringTable
 
 __all__ = ["select_rows", "COLUMN_KEYS"]
 
-COLUMN_KEYS = ("id", "video_id", "start", "end", "scope", "option", "text")
+COLUMN_KEYS = ("id", "video_id", "start", "end", "scope", "option", "text", "external_id")
 _CMP = ("$gt", "$gte", "$lt", "$lte")
 _SET = ("$eq", "$ne", "$in", "$nin")
 _ALL_OPS = _SET + _CMP
@@ -162,9 +162,10 @@ def _field(ctx: _Ctx, key: str, spec: Any, rows: np.ndarray | None) -> np.ndarra
         col = st.col({"video_id": "video", "option": "option", "scope": "scope"}[key])
         col = col if rows is None else col[rows]
         return _coded(key, col, table, ops)
-    if key == "text":
+    if key in ("text", "external_id"):
         idx = range(st.n) if rows is None else rows.tolist()
-        values = [st.texts[i] for i in idx]
+        source = st.texts if key == "text" else st.ext
+        values = [source[i] for i in idx]
         return _objects(key, values, ops, numeric_ranges=False)
     mkey = key[len("metadata.") :] if key.startswith("metadata.") else key
     if mkey not in ctx.meta_keys and not key.startswith("metadata."):

@@ -136,6 +136,7 @@ class Batch:
     texts: list[str | None] | None
     metas: list[str | None] | None
     distinct: dict[str, list[str]]
+    external_ids: list[str | None] | None = None
 
 
 def _strings(value: Any, m: int, name: str, allowed: tuple[str, ...] | None = None) -> tuple[list[str] | str, list[str]]:
@@ -192,6 +193,7 @@ def prepare_batch(
     options: Any,
     texts: Any = None,
     metadatas: Any = None,
+    external_ids: Any = None,
 ) -> Batch:
     """Validate and normalise every column of one ``add`` call."""
     vids, u_vids = _strings(video_ids, m, "video_ids")
@@ -221,7 +223,30 @@ def prepare_batch(
         if len(metadatas) != m:
             raise ColumnLengthError(f"metadatas has {len(metadatas)} values for {m} vectors")
         mt = [_meta_json(d) for d in metadatas]
-    return Batch(m, vids, st, en, sc, op, tx, mt, {"video_ids": u_vids, "scopes": u_sc, "options": u_op})
+    return Batch(m, vids, st, en, sc, op, tx, mt, {"video_ids": u_vids, "scopes": u_sc, "options": u_op},
+                 _external_ids(external_ids, m))
+
+
+def _external_ids(value: Any, m: int) -> list[str | None] | None:
+    """``external_ids``: one non-empty string (or None) per row, no string twice in one call."""
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise InvalidInputError(f"external_ids must be a list of {m} strings (or None entries)")
+    if len(value) != m:
+        raise ColumnLengthError(f"external_ids has {len(value)} values for {m} vectors")
+    out = list(value)
+    seen: set[str] = set()
+    for i, e in enumerate(out):
+        if e is None:
+            continue
+        if not isinstance(e, str) or not e:
+            raise InvalidInputError(f"external_ids entries must be non-empty strings or None, got {e!r:.60}")
+        check_utf8(e, f"external_ids[{i}]")
+        if e in seen:
+            raise InvalidInputError(f"external id {e!r:.60} appears twice in one add; give each row its own id")
+        seen.add(e)
+    return None if not seen else out
 
 
 def _meta_json(d: Any) -> str | None:

@@ -36,6 +36,8 @@ class Hit:
     option: str
     text: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: the framework-owned string id given to ``add(external_ids=...)``, else None
+    external_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -57,7 +59,10 @@ class Segment:
     option: str
     text: str | None
     metadata: dict[str, Any]
-    vector: np.ndarray = field(repr=False, compare=False)
+    #: a unit float32 vector (``None`` from ``scan(with_vectors=False)``)
+    vector: np.ndarray | None = field(repr=False, compare=False)
+    #: the framework-owned string id given to ``add(external_ids=...)``, else None
+    external_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

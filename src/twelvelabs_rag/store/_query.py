@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import os
+import stat
 import threading
 import zlib
 from collections.abc import Mapping
@@ -21,12 +23,14 @@ from typing import TYPE_CHECKING, Any
 import anyio.to_thread
 import numpy as np
 
+from .._limits import LIMITS
 from ._errors import InvalidInputError, ModelMismatchError, StoreError
+from ._ingest import check_utf8
 from ._models import Hit, resolve_model
-from ._persist import load_npy
+from ._reading import load_npy
 
 if TYPE_CHECKING:
-    from ._store import SegmentStore
+    from ._core import StoreCore
 
 __all__ = ["QueryMixin", "QueryCache"]
 
@@ -105,34 +109,74 @@ def _source(modality: str, value: Any) -> tuple[bytes, dict[str, Any]]:
     if modality == "text":
         if not isinstance(value, str) or not value.strip():
             raise InvalidInputError("search_text needs a non-empty string")
+        check_utf8(value, "the query text")
         return b"text:" + value.encode(), {"text": value}
     if _is_url(value):
+        check_utf8(value, f"the {modality} URL")
         return b"url:" + value.encode(), {f"{modality}_url": value}
     if not isinstance(value, (str, os.PathLike)):
         raise InvalidInputError(f"search_{modality} takes a file path or an http(s) URL, got {type(value).__name__}")
     p = Path(value)
+    limit = int(LIMITS[f"{modality}_max_size"])
     try:
-        data = p.read_bytes()
+        # a bounded read of a regular file: never a device, FIFO or directory, never more than the API accepts
+        with os.fdopen(os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb", buffering=0) as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise InvalidInputError(f"{modality} file {p} is not a regular file; pass an image/audio file")
+            if st.st_size > limit:
+                raise InvalidInputError(f"{modality} file {p} has {st.st_size} bytes; the API accepts at most "
+                                        f"{limit} bytes: compress or trim it")
+            data = f.read(limit + 1)
     except OSError as exc:
         raise InvalidInputError(f"cannot read {modality} file {p}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InvalidInputError(f"{modality} file {p} grew past {limit} bytes while being read; retry")
     return b"file:" + hashlib.sha256(data).digest(), {f"{modality}_file": (p.name, data)}
+
+
+def _offset(start_offset_sec: Any) -> dict[str, float]:
+    """``audio_start_offset_sec`` as the embed call takes it (a finite number of seconds >= 0)."""
+    if start_offset_sec is None:
+        return {}
+    try:
+        value = float(start_offset_sec)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInputError(f"start_offset_sec must be a number of seconds, got {start_offset_sec!r:.60}") from None
+    if not math.isfinite(value) or value < 0:
+        raise InvalidInputError(f"start_offset_sec must be a finite number of seconds >= 0, got {value}")
+    return {"audio_start_offset_sec": value}
 
 
 class QueryMixin:
     """``search_text`` / ``search_image`` / ``search_audio`` (+ async twins) and ``search_like``'s cache."""
 
+    _core: StoreCore
+    _read_only: bool
     _query_cache: QueryCache
 
-    def _init_query_cache(self: SegmentStore, directory: Path | None) -> None:
+    if TYPE_CHECKING:  # provided by SegmentStore
+        @property
+        def dim(self) -> int: ...
+
+        @property
+        def model_name(self) -> str: ...
+
+        @property
+        def embed_model_name(self) -> str: ...
+
+        def search(self, query: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]: ...
+
+    def _init_query_cache(self, directory: Path | None) -> None:
         self._query_cache = QueryCache(directory, writable=not self._read_only)
 
-    def _cache_key(self: SegmentStore, modality: str, content: bytes, extra: Mapping[str, Any]) -> str:
+    def _cache_key(self, modality: str, content: bytes, extra: Mapping[str, Any]) -> str:
         h = hashlib.sha256()
         h.update(f"{self.model_name}\0{modality}\0{sorted(extra.items())!r}\0".encode())
         h.update(hashlib.sha256(content).digest())
         return h.hexdigest()
 
-    def _vector_from(self: SegmentStore, response: Any, modality: str) -> np.ndarray:
+    def _vector_from(self, response: Any, modality: str) -> np.ndarray:
         got = getattr(response, "model_name", None)
         if got and resolve_model(got).name != self.model_name:
             raise ModelMismatchError(f"the API embedded the query with {got!r}, but this store holds {self.model_name!r} vectors")
@@ -146,15 +190,15 @@ class QueryMixin:
             raise DimensionMismatchError(f"the query vector has {vec.size} values, this store holds {self.dim}-d vectors")
         return vec
 
-    def _prepare(self: SegmentStore, modality: str, value: Any, extra: dict[str, Any]):
+    def _prepare(self, modality: str, value: Any, extra: dict[str, Any]):
         content, kwargs = _source(modality, value)
         key = self._cache_key(modality, content, extra)
         return key, dict(kwargs, **extra), self._query_cache.get(key, self.dim)
 
-    def _no_client(self: SegmentStore, modality: str) -> StoreError:
+    def _no_client(self, modality: str) -> StoreError:
         return StoreError(f"this {modality} query is not in the query cache yet; pass client=TwelveLabs(...) to embed it once")
 
-    def _search_modality(self: SegmentStore, modality: str, value: Any, client: Any, k: int,
+    def _search_modality(self, modality: str, value: Any, client: Any, k: int,
                          where: Mapping[str, Any] | None, extra: dict[str, Any]) -> list[Hit]:
         key, kwargs, vec = self._prepare(modality, value, extra)
         if vec is None:
@@ -164,7 +208,7 @@ class QueryMixin:
             self._query_cache.put(key, vec)
         return self.search(vec, k=k, where=where)
 
-    async def _asearch_modality(self: SegmentStore, modality: str, value: Any, client: Any, k: int,
+    async def _asearch_modality(self, modality: str, value: Any, client: Any, k: int,
                                 where: Mapping[str, Any] | None, extra: dict[str, Any]) -> list[Hit]:
         key, kwargs, vec = await anyio.to_thread.run_sync(self._prepare, modality, value, extra)
         if vec is None:
@@ -207,7 +251,7 @@ class QueryMixin:
             hits = store.search_audio("bark.wav", client=client, where={"option": "audio"})
             ```
         """
-        extra = {} if start_offset_sec is None else {"audio_start_offset_sec": float(start_offset_sec)}
+        extra = _offset(start_offset_sec)
         return self._search_modality("audio", path_or_url, client, k, where, extra)
 
     async def asearch_text(self, text: str, *, client: Any = None, k: int = 10,
@@ -230,5 +274,5 @@ class QueryMixin:
                             where: Mapping[str, Any] | None = None,
                             start_offset_sec: float | None = None) -> list[Hit]:
         """Async :meth:`search_audio`. Example: ``hits = await store.asearch_audio("a.wav", client=aclient)``."""
-        extra = {} if start_offset_sec is None else {"audio_start_offset_sec": float(start_offset_sec)}
+        extra = _offset(start_offset_sec)
         return await self._asearch_modality("audio", path_or_url, client, k, where, extra)

@@ -7,7 +7,7 @@ concurrent writer never changes what a running query sees (see ``_state.py``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,7 +20,7 @@ from ._search import search_many, search_one
 from ._state import State
 
 if TYPE_CHECKING:
-    from ._store import SegmentStore
+    from ._core import StoreCore
 
 __all__ = ["ReadMixin", "as_ids"]
 
@@ -30,13 +30,21 @@ _RETRIES = 3
 
 
 class ReadMixin:
-    """Queries of :class:`SegmentStore`."""
+    """Queries of :class:`SegmentStore`: functions of the handle's :class:`~._core.StoreCore` and one state."""
 
-    def _select(self: SegmentStore, st: State, where: Mapping[str, Any] | None) -> np.ndarray | None:
-        return select_rows(st, where, videos=self._videos, options=self._options, scopes=self._scopes,
-                           meta_keys=self._meta_keys)
+    _core: StoreCore
+    _read_only: bool
 
-    def get(self: SegmentStore, ids: Iterable[int] | int) -> list[Segment]:
+    if TYPE_CHECKING:  # provided by SegmentStore (they check that the handle is open)
+        def _live_state(self) -> State: ...
+
+        def _vector_state(self) -> State: ...
+
+    def _select(self, st: State, where: Mapping[str, Any] | None) -> np.ndarray | None:
+        return select_rows(st, where, videos=self._core.videos, options=self._core.options, scopes=self._core.scopes,
+                           meta_keys=self._core.meta_keys)
+
+    def get(self, ids: Iterable[int] | int) -> list[Segment]:
         """The stored segments for ``ids`` in the order given; ids not in the store are skipped.
 
         Example:
@@ -52,23 +60,24 @@ class ReadMixin:
         for r in rows.tolist():
             if r < 0:
                 continue
-            out.append(Segment(id=int(st.ids[r]), video_id=self._videos.values[int(st.video[r])],
+            out.append(Segment(id=int(st.ids[r]), video_id=self._core.videos.values[int(st.video[r])],
                                start=float(st.start[r]), end=float(st.end[r]),
-                               scope=self._scopes.values[int(st.scope[r])], option=self._options.values[int(st.option[r])],
-                               text=st.texts[r], metadata=_meta(st.metas[r]), vector=np.array(st.vec[r])))
+                               scope=self._core.scopes.values[int(st.scope[r])], option=self._core.options.values[int(st.option[r])],
+                               text=st.texts[r], metadata=_meta(st.metas[r]), vector=np.array(st.vec[r]),
+                               external_id=st.ext[r]))
         return out
 
-    def _hits(self: SegmentStore, st: State, rows: np.ndarray, scores: np.ndarray) -> list[Hit]:
-        videos, scopes, options = self._videos.values, self._scopes.values, self._options.values
-        texts, metas = st.texts, st.metas
+    def _hits(self, st: State, rows: np.ndarray, scores: np.ndarray) -> list[Hit]:
+        videos, scopes, options = self._core.videos.values, self._core.scopes.values, self._core.options.values
+        texts, metas, ext = st.texts, st.metas, st.ext
         return [
-            Hit(i, s, videos[v], a, b, scopes[sc], options[op], texts[r], _meta(metas[r]))
+            Hit(i, s, videos[v], a, b, scopes[sc], options[op], texts[r], _meta(metas[r]), ext[r])
             for r, i, s, v, a, b, sc, op in zip(
                 rows.tolist(), st.ids[rows].tolist(), scores.tolist(), st.video[rows].tolist(),
                 st.start[rows].tolist(), st.end[rows].tolist(), st.scope[rows].tolist(), st.option[rows].tolist())
         ]
 
-    def search(self: SegmentStore, query: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
+    def search(self, query: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
         """The ``min(k, matches)`` most similar segments (cosine), best first; ``where`` filters first.
 
         Example:
@@ -77,12 +86,12 @@ class ReadMixin:
             ```
         """
         st = self._vector_state()
-        q = as_query(query, self._dim)
+        q = as_query(query, self._core.dim)
         k = _check_k(k)
         for attempt in range(_RETRIES):
             rows = self._select(st, where)
-            if self._ann is not None and self._ann.usable_for(st, rows):
-                r, s = self._ann.search(st, q[None, :], k, rows)[0]
+            if self._core.ann is not None and self._core.ann.usable_for(st, rows):
+                r, s = self._core.ann.search(st, q[None, :], k, rows)[0]
             else:
                 r, s = search_one(st, q, k, rows)
             alive = self._still_alive(st, r)
@@ -93,16 +102,16 @@ class ReadMixin:
         # (after the last attempt the answer stands: it is exact for a state taken after the call began)
         return self._hits(st, r, s)
 
-    def _still_alive(self: SegmentStore, st: State, rows: np.ndarray) -> np.ndarray | None:
+    def _still_alive(self, st: State, rows: np.ndarray) -> np.ndarray | None:
         """``None`` when every row is still in the store now, else the mask of rows that are."""
-        cur = self._state
+        cur = self._core.state
         if cur is st:
             alive = st.live[rows]
         else:
             alive = cur.rows_of_ids(st.ids[rows]) >= 0
         return None if alive.all() else alive
 
-    def search_batch(self: SegmentStore, queries: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[list[Hit]]:
+    def search_batch(self, queries: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[list[Hit]]:
         """:meth:`search` for many queries at once (one BLAS GEMM pass over the data).
 
         Example:
@@ -111,15 +120,15 @@ class ReadMixin:
             ```
         """
         st = self._vector_state()
-        qs = as_matrix(queries, self._dim, "queries")
+        qs = as_matrix(queries, self._core.dim, "queries")
         k = _check_k(k)
         if qs.shape[0] == 0:
             return []
         qs = unit_rows(qs, "query")  # C-contiguous float32 whatever the input's memory order (faiss needs it)
         for attempt in range(_RETRIES):
             rows = self._select(st, where)
-            if self._ann is not None and self._ann.usable_for(st, rows):
-                pairs = self._ann.search(st, qs, k, rows)
+            if self._core.ann is not None and self._core.ann.usable_for(st, rows):
+                pairs = self._core.ann.search(st, qs, k, rows)
             else:
                 idx, sc, counts = search_many(st, qs, k, rows)
                 pairs = [(idx[j, : counts[j]], sc[j, : counts[j]]) for j in range(qs.shape[0])]
@@ -130,7 +139,7 @@ class ReadMixin:
                 st = self._vector_state()  # a delete landed while this batch ran: answer from the newer state
         return [self._hits(st, r, s) for r, s in pairs]
 
-    def search_like(self: SegmentStore, segment_id: int, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
+    def search_like(self, segment_id: int, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
         """Segments most like a stored one ("more moments like this"), excluding itself; no network.
 
         Example:
@@ -146,7 +155,55 @@ class ReadMixin:
         hits = self.search(np.array(st.vec[row]), k=k + 1, where=where)
         return [h for h in hits if h.id != int(segment_id)][:k]
 
-    def stats(self: SegmentStore) -> dict[str, Any]:
+    def ids(self, where: Mapping[str, Any] | None = None) -> np.ndarray:
+        """The ids (int64, ascending) of the live rows matching ``where`` (the :meth:`search` filter syntax).
+
+        Example:
+            ```python
+            clip_ids = store.ids(where={"video_id": "vid-1", "scope": "clip"})
+            ```
+        """
+        st = self._live_state()
+        rows = self._select(st, where)
+        if rows is None:
+            rows = np.flatnonzero(st.live[: st.n]) if st.dead_rows.size else np.arange(st.n)
+        return np.array(st.ids[rows], dtype=np.int64)
+
+    def scan(self, where: Mapping[str, Any] | None = None, *, with_vectors: bool = False,
+             batch_size: int = 1024) -> Iterator[Segment]:
+        """Every live row matching ``where``, in ascending id order (``vector`` only with ``with_vectors=True``).
+
+        The rows are those of the store when the scan starts (later writes are not seen), read
+        ``batch_size`` rows at a time.
+
+        Example:
+            ```python
+            for seg in store.scan(where={"video_id": "vid-1"}):
+                print(seg.id, seg.start, seg.text)
+            ```
+        """
+        st = self._vector_state() if with_vectors else self._live_state()
+        if not _is_int(batch_size) or batch_size < 1:
+            raise InvalidInputError(f"batch_size must be a positive integer, got {batch_size!r}")
+        rows = self._select(st, where)
+        if rows is None:
+            rows = np.flatnonzero(st.live[: st.n])
+        return self._scan_rows(st, rows, with_vectors, int(batch_size))
+
+    def _scan_rows(self, st: State, rows: np.ndarray, with_vectors: bool,
+                   batch_size: int) -> Iterator[Segment]:
+        videos, scopes, options = self._core.videos.values, self._core.scopes.values, self._core.options.values
+        for lo in range(0, rows.size, batch_size):
+            part = rows[lo : lo + batch_size]
+            vecs = np.array(st.vec[part]) if with_vectors else None
+            for j, (r, i, v, a, b, sc, op) in enumerate(zip(
+                    part.tolist(), st.ids[part].tolist(), st.video[part].tolist(), st.start[part].tolist(),
+                    st.end[part].tolist(), st.scope[part].tolist(), st.option[part].tolist())):
+                yield Segment(id=i, video_id=videos[v], start=a, end=b, scope=scopes[sc], option=options[op],
+                              text=st.texts[r], metadata=_meta(st.metas[r]),
+                              vector=vecs[j] if vecs is not None else None, external_id=st.ext[r])
+
+    def stats(self) -> dict[str, Any]:
         """Counts, sizes and settings, e.g. ``{"count": 1200, "videos": 12, "dim": 512, ...}``."""
         st = self._live_state()
         live_videos = np.unique(st.video[: st.n][st.live[: st.n]]) if st.n else np.zeros(0)
@@ -155,19 +212,19 @@ class ReadMixin:
             "rows": st.n,
             "deleted_pending": int(st.dead_rows.size),
             "videos": int(live_videos.size),
-            "dim": self._dim,
-            "model_name": self._model.name,
-            "embed_model_name": self._model.embed_name,
-            "index": self._index_kind,
-            "ann": self._ann.info() if self._ann is not None else None,
-            "next_id": self._next_id,
-            "generation": self._generation,
-            "unsaved_changes": self._dirty,
-            "path": str(self._path) if self._path is not None else None,
-            "mmap": self._mmap and not st.vec.flags.writeable,
+            "dim": self._core.dim,
+            "model_name": self._core.model.name,
+            "embed_model_name": self._core.model.embed_name,
+            "index": self._core.index_kind,
+            "ann": self._core.ann.info(st) if self._core.ann is not None else None,
+            "next_id": self._core.next_id,
+            "generation": self._core.generation,
+            "unsaved_changes": self._core.dirty,
+            "path": str(self._core.path) if self._core.path is not None else None,
+            "mmap": self._core.mmap and not st.vec.flags.writeable,
             "read_only": self._read_only,
-            "vector_bytes": int(st.n * self._dim * 4),
-            "metadata_keys": sorted(self._meta_keys),
+            "vector_bytes": int(st.n * self._core.dim * 4),
+            "metadata_keys": sorted(self._core.meta_keys),
         }
 
 

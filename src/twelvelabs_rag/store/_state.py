@@ -65,6 +65,8 @@ class State:
     dead_rows: np.ndarray
     texts: list[str | None]
     metas: list[str | None]
+    #: external (framework-owned) string ids, ``None`` where not given; unique among live rows
+    ext: list[str | None] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -134,11 +136,13 @@ class State:
             kw[name] = np.ascontiguousarray(getattr(self, name)[:n][keep])
         texts = [self.texts[i] for i in kept.tolist()] if self.dead_rows.size else list(self.texts[:n])
         metas = [self.metas[i] for i in kept.tolist()] if self.dead_rows.size else list(self.metas[:n])
+        ext = [self.ext[i] for i in kept.tolist()] if self.dead_rows.size else list(self.ext[:n])
         return State(
             n=int(kept.size),
             dead_rows=np.zeros(0, dtype=np.int64),
             texts=texts,
             metas=metas,
+            ext=ext,
             **kw,
         )
 
@@ -167,5 +171,6 @@ def empty_state(dim: int) -> State:
         dead_rows=np.zeros(0, dtype=np.int64),
         texts=[],
         metas=[],
+        ext=[],
         **kw,
     )

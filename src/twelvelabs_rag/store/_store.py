@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
-import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._ann import AnnIndex
+from ._ann import TRAIN_MIN
 from ._errors import (
     CorruptStoreError,
     InvalidInputError,
@@ -23,12 +22,14 @@ from ._errors import (
     StoreWriteError,
 )
 from ._ingest import as_matrix, check_model, from_task, from_video, prepare_batch
-from ._models import SCOPES, resolve_model
+from ._models import resolve_model
+from ._core import CORE_FIELDS, StoreCore, register_writer, shared_writer
 from ._persist import MANIFEST, MAX_DIM, acquire_lock, manifest_identity, release_lock
 from ._query import QueryMixin
 from ._reads import ReadMixin, as_ids
+from ._writes import add_rows, forget_external_ids
 from ._snapshot import load_snapshot, save_snapshot
-from ._state import State, StringTable, empty_state
+from ._state import State
 
 __all__ = ["SegmentStore"]
 
@@ -70,27 +71,18 @@ class SegmentStore(ReadMixin, QueryMixin):
             hint = (" (HNSW was measured and not adopted: lower recall on video-like segment data and no "
                     "deletes in faiss; see benchmarks/README.md)" if index == "hnsw" else "")
             raise InvalidInputError(f"index must be 'flat' (exact) or 'ivf' (approximate), got {index!r}{hint}")
-        self._dim = int(dim)
-        self._model = info
-        self._index_kind = index
-        self._path: Path | None = None
+        self._core = StoreCore(int(dim), info, index)  # owns the rows, tables, ids, ANN index and lock
         self._read_only = False
-        self._mmap = False
-        self._lock_fd: int | None = None
-        self._state: State = empty_state(self._dim)
-        self._videos = StringTable()
-        self._options = StringTable()
-        self._scopes = StringTable(list(SCOPES))
-        self._meta_keys: set[str] = set()
-        self._next_id = 0
-        self._generation = 0
-        self._snapshot: str | None = None
-        self._dirty = False
         self._closed = False
-        self._wlock = threading.RLock()
-        self._ann = AnnIndex(self._dim) if index == "ivf" else None
-        self._check: Any = None  # crc32 check of memory-mapped vectors, running in the background
         self._init_query_cache(None)
+
+    @classmethod
+    def _handle(cls, core: StoreCore, path: Path) -> SegmentStore:
+        """A second handle on a core this process already has open for writing."""
+        store = cls.__new__(cls)
+        store._core, store._read_only, store._closed = core, False, False
+        store._init_query_cache(path / "query_cache")
+        return store
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -116,6 +108,7 @@ class SegmentStore(ReadMixin, QueryMixin):
             raise StoreWriteError(exc.errno, f"cannot create the store directory {p}: {exc.strerror or exc}; "
                                   "choose a path in a writable directory (no parent may be a file)") from None
         store._lock_fd = _lock(p)
+        register_writer(p, store._core)
         try:
             if (p / MANIFEST).exists():
                 raise StoreExistsError(f"a segment store already exists at {p}; open it with SegmentStore.open(path)")
@@ -132,8 +125,10 @@ class SegmentStore(ReadMixin, QueryMixin):
     def open(cls, path: str | Path, *, mmap: bool = False, read_only: bool = False) -> SegmentStore:
         """Open an existing store. ``mmap=True`` maps the vectors instead of reading them (fast cold start).
 
-        A writable open takes the store's lock (:class:`StoreLockedError` if another writer has it);
-        ``read_only=True`` takes no lock and refuses writes.
+        A writable open takes the store's lock (:class:`StoreLockedError` if another process has it);
+        ``read_only=True`` takes no lock and refuses writes. A writable open of a store this process
+        already has open for writing returns a second handle on the same rows (unsaved changes
+        included; ``mmap`` is then the first handle's): the lock goes when the last handle closes.
 
         Example:
             ```python
@@ -142,6 +137,10 @@ class SegmentStore(ReadMixin, QueryMixin):
             ```
         """
         p = _as_path(path)
+        if not read_only:
+            core = shared_writer(p)
+            if core is not None:  # this process has it open for writing: share that writer
+                return cls._handle(core, p)
         lock = None if read_only else _lock(p) if p.is_dir() else None
         try:
             snap = load_snapshot(p, mmap=mmap)
@@ -150,6 +149,7 @@ class SegmentStore(ReadMixin, QueryMixin):
             store._state = snap["state"]
             store._videos, store._options, store._scopes = snap["videos"], snap["options"], snap["scopes"]
             store._meta_keys = snap["meta_keys"]
+            store._ext_index = snap["ext_index"]
             store._check = snap["check"]
             store._next_id = man["next_id"]
             store._generation = man["generation"]
@@ -165,17 +165,64 @@ class SegmentStore(ReadMixin, QueryMixin):
             raise
         store._path, store._read_only, store._mmap, store._lock_fd = p, read_only, mmap, lock
         store._init_query_cache(p / "query_cache")
+        if lock is not None:
+            register_writer(p, store._core)
+        return store
+
+    @classmethod
+    def exists(cls, path: str | Path) -> bool:
+        """Whether ``path`` holds a segment store (its manifest), without opening or locking it.
+
+        Example:
+            ```python
+            store = SegmentStore.open(p) if SegmentStore.exists(p) else SegmentStore.create(p, dim=512, model_name="marengo3.0")
+            ```
+        """
+        try:
+            p = _as_path(path)
+        except InvalidInputError:
+            return False
+        return (p / MANIFEST).is_file()
+
+    @classmethod
+    def open_or_create(cls, path: str | Path, *, dim: int, model_name: str, index: str = "flat",
+                       mmap: bool = False) -> SegmentStore:
+        """Open the store at ``path``, or create it there; an existing store must match ``dim`` and the model.
+
+        Example:
+            ```python
+            store = SegmentStore.open_or_create("segments.tlstore", dim=512, model_name="marengo3.0")
+            ```
+        """
+        if not cls.exists(path):
+            try:
+                return cls.create(path, dim=dim, model_name=model_name, index=index)
+            except StoreExistsError:
+                pass  # created concurrently: open it below
+        store = cls.open(path, mmap=mmap)
+        try:
+            if store.dim != dim:
+                from ._errors import DimensionMismatchError
+
+                raise DimensionMismatchError(f"the store at {path} holds {store.dim}-d vectors, not {dim}-d; "
+                                             "pass its dim or use another path")
+            check_model(store.model_name, model_name, f"the store at {path}")
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def close(self) -> None:
-        """Release the lock and memory. Unsaved changes are dropped: call :meth:`save` first."""
+        """Release the lock and memory. Unsaved changes are dropped: call :meth:`save` first.
+
+        Writable handles on one path in one process share their rows (see :meth:`open`): the lock and
+        the rows go when the last of them closes.
+        """
         with self._wlock:
             if self._closed:
                 return
             self._closed = True
-            release_lock(self._lock_fd)
-            self._lock_fd = None
-            self._state = empty_state(self._dim)
+            self._core.release_handle()
 
     def __enter__(self) -> SegmentStore:
         return self
@@ -198,10 +245,10 @@ class SegmentStore(ReadMixin, QueryMixin):
         self.close()
 
     def __del__(self) -> None:
-        fd = getattr(self, "_lock_fd", None)
-        if fd is not None:
-            release_lock(fd)
-            self._lock_fd = None
+        core = getattr(self, "_core", None)
+        if core is not None and not getattr(self, "_closed", True):
+            self._closed = True
+            core.release_handle()
 
     def __len__(self) -> int:
         return self._live_state().n_live
@@ -266,6 +313,7 @@ class SegmentStore(ReadMixin, QueryMixin):
         texts: Any = None,
         metadatas: Any = None,
         model_name: str | None = None,
+        external_ids: Any = None,
     ) -> list[int]:
         """Add (upsert) segments; returns one new id per input row.
 
@@ -277,19 +325,22 @@ class SegmentStore(ReadMixin, QueryMixin):
         is already stored replaces it: the old id disappears and the row gets a new id (within one
         call the last duplicate wins and its id is returned for every duplicate).
 
+        ``external_ids`` (optional) gives rows string ids owned by the caller (a framework's document
+        ids): unique among live rows, so adding a row whose external id is already stored replaces
+        that row, just like a key match; filter on them with ``where={"external_id": ...}``.
+
         Example:
             ```python
             ids = store.add(task.video_embedding.matrix, video_ids="vid-1", starts=[0, 6], ends=[6, 12],
                             scopes="clip", options="visual", texts=["intro", None])
             ```
         """
-        from ._writes import add_rows
-
         with self._wlock:
             self._check_writable()
             check_model(self._model.name, model_name, "these vectors")
             x = as_matrix(vectors, self._dim)
-            batch = prepare_batch(x.shape[0], video_ids, starts, ends, scopes, options, texts, metadatas)
+            batch = prepare_batch(x.shape[0], video_ids, starts, ends, scopes, options, texts, metadatas,
+                                  external_ids)
             if batch.m == 0:
                 return []
             keys = set()
@@ -297,7 +348,7 @@ class SegmentStore(ReadMixin, QueryMixin):
                 for d in metadatas:
                     if d:
                         keys.update(d.keys())
-            ids = add_rows(self, x, batch)
+            ids = add_rows(self._core, x, batch)
             self._meta_keys |= keys
             self._dirty = True
             return ids
@@ -358,6 +409,7 @@ class SegmentStore(ReadMixin, QueryMixin):
                 rows = np.flatnonzero(st.live[: st.n])
             if rows.size == 0:
                 return 0
+            forget_external_ids(self._ext_index, st, rows)
             new = st.tombstoned(rows)
             if self._ann is not None:
                 self._ann.forget(new.ids[rows])
@@ -366,6 +418,35 @@ class SegmentStore(ReadMixin, QueryMixin):
             if new.dead_rows.size > _COMPACT_FRACTION * max(new.n, 1):
                 self.compact()
             return int(rows.size)
+
+    def build_index(self, *, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+        """Train the approximate (``index="ivf"``) index now; returns ``stats()["ann"]``.
+
+        Searches are exact until this is called (and always below 20,000 rows, where exact search is
+        fast enough); ``add`` never trains, so it never stalls. Training takes a few seconds at
+        100k rows: ``progress(done_rows, total_rows)`` is called as rows are indexed. Call it again
+        when ``stats()["ann"]["rebuild_recommended"]`` says the store has grown 4x since. The index is
+        saved with the next :meth:`save`. On a ``flat`` store this does nothing.
+
+        Example:
+            ```python
+            store = SegmentStore.create("big.tlstore", dim=512, model_name="marengo3.0", index="ivf")
+            store.add(vectors, **columns)
+            store.build_index(progress=lambda done, total: print(f"{done}/{total} rows indexed"))
+            store.save()
+            ```
+        """
+        with self._wlock:
+            st = self._live_state()
+            if self._ann is None:
+                return {"kind": "flat", "trained": False, "note": "a flat store is searched exactly: nothing to build"}
+            if self._check is not None:
+                self._check.wait()
+            if st.n_live >= TRAIN_MIN:
+                self._ann.build(st, progress)
+                if not self._read_only:
+                    self._dirty = True
+            return self._ann.info(st)
 
     def compact(self) -> None:
         """Drop tombstoned rows now (done automatically above 20% dead and on every save)."""
@@ -461,3 +542,18 @@ def _lock(p: Path) -> int | None:
     except PermissionError as exc:
         raise StoreWriteError(exc.errno, f"cannot lock {p} for writing ({exc.strerror}); fix its permissions, "
                               "or open it with read_only=True") from None
+
+
+def _forward(name: str) -> property:
+    def get(self: SegmentStore) -> Any:
+        return getattr(self._core, name)
+
+    def set_(self: SegmentStore, value: Any) -> None:
+        setattr(self._core, name, value)
+
+    return property(get, set_, doc=f"``StoreCore.{name}`` of this handle's core")
+
+
+for _name in CORE_FIELDS:  # the handle's ``_state``, ``_videos``, ... are its core's (one owner per truth)
+    setattr(SegmentStore, f"_{_name}", _forward(_name))
+del _name

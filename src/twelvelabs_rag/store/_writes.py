@@ -1,4 +1,8 @@
-"""The vectorised write path of ``SegmentStore.add``: codes, upsert keys, normalise-and-copy, publish."""
+"""The vectorised write path of ``SegmentStore.add``: codes, upsert keys, normalise-and-copy, publish.
+
+It works on the :class:`~._core.StoreCore` that owns the rows (never on a ``SegmentStore`` handle):
+the next state is built beside the current one and published with one assignment.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,22 @@ import numpy as np
 
 from ._errors import InvalidInputError
 from ._ingest import Batch, inverse_norms, normalise_into
-from ._state import StringTable
+from ._state import State, StringTable
 
 if TYPE_CHECKING:
-    from ._store import SegmentStore
+    from ._core import StoreCore
 
-__all__ = ["add_rows"]
+__all__ = ["add_rows", "forget_external_ids"]
+
+
+def forget_external_ids(index: dict[str, int], st: State, rows: np.ndarray) -> None:
+    """Drop the external ids of ``rows`` (being deleted) from the writer's external-id index."""
+    if not index:
+        return
+    for r in rows.tolist():
+        e = st.ext[r]
+        if e is not None and index.get(e) == int(st.ids[r]):
+            del index[e]
 
 
 def _codes(table: StringTable, values: list[str] | str, uniq: list[str], m: int, dtype: Any, limit: int) -> np.ndarray:
@@ -68,15 +82,15 @@ def _survivors(k1: np.ndarray, k2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return surv, np.unique(surv)
 
 
-def add_rows(store: SegmentStore, x: np.ndarray, batch: Batch) -> list[int]:
-    """Append a validated batch (caller holds the write lock) and tombstone the rows it replaces."""
+def add_rows(core: StoreCore, x: np.ndarray, batch: Batch) -> list[int]:
+    """Append a validated batch (caller holds ``core.wlock``) and tombstone the rows it replaces."""
     m = batch.m
-    st = store._state
-    n_videos_before = len(store._videos)
+    st = core.state
+    n_videos_before = len(core.videos)
     u = batch.distinct
-    video = _codes(store._videos, batch.video_ids, u["video_ids"], m, np.int32, 2**31 - 1)
-    scope = _codes(store._scopes, batch.scopes, u["scopes"], m, np.uint8, 255)
-    option = _codes(store._options, batch.options, u["options"], m, np.uint8, 255)
+    video = _codes(core.videos, batch.video_ids, u["video_ids"], m, np.int32, 2**31 - 1)
+    scope = _codes(core.scopes, batch.scopes, u["scopes"], m, np.uint8, 255)
+    option = _codes(core.options, batch.options, u["options"], m, np.uint8, 255)
     start = batch.starts.astype(np.float32)
     end = batch.ends.astype(np.float32)
     k1, k2 = _keys(video, scope, option, start, end)
@@ -105,7 +119,7 @@ def add_rows(store: SegmentStore, x: np.ndarray, batch: Batch) -> list[int]:
         for i in range(0, m, 4096):
             inverse_norms(x[i : i + 4096], offset=i)
     _normalise_into(st2.vec[n : n + mk], x, None if all_kept else keep)
-    first_id = store._next_id
+    first_id = core.next_id
     sel = slice(None) if all_kept else keep
     st2.ids[n : n + mk] = np.arange(first_id, first_id + mk, dtype=np.int64)
     st2.video[n : n + mk] = video[sel]
@@ -116,6 +130,9 @@ def add_rows(store: SegmentStore, x: np.ndarray, batch: Batch) -> list[int]:
     st2.live[n : n + mk] = True
     del st2.texts[n:]
     del st2.metas[n:]
+    del st2.ext[n:]
+    ext = batch.external_ids if batch.external_ids is None or all_kept else [batch.external_ids[i] for i in keep.tolist()]
+    st2.ext.extend([None] * mk if ext is None else ext)
     if batch.texts is None:
         st2.texts.extend([None] * mk)
     else:
@@ -125,14 +142,28 @@ def add_rows(store: SegmentStore, x: np.ndarray, batch: Batch) -> list[int]:
     else:
         st2.metas.extend(batch.metas if all_kept else [batch.metas[i] for i in keep.tolist()])
     new = st2.appended(mk)
+    index = core.ext_index
+    if ext is not None:  # a live row holding one of these external ids is replaced, like a key match
+        prior = [index[e] for e in ext if e is not None and e in index]
+        if prior:
+            prior_rows = st.rows_of_ids(np.asarray(prior, dtype=np.int64))
+            old_rows = np.union1d(old_rows, prior_rows[prior_rows >= 0])
+    for r in old_rows.tolist():
+        e = st.ext[r]
+        if e is not None and index.get(e) == int(st.ids[r]):
+            del index[e]
+    if ext is not None:
+        for j, e in enumerate(ext):
+            if e is not None:
+                index[e] = core.next_id + j
     if old_rows.size:
         new = new.tombstoned(old_rows)
-    if store._ann is not None:
-        store._ann.add(new, n, n + mk)
+    if core.ann is not None:
+        core.ann.add(new, n, n + mk)
         if old_rows.size:
-            store._ann.forget(new.ids[old_rows])
-    store._state = new
-    store._next_id = first_id + mk
+            core.ann.forget(new.ids[old_rows])
+    core.state = new
+    core.next_id = first_id + mk
     if all_kept:
         return list(range(first_id, first_id + mk))
     pos = np.searchsorted(keep, surv)
