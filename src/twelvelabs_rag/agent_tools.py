@@ -23,7 +23,6 @@ assert parse_moment_lines(line)[0].video_id == "v1"
 
 from __future__ import annotations
 
-import inspect
 import re
 import threading
 from collections.abc import Mapping
@@ -45,7 +44,7 @@ __all__ = [
     "SEARCH_DESCRIPTION", "ANALYZE_DESCRIPTION", "SEGMENT_SEARCH_DESCRIPTION", "INGEST_DESCRIPTION",
     "ToolInputError", "SearchArgs", "AnalyzeArgs", "SegmentSearchArgs", "IngestArgs", "validate_args",
     "validation_message", "citation", "MomentLine", "moment_line", "parse_moment_lines", "format_moments",
-    "analyze_request", "supports_window", "segment_search", "asegment_search", "hit_line", "hit_dict",
+    "analyze_request", "segment_search", "asegment_search", "hit_line", "hit_dict",
     "IngestResult", "Ingester",
 ]
 
@@ -136,27 +135,20 @@ def citation(name: Any, start: float, end: float) -> str:
 
 
 # --- analyze ---------------------------------------------------------------------------------------
-def supports_window(client: Any) -> bool:
-    """Whether ``client.analyze.create`` takes ``start_time``/``end_time`` (the current API's window)."""
-    try:
-        return "start_time" in inspect.signature(client.analyze.create).parameters
-    except (AttributeError, TypeError, ValueError):
-        return False
-
-
 def analyze_request(*, prompt: str, video_id: str | None = None, asset_id: str | None = None,
                     url: str | None = None, start: float | None = None, end: float | None = None,
-                    json_schema: Mapping[str, Any] | None = None, model_name: str | None = None,
-                    window: bool = False) -> dict[str, Any]:
+                    json_schema: Mapping[str, Any] | None = None, model_name: str | None = None) -> dict[str, Any]:
     """Keyword arguments for ``client.analyze`` from a tool call.
 
     ``video_id`` (classic) runs on ``pegasus1.2``, ``asset_id``/``url`` (current) on ``pegasus1.5``
     unless ``model_name`` says otherwise. A time window goes to the API as ``start_time``/``end_time``
-    when the client takes them (``window=True``, see :func:`supports_window`), else into the prompt.
+    on the current surface (a ``video`` object); classic ``/analyze`` on a ``video_id`` has no window
+    (spec-current §12), so there it is stated in the prompt.
 
     ```python
     req = analyze_request(prompt="What happens?", url="https://x/v.mp4", start=4, end=8)
-    assert req["video"] == {"type": "url", "url": "https://x/v.mp4"} and "00:04 to 00:08" in req["prompt"]
+    assert req["video"] == {"type": "url", "url": "https://x/v.mp4"} and (req["start_time"], req["end_time"]) == (4, 8)
+    assert "00:04 to 00:08" in analyze_request(prompt="What happens?", video_id="v1", start=4, end=8)["prompt"]
     ```
     """
     if not isinstance(prompt, str) or not prompt.strip():
@@ -184,7 +176,7 @@ def analyze_request(*, prompt: str, video_id: str | None = None, asset_id: str |
                 f"The window start={start!r} end={end!r} is not valid: `start` must be >= 0 and `end` at least "
                 "1 second after it (seconds from the beginning of the video)."
             )
-        if window:
+        if "video" in out:
             out["start_time"] = lo
             if end is not None:
                 out["end_time"] = float(end)

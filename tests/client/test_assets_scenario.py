@@ -95,8 +95,8 @@ async def test_current_ingest_flow(clips: dict[str, Path], mode: str, where: str
         listed = await _all(c.indexes.indexed_assets.list(index.id, page_limit=1, duration={"gte": 10},
                                                           user_metadata={"k": "v"}))
         assert [x.id for x in listed] == [ia.id]
-        assert fake.calls("GET /indexes/{index_id}/indexed-assets")[-1].query[:2] == [
-            ("page_limit", "1"), ("duration[gte]", "10")]
+        assert fake.calls("GET /indexes/{index_id}/indexed-assets")[-1].query[:3] == [
+            ("page", "1"), ("page_limit", "1"), ("duration[gte]", "10")]
         await _do(c.indexes.indexed_assets.update(index.id, ia.id, user_metadata={"k": None, "reviewed": True}))
         assert (await _do(c.indexes.indexed_assets.retrieve(index.id, ia.id))).user_metadata == {"reviewed": True}
         by_asset = await _all(c.indexes.indexed_assets.list_by_asset(big.id))

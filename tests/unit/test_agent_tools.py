@@ -10,7 +10,7 @@ import pytest
 from twelvelabs_rag import TaskFailedError, TwelveLabsError, agent_tools
 from twelvelabs_rag.agent_tools import (
     AnalyzeArgs, Ingester, SearchArgs, ToolInputError, analyze_request, moment_line, parse_moment_lines,
-    supports_window, validate_args,
+    validate_args,
 )
 from twelvelabs_rag.testing import FakeTwelveLabs, scripted_agent
 from twelvelabs_rag.testing.scripted_agent import SCRIPTED_LABEL, FinalStep, ScriptedVideoAgent, ToolResult, ToolStep
@@ -42,10 +42,11 @@ def test_analyze_request_video_and_model(kwargs: dict, video: dict | None, model
     assert ("video_id" in req) == ("video_id" in kwargs)
 
 
-def test_analyze_request_window_goes_to_the_api_when_the_client_takes_it() -> None:
-    assert analyze_request(prompt="Q", video_id="v", start=4, end=8, window=True) == {
-        "video_id": "v", "model_name": "pegasus1.2", "start_time": 4.0, "end_time": 8.0, "prompt": "Q"}
-    stated = analyze_request(prompt="Q", video_id="v", start=64, window=False)
+def test_analyze_request_window_goes_to_the_api_on_the_current_surface() -> None:
+    assert analyze_request(prompt="Q", asset_id="a", start=4, end=8) == {
+        "video": {"type": "asset_id", "asset_id": "a"}, "model_name": "pegasus1.5", "start_time": 4.0,
+        "end_time": 8.0, "prompt": "Q"}
+    stated = analyze_request(prompt="Q", video_id="v", start=64)  # classic /analyze has no window
     assert stated["prompt"] == "Consider only the part of the video from 01:04 on. Q" and "start_time" not in stated
     schema = {"type": "object"}
     assert analyze_request(prompt="Q", video_id="v", json_schema=schema)["response_format"] == {
@@ -62,18 +63,6 @@ def test_analyze_request_bad_input(kwargs: dict, needle: str) -> None:
     with pytest.raises(ToolInputError, match=re.escape(needle)) as info:
         analyze_request(prompt="Q", **kwargs)
     assert isinstance(info.value, TwelveLabsError) and isinstance(info.value, ValueError)
-
-
-def test_supports_window_reads_the_client_signature() -> None:
-    class _Analyze:
-        def create(self, *, prompt: str, start_time: float | None = None) -> None: ...
-
-    class _Client:
-        analyze = _Analyze()
-
-    assert supports_window(_Client()) is True
-    assert supports_window(FakeTwelveLabs().client()) is False  # today's client: no start_time/end_time
-    assert supports_window(object()) is False
 
 
 def test_validate_args_names_the_argument_and_the_fix() -> None:

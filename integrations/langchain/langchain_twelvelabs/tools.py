@@ -23,7 +23,7 @@ from langchain_core.tools import BaseTool, BaseToolkit, ToolException
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from twelvelabs_rag.agent_tools import (
     ANALYZE_DESCRIPTION, ANALYZE_NAME, INGEST_DESCRIPTION, INGEST_NAME, SEARCH_DESCRIPTION, SEARCH_NAME, AnalyzeArgs,
-    IngestArgs, Ingester, SearchArgs, SegmentSearchArgs, analyze_request, format_moments, moment_line, supports_window,
+    IngestArgs, Ingester, SearchArgs, SegmentSearchArgs, analyze_request, format_moments, moment_line,
 )
 
 from ._tool_base import TwelveLabsSegmentSearchTool, TwelveLabsToolBase, as_tool_errors
@@ -173,7 +173,7 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
     max_tokens: int | None = Field(default=None, ge=2)
 
     def _request(self, client: Any, args: dict[str, Any]) -> dict[str, Any]:
-        request = analyze_request(**args, model_name=self.model_name, window=supports_window(client))
+        request = analyze_request(**args, model_name=self.model_name)
         for name in ("temperature", "max_tokens"):
             if getattr(self, name) is not None:
                 request[name] = getattr(self, name)

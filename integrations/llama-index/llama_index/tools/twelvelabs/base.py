@@ -47,7 +47,7 @@ from twelvelabs_rag.agent_tools import (
     ANALYZE_DESCRIPTION, ANALYZE_NAME, INGEST_DESCRIPTION, INGEST_NAME, SEARCH_DESCRIPTION, SEARCH_NAME,
     SEGMENT_SEARCH_DESCRIPTION, SEGMENT_SEARCH_NAME, AnalyzeArgs, IngestArgs, Ingester, SearchArgs,
     SegmentSearchArgs, ToolInputError, analyze_request, asegment_search, citation, format_moments, hit_dict,
-    hit_line, moment_line, segment_search, supports_window, validate_args,
+    hit_line, moment_line, segment_search, validate_args,
 )
 
 __all__ = ["TwelveLabsToolSpec", "ToolAnswer"]
@@ -213,7 +213,7 @@ class TwelveLabsToolSpec(BaseToolSpec):
     # --- analyze ---------------------------------------------------------------------------------
     def _analyze_request(self, client: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
         args = validate_args(AnalyzeArgs, kwargs)
-        request = analyze_request(**args.model_dump(), model_name=self.analyze_model, window=supports_window(client))
+        request = analyze_request(**args.model_dump(), model_name=self.analyze_model)
         for name in ("temperature", "max_tokens"):
             if getattr(self, name) is not None:
                 request[name] = getattr(self, name)
