@@ -8,8 +8,8 @@ One owner for what both frameworks' tools say and do:
   about one moment's time window and with a JSON schema;
 - :func:`segment_search` / :func:`asegment_search`: offline search of a local ``SegmentStore``;
 - :class:`Ingester`: index a file or URL, return when ready or after a timeout with the ids it got,
-  and never upload the same source twice (already indexed: found by ``find_indexed``; still
-  indexing after an earlier call: the task is waited for again instead of uploading).
+  and never upload the same source twice (indexed, or a task still indexing it, even one another
+  process started: found by ``dedupe.find_upload``, and the task is waited for instead).
 
 Bad tool input raises :class:`ToolInputError` (a ``TwelveLabsError`` and a ``ValueError``) whose
 message names the problem and the fix; the framework packages turn it into a tool message.
@@ -34,9 +34,16 @@ import anyio
 
 from ._exceptions import TaskFailedError, WaitTimeoutError
 from ._tool_args import (
-    AnalyzeArgs, IngestArgs, SearchArgs, SegmentSearchArgs, ToolInputError, validate_args, validation_message,
+    AnalyzeArgs,
+    IngestArgs,
+    SearchArgs,
+    SegmentSearchArgs,
+    ToolInputError,
+    validate_args,
+    validation_message,
 )
-from .moments import afind_indexed, dedupe_metadata, file_sha256, find_indexed, format_timestamp
+from .dedupe import afind_upload, find_upload
+from .moments import dedupe_metadata, file_sha256, format_timestamp
 from .resources._resource import Plan, arun_plan, run_plan
 
 __all__ = [
@@ -291,7 +298,7 @@ class _SyncIO:
         return fn()
 
     def find(self, index_id: str, facts: dict[str, Any]) -> Any:
-        return find_indexed(self.client, index_id, **facts)
+        return find_upload(self.client, index_id, **facts)
 
 
 class _AsyncIO(_SyncIO):
@@ -299,7 +306,7 @@ class _AsyncIO(_SyncIO):
         return anyio.to_thread.run_sync(fn)
 
     def find(self, index_id: str, facts: dict[str, Any]) -> Any:
-        return afind_indexed(self.client, index_id, **facts)
+        return afind_upload(self.client, index_id, **facts)
 
 
 class Ingester:
@@ -341,15 +348,19 @@ class Ingester:
         if known is None:
             try:
                 lookup = {k: v for k, v in facts.items() if k != "path"}
-                found = yield io.find(index_id, lookup)
-                if found is not None:
-                    result.status, result.video_id, result.already_indexed = "ready", found, True
+                found = yield io.find(index_id, lookup)  # the core rule: indexed, or a task still indexing it
+                if found is not None and not found.in_progress:
+                    result.status, result.video_id, result.already_indexed = "ready", found.video_id, True
                     return result
-                mark = dedupe_metadata(url=facts["url"]) if "url" in facts else dedupe_metadata(sha256=facts["sha256"])
-                where = {"url": facts["url"]} if "url" in facts else {"file": facts["path"]}
-                created = yield io.client.tasks.create(
-                    index_id=index_id, user_metadata={**(user_metadata or {}), **mark}, **where)
-                known = (created.id, created.video_id)
+                if found is not None:  # uploaded before (maybe by another process), still indexing: wait for it
+                    known, result.resumed = (str(found.task_id), found.video_id), True
+                else:
+                    mark = (dedupe_metadata(url=facts["url"]) if "url" in facts
+                            else dedupe_metadata(sha256=facts["sha256"]))
+                    where = {"url": facts["url"]} if "url" in facts else {"file": facts["path"]}
+                    created = yield io.client.tasks.create(
+                        index_id=index_id, user_metadata={**(user_metadata or {}), **mark}, **where)
+                    known = (created.id, created.video_id)
                 with self._lock:
                     self._pending[key] = known
             finally:

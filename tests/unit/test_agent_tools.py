@@ -140,3 +140,22 @@ async def test_concurrent_ingests_of_one_source_upload_once() -> None:
     assert len(fake.calls("POST /tasks")) == 1
     again = await ingester.aingest(client, index_id=index.id, source="https://example.com/v.mp4", timeout=60)
     assert again.already_indexed and again.video_id == first.video_id and len(fake.calls("POST /tasks")) == 1
+
+
+def test_ingest_waits_for_an_upload_another_process_started(tmp_path) -> None:
+    """A fresh Ingester (no memory of earlier calls) finds the task still indexing and waits for it."""
+    from twelvelabs_rag.agent_tools import Ingester
+    from twelvelabs_rag.moments import dedupe_metadata, file_sha256
+    from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_clip
+
+    fake = FakeTwelveLabs()
+    client = fake.client(poll_interval=0)
+    try:
+        index = client.indexes.create(index_name="i", models=[{"model_name": "marengo3.0", "model_options": ["visual"]}])
+        clip = make_clip(tmp_path / "fox.mp4", DEMO_SCRIPTS["wildlife.mp4"])
+        first = client.tasks.create(index_id=index.id, file=clip, user_metadata=dedupe_metadata(sha256=file_sha256(clip)))
+        result = Ingester().ingest(client, index_id=index.id, source=str(clip), timeout=60)
+        assert result.ready and result.resumed and result.task_id == first.id
+        assert len(fake.calls("POST /tasks")) == 1   # never uploaded a second time
+    finally:
+        client.close()
