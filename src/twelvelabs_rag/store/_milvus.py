@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import _milvus_schema as ms
-from ._errors import InvalidInputError, SegmentNotFoundError, StoreClosedError
+from ._errors import InvalidInputError, SegmentNotFoundError, StoreClosedError, StoreError
 from ._ingest import as_matrix, as_query, check_model, from_task, from_video, inverse_norms
 from ._milvus_filters import compile_where, decode_metadata
 from ._milvus_writes import write_rows
@@ -64,7 +64,7 @@ class MilvusSegmentStore(QueryMixin):
 
     def __init__(self, uri: str, *, token: str | None = None, collection: str = "tlrag_segments",
                  dim: int | None = None, model_name: str | None = None, index: str = "FLAT",
-                 n_lists: int = 1024, nprobe: int = 64, ef: int = 256, exact_limit: int = 50_000,
+                 n_lists: int = 1024, nprobe: int = 64, ef: int = 256, exact_limit: int = 10_000,
                  query_cache: str | Path | None = None, timeout: float | None = None) -> None:
         if not isinstance(collection, str) or not collection.replace("_", "a").isalnum():
             raise InvalidInputError(f"collection must be letters, digits and underscores, got {collection!r}")
@@ -84,7 +84,10 @@ class MilvusSegmentStore(QueryMixin):
         self._model = resolve_model(props.model)
         self._index = props.index
         self._meta_keys = props.meta_keys
-        self._nprobe, self._ef, self._exact_limit = int(nprobe), int(ef), int(exact_limit)
+        if isinstance(exact_limit, bool) or not isinstance(exact_limit, int) or not 0 <= exact_limit <= _MAX_K:
+            self.close()
+            raise InvalidInputError(f"exact_limit must be an integer from 0 to {_MAX_K} (Milvus's query limit), got {exact_limit!r}")
+        self._nprobe, self._ef, self._exact_limit = int(nprobe), int(ef), exact_limit
         self._wlock = threading.RLock()
         if query_cache is None and ms.is_lite(uri):
             query_cache = f"{uri}.{collection}.query_cache"
@@ -189,6 +192,28 @@ class MilvusSegmentStore(QueryMixin):
             kw["metadatas"] = [meta] * len(kw["starts"])
         return self.add(kw.pop("vectors"), **kw)
 
+    def flush(self, *, timeout: float = 600.0) -> None:
+        """Seal the rows written so far and wait until the vector index covers them (ANN indexes only
+        serve sealed segments; until then Milvus scans them). Raises :class:`StoreError` after ``timeout`` s.
+
+        Example:
+            ```python
+            store.add(...); store.flush()   # e.g. after a bulk load, before measuring ANN recall
+            ```
+        """
+        import time
+
+        self._call("flush", "flush")
+        deadline = time.monotonic() + timeout
+        while True:
+            info = self._call("describe_index", "describe_index", index_name="vector")
+            if int(info.get("pending_index_rows", 0) or 0) == 0 and info.get("state", "Finished") != "InProgress":
+                return
+            if time.monotonic() > deadline:
+                raise StoreError(f"the vector index of {self._collection!r} was still building after {timeout:.0f} s "
+                                 f"({info.get('indexed_rows')} of {info.get('total_rows')} rows); call flush() again later")
+            time.sleep(0.2)
+
     def delete(self, ids: Iterable[int] | int | None = None, *, where: Mapping[str, Any] | None = None) -> int:
         """Delete by id and/or filter (both: rows matching both); returns how many were deleted."""
         if ids is None and where is None:
@@ -231,7 +256,10 @@ class MilvusSegmentStore(QueryMixin):
 
     def ids(self, where: Mapping[str, Any] | None = None) -> np.ndarray:
         """Ids (int64, ascending) of the rows matching ``where``."""
-        expr = self._expr(where)
+        return np.asarray(self.ids_from_expr(self._expr(where)), dtype=np.int64)
+
+    def ids_from_expr(self, expr: str | None) -> list[int]:
+        """Ascending ids of the rows matching a compiled Milvus expression (``None``: all rows)."""
         it = self._call("ids", "query_iterator", batch_size=10_000, filter=expr or "", output_fields=["id"])
         out: list[int] = []
         try:
@@ -243,7 +271,8 @@ class MilvusSegmentStore(QueryMixin):
                 out.extend(int(r["id"]) for r in batch)
         finally:
             it.close()
-        return np.sort(np.asarray(out, dtype=np.int64))
+        out.sort()
+        return out
 
     def scan(self, where: Mapping[str, Any] | None = None, *, with_vectors: bool = False,
              batch_size: int = 1024) -> Iterator[Segment]:
@@ -263,20 +292,10 @@ class MilvusSegmentStore(QueryMixin):
         return Hit(int(r["id"]), float(score), r["video_id"], float(r["start"]), float(r["end"]), r["scope"],
                    r["option"], r.get("text"), decode_metadata(r.get("metadata")))
 
-    def _exact(self, qs: np.ndarray, k: int, expr: str) -> list[list[Hit]]:
+    def _exact(self, qs: np.ndarray, k: int, expr: str, matches: int) -> list[list[Hit]]:
         """Rank the (few) rows matching ``expr`` exactly: recall 1.0 whatever the ANN index."""
-        it = self._call("exact candidates", "query_iterator", batch_size=4096, filter=expr,
-                        output_fields=_FIELDS + ["vector"])
-        rows: list[dict[str, Any]] = []
-        try:
-            while True:
-                with ms.milvus_errors(self._uri, "query_iterator"):
-                    batch = it.next()
-                if not batch:
-                    break
-                rows.extend(batch)
-        finally:
-            it.close()
+        rows: list[dict[str, Any]] = list(self._call("exact candidates", "query", filter=expr,
+                                                     output_fields=_FIELDS + ["vector"], limit=max(matches, 1)))
         if not rows:
             return [[] for _ in range(qs.shape[0])]
         mat = np.asarray([r["vector"] for r in rows], dtype=np.float32)
@@ -289,6 +308,19 @@ class MilvusSegmentStore(QueryMixin):
             out.append([self._hit(rows[j], s[j]) for j in top.tolist()])
         return out
 
+    def _exact_large(self, qs: np.ndarray, k: int, expr: str, ann: list[list[Hit]]) -> list[list[Hit]]:
+        """Exact top-k over a large filtered set, a page of ids and vectors at a time (rare: a starved probe)."""
+        best: list[list[Hit]] = [[] for _ in range(qs.shape[0])]
+        ids = self.ids_from_expr(expr)
+        for i in range(0, len(ids), _ID_CHUNK):
+            rows = list(self._fetch(ids[i : i + _ID_CHUNK], _FIELDS + ["vector"]).values())
+            mat = np.asarray([r["vector"] for r in rows], dtype=np.float32)
+            scores = qs @ mat.T
+            for j, s in enumerate(scores):
+                merged = best[j] + [self._hit(rows[t], s[t]) for t in np.argsort(-s, kind="stable")[:k].tolist()]
+                best[j] = sorted(merged, key=lambda h: -h.score)[:k]
+        return best
+
     def _search(self, qs: np.ndarray, k: int, where: Mapping[str, Any] | None) -> list[list[Hit]]:
         expr = self._expr(where)
         exact_index = self._index == "FLAT"
@@ -298,13 +330,13 @@ class MilvusSegmentStore(QueryMixin):
             if matches == 0:
                 return [[] for _ in range(qs.shape[0])]
             if matches <= self._exact_limit:
-                return self._exact(qs, k, expr)
+                return self._exact(qs, k, expr, matches)
         params = ms.search_params(self._index, k, self._nprobe, self._ef)
         res = self._call("search", "search", data=[q.tolist() for q in qs], filter=expr or "", limit=k,
                          output_fields=_FIELDS, search_params=params)
         out = [[self._hit(h["entity"] | {"id": h["id"]}, h["distance"]) for h in hits] for hits in res]
         if matches is not None and any(len(h) < min(k, matches) for h in out):
-            return self._exact(qs, k, expr)  # the ANN probe starved: answer exactly rather than short
+            return self._exact_large(qs, k, expr, out)  # the ANN probe starved: never answer short
         return out
 
     def search(self, query: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
