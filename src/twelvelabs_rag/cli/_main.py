@@ -143,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     p = add(st_sub, "stats", "show what a store holds", _store_cmds.stats, [debug])
     p.add_argument("--path", required=True, metavar="DIR")
+    from . import _store_milvus_cmds  # push/pull, and --uri on search/stats (the Milvus backend)
+
+    _store_milvus_cmds.register(st_sub, add, api, debug)
     return parser
 
 

@@ -362,6 +362,18 @@ class MilvusSegmentStore(QueryMixin):
         hits = self.search(segs[0].vector, k=min(k + 1, _MAX_K), where=where)
         return [h for h in hits if h.id != int(segment_id)][:k]
 
+    def properties(self) -> dict[str, str]:
+        """The collection's properties (``tlrag.*`` hold the model guard, id counter and push cursors)."""
+        desc = self._call("describe_collection", "describe_collection")
+        return dict(desc.get("properties") or {})
+
+    def set_properties(self, values: Mapping[str, str]) -> None:
+        """Set collection properties (used by ``push`` for its cursor; ``tlrag.*`` core keys are refused)."""
+        core = {ms.PROP_MODEL, ms.PROP_DIM, ms.PROP_NEXT, ms.PROP_KEYS, ms.PROP_INDEX} & set(values)
+        if core:
+            raise InvalidInputError(f"{sorted(core)} are managed by the store and cannot be set")
+        ms.write_props(self._c(), self._uri, self._collection, {str(k): str(v) for k, v in values.items()})
+
     def stats(self) -> dict[str, Any]:
         """Counts and settings, with the same core keys as :meth:`SegmentStore.stats`."""
         props = ms.read_props(self._c(), self._uri, self._collection)
