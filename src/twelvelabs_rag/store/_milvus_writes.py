@@ -112,7 +112,11 @@ def write_rows(store: MilvusSegmentStore, x: np.ndarray, video_ids: Any, starts:
     keep = sorted(set(surv))
     pos = {row: n for n, row in enumerate(keep)}
 
-    old = set(_lookup(store, "ukey", [keys[i] for i in keep]))
+    videos = sorted(set(vids))
+    known = store._call("upsert lookup", "query", limit=1, output_fields=["id"],
+                        filter=f"video_id in [{', '.join(json.dumps(v, ensure_ascii=False) for v in videos)}]")
+    # only rows of videos already stored can share an upsert key (one partition-pruned probe for new videos)
+    old = set(_lookup(store, "ukey", [keys[i] for i in keep])) if known else set()
     ext_kept = [ext[i] for i in keep if ext[i] is not None]
     if ext_kept:
         old |= set(_lookup(store, "external_id", ext_kept))
