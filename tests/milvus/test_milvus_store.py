@@ -197,3 +197,15 @@ async def test_async_search_text(make_milvus, lite_dir) -> None:
 
     hits = await s.asearch_text("car", client=SimpleNamespace(embed=_Async()), k=1)
     assert hits[0].id == 1
+
+
+def test_both_backends_carry_the_protocol() -> None:
+    from twelvelabs_rag.store import SegmentStore
+
+    members = [m for m in dir(SegmentIndex) if not m.startswith("_") or m == "__len__"]
+    members = [m for m in members if m not in ("register",)]
+    assert {"add", "search", "ids", "scan", "delete", "get", "stats", "close", "dim", "model_name"} <= set(members)
+    for name in members:
+        assert hasattr(MilvusSegmentStore, name), name
+        # ids/scan arrive on the local store with the store engineer's branch (store_api.md)
+        assert hasattr(SegmentStore, name) or name in ("ids", "scan"), name
