@@ -106,8 +106,11 @@ def write_rows(store: MilvusSegmentStore, x: np.ndarray, video_ids: Any, starts:
     for t in txt:
         if t is not None and len(t.encode()) > ms._MAX_TEXT:
             raise InvalidInputError(f"texts must be at most {ms._MAX_TEXT} bytes on Milvus; shorten or move it to metadata")
-    metas = [json.loads(s) if s is not None else None for s in batch.metas] if batch.metas else [None] * m
-    keys = [upsert_key(vids[i], scs[i], ops[i], float(st[i]), float(en[i])) for i in range(m)]
+    # prepare_batch validated each dict (and dropped empty ones); use the caller's dicts as they are
+    metas = [d if s is not None else None for d, s in zip(metadatas, batch.metas)] if batch.metas else [None] * m
+    s_bits = (st + np.float32(0.0)).view(np.uint32).tolist()
+    e_bits = (en + np.float32(0.0)).view(np.uint32).tolist()
+    keys = [f"{len(vids[i])}:{vids[i]}|{scs[i]}|{ops[i]}|{s_bits[i]:08x}{e_bits[i]:08x}" for i in range(m)]
     surv = _survivors(keys, ext)
     keep = sorted(set(surv))
     pos = {row: n for n, row in enumerate(keep)}
