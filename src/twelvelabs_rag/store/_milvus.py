@@ -308,7 +308,7 @@ class MilvusSegmentStore(QueryMixin):
             out.append([self._hit(rows[j], s[j]) for j in top.tolist()])
         return out
 
-    def _exact_large(self, qs: np.ndarray, k: int, expr: str, ann: list[list[Hit]]) -> list[list[Hit]]:
+    def _exact_large(self, qs: np.ndarray, k: int, expr: str) -> list[list[Hit]]:
         """Exact top-k over a large filtered set, a page of ids and vectors at a time (rare: a starved probe)."""
         best: list[list[Hit]] = [[] for _ in range(qs.shape[0])]
         ids = self.ids_from_expr(expr)
@@ -336,7 +336,7 @@ class MilvusSegmentStore(QueryMixin):
                          output_fields=_FIELDS, search_params=params)
         out = [[self._hit(h["entity"] | {"id": h["id"]}, h["distance"]) for h in hits] for hits in res]
         if matches is not None and any(len(h) < min(k, matches) for h in out):
-            return self._exact_large(qs, k, expr, out)  # the ANN probe starved: never answer short
+            return self._exact_large(qs, k, expr)  # the ANN probe starved: never answer short
         return out
 
     def search(self, query: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
