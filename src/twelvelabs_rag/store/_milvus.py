@@ -84,9 +84,9 @@ class MilvusSegmentStore(QueryMixin):
         self._model = resolve_model(props.model)
         self._index = props.index
         self._meta_keys = props.meta_keys
-        if isinstance(exact_limit, bool) or not isinstance(exact_limit, int) or not 0 <= exact_limit <= _MAX_K:
+        if isinstance(exact_limit, bool) or not isinstance(exact_limit, int) or not 0 <= exact_limit < _MAX_K:
             self.close()
-            raise InvalidInputError(f"exact_limit must be an integer from 0 to {_MAX_K} (Milvus's query limit), got {exact_limit!r}")
+            raise InvalidInputError(f"exact_limit must be an integer from 0 to {_MAX_K - 1} (Milvus's query limit), got {exact_limit!r}")
         self._nprobe, self._ef, self._exact_limit = int(nprobe), int(ef), exact_limit
         self._wlock = threading.RLock()
         if query_cache is None and ms.is_lite(uri):
@@ -326,11 +326,15 @@ class MilvusSegmentStore(QueryMixin):
         exact_index = self._index == "FLAT"
         matches = None
         if expr is not None and not exact_index:
-            matches = self._count(expr)
+            # ids only, one past the limit: cheaper than count(*) on Milvus, and it answers "few or many"
+            probe = self._call("filter size", "query", filter=expr, output_fields=["id"], limit=self._exact_limit + 1)
+            matches = len(probe)
             if matches == 0:
                 return [[] for _ in range(qs.shape[0])]
             if matches <= self._exact_limit:
                 return self._exact(qs, k, expr, matches)
+            if self._exact_limit < k:
+                matches = self._count(expr)
         params = ms.search_params(self._index, k, self._nprobe, self._ef)
         res = self._call("search", "search", data=[q.tolist() for q in qs], filter=expr or "", limit=k,
                          output_fields=_FIELDS, search_params=params)
