@@ -37,6 +37,8 @@ from _store_data import make_data, rss_bytes  # noqa: E402
 from twelvelabs_rag.store import SegmentStore  # noqa: E402
 
 DIM, K = 512, 10
+# single-query latency: OpenMP threads on a shared box make faiss single queries slow and noisy
+faiss.omp_set_num_threads(1)
 
 
 def p50(fn, queries) -> tuple[float, list]:
