@@ -216,6 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     p = add(st_sub, "stats", "show what a store holds", _store_cmds.stats, [debug])
     p.add_argument("--path", required=True, metavar="DIR", type=nonempty)
+    from . import _store_milvus_cmds  # push/pull, and --uri on search/stats (the Milvus backend)
+
+    _store_milvus_cmds.register(st_sub, add, api, debug)
 
     emb = sub.add_parser("embed", help="create embedding tasks (what 'tlrag store ingest' adds to a store)",
                          description="create embedding tasks (what 'tlrag store ingest' adds to a store)")

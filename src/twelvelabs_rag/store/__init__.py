@@ -56,3 +56,9 @@ __all__ = [
     "ColumnLengthError",
     "FilterError",
 ]
+
+# The shared interface and the Milvus backend (pymilvus is imported only when a MilvusSegmentStore is made).
+from ._milvus import MilvusSegmentStore  # noqa: E402
+from ._protocol import SegmentIndex  # noqa: E402
+
+__all__ += ["SegmentIndex", "MilvusSegmentStore"]
