@@ -24,6 +24,7 @@ from ._indexed_assets import IndexedAssetRoutes
 from ._multipart import MultipartRoutes
 from ._http import DOCS_URL, ApiError, Req, Resp, StreamCut, parse_body
 from ._strict import check as strict_check
+from ._embed_v2_wire import NestedApiError
 from ..models import find_model
 from ._transport import lower_headers, origin_of, to_httpx
 
@@ -369,7 +370,7 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
             rec.files = [(name, p.filename, len(p.data)) for name, parts in files.items() for p in parts]
             with self._lock:
                 if self.strict:  # the one choke point of strict mode, before rate limits and the handler
-                    strict_check(req, self._index_shape(req))
+                    self._strict_check(req, handler)
                 rl_headers = self._rate_check(route)
                 self.tick()
                 resp = getattr(self, handler)(req)
@@ -383,6 +384,14 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
             traceback.print_exc()
             return _error(ApiError(500, "internal_error", f"FakeTwelveLabs failed on {rec.method} {path}: {exc!r} "
                                                           "(an emulator bug; please report it)."))
+
+    def _strict_check(self, req: Req, handler: str) -> None:
+        try:
+            strict_check(req, self._index_shape(req))
+        except ApiError as exc:  # in the error shape of the route (embed v2 nests it under "error")
+            if getattr(getattr(self, handler), "nested_error_body", False):
+                raise NestedApiError(exc.status, exc.code, exc.message) from None
+            raise
 
     def _index_shape(self, req: Req) -> str | None:
         """``classic`` / ``current``: the surface of the index a request addresses (None: no or unknown index)."""

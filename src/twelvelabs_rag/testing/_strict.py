@@ -85,9 +85,13 @@ class Each:
 Schema = Union[_Any, Enum, Csv, Obj, Each]
 
 
-def models(endpoint: str, attr: str = "name") -> Enum:
+class ModelNames(Enum):
+    """An :class:`Enum` of model names (its error reads like the model registry's ``Unknown model_name``)."""
+
+
+def models(endpoint: str, attr: str = "name") -> ModelNames:
     """The wire model names an endpoint takes, from the model registry (``attr="embed_name"`` for /embed v1)."""
-    return Enum(*dict.fromkeys(getattr(m, attr) or m.name for m in MODELS if m.accepts(endpoint)))
+    return ModelNames(*dict.fromkeys(getattr(m, attr) or m.name for m in MODELS if m.accepts(endpoint)))
 
 
 @dataclass(frozen=True)
@@ -376,6 +380,9 @@ def _unknown(name: str, where: str, route: str, allowed: Any, shape: str | None)
 
 def _invalid(name: str, value: Any, enum: Enum, route: str, shape: str | None) -> ApiError:
     on = f" on {_shape_name(shape)}" if shape else ""
+    if isinstance(enum, ModelNames):
+        return ApiError(400, "parameter_invalid", f"Unknown model_name {value!r} (`{name}`): {route} takes "
+                                                  f"{', '.join(enum.values)} only; use one of those.")
     return ApiError(400, "parameter_invalid",
                     f"`{name}` of {route}{on} must be one of {', '.join(enum.values)}, got {value!r}; "
                     "use one of those values.")
@@ -433,13 +440,15 @@ def check(req: Req, shape: str | None) -> None:
             _check_value(name, value, query[name], req.route, shape)
         elif not (rule.open_query or (rule.query_prefixes and name.startswith(rule.query_prefixes))):
             raise _unknown(name, "query parameter", req.route, query, shape)
+    # A body of the wrong kind (JSON to a multipart route, or the reverse) is left to the handler,
+    # whose message names the content type to use.
     form = _allowed(rule.form, rule, shape) if rule.form else {}
-    for name in list(req.form) + list(req.files):
+    for name in (list(req.form) + list(req.files)) if rule.body is None else ():
         if name not in form:
             raise _unknown(name, "form field", req.route, form, shape)
         for value in req.form.get(name, []):
             _check_value(name, value, form[name], req.route, shape)
-    if isinstance(req.json, dict):
+    if isinstance(req.json, dict) and not rule.form:
         if rule.body is None:
             if req.json:
                 raise _unknown(next(iter(req.json)), "JSON key", req.route, {}, shape)
