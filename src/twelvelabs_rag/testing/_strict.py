@@ -439,7 +439,8 @@ def check(req: Req, shape: str | None) -> None:
         if name in query:
             _check_value(name, value, query[name], req.route, shape)
         elif not (rule.open_query or (rule.query_prefixes and name.startswith(rule.query_prefixes))):
-            raise _unknown(name, "query parameter", req.route, query, shape)
+            raise _unknown(name, "query parameter", req.route,
+                           [*query, *(f"{prefix}key]" for prefix in rule.query_prefixes)], shape)
     # A body of the wrong kind (JSON to a multipart route, or the reverse) is left to the handler,
     # whose message names the content type to use.
     form = _allowed(rule.form, rule, shape) if rule.form else {}
