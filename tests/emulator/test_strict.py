@@ -12,7 +12,8 @@ from twelvelabs_rag.testing import FakeTwelveLabs
 from twelvelabs_rag.testing._fake import ROUTES
 from twelvelabs_rag.testing._http import DOCS_URL, ApiError, Req
 from twelvelabs_rag.testing._server_args import add_server_arguments, build_fake
-from twelvelabs_rag.testing._strict import EXEMPT_ROUTES, STRICT_ROUTES, Enum, check
+from twelvelabs_rag.testing._strict import EXEMPT_ROUTES, STRICT_ROUTES, Enum
+from twelvelabs_rag.testing._strict_check import check
 
 
 def _http(fake: FakeTwelveLabs) -> httpx.Client:
@@ -177,3 +178,22 @@ def test_server_flag() -> None:
     add_server_arguments(p)
     assert build_fake(p.parse_args(["--strict"])).strict is True
     assert p.parse_args([]).strict is False  # without the flag the class default decides (lenient for users)
+
+
+@pytest.mark.parametrize("module", ["_strict", "_strict_check"])
+def test_module_docstring_examples_run(module: str) -> None:
+    import importlib
+    import re
+
+    doc = importlib.import_module(f"twelvelabs_rag.testing.{module}").__doc__
+    (block,) = re.findall(r"```python\n(.*?)```", doc, re.S)
+    exec(compile(block, module, "exec"), {})  # noqa: S102 - our own docstring
+
+
+def test_docs_strict_block_runs() -> None:
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "emulator.md").read_text()
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", doc, re.S) if "strict=True" in b]
+    exec(compile(block, "docs/emulator.md", "exec"), {})  # noqa: S102 - our own docs

@@ -23,9 +23,7 @@ from ._embed_v2 import EmbedV2Routes
 from ._indexed_assets import IndexedAssetRoutes
 from ._multipart import MultipartRoutes
 from ._http import DOCS_URL, ApiError, Req, Resp, StreamCut, parse_body
-from ._strict import check as strict_check
-from ._embed_v2_wire import NestedApiError
-from ..models import find_model
+from ._strict_check import strict_gate
 from ._transport import lower_headers, origin_of, to_httpx
 
 __all__ = ["FakeTwelveLabs", "RecordedRequest", "ROUTES", "API_PREFIX"]
@@ -370,7 +368,7 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
             rec.files = [(name, p.filename, len(p.data)) for name, parts in files.items() for p in parts]
             with self._lock:
                 if self.strict:  # the one choke point of strict mode, before rate limits and the handler
-                    self._strict_check(req, handler)
+                    strict_gate(self, req, handler)
                 rl_headers = self._rate_check(route)
                 self.tick()
                 resp = getattr(self, handler)(req)
@@ -384,24 +382,6 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
             traceback.print_exc()
             return _error(ApiError(500, "internal_error", f"FakeTwelveLabs failed on {rec.method} {path}: {exc!r} "
                                                           "(an emulator bug; please report it)."))
-
-    def _strict_check(self, req: Req, handler: str) -> None:
-        try:
-            strict_check(req, self._index_shape(req))
-        except ApiError as exc:  # in the error shape of the route (embed v2 nests it under "error")
-            if getattr(getattr(self, handler), "nested_error_body", False):
-                raise NestedApiError(exc.status, exc.code, exc.message) from None
-            raise
-
-    def _index_shape(self, req: Req) -> str | None:
-        """``classic`` / ``current``: the surface of the index a request addresses (None: no or unknown index)."""
-        index_id = req.params.get("index_id") or (req.f("index_id") if req.route == "POST /search" else None)
-        ix = self.indexes.get(index_id) if index_id else None
-        if ix is None:
-            return None
-        model = ix.marengo() or ix.pegasus()
-        spec = find_model(model["model_name"]) if model else None
-        return spec.surface if spec is not None else None
 
     def _rate_check(self, route: str) -> dict[str, str]:
         key = RATE_CATEGORIES.get(route, route)
