@@ -9,3 +9,9 @@ from hypothesis import Phase, settings
 # green run. Failures are still shrunk and reported with their reproducing example.
 settings.register_profile("tlrag", phases=[p for p in Phase if p is not Phase.explain])
 settings.load_profile("tlrag")
+
+# Strict emulator in the project's own tests (issue 15 §2): every FakeTwelveLabs built without
+# `strict=` rejects parameters and enum values the API spec does not list (docs/emulator.md).
+from twelvelabs_rag.testing import FakeTwelveLabs  # noqa: E402
+
+FakeTwelveLabs.strict_default = True

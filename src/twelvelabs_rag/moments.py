@@ -336,7 +336,12 @@ def _lookups(filename: str | None, sha256: str | None, url: str | None) -> list[
     return queries + [{"user_metadata": {HASH_KEY: sha256}}]
 
 
-def _matches(video: Any, filename: str | None, size: int | None, sha256: str | None, url: str | None) -> bool:
+def _matches(video: Any, query: dict[str, Any], filename: str | None, size: int | None, sha256: str | None,
+             url: str | None) -> bool:
+    if video.user_metadata is None and "user_metadata" in query:
+        # List items carry no user_metadata on the real API (twelvelabs-api.md §4: only retrieve
+        # returns it), so a video listed for a user-metadata filter matched that filter server-side.
+        return True
     meta = video.user_metadata or {}
     if url is not None:
         return meta.get(URL_KEY) == url
@@ -377,7 +382,7 @@ def find_indexed(
         filename = wire_filename(filename)  # the name an upload of this file was sent under
     for query in _lookups(filename, sha256, url):
         for video in client.indexes.videos.list(index_id, **query):
-            if _matches(video, filename, size, sha256, url):
+            if _matches(video, query, filename, size, sha256, url):
                 return str(video.id)
     return None
 
@@ -394,6 +399,6 @@ async def afind_indexed(
     """Async twin of :func:`find_indexed` (``client`` is an ``AsyncTwelveLabs``)."""
     for query in _lookups(filename, sha256, url):
         async for video in client.indexes.videos.list(index_id, **query):
-            if _matches(video, filename, size, sha256, url):
+            if _matches(video, query, filename, size, sha256, url):
                 return str(video.id)
     return None

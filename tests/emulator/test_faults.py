@@ -84,11 +84,13 @@ def test_latency_is_awaited_not_blocking(fake: FakeTwelveLabs) -> None:
 def test_sync_latency_and_request_log(http: httpx.Client, fake: FakeTwelveLabs) -> None:
     fake.add_latency("*", 0.05)
     ix = create_index(http)
-    http.post("/tasks", files=form(index_id=ix, video_url="https://x/v.mp4")
-              + [("extra", ("notes.txt", b"12345", "text/plain"))])
+    r = http.post("/tasks", files=form(index_id=ix, video_url="https://x/v.mp4")
+                  + [("extra", ("notes.txt", b"12345", "text/plain"))])
     rec = fake.calls("POST /tasks")[0]
     assert rec.ended_at - rec.started_at >= 0.05
-    assert rec.form["index_id"] == [ix] and rec.files == [("extra", "notes.txt", 5)] and rec.status == 200
+    # the log keeps what was sent even when strict mode (on in this suite) refuses the unknown part
+    assert fake.strict and r.json()["code"] == "parameter_unknown" and "`extra`" in r.json()["message"]
+    assert rec.form["index_id"] == [ix] and rec.files == [("extra", "notes.txt", 5)] and rec.status == 400
     created = fake.calls("POST /indexes")[0]
     assert created.json["index_name"] == "idx" and created.path == "/v1.3/indexes"
     assert "tlk_test" not in repr(fake.requests)

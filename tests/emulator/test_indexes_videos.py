@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from _emulator_helpers import MARENGO3, MARENGO27, PEGASUS, create_index
+from _emulator_helpers import MARENGO3, MARENGO27, PEGASUS, create_index, upload
 
 from twelvelabs_rag.types import Index, ListPage, Video
 
@@ -140,3 +140,15 @@ def test_thumbnail_and_hls_urls_resolve(http: httpx.Client, fake, clips) -> None
     assert playlist.status_code == 200 and playlist.text.startswith("#EXTM3U")
     assert http.get(hls["thumbnail_urls"][0]).status_code == 200
     assert http.get("http://emulator/thumbnails/nope/0.png").status_code == 404
+
+
+def test_user_metadata_is_echoed_where_the_api_returns_it(http: httpx.Client, fake, clips) -> None:
+    """twelvelabs-api.md §4: list items ("VideoVector") carry no user_metadata, retrieve does; §3: tasks never."""
+    ix = create_index(http)
+    task = upload(http, fake, ix, next(iter(clips.values())),
+                  metadata={"category": "news"})
+    (item,) = http.get(f"/indexes/{ix}/videos", params={"category": "news"}).json()["data"]
+    assert item["_id"] == task["video_id"] and "user_metadata" not in item
+    detail = http.get(f"/indexes/{ix}/videos/{task['video_id']}").json()
+    assert detail["user_metadata"] == {"category": "news"}
+    assert "user_metadata" not in http.get(f"/tasks/{task['_id']}").json()

@@ -14,6 +14,9 @@ import pytest
 from twelvelabs_rag.testing import FakeTwelveLabs
 from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_audio, make_clip, make_image
 
+# Strict emulator (issue 15 §2; also set by the repository's root conftest.py when run from there).
+FakeTwelveLabs.strict_default = True
+
 MARENGO = {"model_name": "marengo2.7", "model_options": ["visual", "audio"]}
 PEGASUS = {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]}
 

@@ -32,6 +32,7 @@ def nested_errors(handler: Callable[..., Resp]) -> Callable[..., Resp]:
         except ApiError as exc:
             raise NestedApiError(exc.status, exc.code, exc.message, exc.headers) from None
 
+    wrapper.nested_error_body = True  # type: ignore[attr-defined]  # strict mode answers in this shape too
     return wrapper
 
 

@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, ClassVar, Iterable, Iterator
 
 import httpx
 
@@ -23,6 +23,7 @@ from ._embed_v2 import EmbedV2Routes
 from ._indexed_assets import IndexedAssetRoutes
 from ._multipart import MultipartRoutes
 from ._http import DOCS_URL, ApiError, Req, Resp, StreamCut, parse_body
+from ._strict_check import strict_gate
 from ._transport import lower_headers, origin_of, to_httpx
 
 __all__ = ["FakeTwelveLabs", "RecordedRequest", "ROUTES", "API_PREFIX"]
@@ -186,6 +187,10 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
         task_statuses: the statuses an indexing task walks through, one step per poll
             (``("ready",)`` makes uploads ready at once).
         embed_task_statuses: the same for embedding tasks.
+        strict: reject (400 ``parameter_unknown`` / ``parameter_invalid``) any query parameter, form
+            field or JSON key the API spec does not list for the route, and any value outside its enum
+            (the table is ``twelvelabs_rag.testing._strict.STRICT_ROUTES``). ``None`` (the default) means
+            :attr:`strict_default`, which a test session can set once: ``FakeTwelveLabs.strict_default = True``.
 
     Example:
         ```python
@@ -197,11 +202,15 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
         ```
     """
 
+    #: The ``strict`` of emulators built without one (a test session's conftest may set it to True).
+    strict_default: ClassVar[bool] = False
+
     def __init__(self, api_keys: Iterable[str] | None = None, seed: int = 0, *,
                  task_statuses: Iterable[str] = ("validating", "pending", "indexing", "ready"),
                  embed_task_statuses: Iterable[str] = ("processing", "ready"),
-                 time_fn: Callable[[], float] = time.time) -> None:
+                 time_fn: Callable[[], float] = time.time, strict: bool | None = None) -> None:
         super().__init__(seed)
+        self.strict = type(self).strict_default if strict is None else bool(strict)
         self._init_tasks()
         self._init_search()
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
@@ -358,6 +367,8 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
             rec.query, rec.form, rec.json = req.query, form, data
             rec.files = [(name, p.filename, len(p.data)) for name, parts in files.items() for p in parts]
             with self._lock:
+                if self.strict:  # the one choke point of strict mode, before rate limits and the handler
+                    strict_gate(self, req, handler)
                 rl_headers = self._rate_check(route)
                 self.tick()
                 resp = getattr(self, handler)(req)

@@ -70,6 +70,13 @@ class IndexRoutes(CoreState):
                                     "size": info.size or 0},
                 "user_metadata": dict(v.user_metadata)}
 
+    def _video_list_item(self, v: VideoRec) -> dict:
+        """A list item ("VideoVector"): the summary without ``user_metadata``, which only retrieve returns
+        (twelvelabs-api.md §4: "Video detail (retrieve) adds user_metadata")."""
+        out = self.video_summary(v)
+        out.pop("user_metadata", None)
+        return out
+
     def hls_json(self, video_id: str, origin: str) -> dict:
         return {"video_url": f"{origin}/hls/{video_id}/index.m3u8",
                 "thumbnail_urls": [f"{origin}/thumbnails/{video_id}/0.png"],
@@ -192,7 +199,7 @@ class IndexRoutes(CoreState):
             if name in _VIDEO_QUERY_KEYS or "[" in name:
                 continue
             items = [v for v in items if name in v.user_metadata and _meta_value_matches(v.user_metadata[name], value)]
-        return Resp(200, paginate(req, items, self.video_summary))
+        return Resp(200, paginate(req, items, self._video_list_item))
 
     def get_video(self, req: Req) -> Resp:
         v = self.get_video_rec(req.params["index_id"], req.params["video_id"], status=404)

@@ -1,7 +1,8 @@
 """The emulator server's command-line flags, shared by ``python -m twelvelabs_rag.testing`` and ``tlrag emulator``.
 
 ``--host``, ``--port``, ``--seed``, ``--api-key KEY`` (repeatable; default: any non-empty key),
-``--instant-tasks`` (indexing and embedding tasks are ready at once), ``--integration ID=DIR``
+``--instant-tasks`` (indexing and embedding tasks are ready at once), ``--strict`` (reject parameters
+and enum values the API spec does not list, see ``FakeTwelveLabs(strict=True)``), ``--integration ID=DIR``
 (registers the files of DIR as the cloud bucket of the classic
 ``POST /tasks/transfers/import/{ID}``) and ``--ready`` (print one JSON line,
 ``{"ready": true, "base_url": ...}``, once the server listens: a script waits for that line
@@ -73,6 +74,8 @@ def add_server_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--integration", action="append", type=integration_dir, default=[], metavar="ID=DIR",
                    help="serve the files of DIR as bucket ID for POST /tasks/transfers/import/ID (repeatable)")
     p.add_argument("--instant-tasks", action="store_true", help="indexing and embedding tasks are ready at once")
+    p.add_argument("--strict", action="store_true",
+                   help="reject (400) query parameters, form fields, JSON keys and enum values the API does not list")
     p.add_argument("--ready", action="store_true",
                    help='once listening, print one JSON line {"ready": true, "base_url": ...} on stdout')
 
@@ -84,6 +87,8 @@ def build_fake(args: argparse.Namespace) -> Any:
     kw: dict[str, Any] = {}
     if args.instant_tasks:
         kw = {"task_statuses": ("ready",), "embed_task_statuses": ("ready",)}
+    if getattr(args, "strict", False):
+        kw["strict"] = True
     fake = FakeTwelveLabs(api_keys=args.api_keys, seed=args.seed, **kw)
     for integration_id, files in args.integration:
         fake.add_integration(integration_id, files)
