@@ -15,7 +15,7 @@ from ._api_cmds import _not_found, existing_file, make_client
 from ._main import CLIError
 from ._output import span, table
 
-__all__ = ["ingest", "search", "stats", "open_store", "add_task", "store_dir", "fetch_ready_task", "ingest_task"]
+__all__ = ["ingest", "search", "stats", "open_store", "open_segments", "add_task", "store_dir", "fetch_ready_task", "ingest_task"]
 
 
 def add_task(store: Any, task: Any, *, video_id: str | None = None, metadata: dict[str, Any] | None = None) -> list[int]:
@@ -53,6 +53,16 @@ def open_store(path_arg: str, *, read_only: bool) -> Any:
     if not (path / "manifest.json").is_file():
         raise _missing(path)
     return SegmentStore.open(path, read_only=read_only)
+
+
+def open_segments(args: argparse.Namespace, *, read_only: bool) -> Any:
+    """The segments a command reads: the Milvus collection of ``--uri``, else the local store of ``--path``."""
+    uri = getattr(args, "uri", None)
+    if uri is not None:
+        from ._store_milvus_cmds import open_collection
+
+        return open_collection(args, uri)
+    return open_store(args.path, read_only=read_only)
 
 
 def store_dir(path_arg: str) -> Path:
@@ -128,7 +138,7 @@ def search(args: argparse.Namespace) -> int:
         raise CLIError("--text is empty: give some words to search for")
     where = {"video_id": args.video} if args.video else None
     image = existing_file(args.image, "image file") if args.image else None
-    store = open_store(args.path, read_only=True)
+    store = open_segments(args, read_only=True)
     try:
         if args.like is not None:
             try:
@@ -157,7 +167,7 @@ def search(args: argparse.Namespace) -> int:
 
 
 def stats(args: argparse.Namespace) -> int:
-    store = open_store(args.path, read_only=True)
+    store = open_segments(args, read_only=True)
     try:
         info = store.stats()
     finally:

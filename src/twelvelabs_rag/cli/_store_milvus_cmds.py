@@ -111,6 +111,11 @@ def _where(text: str | None) -> dict[str, Any] | None:
     return where
 
 
+def open_collection(args: argparse.Namespace, uri: str) -> Any:
+    """The Milvus collection of ``--uri`` (with ``--collection``/``--token``), as the store commands read it."""
+    return _milvus(args, uri)
+
+
 def _with_uri(local_func: Any) -> Any:
     """Wrap ``search``/``stats``: with ``--uri`` they run on a Milvus collection, else on ``--path``."""
 
@@ -122,16 +127,7 @@ def _with_uri(local_func: Any) -> Any:
             return local_func(args)
         if getattr(args, "path", None) is not None:
             raise CLIError("give either --path or --uri, not both")
-        from . import _store_cmds
-
-        remote = _milvus(args, uri)
-        original = _store_cmds.open_store
-        _store_cmds.open_store = lambda *_a, **_k: remote  # the local command body, on the Milvus backend
-        try:
-            return local_func(args)
-        finally:
-            _store_cmds.open_store = original
-            remote.close()
+        return local_func(args)  # its open_segments(args) opens the collection of --uri
 
     return run
 
