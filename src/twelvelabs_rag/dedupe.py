@@ -124,13 +124,16 @@ class ExistingAsset:
 
     - ``indexed_asset_id`` set: the index holds (or is still indexing, ``indexed_status``) the source;
     - else the asset exists (``asset_status`` ``ready`` or still ``processing``): wait for it and index
-      it instead of uploading the file a second time.
+      it instead of uploading the file a second time;
+    - ``upload_id`` set: the asset is still waiting for the bytes of an interrupted multipart upload
+      (an active session): resume it with ``client.assets.upload(file, upload_id=upload_id)``.
     """
 
     asset_id: str
     asset_status: str | None
     indexed_asset_id: str | None = None
     indexed_status: str | None = None
+    upload_id: str | None = None
 
     @property
     def asset_ready(self) -> bool:
@@ -169,6 +172,19 @@ def _rank(asset: Any) -> int:
     return 0 if asset.status == "ready" else 1
 
 
+def _session_of(asset: Any) -> str | None:
+    """The multipart session an asset still processing was opened by (our mark), else None."""
+    from .resources._multipart_plan import SESSION_KEY
+
+    value = (asset.user_metadata or {}).get(SESSION_KEY)
+    return value if asset.status == "processing" and isinstance(value, str) else None
+
+
+def _unfinished(asset: Any, active: set[str]) -> ExistingAsset:
+    session = _session_of(asset)
+    return ExistingAsset(str(asset.id), asset.status, upload_id=session if session in active else None)
+
+
 def _entry_here(entries: list[Any], index_id: str) -> str | None:
     return next((str(e.id) for e in entries if e.index is not None and e.index.id == index_id), None)
 
@@ -205,7 +221,10 @@ def find_asset_upload(
             status = client.indexes.indexed_assets.retrieve(index_id, here).status
             if status != "failed":
                 return ExistingAsset(str(asset.id), asset.status, here, status)
-        best = best or ExistingAsset(str(asset.id), asset.status)
+        if best is None:
+            active = ({u.upload_id for u in islice(client.assets.multipart.list(), MAX_ASSET_SCAN)
+                       if u.status == "active"} if _session_of(asset) else set())
+            best = _unfinished(asset, active)
     return best
 
 
@@ -235,5 +254,8 @@ async def afind_asset_upload(
             status = (await client.indexes.indexed_assets.retrieve(index_id, here)).status
             if status != "failed":
                 return ExistingAsset(str(asset.id), asset.status, here, status)
-        best = best or ExistingAsset(str(asset.id), asset.status)
+        if best is None:
+            active = ({u.upload_id async for u in client.assets.multipart.list() if u.status == "active"}
+                      if _session_of(asset) else set())
+            best = _unfinished(asset, active)
     return best

@@ -32,8 +32,8 @@ def slow(monkeypatch: pytest.MonkeyPatch):
         yield fake, url
 
 
-def _index(cli) -> str:
-    r = cli("index", "create", "reruns")
+def _index(cli, *options: str) -> str:
+    r = cli("index", "create", "reruns", *options)
     assert r.code == 0, r.err
     return r.out.strip().rsplit(": ", 1)[1]
 
@@ -43,7 +43,7 @@ def _index(cli) -> str:
 
 def test_rerun_after_timeout_does_not_upload_again(cli, slow, clip_factory) -> None:
     fake, _ = slow
-    index_id = _index(cli)
+    index_id = _index(cli, "--classic")  # /tasks; the current flow's twin is the next test
     fox = clip_factory("fox.mp4", FOX)
 
     r = cli("upload", fox, "--index", index_id, "--timeout", "0.3", "--no-progress")
@@ -71,6 +71,36 @@ def test_rerun_after_timeout_does_not_upload_again(cli, slow, clip_factory) -> N
     assert "skipped (already indexed)" in r.out and len(fake.calls("POST /tasks")) == 1
 
 
+ASSET_POSTS = ("POST /assets", "POST /assets/multipart-uploads", "POST /indexes/{index_id}/indexed-assets")
+
+
+def test_current_rerun_after_timeout_does_not_upload_again(cli, slow, clip_factory) -> None:
+    """On a Marengo 3.0 index: a re-run finds the asset and its indexed asset still indexing and waits."""
+    fake, _ = slow
+    index_id = _index(cli)
+    fox = clip_factory("fox.mp4", FOX)
+
+    r = cli("upload", fox, "--index", index_id, "--timeout", "0.3", "--no-progress")
+    assert r.code == 1 and "--timeout" in r.err_lines[0] and "still 'pending'" in r.err_lines[0], r.err
+    sent = {route: len(fake.calls(route)) for route in ASSET_POSTS}
+    assert sent["POST /assets"] == 1 and sent["POST /indexes/{index_id}/indexed-assets"] == 1
+
+    r = cli("upload", fox, "--index", index_id, "--timeout", "0.3", "--no-progress")
+    assert r.code == 1 and "--timeout" in r.err
+    assert {route: len(fake.calls(route)) for route in ASSET_POSTS} == sent  # found, still indexing
+
+    (indexed_id,) = list(fake.indexed)
+    rec = fake.indexed[indexed_id]
+    rec.step = len(rec.statuses) - 2  # one read from ready
+    r = cli("upload", fox, "--index", index_id, "--no-progress")
+    assert r.code == 0, r.err
+    row = r.out.splitlines()[2]
+    assert row.split()[:2] == ["fox.mp4", indexed_id] and "ready (uploaded before)" in row
+    r = cli("upload", fox, "--index", index_id, "--no-progress")
+    assert "skipped (already indexed)" in r.out
+    assert {route: len(fake.calls(route)) for route in ASSET_POSTS} == sent
+
+
 def test_a_failed_task_does_not_block_a_new_upload(cli, clip_factory, monkeypatch) -> None:
     from twelvelabs_rag.testing import FakeTwelveLabs, serve
 
@@ -79,7 +109,7 @@ def test_a_failed_task_does_not_block_a_new_upload(cli, clip_factory, monkeypatc
     with serve(fake) as url:
         monkeypatch.setenv("TWELVELABS_BASE_URL", url)
         monkeypatch.setenv("TWELVELABS_API_KEY", "tlk_cli_rerun")
-        index_id = _index(cli)
+        index_id = _index(cli, "--classic")
         fox = clip_factory("fox.mp4", FOX)
         assert cli("upload", fox, "--index", index_id, "--no-progress").code == 1
         r = cli("upload", fox, "--index", index_id, "--no-progress")
