@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
             _demo.run, [debug])
     p.add_argument("--out", metavar="DIR", default=None, help="output directory (default: ./tlrag-demo-out)")
     p.add_argument("--quiet", action="store_true", help="print only the answers and the file paths")
+    p.add_argument("--classic", action="store_true",
+                   help="the classic flow: a marengo2.7 + pegasus1.2 index, /tasks uploads, Pegasus on video_id, "
+                        "embed v1 (default: the current flow, marengo3.0 + assets + pegasus1.5 + embed v2)")
     p.add_argument("--keep-index", action="store_true",
                    help="with the real API, keep the demo's index afterwards (it is deleted by default)")
 
