@@ -191,7 +191,7 @@ def _entry_here(entries: list[Any], index_id: str) -> str | None:
 
 def find_asset_upload(
     client: Any,
-    index_id: str,
+    index_id: str | None,
     *,
     filename: str | None = None,
     size: int | None = None,
@@ -201,7 +201,8 @@ def find_asset_upload(
     """The rule "is this source already ingested?" on a current (assets) index, for ``tlrag upload``
     and both framework loaders: the asset carrying this file's sha256 (or URL) mark -- or its name and
     size -- including an asset still processing, with its indexed asset in ``index_id`` if there is one
-    (a failed indexed asset does not count). None means: upload it.
+    (a failed indexed asset does not count). ``index_id=None`` looks for the asset only (embed v2,
+    analyze). None means: upload it.
 
     ```python
     from twelvelabs_rag.testing import FakeTwelveLabs
@@ -216,8 +217,9 @@ def find_asset_upload(
              if asset_matches(a, filename=filename, size=size, sha256=sha256, url=url)]
     best: ExistingAsset | None = None
     for asset in sorted(found, key=_rank):
-        here = _entry_here(list(client.indexes.indexed_assets.list_by_asset(asset.id)), index_id)
-        if here is not None:
+        here = None if index_id is None else \
+            _entry_here(list(client.indexes.indexed_assets.list_by_asset(asset.id)), index_id)
+        if index_id is not None and here is not None:
             status = client.indexes.indexed_assets.retrieve(index_id, here).status
             if status != "failed":
                 return ExistingAsset(str(asset.id), asset.status, here, status)
@@ -230,7 +232,7 @@ def find_asset_upload(
 
 async def afind_asset_upload(
     client: Any,
-    index_id: str,
+    index_id: str | None,
     *,
     filename: str | None = None,
     size: int | None = None,
@@ -249,8 +251,9 @@ async def afind_asset_upload(
             break
     best: ExistingAsset | None = None
     for asset in sorted(found, key=_rank):
-        here = _entry_here([e async for e in client.indexes.indexed_assets.list_by_asset(asset.id)], index_id)
-        if here is not None:
+        here = None if index_id is None else \
+            _entry_here([e async for e in client.indexes.indexed_assets.list_by_asset(asset.id)], index_id)
+        if index_id is not None and here is not None:
             status = (await client.indexes.indexed_assets.retrieve(index_id, here)).status
             if status != "failed":
                 return ExistingAsset(str(asset.id), asset.status, here, status)

@@ -243,7 +243,7 @@ def test_embed_video_then_store(cli, base_url, monkeypatch, clip_factory, tmp_pa
     monkeypatch.setenv("TWELVELABS_API_KEY", "k")
     fox = clip_factory("fox.mp4", FOX)
 
-    r = cli("embed", "video", fox)
+    r = cli("embed", "video", fox, "--classic")  # v1: a task id for 'tlrag store ingest'
     assert r.code == 0, r.err
     task_id = r.out.splitlines()[0].removeprefix("created embedding task ")
     assert f"tlrag store ingest {task_id} --path DIR --wait" in r.out
@@ -259,6 +259,7 @@ def test_embed_video_then_store(cli, base_url, monkeypatch, clip_factory, tmp_pa
     r = cli("store", "search", "--path", tmp_path / "second", "--text", "a fox in the snow", "--json")
     assert json.loads(r.out.splitlines()[0])["video_id"] == "fox"
 
+    assert fake.calls("POST /embed-v2/tasks") and len(fake.assets) == 1  # the default: embed v2 on the asset
     # Waiting against loopback costs a few polls at the fast default, not 5 s each.
     polls = fake.calls("GET /embed/tasks/{task_id}/status")
     assert polls, "the waits polled the task status"
@@ -361,6 +362,26 @@ def test_json_outputs_and_stats(api, index_id, clip_factory, tmp_path: Path) -> 
     assert r.code == 0, r.err
     r = api("store", "stats", "--path", tmp_path / "s")
     assert r.code == 0 and "read_only" not in r.out
+
+
+def test_embed_video_v2_reuses_the_asset(api, clip_factory, tmp_path: Path, fake) -> None:
+    fox = clip_factory("fox.mp4", FOX)
+    r = api("embed", "video", fox, "--store", tmp_path / "s", "--clip-length", "4")
+    assert r.code == 0, r.err
+    (asset_id,) = list(fake.assets)
+    assert r.out.splitlines()[0] == f"uploaded asset {asset_id}"
+    assert r.out.splitlines()[-1].startswith("added 6 segments of embed v2 task ")  # 8 s: 2 windows x 3 options
+    sent = fake.calls("POST /embed-v2/tasks")[-1].json
+    assert sent["video"]["media_source"] == {"asset_id": asset_id}
+    assert sent["video"]["segmentation"] == {"strategy": "fixed", "fixed": {"duration_sec": 4}}
+    r = api("embed", "video", fox, "--wait")
+    assert r.code == 0, r.err
+    assert r.out.splitlines()[0] == f"using asset {asset_id} (this file was uploaded before)"
+    assert len(fake.assets) == 1 and len(fake.calls("POST /embed-v2/tasks")) == 2
+    r = api("embed", "video", fox, "--clip-length", "12")
+    assert (r.code, r.err_lines) == (1, ["error: --clip-length 12 is out of range for embed v2 (use 2 to 10 s)"])
+    r = api("store", "search", "--path", tmp_path / "s", "--text", "a fox in the snow", "--json")
+    assert json.loads(r.out.splitlines()[0])["video_id"] == asset_id
 
 
 # -- item 21 -------------------------------------------------------------------------------------

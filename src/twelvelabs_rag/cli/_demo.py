@@ -142,9 +142,9 @@ def step_embed(ctx: DemoContext) -> None:
     import shutil
 
     from ..store import SegmentStore
-    from ._store_cmds import add_task
+    from ._store_cmds import add_task, add_v2_task
 
-    from ._demo_ingest import add_v2_task, embed_clips
+    from ._demo_ingest import embed_clips
 
     path = ctx.out / "store"
     tasks, dim = embed_clips(ctx)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from ._main import CLIError
 from ._output import Progress
 
-__all__ = ["upload_clips", "embed_clips", "add_v2_task", "CLIP_SECONDS"]
+__all__ = ["upload_clips", "embed_clips", "CLIP_SECONDS"]
 
 #: The length of one embedded segment (both flows), seconds.
 CLIP_SECONDS = 4
@@ -44,23 +43,6 @@ def upload_clips(ctx: Any) -> None:
                 seconds = meta.duration if meta else None
             ctx.durations[name] = float(seconds) if seconds else 12.0
             bar.step(f"{name} ready")
-
-
-def add_v2_task(store: Any, task: Any, *, video_id: str, metadata: dict[str, Any]) -> list[int]:
-    """Add the clip vectors of a ready embed-v2 video task (``data[i]`` with ``start_sec``/``end_sec``)."""
-    rows = [i for i, d in enumerate(task.data or []) if d.embedding_scope != "asset" and d.start_sec is not None]
-    if not rows:
-        raise CLIError(f"embed v2 task {task.id} has no clip segments to add")
-    data = [task.data[i] for i in rows]
-    return list(store.add(
-        task.matrix[rows],
-        video_ids=video_id,
-        starts=[float(d.start_sec) for d in data],
-        ends=[float(d.end_sec if d.end_sec is not None else d.start_sec) for d in data],
-        scopes=["clip"] * len(data),
-        options=[d.embedding_option or "visual" for d in data],
-        metadatas=[dict(metadata) for _ in data],
-    ))
 
 
 def embed_clips(ctx: Any) -> tuple[dict[str, Any], int]:

@@ -239,7 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(emb_sub, "video", "start a video embedding task from a file or URL; --wait for it, --store to ingest it",
             _embed_cmds.video, [api, waits])
     p.add_argument("source", metavar="PATH|URL", help="a local video file or an http(s) URL")
-    p.add_argument("--model", default="marengo3.0", metavar="NAME", help="embedding model (default: marengo3.0)")
+    p.add_argument("--model", default="marengo3.0", metavar="NAME",
+                   help="embedding model (default: marengo3.0 on embed v2; a classic model uses v1)")
+    p.add_argument("--classic", action="store_true",
+                   help="the v1 /embed/tasks API (its task id goes to 'tlrag store ingest') instead of embed v2")
     p.add_argument("--clip-length", type=seconds(allow_zero=False), default=None, metavar="SECONDS",
                    help="segment length (default: the API's, 6)")
     p.add_argument("--wait", action="store_true", help="wait until the task is ready")
