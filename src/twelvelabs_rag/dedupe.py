@@ -230,6 +230,17 @@ def find_asset_upload(
     return best
 
 
+async def _active_sessions(client: Any) -> set[str]:
+    active, seen = set(), 0
+    async for u in client.assets.multipart.list():
+        if u.status == "active":
+            active.add(u.upload_id)
+        seen += 1
+        if seen >= MAX_ASSET_SCAN:
+            break
+    return active
+
+
 async def afind_asset_upload(
     client: Any,
     index_id: str | None,
@@ -258,7 +269,6 @@ async def afind_asset_upload(
             if status != "failed":
                 return ExistingAsset(str(asset.id), asset.status, here, status)
         if best is None:
-            active = ({u.upload_id async for u in client.assets.multipart.list() if u.status == "active"}
-                      if _session_of(asset) else set())
+            active = await _active_sessions(client) if _session_of(asset) else set()
             best = _unfinished(asset, active)
     return best

@@ -250,3 +250,22 @@ def test_demo_without_matplotlib_skips_only_the_png(tmp_path: Path) -> None:
     assert "timeline skipped: matplotlib is not installed (pip install 'twelvelabs-rag[plot]' draws it)" in proc.stdout
     assert not (tmp_path / "o" / "timeline.png").exists()
     assert (tmp_path / "o" / "store" / "manifest.json").is_file()
+
+
+def test_demo_cleanup_on_the_real_api_removes_the_index_and_its_assets(tmp_path: Path, capsys) -> None:
+    """What the demo leaves behind on a real account: nothing (the current flow's assets outlive an index)."""
+    from twelvelabs_rag.cli._demo import DemoContext, _delete_index
+    from twelvelabs_rag.flow import CURRENT
+    from twelvelabs_rag.testing import FakeTwelveLabs
+    from twelvelabs_rag.testing.samples import make_clip
+
+    fake = FakeTwelveLabs()
+    client = fake.client()
+    ctx = DemoContext(out=tmp_path, quiet=False, base_url="", api_key="", emulator=False, flow=CURRENT, client=client)
+    ctx.index_id = client.indexes.create(index_name="d", models=CURRENT.index_models).id
+    asset = client.assets.upload(make_clip(tmp_path / "fox.mp4", "[0-4] a fox"))
+    client.indexes.indexed_assets.create_and_wait(ctx.index_id, asset_id=asset.id)
+    ctx.assets["fox.mp4"] = asset.id
+    _delete_index(ctx)
+    assert not fake.indexes and not fake.assets
+    assert f"deleted the demo index {ctx.index_id} and its 1 assets" in capsys.readouterr().out

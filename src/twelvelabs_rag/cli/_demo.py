@@ -237,15 +237,19 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
 
 
 def _delete_index(ctx: DemoContext) -> None:
-    """On the real API, remove the demo's index again (best effort; --keep-index keeps it)."""
+    """On the real API, remove the demo's index and assets again (best effort; --keep-index keeps them)."""
     if ctx.index_id is None:
         return
     try:
         ctx.client.indexes.delete(ctx.index_id)
+        for asset_id in ctx.assets.values():  # the current flow's uploads outlive the index otherwise
+            ctx.client.assets.delete(asset_id, force=True)
     except Exception as exc:  # the demo's own outcome matters more than the cleanup
-        print(f"warning: could not delete the demo index {ctx.index_id}: {describe_error(exc)}", file=sys.stderr)
+        print(f"warning: could not delete the demo index {ctx.index_id} or its assets: {describe_error(exc)}",
+              file=sys.stderr)
     else:
-        ctx.say(f"    deleted the demo index {ctx.index_id} (--keep-index keeps it)")
+        extra = f" and its {len(ctx.assets)} assets" if ctx.assets else ""
+        ctx.say(f"    deleted the demo index {ctx.index_id}{extra} (--keep-index keeps them)")
 
 
 #: What the demo needs beyond the core: (module, what needs it, how to install it). Checked before step 1.

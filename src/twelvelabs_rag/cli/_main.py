@@ -142,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the classic flow: a marengo2.7 + pegasus1.2 index, /tasks uploads, Pegasus on video_id, "
                         "embed v1 (default: the current flow, marengo3.0 + assets + pegasus1.5 + embed v2)")
     p.add_argument("--keep-index", action="store_true",
-                   help="with the real API, keep the demo's index afterwards (it is deleted by default)")
+                   help="with the real API, keep the demo's index (and assets) afterwards (deleted by default)")
 
     p = add(sub, "emulator", "serve the TwelveLabs emulator on loopback until interrupted",
             _emulator_cmd.run, [debug])
