@@ -292,7 +292,8 @@ def test_upload_resume_an_interrupted_multipart_upload(api, index_id, clip_facto
     fake.multipart_chunk_size = 4096  # several chunks from a small clip
     fox = clip_factory("fox.mp4", FOX)
     fake.fail_next("POST /assets/multipart-uploads/{upload_id}", 400)  # the chunk report is refused once
-    r = api("upload", fox, "--index", index_id, "--method", "multipart", "--no-progress")
+    # One chunk at a time: the refused report stops the upload before any other chunk is confirmed.
+    r = api("upload", fox, "--index", index_id, "--method", "multipart", "--concurrency", "1", "--no-progress")
     assert r.code == 1
     (upload_id,) = fake.uploads
     assert f"'tlrag upload FILE --index {index_id} --resume {upload_id}'" in r.err_lines[0], r.err
@@ -315,7 +316,8 @@ def test_upload_finds_an_interrupted_upload_without_resume(api, index_id, clip_f
     fake.multipart_chunk_size = 4096
     fox = clip_factory("fox.mp4", FOX)
     fake.fail_next("POST /assets/multipart-uploads/{upload_id}", 400)
-    assert api("upload", fox, "--index", index_id, "--method", "multipart", "--no-progress").code == 1
+    assert api("upload", fox, "--index", index_id, "--method", "multipart", "--concurrency", "1",
+               "--no-progress").code == 1
     r = api("upload", fox, "--index", index_id, "--no-progress")  # same file: its session is found and continued
     assert r.code == 0, r.err
-    assert "(resumed)" in r.out and len(fake.uploads) == 1 and len(fake.assets) == 1
+    assert "(resumed)" in r.out and len(fake.uploads) == 1 and len(fake.assets) == 1, r.out

@@ -175,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=("auto", "direct", "multipart"), default="auto",
                    help="asset upload method (current indexes): auto = direct up to 200 MB, else multipart; "
                         "multipart is resumable at any size")
+    p.add_argument("--concurrency", type=bounded_int(1, 16), default=4, metavar="N",
+                   help="multipart chunks sent at once, 1 to 16 (default: 4)")
     p.add_argument("--metadata", metavar="JSON", help="user metadata for every file, a JSON object")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-preflight", action="store_true",

@@ -115,7 +115,8 @@ def _by_assets(client: Any, args: argparse.Namespace, paths: list[Path],
                 bar.status(f"{p.name}: {'resuming' if upload_id else 'uploading'}")
                 asset = client.assets.upload(p, user_metadata={**metadata, **dedupe_metadata(sha256=digest)},
                                              on_progress=_upload_progress(bar, p.name), upload_id=upload_id,
-                                             method=args.method, wait=False, preflight=not args.no_preflight)
+                                             method=args.method, max_concurrency=args.concurrency, wait=False,
+                                             preflight=not args.no_preflight)
                 asset_id, how = asset.id, ("resumed" if upload_id else "uploaded")
                 _wait_asset(client, asset_id, args, bar, p.name)
             else:
