@@ -1,8 +1,10 @@
 # %% [markdown]
 # # 01 · Quickstart: the twelvelabs-rag client
 #
-# Index a few short clips, search them by text and by image, and ask Pegasus about a video
-# (plain, streamed, and as JSON matching a schema).
+# Upload a few short clips as assets, index them into a Marengo 3.0 index, search them by text and
+# by image, and ask Pegasus 1.5 about an asset -- or just the moment a search found (plain, streamed,
+# and as JSON matching a schema). This is the current API flow; the classic one (`/tasks`, Pegasus 1.2
+# on a `video_id`) is one argument away, see the last section.
 #
 # **No key needed.** Without `TWELVELABS_API_KEY` the notebook starts the in-process emulator
 # (`twelvelabs_rag.testing.FakeTwelveLabs`): no network, instant tasks. With a key set, the same
@@ -50,33 +52,33 @@ clips = {name: make_clip(work / name, script) for name, script in scripts.items(
 {name: path.stat().st_size for name, path in clips.items()}
 
 # %% [markdown]
-# ## Create an index and upload with a progress bar
-# `tasks.create_and_wait` uploads (after a local preflight of duration and resolution), then polls
-# the task until it is `ready`; `on_progress` sees every poll.
+# ## Upload assets, then index them (with a progress bar)
+# `assets.upload` sends a file once (direct up to 200 MB, else a resumable multipart session) and
+# waits until the asset is `ready`; `indexes.indexed_assets.create_and_wait` indexes it into a
+# `marengo3.0` index. Pegasus needs no index: it analyzes assets directly. The flow decision
+# (`twelvelabs_rag.flow.choose_flow`) says which models a new index gets.
 
 # %%
 from tqdm import tqdm
 
-index = client.indexes.create(
-    index_name="quickstart",
-    models=[
-        {"model_name": "marengo3.0", "model_options": ["visual", "audio"]},
-        {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]},
-    ],
-)
-video_ids = {}
+from twelvelabs_rag.flow import choose_flow
+
+flow = choose_flow()  # the current flow: marengo3.0 index, assets, pegasus1.5, embed v2
+index = client.indexes.create(index_name="quickstart", models=flow.index_models)
+video_ids, asset_ids = {}, {}
 with tqdm(total=len(clips), unit="clip") as bar:
     for name, path in clips.items():
-        task = client.tasks.create_and_wait(
-            index_id=index.id,
-            file=path,
+        asset = client.assets.upload(path)
+        indexed = client.indexes.indexed_assets.create_and_wait(
+            index.id,
+            asset_id=asset.id,
             poll_interval=POLL,
-            on_progress=lambda t, name=name: bar.set_postfix_str(f"{name}: {t.status}"),
+            on_progress=lambda ia, name=name: bar.set_postfix_str(f"{name}: {ia.status}"),
         )
-        video_ids[name] = task.video_id
+        video_ids[name], asset_ids[name] = indexed.id, asset.id  # search calls the indexed asset `video_id`
         bar.update(1)
 names = {v: k for k, v in video_ids.items()}
-print(index.id, video_ids)
+print(flow.shape, [m["model_name"] for m in flow.index_models], index.id, asset_ids)
 
 # %% [markdown]
 # Lists are lazy iterators that walk every page:
@@ -101,18 +103,29 @@ page = client.search.create(
 [(names[h.video_id], h.start, h.end) for h in page.data[:3]]
 
 # %% [markdown]
-# ## Analyze with Pegasus: plain, streamed, structured
+# ## Analyze with Pegasus 1.5: plain, streamed, structured
+# Pegasus is pointed at an asset (`video={"type": "asset_id", ...}`); `start_time`/`end_time` ask
+# about one window, e.g. the moment a search found. `AssetIds` maps a hit's `video_id` to its asset.
 
 # %%
-fox = video_ids["fox.mp4"]
-answer = client.analyze(video_id=fox, prompt="What animal is in this video, and where is it?")
+from twelvelabs_rag.flow import AssetIds
+
+fox = {"type": "asset_id", "asset_id": asset_ids["fox.mp4"]}
+answer = client.analyze(video=fox, prompt="What animal is in this video, and where is it?", model_name=flow.pegasus)
 print(answer.data)
 print(answer.finish_reason, answer.usage)
+
+top = next(iter(client.search.query(index_id=index.id, query_text="an eagle over a frozen lake")))
+moment = {"type": "asset_id", "asset_id": AssetIds().resolve(client, index.id, top.video_id)}
+window = client.analyze(video=moment, prompt="What happens here?", model_name=flow.pegasus,
+                        start_time=top.start, end_time=top.end)
+print(names[top.video_id], top.start, top.end, "->", window.data)
 
 # %%
 from twelvelabs_rag.types import TextGeneration
 
-for event in client.analyze(video_id=fox, prompt="Describe the scenes one by one.", stream=True):
+for event in client.analyze(video=fox, prompt="Describe the scenes one by one.", model_name=flow.pegasus,
+                            stream=True):
     if isinstance(event, TextGeneration):
         print(event.text, end="", flush=True)
 print()
@@ -130,7 +143,8 @@ schema = {
     },
     "required": ["animals", "setting"],
 }
-structured = client.analyze(video_id=fox, prompt="Which animals appear, and where?", response_format=schema)
+structured = client.analyze(video=fox, prompt="Which animals appear, and where?", model_name=flow.pegasus,
+                            response_format=schema)
 facts = json.loads(structured.data)
 facts
 
@@ -160,6 +174,19 @@ else:
 async with aclient:
     hits = [h async for h in aclient.search.query(index_id=index.id, query_text="noodles at a night market")]
 [(names[h.video_id], h.start, h.end) for h in hits[:3]]
+
+# %% [markdown]
+# ## The classic flow
+# Accounts with existing `marengo2.7`/`pegasus1.2` indexes keep them: `choose_flow(api_shape="classic")`
+# (or `choose_flow(index=...)`, which follows an index's models) gives the classic index models,
+# `/tasks` uploads and Pegasus 1.2 by `video_id`.
+
+# %%
+classic = choose_flow(api_shape="classic")
+old_index = client.indexes.create(index_name="quickstart-classic", models=classic.index_models)
+task = client.tasks.create_and_wait(index_id=old_index.id, file=clips["fox.mp4"], poll_interval=POLL)
+print(classic.shape, classic.pegasus, client.analyze(video_id=task.video_id, prompt="Which animal?").data)
+client.indexes.delete(old_index.id)
 
 # %%
 client.indexes.delete(index.id)

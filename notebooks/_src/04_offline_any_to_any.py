@@ -1,8 +1,8 @@
 # %% [markdown]
 # # 04 · Offline any-to-any search with a local `SegmentStore`
 #
-# Video embedding tasks give one vector per segment (per 4-second window here, for each of the
-# visual, audio and transcription embeddings). They go into a local `SegmentStore` (FAISS-backed,
+# Embed v2 video tasks (the current API; Marengo 3.0 on each clip's *asset*) give one vector per
+# segment (per 4-second window here, for each of the visual, audio and transcription embeddings). They go into a local `SegmentStore` (FAISS-backed,
 # on disk, no pickle). From then on, searching needs no API: text, image and audio queries are
 # embedded once (and cached next to the store), and "more moments like this one" needs nothing at all.
 #
@@ -53,30 +53,41 @@ paths = {name: make_clip(work / name, script) for name, (_, script) in clips.ite
 
 # %% [markdown]
 # ## 1. Embed the videos (the only step that needs the API)
+# Each clip is uploaded once as an asset, then embedded by an embed v2 task on that asset. (The
+# classic flow's `client.embed.tasks` on the file gives the same kind of rows; `store.add_embedding_task`
+# takes those.)
 
 # %%
+assets = {name: client.assets.upload(path) for name, path in paths.items()}
 tasks = {
-    name: client.embed.tasks.create_and_wait(
-        model_name="marengo3.0", video_file=path, video_clip_length=4, poll_interval=POLL
+    name: client.embed.v2.tasks.create_and_wait(
+        input_type="video", model_name="marengo3.0", poll_interval=POLL,
+        video={"media_source": {"asset_id": asset.id}, "embedding_scope": ["clip"],
+               "segmentation": {"strategy": "fixed", "fixed": {"duration_sec": 4}}},
     )
-    for name, path in paths.items()
+    for name, asset in assets.items()
 }
 first = next(iter(tasks.values()))
-print(first.video_embedding.matrix.shape, sorted({s.embedding_option for s in first.video_embedding.segments}))
+print(first.matrix.shape, sorted({d.embedding_option for d in first.data}))
 
 # %% [markdown]
 # ## 2. Fill a store on disk
-# `add_embedding_task` files every segment under the task id; extra metadata (here the file name
-# and a topic) goes with each row and can be filtered on.
+# `add` files every segment (a row of `task.matrix`, with its window and embedding option) under
+# the asset id; extra metadata (here the file name and a topic) goes with each row and can be
+# filtered on.
 
 # %%
 store_dir = work / "segments.tlstore"
-store = SegmentStore.create(store_dir, dim=first.video_embedding.matrix.shape[1], model_name="marengo3.0")
+store = SegmentStore.create(store_dir, dim=first.matrix.shape[1], model_name="marengo3.0")
 ids = {}
 for name, task in tasks.items():
-    ids[name] = store.add_embedding_task(task, metadata={"filename": name, "topic": clips[name][0]})
+    ids[name] = store.add(
+        task.matrix, video_ids=assets[name].id, starts=[d.start_sec for d in task.data],
+        ends=[d.end_sec for d in task.data], options=[d.embedding_option for d in task.data], scopes="clip",
+        metadatas=[{"filename": name, "topic": clips[name][0], "asset_id": assets[name].id}] * len(task.data),
+    )
 store.save()
-video_name = {task.id: name for name, task in tasks.items()}
+video_name = {asset.id: name for name, asset in assets.items()}
 store.stats()
 
 

@@ -1,5 +1,8 @@
 """Is a source already in an index, or still on its way in? One rule for ``tlrag upload`` and the loaders.
 
+Classic indexes (``/tasks``): :func:`find_upload`. Current indexes (assets + indexed assets):
+:func:`find_asset_upload` -- the same file is the same asset, including an asset still processing.
+
 A re-run after a timed-out wait must not upload (and pay for) the same file twice: a source counts
 as present when the index has its video (:func:`twelvelabs_rag.moments.find_indexed`: same name and
 size, or the same sha256/URL mark) **or** a task still validating, pending or indexing it.
@@ -21,7 +24,8 @@ from typing import Any
 from .moments import HASH_KEY, URL_KEY, afind_indexed, find_indexed
 from .types.tasks import TERMINAL_TASK_STATUSES
 
-__all__ = ["IN_PROGRESS_TASK_STATUSES", "ExistingUpload", "find_upload", "afind_upload"]
+__all__ = ["IN_PROGRESS_TASK_STATUSES", "ExistingUpload", "find_upload", "afind_upload",
+           "ExistingAsset", "MAX_ASSET_SCAN", "asset_matches", "find_asset_upload", "afind_asset_upload"]
 
 #: Task statuses that mean "this upload is still on its way into the index" (everything not terminal).
 IN_PROGRESS_TASK_STATUSES = ("validating", "pending", "queued", "indexing", "uploading")
@@ -106,3 +110,165 @@ async def afind_upload(
             return _in_progress(task)
     video_id = await afind_indexed(client, index_id, filename=filename, size=size, sha256=sha256, url=url)
     return None if video_id is None else ExistingUpload(video_id=video_id)
+
+
+# --- current indexes: assets + indexed assets ----------------------------------------------------
+
+#: A URL lookup scans at most this many assets (newest first; a file lookup is narrowed by file name).
+MAX_ASSET_SCAN = 1000
+
+
+@dataclass(frozen=True)
+class ExistingAsset:
+    """The asset a source already became, and its indexed asset in this index (if any).
+
+    - ``indexed_asset_id`` set: the index holds (or is still indexing, ``indexed_status``) the source;
+    - else the asset exists (``asset_status`` ``ready`` or still ``processing``): wait for it and index
+      it instead of uploading the file a second time;
+    - ``upload_id`` set: the asset is still waiting for the bytes of an interrupted multipart upload
+      (an active session): resume it with ``client.assets.upload(file, upload_id=upload_id)``.
+    """
+
+    asset_id: str
+    asset_status: str | None
+    indexed_asset_id: str | None = None
+    indexed_status: str | None = None
+    upload_id: str | None = None
+
+    @property
+    def asset_ready(self) -> bool:
+        return self.asset_status == "ready"
+
+    @property
+    def in_index(self) -> bool:
+        return self.indexed_asset_id is not None
+
+    @property
+    def indexed(self) -> bool:
+        return self.indexed_status == "ready"
+
+
+def asset_matches(asset: Any, *, filename: str | None, size: int | None, sha256: str | None,
+                  url: str | None) -> bool:
+    """Is ``asset`` this source? Not failed, and the same URL mark, sha256 mark, or file name and size."""
+    if asset.status == "failed":
+        return False
+    meta = asset.user_metadata or {}
+    if url is not None:
+        return meta.get(URL_KEY) == url
+    if sha256 is not None and meta.get(HASH_KEY) == sha256:
+        return True
+    return bool(filename) and size is not None and asset.filename == filename and asset.size == size
+
+
+def _asset_query(filename: str | None, url: str | None) -> dict[str, Any]:
+    if url is None and not filename:
+        raise ValueError("pass filename=... with sha256=... (a local file), or url=...")
+    return {"filename": filename} if url is None else {}
+
+
+def _rank(asset: Any) -> int:
+    """Prefer a ready asset over one still processing (both beat uploading again)."""
+    return 0 if asset.status == "ready" else 1
+
+
+def _session_of(asset: Any) -> str | None:
+    """The multipart session an asset still processing was opened by (our mark), else None."""
+    from .resources._multipart_plan import SESSION_KEY
+
+    value = (asset.user_metadata or {}).get(SESSION_KEY)
+    return value if asset.status == "processing" and isinstance(value, str) else None
+
+
+def _unfinished(asset: Any, active: set[str]) -> ExistingAsset:
+    session = _session_of(asset)
+    return ExistingAsset(str(asset.id), asset.status, upload_id=session if session in active else None)
+
+
+def _entry_here(entries: list[Any], index_id: str) -> str | None:
+    return next((str(e.id) for e in entries if e.index is not None and e.index.id == index_id), None)
+
+
+def find_asset_upload(
+    client: Any,
+    index_id: str | None,
+    *,
+    filename: str | None = None,
+    size: int | None = None,
+    sha256: str | None = None,
+    url: str | None = None,
+) -> ExistingAsset | None:
+    """The rule "is this source already ingested?" on a current (assets) index, for ``tlrag upload``
+    and both framework loaders: the asset carrying this file's sha256 (or URL) mark -- or its name and
+    size -- including an asset still processing, with its indexed asset in ``index_id`` if there is one
+    (a failed indexed asset does not count). ``index_id=None`` looks for the asset only (embed v2,
+    analyze). None means: upload it.
+
+    ```python
+    from twelvelabs_rag.testing import FakeTwelveLabs
+    client = FakeTwelveLabs().client()
+    assert find_asset_upload(client, "no-index", url="https://x/v.mp4") is None
+    ```
+    """
+    from itertools import islice
+
+    query = _asset_query(filename, url)
+    found = [a for a in islice(client.assets.list(**query), MAX_ASSET_SCAN)
+             if asset_matches(a, filename=filename, size=size, sha256=sha256, url=url)]
+    best: ExistingAsset | None = None
+    for asset in sorted(found, key=_rank):
+        here = None if index_id is None else \
+            _entry_here(list(client.indexes.indexed_assets.list_by_asset(asset.id)), index_id)
+        if index_id is not None and here is not None:
+            status = client.indexes.indexed_assets.retrieve(index_id, here).status
+            if status != "failed":
+                return ExistingAsset(str(asset.id), asset.status, here, status)
+        if best is None:
+            active = ({u.upload_id for u in islice(client.assets.multipart.list(), MAX_ASSET_SCAN)
+                       if u.status == "active"} if _session_of(asset) else set())
+            best = _unfinished(asset, active)
+    return best
+
+
+async def _active_sessions(client: Any) -> set[str]:
+    active, seen = set(), 0
+    async for u in client.assets.multipart.list():
+        if u.status == "active":
+            active.add(u.upload_id)
+        seen += 1
+        if seen >= MAX_ASSET_SCAN:
+            break
+    return active
+
+
+async def afind_asset_upload(
+    client: Any,
+    index_id: str | None,
+    *,
+    filename: str | None = None,
+    size: int | None = None,
+    sha256: str | None = None,
+    url: str | None = None,
+) -> ExistingAsset | None:
+    """Async twin of :func:`find_asset_upload` (``client`` is an ``AsyncTwelveLabs``)."""
+    query = _asset_query(filename, url)
+    found = []
+    seen = 0
+    async for a in client.assets.list(**query):
+        seen += 1
+        if asset_matches(a, filename=filename, size=size, sha256=sha256, url=url):
+            found.append(a)
+        if seen >= MAX_ASSET_SCAN:
+            break
+    best: ExistingAsset | None = None
+    for asset in sorted(found, key=_rank):
+        here = None if index_id is None else \
+            _entry_here([e async for e in client.indexes.indexed_assets.list_by_asset(asset.id)], index_id)
+        if index_id is not None and here is not None:
+            status = (await client.indexes.indexed_assets.retrieve(index_id, here)).status
+            if status != "failed":
+                return ExistingAsset(str(asset.id), asset.status, here, status)
+        if best is None:
+            active = await _active_sessions(client) if _session_of(asset) else set()
+            best = _unfinished(asset, active)
+    return best

@@ -26,7 +26,7 @@ def test_index_create_list_delete(api) -> None:
     assert r.code == 0
     header, rule, row = r.out.splitlines()
     assert header.split() == ["index_id", "name", "models", "videos", "duration"]
-    assert row.split()[:4] == [index_id, "my-videos", "marengo3.0,pegasus1.2", "0"]
+    assert row.split()[:4] == [index_id, "my-videos", "marengo3.0", "0"]  # the current flow: Pegasus needs no index
 
     r = api("index", "list", "--json")
     assert [json.loads(line)["index_name"] for line in r.out.splitlines()] == ["my-videos"]
@@ -34,6 +34,15 @@ def test_index_create_list_delete(api) -> None:
     r = api("index", "delete", index_id)
     assert (r.code, r.out.strip()) == (0, f"deleted index {index_id}")
     assert api("index", "list").out.splitlines()[2] == "(no results)"
+
+
+def test_index_create_classic(api) -> None:
+    r = api("index", "create", "old", "--classic")
+    assert r.code == 0, r.err
+    assert api("index", "list").out.splitlines()[2].split()[2] == "marengo2.7,pegasus1.2"
+    r = api("index", "create", "old", "--classic", "--models", "marengo3.0")
+    assert (r.code, r.err_lines) == (1, ["error: --classic picks the classic models itself: leave out --models, "
+                                         "or leave out --classic"])
 
 
 def test_index_delete_unknown(api) -> None:
@@ -67,9 +76,9 @@ def test_upload_then_skip_already_indexed(api, index_id, clip_factory) -> None:
             "--poll-interval", "0")
     assert r.code == 0, r.err
     lines = r.out.splitlines()
-    assert lines[0].split() == ["file", "video_id", "status", "duration"]
+    assert lines[0].split() == ["file", "video_id", "asset_id", "status", "duration"]
     assert [ln.split()[0] for ln in lines[2:]] == ["fox.mp4", "city.mp4"]
-    assert all(ln.split()[2] == "ready" for ln in lines[2:])
+    assert all(ln.split()[3] == "ready" for ln in lines[2:])
     assert "upload" in r.err  # the progress bar goes to stderr
 
     r = api("upload", fox, "--index", index_id)
@@ -91,7 +100,7 @@ def test_upload_same_name_other_content_is_uploaded(api, index_id, clip_factory,
     assert second.stat().st_size != first.stat().st_size
     r = api("upload", second, "--index", index_id, "--poll-interval", "0")
     assert r.code == 0, r.err
-    assert r.out.splitlines()[2].split()[2] == "ready"
+    assert r.out.splitlines()[2].split()[3] == "ready"
     assert api("index", "list").out.splitlines()[2].split()[3] == "2"
 
 
@@ -122,11 +131,13 @@ def test_upload_preflight_rejects_before_any_upload(api, index_id, clip_factory,
     assert len(r.err_lines) == 1
     assert r.err_lines[0].startswith("error: 2 files fail the preflight checks, nothing was uploaded: tiny.mp4: ")
     assert "; short.mp4: the video lasts 1.00 s; the minimum is 4 s" in r.err_lines[0]
-    uploads = [q for q in fake.requests[before:] if q.method == "POST" and q.path.endswith("/tasks")]
+    uploads = [q for q in fake.requests[before:]
+               if q.method == "POST" and q.path.endswith(("/tasks", "/assets", "/multipart-uploads"))]
     assert uploads == []
 
 
-def test_upload_without_preflight_lets_the_api_decide(api, index_id, clip_factory) -> None:
+def test_upload_without_preflight_lets_the_api_decide(api, clip_factory) -> None:
+    index_id = api("index", "create", "classic", "--classic").out.strip().rsplit(": ", 1)[1]  # /tasks checks it
     small = clip_factory("tiny.mp4", FOX, width=320, height=180)
     r = api("upload", small, "--index", index_id, "--no-progress", "--poll-interval", "0", "--no-preflight")
     assert r.code == 1
@@ -151,6 +162,14 @@ def indexed(api, index_id, clip_factory) -> dict[str, str]:
             "--no-progress", "--poll-interval", "0")
     assert r.code == 0, r.err
     return {ln.split()[0]: ln.split()[1] for ln in r.out.splitlines()[2:]}
+
+
+@pytest.fixture
+def assets(api, index_id, indexed) -> dict[str, str]:
+    """``file -> asset_id`` of the indexed clips (a re-run of the upload lists them, uploading nothing)."""
+    r = api("upload", "fox.mp4", "city.mp4", "--index", index_id, "--no-progress")
+    assert r.code == 0 and r.out.count("skipped (already indexed)") == 2, r.out + r.err
+    return {ln.split()[0]: ln.split()[2] for ln in r.out.splitlines()[2:]}
 
 
 def test_search_text(api, index_id, indexed) -> None:
@@ -200,41 +219,65 @@ def test_search_bad_input(api, index_id) -> None:
 # -- analyze -----------------------------------------------------------------------------------
 
 
-def test_analyze_plain_and_stream(api, indexed) -> None:
-    video = indexed["fox.mp4"]
-    plain = api("analyze", video, "What animal is in the video?")
+def test_analyze_plain_and_stream(api, assets) -> None:
+    video = "--asset", assets["fox.mp4"]
+    plain = api("analyze", *video, "What animal is in the video?")
     assert plain.code == 0, plain.err
     assert "fox" in plain.out.lower()
-    streamed = api("analyze", video, "What animal is in the video?", "--stream")
+    streamed = api("analyze", *video, "What animal is in the video?", "--stream")
     assert streamed.code == 0, streamed.err
     assert streamed.out.strip() == plain.out.strip()
 
 
-def test_analyze_with_schema(api, indexed, tmp_path: Path) -> None:
+def test_analyze_with_schema(api, assets, tmp_path: Path) -> None:
     schema = {"type": "object", "properties": {"animal": {"type": "string"}}, "required": ["animal"]}
     path = tmp_path / "schema.json"
     path.write_text(json.dumps(schema))
-    r = api("analyze", indexed["fox.mp4"], "Which animal?", "--schema", path)
+    r = api("analyze", "--asset", assets["fox.mp4"], "Which animal?", "--schema", path)
     assert r.code == 0, r.err
     value = json.loads(r.out)
     assert isinstance(value["animal"], str)
     # the API's own wrapper form is accepted too
     path.write_text(json.dumps({"type": "json_schema", "json_schema": schema}))
-    assert json.loads(api("analyze", indexed["fox.mp4"], "Which animal?", "--schema", path).out).keys() == {"animal"}
+    assert json.loads(api("analyze", "--asset", assets["fox.mp4"], "Which animal?", "--schema", path).out).keys() == {"animal"}
 
 
-def test_analyze_bad_schema_files(api, indexed, tmp_path: Path) -> None:
-    video = indexed["fox.mp4"]
-    r = api("analyze", video, "q", "--schema", "missing.json")
+def test_analyze_bad_schema_files(api, assets, tmp_path: Path) -> None:
+    video = "--asset", assets["fox.mp4"]
+    r = api("analyze", *video, "q", "--schema", "missing.json")
     assert (r.code, r.err_lines) == (1, ["error: no such schema file: missing.json"])
     bad = tmp_path / "bad.json"
     bad.write_text('{"type": "object",\n "properties": }')
-    r = api("analyze", video, "q", "--schema", bad)
+    r = api("analyze", *video, "q", "--schema", bad)
     assert (r.code, r.err_lines) == (1, [f"error: schema file {bad} is not valid JSON: Expecting value at line 2 "
                                          "column 16"])
     bad.write_text("[1, 2]")
-    r = api("analyze", video, "q", "--schema", bad)
+    r = api("analyze", *video, "q", "--schema", bad)
     assert (r.code, r.err_lines) == (1, [f"error: schema file {bad} must hold a JSON object, not list"])
+
+
+def test_analyze_window_and_url(api, assets, fake) -> None:
+    r = api("analyze", "--asset", assets["fox.mp4"], "What flies?", "--start", "4", "--end", "8")
+    assert r.code == 0, r.err
+    (sent,) = [q.json for q in fake.calls("POST /analyze")][-1:]
+    assert sent["video"] == {"type": "asset_id", "asset_id": assets["fox.mp4"]}
+    assert (sent["start_time"], sent["end_time"], sent["model_name"]) == (4, 8, "pegasus1.5")
+    r = api("analyze", "--url", "ftp://x/v.mp4", "What?")
+    assert (r.code, r.err_lines) == (1, ["error: --url must be an http(s) URL of a video file, got 'ftp://x/v.mp4'"])
+    r = api("analyze", "--asset", assets["fox.mp4"], "What?", "--start", "8", "--end", "4")
+    assert (r.code, r.err_lines) == (1, ["error: --end (4) must be after --start (8)"])
+    r = api("analyze", "What happens?")
+    assert r.code == 1 and r.err_lines[0].startswith("error: what should Pegasus watch? pass --asset ASSET_ID")
+
+
+def test_analyze_classic_video_id(api, clip_factory) -> None:
+    index_id = api("index", "create", "classic", "--classic").out.strip().rsplit(": ", 1)[1]
+    r = api("upload", clip_factory("fox.mp4", FOX), "--index", index_id, "--no-progress")
+    assert r.code == 0, r.err
+    video_id = r.out.splitlines()[2].split()[1]
+    r = api("analyze", video_id, "What animal is in the video?")
+    assert r.code == 0, r.err
+    assert "fox" in r.out.lower()
 
 
 def test_analyze_unknown_video(api, indexed, base_url) -> None:
@@ -243,3 +286,38 @@ def test_analyze_unknown_video(api, indexed, base_url) -> None:
     assert r.err_lines == [f"error: 404 resource_not_exist: Video with id nope does not exist or is not ready yet. "
                            f"(POST {base_url}/analyze)"]
     assert KEY not in r.err
+
+
+def test_upload_resume_an_interrupted_multipart_upload(api, index_id, clip_factory, fake) -> None:
+    fake.multipart_chunk_size = 4096  # several chunks from a small clip
+    fox = clip_factory("fox.mp4", FOX)
+    fake.fail_next("POST /assets/multipart-uploads/{upload_id}", 400)  # the chunk report is refused once
+    # One chunk at a time: the refused report stops the upload before any other chunk is confirmed.
+    r = api("upload", fox, "--index", index_id, "--method", "multipart", "--concurrency", "1", "--no-progress")
+    assert r.code == 1
+    (upload_id,) = fake.uploads
+    assert f"'tlrag upload FILE --index {index_id} --resume {upload_id}'" in r.err_lines[0], r.err
+    assert "assets.upload(" not in r.err  # the library's advice for Python callers, reworded
+
+    r = api("upload", fox, "--index", index_id, "--resume", upload_id, "--no-progress")
+    assert r.code == 0, r.err
+    row = r.out.splitlines()[2].split()
+    assert row[0] == "fox.mp4" and row[3] == "ready" and "(resumed)" in r.out
+    assert len(fake.uploads) == 1 and len(fake.assets) == 1, "no second session, no second asset"
+    assert api("upload", fox, "--index", index_id, "--no-progress").out.count("skipped (already indexed)") == 1
+
+    city = clip_factory("city.mp4", CITY)
+    r = api("upload", fox, city, "--index", index_id, "--resume", upload_id)
+    assert (r.code, r.err_lines) == (1, [f"error: --resume {upload_id} continues one interrupted upload: give "
+                                         "exactly the one file it was uploading (got 2 files)"])
+
+
+def test_upload_finds_an_interrupted_upload_without_resume(api, index_id, clip_factory, fake) -> None:
+    fake.multipart_chunk_size = 4096
+    fox = clip_factory("fox.mp4", FOX)
+    fake.fail_next("POST /assets/multipart-uploads/{upload_id}", 400)
+    assert api("upload", fox, "--index", index_id, "--method", "multipart", "--concurrency", "1",
+               "--no-progress").code == 1
+    r = api("upload", fox, "--index", index_id, "--no-progress")  # same file: its session is found and continued
+    assert r.code == 0, r.err
+    assert "(resumed)" in r.out and len(fake.uploads) == 1 and len(fake.assets) == 1, r.out

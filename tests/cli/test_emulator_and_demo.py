@@ -67,10 +67,12 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
-    """``tlrag demo`` and ``tlrag demo --quiet``, run side by side (two processes) to save wall time."""
+    """``tlrag demo`` (current flow) and ``tlrag demo --classic --quiet``, side by side (two processes).
+
+    Each run serves its own checks: the classic one is also the --quiet one, so no flow runs twice."""
     base = tmp_path_factory.mktemp("demo")
     procs = {}
-    for name, extra in (("full", []), ("quiet", ["--quiet"])):
+    for name, extra in (("current", []), ("classic", ["--classic", "--quiet"])):
         out_dir = base / name
         procs[name] = (subprocess.Popen([str(TLRAG), "demo", "--out", str(out_dir), *extra], stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, text=True, env=_env(), cwd=base), out_dir,
@@ -88,6 +90,13 @@ def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subpr
     return results
 
 
+def _step_times(out: str) -> dict[str, float]:
+    """The ``wall time per step`` table: step title -> seconds."""
+    table = out[out.index("wall time per step:"):]
+    return {m.group(1).strip(): float(m.group(2))
+            for m in re.finditer(r"^\s+\d\s+(.+?)\s+(\d+\.\d\d)$", table, re.MULTILINE)}
+
+
 def _first_rows(section: str) -> list[tuple[str, str]]:
     """``(video, moment)`` of rank 1 in each table of the any-to-any step, in order."""
     return re.findall(r"^\s+1\s+(\S+)\s+(\d\d:\d\d-\d\d:\d\d)\s", section, re.MULTILINE)
@@ -95,19 +104,28 @@ def _first_rows(section: str) -> list[tuple[str, str]]:
 
 @pytest.mark.slow
 def test_demo_end_to_end(demo_runs) -> None:
-    proc, out_dir, seconds = demo_runs["full"]
+    proc, out_dir, seconds = demo_runs["current"]
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
     lines = out.splitlines()
     assert lines[0].startswith("mode: embedded emulator at http://127.0.0.1:")
+    assert lines[1].startswith("flow: current (assets + indexed assets on a marengo3.0 index, pegasus1.5 on assets, "
+                               "embed v2 with marengo3.0")
+    assert "with marengo3.0\n" in out  # the index: Marengo 3.0 only, Pegasus needs none
+    assert "(embed v2 tasks on the assets, marengo3.0)" in out
     assert "Traceback" not in proc.stderr
     for n in range(1, 9):
         assert f"[{n}/8] " in out
     assert "upload [4/4] beach_day.mp4 ready" in out  # progress, one line per clip off a terminal
     # LangChain: an answer about the fox, then timestamped citations of the fox moments.
     lc = out[out.index("[4/8]"):out.index("[5/8]")]
-    assert "fox" in lc.split("A: ", 1)[1].lower()
-    assert re.search(r"\[1\] \[winter_wildlife\.mp4 \d\d:\d\d-\d\d:\d\d\] - ", lc)
+    answer = lc.split("A: ", 1)[1].split("cited moments:")[0].lower()
+    cited = re.search(r"\[1\] \[winter_wildlife\.mp4 (\d\d:\d\d)-(\d\d:\d\d)\] - (.+)", lc)
+    assert cited and "fox" in answer
+    # Pegasus watched only the cited moment's window of its asset: the answer speaks of that scene alone.
+    start, end = (int(t[:2]) * 60 + int(t[3:]) for t in cited.groups()[:2])
+    assert f"from {start}s to {end}s, {cited.group(3)}" in " ".join(answer.split())
+    assert "eagle" not in answer
     # LlamaIndex: an answer about the kitchen, with source moments.
     li = out[out.index("[5/8]"):out.index("[6/8]")]
     assert "spaghetti" in li.split("A: ", 1)[1].lower()
@@ -133,17 +151,29 @@ def test_demo_end_to_end(demo_runs) -> None:
 
     for made in [png, *sorted((out_dir / "media").iterdir())]:
         assert made.stat().st_mode & 0o777 == new_file_mode(), made
-    assert lines[-1].startswith("done in ")
-    assert seconds < 90  # the goal is under a minute on 2 cores; this run shares the cores with the quiet one
+    assert lines[-1].startswith("done (current flow) in ")
+    steps = _step_times(out)
+    assert len(steps) == 8 and steps["upload and index the clips"] >= 0
+    assert seconds < 90  # the goal is under a minute on 2 cores; this run shares the cores with the classic one
 
 
 @pytest.mark.slow
-def test_demo_quiet(demo_runs) -> None:
-    proc, out_dir, _ = demo_runs["quiet"]
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.splitlines()[0].startswith("mode: embedded emulator")
-    assert "[1/8]" not in proc.stdout and "upload [" not in proc.stdout + proc.stderr
-    assert proc.stdout.count("    A: ") == 2 and "timeline: quiet/timeline.png" in proc.stdout
+def test_demo_classic_and_quiet(demo_runs) -> None:
+    proc, out_dir, seconds = demo_runs["classic"]
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = proc.stdout
+    assert out.splitlines()[0].startswith("mode: embedded emulator")
+    assert out.splitlines()[1].startswith("flow: classic (/tasks on a marengo2.7 + pegasus1.2 index, pegasus1.2 on "
+                                          "video_id, embed v1 with Marengo-retrieval-2.7")
+    # --quiet: no step headers, no progress; the answers, their citations and the file paths stay.
+    assert "[1/8]" not in out and "upload [" not in out + proc.stderr
+    assert out.count("    A: ") == 2 and "timeline: classic/timeline.png" in out
+    (first, second) = re.findall(r"\[1\] \[(\S+) \d\d:\d\d-\d\d:\d\d\] - ", out)
+    assert (first, second) == ("winter_wildlife.mp4", "home_kitchen.mp4")
+    assert "fox" in out.split("A: ", 2)[1].lower() and "spaghetti" in out.split("A: ", 2)[2].lower()
+    assert len(_step_times(out)) == 8 and out.splitlines()[-1].startswith("done (classic flow) in ")
+    assert (out_dir / "store" / "manifest.json").is_file()
+    assert seconds < 90
 
 
 def test_demo_with_a_key_uses_the_api_and_names_the_failed_step(tmp_path: Path) -> None:
@@ -220,3 +250,22 @@ def test_demo_without_matplotlib_skips_only_the_png(tmp_path: Path) -> None:
     assert "timeline skipped: matplotlib is not installed (pip install 'twelvelabs-rag[plot]' draws it)" in proc.stdout
     assert not (tmp_path / "o" / "timeline.png").exists()
     assert (tmp_path / "o" / "store" / "manifest.json").is_file()
+
+
+def test_demo_cleanup_on_the_real_api_removes_the_index_and_its_assets(tmp_path: Path, capsys) -> None:
+    """What the demo leaves behind on a real account: nothing (the current flow's assets outlive an index)."""
+    from twelvelabs_rag.cli._demo import DemoContext, _delete_index
+    from twelvelabs_rag.flow import CURRENT
+    from twelvelabs_rag.testing import FakeTwelveLabs
+    from twelvelabs_rag.testing.samples import make_clip
+
+    fake = FakeTwelveLabs()
+    client = fake.client()
+    ctx = DemoContext(out=tmp_path, quiet=False, base_url="", api_key="", emulator=False, flow=CURRENT, client=client)
+    ctx.index_id = client.indexes.create(index_name="d", models=CURRENT.index_models).id
+    asset = client.assets.upload(make_clip(tmp_path / "fox.mp4", "[0-4] a fox"))
+    client.indexes.indexed_assets.create_and_wait(ctx.index_id, asset_id=asset.id)
+    ctx.assets["fox.mp4"] = asset.id
+    _delete_index(ctx)
+    assert not fake.indexes and not fake.assets
+    assert f"deleted the demo index {ctx.index_id} and its 1 assets" in capsys.readouterr().out

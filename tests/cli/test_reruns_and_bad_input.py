@@ -32,8 +32,8 @@ def slow(monkeypatch: pytest.MonkeyPatch):
         yield fake, url
 
 
-def _index(cli) -> str:
-    r = cli("index", "create", "reruns")
+def _index(cli, *options: str) -> str:
+    r = cli("index", "create", "reruns", *options)
     assert r.code == 0, r.err
     return r.out.strip().rsplit(": ", 1)[1]
 
@@ -43,7 +43,7 @@ def _index(cli) -> str:
 
 def test_rerun_after_timeout_does_not_upload_again(cli, slow, clip_factory) -> None:
     fake, _ = slow
-    index_id = _index(cli)
+    index_id = _index(cli, "--classic")  # /tasks; the current flow's twin is the next test
     fox = clip_factory("fox.mp4", FOX)
 
     r = cli("upload", fox, "--index", index_id, "--timeout", "0.3", "--no-progress")
@@ -71,6 +71,36 @@ def test_rerun_after_timeout_does_not_upload_again(cli, slow, clip_factory) -> N
     assert "skipped (already indexed)" in r.out and len(fake.calls("POST /tasks")) == 1
 
 
+ASSET_POSTS = ("POST /assets", "POST /assets/multipart-uploads", "POST /indexes/{index_id}/indexed-assets")
+
+
+def test_current_rerun_after_timeout_does_not_upload_again(cli, slow, clip_factory) -> None:
+    """On a Marengo 3.0 index: a re-run finds the asset and its indexed asset still indexing and waits."""
+    fake, _ = slow
+    index_id = _index(cli)
+    fox = clip_factory("fox.mp4", FOX)
+
+    r = cli("upload", fox, "--index", index_id, "--timeout", "0.3", "--no-progress")
+    assert r.code == 1 and "--timeout" in r.err_lines[0] and "still 'pending'" in r.err_lines[0], r.err
+    sent = {route: len(fake.calls(route)) for route in ASSET_POSTS}
+    assert sent["POST /assets"] == 1 and sent["POST /indexes/{index_id}/indexed-assets"] == 1
+
+    r = cli("upload", fox, "--index", index_id, "--timeout", "0.3", "--no-progress")
+    assert r.code == 1 and "--timeout" in r.err
+    assert {route: len(fake.calls(route)) for route in ASSET_POSTS} == sent  # found, still indexing
+
+    (indexed_id,) = list(fake.indexed)
+    rec = fake.indexed[indexed_id]
+    rec.step = len(rec.statuses) - 2  # one read from ready
+    r = cli("upload", fox, "--index", index_id, "--no-progress")
+    assert r.code == 0, r.err
+    row = r.out.splitlines()[2]
+    assert row.split()[:2] == ["fox.mp4", indexed_id] and "ready (uploaded before)" in row
+    r = cli("upload", fox, "--index", index_id, "--no-progress")
+    assert "skipped (already indexed)" in r.out
+    assert {route: len(fake.calls(route)) for route in ASSET_POSTS} == sent
+
+
 def test_a_failed_task_does_not_block_a_new_upload(cli, clip_factory, monkeypatch) -> None:
     from twelvelabs_rag.testing import FakeTwelveLabs, serve
 
@@ -79,7 +109,7 @@ def test_a_failed_task_does_not_block_a_new_upload(cli, clip_factory, monkeypatc
     with serve(fake) as url:
         monkeypatch.setenv("TWELVELABS_BASE_URL", url)
         monkeypatch.setenv("TWELVELABS_API_KEY", "tlk_cli_rerun")
-        index_id = _index(cli)
+        index_id = _index(cli, "--classic")
         fox = clip_factory("fox.mp4", FOX)
         assert cli("upload", fox, "--index", index_id, "--no-progress").code == 1
         r = cli("upload", fox, "--index", index_id, "--no-progress")
@@ -213,7 +243,7 @@ def test_embed_video_then_store(cli, base_url, monkeypatch, clip_factory, tmp_pa
     monkeypatch.setenv("TWELVELABS_API_KEY", "k")
     fox = clip_factory("fox.mp4", FOX)
 
-    r = cli("embed", "video", fox)
+    r = cli("embed", "video", fox, "--classic")  # v1: a task id for 'tlrag store ingest'
     assert r.code == 0, r.err
     task_id = r.out.splitlines()[0].removeprefix("created embedding task ")
     assert f"tlrag store ingest {task_id} --path DIR --wait" in r.out
@@ -229,6 +259,10 @@ def test_embed_video_then_store(cli, base_url, monkeypatch, clip_factory, tmp_pa
     r = cli("store", "search", "--path", tmp_path / "second", "--text", "a fox in the snow", "--json")
     assert json.loads(r.out.splitlines()[0])["video_id"] == "fox"
 
+    assert fake.calls("POST /embed-v2/tasks") and len(fake.assets) == 1  # the default: embed v2 on the asset
+    # Waiting against loopback costs a few polls at the fast default, not 5 s each.
+    polls = fake.calls("GET /embed/tasks/{task_id}/status")
+    assert polls, "the waits polled the task status"
 
 
 def test_loopback_base_url_gets_a_fast_default_poll_interval() -> None:
@@ -328,6 +362,26 @@ def test_json_outputs_and_stats(api, index_id, clip_factory, tmp_path: Path) -> 
     assert r.code == 0, r.err
     r = api("store", "stats", "--path", tmp_path / "s")
     assert r.code == 0 and "read_only" not in r.out
+
+
+def test_embed_video_v2_reuses_the_asset(api, clip_factory, tmp_path: Path, fake) -> None:
+    fox = clip_factory("fox.mp4", FOX)
+    r = api("embed", "video", fox, "--store", tmp_path / "s", "--clip-length", "4")
+    assert r.code == 0, r.err
+    (asset_id,) = list(fake.assets)
+    assert r.out.splitlines()[0] == f"uploaded asset {asset_id}"
+    assert r.out.splitlines()[-1].startswith("added 6 segments of embed v2 task ")  # 8 s: 2 windows x 3 options
+    sent = fake.calls("POST /embed-v2/tasks")[-1].json
+    assert sent["video"]["media_source"] == {"asset_id": asset_id}
+    assert sent["video"]["segmentation"] == {"strategy": "fixed", "fixed": {"duration_sec": 4}}
+    r = api("embed", "video", fox, "--wait")
+    assert r.code == 0, r.err
+    assert r.out.splitlines()[0] == f"using asset {asset_id} (this file was uploaded before)"
+    assert len(fake.assets) == 1 and len(fake.calls("POST /embed-v2/tasks")) == 2
+    r = api("embed", "video", fox, "--clip-length", "12")
+    assert (r.code, r.err_lines) == (1, ["error: --clip-length 12 is out of range for embed v2 (use 2 to 10 s)"])
+    r = api("store", "search", "--path", tmp_path / "s", "--text", "a fox in the snow", "--json")
+    assert json.loads(r.out.splitlines()[0])["video_id"] == asset_id
 
 
 # -- item 21 -------------------------------------------------------------------------------------

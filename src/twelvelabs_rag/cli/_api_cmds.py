@@ -1,4 +1,4 @@
-"""Commands that talk to the API: ``index``, ``upload``, ``search``, ``analyze``.
+"""Commands that talk to the API: ``index``, ``search``, ``analyze`` (``upload`` is in ``_upload_cmd``).
 
 They use ``--base-url``/``TWELVELABS_BASE_URL`` and ``--api-key``/``TWELVELABS_API_KEY`` through the
 client's own resolution, so the rules (and the error naming a missing key) are the client's.
@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from ._main import CLIError
-from ..resources._files import file_name
-from ._output import Progress, clock, span, table
+from ._output import clock, span, table
 
 __all__ = ["make_client", "require_index", "load_json_object", "index_create", "index_list", "index_delete",
-           "upload", "search", "analyze"]
+           "search", "analyze"]
 
 
 def _loopback(base_url: str) -> bool:
@@ -173,8 +172,16 @@ def _csv(value: str) -> list[str]:
 def index_create(args: argparse.Namespace) -> int:
     if not args.name.strip():
         raise CLIError("NAME is empty: give the index a name, e.g. tlrag index create my-videos")
+    from ..flow import choose_flow
+
     options = _csv(args.options)
-    models = [{"model_name": m, "model_options": options} for m in _csv(args.models)]
+    if args.models is None:
+        names = [m["model_name"] for m in choose_flow("classic" if args.classic else "current").index_models]
+    elif args.classic:
+        raise CLIError("--classic picks the classic models itself: leave out --models, or leave out --classic")
+    else:
+        names = _csv(args.models)
+    models = [{"model_name": m, "model_options": options} for m in names]
     if not models:
         raise CLIError("--models needs at least one model name, e.g. marengo3.0")
     with make_client(args) as client:
@@ -223,79 +230,6 @@ def _filenames(client: Any, index_id: str) -> dict[str, str]:
     return {name: videos[0][0] for name, videos in _videos_by_name(client, index_id).items()}
 
 
-def _existing(client: Any, index_id: str, path: Path, digest: str) -> Any:
-    """The core's one rule (``twelvelabs_rag.dedupe``): a finished video, or a task still indexing this file."""
-    from ..dedupe import find_upload
-
-    # the name the server was sent (printable and lossless even when it is not valid UTF-8)
-    return find_upload(client, index_id, filename=file_name(path, path.name), size=path.stat().st_size, sha256=digest)
-
-
-def _wait(client: Any, task_id: str, args: argparse.Namespace, bar: Progress, name: str) -> Any:
-    from .._exceptions import WaitTimeoutError
-
-    try:
-        return client.tasks.wait(task_id, timeout=args.timeout, poll_interval=args.poll_interval,
-                                 on_progress=lambda t: bar.status(f"{name}: {t.status}"))
-    except WaitTimeoutError as exc:
-        raise timed_out(exc, f"{name}: indexing") from exc
-
-
-def _duration(task: Any) -> str:
-    return clock(task.system_metadata.duration if task.system_metadata else None)
-
-
-def upload(args: argparse.Namespace) -> int:
-    from ..moments import dedupe_metadata, file_sha256
-
-    paths = [existing_file(p, "video file") for p in args.paths]
-    metadata: dict[str, Any] = {}
-    if args.metadata:
-        try:
-            metadata = json.loads(args.metadata)
-        except json.JSONDecodeError as exc:
-            raise CLIError(f"--metadata is not valid JSON: {exc.msg}") from exc
-        except RecursionError as exc:
-            raise CLIError(f"--metadata nests too deeply; keep it under {MAX_JSON_DEPTH} levels") from exc
-        if not isinstance(metadata, dict):
-            raise CLIError("--metadata must be a JSON object, e.g. '{\"category\": \"nature\"}'")
-        if json_depth(metadata) > MAX_JSON_DEPTH:
-            raise CLIError(f"--metadata nests deeper than {MAX_JSON_DEPTH} levels; flatten it")
-    with make_client(args, preflight=not args.no_preflight) as client:
-        require_index(client, args.index)
-        rows: list[tuple[Any, ...]] = []
-        todo: list[tuple[Path, str]] = []
-        resume: list[tuple[Path, str]] = []  # (file, task id) of uploads whose task is still running
-        for p in dict.fromkeys(paths):
-            digest = file_sha256(p)
-            found = _existing(client, args.index, p, digest)
-            if found is None:
-                todo.append((p, digest))
-            elif found.in_progress:
-                resume.append((p, str(found.task_id)))
-            else:
-                rows.append((file_name(p, p.name), found.video_id, "skipped (already indexed)", None))
-        if not args.no_preflight:
-            preflight([p for p, _ in todo])
-        with Progress(len(todo) + len(resume), "upload", enabled=not args.no_progress and bool(todo or resume)) as bar:
-            for p, task_id in resume:
-                shown = file_name(p, p.name)  # printable even when the name is not valid UTF-8
-                bar.status(f"{shown}: still indexing (task {task_id})")
-                task = _wait(client, task_id, args, bar, shown)
-                rows.append((shown, task.video_id, f"{task.status} (uploaded before)", _duration(task)))
-                bar.step(f"{shown} {task.status}")
-            for p, digest in todo:
-                shown = file_name(p, p.name)
-                bar.status(f"{shown}: uploading")
-                created = client.tasks.create(index_id=args.index, file=p,
-                                              user_metadata={**metadata, **dedupe_metadata(sha256=digest)})
-                task = _wait(client, created.id, args, bar, shown)
-                rows.append((shown, task.video_id, task.status, _duration(task)))
-                bar.step(f"{shown} {task.status}")
-    print(table(rows, ["file", "video_id", "status", "duration"]))
-    return 0
-
-
 def search(args: argparse.Namespace) -> int:
     query = (args.query or "").strip()
     if args.query is not None and not query and not args.image:
@@ -328,21 +262,52 @@ def search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _analyze_target(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """``(prompt, what to analyze)`` from ``[VIDEO_ID] PROMPT`` and ``--asset``/``--url``/``--start``/``--end``."""
+    from ..flow import CURRENT
+
+    words, given = list(args.words), args.asset is not None or args.url is not None
+    if len(words) > 2 or (given and len(words) > 1):
+        raise CLIError("give one PROMPT (quote it), after a VIDEO_ID or with --asset/--url, e.g. "
+                       "tlrag analyze --asset ASSET_ID \"What happens?\"")
+    if not given and len(words) == 1:
+        raise CLIError("what should Pegasus watch? pass --asset ASSET_ID (see 'tlrag upload') or --url URL, or a "
+                       "VIDEO_ID of a classic index before the PROMPT")
+    prompt = words[-1]
+    if not prompt.strip():
+        raise CLIError("PROMPT is empty: ask something, e.g. tlrag analyze --asset ASSET_ID \"What happens?\"")
+    if not given:
+        if not words[0].strip():
+            raise CLIError("VIDEO_ID is empty (see 'tlrag search' or the 'video_id' column of 'tlrag upload')")
+        if args.start is not None or args.end is not None:
+            raise CLIError("--start/--end window an asset or URL; a classic VIDEO_ID is analyzed whole: "
+                           "use --asset ASSET_ID or --url URL for a window")
+        return prompt, {"video_id": words[0]}
+    if args.url is not None and not args.url.strip().lower().startswith(("http://", "https://")):
+        raise CLIError(f"--url must be an http(s) URL of a video file, got {args.url!r}")
+    if args.start is not None and args.end is not None and args.end <= args.start:
+        raise CLIError(f"--end ({args.end:g}) must be after --start ({args.start:g})")
+    video = {"type": "asset_id", "asset_id": args.asset} if args.asset is not None else \
+        {"type": "url", "url": args.url.strip()}
+    target: dict[str, Any] = {"video": video, "model_name": args.model or CURRENT.pegasus}
+    for name, value in (("start_time", args.start), ("end_time", args.end)):
+        if value is not None:
+            target[name] = value
+    return prompt, target
+
+
 def analyze(args: argparse.Namespace) -> int:
-    if not args.prompt.strip():
-        raise CLIError("PROMPT is empty: ask something, e.g. tlrag analyze VIDEO_ID \"What happens?\"")
-    if not args.video_id.strip():
-        raise CLIError("VIDEO_ID is empty (see 'tlrag search' or the 'video_id' column of 'tlrag upload')")
+    prompt, target = _analyze_target(args)
     schema = None
     if args.schema:
         schema = load_json_object(args.schema, "schema")
         if schema.get("type") == "json_schema" and isinstance(schema.get("json_schema"), dict):
             schema = schema["json_schema"]  # the API's response_format wrapper was given
-    options: dict[str, Any] = {"prompt": args.prompt, "video_id": args.video_id}
+    options: dict[str, Any] = {"prompt": prompt, **target}
     for name in ("temperature", "max_tokens"):
         if getattr(args, name) is not None:
             options[name] = getattr(args, name)
-    if args.model:
+    if args.model and "video_id" in target:
         options["model_name"] = args.model
     if schema is not None:
         options["response_format"] = schema

@@ -1,7 +1,12 @@
 """``tlrag demo``: the whole library end to end, on the embedded emulator or (with a key) the real API.
 
+Two flows (``twelvelabs_rag.flow``): the current one by default (a Marengo 3.0 index, assets +
+indexed assets, Pegasus 1.5 on assets, embed v2 into the local store) and ``--classic`` (a Marengo
+2.7 + Pegasus 1.2 index, ``/tasks``, Pegasus on ``video_id``, embed v1). The output names the flow and
+its models and prints the wall time of every step.
+
 Steps: sample media -> index -> upload (progress bar) -> LangChain retrieval chain with citations ->
-LlamaIndex query engine -> embed tasks into a local SegmentStore -> offline any-to-any search ->
+LlamaIndex query engine -> embeddings into a local SegmentStore -> offline any-to-any search ->
 a PNG timeline of the hits. A failing step stops the demo with ``error: demo step N/8 (...) failed: ...``
 and exit code 1. Missing packages are reported before anything starts (PyAV, the two integration
 packages); without matplotlib only the PNG is skipped, with a note.
@@ -20,15 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from ._main import KEY_ENV_VARS, CLIError, describe_error
-from ._output import Progress, clock, span, table
+from ._output import clock, span, table
 
 __all__ = ["run", "DemoContext", "STEPS"]
 
-INDEX_MODELS = [
-    {"model_name": "marengo3.0", "model_options": ["visual", "audio"]},
-    {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]},
-]
-EMBED_MODEL = "marengo3.0"
 LANGCHAIN_QUESTION = "Which animal hunts in the snow, and how does it find its prey?"
 LLAMAINDEX_QUESTION = "What is being cooked in the kitchen, and how is it served?"
 TEXT_QUERY = "a yellow taxi in the rain at night"
@@ -45,10 +45,12 @@ class DemoContext:
     base_url: str
     api_key: str
     emulator: bool
+    flow: Any = None  # twelvelabs_rag.flow.Flow
     client: Any = None
     samples: Any = None
     index_id: str | None = None
     videos: dict[str, str] = field(default_factory=dict)  # file name -> video_id
+    assets: dict[str, str] = field(default_factory=dict)  # file name -> asset_id (current flow)
     durations: dict[str, float] = field(default_factory=dict)  # file name -> seconds
     store: Any = None
     segment_ids: dict[str, list[Any]] = field(default_factory=dict)
@@ -106,26 +108,22 @@ def step_media(ctx: DemoContext) -> None:
 
 def step_index(ctx: DemoContext) -> None:
     name = f"tlrag-demo-{time.strftime('%Y%m%d-%H%M%S')}"
-    index = ctx.client.indexes.create(index_name=name, models=INDEX_MODELS)
+    models = ctx.flow.index_models
+    index = ctx.client.indexes.create(index_name=name, models=models)
     ctx.index_id = index.id
-    ctx.say(f"    index {name!r} ({index.id}) with " + ", ".join(m["model_name"] for m in INDEX_MODELS))
+    ctx.say(f"    index {name!r} ({index.id}) with " + ", ".join(m["model_name"] for m in models))
 
 
 def step_upload(ctx: DemoContext) -> None:
-    clips = ctx.samples.clips
-    with Progress(len(clips), "    upload", enabled=not ctx.quiet, stream=sys.stdout) as bar:
-        for name, path in clips.items():
-            bar.status(f"{name}: uploading")
-            task = ctx.client.tasks.create_and_wait(
-                index_id=ctx.index_id, file=path, poll_interval=ctx.poll_interval,
-                on_progress=lambda t, name=name: bar.status(f"{name}: {t.status}"),
-            )
-            ctx.videos[name] = task.video_id
-            meta = task.system_metadata
-            ctx.durations[name] = float(meta.duration) if meta and meta.duration else 12.0
-            bar.step(f"{name} ready")
-    ctx.say(table([(n, v, clock(ctx.durations[n])) for n, v in ctx.videos.items()], ["file", "video_id", "length"],
-                  indent="    "))
+    from ._demo_ingest import upload_clips
+
+    upload_clips(ctx)
+    if ctx.assets:
+        rows = [(n, ctx.assets[n], v, clock(ctx.durations[n])) for n, v in ctx.videos.items()]
+        ctx.say(table(rows, ["file", "asset_id", "video_id", "length"], indent="    "))
+    else:
+        ctx.say(table([(n, v, clock(ctx.durations[n])) for n, v in ctx.videos.items()],
+                      ["file", "video_id", "length"], indent="    "))
 
 
 def step_langchain(ctx: DemoContext) -> None:
@@ -144,30 +142,29 @@ def step_embed(ctx: DemoContext) -> None:
     import shutil
 
     from ..store import SegmentStore
-    from ._store_cmds import add_task
+    from ._store_cmds import add_task, add_v2_task
+
+    from ._demo_ingest import embed_clips
 
     path = ctx.out / "store"
-    tasks = {}
-    with Progress(len(ctx.samples.clips), "    embed", enabled=not ctx.quiet, stream=sys.stdout) as bar:
-        for name, clip in ctx.samples.clips.items():
-            bar.status(f"{name}: embedding")
-            tasks[name] = ctx.client.embed.tasks.create_and_wait(
-                model_name=EMBED_MODEL, video_file=clip, video_clip_length=4, poll_interval=ctx.poll_interval,
-                on_progress=lambda t, name=name: bar.status(f"{name}: {t.status}"),
-            )
-            bar.step(f"{name} ready")
-    dim = next(iter(tasks.values())).video_embedding.matrix.shape[1]
+    tasks, dim = embed_clips(ctx)
+    model = ctx.flow.embed_model
     if (path / "manifest.json").is_file():  # the store of an earlier run of the demo in the same --out
         shutil.rmtree(path)
-    store = SegmentStore.create(path, dim=dim, model_name=EMBED_MODEL)
+    store = SegmentStore.create(path, dim=dim, model_name=model)
     for name, task in tasks.items():
-        ctx.segment_ids[name] = add_task(store, task, video_id=ctx.videos.get(name, task.id),
-                                         metadata={"filename": name})
+        video_id = ctx.videos.get(name, task.id)
+        if ctx.flow.embed == "embed_v2":
+            ctx.segment_ids[name] = add_v2_task(store, task, video_id=video_id,
+                                                metadata={"filename": name, "asset_id": ctx.assets[name]})
+        else:
+            ctx.segment_ids[name] = add_task(store, task, video_id=video_id, metadata={"filename": name})
     store.save()
     ctx.store = store
-    options = sorted({s.embedding_option for t in tasks.values() for s in t.video_embedding.segments})
+    options = sorted({seg.option for ids in ctx.segment_ids.values() for seg in store.get(ids)})
+    how = "embed v2 tasks on the assets" if ctx.flow.embed == "embed_v2" else "embed v1 tasks on the files"
     ctx.say(f"    {len(store)} segments ({dim}-d, {'/'.join(options)} per 4 s window) of {len(tasks)} videos "
-            f"saved to {shown(path)}")
+            f"({how}, {model}) saved to {shown(path)}")
 
 
 def _moments(ctx: DemoContext, label: str, hits: list[Any], *, show: int = 4, plot: int = 3) -> None:
@@ -204,14 +201,15 @@ def step_any_to_any(ctx: DemoContext) -> None:
     ctx.essential(f"    audio -> moments: {audio.name} (it 'says' {QUERY_AUDIO_TEXT!r})")
     _moments(ctx, f"audio: {audio.name}", store.search_audio(audio, client=ctx.client, k=k))
     # Moment -> moments: a stored segment is the query, so this needs no API call at all.
-    (seed,) = [seg for seg in store.get(ctx.segment_ids[SIMILAR_SEED[0]])
-               if seg.start == SIMILAR_SEED[1] and seg.option == "visual"]
-    where = {"option": "visual"}
+    mine = [seg for seg in store.get(ctx.segment_ids[SIMILAR_SEED[0]]) if seg.start == SIMILAR_SEED[1]]
+    visual = "visual" if any(seg.option == "visual" for seg in mine) else "visual-text"  # Marengo 2.7's name
+    (seed,) = [seg for seg in mine if seg.option == visual]
+    where = {"option": visual}
     similar = [h for h in store.search_like(seed.id, k=k, where=where)
                if (h.video_id, h.start, h.end) != (seed.video_id, seed.start, seed.end)]
     label = f"like: {SIMILAR_SEED[0]} {span(seed.start, seed.end)}"
     ctx.essential(f"    moment -> similar moments: {SIMILAR_SEED[0]} {span(seed.start, seed.end)} "
-                  f"(segment {seed.id}, visual), offline")
+                  f"(segment {seed.id}, {visual}), offline")
     _moments(ctx, label, similar)
 
 
@@ -232,22 +230,26 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("upload and index the clips", step_upload),
     ("LangChain retrieval chain", step_langchain),
     ("LlamaIndex query engine", step_llamaindex),
-    ("embed tasks -> local SegmentStore", step_embed),
+    ("embeddings -> local SegmentStore", step_embed),
     ("offline any-to-any search", step_any_to_any),
     ("PNG timeline of the hits", step_timeline),
 ]
 
 
 def _delete_index(ctx: DemoContext) -> None:
-    """On the real API, remove the demo's index again (best effort; --keep-index keeps it)."""
+    """On the real API, remove the demo's index and assets again (best effort; --keep-index keeps them)."""
     if ctx.index_id is None:
         return
     try:
         ctx.client.indexes.delete(ctx.index_id)
+        for asset_id in ctx.assets.values():  # the current flow's uploads outlive the index otherwise
+            ctx.client.assets.delete(asset_id, force=True)
     except Exception as exc:  # the demo's own outcome matters more than the cleanup
-        print(f"warning: could not delete the demo index {ctx.index_id}: {describe_error(exc)}", file=sys.stderr)
+        print(f"warning: could not delete the demo index {ctx.index_id} or its assets: {describe_error(exc)}",
+              file=sys.stderr)
     else:
-        ctx.say(f"    deleted the demo index {ctx.index_id} (--keep-index keeps it)")
+        extra = f" and its {len(ctx.assets)} assets" if ctx.assets else ""
+        ctx.say(f"    deleted the demo index {ctx.index_id}{extra} (--keep-index keeps them)")
 
 
 #: What the demo needs beyond the core: (module, what needs it, how to install it). Checked before step 1.
@@ -284,6 +286,15 @@ def _api_key() -> tuple[str, str | None]:
     return KEY_ENV_VARS[0], None
 
 
+def describe_flow(flow: Any) -> str:
+    """The line that says which flow and which models the demo uses."""
+    if flow.shape == "current":
+        return (f"flow: current (assets + indexed assets on a {flow.marengo} index, {flow.pegasus} on assets, "
+                f"embed v2 with {flow.embed_model}; 'tlrag demo --classic' runs the classic flow)")
+    return (f"flow: classic (/tasks on a {flow.marengo} + {flow.pegasus} index, {flow.pegasus} on video_id, "
+            f"embed v1 with {flow.embed_model}; for accounts that still have these models)")
+
+
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     out = Path(args.out or "tlrag-demo-out").expanduser().resolve()
@@ -310,19 +321,32 @@ def run(args: argparse.Namespace) -> int:
                   flush=True)
         from .. import TwelveLabs
 
+        from ..flow import choose_flow
+
         out.mkdir(parents=True, exist_ok=True)
-        ctx = DemoContext(out=out, quiet=args.quiet, base_url=base_url, api_key=key, emulator=emulator)
-        ctx.client = stack.enter_context(TwelveLabs(api_key=key, base_url=base_url))
+        flow = choose_flow("classic" if args.classic else "current")
+        ctx = DemoContext(out=out, quiet=args.quiet, base_url=base_url, api_key=key, emulator=emulator, flow=flow)
+        print(describe_flow(flow), flush=True)
+        # The emulator advances a task or an asset on every poll; the real API needs the client's patient default.
+        polling = {"poll_interval": ctx.poll_interval} if emulator else {}
+        ctx.client = stack.enter_context(TwelveLabs(api_key=key, base_url=base_url, **polling))
         if not emulator and not args.keep_index:
             stack.callback(_delete_index, ctx)
         stack.callback(lambda: ctx.store is not None and hasattr(ctx.store, "close") and ctx.store.close())
+        timings: list[tuple[str, float]] = []
         for number, (title, func) in enumerate(STEPS, 1):
             ctx.say(f"\n[{number}/{len(STEPS)}] {title}")
+            began = time.perf_counter()
             try:
                 func(ctx)
             except Exception as exc:
                 if args.debug:
                     raise
                 raise CLIError(f"demo step {number}/{len(STEPS)} ({title}) failed: {describe_error(exc)}") from exc
-    ctx.essential(f"\ndone in {time.perf_counter() - started:.1f} s; outputs in {shown(out)}")
+            timings.append((title, time.perf_counter() - began))
+            ctx.say(f"    ({timings[-1][1]:.2f} s)")
+    ctx.essential("\nwall time per step:")
+    ctx.essential(table([(i, title, f"{secs:.2f}") for i, (title, secs) in enumerate(timings, 1)],
+                        ["step", "what", "seconds"], indent="    "))
+    ctx.essential(f"\ndone ({flow.shape} flow) in {time.perf_counter() - started:.1f} s; outputs in {shown(out)}")
     return 0

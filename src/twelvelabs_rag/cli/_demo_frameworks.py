@@ -2,6 +2,10 @@
 
 Both use the integration packages (``langchain-twelvelabs``, ``llama-index-twelvelabs``), which are
 installed in the dev environment; without them the step fails with an install hint.
+
+Pegasus answers about the best retrieved moment: on the current flow it analyzes that moment's
+*asset* (the hit's ``video_id`` is its indexed asset, mapped by ``twelvelabs_rag.flow.AssetIds``)
+with ``start_time``/``end_time`` set to the moment; on the classic flow the indexed ``video_id``.
 """
 
 from __future__ import annotations
@@ -42,6 +46,19 @@ def _need(module: str, package: str) -> Any:
         raise CLIError(f"this step needs {package} ({exc}); install it with: pip install {package}") from exc
 
 
+def _target(ctx: Any, meta: dict[str, Any]) -> dict[str, Any]:
+    """What Pegasus analyzes for a retrieved moment: its asset and window (current) or its video_id (classic)."""
+    if ctx.flow.analyze_by == "video_id":
+        return {"video_id": meta["video_id"]}
+    from ..flow import AssetIds
+
+    ids = ctx.__dict__.setdefault("asset_ids", AssetIds())
+    asset_id = ids.resolve(ctx.client, ctx.index_id, meta["video_id"])
+    start, end = float(meta.get("start") or 0), float(meta.get("end") or 0)
+    window = {"start_time": start, "end_time": end} if end - start >= 1 else {}
+    return {"video": {"type": "asset_id", "asset_id": asset_id}, "model": ctx.flow.pegasus, **window}
+
+
 def langchain_answer(ctx: Any, question: str) -> str:
     """Retriever -> prompt with the found moments -> Pegasus on the best video; prints cited moments."""
     lc = _need("langchain_twelvelabs", "langchain-twelvelabs")
@@ -57,7 +74,7 @@ def langchain_answer(ctx: Any, question: str) -> str:
             raise CLIError(f"the retriever found no moments for {inputs['question']!r}")
         moments = "\n".join(f"- {lc.format_citation(d)} {d.page_content}" for d in docs)
         prompt = PROMPT.format(moments=moments, question=inputs["question"])
-        return chat.invoke(prompt, video_id=docs[0].metadata["video_id"])
+        return chat.invoke(prompt, **_target(ctx, docs[0].metadata))
 
     chain = {"docs": retriever, "question": RunnablePassthrough()} | RunnablePassthrough.assign(
         answer=RunnableLambda(ask) | StrOutputParser()
@@ -86,7 +103,7 @@ def llamaindex_answer(ctx: Any, question: str) -> str:
     top = retriever.retrieve(question)
     if not top:
         raise CLIError(f"the retriever found no moments for {question!r}")
-    llm = llms.TwelveLabsPegasus(video_id=top[0].node.metadata["video_id"], client=ctx.client, temperature=0.2)
+    llm = _llamaindex_pegasus(llms, ctx, top[0].node.metadata)
     engine = RetrieverQueryEngine.from_args(retriever, llm=llm, response_mode="simple_summarize", streaming=True)
     response = engine.query(question)
     parts = list(response.response_gen)  # streamed; joined here so the answer prints wrapped
@@ -98,3 +115,22 @@ def llamaindex_answer(ctx: Any, question: str) -> str:
         ctx.essential(f"      [{i}] {_cite(ctx, 'LlamaIndex sources', hit.node.metadata)}")
     ctx.answers["llamaindex"] = answer
     return answer
+
+
+def _llamaindex_pegasus(llms: Any, ctx: Any, meta: dict[str, Any]) -> Any:
+    """``TwelveLabsPegasus`` bound to the best moment. Its fields on this branch bind a ``video_id`` or a
+    URL only, so on the current flow a subclass sends the moment's asset and window instead (the same
+    request the LangChain step makes); drop it once the class binds assets itself."""
+    target = _target(ctx, meta)
+    if "video_id" in target:
+        return llms.TwelveLabsPegasus(video_id=target["video_id"], client=ctx.client, temperature=0.2)
+    asset = {"video": target["video"], **{k: target[k] for k in ("start_time", "end_time") if k in target}}
+
+    class PegasusOnAsset(llms.TwelveLabsPegasus):  # type: ignore[misc, name-defined]
+        def _request(self, prompt: str, formatted: bool, stream: bool, kwargs: dict[str, Any]) -> dict[str, Any]:
+            request = super()._request(prompt, formatted, stream, kwargs)
+            request.pop("video_id", None)
+            return {**request, **asset}
+
+    return PegasusOnAsset(video_id=target["video"]["asset_id"], model_name=target["model"], client=ctx.client,
+                          temperature=0.2)

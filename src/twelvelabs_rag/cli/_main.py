@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -123,7 +124,7 @@ def _waits() -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     """The full ``tlrag`` parser (each leaf command sets ``func``)."""
     from ..testing._server_args import add_server_arguments
-    from . import _api_cmds, _demo, _emulator_cmd, _embed_cmds, _store_cmds
+    from . import _api_cmds, _demo, _emulator_cmd, _embed_cmds, _store_cmds, _upload_cmd
 
     api, debug, waits = _common(), _common(debug_only=True), _waits()
     parser = _Parser(
@@ -144,8 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
             _demo.run, [debug])
     p.add_argument("--out", metavar="DIR", default=None, help="output directory (default: ./tlrag-demo-out)")
     p.add_argument("--quiet", action="store_true", help="print only the answers and the file paths")
+    p.add_argument("--classic", action="store_true",
+                   help="the classic flow: a marengo2.7 + pegasus1.2 index, /tasks uploads, Pegasus on video_id, "
+                        "embed v1 (default: the current flow, marengo3.0 + assets + pegasus1.5 + embed v2)")
     p.add_argument("--keep-index", action="store_true",
-                   help="with the real API, keep the demo's index afterwards (it is deleted by default)")
+                   help="with the real API, keep the demo's index (and assets) afterwards (deleted by default)")
 
     p = add(sub, "emulator", "serve the TwelveLabs emulator on loopback until interrupted",
             _emulator_cmd.run, [debug])
@@ -156,8 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     idx_sub.required = True
     p = add(idx_sub, "create", "create an index", _api_cmds.index_create, [api])
     p.add_argument("name", metavar="NAME", help="index name")
-    p.add_argument("--models", default="marengo3.0,pegasus1.2", metavar="LIST",
-                   help="comma-separated model names (default: marengo3.0,pegasus1.2)")
+    p.add_argument("--models", default=None, metavar="LIST",
+                   help="comma-separated model names (default: marengo3.0, the current flow: Pegasus 1.5/1.6 then "
+                        "analyze assets without an index; with --classic: marengo2.7,pegasus1.2)")
+    p.add_argument("--classic", action="store_true",
+                   help="a classic index (/tasks uploads, Pegasus 1.2 by video_id), where the account still has them")
     p.add_argument("--options", default="visual,audio", metavar="LIST", help="model options (default: visual,audio)")
     p.add_argument("--thumbnails", action="store_true", help="add the thumbnail addon")
     p = add(idx_sub, "list", "list indexes", _api_cmds.index_list, [api])
@@ -165,10 +172,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(idx_sub, "delete", "delete an index and all its videos", _api_cmds.index_delete, [api])
     p.add_argument("index_id", metavar="INDEX_ID", type=nonempty)
 
-    p = add(sub, "upload", "upload and index video files (preflight, progress, skips files already indexed)",
-            _api_cmds.upload, [api, waits])
+    p = add(sub, "upload", "upload and index video files (assets on Marengo 3.0 indexes, tasks on classic ones; "
+            "preflight, progress, skips files already indexed)", _upload_cmd.upload, [api, waits])
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--index", required=True, metavar="INDEX_ID", type=nonempty)
+    p.add_argument("--resume", default=None, metavar="UPLOAD_ID",
+                   help="continue this interrupted multipart upload (one file; current indexes). Without it an "
+                        "interrupted upload of the same file is found and continued anyway")
+    p.add_argument("--method", choices=("auto", "direct", "multipart"), default="auto",
+                   help="asset upload method (current indexes): auto = direct up to 200 MB, else multipart; "
+                        "multipart is resumable at any size")
+    p.add_argument("--concurrency", type=bounded_int(1, 16), default=4, metavar="N",
+                   help="multipart chunks sent at once, 1 to 16 (default: 4)")
     p.add_argument("--metadata", metavar="JSON", help="user metadata for every file, a JSON object")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-preflight", action="store_true",
@@ -184,15 +199,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     p.add_argument("--no-preflight", action="store_true", help="skip the local checks of the --image file")
 
-    p = add(sub, "analyze", "ask Pegasus about an indexed video", _api_cmds.analyze, [api])
-    p.add_argument("video_id", metavar="VIDEO_ID")
-    p.add_argument("prompt", metavar="PROMPT")
+    p = add(sub, "analyze", "ask Pegasus about a video: an asset (--asset), a URL (--url), or a classic VIDEO_ID",
+            _api_cmds.analyze, [api])
+    p.add_argument("words", nargs="+", metavar="[VIDEO_ID] PROMPT",
+                   help="the question; before it a VIDEO_ID of a classic (Pegasus 1.2) index, or use --asset/--url")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--asset", metavar="ASSET_ID", default=None, help="an asset (see the asset_id of 'tlrag upload')")
+    src.add_argument("--url", metavar="URL", default=None, help="a direct http(s) URL of a video file")
+    p.add_argument("--start", type=seconds(), default=None, metavar="SECONDS",
+                   help="with --asset/--url: only the window from this second")
+    p.add_argument("--end", type=seconds(), default=None, metavar="SECONDS",
+                   help="with --asset/--url: only the window up to this second")
     p.add_argument("--stream", action="store_true", help="print the answer as it is generated")
     p.add_argument("--schema", metavar="FILE", help="a JSON schema file: the answer is JSON matching it")
     p.add_argument("--temperature", type=unit_interval, default=None, metavar="T", help="0 to 1")
     p.add_argument("--max-tokens", type=bounded_int(1, 1_000_000), default=None, metavar="N",
                    help="answer length limit")
-    p.add_argument("--model", default=None, metavar="NAME", help="Pegasus model name (default: the API's)")
+    p.add_argument("--model", default=None, metavar="NAME",
+                   help="Pegasus model name (default: pegasus1.5 with --asset/--url, the index's with a VIDEO_ID)")
 
     st = sub.add_parser("store", help="a local segment store: ingest embed tasks, search offline",
                         description="a local segment store: ingest embed tasks, search offline")
@@ -227,7 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(emb_sub, "video", "start a video embedding task from a file or URL; --wait for it, --store to ingest it",
             _embed_cmds.video, [api, waits])
     p.add_argument("source", metavar="PATH|URL", help="a local video file or an http(s) URL")
-    p.add_argument("--model", default="marengo3.0", metavar="NAME", help="embedding model (default: marengo3.0)")
+    p.add_argument("--model", default="marengo3.0", metavar="NAME",
+                   help="embedding model (default: marengo3.0 on embed v2; a classic model uses v1)")
+    p.add_argument("--classic", action="store_true",
+                   help="the v1 /embed/tasks API (its task id goes to 'tlrag store ingest') instead of embed v2")
     p.add_argument("--clip-length", type=seconds(allow_zero=False), default=None, metavar="SECONDS",
                    help="segment length (default: the API's, 6)")
     p.add_argument("--wait", action="store_true", help="wait until the task is ready")
@@ -262,10 +289,16 @@ def describe_error(exc: BaseException) -> str:
     return " ".join(text.split()) or type(exc).__name__
 
 
+_RESUME_HINT = re.compile(r"assets\.upload\(\.\.\., upload_id=('[^']+')\)")
+
+
 def for_cli(text: str, args: argparse.Namespace) -> str:
     """Reword the library's advice for Python callers into the command line's flags."""
     flag = "--no-preflight" if hasattr(args, "no_preflight") else "--no-preflight (on 'tlrag upload' or 'tlrag search')"
-    return text.replace("pass preflight=False", f"pass {flag}")
+    text = text.replace("pass preflight=False", f"pass {flag}")
+    index = getattr(args, "index", None) or "INDEX_ID"
+    text = _RESUME_HINT.sub(lambda m: f"'tlrag upload FILE --index {index} --resume {m.group(1)[1:-1]}'", text)
+    return text.replace("call assets.upload without upload_id", "run 'tlrag upload' without --resume")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,7 +15,8 @@ from ._api_cmds import _not_found, existing_file, make_client
 from ._main import CLIError
 from ._output import span, table
 
-__all__ = ["ingest", "search", "stats", "open_store", "open_segments", "add_task", "store_dir", "fetch_ready_task", "ingest_task"]
+__all__ = ["ingest", "search", "stats", "open_store", "open_segments", "add_task", "add_v2_task", "store_dir",
+           "fetch_ready_task", "ingest_task"]
 
 
 def add_task(store: Any, task: Any, *, video_id: str | None = None, metadata: dict[str, Any] | None = None) -> list[int]:
@@ -34,6 +35,23 @@ def add_task(store: Any, task: Any, *, video_id: str | None = None, metadata: di
         scopes=[s.embedding_scope or "clip" for s in segments],
         options=[s.embedding_option or "visual" for s in segments],
         metadatas=[dict(metadata) for _ in segments] if metadata else None,
+    ))
+
+
+def add_v2_task(store: Any, task: Any, *, video_id: str, metadata: dict[str, Any]) -> list[int]:
+    """Add the clip vectors of a ready embed-v2 video task (``data[i]`` with ``start_sec``/``end_sec``)."""
+    rows = [i for i, d in enumerate(task.data or []) if d.embedding_scope != "asset" and d.start_sec is not None]
+    if not rows:
+        raise CLIError(f"embed v2 task {task.id} has no clip segments to add")
+    data = [task.data[i] for i in rows]
+    return list(store.add(
+        task.matrix[rows],
+        video_ids=video_id,
+        starts=[float(d.start_sec) for d in data],
+        ends=[float(d.end_sec if d.end_sec is not None else d.start_sec) for d in data],
+        scopes=["clip"] * len(data),
+        options=[d.embedding_option or "visual" for d in data],
+        metadatas=[dict(metadata) for _ in data],
     ))
 
 
