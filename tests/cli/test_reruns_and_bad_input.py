@@ -238,7 +238,7 @@ def test_ingest_into_uncreatable_dir_says_so(cli, tmp_path: Path, monkeypatch) -
 # -- item 24: embed video, ingest --wait, emulator flags, fast waits against loopback ------------
 
 
-def test_embed_video_then_store(cli, base_url, monkeypatch, clip_factory, tmp_path: Path) -> None:
+def test_embed_video_then_store(cli, base_url, monkeypatch, clip_factory, tmp_path: Path, fake) -> None:
     monkeypatch.setenv("TWELVELABS_BASE_URL", base_url)
     monkeypatch.setenv("TWELVELABS_API_KEY", "k")
     fox = clip_factory("fox.mp4", FOX)

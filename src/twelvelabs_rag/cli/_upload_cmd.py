@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..resources._files import file_name
-from ._api_cmds import existing_file, make_client, preflight, require_index, timed_out
+from ._api_cmds import MAX_JSON_DEPTH, existing_file, json_depth, make_client, preflight, require_index, timed_out
 from ._main import CLIError
 from ._output import Progress, clock, table
 
@@ -36,8 +36,12 @@ def _metadata(args: argparse.Namespace) -> dict[str, Any]:
         metadata = json.loads(args.metadata)
     except json.JSONDecodeError as exc:
         raise CLIError(f"--metadata is not valid JSON: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise CLIError(f"--metadata nests too deeply; keep it under {MAX_JSON_DEPTH} levels") from exc
     if not isinstance(metadata, dict):
         raise CLIError("--metadata must be a JSON object, e.g. '{\"category\": \"nature\"}'")
+    if json_depth(metadata) > MAX_JSON_DEPTH:
+        raise CLIError(f"--metadata nests deeper than {MAX_JSON_DEPTH} levels; flatten it")
     return metadata
 
 

@@ -29,8 +29,17 @@ from .._preflight import check_asset_size
 from .._request import RequestSpec, query_params
 from ..types._base import ListPage
 from ..types.assets import Asset, ChunkInfo, IncompleteUpload, MultipartSession, UploadProgress, UploadStatus
-from ._multipart_plan import FINGERPRINT_KEY, MAX_BATCH, SESSION_KEY, Chunk, UploadState, decide_chunk, pick_resume, \
-    url_batches
+from ._files import wire_filename
+from ._multipart_plan import (
+    FINGERPRINT_KEY,
+    MAX_BATCH,
+    SESSION_KEY,
+    Chunk,
+    UploadState,
+    decide_chunk,
+    pick_resume,
+    url_batches,
+)
 from ._resource import Plan, parse_model
 
 __all__ = ["upload_plan", "open_source", "fingerprint", "MAX_LOOKUP_PAGES"]
@@ -52,7 +61,7 @@ def open_source(file: Any, filename: str | None) -> tuple[Any, str, int]:
         path = Path(file)
         if not path.is_file():
             raise FileNotFoundError(f"assets.upload: no such file: {path}")
-        return path, filename or path.name, path.stat().st_size
+        return path, filename or wire_filename(path.name), path.stat().st_size  # encodable even if not UTF-8
     if isinstance(file, (bytes, bytearray, memoryview)):
         view = memoryview(file).cast("B")
         return view, filename or "asset.mp4", view.nbytes
