@@ -178,3 +178,13 @@ def test_images_go_to_pegasus_1_6(current_world) -> None:
     body = current_world.fake.calls("POST /analyze")[-1].json
     assert body["image"] == [{"name": "fox", "asset_id": fox.id}] and "video" not in body
     assert body["model_name"] == "pegasus1.6" and "fox" in answer.text
+
+
+async def test_llm_binds_an_asset_and_runs_async_tasks(current_world) -> None:
+    asset = current_world.assets["kitchen.mp4"]
+    llm = TwelveLabsPegasusLLM(asset_id=asset, async_task=True, **current_world.clients_kw())
+    text = llm.invoke("What does the chef cook?")
+    assert "spaghetti" in text or "pasta" in text
+    assert current_world.fake.calls("POST /analyze/tasks")[-1].json["video"] == {"type": "asset_id", "asset_id": asset}
+    assert await llm.ainvoke("What does the chef cook?") == text
+    assert "".join(llm.stream("What does the chef cook?")) == text
