@@ -21,7 +21,8 @@ from typing import Any
 from .moments import HASH_KEY, URL_KEY, afind_indexed, find_indexed
 from .types.tasks import TERMINAL_TASK_STATUSES
 
-__all__ = ["IN_PROGRESS_TASK_STATUSES", "ExistingUpload", "find_upload", "afind_upload"]
+__all__ = ["IN_PROGRESS_TASK_STATUSES", "ExistingUpload", "find_upload", "afind_upload", "find_asset", "afind_asset",
+           "find_indexed_asset", "afind_indexed_asset"]
 
 #: Task statuses that mean "this upload is still on its way into the index" (everything not terminal).
 IN_PROGRESS_TASK_STATUSES = ("validating", "pending", "queued", "indexing", "uploading")
@@ -106,3 +107,67 @@ async def afind_upload(
             return _in_progress(task)
     video_id = await afind_indexed(client, index_id, filename=filename, size=size, sha256=sha256, url=url)
     return None if video_id is None else ExistingUpload(video_id=video_id)
+
+
+# --- the current flow: assets and indexed assets -----------------------------------------------------
+
+
+def _asset_matches(asset: Any, filename: str | None, size: int | None, sha256: str | None, url: str | None) -> bool:
+    """Same source: our sha256/URL mark in ``user_metadata``, else (files) the same name and size.
+    A failed asset never counts (it must be uploaded again); one still processing does."""
+    if asset.status == "failed":
+        return False
+    meta = asset.user_metadata or {}
+    if url is not None:
+        return meta.get(URL_KEY) == url
+    if sha256 is not None and meta.get(HASH_KEY) == sha256:
+        return True
+    return bool(filename) and asset.filename == filename and size is not None and asset.size == size
+
+
+def _asset_queries(filename: str | None, sha256: str | None, url: str | None) -> list[dict[str, Any]]:
+    """Cheapest first: a local file by its name (one filtered page); then, to find the same bytes under
+    another name, every asset (the API filters assets by name, type and id only, not by metadata)."""
+    if url is None and filename:
+        return [{"filename": filename}, {}] if sha256 is not None else [{"filename": filename}]
+    return [{}]
+
+
+def find_asset(client: Any, *, filename: str | None = None, size: int | None = None, sha256: str | None = None,
+               url: str | None = None) -> Any:
+    """The asset already made from this source (ready or still processing), or None: upload it.
+
+    The current-flow half of the rule "same file -> same asset": the framework loaders and the CLI
+    call it before ``client.assets.upload``; an asset still processing is waited for, not uploaded again.
+    """
+    for query in _asset_queries(filename, sha256, url):
+        for asset in client.assets.list(**query):
+            if _asset_matches(asset, filename, size, sha256, url):
+                return asset
+    return None
+
+
+async def afind_asset(client: Any, *, filename: str | None = None, size: int | None = None,
+                      sha256: str | None = None, url: str | None = None) -> Any:
+    """Async twin of :func:`find_asset`."""
+    for query in _asset_queries(filename, sha256, url):
+        async for asset in client.assets.list(**query):
+            if _asset_matches(asset, filename, size, sha256, url):
+                return asset
+    return None
+
+
+def find_indexed_asset(client: Any, index_id: str, asset_id: str) -> str | None:
+    """The id of the indexed asset made from ``asset_id`` in ``index_id`` (ready or still indexing), or None."""
+    for entry in client.indexes.indexed_assets.list_by_asset(asset_id):
+        if entry.index is not None and entry.index.id == index_id:
+            return str(entry.id)
+    return None
+
+
+async def afind_indexed_asset(client: Any, index_id: str, asset_id: str) -> str | None:
+    """Async twin of :func:`find_indexed_asset`."""
+    async for entry in client.indexes.indexed_assets.list_by_asset(asset_id):
+        if entry.index is not None and entry.index.id == index_id:
+            return str(entry.id)
+    return None
