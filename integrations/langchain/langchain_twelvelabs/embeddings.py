@@ -7,7 +7,6 @@ Batches run through ``twelvelabs_rag.bulk``, so a 429 pauses every worker of the
 from __future__ import annotations
 
 import asyncio
-import base64
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.load.serializable import Serializable
 from pydantic import ConfigDict, Field
 from twelvelabs_rag.bulk import amap_bounded, map_bounded
+from twelvelabs_rag.embed_inputs import v2_request, v2_vector
 from twelvelabs_rag.flow import choose_flow
 from twelvelabs_rag.models import find_model
 
@@ -34,51 +34,6 @@ def _as_list(paths_or_urls: PathOrUrl | Sequence[PathOrUrl]) -> list[PathOrUrl]:
     if isinstance(paths_or_urls, (str, Path)):
         return [paths_or_urls]
     return list(paths_or_urls)
-
-
-def _mean(rows: Any) -> list[float]:
-    """One vector for several segments: their mean, re-normalised."""
-    matrix = np.asarray(rows, dtype=np.float32)
-    if len(matrix) == 1:
-        return matrix[0].tolist()
-    mean = matrix.mean(axis=0)
-    norm = float(np.linalg.norm(mean))
-    return (mean / norm if norm > 0 else mean).tolist()
-
-
-def _v2_source(item: PathOrUrl, kind: str) -> dict[str, Any]:
-    """An embed v2 ``media_source``: the URL, or a local file (preflighted like an upload) as base64.
-
-    Reads the file: blocking (the async path runs it in a worker thread).
-    """
-    arg = media_arg(item, "media")
-    if "media_url" in arg:
-        return {"media_source": {"url": arg["media_url"]}}
-    from twelvelabs_rag import preflight
-
-    data = Path(arg["media_file"]).read_bytes()
-    preflight(data, kind=kind)
-    return {"media_source": {"base64_string": base64.b64encode(data).decode()}}
-
-
-def _as_multi(kind: str, value: Any) -> dict[str, Any]:
-    """The same input as ``multi_input`` (``{input_text?, media_sources?[{media_type, url|base64_string}]}``)."""
-    if kind == "text":
-        return {"input_text": value}
-    media = dict(value)
-    text = media.pop("input_text", None)
-    source = {"media_type": "audio" if kind == "audio" else "image", **media.pop("media_source")}
-    return {**({"input_text": text} if text is not None else {}), "media_sources": [source]}
-
-
-def _v2_vector(response: Any, kind: str) -> list[float]:
-    if not response.data:
-        from twelvelabs_rag import APIResponseValidationError
-
-        raise APIResponseValidationError(f"The embed v2 response has no {kind} embedding; check that the input "
-                                         "is a supported, non-empty " + {"text": "text", "image": "JPEG/PNG image",
-                                         "text_image": "text and image", "audio": "audio file"}[kind])
-    return _mean(response.matrix)
 
 
 def _pick(response: Any, kind: str) -> list[float]:
@@ -176,27 +131,13 @@ class TwelveLabsEmbeddings(TwelveLabsClientMixin, Serializable, Embeddings):
         spec = find_model(self.model)
         return spec.surface == "current" if spec is not None else self.api_shape != "classic"
 
-    def _v2_args(self, kind: str, value: Any) -> dict[str, Any]:
-        spec = find_model(self.model)
-        if spec is not None and kind not in spec.embed_v2_inputs and "multi_input" in spec.embed_v2_inputs:
-            kind, value = "multi_input", _as_multi(kind, value)  # marengo3.5 takes only multi_input
-        args: dict[str, Any] = {"input_type": kind, "model_name": self.model, kind: value}
-        if self.embedding_dimension is not None:
-            args["embedding_dimension"] = self.embedding_dimension
-        return args
-
-    def _v2_input(self, kind: str, item: Any) -> Any:
-        """The embed v2 input for one item (reads a local file: blocking)."""
-        if kind == "text":
-            return item
-        if kind == "text_image":
-            text, image = item
-            return {"input_text": text, **_v2_source(image, "image")}
-        return _v2_source(item, kind)
+    def _v2_args(self, kind: str, item: Any) -> dict[str, Any]:
+        """``client.embed.v2.create`` arguments (reads and preflights a local file: blocking)."""
+        return v2_request(self.model, kind, item, embedding_dimension=self.embedding_dimension)
 
     def _one(self, client: Any, kind: str, item: Any) -> list[float]:
         if self.uses_v2:
-            return _v2_vector(client.embed.v2.create(**self._v2_args(kind, self._v2_input(kind, item))), kind)
+            return v2_vector(client.embed.v2.create(**self._v2_args(kind, item)), kind)
         if kind == "text_image":
             raise ValueError("text+image embeddings need embed v2: use model_name='marengo3.0' or 'marengo3.5'")
         args = {"text": item} if kind == "text" else media_arg(item, kind)
@@ -204,8 +145,8 @@ class TwelveLabsEmbeddings(TwelveLabsClientMixin, Serializable, Embeddings):
 
     async def _aone(self, client: Any, kind: str, item: Any) -> list[float]:
         if self.uses_v2:
-            value = item if kind == "text" else await asyncio.to_thread(self._v2_input, kind, item)
-            return _v2_vector(await client.embed.v2.create(**self._v2_args(kind, value)), kind)
+            args = self._v2_args(kind, item) if kind == "text" else await asyncio.to_thread(self._v2_args, kind, item)
+            return v2_vector(await client.embed.v2.create(**args), kind)
         if kind == "text_image":
             raise ValueError("text+image embeddings need embed v2: use model_name='marengo3.0' or 'marengo3.5'")
         args = {"text": item} if kind == "text" else await asyncio.to_thread(media_arg, item, kind)
