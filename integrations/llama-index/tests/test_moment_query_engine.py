@@ -87,3 +87,23 @@ def test_classic_retriever_labels_similarity_scores(library, client) -> None:
     [hit] = TwelveLabsRetriever(library["index_id"], client=client, similarity_top_k=1).retrieve("a bear fishing")
     assert hit.node.metadata["score_kind"] == "similarity" and "asset_id" not in hit.node.metadata
     assert hit.score == hit.node.metadata["score"]
+
+
+def test_entity_images_and_transcription_options(current_library, client, fake, media) -> None:
+    look = client.assets.upload(media["fox.png"])
+    animals = client.entity_collections.create(name="animals")
+    rusty = client.entity_collections.entities.create(animals.id, name="Rusty", asset_ids=[look.id])
+    retriever = TwelveLabsRetriever(current_library["index_id"], client=client, similarity_top_k=1, entity="rusty",
+                                    images=[str(media["fox.png"])], search_options=("visual", "transcription"),
+                                    transcription_options=["semantic"])
+    [hit] = retriever.retrieve("in the snow")
+    assert hit.node.metadata["filename"] == "wildlife.mp4"
+    sent = fake.calls("POST /search")[-1]
+    assert sent.form["query_text"] == [f"<@{rusty.id}> in the snow"] and len(sent.files) == 1
+    assert sent.form["transcription_options"] == ["semantic"]
+    from llama_index.core.schema import QueryBundle
+
+    retriever.retrieve(QueryBundle(query_str="", image_path=str(media["fox.png"])))
+    assert len(fake.calls("POST /search")[-1].files) == 2  # the query's image plus the configured one
+    with pytest.raises(ValueError, match="mix URLs and local files"):
+        retriever.retrieve(QueryBundle(query_str="fox", image_path="https://example.com/fox.png"))
