@@ -23,7 +23,7 @@ from twelvelabs_rag.moments import (
     parse_timestamped,
 )
 
-from ._utils import arun_bounded, build_clients, is_url, run_bounded
+from ._utils import arun_bounded, build_clients, is_url, progress_bar, run_bounded
 
 __all__ = ["TwelveLabsVideoLoader", "DEFAULT_PROMPT", "DEFAULT_INDEX_MODELS", "parse_timestamped_lines"]
 
@@ -202,19 +202,7 @@ class TwelveLabsVideoLoader(BaseLoader):
         return kwargs
 
     def _progress(self, total: int) -> Any:
-        if not self.show_progress or total == 0:
-            return None
-        import importlib.util
-
-        if importlib.util.find_spec("tqdm") is None:  # optional: pip install "langchain-twelvelabs[progress]"
-            return None
-        # tqdm.auto in a Jupyter kernel without ipywidgets warns "IProgress not found" on import: the
-        # notebook widget only when it can work, else the plain text bar.
-        if importlib.util.find_spec("ipywidgets") is not None:
-            from tqdm.auto import tqdm
-        else:
-            from tqdm.std import tqdm
-        return tqdm(total=total, desc="Indexing videos", unit="video")
+        return progress_bar(total, "Indexing videos", "video") if self.show_progress else None
 
     def _bytes(self, bar: Any) -> Any:
         """``assets.upload(on_progress=...)``: the bytes sent so far, on the bar's postfix."""

@@ -88,3 +88,9 @@ async def test_async_twin_matches(fresh_fake, media_dir) -> None:
     [sync_doc] = _loader(fresh_fake, [media_dir / "wildlife.mp4"], index_id=loader.index_id).load()
     assert docs[0].metadata == sync_doc.metadata and docs[0].page_content == sync_doc.page_content
     assert _count(fresh_fake, "POST", "/indexed-assets") == 1
+
+
+def test_the_progress_bar_shows_the_bytes_of_an_asset_upload(fresh_fake, media_dir, capsys) -> None:
+    _loader(fresh_fake, [media_dir / "city.mp4"], content="transcript", show_progress=True).load()
+    err = capsys.readouterr().err
+    assert "Indexing videos" in err and "MiB" in err  # assets.upload(on_progress=...) reached the bar
