@@ -9,14 +9,14 @@ import textwrap
 import numpy as np
 import pytest
 
-from twelvelabs_rag import bulk, embed_inputs, embedding_segments, entity_query, ingest_assets
+from twelvelabs_rag import analyze_answer, bulk, embed_inputs, embedding_segments, entity_query, ingest_assets
 from twelvelabs_rag.dedupe import find_asset
 from twelvelabs_rag.entity_query import EntityLookupError, find_entity
 from twelvelabs_rag.store import ModelMismatchError
 from twelvelabs_rag.testing import FakeTwelveLabs
 from twelvelabs_rag.testing.samples import make_clip, make_image
 
-MODULES = [bulk, embed_inputs, embedding_segments, entity_query, ingest_assets]
+MODULES = [analyze_answer, bulk, embed_inputs, embedding_segments, entity_query, ingest_assets]
 
 
 def _examples():

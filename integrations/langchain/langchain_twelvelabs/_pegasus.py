@@ -243,16 +243,10 @@ class PegasusParams(BaseModel):
 
 
 def task_response(task: Any) -> Any:
-    """An ``AnalyzeResponse``-shaped view of a ready ``client.analyze.tasks`` task (``id``/``data``/...)."""
-    from twelvelabs_rag.types import AnalyzeResponse
+    """An ``AnalyzeResponse``-shaped view of a ready ``client.analyze.tasks`` task (the core's rule)."""
+    from twelvelabs_rag.analyze_answer import task_answer
 
-    result = task.result
-    if result is None:
-        raise ValueError(f"analyze task {task.task_id} is {task.status} without a result")
-    return AnalyzeResponse.model_validate(
-        {"id": result.generation_id, "data": result.data, "finish_reason": result.finish_reason,
-         "usage": result.usage.model_dump() if result.usage is not None else None}
-    )
+    return task_answer(task)
 
 
 def task_kwargs(request: dict[str, Any], on_progress: Any) -> dict[str, Any]:

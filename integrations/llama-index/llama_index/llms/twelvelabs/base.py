@@ -17,7 +17,7 @@ Example (offline, against the bundled emulator)::
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence, Type
+from typing import Any, Callable, Sequence, Type
 
 from llama_index.core.base.llms.generic_utils import (
     astream_completion_response_to_chat_response,
@@ -40,6 +40,7 @@ from llama_index.core.prompts import PromptTemplate
 
 from llama_index.embeddings.twelvelabs._common import ClientHolder
 from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
+from twelvelabs_rag.analyze_answer import task_answer
 from twelvelabs_rag.types import AnalyzeResponse
 
 __all__ = ["TwelveLabsPegasus", "PROMPT_TOKEN_LIMIT"]
@@ -104,6 +105,8 @@ class TwelveLabsPegasus(CustomLLM):
     video_id: str | None = Field(default=None, description="Indexed video to talk about (classic, pegasus1.2).")
     video_url: str | None = Field(default=None, description="Direct video URL (pegasus1.5 video object).")
     asset_id: str | None = Field(default=None, description="An asset (current flow, pegasus1.5 video object).")
+    async_task: bool = Field(default=False, description="Run through client.analyze.tasks (long videos).")
+    on_progress: Callable[[Any], Any] | None = Field(default=None, exclude=True, description="Sees each task poll.")
     start_time: float | None = Field(default=None, ge=0.0, description="Analyze only from this second on.")
     end_time: float | None = Field(default=None, gt=0.0, description="Analyze only up to this second.")
     model_name: str | None = Field(
@@ -260,13 +263,29 @@ class TwelveLabsPegasus(CustomLLM):
         return text, None
 
     # ------------------------------------------------------------------ sync
+    def _task_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        if "video_id" in request:
+            raise ValueError("async_task=True runs on assets and URLs (client.analyze.tasks): bind asset_id=... "
+                             "or video_url=... instead of video_id")
+        return {**{k: v for k, v in request.items() if k != "stream"}, "on_progress": self.on_progress}
+
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        result = self._clients.sync.analyze(**self._request(prompt, formatted, False, kwargs))
-        return self._response(result)
+        request = self._request(prompt, formatted, False, kwargs)
+        if self.async_task:  # long videos: an analyze task, polled until ready
+            return self._response(task_answer(self._clients.sync.analyze.tasks.create_and_wait(
+                **self._task_request(request))))
+        return self._response(self._clients.sync.analyze(**request))
 
     @llm_completion_callback()
     def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        if self.async_task:  # an analyze task answers once: one chunk
+            whole = self.complete(prompt, formatted=formatted, **kwargs)
+
+            def once() -> CompletionResponseGen:
+                yield CompletionResponse(text=whole.text, delta=whole.text, additional_kwargs=whole.additional_kwargs)
+
+            return once()
         # Opened eagerly so that a bad video id or key fails at the call, not at the first chunk.
         stream = self._clients.sync.analyze(**self._request(prompt, formatted, True, kwargs))
 
@@ -287,13 +306,23 @@ class TwelveLabsPegasus(CustomLLM):
     # ------------------------------------------------------------------ async
     @llm_completion_callback()
     async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        result = await self._clients.aio.analyze(**self._request(prompt, formatted, False, kwargs))
-        return self._response(result)
+        request = self._request(prompt, formatted, False, kwargs)
+        if self.async_task:
+            task = await self._clients.aio.analyze.tasks.create_and_wait(**self._task_request(request))
+            return self._response(task_answer(task))
+        return self._response(await self._clients.aio.analyze(**request))
 
     @llm_completion_callback()
     async def astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
+        if self.async_task:
+            whole = await self.acomplete(prompt, formatted=formatted, **kwargs)
+
+            async def once() -> CompletionResponseAsyncGen:
+                yield CompletionResponse(text=whole.text, delta=whole.text, additional_kwargs=whole.additional_kwargs)
+
+            return once()
         request = self._request(prompt, formatted, True, kwargs)
         client = self._clients.aio
         stream = await client.analyze(**request)
