@@ -29,8 +29,8 @@ def test_readme_snippet_runs(name: str, code: str, tmp_path: Path, monkeypatch: 
     run_code(code, f"README.md:{name}", namespace)
     out = capsys.readouterr().out
     expected = {
-        "langchain": ["[wildlife.mp4 00:08-00:12]", "bear"],
-        "llamaindex": ["spaghetti", "8.0"],
+        "langchain": ["['[wildlife.mp4 00:08-00:12]'] current", "bear", "salmon"],
+        "llamaindex": ["spaghetti", "8.0 rank", "from 8s to 12s"],
         "core": [", 512)", "4.0 8.0"],
         "agents": ["wildlife.mp4 is indexed", "[scripted test model, not an LLM]", "[wildlife.mp4 00:08-00:12]: at 00:08-00:12"],
         "embed-v2": ["(3, 512) 8.0 12.0", "bear catches salmon"],

@@ -1,8 +1,10 @@
 # %% [markdown]
 # # 02 · Video RAG with LangChain
 #
-# Loader → retriever → Pegasus chat that answers with **cited moments** (video + time range),
-# then structured output. Everything comes from `langchain-twelvelabs`.
+# Loader → retriever → Pegasus chat that answers about the **retrieved moment** (asset + time range),
+# then structured output. Everything comes from `langchain-twelvelabs`, on the current API: a
+# Marengo 3.0 index, videos uploaded as assets, Pegasus 1.5 analyzing the asset directly.
+# (`api_shape="classic"` on the loader gives the older `/tasks` + Pegasus 1.2 flow.)
 #
 # Without `TWELVELABS_API_KEY` the cells run on the in-process emulator (no network); with a key
 # they run on the real API.
@@ -45,9 +47,10 @@ paths = [make_clip(work / name, script) for name, script in scripts.items()]
 
 # %% [markdown]
 # ## 1. Load: index the videos and describe each one
-# `TwelveLabsVideoLoader` creates an index (or uses `index_id=`), uploads the files it has not
-# seen before (same name and size, or same content hash), and returns one `Document` per video with
-# Pegasus' timestamped description and the transcript.
+# `TwelveLabsVideoLoader` creates a Marengo 3.0 index (or uses `index_id=`), uploads each file it has
+# not seen before as an asset (multipart with resume for large files; the same file, even one still
+# processing, is reused), indexes the asset, and returns one `Document` per video with Pegasus'
+# timestamped description and the transcript. Metadata carries `video_id` and `asset_id`.
 
 # %%
 from langchain_twelvelabs import TwelveLabsVideoLoader
@@ -55,10 +58,6 @@ from langchain_twelvelabs import TwelveLabsVideoLoader
 loader = TwelveLabsVideoLoader(
     paths,
     index_name="nb02-langchain",
-    models=[
-        {"model_name": "marengo3.0", "model_options": ["visual", "audio"]},
-        {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]},
-    ],
     client=client,
     poll_interval=POLL,
     show_progress=False,
@@ -66,13 +65,13 @@ loader = TwelveLabsVideoLoader(
 docs = loader.load()
 index_id = docs[0].metadata["index_id"]
 for doc in docs:
-    print(doc.metadata["filename"], doc.metadata["video_id"], "|", doc.page_content[:90].replace("\n", " "), "...")
+    print(doc.metadata["filename"], doc.metadata["asset_id"], "|", doc.page_content[:90].replace("\n", " "), "...")
 
 # %% [markdown]
 # ## 2. Retrieve moments
 # `TwelveLabsSearchRetriever` runs TwelveLabs search on the index: one `Document` per clip, with
-# `video_id`, `start`, `end` and `filename` in its metadata. `format_citation` turns one into
-# `[file mm:ss-mm:ss]`.
+# `video_id`, `asset_id`, `start`, `end`, `filename` and `rank` in its metadata (Marengo 3.0 ranks
+# hits; it returns no scores). `format_citation` turns one into `[file mm:ss-mm:ss]`.
 
 # %%
 from langchain_twelvelabs import TwelveLabsSearchRetriever, format_citation
@@ -85,7 +84,8 @@ for doc in moments:
 # %% [markdown]
 # ## 3. Answer with cited moments
 # The chain retrieves moments, puts them (with their citations) into the prompt, and asks Pegasus
-# about the best-matching video. The answer comes back together with the moments it was grounded on.
+# about the best moment itself: its asset, from `start` to `end`. The answer comes back together
+# with the moments it was grounded on.
 
 # %%
 from langchain_core.output_parsers import StrOutputParser
@@ -98,7 +98,8 @@ chat = ChatTwelveLabsPegasus(client=client, temperature=0.2)
 def ask_pegasus(inputs):
     found = "\n".join(f"- {format_citation(d)} {d.page_content}" for d in inputs["moments"])
     prompt = f"Answer in one sentence. Moments found by search:\n{found}\n\nQuestion: {inputs['question']}"
-    return chat.invoke(prompt, video_id=inputs["moments"][0].metadata["video_id"])
+    best = inputs["moments"][0].metadata
+    return chat.invoke(prompt, asset_id=best["asset_id"], start_time=best["start"], end_time=best["end"])
 
 
 rag = {"moments": retriever, "question": RunnablePassthrough()} | RunnablePassthrough.assign(
@@ -112,8 +113,8 @@ print("sources:", ", ".join(format_citation(d) for d in result["moments"]))
 # Streaming works as with any chat model:
 
 # %%
-city = next(d.metadata["video_id"] for d in docs if d.metadata["filename"] == "city.mp4")
-for chunk in chat.stream("What is the weather like in this video?", video_id=city):
+city = next(d.metadata["asset_id"] for d in docs if d.metadata["filename"] == "city.mp4")
+for chunk in chat.stream("What is the weather like in this video?", asset_id=city):
     print(chunk.text, end="", flush=True)
 print()
 
@@ -133,8 +134,8 @@ class VideoFacts(BaseModel):
     setting: str = Field(description="where it takes place")
 
 
-kitchen = next(d.metadata["video_id"] for d in docs if d.metadata["filename"] == "kitchen.mp4")
-facts = ChatTwelveLabsPegasus(client=client, video_id=kitchen).with_structured_output(VideoFacts)
+kitchen = next(d.metadata["asset_id"] for d in docs if d.metadata["filename"] == "kitchen.mp4")
+facts = ChatTwelveLabsPegasus(client=client, asset_id=kitchen).with_structured_output(VideoFacts)
 answer = facts.invoke("What is shown, and where?")
 answer
 

@@ -41,19 +41,19 @@ scripts = {
     '[4-8] an eagle glides over a frozen lake | "an eagle scans the ice from above"',
 }
 paths = [make_clip(work / name, script) for name, script in scripts.items()]
-index = client.indexes.create(
-    index_name="nb03-llamaindex",
-    models=[
-        {"model_name": "marengo3.0", "model_options": ["visual", "audio"]},
-        {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]},
-    ],
-)
+from twelvelabs_rag.flow import choose_flow
+
+# The current flow: a Marengo 3.0 index (Pegasus 1.5 needs no index, it analyzes assets).
+# choose_flow("classic").index_models would give the older Marengo 2.7 + Pegasus 1.2 index.
+index = client.indexes.create(index_name="nb03-llamaindex", models=choose_flow().index_models)
 
 # %% [markdown]
 # ## 1. Read: index the files and load them as Documents
-# `TwelveLabsVideoReader` preflights every file, uploads the new ones (a file already in the
-# index is not uploaded twice), and returns one `Document` per video: Pegasus' timestamped
-# description plus the transcript. `mode="segments"` gives one Document per timestamped chunk.
+# `TwelveLabsVideoReader` preflights every file, uploads the new ones as assets (a file already
+# uploaded, even one still processing, is not uploaded twice), indexes them, and returns one
+# `Document` per video: Pegasus 1.5's timestamped description of the asset plus the transcript.
+# Metadata carries `video_id` (the indexed asset) and `asset_id`. `mode="segments"` gives one
+# Document per timestamped chunk.
 
 # %%
 from llama_index.readers.twelvelabs import TwelveLabsVideoReader
@@ -61,8 +61,9 @@ from llama_index.readers.twelvelabs import TwelveLabsVideoReader
 reader = TwelveLabsVideoReader(index_id=index.id, client=client, poll_interval=POLL, show_progress=False)
 documents = reader.load_data(paths)
 for doc in documents:
-    print(doc.metadata["filename"], doc.metadata["video_id"], "|", doc.text[:80].replace("\n", " "), "...")
+    print(doc.metadata["filename"], doc.metadata["asset_id"], "|", doc.text[:80].replace("\n", " "), "...")
 video_of = {doc.metadata["filename"]: doc.metadata["video_id"] for doc in documents}
+asset_of = {doc.metadata["filename"]: doc.metadata["asset_id"] for doc in documents}
 
 # %%
 segments = TwelveLabsVideoReader(index_id=index.id, client=client, mode="segments", show_progress=False).load_data(
@@ -72,9 +73,10 @@ segments = TwelveLabsVideoReader(index_id=index.id, client=client, mode="segment
 
 # %% [markdown]
 # ## 2. Retrieve clips
-# `TwelveLabsRetriever` runs TwelveLabs search: one node per clip, with `video_id`, `start`, `end`,
-# `rank` and `filename` in the metadata (node ids are unique per clip, so LlamaIndex never merges two).
-# Marengo 3.0 ranks clips without a score; the node's `score` is then `1 / rank`, an order, not a relevance.
+# `TwelveLabsRetriever` runs TwelveLabs search: one node per clip, with `video_id`, `asset_id`,
+# `start`, `end`, `rank` and `filename` in the metadata (node ids are unique per clip, so LlamaIndex
+# never merges two). Marengo 3.0 ranks clips without a score; the node's `score` is then `1 / rank`,
+# an order, not a relevance, and the metadata says so: `score_kind="rank"`.
 
 # %%
 from llama_index.retrievers.twelvelabs import TwelveLabsRetriever
@@ -83,20 +85,23 @@ retriever = TwelveLabsRetriever(index.id, client=client, similarity_top_k=3, sea
 for hit in retriever.retrieve("pasta cooking on the stove"):
     meta = hit.node.metadata
     # Marengo 3.0 returns ranks, not scores: the node score is 1/rank, so print the rank itself.
-    print(f"{meta['filename']:12} {meta['start']:4.1f}-{meta['end']:4.1f}s  rank={meta['rank']}  {hit.node.text}")
+    print(f"{meta['filename']:12} {meta['start']:4.1f}-{meta['end']:4.1f}s  rank={meta['rank']} "
+          f"({meta['score_kind']})  {hit.node.text}")
 
 # %% [markdown]
 # ## 3. Query engine
 # A query engine hands its LLM only a prompt, so `TwelveLabsPegasus` is bound to one video: here
-# the best match of the question. `response_mode="simple_summarize"` makes exactly one Pegasus call.
+# the asset of the best match, narrowed to that moment (`start_time`/`end_time`).
+# `response_mode="simple_summarize"` makes exactly one Pegasus call.
 
 # %%
 from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.llms.twelvelabs import TwelveLabsPegasus
 
 question = "How is the pasta served?"
-best = retriever.retrieve(question)[0].node.metadata["video_id"]
-llm = TwelveLabsPegasus(video_id=best, client=client, temperature=0.2)
+best = retriever.retrieve(question)[0].node.metadata
+llm = TwelveLabsPegasus(asset_id=best["asset_id"], start_time=best["start"], end_time=best["end"],
+                        client=client, temperature=0.2)
 engine = RetrieverQueryEngine.from_args(retriever, llm=llm, response_mode="simple_summarize")
 response = engine.query(question)
 print(response.response)
@@ -110,7 +115,7 @@ for source in response.source_nodes:
 
 # %%
 streaming_engine = RetrieverQueryEngine.from_args(
-    retriever, llm=TwelveLabsPegasus(video_id=video_of["beach.mp4"], client=client), streaming=True,
+    retriever, llm=TwelveLabsPegasus(asset_id=asset_of["beach.mp4"], client=client), streaming=True,
     response_mode="simple_summarize",
 )
 streamed = streaming_engine.query("What happens when the sun sets over the sea?")
@@ -124,7 +129,7 @@ print(f"\n({len(chunks)} chunks)")
 # The LLM can also be used on its own, for example for a quick summary of one video:
 
 # %%
-print(TwelveLabsPegasus(video_id=video_of["wildlife.mp4"], client=client).complete("Summarise the video.").text)
+print(TwelveLabsPegasus(asset_id=asset_of["wildlife.mp4"], client=client).complete("Summarise the video.").text)
 
 # %%
 assert chunks and response.source_nodes

@@ -161,10 +161,15 @@ def asset_matches(asset: Any, *, filename: str | None, size: int | None, sha256:
     return bool(filename) and size is not None and asset.filename == filename and asset.size == size
 
 
-def _asset_query(filename: str | None, url: str | None) -> dict[str, Any]:
+def _asset_queries(filename: str | None, sha256: str | None, url: str | None) -> list[dict[str, Any]]:
+    """Cheapest first: a local file by its name (one filtered page); then, to find the same bytes under
+    another name by the sha256 mark, every asset (the API filters assets by name, type and id, not by
+    metadata). A URL: every asset (its mark is in the metadata)."""
     if url is None and not filename:
         raise ValueError("pass filename=... with sha256=... (a local file), or url=...")
-    return {"filename": filename} if url is None else {}
+    if url is None:
+        return [{"filename": filename}, {}] if sha256 is not None else [{"filename": filename}]
+    return [{}]
 
 
 def _rank(asset: Any) -> int:
@@ -212,9 +217,12 @@ def find_asset_upload(
     """
     from itertools import islice
 
-    query = _asset_query(filename, url)
-    found = [a for a in islice(client.assets.list(**query), MAX_ASSET_SCAN)
-             if asset_matches(a, filename=filename, size=size, sha256=sha256, url=url)]
+    found: list[Any] = []
+    for query in _asset_queries(filename, sha256, url):
+        found = [a for a in islice(client.assets.list(**query), MAX_ASSET_SCAN)
+                 if asset_matches(a, filename=filename, size=size, sha256=sha256, url=url)]
+        if found:
+            break
     best: ExistingAsset | None = None
     for asset in sorted(found, key=_rank):
         here = None if index_id is None else \
@@ -251,14 +259,16 @@ async def afind_asset_upload(
     url: str | None = None,
 ) -> ExistingAsset | None:
     """Async twin of :func:`find_asset_upload` (``client`` is an ``AsyncTwelveLabs``)."""
-    query = _asset_query(filename, url)
-    found = []
-    seen = 0
-    async for a in client.assets.list(**query):
-        seen += 1
-        if asset_matches(a, filename=filename, size=size, sha256=sha256, url=url):
-            found.append(a)
-        if seen >= MAX_ASSET_SCAN:
+    found: list[Any] = []
+    for query in _asset_queries(filename, sha256, url):
+        seen = 0
+        async for a in client.assets.list(**query):
+            seen += 1
+            if asset_matches(a, filename=filename, size=size, sha256=sha256, url=url):
+                found.append(a)
+            if seen >= MAX_ASSET_SCAN:
+                break
+        if found:
             break
     best: ExistingAsset | None = None
     for asset in sorted(found, key=_rank):

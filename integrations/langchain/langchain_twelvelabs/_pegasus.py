@@ -11,9 +11,11 @@ assert out == "hello " and scan.stopped
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from twelvelabs_rag.flow import choose_flow
 
 from ._utils import is_url
 
@@ -30,6 +32,7 @@ __all__ = [
 
 CLASSIC_MODEL = "pegasus1.2"
 CURRENT_MODEL = "pegasus1.5"
+IMAGE_MODEL = "pegasus1.6"  # the first Pegasus that takes image inputs
 
 
 def video_object(video: str | dict[str, Any]) -> dict[str, Any]:
@@ -120,13 +123,26 @@ class PegasusParams(BaseModel):
     model_name: str | None = Field(
         default=None,
         alias="model",
-        description="pegasus1.2 (classic, video_id) or pegasus1.5 (current, video); "
-        "default: pegasus1.5 when `video` is set, else pegasus1.2.",
+        description="pegasus1.5 (current, default), pegasus1.6 (images too) or pegasus1.2 (classic, video_id); "
+        "default: pegasus1.2 when only `video_id` is bound or api_shape='classic', else pegasus1.5.",
     )
+    api_shape: Literal["current", "classic"] | None = Field(
+        default=None, description="'classic' analyzes by video_id on a pegasus1.2 index; default: current."
+    )
+    asset_id: str | None = Field(default=None, description="An asset (current shape): Pegasus analyzes it directly.")
     video_id: str | None = Field(default=None, description="An indexed video (classic, pegasus1.2).")
     video: str | dict[str, Any] | None = Field(
         default=None, description="Current-shape video: a URL, an asset id, or an analyze `video` dict."
     )
+    image: list[dict[str, Any]] | None = Field(
+        default=None, description="Pegasus 1.6 images: [{'name': ..., 'url'|'asset_id'|'base64_string': ...}]."
+    )
+    start_time: float | None = Field(default=None, ge=0.0, description="Analyze only from this second on.")
+    end_time: float | None = Field(default=None, gt=0.0, description="Analyze only up to this second.")
+    async_task: bool = Field(
+        default=False, description="Run through client.analyze.tasks (long videos); on_progress sees each poll."
+    )
+    on_progress: Callable[[Any], Any] | None = Field(default=None, exclude=True)
     temperature: float | None = Field(default=None, ge=0.0, le=1.0)
     max_tokens: int | None = Field(default=None, ge=1)
     stop: list[str] | None = Field(default=None, description="Stop strings (applied client-side).")
@@ -151,17 +167,27 @@ class PegasusParams(BaseModel):
             "model_name": self.resolved_model(),
             "video_id": self.video_id,
             "video": self.video,
+            "asset_id": self.asset_id,
+            "start_time": self.start_time,
+            "end_time": self.end_time,
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
         }
 
-    def resolved_model(self, override: str | None = None, *, video: Any = None) -> str:
+    def resolved_model(self, override: str | None = None, *, video: Any = None, video_id: str | None = None) -> str:
         """The Pegasus model to call: the override, the field, or the one that fits the video binding."""
         if override:
             return override
         if self.model_name:
             return self.model_name
-        return CURRENT_MODEL if (video if video is not None else self.video) is not None else CLASSIC_MODEL
+        if self.api_shape is not None:
+            return choose_flow(self.api_shape).pegasus
+        if video is None and video_id is not None:
+            return CLASSIC_MODEL
+        bound = video if video is not None else (self.video or self.asset_id or self.image)
+        if bound is None and self.video_id is not None:
+            return CLASSIC_MODEL
+        return IMAGE_MODEL if isinstance(bound, list) else CURRENT_MODEL
 
     def analyze_kwargs(self, prompt: str, call_kwargs: dict[str, Any]) -> dict[str, Any]:
         """Keyword arguments for ``client.analyze`` from the fields and per-call overrides."""
@@ -170,21 +196,36 @@ class PegasusParams(BaseModel):
         kwargs = dict(call_kwargs)
         video_id = kwargs.pop("video_id", None)
         video = kwargs.pop("video", None)
-        if video_id is None and video is None:
-            video_id, video = self.video_id, self.video
-        if video_id is None and video is None:
+        asset_id = kwargs.pop("asset_id", None)
+        if asset_id is not None:
+            if video is not None:
+                raise ValueError("Pass asset_id=... or video=..., not both")
+            video = {"type": "asset_id", "asset_id": asset_id}
+        image = kwargs.pop("image", None)
+        if video_id is None and video is None and image is None:
+            video_id, video, image = self.video_id, self.video, self.image
+            if video is None and self.asset_id is not None:
+                video = {"type": "asset_id", "asset_id": self.asset_id}
+        if video_id is None and video is None and image is None:
             raise ValueError(
-                "No video bound: pass video_id=... (an indexed video) or video=... (URL or asset id) "
-                "to the constructor, to invoke(), or via .bind(video_id=...)"
+                "No video bound: pass asset_id=... (an asset), video=... (URL, asset id or analyze video dict), "
+                "image=[...] (pegasus1.6) or video_id=... (classic index) to the constructor, to invoke(), "
+                "or via .bind(asset_id=...)"
             )
+        if video_id is not None and self.api_shape == "current":
+            raise ValueError("video_id is the classic binding; on api_shape='current' bind asset_id=... "
+                             "(a retriever Document's metadata['asset_id']) instead")
         out: dict[str, Any] = {
             "prompt": prompt,
-            "model_name": self.resolved_model(kwargs.pop("model", None) or kwargs.pop("model_name", None), video=video),
+            "model_name": self.resolved_model(kwargs.pop("model", None) or kwargs.pop("model_name", None),
+                                              video=video if video is not None else image, video_id=video_id),
         }
         if video_id is not None:
             out["video_id"] = video_id
-        else:
+        elif video is not None:
             out["video"] = video_object(video)  # type: ignore[arg-type]
+        if image is not None:
+            out["image"] = [dict(i) for i in image]
         temperature = kwargs.pop("temperature", self.temperature)
         max_tokens = kwargs.pop("max_tokens", self.max_tokens)
         if temperature is not None:
@@ -195,9 +236,25 @@ class PegasusParams(BaseModel):
         if response_format is not None:
             out["response_format"] = response_format
         for extra in ("start_time", "end_time"):
-            if extra in kwargs:
-                out[extra] = kwargs.pop(extra)
+            value = kwargs.pop(extra, getattr(self, extra))
+            if value is not None:
+                out[extra] = value
         return out
+
+
+def task_response(task: Any) -> Any:
+    """An ``AnalyzeResponse``-shaped view of a ready ``client.analyze.tasks`` task (the core's rule)."""
+    from twelvelabs_rag.analyze_answer import task_answer
+
+    return task_answer(task)
+
+
+def task_kwargs(request: dict[str, Any], on_progress: Any) -> dict[str, Any]:
+    """``client.analyze.tasks.create_and_wait`` arguments for an analyze request (current shape only)."""
+    if "video_id" in request:
+        raise ValueError("async_task=True runs on assets/URLs (client.analyze.tasks); "
+                         "bind asset_id=... or video=... instead of video_id")
+    return {**request, "on_progress": on_progress}
 
 
 def usage_dict(usage: Any) -> dict[str, int] | None:

@@ -96,13 +96,18 @@ def text_columns(
 
 
 def task_columns(
-    task: Any, model_name: str, metadata: Mapping[str, Any] | None
+    task: Any, model_name: str, metadata: Mapping[str, Any] | None, asset_id: str | None = None
 ) -> tuple[Any, list[str], dict[str, Any], list[dict[str, Any]]]:
-    """``(vectors, ids, columns, metadatas)`` for the segments of a retrieved embedding task."""
-    from twelvelabs_rag.store import task_columns as store_task_columns
+    """``(vectors, ids, columns, metadatas)`` for the segments of a retrieved embedding task (v1 or
+    embed v2) or of an indexed asset retrieved with ``embedding_option``; ``asset_id`` kept in metadata."""
+    from twelvelabs_rag.embedding_segments import segments_of
 
-    columns = store_task_columns(task, model_name)  # also refuses a task from another model (ModelMismatchError)
-    vectors = columns.pop("vectors")
+    seg = segments_of(task, model_name=model_name, asset_id=asset_id)  # refuses another model's vectors
+    vectors = seg.vectors
+    columns: dict[str, Any] = {"video_ids": seg.source_id, "starts": seg.starts, "ends": seg.ends,
+                               "scopes": seg.scopes, "options": seg.options}
+    if seg.asset_id is not None:
+        metadata = {**dict(metadata or {}), "asset_id": seg.asset_id}
     n = len(columns["starts"])
     if isinstance(columns["video_ids"], str):
         columns["video_ids"] = [columns["video_ids"]] * n

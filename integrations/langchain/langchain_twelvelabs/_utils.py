@@ -199,3 +199,21 @@ async def arun_bounded(fn: Callable[[T], Awaitable[R]], items: Iterable[T], max_
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+def progress_bar(total: int, desc: str, unit: str) -> Any:
+    """A tqdm bar, or None when there is nothing to count or tqdm is not installed.
+
+    tqdm is optional (``pip install "langchain-twelvelabs[progress]"``). ``tqdm.auto`` in a Jupyter
+    kernel without ipywidgets warns "IProgress not found" on import: the notebook widget only when it
+    can work, else the plain text bar.
+    """
+    import importlib.util
+
+    if total == 0 or importlib.util.find_spec("tqdm") is None:
+        return None
+    if importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm.std import tqdm
+    return tqdm(total=total, desc=desc, unit=unit)

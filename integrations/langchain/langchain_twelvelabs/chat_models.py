@@ -16,7 +16,16 @@ from langchain_core.utils.function_calling import convert_to_json_schema
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict
 
-from ._pegasus import PegasusParams, StopScanner, aclose_stream, close_stream, truncate_at_stop, usage_dict
+from ._pegasus import (
+    PegasusParams,
+    StopScanner,
+    aclose_stream,
+    close_stream,
+    task_kwargs,
+    task_response,
+    truncate_at_stop,
+    usage_dict,
+)
 from ._utils import TwelveLabsClientMixin
 
 __all__ = ["ChatTwelveLabsPegasus", "messages_to_prompt"]
@@ -79,6 +88,13 @@ def messages_to_prompt(messages: Sequence[BaseMessage]) -> tuple[str, dict[str, 
     return prompt, video
 
 
+def _whole(result: ChatResult) -> ChatGenerationChunk:
+    message = result.generations[0].message
+    return ChatGenerationChunk(message=AIMessageChunk(
+        content=message.content, response_metadata=message.response_metadata,
+        usage_metadata=getattr(message, "usage_metadata", None), id=message.id, chunk_position="last"))
+
+
 class ChatTwelveLabsPegasus(TwelveLabsClientMixin, PegasusParams, BaseChatModel):
     """TwelveLabs Pegasus as a chat model: ask questions about one video, stream the answer.
 
@@ -89,9 +105,13 @@ class ChatTwelveLabsPegasus(TwelveLabsClientMixin, PegasusParams, BaseChatModel)
         ```
 
     Key init args:
-        video_id: an indexed video (classic ``pegasus1.2``), or
-        video: a URL / asset id / analyze ``video`` dict (current ``pegasus1.5``).
-        model: ``"pegasus1.2"`` or ``"pegasus1.5"``; by default chosen from the video binding.
+        asset_id: an asset (current ``pegasus1.5``, the default), or
+        video: a URL / asset id / analyze ``video`` dict (``{"type": "base64_string", ...}`` for a clip), or
+        image: Pegasus 1.6 images ``[{"name": "logo", "url": ...}]``, or
+        video_id: an indexed video (classic ``pegasus1.2``; or ``api_shape="classic"``).
+        start_time / end_time: analyze only this window (e.g. a retrieved moment).
+        async_task: go through ``client.analyze.tasks`` (long videos) with ``on_progress`` per poll.
+        model: ``"pegasus1.5"``, ``"pegasus1.6"`` or ``"pegasus1.2"``; by default chosen from the binding.
         temperature, max_tokens, stop: generation settings (``stop`` is applied client-side).
         streaming: stream inside ``invoke`` too (for callback handlers).
 
@@ -99,13 +119,17 @@ class ChatTwelveLabsPegasus(TwelveLabsClientMixin, PegasusParams, BaseChatModel)
         ```python
         from langchain_twelvelabs import ChatTwelveLabsPegasus
 
-        chat = ChatTwelveLabsPegasus(video_id="vid_123", temperature=0.2)
+        chat = ChatTwelveLabsPegasus(asset_id="asset_123", temperature=0.2)
+        # a retrieved moment: doc.metadata carries asset_id, start and end
+        moment = chat.bind(asset_id=doc.metadata["asset_id"], start_time=doc.metadata["start"],
+                           end_time=doc.metadata["end"])
+        classic = ChatTwelveLabsPegasus(video_id="vid_123", api_shape="classic")
         ```
 
     Invoke:
         ```python
         chat.invoke("What is the fox doing?").content
-        chat.invoke("Summarise it", video_id="another_video")   # per-call video
+        chat.invoke("Summarise it", asset_id="another_asset")   # per-call video
         for chunk in chat.stream("Describe the scenes"):          # NDJSON stream
             print(chunk.text, end="")
         ```
@@ -182,6 +206,9 @@ class ChatTwelveLabsPegasus(TwelveLabsClientMixin, PegasusParams, BaseChatModel)
         **kwargs: Any,
     ) -> ChatResult:
         request = self._request(messages, kwargs)
+        if self.async_task:
+            task = self._sync_client().analyze.tasks.create_and_wait(**task_kwargs(request, self.on_progress))
+            return self._result(task_response(task), request, stop)
         response = self._sync_client().analyze(**request, stream=False)
         return self._result(response, request, stop)
 
@@ -193,6 +220,10 @@ class ChatTwelveLabsPegasus(TwelveLabsClientMixin, PegasusParams, BaseChatModel)
         **kwargs: Any,
     ) -> ChatResult:
         request = self._request(messages, kwargs)
+        if self.async_task:
+            client = self._async_client()
+            task = await client.analyze.tasks.create_and_wait(**task_kwargs(request, self.on_progress))
+            return self._result(task_response(task), request, stop)
         response = await self._async_client().analyze(**request, stream=False)
         return self._result(response, request, stop)
 
@@ -230,6 +261,9 @@ class ChatTwelveLabsPegasus(TwelveLabsClientMixin, PegasusParams, BaseChatModel)
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        if self.async_task:  # an analyze task answers once: one chunk
+            yield _whole(self._generate(messages, stop, run_manager, **kwargs))
+            return
         request = self._request(messages, kwargs)
         scanner = StopScanner(stop or self.stop)
         stream = self._sync_client().analyze(**request, stream=True)
@@ -249,6 +283,9 @@ class ChatTwelveLabsPegasus(TwelveLabsClientMixin, PegasusParams, BaseChatModel)
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        if self.async_task:
+            yield _whole(await self._agenerate(messages, stop, run_manager, **kwargs))
+            return
         request = self._request(messages, kwargs)
         scanner = StopScanner(stop or self.stop)
         stream = await self._async_client().analyze(**request, stream=True)

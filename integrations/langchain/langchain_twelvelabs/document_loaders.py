@@ -13,6 +13,8 @@ from langchain_core.document_loaders import BaseLoader
 from langchain_core.documents import Document
 from pydantic import SecretStr
 from twelvelabs_rag.dedupe import afind_upload, find_upload
+from twelvelabs_rag.flow import AssetIds, Flow, choose_flow
+from twelvelabs_rag.ingest_assets import aingest_asset, ingest_asset
 from twelvelabs_rag.moments import (
     clip_id,
     dedupe_metadata,
@@ -22,7 +24,7 @@ from twelvelabs_rag.moments import (
 )
 
 from ._knowledge_ingest import KnowledgeStoreTarget, check_target
-from ._utils import arun_bounded, build_clients, is_url, run_bounded
+from ._utils import arun_bounded, build_clients, is_url, progress_bar, run_bounded
 
 __all__ = ["TwelveLabsVideoLoader", "DEFAULT_PROMPT", "DEFAULT_INDEX_MODELS", "parse_timestamped_lines"]
 
@@ -30,11 +32,9 @@ DEFAULT_PROMPT = (
     "Describe this video as a list of scenes in time order. Write one line per scene in the form "
     "[mm:ss-mm:ss] what happens and what is said, covering the whole video."
 )
-#: Current Marengo for search, plus Pegasus 1.2, the model that analyzes indexed videos by ``video_id``.
-DEFAULT_INDEX_MODELS: list[dict[str, Any]] = [
-    {"model_name": "marengo3.0", "model_options": ["visual", "audio"]},
-    {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]},
-]
+#: The models of a new index on the current flow: Marengo 3.0 only (Pegasus 1.5 analyzes the assets).
+#: ``api_shape="classic"`` creates ``twelvelabs_rag.flow.CLASSIC.index_models`` instead.
+DEFAULT_INDEX_MODELS: list[dict[str, Any]] = choose_flow("current").index_models
 #: The time ranges of a Pegasus description (``twelvelabs_rag.moments.parse_timestamped``).
 parse_timestamped_lines = parse_timestamped
 
@@ -43,6 +43,7 @@ class _Item:
     source: str
     kind: Literal["file", "url", "video_id"]
     video_id: str | None = None
+    asset_id: str | None = None
 
 
 class TwelveLabsVideoLoader(BaseLoader):
@@ -61,6 +62,12 @@ class TwelveLabsVideoLoader(BaseLoader):
             still indexing the same file is waited for, not uploaded again: ``twelvelabs_rag.dedupe``).
         video_ids: videos already in the index.
         index_id: the index to use; without it an index is created from ``models`` (once).
+        api_shape: ``"current"`` (default for a new index: assets + indexed assets, Pegasus 1.5 on the
+            asset) or ``"classic"`` (``/tasks``, Pegasus 1.2 by ``video_id``); an existing index
+            decides by its models. On the current flow local files of any size go through
+            ``client.assets.upload`` (multipart with resume) and URLs become assets by URL; a file
+            already uploaded (same hash, or same name and size), even still processing, is reused
+            (``twelvelabs_rag.dedupe.find_asset_upload``), and Documents carry ``asset_id``.
         content: ``"analyze"`` (Pegasus, with ``prompt``), ``"transcript"`` or ``"both"`` (default;
             Pegasus is skipped on an index without a Pegasus model).
         mode: ``"video"`` (one Document per video) or ``"segments"`` (one per timestamped chunk).
@@ -99,6 +106,7 @@ class TwelveLabsVideoLoader(BaseLoader):
         index_id: str | None = None,
         index_name: str = "langchain-twelvelabs",
         models: list[dict[str, Any]] | None = None,
+        api_shape: Literal["current", "classic"] | None = None,
         content: Literal["analyze", "transcript", "both"] = "both",
         mode: Literal["video", "segments"] = "video",
         prompt: str = DEFAULT_PROMPT,
@@ -132,7 +140,10 @@ class TwelveLabsVideoLoader(BaseLoader):
         if video_ids and index_id is None:
             raise ValueError("video_ids need the index they belong to: pass index_id=...")
         self.index_id, self.index_name = index_id, index_name
-        self.models = models or DEFAULT_INDEX_MODELS
+        self.api_shape = api_shape
+        self._flow: Flow | None = None if index_id is not None else choose_flow(api_shape, index_models=models)
+        self.models = models or (self._flow or choose_flow(api_shape)).index_models
+        self._asset_ids = AssetIds()
         self.content, self.mode, self.prompt, self.temperature = content, mode, prompt, temperature
         self.max_concurrency, self.timeout, self.poll_interval = max_concurrency, timeout, poll_interval
         self.show_progress, self.skip_existing, self.preflight = show_progress, skip_existing, preflight
@@ -144,9 +155,9 @@ class TwelveLabsVideoLoader(BaseLoader):
             key, base_url, client=client, async_client=async_client, owner=type(self).__name__
         )
         self._lock = threading.Lock()
-        self._pegasus: bool | None = None if index_id is not None else any(
-            str(m.get("model_name", "")).startswith("pegasus") for m in self.models
-        )
+        self._pegasus: bool | None = None if index_id is not None else (
+            self._flow is not None and self._flow.analyze_by == "video"
+        ) or any(str(m.get("model_name", "")).startswith("pegasus") for m in self.models)
 
     def close(self) -> None:
         """Close the sync client this loader built from its settings (a ``client`` you passed in stays yours).
@@ -206,19 +217,31 @@ class TwelveLabsVideoLoader(BaseLoader):
         return kwargs
 
     def _progress(self, total: int) -> Any:
-        if not self.show_progress or total == 0:
-            return None
-        import importlib.util
+        return progress_bar(total, "Indexing videos", "video") if self.show_progress else None
 
-        if importlib.util.find_spec("tqdm") is None:  # optional: pip install "langchain-twelvelabs[progress]"
+    def _bytes(self, bar: Any) -> Any:
+        """``assets.upload(on_progress=...)``: the bytes sent so far, on the bar's postfix."""
+        if bar is None:
             return None
-        # tqdm.auto in a Jupyter kernel without ipywidgets warns "IProgress not found" on import: the
-        # notebook widget only when it can work, else the plain text bar.
-        if importlib.util.find_spec("ipywidgets") is not None:
-            from tqdm.auto import tqdm
-        else:
-            from tqdm.std import tqdm
-        return tqdm(total=total, desc="Indexing videos", unit="video")
+
+        def show(progress: Any) -> None:
+            with self._lock:
+                bar.set_postfix_str(f"{progress.bytes_sent >> 20}/{progress.total_bytes >> 20} MiB", refresh=True)
+
+        return show
+
+    def _ingest_kwargs(self, item: _Item, bar: Any) -> dict[str, Any]:
+        return {"user_metadata": self.user_metadata, "skip_existing": self.skip_existing,
+                "timeout": self.timeout, "poll_interval": self.poll_interval, "on_progress": self._bytes(bar)}
+
+    def _analyze_kwargs(self, item: _Item) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"prompt": self.prompt}
+        if self.temperature is not None:
+            kwargs["temperature"] = self.temperature
+        if self._flow is not None and self._flow.analyze_by == "video":
+            return {**kwargs, "video": {"type": "asset_id", "asset_id": item.asset_id},
+                    "model_name": self._flow.pegasus}
+        return {**kwargs, "video_id": item.video_id}
 
     def _tick(self, bar: Any) -> None:
         if bar is not None:
@@ -237,6 +260,8 @@ class TwelveLabsVideoLoader(BaseLoader):
             "height": getattr(meta, "height", None),
             "source": item.source,
         }
+        if item.asset_id is not None:
+            base["asset_id"] = item.asset_id
         lines = list(video.transcription or [])
         if self.mode == "segments":
             chunks: list[tuple[float, float, str, str]] = []
@@ -273,16 +298,16 @@ class TwelveLabsVideoLoader(BaseLoader):
         return list(seen.values())
 
     def _propagate(self) -> None:
-        done = {(i.kind, i.source): i.video_id for i in self.items if i.video_id is not None}
+        done = {(i.kind, i.source): (i.video_id, i.asset_id) for i in self.items if i.video_id is not None}
         for item in self.items:
             if item.video_id is None:
-                item.video_id = done.get((item.kind, item.source))
+                item.video_id, item.asset_id = done.get((item.kind, item.source), (None, None))
 
     def _analyze_wanted(self, index: Any) -> bool:
         """``content="both"`` skips Pegasus on an index without a Pegasus model; ``"analyze"`` always asks."""
         if self.content == "transcript":
             return False
-        if self.content == "analyze":
+        if self.content == "analyze" or (self._flow is not None and self._flow.analyze_by == "video"):
             return True
         if self._pegasus is None:
             self._pegasus = any(m.model_name.startswith("pegasus") for m in index.models)
@@ -292,6 +317,8 @@ class TwelveLabsVideoLoader(BaseLoader):
     def _ensure_index(self, client: Any) -> None:
         if self.index_id is None:
             self.index_id = client.indexes.create(index_name=self.index_name, models=self.models).id
+        elif self._flow is None:
+            self._flow = choose_flow(self.api_shape, index=client.indexes.retrieve(self.index_id))
 
     def _upload_all(self, client: Any) -> None:
         pending = self._pending()
@@ -301,6 +328,11 @@ class TwelveLabsVideoLoader(BaseLoader):
 
         def one(item: _Item) -> None:
             facts = self._facts(item)
+            if self._flow is not None and self._flow.ingest == "assets":
+                done = ingest_asset(client, str(self.index_id), item.source, facts, **self._ingest_kwargs(item, bar))
+                item.video_id, item.asset_id = done.video_id, done.asset_id
+                self._tick(bar)
+                return
             if self.skip_existing:
                 found = find_upload(client, self.index_id, **facts)
                 if found is not None and found.in_progress:  # uploaded before; its task is still running
@@ -327,14 +359,13 @@ class TwelveLabsVideoLoader(BaseLoader):
         self._propagate()
         index = client.indexes.retrieve(self.index_id) if self._pegasus is None and self.content == "both" else None
         analyze = self._analyze_wanted(index)
+        current = self._flow is not None and self._flow.ingest == "assets"
         for item in self.items:
-            video = client.indexes.videos.retrieve(
-                self.index_id, item.video_id, transcription=self._wants("transcript")
-            )
-            analysis = None
-            if analyze:
-                kwargs = {"temperature": self.temperature} if self.temperature is not None else {}
-                analysis = client.analyze(video_id=item.video_id, prompt=self.prompt, **kwargs).data
+            if current and item.asset_id is None:
+                item.asset_id = self._asset_ids.resolve(client, str(self.index_id), str(item.video_id))
+            videos = client.indexes.indexed_assets if current else client.indexes.videos
+            video = videos.retrieve(self.index_id, item.video_id, transcription=self._wants("transcript"))
+            analysis = client.analyze(**self._analyze_kwargs(item)).data if analyze else None
             extra = self._store.add(client, video) if self._store is not None else {}
             for doc in self._documents(item, video, analysis):
                 doc.metadata.update(extra)
@@ -349,6 +380,12 @@ class TwelveLabsVideoLoader(BaseLoader):
 
         async def one(item: _Item) -> None:
             facts = await asyncio.to_thread(self._facts, item) if item.kind == "file" else self._facts(item)
+            if self._flow is not None and self._flow.ingest == "assets":
+                done = await aingest_asset(client, str(self.index_id), item.source, facts,
+                                           **self._ingest_kwargs(item, bar))
+                item.video_id, item.asset_id = done.video_id, done.asset_id
+                self._tick(bar)
+                return
             if self.skip_existing:
                 found = await afind_upload(client, self.index_id, **facts)
                 if found is not None and found.in_progress:  # uploaded before; its task is still running
@@ -372,18 +409,19 @@ class TwelveLabsVideoLoader(BaseLoader):
         client = self._clients.aio
         if self.index_id is None:
             self.index_id = (await client.indexes.create(index_name=self.index_name, models=self.models)).id
+        elif self._flow is None:
+            self._flow = choose_flow(self.api_shape, index=await client.indexes.retrieve(self.index_id))
         await self._aupload_all(client)
         self._propagate()
         index = await client.indexes.retrieve(self.index_id) if self._pegasus is None and self.content == "both" else None
         analyze = self._analyze_wanted(index)
+        current = self._flow is not None and self._flow.ingest == "assets"
         for item in self.items:
-            video = await client.indexes.videos.retrieve(
-                self.index_id, item.video_id, transcription=self._wants("transcript")
-            )
-            analysis = None
-            if analyze:
-                kwargs = {"temperature": self.temperature} if self.temperature is not None else {}
-                analysis = (await client.analyze(video_id=item.video_id, prompt=self.prompt, **kwargs)).data
+            if current and item.asset_id is None:
+                item.asset_id = await self._asset_ids.aresolve(client, str(self.index_id), str(item.video_id))
+            videos = client.indexes.indexed_assets if current else client.indexes.videos
+            video = await videos.retrieve(self.index_id, item.video_id, transcription=self._wants("transcript"))
+            analysis = (await client.analyze(**self._analyze_kwargs(item))).data if analyze else None
             extra = await self._store.aadd(client, video) if self._store is not None else {}
             for doc in self._documents(item, video, analysis):
                 doc.metadata.update(extra)

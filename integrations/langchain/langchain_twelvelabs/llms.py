@@ -10,7 +10,16 @@ from langchain_core.language_models import LLM
 from langchain_core.outputs import GenerationChunk
 from pydantic import ConfigDict
 
-from ._pegasus import PegasusParams, StopScanner, aclose_stream, close_stream, truncate_at_stop, usage_dict
+from ._pegasus import (
+    PegasusParams,
+    StopScanner,
+    aclose_stream,
+    close_stream,
+    task_kwargs,
+    task_response,
+    truncate_at_stop,
+    usage_dict,
+)
 from ._utils import TwelveLabsClientMixin
 
 __all__ = ["TwelveLabsPegasusLLM"]
@@ -73,7 +82,11 @@ class TwelveLabsPegasusLLM(TwelveLabsClientMixin, PegasusParams, LLM):
         **kwargs: Any,
     ) -> str:
         request = self.analyze_kwargs(prompt, kwargs)
-        response = self._sync_client().analyze(**request, stream=False)
+        if self.async_task:  # long videos: client.analyze.tasks, on_progress per poll
+            task = self._sync_client().analyze.tasks.create_and_wait(**task_kwargs(request, self.on_progress))
+            response = task_response(task)
+        else:
+            response = self._sync_client().analyze(**request, stream=False)
         return truncate_at_stop(response.data or "", stop or self.stop)[0]
 
     async def _acall(
@@ -84,7 +97,11 @@ class TwelveLabsPegasusLLM(TwelveLabsClientMixin, PegasusParams, LLM):
         **kwargs: Any,
     ) -> str:
         request = self.analyze_kwargs(prompt, kwargs)
-        response = await self._async_client().analyze(**request, stream=False)
+        if self.async_task:
+            client = self._async_client()
+            response = task_response(await client.analyze.tasks.create_and_wait(**task_kwargs(request, self.on_progress)))
+        else:
+            response = await self._async_client().analyze(**request, stream=False)
         return truncate_at_stop(response.data or "", stop or self.stop)[0]
 
     @staticmethod
@@ -111,6 +128,9 @@ class TwelveLabsPegasusLLM(TwelveLabsClientMixin, PegasusParams, LLM):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[GenerationChunk]:
+        if self.async_task:  # an analyze task answers once: one chunk
+            yield GenerationChunk(text=self._call(prompt, stop, run_manager, **kwargs))
+            return
         request = self.analyze_kwargs(prompt, kwargs)
         scanner = StopScanner(stop or self.stop)
         stream = self._sync_client().analyze(**request, stream=True)
@@ -132,6 +152,9 @@ class TwelveLabsPegasusLLM(TwelveLabsClientMixin, PegasusParams, LLM):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[GenerationChunk]:
+        if self.async_task:
+            yield GenerationChunk(text=await self._acall(prompt, stop, run_manager, **kwargs))
+            return
         request = self.analyze_kwargs(prompt, kwargs)
         scanner = StopScanner(stop or self.stop)
         stream = await self._async_client().analyze(**request, stream=True)

@@ -12,12 +12,17 @@ from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, Callba
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
+from twelvelabs_rag import InvalidRequestError, NotFoundError
+from twelvelabs_rag.entity_query import afind_entity, find_entity, with_mention
+from twelvelabs_rag.flow import AssetIds, Flow, choose_flow
 from twelvelabs_rag.moments import AsyncTranscriptCache, TranscriptCache, clip_id, format_timestamp, public_metadata
 
 from ._utils import TwelveLabsClientMixin, is_url, media_arg
 
 __all__ = ["TwelveLabsSearchRetriever", "format_citation"]
 
+#: A hit whose video has no asset (uploaded through ``/tasks``): not an error, its asset_id stays None.
+_NO_ASSET = (NotFoundError, InvalidRequestError)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif")
 _MAX_PAGE_LIMIT = 50
 
@@ -90,6 +95,13 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
         group_by: ``"clip"`` (default) or ``"video"`` (clips of the best videos, flattened).
         filter: a dict in the API's filter syntax, e.g. ``{"filename": "fox.mp4"}``.
         include_user_metadata: copy each video's ``user_metadata`` into the Document metadata.
+        api_shape: ``"current"`` or ``"classic"``; by default the index's models decide (one
+            ``indexes.retrieve`` per index, cached). On a current (Marengo 3.0) index hits carry
+            ``rank`` only (``score``/``confidence`` are None) and each Document's metadata gets the
+            ``asset_id`` of its video, so Pegasus can be asked about the moment directly.
+        transcription_options: ``["lexical"]``/``["semantic"]`` with ``"transcription"`` in ``search_options``.
+        entity / entity_collection_id: a per-call ``entity="Ana"`` is resolved by name and put in
+            front of the query as ``<@entity_id>`` (Marengo 3.0 entity search).
         fetch_video_details: fetch each hit video's filename and transcript once (cached) so
             ``page_content`` holds what is said in the clip's time range (for a clip where nothing
             is said, or without details, a readable line naming the video and the time range).
@@ -108,8 +120,10 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
 
         # Search by image: pass a local image path or an image URL as the query ...
         docs = retriever.invoke("queries/fox.png")
-        # ... or compose text and image (Marengo 3.0 indexes):
-        docs = retriever.invoke("in the snow", image="queries/fox.png")
+        # ... or compose text and image(s) (Marengo 3.0 indexes, up to 10 images):
+        docs = retriever.invoke("in the snow", image=["queries/fox.png", "https://x/fox2.jpg"])
+        # ... or find a known person or object (entity search):
+        docs = retriever.invoke("is cooking", entity="Ana")
         ```
 
     Async:
@@ -129,7 +143,12 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
     include_user_metadata: bool = True
     threshold: Literal["high", "medium", "low", "none"] | None = None
     fetch_video_details: bool = True
+    api_shape: Literal["current", "classic"] | None = None
+    transcription_options: list[str] | None = None
+    entity_collection_id: str | None = None
 
+    _flows: dict[str, Flow] = PrivateAttr(default_factory=dict)
+    _asset_ids: AssetIds = PrivateAttr(default_factory=AssetIds)
     _transcripts: TranscriptCache = PrivateAttr(default_factory=TranscriptCache)
     _atranscripts: AsyncTranscriptCache | None = PrivateAttr(default=None)
 
@@ -140,6 +159,7 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
         if k < 1:
             raise ValueError(f"k must be >= 1 (got {k})")
         image = kwargs.pop("image", None)
+        kwargs.pop("entity", None), kwargs.pop("entity_collection_id", None)  # resolved by the caller
         text: str | None = query if isinstance(query, str) else str(query)
         if image is None and text is not None and _looks_like_image(text):
             image, text = text.strip(), None
@@ -164,13 +184,22 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
             params["query_text"] = text
         if image is not None:
             params["query_media_type"] = "image"
-            media = media_arg(image, "image")
-            params["query_media_url" if "image_url" in media else "query_media_file"] = next(iter(media.values()))
+            images = list(image) if isinstance(image, (list, tuple)) else [image]
+            media = [media_arg(one, "image") for one in images]
+            urls = [m["image_url"] for m in media if "image_url" in m]
+            files = [m["image_file"] for m in media if "image_file" in m]
+            if urls and files:
+                raise ValueError("image=[...] mixes URLs and local files; search takes one kind per query "
+                                 "(pass only URLs or only paths)")
+            one_or_many = (urls or files) if len(images) > 1 else (urls or files)[0]
+            params["query_media_url" if urls else "query_media_file"] = one_or_many
+        if self.transcription_options is not None and "transcription_options" not in kwargs:
+            params["transcription_options"] = list(self.transcription_options)
         params.update(kwargs)  # any other search.create keyword (transcription_options, ...)
         return k, params
 
     # --- mapping ----------------------------------------------------------------------------
-    def _to_document(self, hit: Any, position: int, index_id: str) -> Document:
+    def _to_document(self, hit: Any, position: int, index_id: str, flow: Flow) -> Document:
         info = self._transcripts.get(index_id, hit.video_id)
         filename = info.filename if info is not None else None
         start, end = float(hit.start), float(hit.end)
@@ -192,35 +221,68 @@ class TwelveLabsSearchRetriever(TwelveLabsClientMixin, BaseRetriever):
             "filename": filename,
             "user_metadata": public_metadata(hit.user_metadata),
         }
+        if not flow.scored_hits:  # current index: Pegasus analyzes the asset, not the video_id
+            metadata["asset_id"] = self._asset_ids.get(index_id, hit.video_id)
+        metadata["api_shape"] = flow.shape
         return Document(page_content=text, metadata=metadata, id=clip_id(hit.video_id, start, end))
+
+    def _flow_of(self, index: Any) -> Flow:
+        return choose_flow(self.api_shape, index=index)
+
+    def _entity_name(self, kwargs: dict[str, Any]) -> tuple[str | None, str | None]:
+        return kwargs.get("entity"), kwargs.get("entity_collection_id", self.entity_collection_id)
 
     # --- sync ---------------------------------------------------------------------------------
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
-        k, params = self._search_kwargs(query, dict(kwargs))
         client = self._sync_client()
-        hits = list(itertools.islice(_flatten(client.search.query(**params)), k))
+        entity, collection = self._entity_name(kwargs)
+        if entity is not None:
+            query = with_mention(find_entity(client, entity, entity_collection_id=collection).mention, query)
+        k, params = self._search_kwargs(query, dict(kwargs))
         index_id = params["index_id"]
+        flow = self._flows.get(index_id)
+        if flow is None:
+            flow = self._flows[index_id] = self._flow_of(client.indexes.retrieve(index_id))
+        hits = list(itertools.islice(_flatten(client.search.query(**params)), k))
         if self.fetch_video_details:
             self._transcripts.fetch(client, index_id, (h.video_id for h in hits))
-        return [self._to_document(hit, i + 1, index_id) for i, hit in enumerate(hits)]
+        if not flow.scored_hits:
+            for video_id in dict.fromkeys(h.video_id for h in hits):
+                try:
+                    self._asset_ids.resolve(client, index_id, video_id)
+                except _NO_ASSET:
+                    pass  # a video uploaded through /tasks has no asset: its Document keeps asset_id=None
+        return [self._to_document(hit, i + 1, index_id, flow) for i, hit in enumerate(hits)]
 
     # --- async --------------------------------------------------------------------------------
     async def _aget_relevant_documents(
         self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
-        k, params = await asyncio.to_thread(self._search_kwargs, query, dict(kwargs))  # may stat a file
         client = self._async_client()
+        entity, collection = self._entity_name(kwargs)
+        if entity is not None:
+            query = with_mention((await afind_entity(client, entity, entity_collection_id=collection)).mention, query)
+        k, params = await asyncio.to_thread(self._search_kwargs, query, dict(kwargs))  # may stat a file
+        index_id = params["index_id"]
+        flow = self._flows.get(index_id)
+        if flow is None:
+            flow = self._flows[index_id] = self._flow_of(await client.indexes.retrieve(index_id))
         hits: list[Any] = []
         async for item in client.search.query(**params):
             hits.extend(_flatten([item]))
             if len(hits) >= k:
                 break
         hits = hits[:k]
-        index_id = params["index_id"]
         if self.fetch_video_details:
             if self._atranscripts is None:  # the same entries as the sync path
                 self._atranscripts = AsyncTranscriptCache(share=self._transcripts)
             await self._atranscripts.fetch(client, index_id, (h.video_id for h in hits))
-        return [self._to_document(hit, i + 1, index_id) for i, hit in enumerate(hits)]
+        if not flow.scored_hits:
+            for video_id in dict.fromkeys(h.video_id for h in hits):
+                try:
+                    await self._asset_ids.aresolve(client, index_id, video_id)
+                except _NO_ASSET:
+                    pass  # as in the sync path
+        return [self._to_document(hit, i + 1, index_id, flow) for i, hit in enumerate(hits)]

@@ -209,21 +209,29 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         lc_ids, columns, metas = text_columns(texts, metadatas, ids)
         return self._add_rows([v for _, v in pairs], lc_ids, columns, list(texts), metas)
 
-    def add_embedding_task(self, task: Any, *, metadata: Mapping[str, Any] | None = None) -> list[str]:
+    def add_embedding_task(
+        self, task: Any, *, metadata: Mapping[str, Any] | None = None, asset_id: str | None = None
+    ) -> list[str]:
         """Add every segment of a retrieved embedding task; one Document per segment. Returns the ids.
 
-        Each Document has ``video_id`` (the task id), ``start``, ``end``, ``scope`` and ``option``
-        metadata (plus ``metadata``); its id is derived from those, so re-adding a task replaces it.
+        ``task`` is a classic embedding task (``client.embed.tasks``), an embed v2 task
+        (``client.embed.v2.tasks``) or an indexed asset retrieved with ``embedding_option=[...]``
+        (``visual``/``audio``/``transcription``). Each Document has ``video_id`` (the task or indexed
+        asset id), ``start``, ``end``, ``scope`` and ``option`` metadata (plus ``metadata``), and
+        ``asset_id`` when known (an indexed asset names it; pass ``asset_id=`` for an embed v2 task of
+        an asset); its id is derived from those, so re-adding a task replaces it.
         """
         model = self._store.model_name if self._store is not None else self.model_name
-        vectors, lc_ids, columns, metas = task_columns(task, model, metadata)
+        vectors, lc_ids, columns, metas = task_columns(task, model, metadata, asset_id)
         n = len(lc_ids)
         texts: list[str | None] = [None] * n
         return self._add_rows(vectors, lc_ids, columns, texts, metas)
 
-    async def aadd_embedding_task(self, task: Any, *, metadata: Mapping[str, Any] | None = None) -> list[str]:
+    async def aadd_embedding_task(
+        self, task: Any, *, metadata: Mapping[str, Any] | None = None, asset_id: str | None = None
+    ) -> list[str]:
         """Async twin of :meth:`add_embedding_task` (a local, CPU-bound write run in a thread)."""
-        return await asyncio.to_thread(self.add_embedding_task, task, metadata=metadata)
+        return await asyncio.to_thread(self.add_embedding_task, task, metadata=metadata, asset_id=asset_id)
 
     def delete(self, ids: list[str] | None = None, **kwargs: Any) -> bool | None:
         """Delete by ids (missing ids are ignored), or everything matching ``filter=``."""

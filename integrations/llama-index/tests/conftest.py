@@ -134,3 +134,20 @@ async def _loop_stays_free(coro):
 def loop_free():
     """``result, free = await loop_free(coro)``: ``free`` is False if ``coro`` blocked the loop."""
     return _loop_stays_free
+
+
+@pytest.fixture
+def current_library(client, media) -> dict[str, str]:
+    """The three demo clips ingested the current way: a Marengo 3.0 index, assets, indexed assets.
+
+    Returns ``index_id``, ``<name>`` -> indexed-asset (video) id and ``asset:<name>`` -> asset id.
+    """
+    from twelvelabs_rag.flow import CURRENT
+
+    index = client.indexes.create(index_name="current-library", models=CURRENT.index_models)
+    ids = {"index_id": index.id}
+    for name in DEMO_SCRIPTS:
+        asset = client.assets.upload(media[name])
+        indexed = client.indexes.indexed_assets.create_and_wait(index.id, asset_id=asset.id, poll_interval=0)
+        ids[name], ids[f"asset:{name}"] = indexed.id, asset.id
+    return ids

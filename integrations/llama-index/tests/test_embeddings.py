@@ -19,9 +19,23 @@ def cos(a, b) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
+#: api_shape -> (the route it calls, the vector size)
+SHAPES = {"current": ("POST /embed-v2", 512), "classic": ("POST /embed", 1024)}
+
+
+@pytest.fixture(params=sorted(SHAPES))
+def shape(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def embed(client, aclient) -> TwelveLabsEmbedding:
-    return TwelveLabsEmbedding(client=client, async_client=aclient)
+def route(shape) -> str:
+    return SHAPES[shape][0]
+
+
+@pytest.fixture
+def embed(client, aclient, shape) -> TwelveLabsEmbedding:
+    return TwelveLabsEmbedding(api_shape=shape, client=client, async_client=aclient)
 
 
 def test_is_a_multimodal_embedding() -> None:
@@ -29,14 +43,23 @@ def test_is_a_multimodal_embedding() -> None:
     assert TwelveLabsEmbedding.class_name() == "TwelveLabsEmbedding"
 
 
-def test_text_query_and_document_share_the_space(embed, fake) -> None:
+def test_text_query_and_document_share_the_space(embed, fake, shape, route) -> None:
     q = embed.get_query_embedding("a brown bear catches salmon")
     d1 = embed.get_text_embedding("a bear fishing for salmon in a river")
     d2 = embed.get_text_embedding("a yellow taxi in the rain")
-    assert len(q) == len(d1) == embed.dimension == 1024
+    assert len(q) == len(d1) == embed.dimension == SHAPES[shape][1]
     assert cos(q, d1) > cos(q, d2)
-    sent = fake.calls("POST /embed")
-    assert [r.form["model_name"] for r in sent] == [["Marengo-retrieval-2.7"]] * 3
+    sent = fake.calls(route)
+    names = [r.json["model_name"] if shape == "current" else r.form["model_name"][0] for r in sent]
+    assert names == [{"current": "marengo3.0", "classic": "Marengo-retrieval-2.7"}[shape]] * 3
+
+
+def test_default_is_embed_v2_and_marengo_3_5_takes_a_dimension(client, fake) -> None:
+    assert TwelveLabsEmbedding(client=client).model_name == "marengo3.0"
+    short = TwelveLabsEmbedding("marengo3.5", embedding_dimension=128, client=client)
+    assert short.dimension == 128 and len(short.get_text_embedding("a fox")) == 128
+    body = fake.calls("POST /embed-v2")[-1].json
+    assert body["input_type"] == "multi_input" and body["embedding_dimension"] == 128
 
 
 @pytest.mark.parametrize(("name", "canonical", "dim"), [
@@ -55,30 +78,30 @@ def test_unknown_model_is_refused_at_construction(client) -> None:
         TwelveLabsEmbedding("marengo9", client=client)
 
 
-def test_batch_keeps_order_and_bounds_concurrency(embed, fake, peak) -> None:
-    fake.add_latency("POST /embed", 0.03)
+def test_batch_keeps_order_and_bounds_concurrency(embed, fake, peak, route) -> None:
+    fake.add_latency(route, 0.03)
     texts = [f"scene number {i} with a fox" for i in range(12)]
     embed.embed_batch_size, embed.max_concurrency = 6, 3
     batch = embed.get_text_embedding_batch(texts)
-    assert len(fake.calls("POST /embed")) == 12
-    assert peak(fake.calls("POST /embed")) == 3
+    assert len(fake.calls(route)) == 12
+    assert peak(fake.calls(route)) == 3
     singles = [embed.get_text_embedding(t) for t in texts[:3]]
     assert np.allclose(batch[:3], singles)
 
 
-async def test_async_batch_is_concurrent_and_bounded(embed, fake, peak, loop_free) -> None:
-    fake.add_latency("POST /embed", 0.05)
+async def test_async_batch_is_concurrent_and_bounded(embed, fake, peak, loop_free, route) -> None:
+    fake.add_latency(route, 0.05)
     embed.embed_batch_size, embed.max_concurrency = 4, 5
     texts = [f"clip {i}: an eagle over a lake" for i in range(15)]
     vectors, free = await loop_free(embed.aget_text_embedding_batch(texts))
     assert len(vectors) == 15 and free
     # The base class gathers every batch at once; the per-loop semaphore still caps it at 5.
-    assert peak(fake.calls("POST /embed")) == 5
+    assert peak(fake.calls(route)) == 5
     again = await embed.aget_query_embedding(texts[7])
     assert np.allclose(vectors[7], again)
 
 
-def test_image_inputs_path_bytes_url(embed, fake, media) -> None:
+def test_image_inputs_path_bytes_url(embed, fake, media, shape, route) -> None:
     fox_text = embed.get_text_embedding("a red fox runs through deep snow in a forest")
     taxi_text = embed.get_text_embedding("a yellow taxi drives through the rain")
     by_path = embed.get_image_embedding(str(media["fox.png"]))
@@ -87,7 +110,11 @@ def test_image_inputs_path_bytes_url(embed, fake, media) -> None:
     by_url = embed.get_image_embedding("https://example.com/fox.png")
     assert np.allclose(by_path, by_bytes) and np.allclose(by_path, by_url)
     assert cos(by_path, fox_text) > cos(by_path, taxi_text)
-    assert fake.calls("POST /embed")[-1].form["image_url"] == ["https://example.com/fox.png"]
+    last = fake.calls(route)[-1]
+    if shape == "current":
+        assert last.json["image"] == {"media_source": {"url": "https://example.com/fox.png"}}
+    else:
+        assert last.form["image_url"] == ["https://example.com/fox.png"]
 
 
 async def test_image_batch_async(embed, media) -> None:
@@ -97,9 +124,9 @@ async def test_image_batch_async(embed, media) -> None:
     )
 
 
-def test_audio_in_the_same_space(embed, media) -> None:
+def test_audio_in_the_same_space(embed, media, shape) -> None:
     audio = embed.get_audio_embedding(media["bear.wav"])
-    assert len(audio) == 1024
+    assert len(audio) == SHAPES[shape][1]
     assert cos(audio, embed.get_text_embedding("the bear is fishing")) > cos(
         audio, embed.get_text_embedding("a yellow taxi drives through the rain")
     )
@@ -113,16 +140,16 @@ async def test_audio_async(embed, media) -> None:
 
 
 def test_bad_media_inputs_raise_typed_errors(embed, tmp_path) -> None:
-    with pytest.raises(FileNotFoundError, match="neither an http"):
+    with pytest.raises(FileNotFoundError, match="http"):
         embed.get_image_embedding(str(tmp_path / "missing.png"))
     with pytest.raises(TypeError, match="BytesIO"):
         embed.get_image_embedding(42)  # type: ignore[arg-type]
 
 
-def test_api_errors_surface_typed(embed, fake) -> None:
+def test_api_errors_surface_typed(embed, fake, route) -> None:
     from twelvelabs_rag import BadRequestError
 
-    fake.fail_next("POST /embed", 400, body={"code": "parameter_invalid", "message": "text is too long"})
+    fake.fail_next(route, 400, body={"code": "parameter_invalid", "message": "text is too long"})
     with pytest.raises(BadRequestError, match="too long"):
         embed.get_text_embedding("x")
 
@@ -147,7 +174,7 @@ def test_key_and_base_url_build_a_working_client(monkeypatch) -> None:
     with serve(fake) as base_url:
         monkeypatch.setenv("TWELVELABS_BASE_URL", base_url)
         embed = TwelveLabsEmbedding(api_key="tlk_test", max_retries=0)
-        assert len(embed.get_text_embedding("over real loopback http")) == 1024
+        assert len(embed.get_text_embedding("over real loopback http")) == 512
         embed.close()
         # The async client built from the key follows the event loop: two asyncio.run calls work.
         first = asyncio.run(embed.aget_text_embedding("first loop"))

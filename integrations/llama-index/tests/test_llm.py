@@ -175,3 +175,19 @@ def test_streaming_over_loopback_http_with_key_built_clients(monkeypatch, media)
 
         assert asyncio.run(run()) == sync_text and "bear" in sync_text
         llm.close()
+
+
+async def test_async_task_runs_long_videos_through_analyze_tasks(current_library, client, aclient, fake) -> None:
+    polls: list[str] = []
+    asset = current_library["asset:kitchen.mp4"]
+    llm = TwelveLabsPegasus(asset_id=asset, async_task=True, on_progress=lambda t: polls.append(t.status),
+                            client=client, async_client=aclient)
+    answer = llm.complete("What is served for dinner?")
+    assert "spaghetti" in answer.text and polls and polls[-1] == "ready"
+    assert fake.calls("POST /analyze/tasks")[-1].json["video"] == {"type": "asset_id", "asset_id": asset}
+    assert (await llm.acomplete("What is served for dinner?")).text == answer.text
+    [chunk] = list(llm.stream_complete("What is served for dinner?"))
+    assert chunk.text == answer.text
+    assert [c.text async for c in await llm.astream_complete("What is served for dinner?")] == [answer.text]
+    with pytest.raises(ValueError, match="bind asset_id"):
+        TwelveLabsPegasus("v1", async_task=True, client=client).complete("x")

@@ -340,3 +340,29 @@ def test_line_separator_characters_survive_persist_and_reload(tmp_path) -> None:
     got = {n.node_id: n for n in reloaded.get_nodes(list(texts))}
     assert {k: (n.text, n.metadata["note"]) for k, n in got.items()} == {k: (t, t) for k, t in texts.items()}
     reloaded.close()
+
+
+def test_embed_v2_task_and_indexed_asset_nodes_keep_their_asset(client, current_library) -> None:
+    city_asset = current_library["asset:city.mp4"]
+    task = client.embed.v2.tasks.create_and_wait(
+        input_type="video", model_name="marengo3.0", video={"media_source": {"asset_id": city_asset}}, poll_interval=0)
+    indexed = client.indexes.indexed_assets.retrieve(
+        current_library["index_id"], current_library["wildlife.mp4"], embedding_option=["visual", "audio"])
+    store = TwelveLabsSegmentVectorStore()
+    store.add_embedding_task(task, asset_id=city_asset, model_name="marengo3.0")
+    store.add_embedding_task(indexed)
+    embed = TwelveLabsEmbedding(client=client)  # marengo3.0: the same space
+
+    def top(text: str):
+        result = store.query(VectorStoreQuery(query_embedding=embed.get_query_embedding(text), similarity_top_k=1,
+                                              filters=MetadataFilters(filters=[MetadataFilter(key="scope", value="clip")])))
+        return result.nodes[0].metadata
+
+    taxi = top("a yellow taxi drives through the rain")
+    assert taxi["asset_id"] == city_asset and taxi["model_name"] == "marengo3.0" and taxi["task_id"] == task.id
+    assert taxi["start"] < 8.0 and taxi["end"] > 4.0
+    bear = top("a brown bear catches salmon in a river")
+    assert bear["asset_id"] == current_library["asset:wildlife.mp4"] and bear["video_id"] == indexed.id
+    with pytest.raises(InvalidInputError, match="carries no segment vectors"):
+        nodes_from_embedding_task(client.indexes.indexed_assets.retrieve(current_library["index_id"],
+                                                                         current_library["city.mp4"]))

@@ -75,11 +75,36 @@ def world(media_dir: Path) -> World:
     client = fake.client()
     index = client.indexes.create(index_name="lc-world", models=INDEX_MODELS)
     videos = index_clips(fake, index.id, [media_dir / name for name in DEMO_SCRIPTS])
-    assets = {}
-    for name, video_id in videos.items():
-        video = client.indexes.videos.retrieve(index.id, video_id)
-        assets[name] = video.asset_id or video_id
+    # Classic uploads make no assets: tests that need one use ``current_world`` (no video_id stand-ins).
+    return World(fake=fake, index_id=index.id, videos=videos, media_dir=media_dir)
+
+
+def ingest_assets(fake: FakeTwelveLabs, index_id: str, paths: list[Path]) -> tuple[dict[str, str], dict[str, str]]:
+    """Current flow: each clip uploaded as an asset, then indexed; (filename -> video_id, filename -> asset_id)."""
+    client = fake.client()
+    videos, assets = {}, {}
+    for path in paths:
+        asset = client.assets.upload(path)
+        indexed = client.indexes.indexed_assets.create_and_wait(index_id, asset_id=asset.id, poll_interval=0)
+        videos[path.name], assets[path.name] = indexed.id, asset.id
+    return videos, assets
+
+
+@pytest.fixture(scope="session")
+def current_world(media_dir: Path) -> World:
+    """The same three clips on a Marengo 3.0 index, ingested the current way (assets + indexed assets)."""
+    from twelvelabs_rag.flow import CURRENT
+
+    fake = FakeTwelveLabs(seed=7)
+    index = fake.client().indexes.create(index_name="lc-current", models=CURRENT.index_models)
+    videos, assets = ingest_assets(fake, index.id, [media_dir / name for name in DEMO_SCRIPTS])
     return World(fake=fake, index_id=index.id, videos=videos, media_dir=media_dir, assets=assets)
+
+
+@pytest.fixture(params=["classic", "current"])
+def any_world(request: pytest.FixtureRequest) -> World:
+    """Both flows: the classic world (tasks, pegasus1.2 index) and the current one (assets, marengo3.0)."""
+    return request.getfixturevalue("world" if request.param == "classic" else "current_world")
 
 
 @pytest.fixture

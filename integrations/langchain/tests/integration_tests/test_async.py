@@ -62,7 +62,7 @@ async def test_async_paths_use_only_the_async_client(world, no_key, fresh_fake, 
     aclient = world.async_client()
     emb = lt.TwelveLabsEmbeddings(async_client=aclient)
     assert len(await emb.aembed_documents(["a fox", "a taxi"])) == 2
-    assert len((await emb.aembed_image([world.media_dir / "fox.png"]))[0]) == 1024
+    assert len((await emb.aembed_image([world.media_dir / "fox.png"]))[0]) == 512  # embed v2, marengo3.0
 
     retriever = lt.TwelveLabsSearchRetriever(index_id=world.index_id, k=2, async_client=aclient)
     docs = await retriever.ainvoke("a brown bear catches salmon")
@@ -83,6 +83,12 @@ async def test_async_paths_use_only_the_async_client(world, no_key, fresh_fake, 
     )
     [doc] = [d async for d in loader.alazy_load()]
     assert doc.metadata["filename"] == "city.mp4"
+    current = lt.TwelveLabsVideoLoader(  # the current flow: assets + indexed assets, all async
+        [world.media_dir / "city.mp4"], index_name="async-current", async_client=fresh_fake.async_client(),
+        show_progress=False, poll_interval=0,
+    )
+    [doc] = [d async for d in current.alazy_load()]
+    assert doc.metadata["asset_id"] and "taxi" in doc.page_content
 
     with pytest.raises(Exception, match="API key"):
         emb.embed_query("the sync path needs a key")  # proves the async calls above never built one

@@ -93,11 +93,13 @@ def test_no_video_and_empty_prompt_fail_before_any_request(world) -> None:
     assert len(world.fake.requests) == before
 
 
-def test_per_call_video_and_video_content_block(world) -> None:
+def test_per_call_video_and_video_content_block(world, current_world) -> None:
     chat = ChatTwelveLabsPegasus(**world.clients_kw())
     city = chat.invoke("What drives through the rain?", video_id=world.videos["city.mp4"]).text
     assert "taxi" in city
-    block = {"type": "video", "file_id": world.assets["kitchen.mp4"]}  # an asset id, as the API wants
+    # A video content block names an asset (the current flow): Pegasus 1.5 analyzes it directly.
+    chat = ChatTwelveLabsPegasus(**current_world.clients_kw())
+    block = {"type": "video", "file_id": current_world.assets["kitchen.mp4"]}
     msg = HumanMessage(content=[{"type": "text", "text": "What does the chef cook?"}, block])
     answer = chat.invoke([msg])
     assert "spaghetti" in answer.text or "pasta" in answer.text
@@ -129,3 +131,60 @@ def test_video_by_url_uses_the_current_model(world) -> None:
     answer = chat.invoke("What drives through the rain?")
     assert "taxi" in answer.text and answer.response_metadata["model_name"] == "pegasus1.5"
     assert world.fake.requests[-1].json["video"] == {"type": "url", "url": url}
+
+
+def test_bound_to_an_asset_with_a_window_defaults_to_pegasus_1_5(current_world) -> None:
+    asset = current_world.assets["wildlife.mp4"]
+    chat = ChatTwelveLabsPegasus(asset_id=asset, start_time=8, end_time=12, **current_world.clients_kw())
+    answer = chat.invoke("What is the bear catching?")
+    body = current_world.fake.calls("POST /analyze")[-1].json
+    assert body["video"] == {"type": "asset_id", "asset_id": asset} and body["model_name"] == "pegasus1.5"
+    assert (body["start_time"], body["end_time"]) == (8, 12)
+    assert "salmon" in answer.text and "fox" not in answer.text  # only the window was analyzed
+
+
+def test_classic_shape_refuses_nothing_but_current_shape_refuses_a_video_id(world) -> None:
+    classic = ChatTwelveLabsPegasus(api_shape="classic", video_id=world.fox_video, **world.clients_kw())
+    assert classic.resolved_model() == "pegasus1.2" and "bear" in classic.invoke("What is the bear doing?").text
+    current = ChatTwelveLabsPegasus(api_shape="current", video_id=world.fox_video, **world.clients_kw())
+    with pytest.raises(ValueError, match="bind asset_id"):
+        current.invoke("What is the bear doing?")
+
+
+def test_async_task_goes_through_analyze_tasks_with_progress(current_world) -> None:
+    seen: list[str] = []
+    chat = ChatTwelveLabsPegasus(asset_id=current_world.assets["city.mp4"], async_task=True,
+                                 on_progress=lambda task: seen.append(task.status), **current_world.clients_kw())
+    answer = chat.invoke("What drives through the rain?")
+    assert "taxi" in answer.text and seen and seen[-1] == "ready"
+    assert current_world.fake.calls("POST /analyze/tasks") and answer.response_metadata["model_name"] == "pegasus1.5"
+    [chunk] = list(chat.stream("What drives through the rain?"))
+    assert chunk.text == answer.text
+
+
+async def test_async_task_async_twin(current_world) -> None:
+    chat = ChatTwelveLabsPegasus(asset_id=current_world.assets["city.mp4"], async_task=True,
+                                 **current_world.clients_kw())
+    answer = await chat.ainvoke("What drives through the rain?")
+    assert "taxi" in answer.text
+
+
+def test_images_go_to_pegasus_1_6(current_world) -> None:
+    client = current_world.client()
+    fox = client.assets.upload(current_world.media_dir / "fox.png")
+    chat = ChatTwelveLabsPegasus(image=[{"name": "fox", "asset_id": fox.id}], **current_world.clients_kw())
+    assert chat.resolved_model() == "pegasus1.6"  # images need Pegasus 1.6
+    answer = chat.invoke("What animal is in <@fox>?")
+    body = current_world.fake.calls("POST /analyze")[-1].json
+    assert body["image"] == [{"name": "fox", "asset_id": fox.id}] and "video" not in body
+    assert body["model_name"] == "pegasus1.6" and "fox" in answer.text
+
+
+async def test_llm_binds_an_asset_and_runs_async_tasks(current_world) -> None:
+    asset = current_world.assets["kitchen.mp4"]
+    llm = TwelveLabsPegasusLLM(asset_id=asset, async_task=True, **current_world.clients_kw())
+    text = llm.invoke("What does the chef cook?")
+    assert "spaghetti" in text or "pasta" in text
+    assert current_world.fake.calls("POST /analyze/tasks")[-1].json["video"] == {"type": "asset_id", "asset_id": asset}
+    assert await llm.ainvoke("What does the chef cook?") == text
+    assert "".join(llm.stream("What does the chef cook?")) == text

@@ -19,7 +19,7 @@ def test_settings_from_env_and_lazy_clients_over_loopback(monkeypatch) -> None:
         ChatTwelveLabsPegasus(video_id="v")
         assert fake.requests == []  # constructors never touch the network
         assert "tlk_secret_123" not in repr(embeddings) and "tlk_secret_123" not in str(embeddings.model_dump())
-        assert len(embeddings.embed_query("a fox")) == 1024
+        assert len(embeddings.embed_query("a fox")) == 512
         # the async client is rebuilt for each new event loop (a second asyncio.run must work)
         first = asyncio.run(embeddings.aembed_query("a fox"))
         second = asyncio.run(embeddings.aembed_query("a fox"))
@@ -48,16 +48,16 @@ def test_close_and_aclose_close_only_the_clients_the_object_built(world) -> None
     with serve(fake) as base_url:
         embeddings = TwelveLabsEmbeddings(api_key="tlk_close", base_url=base_url)
         built = embeddings._sync_client()
-        assert len(embeddings.embed_query("a fox")) == 1024
+        assert len(embeddings.embed_query("a fox")) == 512
         embeddings.close()
         with pytest.raises(RuntimeError, match="closed"):
             list(built.indexes.list())
-        assert len(embeddings.embed_query("a fox")) == 1024  # usable again: a fresh client is built
+        assert len(embeddings.embed_query("a fox")) == 512  # usable again: a fresh client is built
         assert embeddings._sync_client() is not built
         embeddings.close()
 
         async def use_then_aclose() -> None:
-            assert len(await embeddings.aembed_query("a fox")) == 1024
+            assert len(await embeddings.aembed_query("a fox")) == 512
             await embeddings.aclose()
 
         asyncio.run(use_then_aclose())

@@ -37,7 +37,7 @@ def test_readme_code_blocks_run(tmp_path, monkeypatch, capsys, media_dir) -> Non
     assert "[wildlife.mp4 00:08-00:12] the bear is fishing" in out
     assert "salmon" in out
     assert "image query -> [wildlife.mp4 00:00-00:04]" in out
-    assert "1024 1024 1024" in out
+    assert "512 512 512 512" in out
     assert "1. [wildlife.mp4 00:08-00:12] video_id=" in out  # the agent tools' search
     assert "animal=" in out
     assert (tmp_path / "segments.tlstore" / "manifest.json").exists()

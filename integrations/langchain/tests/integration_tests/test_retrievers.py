@@ -170,3 +170,64 @@ def test_fractional_clip_times_are_kept_to_the_millisecond(fresh_fake, tmp_path,
     assert (2.25, 6.75) in spans, spans
     baton = next(d for d in docs if d.metadata["start"] == 2.25)
     assert baton.id != next(d for d in docs if d.metadata["start"] != 2.25).id
+
+
+# --- the current flow (Marengo 3.0 index, assets) -------------------------------------------------
+
+
+def test_current_index_hits_carry_their_asset_id_and_rank_only(current_world) -> None:
+    retriever = _retriever(current_world, k=3)
+    docs = retriever.invoke("a brown bear catches salmon in a river, an eagle flies over a lake, a red fox in snow")
+    by_name = {d.metadata["filename"]: d for d in docs}
+    bear = by_name["wildlife.mp4"]
+    assert bear.metadata["asset_id"] == current_world.assets["wildlife.mp4"]
+    assert bear.metadata["api_shape"] == "current" and bear.metadata["score"] is None
+    assert [d.metadata["rank"] for d in docs] == list(range(1, len(docs) + 1)) and len(docs) > 1
+    # The asset mapping is cached: a second search asks no indexed-asset lookups again.
+    before = _requests(current_world, "/indexed-assets/")
+    retriever.invoke("a brown bear catches salmon in a river")
+    assert _requests(current_world, "/indexed-assets/") == before
+
+
+async def test_current_index_async_twin_maps_assets(current_world) -> None:
+    [doc] = await _retriever(current_world, k=1).ainvoke("a yellow taxi drives through the rain")
+    assert doc.metadata["asset_id"] == current_world.assets["city.mp4"]
+
+
+def test_classic_index_keeps_scores_and_has_no_asset_id(world) -> None:
+    [doc] = _retriever(world, k=1).invoke("a brown bear catches salmon in a river")
+    assert doc.metadata["api_shape"] == "classic" and "asset_id" not in doc.metadata
+    assert doc.metadata["score"] is not None
+    with pytest.raises(ValueError, match="api_shape='current' does not fit this index"):
+        _retriever(world, api_shape="current").invoke("bear")
+
+
+def test_several_query_images_and_transcription_search(current_world) -> None:
+    fox = str(current_world.media_dir / "fox.png")
+    retriever = _retriever(current_world, k=1, search_options=["visual", "transcription"],
+                           transcription_options=["lexical"])
+    [doc] = retriever.invoke("deep snow", image=[fox, fox])
+    assert doc.metadata["filename"] == "wildlife.mp4"
+    sent = current_world.fake.calls("POST /search")[-1]
+    assert len(sent.files) == 2 and sent.form["transcription_options"] == ["lexical"]
+    with pytest.raises(ValueError, match="mixes URLs and local files"):
+        retriever.invoke("deep snow", image=[fox, "https://example.com/fox.png"])
+
+
+def test_entity_search_resolves_the_name(fresh_fake, media_dir) -> None:
+    from tests.integration_tests.conftest import ingest_assets
+    from twelvelabs_rag.entity_query import EntityLookupError
+    from twelvelabs_rag.flow import CURRENT
+
+    client = fresh_fake.client()
+    index = client.indexes.create(index_name="ent", models=CURRENT.index_models)
+    ingest_assets(fresh_fake, index.id, [media_dir / "wildlife.mp4", media_dir / "city.mp4"])
+    look = client.assets.upload(media_dir / "fox.png")
+    people = client.entity_collections.create(name="animals")
+    rusty = client.entity_collections.entities.create(people.id, name="Rusty", asset_ids=[look.id])
+    retriever = TwelveLabsSearchRetriever(index_id=index.id, k=1, client=client)
+    [doc] = retriever.invoke("in the snow", entity="rusty")
+    assert doc.metadata["filename"] == "wildlife.mp4"
+    assert fresh_fake.calls("POST /search")[-1].form["query_text"] == [f"<@{rusty.id}> in the snow"]
+    with pytest.raises(EntityLookupError, match="no entity named 'Bruno'.*check the spelling"):
+        retriever.invoke("in the snow", entity="Bruno")

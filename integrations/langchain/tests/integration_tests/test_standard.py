@@ -39,7 +39,15 @@ class TestTwelveLabsEmbeddingsIntegration(_WorldBound, EmbeddingsIntegrationTest
 
     @property
     def embedding_model_params(self) -> dict[str, Any]:
-        return {"model_name": "Marengo-retrieval-2.7", **self.world.clients_kw()}
+        return {"api_shape": "classic", **self.world.clients_kw()}  # Marengo-retrieval-2.7 on /embed
+
+
+class TestTwelveLabsEmbeddingsV2Integration(TestTwelveLabsEmbeddingsIntegration):
+    """The same suite on embed v2 (the default: marengo3.0)."""
+
+    @property
+    def embedding_model_params(self) -> dict[str, Any]:
+        return {**self.world.clients_kw()}
 
 
 class TestTwelveLabsSearchRetrieverIntegration(_WorldBound, RetrieversIntegrationTests):
@@ -84,11 +92,16 @@ class TestChatTwelveLabsPegasusIntegration(_WorldBound, ChatModelIntegrationTest
 
 
 class TestChatTwelveLabsPegasusCurrentIntegration(TestChatTwelveLabsPegasusIntegration):
-    """The same suite on the current request shape: ``video`` by asset id, pegasus1.5, per-call model override."""
+    """The same suite on the current flow: bound to an asset (assets + indexed assets on a Marengo 3.0
+    index), pegasus1.5 by default, per-call model override to pegasus1.6."""
+
+    @pytest.fixture(autouse=True)
+    def _bind_world(self, current_world: Any) -> None:
+        self.world = current_world
 
     @property
     def chat_model_params(self) -> dict[str, Any]:
-        return {"video": self.world.assets["wildlife.mp4"], **self.world.clients_kw()}
+        return {"asset_id": self.world.assets["wildlife.mp4"], **self.world.clients_kw()}
 
     @property
     def model_override_value(self) -> str:

@@ -179,7 +179,8 @@ def test_analyze_asks_about_the_moment_window(world: Any, assert_window_sent: An
     assert msg.artifact["model_name"] == "pegasus1.2" and msg.artifact["generation_id"]
 
 
-async def test_analyze_an_asset_with_a_json_schema_async(world: Any) -> None:
+async def test_analyze_an_asset_with_a_json_schema_async(current_world: Any) -> None:
+    world = current_world  # assets exist on the current flow only (a classic upload makes none)
     tool = TwelveLabsAnalyzeTool(**world.clients_kw())
     schema = {"type": "object", "properties": {"animal": {"type": "string"}}, "required": ["animal"]}
     before = len(world.fake.calls("POST /analyze"))

@@ -73,7 +73,7 @@ def _embedding_task(world, name: str):
 
 
 def test_segments_from_an_embedding_task_are_searchable_by_text(world) -> None:
-    emb = TwelveLabsEmbeddings(**world.clients_kw())
+    emb = TwelveLabsEmbeddings(api_shape="classic", **world.clients_kw())
     store = TwelveLabsSegmentVectorStore(emb)
     city = _embedding_task(world, "city.mp4")
     ids = store.add_embedding_task(_embedding_task(world, "wildlife.mp4"))
@@ -95,7 +95,7 @@ def test_segments_from_an_embedding_task_are_searchable_by_text(world) -> None:
 
 
 async def test_async_twins(world) -> None:
-    emb = TwelveLabsEmbeddings(**world.clients_kw())
+    emb = TwelveLabsEmbeddings(api_shape="classic", **world.clients_kw())
     store = await TwelveLabsSegmentVectorStore.afrom_texts(
         ["a red fox in snow", "a chef cooks pasta"], emb, ids=["fox", "chef"]
     )
@@ -128,7 +128,7 @@ def test_add_embeddings_stores_precomputed_vectors_and_last_duplicate_wins() -> 
 
 
 def test_any_to_any_image_vector_finds_the_matching_segment(world) -> None:
-    emb = TwelveLabsEmbeddings(**world.clients_kw())
+    emb = TwelveLabsEmbeddings(api_shape="classic", **world.clients_kw())
     store = TwelveLabsSegmentVectorStore(emb)
     wildlife = _embedding_task(world, "wildlife.mp4")
     store.add_embedding_task(wildlife)
@@ -151,3 +151,39 @@ def test_line_separator_characters_survive_a_reopen(tmp_path: Path) -> None:
     docs = sorted(again.get_by_ids(["a", "b", "c"]), key=lambda d: d.id)
     assert [(d.page_content, d.metadata) for d in docs] == [(t, {"note": t}) for t in texts]
     again.store.close()
+
+
+# --- the current flow: embed v2 tasks and indexed-asset embeddings, with asset_id -------------------
+
+
+def test_embed_v2_task_and_indexed_asset_segments_keep_their_asset(current_world) -> None:
+    client = current_world.client()
+    store = TwelveLabsSegmentVectorStore(TwelveLabsEmbeddings(**current_world.clients_kw()))
+    city_asset = current_world.assets["city.mp4"]
+    task = client.embed.v2.tasks.create_and_wait(
+        input_type="video", model_name="marengo3.0", video={"media_source": {"asset_id": city_asset}}, poll_interval=0)
+    from_task = store.add_embedding_task(task, asset_id=city_asset)
+    indexed = client.indexes.indexed_assets.retrieve(
+        current_world.index_id, current_world.videos["wildlife.mp4"], embedding_option=["visual", "audio"])
+    from_index = store.add_embedding_task(indexed)
+    assert from_task and from_index and not set(from_task) & set(from_index)
+    [taxi] = store.similarity_search("a yellow taxi drives through the rain", k=1, filter={"scope": "clip"})
+    assert taxi.metadata["asset_id"] == city_asset and taxi.metadata["video_id"] == task.id
+    assert taxi.metadata["start"] < 8.0 and taxi.metadata["end"] > 4.0  # the segment holds the taxi scene (4-8 s)
+    [bear] = store.similarity_search("a brown bear catches salmon in a river", k=1, filter={"scope": "clip"})
+    assert bear.metadata["asset_id"] == current_world.assets["wildlife.mp4"]
+    assert bear.metadata["video_id"] == indexed.id and bear.metadata["option"] in ("visual", "audio")
+    # Re-adding replaces the rows (stable ids); a filter on asset_id finds one video's segments.
+    before = len(store.store)
+    store.add_embedding_task(indexed)
+    assert len(store.store) == before
+    only = store.similarity_search("anything", k=20, filter={"metadata.asset_id": city_asset})
+    assert only and {d.metadata["asset_id"] for d in only} == {city_asset}
+
+
+def test_vectors_of_another_model_are_refused(world, current_world) -> None:
+    from twelvelabs_rag.store import ModelMismatchError
+
+    store = TwelveLabsSegmentVectorStore(TwelveLabsEmbeddings(**current_world.clients_kw()))  # marengo3.0
+    with pytest.raises(ModelMismatchError, match="use a store created with that model"):
+        store.add_embedding_task(_embedding_task(world, "city.mp4"))  # Marengo 2.7 vectors

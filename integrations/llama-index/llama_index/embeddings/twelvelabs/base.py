@@ -6,9 +6,11 @@ Example (offline, against the bundled emulator)::
     from llama_index.embeddings.twelvelabs import TwelveLabsEmbedding
 
     fake = FakeTwelveLabs()
-    embed = TwelveLabsEmbedding(client=fake.client(), async_client=fake.async_client())
+    embed = TwelveLabsEmbedding(client=fake.client(), async_client=fake.async_client())  # embed v2, marengo3.0
     vec = embed.get_query_embedding("a red fox running through snow")
-    assert len(vec) == embed.dimension == 1024
+    assert len(vec) == embed.dimension == 512
+    classic = TwelveLabsEmbedding(api_shape="classic", client=fake.client())  # /embed, Marengo-retrieval-2.7
+    assert len(classic.get_query_embedding("a red fox")) == classic.dimension == 1024
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import asyncio
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Literal, Sequence
 
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_validator
 from llama_index.core.callbacks import CallbackManager
@@ -24,15 +26,22 @@ from llama_index.core.embeddings import MultiModalEmbedding
 from llama_index.core.schema import ImageType
 
 from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
-from twelvelabs_rag.models import find_model, models_for
+from twelvelabs_rag.bulk import map_bounded
+from twelvelabs_rag.embed_inputs import v2_request, v2_vector
+from twelvelabs_rag.flow import choose_flow
+from twelvelabs_rag.models import embed_dimension, find_model, models_for
 from twelvelabs_rag.types import EmbeddingResponse
 
 from ._common import ClientHolder, is_url, loop_semaphore
 
 __all__ = ["TwelveLabsEmbedding", "MODEL_DIMENSIONS"]
 
-#: Marengo embed model names and their vector sizes (the spaces are not compatible), from the core registry.
-MODEL_DIMENSIONS: dict[str, int] = {m.embed_name: m.dimension for m in models_for("embed") if m.embed_name and m.dimension}
+#: Marengo embed model names and their vector sizes (the spaces are not compatible), from the core registry:
+#: the classic ``/embed`` names and the embed v2 ones.
+MODEL_DIMENSIONS: dict[str, int] = {
+    **{m.embed_name: m.dimension for m in models_for("embed") if m.embed_name and m.dimension and m.surface == "classic"},
+    **{m.name: m.dimension for m in models_for("embed_v2") if m.dimension},
+}
 
 MediaInput = str | Path | bytes | BytesIO
 
@@ -45,8 +54,15 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
     embedding task. Batches are embedded with at most ``max_concurrency`` requests in flight
     (the endpoint takes one input per request); the async methods use ``AsyncTwelveLabs``.
 
+    The current flow (default) calls embed v2 (``client.embed.v2``); ``api_shape="classic"`` or the
+    classic model name calls ``/embed``. Sync batches run through ``twelvelabs_rag.bulk`` (a 429
+    pauses every worker of the batch together).
+
     Args:
-        model_name: ``"Marengo-retrieval-2.7"`` (1024-d, default) or ``"marengo3.0"`` (512-d).
+        model_name: ``"marengo3.0"`` (512-d, embed v2, default), ``"marengo3.5"`` (embed v2, with
+            ``embedding_dimension``) or ``"Marengo-retrieval-2.7"`` (1024-d, classic ``/embed``).
+        api_shape: ``"classic"`` picks the classic model when ``model_name`` is not given.
+        embedding_dimension: ``marengo3.5`` only: a shorter vector.
         api_key: TwelveLabs key; defaults to ``TWELVELABS_API_KEY``.
         base_url: API base URL; defaults to ``TWELVELABS_BASE_URL`` or the public API.
         client / async_client: ready clients (then ``api_key``/``base_url`` are not used).
@@ -61,7 +77,8 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
         ```
     """
 
-    model_name: str = Field(default="Marengo-retrieval-2.7", description="Marengo embed model name.")
+    model_name: str = Field(default="marengo3.0", description="Marengo embed model name.")
+    embedding_dimension: int | None = Field(default=None, gt=0, le=512, description="marengo3.5: a shorter vector.")
     embed_batch_size: int = Field(default=10, gt=0, le=2048)
     max_concurrency: int = Field(default=8, gt=0, le=64, description="Requests in flight at once.")
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
@@ -73,8 +90,10 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
 
     def __init__(
         self,
-        model_name: str = "Marengo-retrieval-2.7",
+        model_name: str | None = None,
         *,
+        api_shape: Literal["current", "classic"] | None = None,
+        embedding_dimension: int | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
         client: TwelveLabs | None = None,
@@ -96,7 +115,8 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
             max_retries=max_retries,
         )
         super().__init__(
-            model_name=model_name,
+            model_name=model_name or choose_flow(api_shape).embed_model,
+            embedding_dimension=embedding_dimension,
             api_key=holder.api_key,
             base_url=holder.base_url,
             embed_batch_size=embed_batch_size,
@@ -112,13 +132,22 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
     @classmethod
     def _check_model(cls, value: str) -> str:
         spec = find_model(value)
-        value = spec.embed_name or value if spec is not None else value
+        if spec is not None and spec.surface == "classic":
+            value = spec.embed_name or value
+        elif spec is not None:
+            value = spec.name
         if value not in MODEL_DIMENSIONS:
             raise ValueError(
                 f"unknown Marengo embed model {value!r}: use one of {sorted(MODEL_DIMENSIONS)} "
-                "(Marengo-retrieval-2.7 is 1024-d, marengo3.0 is 512-d)"
+                "(marengo3.0 is 512-d on embed v2, Marengo-retrieval-2.7 is 1024-d on the classic /embed)"
             )
         return value
+
+    @property
+    def uses_v2(self) -> bool:
+        """Embed v2 (current models) or ``/embed`` (classic)."""
+        spec = find_model(self.model_name)
+        return spec is not None and spec.surface == "current"
 
     @classmethod
     def class_name(cls) -> str:
@@ -126,7 +155,9 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
 
     @property
     def dimension(self) -> int:
-        """Vector size of ``model_name`` (1024 for Marengo 2.7, 512 for Marengo 3.0)."""
+        """Vector size: 1024 for Marengo 2.7, 512 for Marengo 3.0, ``embedding_dimension`` on Marengo 3.5."""
+        if self.embedding_dimension is not None:
+            return embed_dimension(self.model_name, self.embedding_dimension)
         return MODEL_DIMENSIONS[self.model_name]
 
     # ---------------------------------------------------------------- request building
@@ -155,21 +186,35 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
             f"{kind} input must be a path, an http(s) URL, bytes or BytesIO, not {type(media).__name__}"
         )
 
+    def _v2(self, kind: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The embed v2 request for the v1-style kwargs of one input (reads a file: blocking)."""
+        if kind == "text":
+            item: Any = kwargs["text"]
+        else:
+            if kwargs.get("audio_start_offset_sec"):
+                raise ValueError("start_offset_sec is a classic /embed option; on embed v2 cut the clip first "
+                                 "or use api_shape='classic'")
+            item = kwargs.get(f"{kind}_url") or kwargs.get(f"{kind}_file")
+        return v2_request(self.model_name, kind, item, embedding_dimension=self.embedding_dimension)
+
     def _sync_one(self, kind: str, **kwargs: Any) -> list[float]:
-        return self._vector(self._clients.sync.embed.create(model_name=self.model_name, **kwargs), kind)
+        client = self._clients.sync
+        if self.uses_v2:
+            return v2_vector(client.embed.v2.create(**self._v2(kind, kwargs)), kind)
+        return self._vector(client.embed.create(model_name=self.model_name, **kwargs), kind)
 
     async def _async_one(self, kind: str, **kwargs: Any) -> list[float]:
+        if self.uses_v2:
+            request = self._v2(kind, kwargs) if kind == "text" else await asyncio.to_thread(self._v2, kind, kwargs)
+            async with loop_semaphore(self, self.max_concurrency):
+                return v2_vector(await self._clients.aio.embed.v2.create(**request), kind)
         async with loop_semaphore(self, self.max_concurrency):
             response = await self._clients.aio.embed.create(model_name=self.model_name, **kwargs)
         return self._vector(response, kind)
 
     def _sync_many(self, kind: str, calls: Sequence[dict[str, Any]]) -> list[list[float]]:
-        if len(calls) <= 1 or self.max_concurrency == 1:
-            return [self._sync_one(kind, **kw) for kw in calls]
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(calls))) as pool:
-            return list(pool.map(lambda kw: self._sync_one(kind, **kw), calls))
+        return map_bounded(self._clients.sync, list(calls), lambda kw: self._sync_one(kind, **kw),
+                           max_concurrency=self.max_concurrency)
 
     async def _async_many(self, kind: str, calls: Sequence[dict[str, Any]]) -> list[list[float]]:
         return list(await asyncio.gather(*(self._async_one(kind, **kw) for kw in calls)))

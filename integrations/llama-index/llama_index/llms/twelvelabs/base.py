@@ -17,7 +17,7 @@ Example (offline, against the bundled emulator)::
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence, Type
+from typing import Any, Callable, Sequence, Type
 
 from llama_index.core.base.llms.generic_utils import (
     astream_completion_response_to_chat_response,
@@ -40,6 +40,7 @@ from llama_index.core.prompts import PromptTemplate
 
 from llama_index.embeddings.twelvelabs._common import ClientHolder
 from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
+from twelvelabs_rag.analyze_answer import task_answer
 from twelvelabs_rag.types import AnalyzeResponse
 
 __all__ = ["TwelveLabsPegasus", "PROMPT_TOKEN_LIMIT"]
@@ -47,7 +48,9 @@ __all__ = ["TwelveLabsPegasus", "PROMPT_TOKEN_LIMIT"]
 #: Pegasus accepts a prompt of at most this many tokens (separate from the output budget).
 PROMPT_TOKEN_LIMIT = 2000
 _DEFAULT_MAX_TOKENS = 4096
-_PASS_THROUGH = ("temperature", "max_tokens", "response_format", "model_name")
+_PASS_THROUGH = ("temperature", "max_tokens", "response_format", "model_name", "start_time", "end_time")
+#: The ways to name the video, one per call: classic ``video_id``, or a current ``video`` object.
+_BINDINGS = ("asset_id", "video_url", "video_id")
 
 
 def json_schema_for(output_cls: Type[BaseModel]) -> dict[str, Any]:
@@ -75,9 +78,11 @@ def json_schema_for(output_cls: Type[BaseModel]) -> dict[str, Any]:
 class TwelveLabsPegasus(CustomLLM):
     """Pegasus video-language model as a completion LLM bound to one video.
 
-    Query engines pass only a prompt, so the video is a field: ``video_id`` (a video in an index
-    with Pegasus; default model ``pegasus1.2``) or ``video_url`` (a direct media URL; default model
-    ``pegasus1.5``). A call may override it with ``complete(prompt, video_id=...)``.
+    Query engines pass only a prompt, so the video is a field: ``asset_id`` (an asset, the current
+    flow; default model ``pegasus1.5``), ``video_url`` (a direct media URL; ``pegasus1.5``) or
+    ``video_id`` (a video in a classic index with Pegasus; ``pegasus1.2``). ``start_time``/``end_time``
+    narrow the analysis to a window, e.g. a retrieved moment. A call may override any of them with
+    ``complete(prompt, asset_id=..., start_time=..., end_time=...)``.
 
     ``metadata`` is honest about Pegasus: the prompt may hold at most ``PROMPT_TOKEN_LIMIT`` (2,000)
     tokens and the output budget is separate, so ``context_window`` = 2,000 + ``num_output`` and
@@ -97,9 +102,16 @@ class TwelveLabsPegasus(CustomLLM):
         ```
     """
 
-    video_id: str | None = Field(default=None, description="Indexed video to talk about (pegasus1.2).")
+    video_id: str | None = Field(default=None, description="Indexed video to talk about (classic, pegasus1.2).")
     video_url: str | None = Field(default=None, description="Direct video URL (pegasus1.5 video object).")
-    model_name: str | None = Field(default=None, description="pegasus1.2 (video_id) or pegasus1.5 (video_url).")
+    asset_id: str | None = Field(default=None, description="An asset (current flow, pegasus1.5 video object).")
+    async_task: bool = Field(default=False, description="Run through client.analyze.tasks (long videos).")
+    on_progress: Callable[[Any], Any] | None = Field(default=None, exclude=True, description="Sees each task poll.")
+    start_time: float | None = Field(default=None, ge=0.0, description="Analyze only from this second on.")
+    end_time: float | None = Field(default=None, gt=0.0, description="Analyze only up to this second.")
+    model_name: str | None = Field(
+        default=None, description="pegasus1.2 (video_id) or pegasus1.5 (asset_id / video_url), pegasus1.6."
+    )
     temperature: float | None = Field(default=None, ge=0.0, le=1.0)
     max_tokens: int | None = Field(default=None, gt=0, description="Output token budget (server default 4096).")
     prompt_token_limit: int = Field(default=PROMPT_TOKEN_LIMIT, gt=0)
@@ -113,6 +125,9 @@ class TwelveLabsPegasus(CustomLLM):
         video_id: str | None = None,
         *,
         video_url: str | None = None,
+        asset_id: str | None = None,
+        start_time: float | None = None,
+        end_time: float | None = None,
         model_name: str | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
@@ -137,6 +152,9 @@ class TwelveLabsPegasus(CustomLLM):
         super().__init__(
             video_id=video_id,
             video_url=video_url,
+            asset_id=asset_id,
+            start_time=start_time,
+            end_time=end_time,
             model_name=model_name,
             temperature=temperature,
             max_tokens=max_tokens,
@@ -149,13 +167,14 @@ class TwelveLabsPegasus(CustomLLM):
 
     @model_validator(mode="after")
     def _check_video(self) -> TwelveLabsPegasus:
-        if not self.video_id and not self.video_url:
+        bound = [name for name in _BINDINGS if getattr(self, name)]
+        if not bound:
             raise ValueError(
-                "TwelveLabsPegasus is bound to one video: pass video_id=<id of an indexed video> "
-                "or video_url=<direct media URL>"
+                "TwelveLabsPegasus is bound to one video: pass asset_id=<asset id> (current flow), "
+                "video_url=<direct media URL> or video_id=<id of an indexed video> (classic flow)"
             )
-        if self.video_id and self.video_url:
-            raise ValueError("pass either video_id or video_url, not both")
+        if len(bound) > 1:
+            raise ValueError(f"pass one of asset_id, video_url or video_id, not both (got {' and '.join(bound)})")
         if self.model_name is None:
             self.model_name = "pegasus1.2" if self.video_id else "pegasus1.5"
         return self
@@ -187,20 +206,25 @@ class TwelveLabsPegasus(CustomLLM):
     def _request(self, prompt: str, formatted: bool, stream: bool, kwargs: dict[str, Any]) -> dict[str, Any]:
         if not formatted:
             prompt = self.completion_to_prompt(prompt)
-        unknown = set(kwargs) - set(_PASS_THROUGH) - {"video_id", "video_url"}
+        unknown = set(kwargs) - set(_PASS_THROUGH) - set(_BINDINGS)
         if unknown:
             raise TypeError(f"TwelveLabsPegasus got unexpected keyword arguments: {sorted(unknown)}")
-        video_id = kwargs.get("video_id") or (None if kwargs.get("video_url") else self.video_id)
-        video_url = kwargs.get("video_url") or (None if kwargs.get("video_id") else self.video_url)
+        per_call = [name for name in _BINDINGS if kwargs.get(name)]
+        if len(per_call) > 1:
+            raise ValueError(f"pass one of asset_id, video_url or video_id per call, not both (got {' and '.join(per_call)})")
+        kind = per_call[0] if per_call else next(name for name in _BINDINGS if getattr(self, name))
+        value = kwargs[kind] if per_call else getattr(self, kind)
         request: dict[str, Any] = {"prompt": prompt, "stream": stream}
-        if video_id:
-            request["video_id"] = video_id
+        if kind == "video_id":
+            request["video_id"] = value
+        elif kind == "asset_id":
+            request["video"] = {"type": "asset_id", "asset_id": value}
         else:
-            request["video"] = {"type": "url", "url": video_url}
-        request["model_name"] = kwargs.get("model_name") or (
-            self.model_name if (video_id and self.video_id) or (video_url and self.video_url) else None
-        ) or ("pegasus1.2" if video_id else "pegasus1.5")
-        for name in ("temperature", "max_tokens"):
+            request["video"] = {"type": "url", "url": value}
+        same_kind = getattr(self, kind) is not None
+        request["model_name"] = kwargs.get("model_name") or (self.model_name if same_kind else None) or (
+            "pegasus1.2" if kind == "video_id" else "pegasus1.5")
+        for name in ("temperature", "max_tokens", "start_time", "end_time"):
             value = kwargs.get(name, getattr(self, name))
             if value is not None:
                 request[name] = value
@@ -239,13 +263,29 @@ class TwelveLabsPegasus(CustomLLM):
         return text, None
 
     # ------------------------------------------------------------------ sync
+    def _task_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        if "video_id" in request:
+            raise ValueError("async_task=True runs on assets and URLs (client.analyze.tasks): bind asset_id=... "
+                             "or video_url=... instead of video_id")
+        return {**{k: v for k, v in request.items() if k != "stream"}, "on_progress": self.on_progress}
+
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        result = self._clients.sync.analyze(**self._request(prompt, formatted, False, kwargs))
-        return self._response(result)
+        request = self._request(prompt, formatted, False, kwargs)
+        if self.async_task:  # long videos: an analyze task, polled until ready
+            return self._response(task_answer(self._clients.sync.analyze.tasks.create_and_wait(
+                **self._task_request(request))))
+        return self._response(self._clients.sync.analyze(**request))
 
     @llm_completion_callback()
     def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        if self.async_task:  # an analyze task answers once: one chunk
+            whole = self.complete(prompt, formatted=formatted, **kwargs)
+
+            def once() -> CompletionResponseGen:
+                yield CompletionResponse(text=whole.text, delta=whole.text, additional_kwargs=whole.additional_kwargs)
+
+            return once()
         # Opened eagerly so that a bad video id or key fails at the call, not at the first chunk.
         stream = self._clients.sync.analyze(**self._request(prompt, formatted, True, kwargs))
 
@@ -266,13 +306,23 @@ class TwelveLabsPegasus(CustomLLM):
     # ------------------------------------------------------------------ async
     @llm_completion_callback()
     async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        result = await self._clients.aio.analyze(**self._request(prompt, formatted, False, kwargs))
-        return self._response(result)
+        request = self._request(prompt, formatted, False, kwargs)
+        if self.async_task:
+            task = await self._clients.aio.analyze.tasks.create_and_wait(**self._task_request(request))
+            return self._response(task_answer(task))
+        return self._response(await self._clients.aio.analyze(**request))
 
     @llm_completion_callback()
     async def astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
+        if self.async_task:
+            whole = await self.acomplete(prompt, formatted=formatted, **kwargs)
+
+            async def once() -> CompletionResponseAsyncGen:
+                yield CompletionResponse(text=whole.text, delta=whole.text, additional_kwargs=whole.additional_kwargs)
+
+            return once()
         request = self._request(prompt, formatted, True, kwargs)
         client = self._clients.aio
         stream = await client.analyze(**request)

@@ -33,9 +33,11 @@ class VideoContent:
     analysis: str | None = None
     transcript: list[Any] | None = None  # TranscriptionLine-like: start, end, value
     analysis_extra: dict[str, Any] | None = None
+    asset_id: str | None = None  # current flow: the asset behind the indexed asset
 
     def metadata(self) -> dict[str, Any]:
-        return {
+        extra = {"asset_id": self.asset_id} if self.asset_id is not None else {}
+        return {**extra,
             "video_id": self.video_id,
             "index_id": self.index_id,
             "filename": self.filename,

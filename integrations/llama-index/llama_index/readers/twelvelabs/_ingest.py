@@ -97,3 +97,33 @@ async def afind_existing(client: Any, index_id: str, source: Source) -> Existing
 async def aclassify(inputs: Any) -> list[Source]:
     """:func:`classify` in a worker thread (it stats and hashes files)."""
     return await asyncio.to_thread(classify, inputs)
+
+
+class _NoBar:
+    """Stands in for a progress bar that is not shown (tqdm is not even imported then)."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    """A tqdm bar when one is shown: the notebook widget when ipywidgets is installed, else the text bar.
+
+    ``tqdm.auto`` in a Jupyter kernel without ipywidgets warns "IProgress not found" as soon as it is
+    imported, so it is only imported when the widget can work.
+    """
+    if not enabled or total == 0:
+        return _NoBar()
+    import importlib.util
+
+    if importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm.std import tqdm
+    return tqdm(total=total, desc="Indexing videos", unit="video", leave=False)

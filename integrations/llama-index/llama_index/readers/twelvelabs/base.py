@@ -30,44 +30,16 @@ from llama_index.core.schema import Document
 
 from llama_index.embeddings.twelvelabs._common import ClientHolder
 from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
+from twelvelabs_rag.flow import AssetIds, Flow, choose_flow
+from twelvelabs_rag.ingest_assets import aingest_asset, ingest_asset
 
 from ._content import DEFAULT_PROMPT, VideoContent, documents_for
-from ._ingest import Source, aclassify, afind_existing, classify, find_existing, preflight_all
+from ._ingest import Source, _progress, aclassify, afind_existing, classify, find_existing, preflight_all
 from ._knowledge_ingest import KnowledgeStoreTarget, check_target
 
 __all__ = ["TwelveLabsVideoReader", "DEFAULT_PROMPT"]
 
 SourcesArg = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
-
-
-class _NoBar:
-    """Stands in for a progress bar that is not shown (tqdm is not even imported then)."""
-
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _progress(total: int, enabled: bool) -> Any:
-    """A tqdm bar when one is shown: the notebook widget when ipywidgets is installed, else the text bar.
-
-    ``tqdm.auto`` in a Jupyter kernel without ipywidgets warns "IProgress not found" as soon as it is
-    imported, so it is only imported when the widget can work.
-    """
-    if not enabled or total == 0:
-        return _NoBar()
-    import importlib.util
-
-    if importlib.util.find_spec("ipywidgets") is not None:
-        from tqdm.auto import tqdm
-    else:
-        from tqdm.std import tqdm
-    return tqdm(total=total, desc="Indexing videos", unit="video", leave=False)
 
 
 class TwelveLabsVideoReader(BasePydanticReader):
@@ -80,6 +52,12 @@ class TwelveLabsVideoReader(BasePydanticReader):
     the index (same filename and size, or the same sha256 in ``user_metadata["tlrag_sha256"]``) is
     not uploaded again; a URL already indexed (``user_metadata["tlrag_source_url"]``) neither; a file
     whose earlier upload is still indexing is waited for (``twelvelabs_rag.dedupe.find_upload``).
+
+    Flow: the index's models decide (``api_shape=`` to insist). On a current (Marengo 3.0) index new
+    sources become assets (local files of any size through ``client.assets.upload``, multipart with
+    resume; URLs by URL), then indexed assets; a file already uploaded (same hash, or same name and
+    size), even still processing, is reused (``twelvelabs_rag.dedupe.find_asset_upload``); the analysis is
+    Pegasus 1.5 on the asset and Documents carry ``asset_id``.
 
     Content: ``content="both"`` (default: Pegasus analysis with ``prompt``, by default a timestamped
     description, followed by the transcript), ``"analyze"`` or ``"transcript"``. ``mode="video"`` gives one Document per video;
@@ -114,6 +92,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
     preflight: bool = Field(default=True, description="Check every local file against the API limits before uploading any.")
     user_metadata: dict[str, Any] | None = Field(default=None, description="Extra user_metadata for new uploads.")
     enable_video_stream: bool | None = None
+    api_shape: Literal["current", "classic"] | None = None
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
     base_url: str | None = None
     target: Literal["index", "knowledge_store"] = Field(
@@ -123,6 +102,8 @@ class TwelveLabsVideoReader(BasePydanticReader):
 
     _clients: ClientHolder = PrivateAttr()
     _store: KnowledgeStoreTarget | None = PrivateAttr(default=None)
+    _flow: Flow | None = PrivateAttr(default=None)
+    _asset_ids: AssetIds = PrivateAttr(default_factory=AssetIds)
 
     def __init__(
         self,
@@ -200,8 +181,27 @@ class TwelveLabsVideoReader(BasePydanticReader):
 
         return lambda path: preflight(path, kind="video")
 
+    def _current(self) -> bool:
+        return self._flow is not None and self._flow.ingest == "assets"
+
+    def _ingest_kwargs(self, bar: Any, source: Source) -> dict[str, Any]:
+        def report(progress: Any) -> None:
+            bar.set_postfix_str(f"{source.filename}: {progress.bytes_sent >> 20}/{progress.total_bytes >> 20} MiB",
+                                refresh=False)
+
+        return {"user_metadata": self.user_metadata, "skip_existing": self.skip_existing, "timeout": self.timeout,
+                "poll_interval": self.poll_interval, "on_progress": report}
+
+    def _ingested(self, source: Source, done: Any) -> None:
+        source.video_id, source.uploaded = done.video_id, not done.reused
+        self._asset_ids.put(self.index_id, done.video_id, done.asset_id)
+
     def _analyze_kwargs(self, video_id: str) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"video_id": video_id, "prompt": self.prompt}
+        if self._current():
+            asset_id = self._asset_ids.get(self.index_id, video_id)
+            kwargs = {"video": {"type": "asset_id", "asset_id": asset_id}, "prompt": self.prompt,
+                      "model_name": self._flow.pegasus}  # type: ignore[union-attr]
         if self.temperature is not None:
             kwargs["temperature"] = self.temperature
         if self.max_tokens is not None:
@@ -220,6 +220,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
             height=meta.height if meta else None,
             analysis=analysis.data if analysis is not None else None,
             transcript=list(video.transcription or []) if self.content != "analyze" else None,
+            asset_id=self._asset_ids.get(self.index_id, video_id) if self._current() else None,
         )
 
     def _targets(self, sources: list[Source], video_ids: list[str]) -> list[tuple[str, str]]:
@@ -244,6 +245,26 @@ class TwelveLabsVideoReader(BasePydanticReader):
     # ------------------------------------------------------------------ sync
     def _index_sync(self, sources: list[Source]) -> None:
         client = self._clients.sync
+        if self._flow is None:
+            self._flow = choose_flow(self.api_shape, index=client.indexes.retrieve(self.index_id))
+        if self._current():
+            preflight_all(sources, self._preflight_check())
+            bar = _progress(len(sources), self.show_progress)
+
+            def ingest(source: Source) -> None:
+                done = ingest_asset(client, self.index_id, source.path or str(source.url), source.facts(),
+                                    **self._ingest_kwargs(bar, source))
+                self._ingested(source, done)
+                bar.update(1)
+
+            try:
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(max_workers=max(1, min(self.max_concurrency, len(sources)))) as pool:
+                    list(pool.map(ingest, sources))
+            finally:
+                bar.close()
+            return
         if self.skip_existing:
             for source in sources:
                 source.found(find_existing(client, self.index_id, source))
@@ -276,7 +297,10 @@ class TwelveLabsVideoReader(BasePydanticReader):
     def _read_sync(self, video_id: str, source: str) -> VideoContent:
         client = self._clients.sync
         need_transcript = self.content != "analyze"
-        video = client.indexes.videos.retrieve(self.index_id, video_id, transcription=need_transcript)
+        if self._current():
+            self._asset_ids.resolve(client, self.index_id, video_id)
+        videos = client.indexes.indexed_assets if self._current() else client.indexes.videos
+        video = videos.retrieve(self.index_id, video_id, transcription=need_transcript)
         analysis = client.analyze(**self._analyze_kwargs(video_id)) if self.content != "transcript" else None
         return self._content(video_id, source, video, analysis)
 
@@ -301,6 +325,32 @@ class TwelveLabsVideoReader(BasePydanticReader):
     # ------------------------------------------------------------------ async
     async def _index_async(self, sources: list[Source]) -> None:
         client = self._clients.aio
+        if self._flow is None:
+            self._flow = choose_flow(self.api_shape, index=await client.indexes.retrieve(self.index_id))
+        if self._current():
+            await asyncio.to_thread(preflight_all, sources, self._preflight_check())
+            bar = _progress(len(sources), self.show_progress)
+
+            sem = asyncio.Semaphore(self.max_concurrency)
+
+            async def ingest(source: Source) -> None:
+                async with sem:
+                    done = await aingest_asset(client, self.index_id, source.path or str(source.url), source.facts(),
+                                               **self._ingest_kwargs(bar, source))
+                self._ingested(source, done)
+                bar.update(1)
+
+            jobs = [asyncio.ensure_future(ingest(s)) for s in sources]
+            try:
+                await asyncio.gather(*jobs)
+            except BaseException:  # one failed: stop the others, do not leave uploads running
+                for job in jobs:
+                    job.cancel()
+                await asyncio.gather(*jobs, return_exceptions=True)
+                raise
+            finally:
+                bar.close()
+            return
         if self.skip_existing:
             found = await asyncio.gather(*(afind_existing(client, self.index_id, s) for s in sources))
             for source, existing in zip(sources, found):
@@ -343,7 +393,10 @@ class TwelveLabsVideoReader(BasePydanticReader):
     async def _read_async(self, video_id: str, source: str) -> VideoContent:
         client = self._clients.aio
         need_transcript = self.content != "analyze"
-        retrieve = client.indexes.videos.retrieve(self.index_id, video_id, transcription=need_transcript)
+        if self._current():
+            await self._asset_ids.aresolve(client, self.index_id, video_id)
+        videos = client.indexes.indexed_assets if self._current() else client.indexes.videos
+        retrieve = videos.retrieve(self.index_id, video_id, transcription=need_transcript)
         if self.content == "transcript":
             return self._content(video_id, source, await retrieve, None)
         video, analysis = await asyncio.gather(retrieve, client.analyze(**self._analyze_kwargs(video_id)))

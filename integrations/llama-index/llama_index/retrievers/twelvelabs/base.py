@@ -27,13 +27,18 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle, RelatedNodeInfo, TextNode
 
 from llama_index.embeddings.twelvelabs._common import ClientHolder, is_url
-from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
+from twelvelabs_rag import AsyncTwelveLabs, InvalidRequestError, NotFoundError, TwelveLabs
+from twelvelabs_rag.entity_query import afind_entity, find_entity, with_mention
+from twelvelabs_rag.flow import AssetIds, Flow, choose_flow
 from twelvelabs_rag.moments import AsyncTranscriptCache, TranscriptCache, clip_id, format_timestamp, public_metadata
 from twelvelabs_rag.types import SearchItem
 
 __all__ = ["TwelveLabsRetriever", "clip_node_id"]
 
-_LLM_HIDDEN = ["index_id", "thumbnail_url", "score", "rank", "confidence", "user_metadata"]
+_LLM_HIDDEN = ["index_id", "thumbnail_url", "score", "rank", "confidence", "user_metadata", "asset_id",
+               "score_kind", "api_shape"]
+#: A hit whose video has no asset (uploaded through ``/tasks``): its node keeps asset_id=None.
+_NO_ASSET = (NotFoundError, InvalidRequestError)
 
 
 def clip_node_id(video_id: str, start: float, end: float) -> str:
@@ -65,7 +70,14 @@ class TwelveLabsRetriever(BaseRetriever):
     transcript of the clip's time range when there is one (fetched once per video and cached),
     else a readable line naming the video and the time range. Metadata: ``video_id``, ``index_id``,
     ``start``, ``end``, ``score`` (Marengo 2.7) and/or ``rank``, ``thumbnail_url``, ``filename``,
-    ``user_metadata``. With Marengo 3.0 (rank only) the node score is ``1 / rank``.
+    ``user_metadata``. With Marengo 3.0 (rank only) the node score is ``1 / rank`` and the metadata
+    says so: ``score_kind="rank"`` (``"similarity"`` when the API scored the hit). On a current index
+    (the index's models decide, or ``api_shape=``) each node also carries the ``asset_id`` of its
+    video (``twelvelabs_rag.flow.AssetIds``, cached), so Pegasus can be asked about the moment.
+
+    Marengo 3.0 options: ``search_options`` may include ``"transcription"`` (tuned by
+    ``transcription_options``); ``images=[...]`` adds up to 10 query images to every query;
+    ``entity="Ana"`` resolves the entity by name once and puts ``<@entity_id>`` before the query.
 
     Text queries, image queries (``QueryBundle(query_str="", image_path=path_or_url)``) and
     composed text+image queries (Marengo 3.0) are supported. ``aretrieve`` is natively async.
@@ -94,6 +106,11 @@ class TwelveLabsRetriever(BaseRetriever):
         include_user_metadata: bool = True,
         fetch_transcripts: bool = True,
         cache_size: int = 256,
+        api_shape: str | None = None,
+        transcription_options: Sequence[str] | None = None,
+        images: Sequence[str] | None = None,
+        entity: str | None = None,
+        entity_collection_id: str | None = None,
         callback_manager: CallbackManager | None = None,
         verbose: bool = False,
     ) -> None:
@@ -118,6 +135,15 @@ class TwelveLabsRetriever(BaseRetriever):
         self.fetch_transcripts = fetch_transcripts
         self._transcripts = TranscriptCache(maxsize=max(1, cache_size))
         self._atranscripts = AsyncTranscriptCache(share=self._transcripts, max_concurrency=8)
+        if api_shape is not None:
+            choose_flow(api_shape)  # a typo fails here, not at the first query
+        self.api_shape = api_shape
+        self.transcription_options = list(transcription_options) if transcription_options else None
+        self.images = [str(i) for i in images] if images else []
+        self.entity, self.entity_collection_id = entity, entity_collection_id
+        self._mention: str | None = None
+        self._flow: Flow | None = None
+        self._asset_ids = AssetIds(maxsize=max(1, cache_size) * 16)
         super().__init__(callback_manager=callback_manager, verbose=verbose)
 
     def __repr__(self) -> str:
@@ -135,23 +161,30 @@ class TwelveLabsRetriever(BaseRetriever):
             "group_by": "clip",
             "page_limit": min(k, 50),
         }
+        if self._mention is not None:
+            text = with_mention(self._mention, text)
         if text:
             kwargs["query_text"] = text
-        if query.image_path:
+        images = ([query.image_path] if query.image_path else []) + self.images
+        if images:
             kwargs["query_media_type"] = "image"
-            if is_url(query.image_path):
-                kwargs["query_media_url"] = query.image_path
+            urls = [i for i in images if is_url(i)]
+            if urls and len(urls) != len(images):
+                raise ValueError("query images mix URLs and local files; search takes one kind per query")
+            if urls:
+                kwargs["query_media_url"] = urls[0] if len(urls) == 1 else urls
             else:
                 from pathlib import Path
 
-                path = Path(query.image_path)
-                if not path.is_file():
-                    raise FileNotFoundError(
-                        f"image query {query.image_path!r} is neither an http(s) URL nor an existing file"
-                    )
-                kwargs["query_media_file"] = path
-        if not text and not query.image_path:
+                paths = [Path(i) for i in images]
+                for path in paths:
+                    if not path.is_file():
+                        raise FileNotFoundError(f"image query {str(path)!r} is neither an http(s) URL nor an existing file")
+                kwargs["query_media_file"] = paths[0] if len(paths) == 1 else paths
+        if not text and not images:
             raise ValueError("TwelveLabsRetriever needs a text query or a QueryBundle with image_path")
+        if self.transcription_options:
+            kwargs["transcription_options"] = list(self.transcription_options)
         for name in ("operator", "filter", "threshold"):
             value = getattr(self, name)
             if value is not None:
@@ -194,7 +227,11 @@ class TwelveLabsRetriever(BaseRetriever):
             "thumbnail_url": clip.thumbnail_url,
             "filename": filename,
             "user_metadata": public_metadata(clip.user_metadata),
+            "score_kind": "similarity" if clip.score is not None else "rank",
+            "api_shape": self._flow.shape if self._flow is not None else None,
         }
+        if self._flow is not None and not self._flow.scored_hits:
+            metadata["asset_id"] = self._asset_ids.get(self.index_id, clip.video_id)
         node = TextNode(
             id_=clip_id(clip.video_id, start, end),
             text=text,
@@ -210,18 +247,41 @@ class TwelveLabsRetriever(BaseRetriever):
         return NodeWithScore(node=node, score=score)
 
     # ------------------------------------------------------------------ sync
+    def _prepare(self, client: TwelveLabs) -> Flow:
+        if self._flow is None:
+            self._flow = choose_flow(self.api_shape, index=client.indexes.retrieve(self.index_id))
+        if self.entity is not None and self._mention is None:
+            self._mention = find_entity(client, self.entity, entity_collection_id=self.entity_collection_id).mention
+        return self._flow
+
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         k = self.similarity_top_k
         client = self._clients.sync
+        flow = self._prepare(client)
         clips = list(self._clips(client.search.query(**self._search_kwargs(query_bundle, k)), k))
         if self.fetch_transcripts:
             self._transcripts.fetch(client, self.index_id, (c.video_id for c in clips))
+        if not flow.scored_hits:
+            for video_id in dict.fromkeys(c.video_id for c in clips):
+                try:
+                    self._asset_ids.resolve(client, self.index_id, video_id)
+                except _NO_ASSET:
+                    pass
         return [self._to_node(c, i + 1) for i, c in enumerate(clips)]
 
     # ------------------------------------------------------------------ async
+    async def _aprepare(self, client: AsyncTwelveLabs) -> Flow:
+        if self._flow is None:
+            self._flow = choose_flow(self.api_shape, index=await client.indexes.retrieve(self.index_id))
+        if self.entity is not None and self._mention is None:
+            found = await afind_entity(client, self.entity, entity_collection_id=self.entity_collection_id)
+            self._mention = found.mention
+        return self._flow
+
     async def _aretrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         k = self.similarity_top_k
         client = self._clients.aio
+        flow = await self._aprepare(client)
         kwargs = await asyncio.to_thread(self._search_kwargs, query_bundle, k)  # may stat an image file
         items: list[Any] = []
         seen: set[tuple[Any, float, float]] = set()
@@ -233,6 +293,12 @@ class TwelveLabsRetriever(BaseRetriever):
         clips = list(self._clips(items, k))
         if self.fetch_transcripts:
             await self._atranscripts.fetch(client, self.index_id, (c.video_id for c in clips))
+        if not flow.scored_hits:
+            for video_id in dict.fromkeys(c.video_id for c in clips):
+                try:
+                    await self._asset_ids.aresolve(client, self.index_id, video_id)
+                except _NO_ASSET:
+                    pass
         return [self._to_node(c, i + 1) for i, c in enumerate(clips)]
 
     def close(self) -> None:

@@ -6,12 +6,12 @@ from typing import Any
 
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
+from twelvelabs_rag.embedding_segments import segments_of
 from twelvelabs_rag.moments import clip_id, format_timestamp
-from twelvelabs_rag.store import InvalidInputError
 
 __all__ = ["nodes_from_embedding_task", "segment_node_id"]
 
-_HIDDEN = ["scope", "option", "model_name", "task_id"]
+_HIDDEN = ["scope", "option", "model_name", "task_id", "asset_id"]
 
 
 def segment_node_id(video_id: str, start: float, end: float, scope: str, option: str) -> str:
@@ -31,12 +31,18 @@ def nodes_from_embedding_task(
     video_id: str | None = None,
     text: str | None = None,
     metadata: dict[str, Any] | None = None,
+    asset_id: str | None = None,
+    model_name: str | None = None,
 ) -> list[TextNode]:
     """One ``TextNode`` (with its ``embedding``) per segment of a retrieved embedding task.
 
     Args:
-        task: an :class:`twelvelabs_rag.types.EmbeddingTask` retrieved with its vectors
-            (``client.embed.tasks.create_and_wait(...)`` or ``client.embed.tasks.retrieve(id)``).
+        task: a ready embedding task with its vectors: classic (``client.embed.tasks``) or embed v2
+            (``client.embed.v2.tasks``), or an indexed asset retrieved with
+            ``embedding_option=["visual", "audio", "transcription"]`` (read by
+            ``twelvelabs_rag.embedding_segments.segments_of``).
+        asset_id: the asset the segments come from (an indexed asset names it; an embed v2 task does not).
+        model_name: the model to record when the answer does not name one (embed v2 tasks).
         video_id: the id to file the segments under (default: the task id).
         text: node text; default a readable line naming the video, the range and the modality.
         metadata: extra metadata copied onto every node (JSON-safe values).
@@ -57,21 +63,12 @@ def nodes_from_embedding_task(
         assert nodes[0].metadata["video_id"] == "fox" and len(nodes[0].embedding) == 512
         ```
     """
-    emb = getattr(task, "video_embedding", None)
-    segments = list(getattr(emb, "segments", None) or [])
-    if not segments:
-        raise InvalidInputError(
-            f"embedding task {getattr(task, 'id', '?')!r} carries no segments; wait until it is ready and "
-            "retrieve it with its vectors (client.embed.tasks.create_and_wait / .retrieve)"
-        )
-    vid = video_id or str(task.id)
-    info = getattr(emb, "metadata", None)
-    filename = getattr(info, "input_filename", None) or getattr(info, "input_url", None)
-    matrix = emb.matrix
+    seg = segments_of(task, asset_id=asset_id)
+    vid = video_id or seg.source_id
+    filename = seg.filename
     nodes = []
-    for row, seg in enumerate(segments):
-        start, end = float(seg.start_offset_sec or 0.0), float(seg.end_offset_sec or 0.0)
-        scope, option = seg.embedding_scope or "clip", seg.embedding_option or "visual-text"
+    for row in range(len(seg.starts)):
+        start, end, scope, option = seg.starts[row], seg.ends[row], seg.scopes[row], seg.options[row]
         meta: dict[str, Any] = {
             **(metadata or {}),
             "video_id": vid,
@@ -79,9 +76,11 @@ def nodes_from_embedding_task(
             "end": end,
             "scope": scope,
             "option": option,
-            "model_name": task.model_name,
-            "task_id": str(task.id),
+            "model_name": seg.model_name or model_name,
+            "task_id": seg.source_id,
         }
+        if seg.asset_id is not None:
+            meta["asset_id"] = seg.asset_id
         if filename:
             meta["filename"] = filename
         what = "whole video" if scope == "video" else f"{format_timestamp(start)} to {format_timestamp(end)}"
@@ -91,7 +90,7 @@ def nodes_from_embedding_task(
                 id_=segment_node_id(vid, start, end, scope, option),
                 text=body,
                 metadata=meta,
-                embedding=matrix[row].astype(float).tolist(),
+                embedding=seg.vectors[row].astype(float).tolist(),
                 excluded_llm_metadata_keys=list(_HIDDEN),
                 excluded_embed_metadata_keys=list(_HIDDEN),
                 relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=vid)},

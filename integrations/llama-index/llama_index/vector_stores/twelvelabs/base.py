@@ -344,7 +344,8 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
     nodes_from_embedding_task = staticmethod(nodes_from_embedding_task)
 
     def add_embedding_task(self, task: Any, *, video_id: str | None = None, **kwargs: Any) -> list[str]:
-        """Add one node per segment of a retrieved embedding task (see :func:`nodes_from_embedding_task`)."""
+        """Add one node per segment of a retrieved embedding task, classic or embed v2, or of an indexed
+        asset retrieved with ``embedding_option`` (``asset_id`` kept; see :func:`nodes_from_embedding_task`)."""
         return self.add(nodes_from_embedding_task(task, video_id=video_id, **kwargs))
 
     async def aadd_embedding_task(self, task: Any, *, video_id: str | None = None, **kwargs: Any) -> list[str]:
