@@ -118,19 +118,10 @@ def llamaindex_answer(ctx: Any, question: str) -> str:
 
 
 def _llamaindex_pegasus(llms: Any, ctx: Any, meta: dict[str, Any]) -> Any:
-    """``TwelveLabsPegasus`` bound to the best moment. Its fields on this branch bind a ``video_id`` or a
-    URL only, so on the current flow a subclass sends the moment's asset and window instead (the same
-    request the LangChain step makes); drop it once the class binds assets itself."""
+    """``TwelveLabsPegasus`` bound to the best moment: its asset and window (current), or its video_id."""
     target = _target(ctx, meta)
     if "video_id" in target:
         return llms.TwelveLabsPegasus(video_id=target["video_id"], client=ctx.client, temperature=0.2)
-    asset = {"video": target["video"], **{k: target[k] for k in ("start_time", "end_time") if k in target}}
-
-    class PegasusOnAsset(llms.TwelveLabsPegasus):  # type: ignore[misc, name-defined]
-        def _request(self, prompt: str, formatted: bool, stream: bool, kwargs: dict[str, Any]) -> dict[str, Any]:
-            request = super()._request(prompt, formatted, stream, kwargs)
-            request.pop("video_id", None)
-            return {**request, **asset}
-
-    return PegasusOnAsset(video_id=target["video"]["asset_id"], model_name=target["model"], client=ctx.client,
-                          temperature=0.2)
+    return llms.TwelveLabsPegasus(asset_id=target["video"]["asset_id"], model_name=target["model"],
+                                  start_time=target.get("start_time"), end_time=target.get("end_time"),
+                                  client=ctx.client, temperature=0.2)
