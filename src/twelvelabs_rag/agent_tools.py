@@ -35,7 +35,13 @@ import anyio
 
 from ._exceptions import TaskFailedError, WaitTimeoutError
 from ._tool_args import (
-    AnalyzeArgs, IngestArgs, SearchArgs, SegmentSearchArgs, ToolInputError, validate_args, validation_message,
+    AnalyzeArgs,
+    IngestArgs,
+    SearchArgs,
+    SegmentSearchArgs,
+    ToolInputError,
+    validate_args,
+    validation_message,
 )
 from .moments import afind_indexed, dedupe_metadata, file_sha256, find_indexed, format_timestamp
 from .resources._resource import Plan, arun_plan, run_plan

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._main import CLIError
 from ..resources._files import file_name
+from ._main import CLIError
 from ._output import Progress, clock, span, table
 
 __all__ = ["make_client", "require_index", "load_json_object", "index_create", "index_list", "index_delete",

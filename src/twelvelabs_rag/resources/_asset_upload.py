@@ -29,8 +29,16 @@ from .._preflight import check_asset_size
 from .._request import RequestSpec, query_params
 from ..types._base import ListPage
 from ..types.assets import Asset, ChunkInfo, IncompleteUpload, MultipartSession, UploadProgress, UploadStatus
-from ._multipart_plan import FINGERPRINT_KEY, MAX_BATCH, SESSION_KEY, Chunk, UploadState, decide_chunk, pick_resume, \
-    url_batches
+from ._multipart_plan import (
+    FINGERPRINT_KEY,
+    MAX_BATCH,
+    SESSION_KEY,
+    Chunk,
+    UploadState,
+    decide_chunk,
+    pick_resume,
+    url_batches,
+)
 from ._resource import Plan, parse_model
 
 __all__ = ["upload_plan", "open_source", "fingerprint", "MAX_LOOKUP_PAGES"]

@@ -11,17 +11,17 @@ import base64
 import binascii
 import json
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from .. import _media
 from ..models import get_model, models_for
 from ._core import Media
 from ._embed import EmbedRoutes
 from ._encoder import encode_text, tokens
+from ._entities import asset_media_of
 from ._http import ApiError, Req, Resp, bad, missing
 from ._schema import SchemaError, generate, unsupported_keyword
 from ._script import Scene
-from ._entities import asset_media_of
 from ._sources import resolve_source
 
 __all__ = ["AnalyzeRoutes"]

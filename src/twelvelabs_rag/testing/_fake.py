@@ -7,22 +7,23 @@ import math
 import re
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import httpx
 
+from ._analyze_async import AnalyzeAsyncRoutes
 from ._assets import AssetRoutes
 from ._classic import ClassicRoutes
 from ._connectors import ConnectorRoutes
-from ._entities import EntityRoutes
-from ._knowledge import KnowledgeRoutes
-from ._responses import ResponseRoutes
-from ._analyze_async import AnalyzeAsyncRoutes
 from ._embed_v2 import EmbedV2Routes
-from ._indexed_assets import IndexedAssetRoutes
-from ._multipart import MultipartRoutes
+from ._entities import EntityRoutes
 from ._http import DOCS_URL, ApiError, Req, Resp, StreamCut, parse_body
+from ._indexed_assets import IndexedAssetRoutes
+from ._knowledge import KnowledgeRoutes
+from ._multipart import MultipartRoutes
+from ._responses import ResponseRoutes
 from ._transport import lower_headers, origin_of, to_httpx
 
 __all__ = ["FakeTwelveLabs", "RecordedRequest", "ROUTES", "API_PREFIX"]

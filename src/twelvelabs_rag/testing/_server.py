@@ -18,8 +18,8 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator
 
 from .._limits import LIMITS
 from ._fake import API_PREFIX, FakeTwelveLabs

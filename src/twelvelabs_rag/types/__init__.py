@@ -33,7 +33,11 @@ __all__ = [
 from .connectors import Connection, Import, ImportDetail, ImportItem, ImportResult  # noqa: E402
 from .entities import BulkEntityResult, Entity, EntityCollection  # noqa: E402
 from .knowledge import (  # noqa: E402
-    ItemCollection, KnowledgeStore, KnowledgeStoreHit, KnowledgeStoreItem, KnowledgeStoreMatch,
+    ItemCollection,
+    KnowledgeStore,
+    KnowledgeStoreHit,
+    KnowledgeStoreItem,
+    KnowledgeStoreMatch,
     KnowledgeStoreSearchResults,
 )
 from .responses import Annotation, ContentPart, OutputItem, ResponseEvent, ResponseObject  # noqa: E402
