@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
 from twelvelabs_rag.moments import clip_id
 
 __all__ = ["LC_ID_KEY", "segment_id", "rewrite_filter", "text_columns", "task_columns"]

@@ -12,6 +12,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, Callba
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
+
 from twelvelabs_rag.moments import AsyncTranscriptCache, TranscriptCache, clip_id, format_timestamp, public_metadata
 
 from ._utils import TwelveLabsClientMixin, is_url, media_arg

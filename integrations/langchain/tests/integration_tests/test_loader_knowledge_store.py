@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from twelvelabs_rag import ConfigurationError, NotFoundError
 
 from langchain_twelvelabs import TwelveLabsKnowledgeStoreRetriever, TwelveLabsVideoLoader, format_citation
+from twelvelabs_rag import ConfigurationError, NotFoundError
 
 ITEMS = "POST /knowledge-stores/{knowledge_store_id}/items"
 

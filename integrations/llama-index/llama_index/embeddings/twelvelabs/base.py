@@ -14,9 +14,10 @@ Example (offline, against the bundled emulator)::
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_validator
 from llama_index.core.callbacks import CallbackManager

@@ -17,7 +17,8 @@ Example (offline, against the bundled emulator)::
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence, Type
+from collections.abc import Sequence
+from typing import Any
 
 from llama_index.core.base.llms.generic_utils import (
     astream_completion_response_to_chat_response,
@@ -37,8 +38,8 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.custom import CustomLLM
 from llama_index.core.prompts import PromptTemplate
-
 from llama_index.embeddings.twelvelabs._common import ClientHolder
+
 from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
 from twelvelabs_rag.types import AnalyzeResponse
 
@@ -50,7 +51,7 @@ _DEFAULT_MAX_TOKENS = 4096
 _PASS_THROUGH = ("temperature", "max_tokens", "response_format", "model_name")
 
 
-def json_schema_for(output_cls: Type[BaseModel]) -> dict[str, Any]:
+def json_schema_for(output_cls: type[BaseModel]) -> dict[str, Any]:
     """The pydantic model's JSON schema minus the keywords Pegasus rejects (string length limits).
 
     Example:
@@ -304,7 +305,7 @@ class TwelveLabsPegasus(CustomLLM):
 
     # ------------------------------------------------------------------ structured output
     def _structured_request(
-        self, output_cls: Type[BaseModel], prompt: PromptTemplate, llm_kwargs: dict[str, Any] | None, prompt_args: dict
+        self, output_cls: type[BaseModel], prompt: PromptTemplate, llm_kwargs: dict[str, Any] | None, prompt_args: dict
     ) -> tuple[str, dict[str, Any]]:
         text = prompt.format(llm=self, **prompt_args)
         kwargs = dict(llm_kwargs or {})
@@ -312,7 +313,7 @@ class TwelveLabsPegasus(CustomLLM):
         return text, kwargs
 
     @staticmethod
-    def _parse(output_cls: Type[BaseModel], response: CompletionResponse) -> Any:
+    def _parse(output_cls: type[BaseModel], response: CompletionResponse) -> Any:
         if response.additional_kwargs.get("finish_reason") == "length":
             raise ValueError(
                 f"Pegasus stopped at max_tokens before finishing the {output_cls.__name__} JSON; raise max_tokens"
@@ -327,7 +328,7 @@ class TwelveLabsPegasus(CustomLLM):
 
     def structured_predict(
         self,
-        output_cls: Type[BaseModel],
+        output_cls: type[BaseModel],
         prompt: PromptTemplate,
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
@@ -338,7 +339,7 @@ class TwelveLabsPegasus(CustomLLM):
 
     async def astructured_predict(
         self,
-        output_cls: Type[BaseModel],
+        output_cls: type[BaseModel],
         prompt: PromptTemplate,
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any, AsyncIterator, Iterator, Literal, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any, Literal
 
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
 from llama_index.core.readers.base import BasePydanticReader
 from llama_index.core.schema import Document
-
 from llama_index.embeddings.twelvelabs._common import ClientHolder
+
 from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
 
 from ._content import DEFAULT_PROMPT, VideoContent, documents_for

@@ -32,22 +32,43 @@ Example (offline, against the bundled emulator)::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.tools import FunctionTool, ToolMetadata
 from llama_index.core.tools.tool_spec.base import SPEC_FUNCTION_TYPE, BaseToolSpec
-from pydantic import SecretStr
-
 from llama_index.embeddings.twelvelabs._common import ClientHolder
 from llama_index.retrievers.twelvelabs import TwelveLabsRetriever
+from pydantic import SecretStr
+
 from twelvelabs_rag import ConfigurationError
 from twelvelabs_rag.agent_tools import (
-    ANALYZE_DESCRIPTION, ANALYZE_NAME, INGEST_DESCRIPTION, INGEST_NAME, SEARCH_DESCRIPTION, SEARCH_NAME,
-    SEGMENT_SEARCH_DESCRIPTION, SEGMENT_SEARCH_NAME, AnalyzeArgs, IngestArgs, Ingester, SearchArgs,
-    SegmentSearchArgs, ToolInputError, analyze_request, asegment_search, citation, format_moments, hit_dict,
-    hit_line, moment_line, segment_search, supports_window, validate_args,
+    ANALYZE_DESCRIPTION,
+    ANALYZE_NAME,
+    INGEST_DESCRIPTION,
+    INGEST_NAME,
+    SEARCH_DESCRIPTION,
+    SEARCH_NAME,
+    SEGMENT_SEARCH_DESCRIPTION,
+    SEGMENT_SEARCH_NAME,
+    AnalyzeArgs,
+    IngestArgs,
+    Ingester,
+    SearchArgs,
+    SegmentSearchArgs,
+    ToolInputError,
+    analyze_request,
+    asegment_search,
+    citation,
+    format_moments,
+    hit_dict,
+    hit_line,
+    moment_line,
+    segment_search,
+    supports_window,
+    validate_args,
 )
 
 __all__ = ["TwelveLabsToolSpec", "ToolAnswer"]
