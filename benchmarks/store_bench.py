@@ -138,7 +138,7 @@ def bench_core(d: dict, R: Results, args) -> tuple[SegmentStore, faiss.Index]:
     wheres = {
         "filtered 10% (10 videos) p50 (ms)": {"video_id": {"$in": [d["video_ids"][by_video[v][0]] for v in range(0, 100, 10)]}},
         "filtered 50% (option=visual) p50 (ms)": {"option": "visual"},
-        "compound predicate p50 (ms)": {"video_id": {"$in": [d["video_ids"][by_video[v][0]] for v in range(0, 30)]},
+        "compound predicate p50 (ms)": {"video_id": {"$in": [d["video_ids"][by_video[v][0]] for v in range(30)]},
                                         "start": {"$gte": 60, "$lt": 3000}, "scope": "clip", "option": "audio"},
     }
     for name, where in wheres.items():
@@ -331,8 +331,16 @@ def bench_ann(d: dict, R: Results, args) -> None:
 
 
 def bench_peers(d: dict, store: SegmentStore, R: Results, args) -> None:
-    from _store_peers import (langchain_available, langchain_build, langchain_inputs, langchain_search,
-                              llama_available, llama_build, llama_nodes, llama_search)
+    from _store_peers import (
+        langchain_available,
+        langchain_build,
+        langchain_inputs,
+        langchain_search,
+        llama_available,
+        llama_build,
+        llama_nodes,
+        llama_search,
+    )
 
     x, qs = d["x"], d["queries"]
     nq = min(200, qs.shape[0])
@@ -357,7 +365,7 @@ def bench_peers(d: dict, store: SegmentStore, R: Results, args) -> None:
         R.add("LangChain filtered 1 video p50 (ms), fetch_k=20", pct(ts, 50), None, unit="ms", target="(info)")
         R.add("LangChain filtered 1 video recall@10", rec / nq, None, target="(info: ours = 1.0)")
         docids = list(lc.index_to_docstore_id.values())
-        ts = [timed(lc.delete, [docids[i]])[0] for i in range(0, 20)]
+        ts = [timed(lc.delete, [docids[i]])[0] for i in range(20)]
         R.add("LangChain delete one id p50 (ms)", pct(ts, 50), None, unit="ms", target="(info)")
         del lc, texts, metas
         trim()

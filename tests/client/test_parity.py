@@ -6,8 +6,16 @@ import inspect
 
 import pytest
 
-from twelvelabs_rag import AsyncPage, AsyncStream, AsyncTwelveLabs, Stream, SyncPage, TwelveLabs
-from twelvelabs_rag import AsyncResponseStream, ResponseStream
+from twelvelabs_rag import (
+    AsyncPage,
+    AsyncResponseStream,
+    AsyncStream,
+    AsyncTwelveLabs,
+    ResponseStream,
+    Stream,
+    SyncPage,
+    TwelveLabs,
+)
 from twelvelabs_rag.resources import PAIRS
 from twelvelabs_rag.resources.analyze_batches import AnalyzeBatches, AsyncAnalyzeBatches
 from twelvelabs_rag.resources.analyze_tasks import AnalyzeTasks, AsyncAnalyzeTasks

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -40,7 +40,7 @@ async def test_retry_after_honoured(make, headers: dict[str, str], expected: flo
 
 
 async def test_retry_after_http_date(make) -> None:
-    when = datetime.now(timezone.utc) + timedelta(seconds=30)
+    when = datetime.now(UTC) + timedelta(seconds=30)
     calls = []
 
     def handler(request: httpx.Request) -> httpx.Response:

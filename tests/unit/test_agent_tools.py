@@ -9,8 +9,15 @@ import pytest
 
 from twelvelabs_rag import TaskFailedError, TwelveLabsError, agent_tools
 from twelvelabs_rag.agent_tools import (
-    AnalyzeArgs, Ingester, SearchArgs, ToolInputError, analyze_request, moment_line, parse_moment_lines,
-    supports_window, validate_args,
+    AnalyzeArgs,
+    Ingester,
+    SearchArgs,
+    ToolInputError,
+    analyze_request,
+    moment_line,
+    parse_moment_lines,
+    supports_window,
+    validate_args,
 )
 from twelvelabs_rag.testing import FakeTwelveLabs, scripted_agent
 from twelvelabs_rag.testing.scripted_agent import SCRIPTED_LABEL, FinalStep, ScriptedVideoAgent, ToolResult, ToolStep
