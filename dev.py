@@ -34,7 +34,7 @@ def _run(cmd: list[str], **kw) -> int:
 def _uv() -> Path:
     uv = TOOLS / BIN / "uv"
     if not uv.exists():
-        if sys.version_info < (3, 11):
+        if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under whatever python3 the machine has
             sys.exit("twelvelabs-rag needs Python 3.11 or newer; run this script with python3.11")
         venv.EnvBuilder(with_pip=True, clear=True).create(TOOLS)
         rc = _run([TOOLS / BIN / "python", "-m", "pip", "install", "--quiet", f"uv=={UV_VERSION}"])

@@ -139,7 +139,7 @@ class _Gen:
         if fmt == "date":
             return "2026-01-01"
         if fmt == "time":
-            return "00:00:%02d" % min(59, int(self.scene(i).start) if self.scene(i) else 0)
+            return f"00:00:{min(59, int(self.scene(i).start) if self.scene(i) else 0):02d}"
         if fmt == "uuid":
             return str(uuid.UUID(bytes=seed[:16], version=4))
         if fmt == "email":

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Union
 
 __all__ = ["Scene", "parse_script", "format_script", "ScriptLike"]
 
@@ -37,7 +36,7 @@ class Scene:
         return f"{self.visual} {self.speech}".strip()
 
 
-ScriptLike = Union[str, Sequence[Scene | tuple]]
+ScriptLike = str | Sequence[Scene | tuple]
 
 
 def parse_script(text: str | None) -> list[Scene]:

@@ -151,7 +151,8 @@ class _Handler(BaseHTTPRequestHandler):
             if latency:
                 time.sleep(latency)
             headers = {k.lower(): v for k, v in self.headers.items()}
-            origin = f"http://{self.headers.get('host') or '%s:%d' % self.server.server_address[:2]}"
+            host, port = self.server.server_address[:2]
+            origin = f"http://{self.headers.get('host') or f'{host}:{port}'}"
             resp = fake.respond(rec, headers, query, body, origin)  # a bug in a route is its own 500 answer
             status = resp.status
             self.send_response(resp.status, _REASONS.get(resp.status))
