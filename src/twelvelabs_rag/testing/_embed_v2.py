@@ -57,7 +57,7 @@ class EmbedV2Routes:
     def _embed_v2_state(self) -> dict[str, EmbedV2TaskRec]:
         tasks = getattr(self, "_embed_v2_tasks", None)
         if tasks is None:
-            tasks = self._embed_v2_tasks = {}  # type: ignore[attr-defined]
+            tasks = self._embed_v2_tasks = {}
             self._embed_v2_failures: list[str] = []
         return tasks
 
