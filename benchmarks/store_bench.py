@@ -117,7 +117,7 @@ def bench_core(d: dict, R: Results, args) -> tuple[SegmentStore, faiss.Index]:
     codes = d["video_codes"]
     by_video = {v: np.flatnonzero(codes == v).astype(np.int64) for v in range(d["n_videos"])}
     rt, ot, rec, rec_raw, counts = [], [], 0.0, 0.0, []
-    for q, v in zip(qs, vids):
+    for q, v in zip(qs, vids, strict=False):
         rows = by_video[int(v)]
         gt = set(exact_topk(x, q[None], K, rows)[0].tolist())
         t = time.perf_counter()
@@ -303,7 +303,7 @@ def bench_ann(d: dict, R: Results, args) -> None:
     t = t_add + t_build
     gt = exact_topk(x, qs, K)
     ts, rec = [], 0.0
-    for q, g in zip(qs, gt):
+    for q, g in zip(qs, gt, strict=True):
         tt, hits = timed(store.search, q, k=K)
         ts.append(tt)
         rec += len(set(g.tolist()) & {h.id for h in hits}) / K
@@ -321,7 +321,7 @@ def bench_ann(d: dict, R: Results, args) -> None:
     for ef in (64, 256):
         params = faiss.SearchParametersHNSW(efSearch=ef)
         ts, rec = [], 0.0
-        for q, g in zip(qs[:300], gt[:300]):
+        for q, g in zip(qs[:300], gt[:300], strict=True):
             tt, (_, i) = timed(h.search, q[None], K, params=params)
             ts.append(tt)
             rec += len(set(g.tolist()) & set(i[0].tolist())) / K
@@ -356,7 +356,7 @@ def bench_peers(d: dict, store: SegmentStore, R: Results, args) -> None:
         ts, rec = [], 0.0
         rng = np.random.default_rng(5)
         vids = rng.integers(0, d["n_videos"], nq)
-        for q, v in zip(qs[:nq], vids):
+        for q, v in zip(qs[:nq], vids, strict=True):
             rows = np.flatnonzero(d["video_codes"] == v)
             gt = set(exact_topk(x, q[None], K, rows)[0].tolist())
             tt, got = timed(langchain_search, lc, q, K, d["video_ids"][rows[0]])

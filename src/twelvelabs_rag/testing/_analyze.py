@@ -111,7 +111,7 @@ class AnalyzeRoutes(EmbedRoutes):
             if refs and refs != set(names):
                 raise bad("The prompt must reference every image with <@name>, or none of them.")
             scenes = []
-            for i, (name, item) in enumerate(zip(names, images)):
+            for i, (name, item) in enumerate(zip(names, images, strict=True)):
                 media = resolve_source(self, item, f"image[{i}]", "image", b64_limit=20 * 1024 * 1024)
                 text = media.text or f"an image named {name}"
                 scenes.append(Scene(float(i), float(i + 1), f"image {name}: {text}", ""))
