@@ -25,11 +25,11 @@ import faiss
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import Table, record  # noqa: E402
-from _store_data import env, exact_topk, make_data, pct, rss_bytes, timed, trim  # noqa: E402
+from _results import Table, record
+from _store_data import env, exact_topk, make_data, pct, rss_bytes, timed, trim
 
-import twelvelabs_rag.store._ann as ann_mod  # noqa: E402
-from twelvelabs_rag.store import SegmentStore  # noqa: E402
+import twelvelabs_rag.store._ann as ann_mod
+from twelvelabs_rag.store import SegmentStore
 
 K = 10
 

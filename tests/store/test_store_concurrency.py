@@ -132,7 +132,7 @@ def reader(store: SegmentStore, shared: Shared, rid: int) -> None:
                     if problem:
                         shared.errors.append(f"reader {rid}: {problem}")
             shared.searches += 1
-    except Exception as exc:  # noqa: BLE001 - any exception in a reader fails the test
+    except Exception as exc:  # any exception in a reader fails the test
         shared.errors.append(f"reader {rid} raised {type(exc).__name__}: {exc}")
         shared.stop.set()
 
@@ -173,7 +173,7 @@ def writer(store: SegmentStore, shared: Shared, live: dict[int, tuple[int, int]]
                 shared.errors.append("writer: population fell below 500")
             if save and rounds % 10 == 0:
                 store.save()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         shared.errors.append(f"writer raised {type(exc).__name__}: {exc}")
         shared.stop.set()
 

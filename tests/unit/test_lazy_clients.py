@@ -254,4 +254,4 @@ def test_docstring_examples_run(obj: str) -> None:
     blocks = re.findall(r"```python\n(.*?)```", doc, re.S)
     assert blocks
     for block in blocks:
-        exec(textwrap.dedent(block), {})  # noqa: S102 - our own docstring
+        exec(textwrap.dedent(block), {})  # our own docstring

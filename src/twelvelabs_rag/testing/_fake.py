@@ -323,7 +323,7 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
         return resp
 
     def _respond(self, rec: RecordedRequest, headers: dict[str, str], query: str, body: bytes, origin: str) -> Resp:
-        from urllib.parse import parse_qsl  # noqa: PLC0415
+        from urllib.parse import parse_qsl
 
         if rec.method == "GET" and rec.path.startswith(("/thumbnails/", "/hls/")):
             with self._lock:
@@ -366,8 +366,8 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
             return resp
         except ApiError as exc:
             return _error(exc)
-        except Exception as exc:  # noqa: BLE001 - an emulator bug must still produce an HTTP answer
-            import traceback  # noqa: PLC0415
+        except Exception as exc:  # an emulator bug must still produce an HTTP answer
+            import traceback
 
             traceback.print_exc()
             return _error(ApiError(500, "internal_error", f"FakeTwelveLabs failed on {rec.method} {path}: {exc!r} "
@@ -438,7 +438,7 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
 
     def client(self, **kwargs: Any) -> Any:
         """A ``twelvelabs_rag.TwelveLabs`` wired to this emulator (key ``tlk_test`` unless given)."""
-        from twelvelabs_rag import TwelveLabs  # noqa: PLC0415
+        from twelvelabs_rag import TwelveLabs
 
         kwargs.setdefault("api_key", "tlk_test")
         kwargs.setdefault("base_url", "http://emulator" + API_PREFIX)
@@ -448,7 +448,7 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
 
     def async_client(self, **kwargs: Any) -> Any:
         """A ``twelvelabs_rag.AsyncTwelveLabs`` wired to this emulator."""
-        from twelvelabs_rag import AsyncTwelveLabs  # noqa: PLC0415
+        from twelvelabs_rag import AsyncTwelveLabs
 
         kwargs.setdefault("api_key", "tlk_test")
         kwargs.setdefault("base_url", "http://emulator" + API_PREFIX)
@@ -466,7 +466,7 @@ def _statuses(values: Iterable[str], name: str) -> tuple[str, ...]:
 
 def _no_poll_sleep(cls: type, kwargs: dict) -> None:
     """Tasks advance per poll, so waiting needs no wall-clock sleep: poll_interval 0 unless given."""
-    import inspect  # noqa: PLC0415
+    import inspect
 
     if "poll_interval" in inspect.signature(cls).parameters:
         kwargs.setdefault("poll_interval", 0.0)

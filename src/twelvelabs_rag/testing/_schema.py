@@ -177,7 +177,7 @@ class _Gen:
         if hi is not None and value > hi:
             value = hi
         if integer:
-            import math  # noqa: PLC0415
+            import math
 
             value = math.ceil(value) if lo is not None and math.ceil(value) <= (hi if hi is not None else math.inf) \
                 else math.floor(value)

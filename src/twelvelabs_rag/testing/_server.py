@@ -53,7 +53,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "FakeTwelveLabs/1.3"
     fake: FakeTwelveLabs
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet by default
+    def log_message(self, format: str, *args: object) -> None:  # quiet by default
         pass
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:

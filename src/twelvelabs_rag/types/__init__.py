@@ -30,9 +30,9 @@ __all__ = [
 ]
 
 # current surface, hosted RAG: entities, knowledge stores, Responses, data connectors
-from .connectors import Connection, Import, ImportDetail, ImportItem, ImportResult  # noqa: E402
-from .entities import BulkEntityResult, Entity, EntityCollection  # noqa: E402
-from .knowledge import (  # noqa: E402
+from .connectors import Connection, Import, ImportDetail, ImportItem, ImportResult
+from .entities import BulkEntityResult, Entity, EntityCollection
+from .knowledge import (
     ItemCollection,
     KnowledgeStore,
     KnowledgeStoreHit,
@@ -40,7 +40,7 @@ from .knowledge import (  # noqa: E402
     KnowledgeStoreMatch,
     KnowledgeStoreSearchResults,
 )
-from .responses import Annotation, ContentPart, OutputItem, ResponseEvent, ResponseObject  # noqa: E402
+from .responses import Annotation, ContentPart, OutputItem, ResponseEvent, ResponseObject
 
 __all__ += [
     "Connection", "Import", "ImportDetail", "ImportItem", "ImportResult", "BulkEntityResult", "Entity",
