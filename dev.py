@@ -2,7 +2,8 @@
 """Set up the workspace and run things, with nothing but Python 3.11+ and pip on the machine.
 
     python3 dev.py demo        # install everything from uv.lock into .venv, then run `tlrag demo`
-    python3 dev.py test        # install, then run the whole test suite
+    python3 dev.py lint        # install, then ruff and mypy (what CI runs before the tests)
+    python3 dev.py test        # install, lint, then run the whole test suite
     python3 dev.py bench ...   # install (with the benchmark peers), then run a benchmark script
     python3 dev.py sync        # install only
 
@@ -33,7 +34,7 @@ def _run(cmd: list[str], **kw) -> int:
 def _uv() -> Path:
     uv = TOOLS / BIN / "uv"
     if not uv.exists():
-        if sys.version_info < (3, 11):
+        if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under whatever python3 the machine has
             sys.exit("twelvelabs-rag needs Python 3.11 or newer; run this script with python3.11")
         venv.EnvBuilder(with_pip=True, clear=True).create(TOOLS)
         rc = _run([TOOLS / BIN / "python", "-m", "pip", "install", "--quiet", f"uv=={UV_VERSION}"])
@@ -63,6 +64,34 @@ def sync(*groups: str) -> None:
         sys.exit(f"dependency install failed (uv sync exit {rc})")
 
 
+# What `lint` checks; the rules themselves live in pyproject.toml ([tool.ruff], [tool.mypy]).
+RUFF_PATHS = ["src", "integrations", "tests", "benchmarks", "notebooks/_src", "dev.py", "conftest.py"]
+MYPY_CORE = ["src/twelvelabs_rag"]
+MYPY_INTEGRATIONS = ["integrations/langchain/langchain_twelvelabs", "integrations/llama-index/llama_index"]
+
+
+def lint() -> int:
+    """ruff over the code, then mypy (strict on the core, per pyproject overrides on the integrations)."""
+    env = _env()
+    py = VENV / BIN / "python"
+    failed = []
+    if _run([py, "-m", "ruff", "check", *RUFF_PATHS], cwd=ROOT, env=env):
+        failed.append("ruff")
+    if _run([py, "-m", "mypy", *MYPY_CORE], cwd=ROOT, env=env):
+        failed.append("mypy (src/twelvelabs_rag)")
+    # The integration packages share the `llama_index` namespace: check them as namespace packages
+    # with explicit bases so mypy maps files to the right module names.
+    integ = ["--namespace-packages", "--explicit-package-bases"]
+    env_i = dict(env, MYPYPATH=os.pathsep.join(["integrations/langchain", "integrations/llama-index"]))
+    if _run([py, "-m", "mypy", *integ, *MYPY_INTEGRATIONS], cwd=ROOT, env=env_i):
+        failed.append("mypy (integrations)")
+    if failed:
+        print(f"LINT FAILED: {', '.join(failed)} (see the output above; fix the code, do not silence it)",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str]) -> int:
     cmd, rest = (argv[0], argv[1:]) if argv else ("help", [])
     if cmd == "sync":
@@ -71,8 +100,14 @@ def main(argv: list[str]) -> int:
     if cmd == "demo":
         sync()
         return _run([VENV / BIN / "tlrag", "demo", *rest], cwd=ROOT, env=_env())
+    if cmd == "lint":
+        sync()
+        return lint()
     if cmd == "test":
         sync()
+        if lint():
+            print("lint failed: not running the tests", file=sys.stderr)
+            return 1
         rc = _run([VENV / BIN / "python", "-m", "pytest", *rest], cwd=ROOT, env=_env())
         if rc == 5:
             print("pytest collected no tests: treating as a failure", file=sys.stderr)

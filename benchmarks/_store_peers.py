@@ -36,7 +36,7 @@ def langchain_inputs(data: dict) -> tuple[list, list[dict]]:
     metas = [
         {"video_id": v, "start": float(s), "end": float(e), "scope": sc, "option": o}
         for v, s, e, sc, o in zip(data["video_ids"], data["starts"].tolist(), data["ends"].tolist(),
-                                  data["scopes"], data["options"])
+                                  data["scopes"], data["options"], strict=True)
     ]
     return texts, metas
 
@@ -59,7 +59,7 @@ def langchain_build(data: dict, texts: list, metas: list):
     store = FAISS(NoEmbeddings(), faiss.IndexFlatIP(d), InMemoryDocstore(), {},
                   distance_strategy=DistanceStrategy.MAX_INNER_PRODUCT)
     # numpy rows (not lists): the cheapest input LangChain accepts, so this favours the peer
-    store.add_embeddings(list(zip(texts, data["x"])), metadatas=metas)
+    store.add_embeddings(list(zip(texts, data["x"], strict=True)), metadatas=metas)
     return store
 
 
@@ -76,7 +76,7 @@ def llama_nodes(data: dict) -> list:
     return [
         TextNode(text=f"segment {i}", id_=f"n{i}", embedding=x[i].tolist(),
                  metadata={"video_id": v, "start": float(s), "end": float(e)})
-        for i, (v, s, e) in enumerate(zip(data["video_ids"], data["starts"].tolist(), data["ends"].tolist()))
+        for i, (v, s, e) in enumerate(zip(data["video_ids"], data["starts"].tolist(), data["ends"].tolist(), strict=True))
     ]
 
 

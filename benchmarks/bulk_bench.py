@@ -20,7 +20,7 @@ from pathlib import Path
 from twelvelabs_rag.testing import FakeTwelveLabs, serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import Table, record  # noqa: E402
+from _results import Table, record
 
 ROOT = Path(__file__).resolve().parents[1]
 SDK_PY = ROOT / ".venv-sdk-1.0.2" / "bin" / "python"

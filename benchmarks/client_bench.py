@@ -34,7 +34,7 @@ import numpy as np
 from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import Table, record  # noqa: E402
+from _results import Table, record
 
 ROOT = Path(__file__).resolve().parents[1]
 SDK_PY = ROOT / ".venv-sdk-1.0.2" / "bin" / "python"
@@ -72,11 +72,11 @@ class _Handler(BaseHTTPRequestHandler):
         head = (f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n").encode()
         self.wfile.write(head + body)  # one write: headers and body together
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", "0")))
         self._send(self.embed_body)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._send(self.task_body)
 
 

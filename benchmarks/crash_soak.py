@@ -188,7 +188,7 @@ def classify(path: Path, old: Snapshot, new: Snapshot, dim: int, store_cls: Any)
     """'old', 'new', or 'FAIL: ...'. Opens writable (a dead writer must not leave a stale lock)."""
     try:
         store = store_cls.open(path)
-    except Exception as exc:  # noqa: BLE001 - any error is a failure of the trial
+    except Exception as exc:  # any error is a failure of the trial
         return f"FAIL: open raised {type(exc).__name__}: {exc}"
     try:
         if len(store) == old.count:
@@ -204,7 +204,7 @@ def classify(path: Path, old: Snapshot, new: Snapshot, dim: int, store_cls: Any)
         _close(store)
     try:
         view = store_cls.open(path, mmap=True, read_only=True)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return f"FAIL: mmap open raised {type(exc).__name__}: {exc}"
     try:
         problem = check_snapshot(view, snap, dim)
@@ -266,11 +266,11 @@ def corrupt_trial(path: Path, snap: Snapshot, dim: int, store_cls: Any, corrupt_
         store = store_cls.open(path)
     except refusals:
         return "raised"
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return f"FAIL: {what}: open raised {type(exc).__name__} (want {corrupt_err.__name__}): {exc}"
     try:
         problem = check_snapshot(store, snap, dim)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problem = f"reading raised {type(exc).__name__}: {exc}"
     finally:
         _close(store)
@@ -412,7 +412,7 @@ def rewrite_after_crash(path: Path, snap: Snapshot, dim: int, store_cls: Any, se
         problem = check_snapshot(store, want, dim)
         _close(store)
         return problem
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
 
 
@@ -458,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.json:
         a.json.write_text(text + "\n")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from _results import Table, record  # noqa: PLC0415 - only the command line records
+    from _results import Table, record  # only the command line records
 
     table = Table()
     table.add(f"kill -9 during save: trials reopened as the old or the new snapshot ({res.old} old, {res.new} new)",

@@ -25,11 +25,11 @@ import faiss
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import Table, record  # noqa: E402
-from _store_data import env, exact_topk, make_data, pct, rss_bytes, timed, trim  # noqa: E402
+from _results import Table, record
+from _store_data import env, exact_topk, make_data, pct, rss_bytes, timed, trim
 
-import twelvelabs_rag.store._ann as ann_mod  # noqa: E402
-from twelvelabs_rag.store import SegmentStore  # noqa: E402
+import twelvelabs_rag.store._ann as ann_mod
+from twelvelabs_rag.store import SegmentStore
 
 K = 10
 
@@ -117,7 +117,7 @@ def bench_core(d: dict, R: Results, args) -> tuple[SegmentStore, faiss.Index]:
     codes = d["video_codes"]
     by_video = {v: np.flatnonzero(codes == v).astype(np.int64) for v in range(d["n_videos"])}
     rt, ot, rec, rec_raw, counts = [], [], 0.0, 0.0, []
-    for q, v in zip(qs, vids):
+    for q, v in zip(qs, vids, strict=False):
         rows = by_video[int(v)]
         gt = set(exact_topk(x, q[None], K, rows)[0].tolist())
         t = time.perf_counter()
@@ -138,7 +138,7 @@ def bench_core(d: dict, R: Results, args) -> tuple[SegmentStore, faiss.Index]:
     wheres = {
         "filtered 10% (10 videos) p50 (ms)": {"video_id": {"$in": [d["video_ids"][by_video[v][0]] for v in range(0, 100, 10)]}},
         "filtered 50% (option=visual) p50 (ms)": {"option": "visual"},
-        "compound predicate p50 (ms)": {"video_id": {"$in": [d["video_ids"][by_video[v][0]] for v in range(0, 30)]},
+        "compound predicate p50 (ms)": {"video_id": {"$in": [d["video_ids"][by_video[v][0]] for v in range(30)]},
                                         "start": {"$gte": 60, "$lt": 3000}, "scope": "clip", "option": "audio"},
     }
     for name, where in wheres.items():
@@ -303,7 +303,7 @@ def bench_ann(d: dict, R: Results, args) -> None:
     t = t_add + t_build
     gt = exact_topk(x, qs, K)
     ts, rec = [], 0.0
-    for q, g in zip(qs, gt):
+    for q, g in zip(qs, gt, strict=True):
         tt, hits = timed(store.search, q, k=K)
         ts.append(tt)
         rec += len(set(g.tolist()) & {h.id for h in hits}) / K
@@ -321,7 +321,7 @@ def bench_ann(d: dict, R: Results, args) -> None:
     for ef in (64, 256):
         params = faiss.SearchParametersHNSW(efSearch=ef)
         ts, rec = [], 0.0
-        for q, g in zip(qs[:300], gt[:300]):
+        for q, g in zip(qs[:300], gt[:300], strict=True):
             tt, (_, i) = timed(h.search, q[None], K, params=params)
             ts.append(tt)
             rec += len(set(g.tolist()) & set(i[0].tolist())) / K
@@ -331,8 +331,16 @@ def bench_ann(d: dict, R: Results, args) -> None:
 
 
 def bench_peers(d: dict, store: SegmentStore, R: Results, args) -> None:
-    from _store_peers import (langchain_available, langchain_build, langchain_inputs, langchain_search,
-                              llama_available, llama_build, llama_nodes, llama_search)
+    from _store_peers import (
+        langchain_available,
+        langchain_build,
+        langchain_inputs,
+        langchain_search,
+        llama_available,
+        llama_build,
+        llama_nodes,
+        llama_search,
+    )
 
     x, qs = d["x"], d["queries"]
     nq = min(200, qs.shape[0])
@@ -348,7 +356,7 @@ def bench_peers(d: dict, store: SegmentStore, R: Results, args) -> None:
         ts, rec = [], 0.0
         rng = np.random.default_rng(5)
         vids = rng.integers(0, d["n_videos"], nq)
-        for q, v in zip(qs[:nq], vids):
+        for q, v in zip(qs[:nq], vids, strict=True):
             rows = np.flatnonzero(d["video_codes"] == v)
             gt = set(exact_topk(x, q[None], K, rows)[0].tolist())
             tt, got = timed(langchain_search, lc, q, K, d["video_ids"][rows[0]])
@@ -357,7 +365,7 @@ def bench_peers(d: dict, store: SegmentStore, R: Results, args) -> None:
         R.add("LangChain filtered 1 video p50 (ms), fetch_k=20", pct(ts, 50), None, unit="ms", target="(info)")
         R.add("LangChain filtered 1 video recall@10", rec / nq, None, target="(info: ours = 1.0)")
         docids = list(lc.index_to_docstore_id.values())
-        ts = [timed(lc.delete, [docids[i]])[0] for i in range(0, 20)]
+        ts = [timed(lc.delete, [docids[i]])[0] for i in range(20)]
         R.add("LangChain delete one id p50 (ms)", pct(ts, 50), None, unit="ms", target="(info)")
         del lc, texts, metas
         trim()

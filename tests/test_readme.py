@@ -43,7 +43,7 @@ def test_readme_snippet_runs(name: str, code: str, tmp_path: Path, monkeypatch: 
         if callable(close) and type(obj).__module__.startswith("twelvelabs_rag"):
             try:
                 close()
-            except Exception:  # noqa: BLE001 - best effort cleanup
+            except Exception:  # best effort cleanup
                 pass
 
 

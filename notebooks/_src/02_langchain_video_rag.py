@@ -90,6 +90,7 @@ for doc in moments:
 # %%
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+
 from langchain_twelvelabs import ChatTwelveLabsPegasus
 
 chat = ChatTwelveLabsPegasus(client=client, temperature=0.2)

@@ -182,7 +182,7 @@ xy = X @ vt[:2].T
 explained = (singular[:2] ** 2).sum() / (singular**2).sum()
 fig, ax = plt.subplots(figsize=(6, 4.5))
 markers = {"visual": "o", "audio": "^", "transcription": "s"}
-for colour, name in zip(["tab:red", "tab:blue", "tab:green", "tab:orange"], names):
+for colour, name in zip(["tab:red", "tab:blue", "tab:green", "tab:orange"], names, strict=False):  # more colours than names is fine
     for option, marker in markers.items():
         mask = np.array([s.metadata["filename"] == name and s.option == option for s in segments])
         if mask.any():

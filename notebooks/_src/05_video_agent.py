@@ -132,7 +132,6 @@ print(tools[0].invoke({"type": "tool_call", "id": "bad", "name": tools[0].name, 
 
 # %%
 from llama_index.core.agent.workflow import FunctionAgent
-
 from llama_index.tools.twelvelabs import TwelveLabsToolSpec
 from llama_index.tools.twelvelabs.testing import ScriptedFunctionCallingLLM
 

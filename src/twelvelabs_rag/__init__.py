@@ -22,6 +22,6 @@ __all__ = [
 ]
 
 # current surface, hosted RAG: the Responses SSE stream and its cut-stream error
-from ._sse import AsyncResponseStream, ResponseStream, StreamCutError  # noqa: E402
+from ._sse import AsyncResponseStream, ResponseStream, StreamCutError
 
 __all__ += ["ResponseStream", "AsyncResponseStream", "StreamCutError"]

@@ -24,8 +24,6 @@ import anyio
 import httpx
 
 from ._base import Action, AttemptState, decide, translate_transport_error
-
-from ._request import RequestSpec, build_url
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient, KeyHeaders, check_timeout
 from ._deadline import (
     AsyncTimedStream,
@@ -38,19 +36,20 @@ from ._deadline import (
     timed_body,
 )
 from ._exceptions import APIConnectionError, ConfigurationError, TwelveLabsError
+from ._request import RequestSpec, build_url
 from .resources._files import CHUNK, MultipartBody
 
 if TYPE_CHECKING:
     from .resources.analyze import Analyze, AsyncAnalyze
     from .resources.assets import Assets, AsyncAssets
-    from .resources.embed import AsyncEmbed, Embed
-    from .resources.indexes import AsyncIndexes, Indexes
-    from .resources.search import AsyncSearch, Search
-    from .resources.tasks import AsyncTasks, Tasks
     from .resources.connectors import AsyncDataConnectors, DataConnectors
+    from .resources.embed import AsyncEmbed, Embed
     from .resources.entities import AsyncEntityCollections, EntityCollections
+    from .resources.indexes import AsyncIndexes, Indexes
     from .resources.knowledge_stores import AsyncKnowledgeStores, KnowledgeStores
     from .resources.responses import AsyncResponses, Responses
+    from .resources.search import AsyncSearch, Search
+    from .resources.tasks import AsyncTasks, Tasks
 
 __all__ = ["TwelveLabs", "AsyncTwelveLabs"]
 

@@ -123,7 +123,7 @@ class RedactedError(Exception):
 def _text(exc: BaseException) -> str:
     try:
         return str(exc)
-    except Exception:  # noqa: BLE001 - a broken __str__ must not break redaction
+    except Exception:  # a broken __str__ must not break redaction
         return ""
 
 

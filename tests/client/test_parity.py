@@ -6,8 +6,16 @@ import inspect
 
 import pytest
 
-from twelvelabs_rag import AsyncPage, AsyncStream, AsyncTwelveLabs, Stream, SyncPage, TwelveLabs
-from twelvelabs_rag import AsyncResponseStream, ResponseStream
+from twelvelabs_rag import (
+    AsyncPage,
+    AsyncResponseStream,
+    AsyncStream,
+    AsyncTwelveLabs,
+    ResponseStream,
+    Stream,
+    SyncPage,
+    TwelveLabs,
+)
 from twelvelabs_rag.resources import PAIRS
 from twelvelabs_rag.resources.analyze_batches import AnalyzeBatches, AsyncAnalyzeBatches
 from twelvelabs_rag.resources.analyze_tasks import AnalyzeTasks, AsyncAnalyzeTasks
@@ -45,7 +53,7 @@ def test_same_methods_and_signatures(sync_cls: type, async_cls: type) -> None:
             continue
         sync_sig, async_sig = inspect.signature(member), inspect.signature(twin)
         assert list(sync_sig.parameters) == list(async_sig.parameters), name
-        for p_sync, p_async in zip(sync_sig.parameters.values(), async_sig.parameters.values()):
+        for p_sync, p_async in zip(sync_sig.parameters.values(), async_sig.parameters.values(), strict=True):
             assert (p_sync.kind, p_sync.default) == (p_async.kind, p_async.default), (sync_cls.__name__, name, p_sync)
         assert not inspect.iscoroutinefunction(member), f"{sync_cls.__name__}.{name} must be sync"
         if name in PAGERS:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -40,7 +40,7 @@ async def test_retry_after_honoured(make, headers: dict[str, str], expected: flo
 
 
 async def test_retry_after_http_date(make) -> None:
-    when = datetime.now(timezone.utc) + timedelta(seconds=30)
+    when = datetime.now(UTC) + timedelta(seconds=30)
     calls = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -66,7 +66,7 @@ async def test_backoff_without_advice_and_exhaustion(make) -> None:
         await h.call(h.client.indexes.retrieve, "i1")
     assert info.value.code == "internal_error" and info.value.status_code == 500
     assert len(calls) == 4
-    assert [round(s / b, 2) <= 1.0 and s >= 0.75 * b for s, b in zip(h.sleeps, [0.5, 1.0, 2.0])] == [True] * 3
+    assert [round(s / b, 2) <= 1.0 and s >= 0.75 * b for s, b in zip(h.sleeps, [0.5, 1.0, 2.0], strict=True)] == [True] * 3
 
 
 async def test_no_retry_on_400(make) -> None:

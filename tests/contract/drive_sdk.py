@@ -36,7 +36,7 @@ def check(name: str):
         try:
             detail = fn()
             print(json.dumps({"check": name, "ok": True, "detail": str(detail)[:300]}), flush=True)
-        except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the run
+        except Exception as exc:  # every failure is reported, none stops the run
             tb = traceback.format_exc().strip().splitlines()[-3:]
             print(json.dumps({"check": name, "ok": False, "detail": f"{type(exc).__name__}: {exc} | {tb}"[:2000]}),
                   flush=True)
@@ -847,8 +847,8 @@ if not CLASSIC:
 
     @check("data_connectors.authorize_connection")
     def _():
-        import httpx  # noqa: PLC0415
-        from twelvelabs.data_connectors.types import AuthorizeConnectionResponse  # noqa: PLC0415
+        import httpx
+        from twelvelabs.data_connectors.types import AuthorizeConnectionResponse
 
         try:  # SDK 1.3.6 joins "connections:authorize" with urljoin, which reads "connections:" as a scheme
             client.data_connectors.authorize_connection(provider="google_drive", redirect_uri="https://app.example.com/cb")

@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import pytest
 from _sdkenv import SdkEnvError, ensure_sdk_venv

@@ -10,10 +10,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _emulator_helpers import create_index, upload  # noqa: E402
+from _emulator_helpers import create_index, upload
 
-from twelvelabs_rag.testing import FakeTwelveLabs  # noqa: E402
-from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_clip  # noqa: E402
+from twelvelabs_rag.testing import FakeTwelveLabs
+from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_clip
 
 
 @pytest.fixture(scope="session")

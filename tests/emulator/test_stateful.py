@@ -97,7 +97,7 @@ class EmulatorMachine(RuleBasedStateMachine):
                 assert {d["video_id"] for d in res["data"]} <= ready
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _clip_bytes(script: str) -> bytes:
     import tempfile
     from pathlib import Path

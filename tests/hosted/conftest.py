@@ -9,10 +9,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _hosted_support import HOSTED_SCRIPTS  # noqa: E402
+from _hosted_support import HOSTED_SCRIPTS
 
-from twelvelabs_rag.testing import FakeTwelveLabs  # noqa: E402
-from twelvelabs_rag.testing.samples import make_clip, make_image  # noqa: E402
+from twelvelabs_rag.testing import FakeTwelveLabs
+from twelvelabs_rag.testing.samples import make_clip, make_image
 
 
 @pytest.fixture(scope="session")

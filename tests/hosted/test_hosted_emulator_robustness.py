@@ -25,7 +25,7 @@ BODIES: list[Any] = [None, [], {}, "text", 7, {"name": 5, "asset_ids": "a", "met
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, str]]:
-    from twelvelabs_rag.testing.samples import make_clip, make_image  # noqa: PLC0415
+    from twelvelabs_rag.testing.samples import make_clip, make_image
 
     root = tmp_path_factory.mktemp("robust")
     fake = FakeTwelveLabs()

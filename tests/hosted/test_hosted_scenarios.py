@@ -231,7 +231,7 @@ async def test_responses_cite_real_moments_remember_turns_and_stream(client: Any
     schema = {"type": "object", "properties": {"answer": {"type": "string"}, "quotes": {"type": "array"}}}
     shaped = await call(client.responses.create, knowledge_store_id=ks.id, input=question,
                         text={"format": {"type": "json_schema", "name": "answer", "schema": schema}})
-    import json  # noqa: PLC0415
+    import json
 
     body = json.loads(shaped.output_text)
     assert body["quotes"] and "fox" in body["answer"]
@@ -277,11 +277,11 @@ async def test_connectors_and_imports_without_a_browser(client: Any, fake: Any, 
 
 def test_emulator_mixins_do_not_shadow_each_other() -> None:
     """The route mixins share one instance: a hosted-RAG helper defined twice would answer for the other."""
-    from twelvelabs_rag.testing import FakeTwelveLabs  # noqa: PLC0415
-    from twelvelabs_rag.testing._connectors import ConnectorRoutes  # noqa: PLC0415
-    from twelvelabs_rag.testing._entities import EntityRoutes  # noqa: PLC0415
-    from twelvelabs_rag.testing._knowledge import KnowledgeRoutes  # noqa: PLC0415
-    from twelvelabs_rag.testing._responses import ResponseRoutes  # noqa: PLC0415
+    from twelvelabs_rag.testing import FakeTwelveLabs
+    from twelvelabs_rag.testing._connectors import ConnectorRoutes
+    from twelvelabs_rag.testing._entities import EntityRoutes
+    from twelvelabs_rag.testing._knowledge import KnowledgeRoutes
+    from twelvelabs_rag.testing._responses import ResponseRoutes
 
     ours = {n for cls in (EntityRoutes, KnowledgeRoutes, ResponseRoutes, ConnectorRoutes) for n in vars(cls)
             if not n.startswith("__")}

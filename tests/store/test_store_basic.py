@@ -72,11 +72,11 @@ def test_batch_equals_single_queries_small_and_large_batches() -> None:
         qs = rng.standard_normal((nq, D))
         batch = store.search_batch(qs, k=5)
         assert len(batch) == nq
-        for q, hits in zip(qs, batch):
+        for q, hits in zip(qs, batch, strict=True):
             assert [h.id for h in hits] == [h.id for h in store.search(q, k=5)]
     store.delete([0, 1, 2])
     qs = x[:70]
-    for q, hits in zip(qs, store.search_batch(qs, k=4)):
+    for q, hits in zip(qs, store.search_batch(qs, k=4), strict=True):
         assert [h.id for h in hits] == [h.id for h in store.search(q, k=4)]
         assert not {0, 1, 2} & {h.id for h in hits}
     assert store.search_batch(np.zeros((0, D)), k=3) == []
@@ -408,7 +408,7 @@ def test_ivf_mode_recall_filters_deletes_and_persistence(tmp_path: Path) -> None
     qs = unit(x[rng.integers(0, n, 50)] + rng.standard_normal((50, dim)).astype(np.float32) * 0.05)
     exact = np.argsort(-(qs @ x.T), axis=1)[:, :10]
     got = store.search_batch(qs, k=10)
-    recall = np.mean([len(set(e.tolist()) & {h.id for h in g}) / 10 for e, g in zip(exact, got)])
+    recall = np.mean([len(set(e.tolist()) & {h.id for h in g}) / 10 for e, g in zip(exact, got, strict=True)])
     assert recall >= 0.9
     assert [h.id for h in got[0]] == [h.id for h in store.search(qs[0], k=10)]
     # a one-video filter (4%) is routed to the exact scan of that video's rows

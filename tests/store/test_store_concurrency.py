@@ -111,7 +111,7 @@ def reader(store: SegmentStore, shared: Shared, rid: int) -> None:
             if rng.random() < 0.25:
                 qs = rng.standard_normal((3, DIM)).astype(np.float32)
                 results = store.search_batch(qs, k=k, where=where)
-                pairs = list(zip(qs, results))
+                pairs = list(zip(qs, results, strict=True))
             else:
                 q = rng.standard_normal(DIM).astype(np.float32)
                 pairs = [(q, store.search(q, k=k, where=where))]
@@ -132,7 +132,7 @@ def reader(store: SegmentStore, shared: Shared, rid: int) -> None:
                     if problem:
                         shared.errors.append(f"reader {rid}: {problem}")
             shared.searches += 1
-    except Exception as exc:  # noqa: BLE001 - any exception in a reader fails the test
+    except Exception as exc:  # any exception in a reader fails the test
         shared.errors.append(f"reader {rid} raised {type(exc).__name__}: {exc}")
         shared.stop.set()
 
@@ -148,7 +148,7 @@ def writer(store: SegmentStore, shared: Shared, live: dict[int, tuple[int, int]]
             seeds = list(range(next_seed, next_seed + 20))
             next_seed += 20
             vecs = np.stack([vec(vector_seed(s, 0)) for s in seeds])
-            for i, s in zip(store.add(vecs, **row_cols(seeds, 0)), seeds):
+            for i, s in zip(store.add(vecs, **row_cols(seeds, 0)), seeds, strict=True):
                 live[int(i)] = (s, 0)
             # 2. upsert a few existing keys (the old ids must vanish when add returns)
             version += 1
@@ -159,7 +159,7 @@ def writer(store: SegmentStore, shared: Shared, live: dict[int, tuple[int, int]]
             shared.publish(old_ids)
             for i in old_ids:
                 del live[i]
-            for i, s in zip(new_ids, up_seeds):
+            for i, s in zip(new_ids, up_seeds, strict=True):
                 live[int(i)] = (s, version)
             # 3. delete some rows by id
             doomed = [int(i) for i in rng.choice(sorted(live), size=15, replace=False)]
@@ -173,7 +173,7 @@ def writer(store: SegmentStore, shared: Shared, live: dict[int, tuple[int, int]]
                 shared.errors.append("writer: population fell below 500")
             if save and rounds % 10 == 0:
                 store.save()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         shared.errors.append(f"writer raised {type(exc).__name__}: {exc}")
         shared.stop.set()
 
@@ -188,7 +188,7 @@ def run_readers_writer(
     store = SegmentStore.create(path, dim=DIM, model_name=MODEL)
     seeds = list(range(2000))
     ids = store.add(np.stack([vec(vector_seed(s, 0)) for s in seeds]), **row_cols(seeds, 0))
-    live = {int(i): (s, 0) for i, s in zip(ids, seeds)}
+    live = {int(i): (s, 0) for i, s in zip(ids, seeds, strict=True)}
     if mmap:
         store.save()
         store.close()

@@ -223,7 +223,7 @@ class StoreMachine(RuleBasedStateMachine):
             assert h.text == row.text
             assert (h.metadata or None) == (row.metadata or None)
         scores = [h.score for h in hits]
-        assert all(a >= b - TOL for a, b in zip(scores, scores[1:])), f"not sorted: {scores}"
+        assert all(a >= b - TOL for a, b in zip(scores, scores[1:], strict=False)), f"not sorted: {scores}"
         if hits:
             floor = scores[-1]
             must = {i for i, s in expected.items() if s > floor + TOL}
@@ -261,7 +261,7 @@ class StoreMachine(RuleBasedStateMachine):
         assert min(ids) > self.model.high, f"id reused or not monotonic: {ids} vs high {self.model.high}"
         assert ids == sorted(ids), f"ids of one add are not increasing: {ids}"
         by_key = self.model.by_key()
-        for i, s, v in zip(ids, specs, vectors):
+        for i, s, v in zip(ids, specs, vectors, strict=True):
             row = Row(_norm(v), s[0], s[1], s[1] + s[2], s[3], s[4], s[5], s[6])
             old = by_key.get(row.key)
             if old is not None:
@@ -343,7 +343,7 @@ class StoreMachine(RuleBasedStateMachine):
             return
         results = self.store.search_batch(qs, k=k, where=where)
         assert len(results) == n
-        for q, hits in zip(qs, results):
+        for q, hits in zip(qs, results, strict=True):
             self._check_hits(list(hits), q, k, where)
 
     @precondition(lambda self: self.model.rows)
@@ -387,7 +387,7 @@ class StoreMachine(RuleBasedStateMachine):
         ids = [int(i) for i in self.store.add_embedding_task(task)]
         assert len(ids) == n and min(ids) > self.model.high and ids == sorted(ids)
         by_key = self.model.by_key()
-        for i, seg, v in zip(ids, segs, vectors):
+        for i, seg, v in zip(ids, segs, vectors, strict=True):
             row = Row(_norm(v), video, seg["start_offset_sec"], seg["end_offset_sec"], "clip", option, None, None)
             if row.key in by_key:
                 del self.model.rows[by_key[row.key]]

@@ -120,7 +120,7 @@ def test_docstring_examples_run(module) -> None:
     blocks = [b for obj in objects for b in re.findall(r"```python\n(.*?)```", getattr(obj, "__doc__", "") or "", re.S)]
     assert blocks
     for block in blocks:
-        exec(compile(textwrap.dedent(block), module.__name__, "exec"), dict(vars(module)))  # noqa: S102
+        exec(compile(textwrap.dedent(block), module.__name__, "exec"), dict(vars(module)))
 
 
 async def test_concurrent_ingests_of_one_source_upload_once() -> None:

@@ -35,7 +35,7 @@ class _Echo(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:  # http.server's naming
         body = _bodies(self.headers.get("x-api-key", ""))[type(self).mode]
         self.send_response(200)
         self.send_header("Content-Type", "application/json")

@@ -81,7 +81,7 @@ async def test_module_docstring_example_runs(module: Any, name: str, code: str, 
                 callable(getattr(value, "close", None)) and not isinstance(value, type):
             try:
                 value.close()
-            except Exception:  # noqa: BLE001 - best effort
+            except Exception:  # best effort
                 pass
 
 

@@ -81,7 +81,7 @@ def test_async_errors_are_redacted(handler) -> None:
                     [e async for e in stream]
                 else:
                     await client.indexes.retrieve("i1")
-            except Exception as exc:  # noqa: BLE001 - inspected below
+            except Exception as exc:  # inspected below
                 return exc
         raise AssertionError("no error")
 

@@ -7,7 +7,7 @@ import pytest
 from twelvelabs_rag.models import MODELS, UnknownModelError, embed_dimension, find_model, get_model, models_for
 from twelvelabs_rag.store._models import resolve_model
 from twelvelabs_rag.testing._core import embedding_options
-from twelvelabs_rag.testing._embed import EMBED_MODELS, _TOKEN_LIMIT
+from twelvelabs_rag.testing._embed import _TOKEN_LIMIT, EMBED_MODELS
 from twelvelabs_rag.testing._encoder import dimension_for
 
 

@@ -204,7 +204,7 @@ def _examples():
 
 @pytest.mark.parametrize("code", list(_examples()))
 def test_docstring_examples_run(code: str) -> None:
-    exec(compile(code, "moments-example", "exec"), dict(vars(moments)))  # noqa: S102
+    exec(compile(code, "moments-example", "exec"), dict(vars(moments)))
 
 
 def test_public_names_have_docstrings() -> None:

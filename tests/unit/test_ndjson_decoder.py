@@ -37,7 +37,7 @@ def test_every_chunking_gives_the_same_lines() -> None:
     rng = random.Random(9)
     for _ in range(300):
         cuts = sorted(rng.sample(range(1, len(data)), rng.randint(0, 12)))
-        chunks = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)])]
+        chunks = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
         assert _decode(chunks) == expected, chunks
     assert _decode([bytes([b]) for b in data]) == expected  # one byte at a time, CR and LF split
 

@@ -53,7 +53,7 @@ def test_video_limits(facts: MediaFacts, pegasus_only: bool, code: str | None) -
     assert (problem[0] if problem else None) == code
 
 
-def I(**kw: object) -> MediaFacts:
+def image_facts(**kw: object) -> MediaFacts:
     base = {"kind": "image", "format": "png", "width": 256, "height": 256, "size": 1000}
     base.update(kw)
     return MediaFacts(**base)  # type: ignore[arg-type]
@@ -62,15 +62,15 @@ def I(**kw: object) -> MediaFacts:
 @pytest.mark.parametrize(
     ("facts", "code"),
     [
-        (I(), None),
-        (I(format="jpeg"), None),
-        (I(width=64, height=64), None),
-        (I(width=63, height=64), "image_resolution_too_low"),
-        (I(width=64, height=63), "image_resolution_too_low"),
-        (I(size=5 * MB), None),
-        (I(size=5 * MB + 1), "media_filesize_too_large"),
-        (I(format="gif"), "unsupported_media_type"),
-        (I(kind="video", format="mp4"), "unsupported_media_type"),
+        (image_facts(), None),
+        (image_facts(format="jpeg"), None),
+        (image_facts(width=64, height=64), None),
+        (image_facts(width=63, height=64), "image_resolution_too_low"),
+        (image_facts(width=64, height=63), "image_resolution_too_low"),
+        (image_facts(size=5 * MB), None),
+        (image_facts(size=5 * MB + 1), "media_filesize_too_large"),
+        (image_facts(format="gif"), "unsupported_media_type"),
+        (image_facts(kind="video", format="mp4"), "unsupported_media_type"),
     ],
 )
 def test_image_limits(facts: MediaFacts, code: str | None) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email.utils import format_datetime
-from datetime import datetime, timezone
 
 import httpx
 import pytest
@@ -22,7 +22,7 @@ NOW = 1_800_000_000.0
 
 
 def _http_date(epoch: float) -> str:
-    return format_datetime(datetime.fromtimestamp(epoch, tz=timezone.utc), usegmt=True)
+    return format_datetime(datetime.fromtimestamp(epoch, tz=UTC), usegmt=True)
 
 
 @pytest.mark.parametrize(

@@ -54,14 +54,14 @@ def main() -> None:
 
     def adapter_ingest() -> TwelveLabsSegmentVectorStore:
         vs = TwelveLabsSegmentVectorStore(DeterministicFakeEmbedding(size=dim), model_name="bench")
-        vs.add_embeddings(zip(texts, vectors), metas, ids=ids)
+        vs.add_embeddings(zip(texts, vectors, strict=True), metas, ids=ids)
         return vs
 
     def inmemory_ingest() -> InMemoryVectorStore:
         vs = InMemoryVectorStore(DeterministicFakeEmbedding(size=dim))
         vs.add_documents  # noqa: B018 - the store has no add_embeddings; fill its dict the way add_texts does
         vs.store.update({i: {"id": i, "vector": v, "text": t, "metadata": m}
-                         for i, v, t, m in zip(ids, vectors, texts, metas)})
+                         for i, v, t, m in zip(ids, vectors, texts, metas, strict=True)})
         return vs
 
     t_native = best_of(native_ingest, args.repeat)

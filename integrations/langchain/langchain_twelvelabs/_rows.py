@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
 from twelvelabs_rag.moments import clip_id
 
 __all__ = ["LC_ID_KEY", "segment_id", "rewrite_filter", "text_columns", "task_columns"]
@@ -75,7 +76,7 @@ def text_columns(
     lc_ids = [str(i) if i is not None else str(uuid.uuid4()) for i in raw_ids]
     metas: list[dict[str, Any]] = []
     starts, ends = [], []
-    for m, lc in zip(given, lc_ids):
+    for m, lc in zip(given, lc_ids, strict=True):
         m = m or {}
         if LC_ID_KEY in m:
             raise ValueError(f"metadata key {LC_ID_KEY!r} is reserved by TwelveLabsSegmentVectorStore")

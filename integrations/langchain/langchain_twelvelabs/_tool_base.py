@@ -8,10 +8,18 @@ from typing import Any, Literal
 
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field
+
 from twelvelabs_rag import TwelveLabsError
 from twelvelabs_rag.agent_tools import (
-    SEGMENT_SEARCH_DESCRIPTION, SEGMENT_SEARCH_NAME, SegmentSearchArgs, asegment_search, format_moments, hit_dict, hit_line,
-    segment_search, validation_message,
+    SEGMENT_SEARCH_DESCRIPTION,
+    SEGMENT_SEARCH_NAME,
+    SegmentSearchArgs,
+    asegment_search,
+    format_moments,
+    hit_dict,
+    hit_line,
+    segment_search,
+    validation_message,
 )
 
 from ._utils import TwelveLabsClientMixin

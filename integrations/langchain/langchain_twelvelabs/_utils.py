@@ -125,7 +125,7 @@ class TwelveLabsClientMixin(BaseModel):
     def _lazy_clients(self) -> LazyClients:
         """The object's clients, set up (not built) on first use from the fields, and again if they change."""
         fields = (self.api_key, self.base_url, self.client, self.async_client, self.timeout, self.max_retries)
-        if self._clients is None or any(a is not b for a, b in zip(self._clients[0], fields)):
+        if self._clients is None or any(a is not b for a, b in zip(self._clients[0], fields, strict=True)):
             clients = LazyClients(
                 self.api_key, base_url=self.base_url, client=self.client, async_client=self.async_client,
                 timeout=self.timeout, max_retries=self.max_retries, owner=type(self).__name__,

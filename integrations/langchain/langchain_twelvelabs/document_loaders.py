@@ -12,6 +12,7 @@ from typing import Any, Literal
 from langchain_core.document_loaders import BaseLoader
 from langchain_core.documents import Document
 from pydantic import SecretStr
+
 from twelvelabs_rag.dedupe import afind_upload, find_upload
 from twelvelabs_rag.flow import AssetIds, Flow, choose_flow
 from twelvelabs_rag.ingest_assets import aingest_asset, ingest_asset

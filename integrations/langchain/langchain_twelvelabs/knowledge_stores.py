@@ -9,6 +9,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, Callba
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
+
 from twelvelabs_rag import ConfigurationError
 
 from ._hosted import describe_moment, hit_moments, moment_id

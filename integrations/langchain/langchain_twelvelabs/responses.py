@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.language_models import BaseChatModel
 from pydantic import ConfigDict, Field
+
 from twelvelabs_rag import ConfigurationError
 
 from ._hosted import MODEL_NAME, ResponseFailedError, check_answer, citation_dicts, split_conversation

@@ -26,6 +26,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import Field
+
 from twelvelabs_rag.testing.scripted_agent import SCRIPTED_LABEL, FinalStep, ScriptedVideoAgent, ToolResult
 
 __all__ = ["ScriptedToolCallingChatModel", "SCRIPTED_LABEL"]

@@ -21,6 +21,7 @@ from typing import Any
 from langchain_core.documents import Document
 from langchain_core.tools import BaseTool, BaseToolkit, ToolException
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
 from twelvelabs_rag.agent_tools import (
     ANALYZE_DESCRIPTION, ANALYZE_NAME, INGEST_DESCRIPTION, INGEST_NAME, SEARCH_DESCRIPTION, SEARCH_NAME, AnalyzeArgs,
     IngestArgs, Ingester, SearchArgs, SegmentSearchArgs, analyze_request, format_moments, moment_line,

@@ -157,7 +157,7 @@ class TwelveLabsSegmentVectorStore(VectorStore):
             if stale:
                 store.delete(stale)
             new_ids = store.add(matrix, texts=texts, metadatas=metadatas, **columns)
-            self._ids.update(zip(kept_ids, map(int, new_ids)))
+            self._ids.update(zip(kept_ids, map(int, new_ids), strict=True))
             self._autosave()
         return list(lc_ids)
 

@@ -9,8 +9,8 @@ from io import BytesIO
 import numpy as np
 import pytest
 from llama_index.core.embeddings import MultiModalEmbedding
-
 from llama_index.embeddings.twelvelabs import TwelveLabsEmbedding
+
 from twelvelabs_rag import ConfigurationError
 
 

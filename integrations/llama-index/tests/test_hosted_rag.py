@@ -18,9 +18,9 @@ from llama_index.core.chat_engine import SimpleChatEngine
 from llama_index.core.llms import ChatMessage, CustomLLM
 from llama_index.core.memory import ChatMemoryBuffer
 from llama_index.core.schema import QueryBundle
-
 from llama_index.llms.twelvelabs import TwelveLabsResponses
 from llama_index.retrievers.twelvelabs import TwelveLabsKnowledgeStoreRetriever
+
 from twelvelabs_rag import BadRequestError, ConfigurationError, NotFoundError, StreamCutError
 from twelvelabs_rag.testing import FakeTwelveLabs, parse_script
 from twelvelabs_rag.testing.samples import make_clip
@@ -249,8 +249,8 @@ def test_a_failed_answer_raises_instead_of_answering_nothing() -> None:
     import json
 
     import httpx
-
     from llama_index.llms.twelvelabs.responses import ResponseFailedError
+
     from twelvelabs_rag import TwelveLabs
 
     failed = {"id": "resp_1", "status": "failed", "output": [],

@@ -8,9 +8,9 @@ import pytest
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms.custom import CustomLLM
 from llama_index.core.prompts import PromptTemplate
+from llama_index.llms.twelvelabs import PROMPT_TOKEN_LIMIT, TwelveLabsPegasus
 from pydantic import BaseModel
 
-from llama_index.llms.twelvelabs import PROMPT_TOKEN_LIMIT, TwelveLabsPegasus
 from twelvelabs_rag import ConfigurationError, NotFoundError
 from twelvelabs_rag.testing import FakeTwelveLabs
 

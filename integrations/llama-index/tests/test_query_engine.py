@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from llama_index.core.query_engine import RetrieverQueryEngine
-
 from llama_index.llms.twelvelabs import TwelveLabsPegasus
 from llama_index.retrievers.twelvelabs import TwelveLabsRetriever
 

@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 from llama_index.core.readers.base import BasePydanticReader
-
 from llama_index.readers.twelvelabs import TwelveLabsVideoReader, parse_timestamped
+
 from twelvelabs_rag import ConfigurationError, PreflightError, WaitTimeoutError
 from twelvelabs_rag.testing import FakeTwelveLabs
 from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_clip

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import QueryBundle, TextNode
-
 from llama_index.retrievers.twelvelabs import TwelveLabsRetriever, clip_node_id
+
 from twelvelabs_rag import ConfigurationError, NotFoundError, TwelveLabsError
 
 VIDEO_ROUTE = "GET /indexes/{index_id}/videos/{video_id}"

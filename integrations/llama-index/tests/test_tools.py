@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from llama_index.core.agent.workflow import FunctionAgent, ToolCallResult
-
 from llama_index.tools.twelvelabs import ToolAnswer, TwelveLabsToolSpec
 from llama_index.tools.twelvelabs.testing import SCRIPTED_LABEL, ScriptedFunctionCallingLLM
+
 from twelvelabs_rag import ConfigurationError, TwelveLabsError
 from twelvelabs_rag.agent_tools import ToolInputError, parse_moment_lines
 from twelvelabs_rag.moments import format_timestamp

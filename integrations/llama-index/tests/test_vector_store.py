@@ -14,9 +14,9 @@ from llama_index.core.vector_stores import (
     VectorStoreQuery,
 )
 from llama_index.core.vector_stores.types import BasePydanticVectorStore
-
 from llama_index.embeddings.twelvelabs import TwelveLabsEmbedding
 from llama_index.vector_stores.twelvelabs import TwelveLabsSegmentVectorStore, nodes_from_embedding_task
+
 from twelvelabs_rag.store import DimensionMismatchError, FilterError, InvalidInputError
 
 EMBED_MODEL = "Marengo-retrieval-2.7"
@@ -262,7 +262,6 @@ async def test_aadd_embedding_task(tasks) -> None:
 def test_reader_documents_through_an_index_into_the_store(library, client, embed) -> None:
     """Reader -> VectorStoreIndex.from_documents (SentenceSplitter, offline nltk data) -> this store."""
     from llama_index.core import StorageContext
-
     from llama_index.readers.twelvelabs import TwelveLabsVideoReader
 
     docs = TwelveLabsVideoReader(library["index_id"], client=client, mode="segments", show_progress=False).load_data(

@@ -2,11 +2,11 @@
 
 from .analyze import Analyze, AsyncAnalyze
 from .assets import Assets, AsyncAssets
-from .indexed_assets import AsyncIndexedAssets, IndexedAssets
-from .multipart import AsyncMultipartUploads, MultipartUploads
 from .embed import AsyncEmbed, Embed
 from .embed_tasks import AsyncEmbedTasks, EmbedTasks
+from .indexed_assets import AsyncIndexedAssets, IndexedAssets
 from .indexes import AsyncIndexes, Indexes
+from .multipart import AsyncMultipartUploads, MultipartUploads
 from .search import AsyncSearch, Search
 from .tasks import AsyncTasks, Tasks
 from .transfers import AsyncTransfers, Transfers
@@ -28,7 +28,11 @@ PAIRS = [
 from .connectors import AsyncDataConnectors, AsyncImports, DataConnectors, Imports  # noqa: E402
 from .entities import AsyncEntities, AsyncEntityCollections, Entities, EntityCollections  # noqa: E402
 from .knowledge_stores import (  # noqa: E402
-    AsyncItemCollections, AsyncKnowledgeStoreItems, AsyncKnowledgeStores, ItemCollections, KnowledgeStoreItems,
+    AsyncItemCollections,
+    AsyncKnowledgeStoreItems,
+    AsyncKnowledgeStores,
+    ItemCollections,
+    KnowledgeStoreItems,
     KnowledgeStores,
 )
 from .responses import AsyncResponses, Responses  # noqa: E402

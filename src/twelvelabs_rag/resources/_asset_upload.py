@@ -79,7 +79,7 @@ def open_source(file: Any, filename: str | None) -> tuple[Any, str, int]:
 
 def fingerprint(source: Any, size: int, filename: str) -> str:
     """Name, size and the first and last MiB of the file: enough to know the same file again."""
-    from .multipart import read_range  # noqa: PLC0415
+    from .multipart import read_range
 
     head = read_range(source, 0, min(size, 1 << 20))
     tail = read_range(source, max(0, size - (1 << 20)), min(size, 1 << 20))
@@ -235,7 +235,7 @@ def _open_session(res: Any, filename: str, size: int, meta: dict[str, Any], fp: 
             return state, True
     token = uuid.uuid4().hex
     spec_meta = {**meta, FINGERPRINT_KEY: fp, UPLOAD_TOKEN_KEY: token}
-    from .multipart import _create_spec  # noqa: PLC0415
+    from .multipart import _create_spec
 
     spec = _create_spec(filename, _kind(filename), size, None, None, spec_meta)
     result = yield res._client._request(spec, recover=lambda: res._run(_recover_session(res, filename, size, token)))

@@ -160,7 +160,7 @@ class MultipartBody:
     @property
     def content_length(self) -> int:
         n = len(self._fields_bytes) + len(self._tail)
-        for head, part in zip(self._heads, self.files):
+        for head, part in zip(self._heads, self.files, strict=True):
             n += len(head) + part.size + 2
         return n
 
@@ -174,7 +174,7 @@ class MultipartBody:
     def to_bytes(self) -> bytes:
         """The whole body (only for in-memory parts)."""
         out = [self._fields_bytes]
-        for head, part in zip(self._heads, self.files):
+        for head, part in zip(self._heads, self.files, strict=True):
             if part.data is None:
                 raise ValueError("to_bytes() needs in-memory parts; stream path parts with iter_chunks()")
             out += [head, part.data, b"\r\n"]
@@ -184,7 +184,7 @@ class MultipartBody:
     def _pieces(self) -> Iterator[bytes | Path]:
         """The body in order: bytes to send as they are, or the path of a part to read from disk."""
         yield self._fields_bytes
-        for head, part in zip(self._heads, self.files):
+        for head, part in zip(self._heads, self.files, strict=True):
             yield head
             if part.data is not None:
                 yield part.data

@@ -20,8 +20,8 @@ from typing import Any
 
 from .._config import UPLOAD_TOKEN_KEY
 from .._exceptions import TaskFailedError
-from .._preflight import check_asset_size
 from .._pagination import AsyncPage, SyncPage
+from .._preflight import check_asset_size
 from .._request import RequestSpec, form_fields, query_params
 from ..types.assets import Asset, AssetTranscription, UploadProgress
 from ._asset_upload import _all_pages, upload_plan

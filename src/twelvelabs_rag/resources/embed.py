@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-from .._request import RequestSpec, form_fields
 from .._preflight import check_media, source_of
+from .._request import RequestSpec, form_fields
 from ..types._fast import vectors_to_arrays
 from ..types.embed import EmbeddingResponse
 from ._files import FilePart

@@ -16,10 +16,10 @@ from typing import Any
 
 import httpx
 
-from .._request import RequestSpec, form_fields, query_params
 from .._exceptions import APIConnectionError
 from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_media, source_of
+from .._request import RequestSpec, form_fields, query_params
 from ..types._base import ListPage
 from ..types._fast import embedding_task_from_json
 from ..types.embed import EmbeddingTask, EmbeddingTaskCreated, EmbeddingTaskStatus

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .._request import RequestSpec
 from .._pagination import AsyncPage, SyncPage
+from .._request import RequestSpec
 from ..types.indexes import Index, IndexCreated
 from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_model
 from .indexed_assets import AsyncIndexedAssets, IndexedAssets

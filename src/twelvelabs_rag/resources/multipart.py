@@ -23,8 +23,8 @@ import httpx
 
 from .._base import translate_transport_error
 from .._exceptions import APIConnectionError
-from .._request import RequestSpec
 from .._pagination import AsyncPage, SyncPage
+from .._request import RequestSpec
 from ..types.assets import ChunkReport, IncompleteUpload, MultipartSession, PresignedUrls, UploadStatus
 from ._multipart_plan import MAX_BATCH, Chunk
 from ._resource import AsyncResource, SyncResource, call_args, check_id, parse_model

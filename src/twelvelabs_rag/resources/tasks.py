@@ -19,11 +19,11 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
-from .._request import RequestSpec, form_fields, query_params
 from .._config import UPLOAD_RECOVERY_TIMEOUT, UPLOAD_TOKEN_KEY
 from .._exceptions import APIStatusError, TaskFailedError, WaitTimeoutError
 from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_media, needs_index_check, source_of
+from .._request import RequestSpec, form_fields, query_params
 from ..types._base import ListPage
 from ..types.indexes import Index
 from ..types.tasks import Task, TaskCreated

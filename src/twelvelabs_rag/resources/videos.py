@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .._request import RequestSpec, query_params
 from .._pagination import AsyncPage, SyncPage
+from .._request import RequestSpec, query_params
 from ..types._fast import video_from_json
 from ..types.videos import Video
 from ._resource import AsyncResource, SyncResource, call_args, check_id, parse_json, validate

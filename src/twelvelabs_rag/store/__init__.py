@@ -24,8 +24,8 @@ from ._errors import (
     StoreError,
     StoreExistsError,
     StoreLockedError,
-    StoreWriteError,
     StoreNotFoundError,
+    StoreWriteError,
     UnsupportedFormatError,
 )
 from ._ingest import from_task as task_columns

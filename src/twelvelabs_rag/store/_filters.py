@@ -99,7 +99,7 @@ def _video_candidates(ctx: _Ctx, where: Mapping[str, Any]) -> np.ndarray | None:
     hi = np.searchsorted(sorted_codes, code_arr, side="right")
     if len(codes) == 1:
         return order[lo[0] : hi[0]]
-    return np.sort(np.concatenate([order[a:b] for a, b in zip(lo, hi)]))
+    return np.sort(np.concatenate([order[a:b] for a, b in zip(lo, hi, strict=True)]))
 
 
 def _n(ctx: _Ctx, rows: np.ndarray | None) -> int:

@@ -130,7 +130,7 @@ class _Crc:
         for i in range(0, mv.nbytes, self.PIECE):
             piece = mv[i : i + self.PIECE]
             box: list[int] = []
-            t = threading.Thread(target=lambda p=piece, c=self.crc: box.append(zlib.crc32(p, c)))
+            t = threading.Thread(target=lambda p=piece, c=self.crc, b=box: b.append(zlib.crc32(p, c)))
             t.start()
             self.f.write(piece)
             t.join()

@@ -74,7 +74,7 @@ class ReadMixin:
             Hit(i, s, videos[v], a, b, scopes[sc], options[op], texts[r], _meta(metas[r]), ext[r])
             for r, i, s, v, a, b, sc, op in zip(
                 rows.tolist(), st.ids[rows].tolist(), scores.tolist(), st.video[rows].tolist(),
-                st.start[rows].tolist(), st.end[rows].tolist(), st.scope[rows].tolist(), st.option[rows].tolist())
+                st.start[rows].tolist(), st.end[rows].tolist(), st.scope[rows].tolist(), st.option[rows].tolist(), strict=True)
         ]
 
     def search(self, query: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
@@ -198,7 +198,7 @@ class ReadMixin:
             vecs = np.array(st.vec[part]) if with_vectors else None
             for j, (r, i, v, a, b, sc, op) in enumerate(zip(
                     part.tolist(), st.ids[part].tolist(), st.video[part].tolist(), st.start[part].tolist(),
-                    st.end[part].tolist(), st.scope[part].tolist(), st.option[part].tolist())):
+                    st.end[part].tolist(), st.scope[part].tolist(), st.option[part].tolist(), strict=True)):
                 yield Segment(id=i, video_id=videos[v], start=a, end=b, scope=scopes[sc], option=options[op],
                               text=st.texts[r], metadata=_meta(st.metas[r]),
                               vector=vecs[j] if vecs is not None else None, external_id=st.ext[r])

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ._ann import TRAIN_MIN
+from ._core import CORE_FIELDS, StoreCore, register_writer, shared_writer
 from ._errors import (
     CorruptStoreError,
     InvalidInputError,
@@ -23,13 +24,12 @@ from ._errors import (
 )
 from ._ingest import as_matrix, check_model, from_task, from_video, prepare_batch
 from ._models import resolve_model
-from ._core import CORE_FIELDS, StoreCore, register_writer, shared_writer
 from ._persist import MANIFEST, MAX_DIM, acquire_lock, manifest_identity, release_lock
 from ._query import QueryMixin
 from ._reads import ReadMixin, as_ids
-from ._writes import add_rows, forget_external_ids
 from ._snapshot import load_snapshot, save_snapshot
 from ._state import State
+from ._writes import add_rows, forget_external_ids
 
 __all__ = ["SegmentStore"]
 

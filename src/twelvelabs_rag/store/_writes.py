@@ -107,9 +107,9 @@ def add_rows(core: StoreCore, x: np.ndarray, batch: Batch) -> list[int]:
         cand = np.flatnonzero(hit & st.live[: st.n])
         if cand.size:
             c1, c2 = _keys(st.video[cand], st.scope[cand], st.option[cand], st.start[cand], st.end[cand])
-            lookup = dict(zip(zip(c1.tolist(), c2.tolist()), cand.tolist()))
+            lookup = dict(zip(zip(c1.tolist(), c2.tolist(), strict=True), cand.tolist(), strict=True))
             kk1, kk2 = (k1, k2) if all_kept else (k1[keep], k2[keep])
-            found = [lookup.get(t) for t in zip(kk1.tolist(), kk2.tolist())]
+            found = [lookup.get(t) for t in zip(kk1.tolist(), kk2.tolist(), strict=True)]
             old_rows = np.asarray([r for r in found if r is not None], dtype=np.int64)
 
     # write into spare capacity beyond the rows readers can see, then publish one new state

@@ -11,17 +11,17 @@ import base64
 import binascii
 import json
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from .. import _media
 from ..models import get_model, models_for
 from ._core import Media
 from ._embed import EmbedRoutes
 from ._encoder import encode_text, tokens
+from ._entities import asset_media_of
 from ._http import ApiError, Req, Resp, bad, missing
 from ._schema import SchemaError, generate, unsupported_keyword
 from ._script import Scene
-from ._entities import asset_media_of
 from ._sources import resolve_source
 
 __all__ = ["AnalyzeRoutes"]
@@ -111,7 +111,7 @@ class AnalyzeRoutes(EmbedRoutes):
             if refs and refs != set(names):
                 raise bad("The prompt must reference every image with <@name>, or none of them.")
             scenes = []
-            for i, (name, item) in enumerate(zip(names, images)):
+            for i, (name, item) in enumerate(zip(names, images, strict=True)):
                 media = resolve_source(self, item, f"image[{i}]", "image", b64_limit=20 * 1024 * 1024)
                 text = media.text or f"an image named {name}"
                 scenes.append(Scene(float(i), float(i + 1), f"image {name}: {text}", ""))

@@ -9,8 +9,9 @@ string keyed by definition id, one segment per scene of the window (or per given
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from ..models import models_for
 from ._analyze import cap_tokens

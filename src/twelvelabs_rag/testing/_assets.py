@@ -148,7 +148,7 @@ class AssetRoutes:
         if parts[0] == "hls":
             playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-ENDLIST\n"
             return Resp(200, stream=iter([playlist.encode()]), content_type="application/vnd.apple.mpegurl")
-        from .samples import png_bytes  # noqa: PLC0415
+        from .samples import png_bytes
 
         scenes = rec.media.scene_list()
         return Resp(200, stream=iter([png_bytes(scenes[0].visual if scenes else "", width=320, height=180)]),

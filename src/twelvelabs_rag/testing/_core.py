@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import numpy as np
@@ -21,7 +22,7 @@ from ._script import Scene, parse_script
 
 __all__ = ["Media", "IndexRec", "VideoRec", "TaskRec", "EmbedTaskRec", "CoreState", "paginate"]
 
-_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @dataclass

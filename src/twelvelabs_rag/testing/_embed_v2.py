@@ -17,9 +17,9 @@ import numpy as np
 from .. import _media
 from ..models import embed_dimension, find_model, models_for
 from ._core import Media, paginate
+from ._embed_v2_wire import NestedApiError, input_meta, nested_errors, segment_bounds, unit, vec_json
 from ._encoder import encode_bytes, encode_text
 from ._http import ApiError, Req, Resp, bad, missing
-from ._embed_v2_wire import NestedApiError, input_meta, nested_errors, segment_bounds, unit, vec_json
 from ._sources import resolve_source
 
 __all__ = ["EmbedV2Routes", "NestedApiError"]
@@ -57,7 +57,7 @@ class EmbedV2Routes:
     def _embed_v2_state(self) -> dict[str, EmbedV2TaskRec]:
         tasks = getattr(self, "_embed_v2_tasks", None)
         if tasks is None:
-            tasks = self._embed_v2_tasks = {}  # type: ignore[attr-defined]
+            tasks = self._embed_v2_tasks = {}
             self._embed_v2_failures: list[str] = []
         return tasks
 

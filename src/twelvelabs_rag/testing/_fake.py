@@ -7,21 +7,18 @@ import math
 import re
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterable, Iterator
 
 import httpx
 
+from ._analyze_async import AnalyzeAsyncRoutes
 from ._assets import AssetRoutes
 from ._classic import ClassicRoutes
 from ._connectors import ConnectorRoutes
-from ._entities import EntityRoutes
-from ._knowledge import KnowledgeRoutes
-from ._responses import ResponseRoutes
-from ._analyze_async import AnalyzeAsyncRoutes
 from ._embed_v2 import EmbedV2Routes
-from ._indexed_assets import IndexedAssetRoutes
-from ._multipart import MultipartRoutes
+from ._entities import EntityRoutes
 from ._http import DOCS_URL, ApiError, Req, Resp, StreamCut, parse_body
 from ._strict_check import strict_gate
 from ._transport import lower_headers, origin_of, to_httpx
@@ -331,7 +328,7 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
         return resp
 
     def _respond(self, rec: RecordedRequest, headers: dict[str, str], query: str, body: bytes, origin: str) -> Resp:
-        from urllib.parse import parse_qsl  # noqa: PLC0415
+        from urllib.parse import parse_qsl
 
         if rec.method == "GET" and rec.path.startswith(("/thumbnails/", "/hls/")):
             with self._lock:
@@ -376,8 +373,8 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
             return resp
         except ApiError as exc:
             return _error(exc)
-        except Exception as exc:  # noqa: BLE001 - an emulator bug must still produce an HTTP answer
-            import traceback  # noqa: PLC0415
+        except Exception as exc:  # an emulator bug must still produce an HTTP answer
+            import traceback
 
             traceback.print_exc()
             return _error(ApiError(500, "internal_error", f"FakeTwelveLabs failed on {rec.method} {path}: {exc!r} "
@@ -448,7 +445,7 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
 
     def client(self, **kwargs: Any) -> Any:
         """A ``twelvelabs_rag.TwelveLabs`` wired to this emulator (key ``tlk_test`` unless given)."""
-        from twelvelabs_rag import TwelveLabs  # noqa: PLC0415
+        from twelvelabs_rag import TwelveLabs
 
         kwargs.setdefault("api_key", "tlk_test")
         kwargs.setdefault("base_url", "http://emulator" + API_PREFIX)
@@ -458,7 +455,7 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
 
     def async_client(self, **kwargs: Any) -> Any:
         """A ``twelvelabs_rag.AsyncTwelveLabs`` wired to this emulator."""
-        from twelvelabs_rag import AsyncTwelveLabs  # noqa: PLC0415
+        from twelvelabs_rag import AsyncTwelveLabs
 
         kwargs.setdefault("api_key", "tlk_test")
         kwargs.setdefault("base_url", "http://emulator" + API_PREFIX)
@@ -476,7 +473,7 @@ def _statuses(values: Iterable[str], name: str) -> tuple[str, ...]:
 
 def _no_poll_sleep(cls: type, kwargs: dict) -> None:
     """Tasks advance per poll, so waiting needs no wall-clock sleep: poll_interval 0 unless given."""
-    import inspect  # noqa: PLC0415
+    import inspect
 
     if "poll_interval" in inspect.signature(cls).parameters:
         kwargs.setdefault("poll_interval", 0.0)

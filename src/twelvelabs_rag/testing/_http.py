@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qsl
 
 __all__ = ["StreamCut", "ApiError", "FilePart", "Req", "Resp", "parse_multipart", "DOCS_URL"]

@@ -88,7 +88,7 @@ class IndexRoutes(CoreState):
         Thumbnails are flat PNGs in the colour ``samples.make_clip`` paints that scene, with the scene
         text in a ``tEXt`` chunk; the HLS playlist is an empty VOD placeholder (no media segments).
         """
-        from .samples import png_bytes  # noqa: PLC0415
+        from .samples import png_bytes
 
         parts = path.strip("/").split("/")
         video = self.videos.get(parts[1]) if len(parts) == 3 else None
@@ -270,7 +270,7 @@ def _in_range(value: Any, exact: float | None, lo: float | None, hi: float | Non
 
 def check_user_metadata(raw: Any) -> dict[str, Any]:
     """Validate ``user_metadata`` sent as a JSON string (multipart) or an object (JSON)."""
-    import json  # noqa: PLC0415
+    import json
 
     if raw is None or raw == "":
         return {}

@@ -217,7 +217,7 @@ class KnowledgeRoutes(KnowledgeSearch):
             raise bad(f"Asset {body['asset_id']} is a {kind or 'file of unknown type'}; knowledge stores take video "
                       f"and image assets{' (asset_type must match the asset)' if wanted != kind else ''}.")
         now = self.now()  # type: ignore[attr-defined]
-        item = ItemRec(self._new_ks_id("ksi"), store.id, body["asset_id"], kind, media,  # type: ignore[arg-type]
+        item = ItemRec(self._new_ks_id("ksi"), store.id, body["asset_id"], kind, media,
                        _meta_map(body, "metadata", 50, 8192) or {}, now, now, self.next_seq())  # type: ignore[attr-defined]
         store.items[item.id] = item
         store.version += 1

@@ -82,7 +82,7 @@ class MultipartRoutes:
     def respond_raw(self, rec: Any, route: str, handler: str, params: dict[str, str], query: str,
                     body: bytes) -> Resp:
         """Answer a presigned target (a chunk PUT): the raw body goes to the handler, no API key needed."""
-        from urllib.parse import parse_qsl  # noqa: PLC0415
+        from urllib.parse import parse_qsl
 
         req = Req(rec.method, rec.path[len(_PREFIX):], route, params, parse_qsl(query, keep_blank_values=True))
         rec.query = req.query
@@ -129,7 +129,7 @@ class MultipartRoutes:
         if problem:
             raise bad(problem[1], problem[0])
         meta = body.get("user_metadata")
-        from ._assets import _user_metadata  # noqa: PLC0415
+        from ._assets import _user_metadata
 
         meta = _user_metadata(meta, "POST /assets/multipart-uploads")
         chunk = max(int(self.multipart_chunk_size), math.ceil(total / 10_000))

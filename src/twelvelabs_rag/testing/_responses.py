@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from ._encoder import tokens
 from ._http import Req, Resp, bad, missing
@@ -187,14 +188,14 @@ class ResponseRoutes:
             text = (f'Following up on your earlier question ("{asked.strip()}"), the knowledge store shows:'
                     if asked is not None else "Here is what the knowledge store shows:")
             pieces = []
-            for n, (m, q) in enumerate(zip(moments, quotes), 1):
+            for n, (m, q) in enumerate(zip(moments, quotes, strict=True), 1):
                 where = f"the image {m.item.title}" if m.scene is None else \
                     f"{m.item.title} ({_fmt(m.scene.start)}–{_fmt(m.scene.end)} s)"
                 text += f"\n{n}. In {where}: "
                 pieces.append((q, len(text)))
                 text += q + "."
         annotations = []
-        for m, (q, start) in zip(moments, pieces):
+        for m, (q, start) in zip(moments, pieces, strict=True):
             if start < 0:
                 continue
             ann: dict[str, Any] = {"type": "image_citation" if m.scene is None else "video_citation",

@@ -139,7 +139,7 @@ class _Gen:
         if fmt == "date":
             return "2026-01-01"
         if fmt == "time":
-            return "00:00:%02d" % min(59, int(self.scene(i).start) if self.scene(i) else 0)
+            return f"00:00:{min(59, int(self.scene(i).start) if self.scene(i) else 0):02d}"
         if fmt == "uuid":
             return str(uuid.UUID(bytes=seed[:16], version=4))
         if fmt == "email":
@@ -177,7 +177,7 @@ class _Gen:
         if hi is not None and value > hi:
             value = hi
         if integer:
-            import math  # noqa: PLC0415
+            import math
 
             value = math.ceil(value) if lo is not None and math.ceil(value) <= (hi if hi is not None else math.inf) \
                 else math.floor(value)

@@ -13,8 +13,8 @@ do not match are ignored, so free text (a PNG description) has no scenes.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence, Union
 
 __all__ = ["Scene", "parse_script", "format_script", "ScriptLike"]
 
@@ -36,7 +36,7 @@ class Scene:
         return f"{self.visual} {self.speech}".strip()
 
 
-ScriptLike = Union[str, Sequence[Union[Scene, tuple]]]
+ScriptLike = str | Sequence[Scene | tuple]
 
 
 def parse_script(text: str | None) -> list[Scene]:

@@ -203,7 +203,7 @@ class SearchRoutes(TaskRoutes):
                 continue
             per_option = [self._option_scores(v, o, model, qvec, lexical) for o in options]
             combined = np.max(per_option, axis=0) if operator == "or" else np.min(per_option, axis=0)
-            for (a, b, speech), score in zip(self._clips(v), combined):
+            for (a, b, speech), score in zip(self._clips(v), combined, strict=True):
                 if score >= cut:
                     clips.append((float(score), v, a, b, speech))
         clips.sort(key=lambda c: (-c[0], c[1].seq, c[2]))

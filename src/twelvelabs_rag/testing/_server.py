@@ -18,8 +18,8 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator
 
 from .._limits import LIMITS
 from ._fake import API_PREFIX, FakeTwelveLabs
@@ -53,7 +53,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "FakeTwelveLabs/1.3"
     fake: FakeTwelveLabs
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet by default
+    def log_message(self, format: str, *args: object) -> None:  # quiet by default
         pass
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
@@ -151,7 +151,8 @@ class _Handler(BaseHTTPRequestHandler):
             if latency:
                 time.sleep(latency)
             headers = {k.lower(): v for k, v in self.headers.items()}
-            origin = f"http://{self.headers.get('host') or '%s:%d' % self.server.server_address[:2]}"
+            host, port = self.server.server_address[:2]
+            origin = f"http://{self.headers.get('host') or f'{host}:{port}'}"
             resp = fake.respond(rec, headers, query, body, origin)  # a bug in a route is its own 500 answer
             status = resp.status
             self.send_response(resp.status, _REASONS.get(resp.status))

@@ -55,7 +55,7 @@ def run_code(code: str, name: str, namespace: dict[str, Any] | None = None) -> d
     """
     scope: dict[str, Any] = {"__name__": f"__doc_example__{name}"} if namespace is None else namespace
     compiled = compile(code, name, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-    result = eval(compiled, scope)  # noqa: S307 - the caller's own documentation
+    result = eval(compiled, scope)  # the caller's own documentation
     if inspect.iscoroutine(result):
         asyncio.run(result)
     return scope
@@ -64,7 +64,7 @@ def run_code(code: str, name: str, namespace: dict[str, Any] | None = None) -> d
 async def arun_code(code: str, name: str, namespace: dict[str, Any] | None = None) -> dict[str, Any]:
     """:func:`run_code` inside a running event loop (top-level ``await`` runs in that loop)."""
     scope: dict[str, Any] = {"__name__": f"__doc_example__{name}"} if namespace is None else namespace
-    result = eval(compile(code, name, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT), scope)  # noqa: S307
+    result = eval(compile(code, name, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT), scope)
     if inspect.iscoroutine(result):
         await result
     return scope

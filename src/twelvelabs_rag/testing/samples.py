@@ -97,8 +97,8 @@ def make_clip(path: str | os.PathLike[str], script: ScriptLike, *, width: int = 
         ```
     """
     try:
-        import av  # noqa: PLC0415
-        import numpy as np  # noqa: PLC0415
+        import av
+        import numpy as np
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("make_clip needs PyAV: install the media extra, pip install 'twelvelabs-rag[media]'") from exc
     scenes = coerce_script(script)

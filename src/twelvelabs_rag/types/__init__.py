@@ -30,13 +30,17 @@ __all__ = [
 ]
 
 # current surface, hosted RAG: entities, knowledge stores, Responses, data connectors
-from .connectors import Connection, Import, ImportDetail, ImportItem, ImportResult  # noqa: E402
-from .entities import BulkEntityResult, Entity, EntityCollection  # noqa: E402
-from .knowledge import (  # noqa: E402
-    ItemCollection, KnowledgeStore, KnowledgeStoreHit, KnowledgeStoreItem, KnowledgeStoreMatch,
+from .connectors import Connection, Import, ImportDetail, ImportItem, ImportResult
+from .entities import BulkEntityResult, Entity, EntityCollection
+from .knowledge import (
+    ItemCollection,
+    KnowledgeStore,
+    KnowledgeStoreHit,
+    KnowledgeStoreItem,
+    KnowledgeStoreMatch,
     KnowledgeStoreSearchResults,
 )
-from .responses import Annotation, ContentPart, OutputItem, ResponseEvent, ResponseObject  # noqa: E402
+from .responses import Annotation, ContentPart, OutputItem, ResponseEvent, ResponseObject
 
 __all__ += [
     "Connection", "Import", "ImportDetail", "ImportItem", "ImportResult", "BulkEntityResult", "Entity",

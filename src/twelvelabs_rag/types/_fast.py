@@ -40,7 +40,7 @@ def take_matrix(segments: list[dict[str, Any]], key: str = "float") -> np.ndarra
         width = len(vec)
         rows.append(vec)
     matrix = np.asarray(rows, dtype=np.float32)
-    for seg, row in zip(segments, matrix):
+    for seg, row in zip(segments, matrix, strict=True):
         seg[key] = row
     return matrix
 

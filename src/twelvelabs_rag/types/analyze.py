@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -63,4 +63,4 @@ class StreamEnd(APIModel):
         return self.metadata.usage if self.metadata else None
 
 
-StreamEvent = Annotated[Union[StreamStart, TextGeneration, StreamEnd], Field(discriminator="event_type")]
+StreamEvent = Annotated[StreamStart | TextGeneration | StreamEnd, Field(discriminator="event_type")]

@@ -86,7 +86,7 @@ class _Vectors(APIModel):
 class EmbedV2Response(_Vectors):
     """``POST /embed-v2``: ``data`` (the vectors), ``usage`` (3.5) and ``metadata`` (media inputs)."""
 
-    data: list[EmbedV2Data]  # type: ignore[assignment]
+    data: list[EmbedV2Data]
     usage: EmbedV2Usage | None = None
     metadata: EmbedV2Metadata | None = None
 

@@ -10,7 +10,6 @@ from langchain_twelvelabs import TwelveLabsVideoLoader
 from twelvelabs_rag import PreflightError
 
 
-
 def _uploads(fake) -> int:
     return sum(1 for r in fake.requests if r.method == "POST" and r.path.endswith("/tasks"))
 

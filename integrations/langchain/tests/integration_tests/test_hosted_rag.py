@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
-from twelvelabs_rag import BadRequestError, ConfigurationError, NotFoundError, StreamCutError
-from twelvelabs_rag.testing import parse_script
 
 from langchain_twelvelabs import ChatTwelveLabsResponses, TwelveLabsKnowledgeStoreRetriever, format_citation
+from twelvelabs_rag import BadRequestError, ConfigurationError, NotFoundError, StreamCutError
+from twelvelabs_rag.testing import parse_script
 
 SEARCH = "POST /knowledge-stores/{knowledge_store_id}/search"
 RESPONSES = "POST /responses"
@@ -205,9 +205,8 @@ def _failing_transport() -> Any:
 
 
 def test_a_failed_answer_raises_instead_of_answering_nothing() -> None:
-    from twelvelabs_rag import TwelveLabs
-
     from langchain_twelvelabs.responses import ResponseFailedError
+    from twelvelabs_rag import TwelveLabs
 
     with TwelveLabs("tlk_test", base_url="http://tl.test/v1.3", transport=_failing_transport(),
                     max_retries=0) as client:

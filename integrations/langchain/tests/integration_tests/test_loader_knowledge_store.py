@@ -5,19 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from twelvelabs_rag import ConfigurationError, NotFoundError
 
 from langchain_twelvelabs import TwelveLabsKnowledgeStoreRetriever, TwelveLabsVideoLoader, format_citation
+from twelvelabs_rag import ConfigurationError, NotFoundError
 
 ITEMS = "POST /knowledge-stores/{knowledge_store_id}/items"
 
 
-def _loader(fake, paths: list[Path], **kw) -> TwelveLabsVideoLoader:  # noqa: ANN001
+def _loader(fake, paths: list[Path], **kw) -> TwelveLabsVideoLoader:
     return TwelveLabsVideoLoader(paths, client=fake.client(), async_client=fake.async_client(), show_progress=False,
                                  poll_interval=0, content="transcript", target="knowledge_store", **kw)
 
 
-def test_one_load_builds_a_searchable_store(media_dir: Path, indexed_assets_fake) -> None:  # noqa: ANN001
+def test_one_load_builds_a_searchable_store(media_dir: Path, indexed_assets_fake) -> None:
     fake = indexed_assets_fake()
     loader = _loader(fake, [media_dir / "wildlife.mp4", media_dir / "city.mp4"])
     docs = loader.load()
@@ -38,7 +38,7 @@ def test_one_load_builds_a_searchable_store(media_dir: Path, indexed_assets_fake
     assert len(fake.calls(ITEMS)) == before and again[0].metadata["item_id"] in items
 
 
-async def test_async_load_into_a_given_store(media_dir: Path, indexed_assets_fake) -> None:  # noqa: ANN001
+async def test_async_load_into_a_given_store(media_dir: Path, indexed_assets_fake) -> None:
     fake = indexed_assets_fake(seed=17)
     ks = fake.client().knowledge_stores.create(name="given").id
     loader = _loader(fake, [media_dir / "kitchen.mp4"], knowledge_store_id=ks)
@@ -47,7 +47,7 @@ async def test_async_load_into_a_given_store(media_dir: Path, indexed_assets_fak
     assert [d.metadata["item_id"] for d in docs] == [item.id] and item.status == "ready"
 
 
-def test_bad_target_arguments_fail_before_any_call(media_dir: Path, indexed_assets_fake) -> None:  # noqa: ANN001
+def test_bad_target_arguments_fail_before_any_call(media_dir: Path, indexed_assets_fake) -> None:
     fake = indexed_assets_fake()
     with pytest.raises(ConfigurationError, match="target must be"):
         TwelveLabsVideoLoader([media_dir / "city.mp4"], client=fake.client(), target="store")  # type: ignore[arg-type]
@@ -56,7 +56,7 @@ def test_bad_target_arguments_fail_before_any_call(media_dir: Path, indexed_asse
     assert fake.requests == []
 
 
-def test_unknown_store_is_a_typed_error(media_dir: Path, indexed_assets_fake) -> None:  # noqa: ANN001
+def test_unknown_store_is_a_typed_error(media_dir: Path, indexed_assets_fake) -> None:
     fake = indexed_assets_fake()
     with pytest.raises(NotFoundError):
         _loader(fake, [media_dir / "city.mp4"], knowledge_store_id="ks_000000000000000000000000").load()

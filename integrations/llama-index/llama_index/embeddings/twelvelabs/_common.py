@@ -118,4 +118,4 @@ def loop_semaphore(owner: object, limit: int) -> asyncio.Semaphore:
 def is_url(value: str) -> bool:
     """True for http(s) URLs (the API fetches those itself)."""
     lowered = value.lower()
-    return lowered.startswith("http://") or lowered.startswith("https://")
+    return lowered.startswith(("http://", "https://"))

@@ -16,6 +16,7 @@ Example (offline, against the bundled emulator)::
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Literal, Sequence

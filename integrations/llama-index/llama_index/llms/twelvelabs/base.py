@@ -37,8 +37,8 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.custom import CustomLLM
 from llama_index.core.prompts import PromptTemplate
-
 from llama_index.embeddings.twelvelabs._common import ClientHolder
+
 from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
 from twelvelabs_rag.analyze_answer import task_answer
 from twelvelabs_rag.types import AnalyzeResponse
@@ -53,7 +53,7 @@ _PASS_THROUGH = ("temperature", "max_tokens", "response_format", "model_name", "
 _BINDINGS = ("asset_id", "video_url", "video_id")
 
 
-def json_schema_for(output_cls: Type[BaseModel]) -> dict[str, Any]:
+def json_schema_for(output_cls: type[BaseModel]) -> dict[str, Any]:
     """The pydantic model's JSON schema minus the keywords Pegasus rejects (string length limits).
 
     Example:
@@ -354,7 +354,7 @@ class TwelveLabsPegasus(CustomLLM):
 
     # ------------------------------------------------------------------ structured output
     def _structured_request(
-        self, output_cls: Type[BaseModel], prompt: PromptTemplate, llm_kwargs: dict[str, Any] | None, prompt_args: dict
+        self, output_cls: type[BaseModel], prompt: PromptTemplate, llm_kwargs: dict[str, Any] | None, prompt_args: dict
     ) -> tuple[str, dict[str, Any]]:
         text = prompt.format(llm=self, **prompt_args)
         kwargs = dict(llm_kwargs or {})
@@ -362,7 +362,7 @@ class TwelveLabsPegasus(CustomLLM):
         return text, kwargs
 
     @staticmethod
-    def _parse(output_cls: Type[BaseModel], response: CompletionResponse) -> Any:
+    def _parse(output_cls: type[BaseModel], response: CompletionResponse) -> Any:
         if response.additional_kwargs.get("finish_reason") == "length":
             raise ValueError(
                 f"Pegasus stopped at max_tokens before finishing the {output_cls.__name__} JSON; raise max_tokens"
@@ -377,7 +377,7 @@ class TwelveLabsPegasus(CustomLLM):
 
     def structured_predict(
         self,
-        output_cls: Type[BaseModel],
+        output_cls: type[BaseModel],
         prompt: PromptTemplate,
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
@@ -388,7 +388,7 @@ class TwelveLabsPegasus(CustomLLM):
 
     async def astructured_predict(
         self,
-        output_cls: Type[BaseModel],
+        output_cls: type[BaseModel],
         prompt: PromptTemplate,
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,

@@ -7,7 +7,8 @@ sending only the newer user turns.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -24,8 +25,8 @@ from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.custom import CustomLLM
-
 from llama_index.embeddings.twelvelabs._common import ClientHolder
+
 from twelvelabs_rag import AsyncTwelveLabs, ConfigurationError, TwelveLabs, TwelveLabsError
 
 __all__ = ["TwelveLabsResponses", "ResponseFailedError", "citations_of"]

@@ -5,6 +5,7 @@ See :class:`TwelveLabsVideoReader` and the runnable, offline example in the docs
 """
 
 from llama_index.readers.twelvelabs.base import DEFAULT_PROMPT, TwelveLabsVideoReader
+
 from twelvelabs_rag.moments import parse_timestamped
 
 __all__ = ["TwelveLabsVideoReader", "DEFAULT_PROMPT", "parse_timestamped"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from llama_index.embeddings.twelvelabs._common import is_url
+
 from twelvelabs_rag.dedupe import ExistingUpload, afind_upload, find_upload
 from twelvelabs_rag.moments import dedupe_metadata, file_sha256
 

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any, AsyncIterator, Iterator, Literal, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any, Literal
 
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
 from llama_index.core.readers.base import BasePydanticReader
 from llama_index.core.schema import Document
-
 from llama_index.embeddings.twelvelabs._common import ClientHolder
+
 from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
 from twelvelabs_rag.flow import AssetIds, Flow, choose_flow
 from twelvelabs_rag.ingest_assets import aingest_asset, ingest_asset
@@ -353,7 +354,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
             return
         if self.skip_existing:
             found = await asyncio.gather(*(afind_existing(client, self.index_id, s) for s in sources))
-            for source, existing in zip(sources, found):
+            for source, existing in zip(sources, found, strict=True):
                 source.found(existing)
         todo = [s for s in sources if s.video_id is None]
         await asyncio.to_thread(preflight_all, [s for s in todo if s.task_id is None], self._preflight_check())
@@ -426,5 +427,5 @@ class TwelveLabsVideoReader(BasePydanticReader):
         contents = await asyncio.gather(*(read(v, s) for v, s in targets))
         extras = [await self._store.aadd(self._clients.aio, self.index_id, v) if self._store else {}
                   for v, _ in targets]  # one at a time: the store is created once and items de-duplicated
-        return [doc for c, extra in zip(contents, extras)
+        return [doc for c, extra in zip(contents, extras, strict=True)
                 for doc in self._with(documents_for(c, mode=self.mode), extra)]

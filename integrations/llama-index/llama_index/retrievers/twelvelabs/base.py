@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from typing import Any, AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from typing import Any
 
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle, RelatedNodeInfo, TextNode
-
 from llama_index.embeddings.twelvelabs._common import ClientHolder, is_url
 from twelvelabs_rag import AsyncTwelveLabs, InvalidRequestError, NotFoundError, TwelveLabs
 from twelvelabs_rag.entity_query import afind_entity, find_entity, with_mention

@@ -6,13 +6,14 @@ per matching image item; pages of the search are followed until ``similarity_top
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
-
 from llama_index.embeddings.twelvelabs._common import ClientHolder
+
 from twelvelabs_rag import AsyncTwelveLabs, ConfigurationError, TwelveLabs
 from twelvelabs_rag.moments import clip_id, format_timestamp
 

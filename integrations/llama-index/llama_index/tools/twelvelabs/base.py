@@ -32,16 +32,17 @@ Example (offline, against the bundled emulator)::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.tools import FunctionTool, ToolMetadata
 from llama_index.core.tools.tool_spec.base import SPEC_FUNCTION_TYPE, BaseToolSpec
-from pydantic import SecretStr
-
 from llama_index.embeddings.twelvelabs._common import ClientHolder
 from llama_index.retrievers.twelvelabs import TwelveLabsRetriever
+from pydantic import SecretStr
+
 from twelvelabs_rag import ConfigurationError
 from twelvelabs_rag.agent_tools import (
     ANALYZE_DESCRIPTION, ANALYZE_NAME, INGEST_DESCRIPTION, INGEST_NAME, SEARCH_DESCRIPTION, SEARCH_NAME,

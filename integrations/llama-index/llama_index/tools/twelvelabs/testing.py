@@ -15,10 +15,12 @@ assert reply.message.blocks[0].tool_name == "twelvelabs_search"
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole, ToolCallBlock
 from llama_index.core.llms.mock import MockFunctionCallingLLM
+
 from twelvelabs_rag.testing.scripted_agent import SCRIPTED_LABEL, FinalStep, ScriptedVideoAgent, ToolResult
 
 __all__ = ["ScriptedFunctionCallingLLM", "SCRIPTED_LABEL"]

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from llama_index.core.bridge.pydantic import PrivateAttr
@@ -187,7 +188,7 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
             raise InvalidInputError("all nodes must carry embeddings of the same length")
         keys = [_column_values(n) for n in nodes]
         seen: dict[tuple, str] = {}
-        for node, key in zip(nodes, keys):
+        for node, key in zip(nodes, keys, strict=True):
             other = seen.setdefault(key, node.node_id)
             if other != node.node_id:
                 raise InvalidInputError(
@@ -215,7 +216,7 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
                 texts=[n.get_content() for n in nodes],
                 metadatas=metadatas,
             )
-            mapping.update(zip((n.node_id for n in nodes), (int(i) for i in new_ids)))
+            mapping.update(zip((n.node_id for n in nodes), (int(i) for i in new_ids), strict=True))
             if stale:
                 # A re-added node id under another key survives the store's upsert: drop its old
                 # row (after the add, so a refused add loses nothing; replaced ids are no-ops).
