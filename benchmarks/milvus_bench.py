@@ -33,11 +33,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _store_data import make_data  # noqa: E402
+from _store_data import make_data
 
-from twelvelabs_rag.store import MilvusSegmentStore  # noqa: E402
-from twelvelabs_rag.store._milvus_filters import encode_metadata  # noqa: E402
-from twelvelabs_rag.store._milvus_writes import upsert_key  # noqa: E402
+from twelvelabs_rag.store import MilvusSegmentStore
+from twelvelabs_rag.store._milvus_filters import encode_metadata
+from twelvelabs_rag.store._milvus_writes import upsert_key
 
 DIM, K = 512, 10
 

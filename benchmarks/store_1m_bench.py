@@ -32,9 +32,9 @@ import faiss
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _store_data import make_data, rss_bytes  # noqa: E402
+from _store_data import make_data, rss_bytes
 
-from twelvelabs_rag.store import SegmentStore  # noqa: E402
+from twelvelabs_rag.store import SegmentStore
 
 DIM, K = 512, 10
 # single-query latency: OpenMP threads on a shared box make faiss single queries slow and noisy
@@ -51,7 +51,7 @@ def p50(fn, queries) -> tuple[float, list]:
 
 
 def recall(got, truth) -> float:
-    return float(np.mean([len(set(g) & set(t)) / max(len(t), 1) for g, t in zip(got, truth)]))
+    return float(np.mean([len(set(g) & set(t)) / max(len(t), 1) for g, t in zip(got, truth, strict=True)]))
 
 
 def main() -> int:
@@ -98,12 +98,15 @@ def main() -> int:
         vids = [[(j * 7 + t) % d["n_videos"] for t in range(n_vid)] for j in range(len(qs))]
         rows = [np.flatnonzero(np.isin(codes, v)) for v in vids]
         sel = [faiss.IDSelectorBatch(r) for r in rows]
-        tr = [r[np.argsort(-(x[r] @ q))[:K]].tolist() for r, q in zip(rows, qs)]
+        tr = [r[np.argsort(-(x[r] @ q))[:K]].tolist() for r, q in zip(rows, qs, strict=True)]
         it = iter(range(len(qs)))
-        raw_f, raw_fr = p50(lambda q: flat.search(q[None, :], K, params=faiss.SearchParameters(sel=sel[next(it)]))[1][0].tolist(), qs)
+        def raw(q, sel=sel, it=it):  # this filter's selectors, bound now (B023)
+            return flat.search(q[None, :], K, params=faiss.SearchParameters(sel=sel[next(it)]))[1][0].tolist()
+
+        raw_f, raw_fr = p50(raw, qs)
         it2 = iter(range(len(qs)))
 
-        def ours(q):
+        def ours(q, it2=it2, vids=vids, n_vid=n_vid):
             j = next(it2)
             names = [f"video-{v:04d}" for v in vids[j]]
             hits = store.search(q, k=K, where={"video_id": names[0]} if n_vid == 1 else {"video_id": {"$in": names}})

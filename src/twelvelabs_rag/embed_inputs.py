@@ -97,7 +97,7 @@ def v2_vector(response: Any, kind: str) -> list[float]:
                                          f"supported, non-empty {_WHAT.get(kind, kind)}")
     matrix = np.asarray(response.matrix, dtype=np.float32)
     if len(matrix) == 1:
-        return matrix[0].tolist()
+        return [float(x) for x in matrix[0]]
     mean = matrix.mean(axis=0)
     norm = float(np.linalg.norm(mean))
-    return (mean / norm if norm > 0 else mean).tolist()
+    return [float(x) for x in (mean / norm if norm > 0 else mean)]

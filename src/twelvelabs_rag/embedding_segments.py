@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from .store import InvalidInputError, ModelMismatchError
 from .models import find_model
+from .store import InvalidInputError, ModelMismatchError
 
 __all__ = ["Segments", "segments_of"]
 

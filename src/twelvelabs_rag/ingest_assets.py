@@ -14,9 +14,10 @@ assert Ingested("ia_1", "asset_1", reused=True).video_id == "ia_1"
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .dedupe import afind_asset_upload, find_asset_upload
 from .moments import dedupe_metadata

@@ -187,7 +187,7 @@ def test_module_docstring_examples_run(module: str) -> None:
 
     doc = importlib.import_module(f"twelvelabs_rag.testing.{module}").__doc__
     (block,) = re.findall(r"```python\n(.*?)```", doc, re.S)
-    exec(compile(block, module, "exec"), {})  # noqa: S102 - our own docstring
+    exec(compile(block, module, "exec"), {})
 
 
 def test_docs_strict_block_runs() -> None:
@@ -196,4 +196,4 @@ def test_docs_strict_block_runs() -> None:
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "emulator.md").read_text()
     (block,) = [b for b in re.findall(r"```python\n(.*?)```", doc, re.S) if "strict=True" in b]
-    exec(compile(block, "docs/emulator.md", "exec"), {})  # noqa: S102 - our own docs
+    exec(compile(block, "docs/emulator.md", "exec"), {})

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("pymilvus")
 pytest.importorskip("milvus_lite")
 
-from twelvelabs_rag.store import MilvusSegmentStore  # noqa: E402
+from twelvelabs_rag.store import MilvusSegmentStore
 
 _names = itertools.count()
 

@@ -76,7 +76,7 @@ def _same_hits(a: list[Any], b: list[Any], offset: int) -> None:
     sa = np.array([h.score for h in a])
     sb = np.array([h.score for h in b])
     np.testing.assert_allclose(sa, sb, atol=TOL)
-    for i, (ha, hb) in enumerate(zip(a, b)):
+    for i, (ha, hb) in enumerate(zip(a, b, strict=True)):
         tied = (i > 0 and abs(sa[i] - sa[i - 1]) < TOL) or (i + 1 < len(sa) and abs(sa[i + 1] - sa[i]) < TOL)
         if not tied:
             assert hb.id == ha.id + offset

@@ -9,7 +9,13 @@ import pytest
 
 from twelvelabs_rag import TaskFailedError, TwelveLabsError, agent_tools
 from twelvelabs_rag.agent_tools import (
-    AnalyzeArgs, Ingester, SearchArgs, ToolInputError, analyze_request, moment_line, parse_moment_lines,
+    AnalyzeArgs,
+    Ingester,
+    SearchArgs,
+    ToolInputError,
+    analyze_request,
+    moment_line,
+    parse_moment_lines,
     validate_args,
 )
 from twelvelabs_rag.testing import FakeTwelveLabs, scripted_agent

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
 from twelvelabs_rag.flow import choose_flow
 
 from ._utils import is_url

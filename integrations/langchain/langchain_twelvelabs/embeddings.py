@@ -15,6 +15,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.load.serializable import Serializable
 from pydantic import ConfigDict, Field
+
 from twelvelabs_rag.bulk import amap_bounded, map_bounded
 from twelvelabs_rag.embed_inputs import v2_request, v2_vector
 from twelvelabs_rag.flow import choose_flow

@@ -12,6 +12,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, Callba
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
+
 from twelvelabs_rag import InvalidRequestError, NotFoundError
 from twelvelabs_rag.entity_query import afind_entity, find_entity, with_mention
 from twelvelabs_rag.flow import AssetIds, Flow, choose_flow

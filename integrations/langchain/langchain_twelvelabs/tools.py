@@ -23,8 +23,20 @@ from langchain_core.tools import BaseTool, BaseToolkit, ToolException
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from twelvelabs_rag.agent_tools import (
-    ANALYZE_DESCRIPTION, ANALYZE_NAME, INGEST_DESCRIPTION, INGEST_NAME, SEARCH_DESCRIPTION, SEARCH_NAME, AnalyzeArgs,
-    IngestArgs, Ingester, SearchArgs, SegmentSearchArgs, analyze_request, format_moments, moment_line,
+    ANALYZE_DESCRIPTION,
+    ANALYZE_NAME,
+    INGEST_DESCRIPTION,
+    INGEST_NAME,
+    SEARCH_DESCRIPTION,
+    SEARCH_NAME,
+    AnalyzeArgs,
+    IngestArgs,
+    Ingester,
+    SearchArgs,
+    SegmentSearchArgs,
+    analyze_request,
+    format_moments,
+    moment_line,
 )
 
 from ._tool_base import TwelveLabsSegmentSearchTool, TwelveLabsToolBase, as_tool_errors

@@ -8,9 +8,9 @@ import re
 import pytest
 from llama_index.core.query_engine import CustomQueryEngine
 from llama_index.core.retrievers import BaseRetriever
-
 from llama_index.llms.twelvelabs import TwelveLabsPegasus
 from llama_index.retrievers.twelvelabs import TwelveLabsRetriever
+
 from twelvelabs_rag.moments import format_timestamp
 from twelvelabs_rag.testing.samples import DEMO_SCRIPTS
 

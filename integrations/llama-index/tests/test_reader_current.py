@@ -4,8 +4,8 @@ asset, "same file -> same asset" across calls, and the classic index unchanged."
 from __future__ import annotations
 
 import pytest
-
 from llama_index.readers.twelvelabs import TwelveLabsVideoReader
+
 from twelvelabs_rag.flow import CURRENT
 
 

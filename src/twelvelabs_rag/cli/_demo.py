@@ -142,9 +142,8 @@ def step_embed(ctx: DemoContext) -> None:
     import shutil
 
     from ..store import SegmentStore
-    from ._store_cmds import add_task, add_v2_task
-
     from ._demo_ingest import embed_clips
+    from ._store_cmds import add_task, add_v2_task
 
     path = ctx.out / "store"
     tasks, dim = embed_clips(ctx)
@@ -320,7 +319,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"mode: embedded emulator at {base_url} (no TWELVELABS_API_KEY set; nothing leaves this machine)",
                   flush=True)
         from .. import TwelveLabs
-
         from ..flow import choose_flow
 
         out.mkdir(parents=True, exist_ok=True)

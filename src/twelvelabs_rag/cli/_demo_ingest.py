@@ -51,7 +51,8 @@ def embed_clips(ctx: Any) -> tuple[dict[str, Any], int]:
     with Progress(len(ctx.samples.clips), "    embed", enabled=not ctx.quiet, stream=sys.stdout) as bar:
         for name, clip in ctx.samples.clips.items():
             bar.status(f"{name}: embedding")
-            show = (lambda t, name=name: bar.status(f"{name}: {t.status}"))
+            def show(t: Any, name: str = name) -> None:
+                bar.status(f"{name}: {t.status}")
             if ctx.flow.embed == "embed_v2":
                 tasks[name] = ctx.client.embed.v2.tasks.create_and_wait(
                     input_type="video", model_name=ctx.flow.embed_model, poll_interval=ctx.poll_interval,

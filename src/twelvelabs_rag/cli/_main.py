@@ -124,7 +124,7 @@ def _waits() -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     """The full ``tlrag`` parser (each leaf command sets ``func``)."""
     from ..testing._server_args import add_server_arguments
-    from . import _api_cmds, _demo, _emulator_cmd, _embed_cmds, _store_cmds, _upload_cmd
+    from . import _api_cmds, _demo, _embed_cmds, _emulator_cmd, _store_cmds, _upload_cmd
 
     api, debug, waits = _common(), _common(debug_only=True), _waits()
     parser = _Parser(

@@ -124,10 +124,10 @@ def _with_uri(local_func: Any) -> Any:
         if uri is None:
             if getattr(args, "path", None) is None:
                 raise CLIError("give --path DIR (a local store) or --uri URI (a Milvus collection)")
-            return local_func(args)
+            return int(local_func(args))
         if getattr(args, "path", None) is not None:
             raise CLIError("give either --path or --uri, not both")
-        return local_func(args)  # its open_segments(args) opens the collection of --uri
+        return int(local_func(args))  # its open_segments(args) opens the collection of --uri
 
     return run
 

@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 # The shared interface and the Milvus backend (pymilvus is imported only when a MilvusSegmentStore is made).
-from ._milvus import MilvusSegmentStore  # noqa: E402
-from ._protocol import SegmentIndex  # noqa: E402
+from ._milvus import MilvusSegmentStore
+from ._protocol import SegmentIndex
 
 __all__ += ["SegmentIndex", "MilvusSegmentStore"]

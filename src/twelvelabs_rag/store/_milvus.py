@@ -36,7 +36,7 @@ def _check_k(k: Any) -> int:
 def _as_ids(ids: Iterable[int] | int) -> list[int]:
     from ._reads import as_ids
 
-    return as_ids(ids).tolist()
+    return [int(i) for i in as_ids(ids)]
 
 
 class MilvusSegmentStore(QueryMixin):
@@ -131,7 +131,7 @@ class MilvusSegmentStore(QueryMixin):
         self._closed = True
         try:
             self._client.close()
-        except Exception:  # noqa: BLE001 - closing a dead connection must not mask the caller's error
+        except Exception:
             pass
 
     def __enter__(self) -> MilvusSegmentStore:
@@ -238,7 +238,7 @@ class MilvusSegmentStore(QueryMixin):
         vec = np.asarray(r["vector"], dtype=np.float32) if vector else None
         return Segment(id=int(r["id"]), video_id=r["video_id"], start=float(r["start"]), end=float(r["end"]),
                        scope=r["scope"], option=r["option"], text=r.get("text"),
-                       metadata=decode_metadata(r.get("metadata")), vector=vec)  # type: ignore[arg-type]
+                       metadata=decode_metadata(r.get("metadata")), vector=vec)
 
     def _fetch(self, ids: list[int], fields: list[str]) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
@@ -340,7 +340,7 @@ class MilvusSegmentStore(QueryMixin):
                          output_fields=_FIELDS, search_params=params)
         out = [[self._hit(h["entity"] | {"id": h["id"]}, h["distance"]) for h in hits] for hits in res]
         if matches is not None and any(len(h) < min(k, matches) for h in out):
-            return self._exact_large(qs, k, expr)  # the ANN probe starved: never answer short
+            return self._exact_large(qs, k, expr or "")  # the ANN probe starved: never answer short
         return out
 
     def search(self, query: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:

@@ -138,7 +138,7 @@ def _as_list(value: Any, key: str, op: str) -> list[Any]:
     if isinstance(value, (list, tuple, set, frozenset)):
         return list(value)
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        return list(value.tolist())
     raise FilterError(f"{op} on {key!r} needs a list, got {type(value).__name__}: {value!r}")
 
 

@@ -186,10 +186,10 @@ def open_or_create(client: Any, uri: str, collection: str, *, dim: int | None, m
         raise DimensionMismatchError(f"{info.name} vectors are {info.dim}-d, not {dim}; use dim={info.dim}")
     if is_lite(uri) and index not in _LITE_INDEXES:
         raise InvalidInputError(f"milvus-lite supports {', '.join(_LITE_INDEXES)}; {index} needs a Milvus cluster or Zilliz Cloud")
-    props = {PROP_MODEL: info.name, PROP_DIM: str(dim), PROP_NEXT: "0", PROP_KEYS: "[]", PROP_INDEX: index}
+    initial = {PROP_MODEL: info.name, PROP_DIM: str(dim), PROP_NEXT: "0", PROP_KEYS: "[]", PROP_INDEX: index}
     with milvus_errors(uri, f"create_collection({collection!r})"):
         client.create_collection(collection, schema=_schema(client, dim), index_params=_index_params(client, index, n_lists),
-                                 consistency_level="Strong", properties=props)
+                                 consistency_level="Strong", properties=initial)
     return read_props(client, uri, collection)
 
 

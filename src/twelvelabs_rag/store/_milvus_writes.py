@@ -62,14 +62,16 @@ def _survivors(keys: list[str], ext: list[str | None]) -> list[int]:
     last_ext: dict[str, int] = {}
     for i in range(m):
         last_key[keys[i]] = i
-        if ext[i] is not None:
-            last_ext[ext[i]] = i
+        e = ext[i]
+        if e is not None:
+            last_ext[e] = i
     changed = True
     while changed:
         changed = False
         for i in range(m):
             j = surv[i]
-            w = max(last_key[keys[j]], last_ext[ext[j]] if ext[j] is not None else j)
+            ej = ext[j]
+            w = max(last_key[keys[j]], last_ext[ej] if ej is not None else j)
             if w != j:
                 surv[i], changed = w, True
     return surv
@@ -107,7 +109,7 @@ def write_rows(store: MilvusSegmentStore, x: np.ndarray, video_ids: Any, starts:
         if t is not None and len(t.encode()) > ms._MAX_TEXT:
             raise InvalidInputError(f"texts must be at most {ms._MAX_TEXT} bytes on Milvus; shorten or move it to metadata")
     # prepare_batch validated each dict (and dropped empty ones); use the caller's dicts as they are
-    metas = [d if s is not None else None for d, s in zip(metadatas, batch.metas)] if batch.metas else [None] * m
+    metas = [d if s is not None else None for d, s in zip(metadatas, batch.metas, strict=True)] if batch.metas else [None] * m
     s_bits = (st + np.float32(0.0)).view(np.uint32).tolist()
     e_bits = (en + np.float32(0.0)).view(np.uint32).tolist()
     keys = [f"{len(vids[i])}:{vids[i]}|{scs[i]}|{ops[i]}|{s_bits[i]:08x}{e_bits[i]:08x}" for i in range(m)]
@@ -120,7 +122,7 @@ def write_rows(store: MilvusSegmentStore, x: np.ndarray, video_ids: Any, starts:
                         filter=f"video_id in [{', '.join(json.dumps(v, ensure_ascii=False) for v in videos)}]")
     # only rows of videos already stored can share an upsert key (one partition-pruned probe for new videos)
     old = set(_lookup(store, "ukey", [keys[i] for i in keep])) if known else set()
-    ext_kept = [ext[i] for i in keep if ext[i] is not None]
+    ext_kept = [e for e in (ext[i] for i in keep) if e is not None]
     if ext_kept:
         old |= set(_lookup(store, "external_id", ext_kept))
 

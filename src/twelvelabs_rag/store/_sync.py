@@ -192,7 +192,8 @@ def pull(milvus: Any, local: Any, *, where: Mapping[str, Any] | None = None, bat
 
 
 def _iter(milvus: Any, where: Mapping[str, Any] | None, batch_size: int) -> Iterator[Any]:
-    return milvus.scan(where, with_vectors=True, batch_size=batch_size)
+    segments: Iterator[Any] = milvus.scan(where, with_vectors=True, batch_size=batch_size)
+    return segments
 
 
 def _add_local(local: Any, segs: list[Any]) -> int:

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Iterable, Iterator
+from typing import Any, ClassVar
 
 import httpx
 
@@ -20,6 +20,10 @@ from ._connectors import ConnectorRoutes
 from ._embed_v2 import EmbedV2Routes
 from ._entities import EntityRoutes
 from ._http import DOCS_URL, ApiError, Req, Resp, StreamCut, parse_body
+from ._indexed_assets import IndexedAssetRoutes
+from ._knowledge import KnowledgeRoutes
+from ._multipart import MultipartRoutes
+from ._responses import ResponseRoutes
 from ._strict_check import strict_gate
 from ._transport import lower_headers, origin_of, to_httpx
 

@@ -31,8 +31,9 @@ except ApiError as exc:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Union
+from typing import Any
 
 from ..models import MODELS
 
@@ -83,7 +84,7 @@ class Each:
     item: Any
 
 
-Schema = Union[_Any, Enum, Csv, Obj, Each]
+Schema = _Any | Enum | Csv | Obj | Each
 
 
 class ModelNames(Enum):

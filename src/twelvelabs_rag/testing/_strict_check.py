@@ -12,7 +12,8 @@ check(Req("GET", "/tasks", "GET /tasks", query=[("status", "ready")]), None)  # 
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..models import find_model
 from ._embed_v2_wire import NestedApiError

@@ -216,6 +216,7 @@ def test_several_query_images_and_transcription_search(current_world) -> None:
 
 def test_entity_search_resolves_the_name(fresh_fake, media_dir) -> None:
     from tests.integration_tests.conftest import ingest_assets
+
     from twelvelabs_rag.entity_query import EntityLookupError
     from twelvelabs_rag.flow import CURRENT
 

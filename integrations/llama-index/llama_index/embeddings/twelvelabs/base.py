@@ -19,7 +19,7 @@ import asyncio
 from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_validator
 from llama_index.core.callbacks import CallbackManager

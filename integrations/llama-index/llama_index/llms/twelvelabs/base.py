@@ -17,7 +17,8 @@ Example (offline, against the bundled emulator)::
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Sequence, Type
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from llama_index.core.base.llms.generic_utils import (
     astream_completion_response_to_chat_response,

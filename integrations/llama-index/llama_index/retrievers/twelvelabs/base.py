@@ -27,6 +27,7 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle, RelatedNodeInfo, TextNode
 from llama_index.embeddings.twelvelabs._common import ClientHolder, is_url
+
 from twelvelabs_rag import AsyncTwelveLabs, InvalidRequestError, NotFoundError, TwelveLabs
 from twelvelabs_rag.entity_query import afind_entity, find_entity, with_mention
 from twelvelabs_rag.flow import AssetIds, Flow, choose_flow

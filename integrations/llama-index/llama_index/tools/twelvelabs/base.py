@@ -45,10 +45,29 @@ from pydantic import SecretStr
 
 from twelvelabs_rag import ConfigurationError
 from twelvelabs_rag.agent_tools import (
-    ANALYZE_DESCRIPTION, ANALYZE_NAME, INGEST_DESCRIPTION, INGEST_NAME, SEARCH_DESCRIPTION, SEARCH_NAME,
-    SEGMENT_SEARCH_DESCRIPTION, SEGMENT_SEARCH_NAME, AnalyzeArgs, IngestArgs, Ingester, SearchArgs,
-    SegmentSearchArgs, ToolInputError, analyze_request, asegment_search, citation, format_moments, hit_dict,
-    hit_line, moment_line, segment_search, validate_args,
+    ANALYZE_DESCRIPTION,
+    ANALYZE_NAME,
+    INGEST_DESCRIPTION,
+    INGEST_NAME,
+    SEARCH_DESCRIPTION,
+    SEARCH_NAME,
+    SEGMENT_SEARCH_DESCRIPTION,
+    SEGMENT_SEARCH_NAME,
+    AnalyzeArgs,
+    IngestArgs,
+    Ingester,
+    SearchArgs,
+    SegmentSearchArgs,
+    ToolInputError,
+    analyze_request,
+    asegment_search,
+    citation,
+    format_moments,
+    hit_dict,
+    hit_line,
+    moment_line,
+    segment_search,
+    validate_args,
 )
 
 __all__ = ["TwelveLabsToolSpec", "ToolAnswer"]
