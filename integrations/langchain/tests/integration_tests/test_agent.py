@@ -4,9 +4,8 @@ The model searches for the question, asks Pegasus about the best moment, and ans
 moment's timestamp. The checks compare the answer with the clip scripts (the truth of the emulator)
 and the emulator's request log (what the tools really sent).
 
-``langchain`` (for ``create_agent``) and ``langgraph`` are not in this workspace's lock file; the loop
-below is the same tool-calling loop written with langchain-core, and ``test_create_agent`` runs it
-through ``langchain.agents.create_agent`` when langchain 1.x is installed.
+The loop below is the tool-calling loop written with langchain-core, and ``test_create_agent`` runs
+the same script through ``langchain.agents.create_agent`` (langchain 1.x on LangGraph, in the dev group).
 """
 
 from __future__ import annotations
@@ -103,7 +102,7 @@ def test_scripted_model_refuses_a_tool_it_was_not_given(world: Any) -> None:
 
 
 def test_create_agent(world: Any, assert_window_sent: Any) -> None:
-    agents = pytest.importorskip("langchain.agents", reason="langchain 1.x (create_agent) is not in uv.lock")
+    import langchain.agents as agents
     tools = TwelveLabsToolkit(index_id=world.index_id, **world.clients_kw()).get_tools()
     s0, a0 = len(world.fake.calls("POST /search")), len(world.fake.calls("POST /analyze"))
     agent = agents.create_agent(ScriptedToolCallingChatModel(), tools)
