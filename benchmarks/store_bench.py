@@ -42,8 +42,10 @@ class Results(Table):
 
 
 def add_ours(store: SegmentStore, d: dict) -> list[int]:
+    """The same inputs LangChain gets (_store_peers.langchain_inputs): vectors, a text per row, and the
+    five metadata fields (as the store's typed columns)."""
     return store.add(d["x"], video_ids=d["video_ids"], starts=d["starts"], ends=d["ends"],
-                     scopes=d["scopes"], options=d["options"])
+                     scopes=d["scopes"], options=d["options"], texts=d.get("texts"))
 
 
 def bench_core(d: dict, R: Results, args) -> tuple[SegmentStore, faiss.Index]:
@@ -405,6 +407,7 @@ def main() -> None:
     t0 = time.perf_counter()
     print(f"# store_bench: {args.size} x {args.dim}, {nq} queries, k={K}; {env()}", flush=True)
     d = make_data(args.size, args.dim, nq)
+    d["texts"] = [f"segment {i}" for i in range(len(d["x"]))]  # as langchain_inputs builds them
     print("| metric | ours | reference | ratio | target | status |\n|---|---|---|---|---|---|", flush=True)
     R = Results()
     store, raw = bench_core(d, R, args)

@@ -198,13 +198,39 @@ class QueryMixin:
     def _no_client(self, modality: str) -> StoreError:
         return StoreError(f"this {modality} query is not in the query cache yet; pass client=TwelveLabs(...) to embed it once")
 
+    def _v2_request(self, client: Any, modality: str, value: Any, extra: dict[str, Any]) -> dict[str, Any] | None:
+        """``embed.v2.create`` arguments when the store's model is on the current surface (``/embed`` is
+        being retired), else None (classic models, or an audio offset only ``/embed`` takes)."""
+        from ..embed_inputs import v2_request
+        from ..models import find_model
+
+        spec = find_model(self.embed_model_name)
+        if extra or spec is None or not spec.accepts("embed_v2") or not hasattr(getattr(client, "embed", None), "v2"):
+            return None
+        dim = self.dim if spec.dimension_range is not None and self.dim != spec.dimension else None
+        return v2_request(spec.name, modality, value, embedding_dimension=dim)
+
+    def _v2_vector(self, response: Any, modality: str) -> np.ndarray:
+        from ..embed_inputs import v2_vector
+
+        vec = np.asarray(v2_vector(response, modality), dtype=np.float32)
+        if vec.shape != (self.dim,):
+            from ._errors import DimensionMismatchError
+
+            raise DimensionMismatchError(f"the query vector has {vec.size} values, this store holds {self.dim}-d vectors")
+        return vec
+
     def _search_modality(self, modality: str, value: Any, client: Any, k: int,
                          where: Mapping[str, Any] | None, extra: dict[str, Any]) -> list[Hit]:
         key, kwargs, vec = self._prepare(modality, value, extra)
         if vec is None:
             if client is None:
                 raise self._no_client(modality)
-            vec = self._vector_from(client.embed.create(model_name=self.embed_model_name, **kwargs), modality)
+            v2 = self._v2_request(client, modality, value, extra)
+            if v2 is not None:
+                vec = self._v2_vector(client.embed.v2.create(**v2), modality)
+            else:
+                vec = self._vector_from(client.embed.create(model_name=self.embed_model_name, **kwargs), modality)
             self._query_cache.put(key, vec)
         return self.search(vec, k=k, where=where)
 
@@ -214,8 +240,11 @@ class QueryMixin:
         if vec is None:
             if client is None:
                 raise self._no_client(modality)
-            response = await client.embed.create(model_name=self.embed_model_name, **kwargs)
-            vec = self._vector_from(response, modality)
+            v2 = await anyio.to_thread.run_sync(self._v2_request, client, modality, value, extra)  # reads files
+            if v2 is not None:
+                vec = self._v2_vector(await client.embed.v2.create(**v2), modality)
+            else:
+                vec = self._vector_from(await client.embed.create(model_name=self.embed_model_name, **kwargs), modality)
             await anyio.to_thread.run_sync(self._query_cache.put, key, vec)
         return await anyio.to_thread.run_sync(functools.partial(self.search, vec, k=k, where=where))
 
