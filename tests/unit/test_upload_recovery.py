@@ -6,7 +6,7 @@ import pytest
 
 from twelvelabs_rag import APIConnectionError
 from twelvelabs_rag.resources.embed_tasks import pick_embed_task
-from twelvelabs_rag.resources.tasks import decide, lookup_since, recent_candidates
+from twelvelabs_rag.resources.tasks import lookup_since, pick_recovered_task, recent_candidates
 from twelvelabs_rag.types import EmbeddingTask, Task
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
@@ -31,20 +31,20 @@ def test_recent_candidates_filters_by_filename_only() -> None:
     assert len(recent_candidates([task(str(i), "") for i in range(20)], filename=None)) == 5
 
 
-def test_decide() -> None:
+def test_pick_recovered_task() -> None:
     a, b = task("a", "2026-01-01T00:00:58Z"), task("b", "2026-01-01T00:00:10Z")
     since = T0 + 45
-    assert decide([(a, False), (b, True)], since=None, by_filename=False).id == "b"  # a token match wins
-    assert decide([(a, False)], since=since, by_filename=True) is None  # verified mismatch: upload again
-    assert decide([], since=since, by_filename=True) is None
-    assert decide([(a, None)], since=since, by_filename=True).id == "a"  # lone, recent, same name
-    assert decide([(a, False), (b, None)], since=since, by_filename=True) is None  # b predates the upload
+    assert pick_recovered_task([(a, False), (b, True)], since=None, by_filename=False).id == "b"  # a token match wins
+    assert pick_recovered_task([(a, False)], since=since, by_filename=True) is None  # verified mismatch: upload again
+    assert pick_recovered_task([], since=since, by_filename=True) is None
+    assert pick_recovered_task([(a, None)], since=since, by_filename=True).id == "a"  # lone, recent, same name
+    assert pick_recovered_task([(a, False), (b, None)], since=since, by_filename=True) is None  # b predates the upload
     with pytest.raises(APIConnectionError, match="not uploading again"):
-        decide([(a, None)], since=None, by_filename=True)  # no clock: cannot tell
+        pick_recovered_task([(a, None)], since=None, by_filename=True)  # no clock: cannot tell
     with pytest.raises(APIConnectionError):
-        decide([(a, None)], since=since, by_filename=False)  # URL uploads need the token
+        pick_recovered_task([(a, None)], since=since, by_filename=False)  # URL uploads need the token
     with pytest.raises(APIConnectionError):
-        decide([(a, None), (task("c", "2026-01-01T00:00:59Z"), None)], since=since, by_filename=True)
+        pick_recovered_task([(a, None), (task("c", "2026-01-01T00:00:59Z"), None)], since=since, by_filename=True)
 
 
 def etask(tid: str, url: str | None = None, name: str | None = None, created: str = "2026-01-01T00:01:00Z") -> EmbeddingTask:

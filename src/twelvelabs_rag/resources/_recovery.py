@@ -17,7 +17,7 @@ from .._config import UPLOAD_LOOKUP_SKEW, UPLOAD_TOKEN_KEY
 from .._exceptions import APIConnectionError
 from ..types.tasks import Task, TaskCreated
 
-__all__ = ["RECOVERY_CANDIDATES", "lookup_since", "recent_candidates", "token_of", "decide", "parse_time"]
+__all__ = ["RECOVERY_CANDIDATES", "lookup_since", "recent_candidates", "token_of", "pick_recovered_task", "parse_time"]
 
 #: At most this many recent tasks are examined after an interrupted upload.
 RECOVERY_CANDIDATES = 5
@@ -50,7 +50,7 @@ def recent_candidates(tasks: Sequence[Task], *, filename: str | None) -> list[Ta
     """The newest tasks (same filename when known) that an interrupted upload may have created (pure).
 
     No time filter here: each candidate is verified by the upload token, which is exact whatever
-    the clocks say; time only matters for a candidate that cannot be verified (see :func:`decide`).
+    the clocks say; time only matters for a candidate that cannot be verified (see :func:`pick_recovered_task`).
     """
     out = []
     for task in tasks:
@@ -66,7 +66,8 @@ def token_of(task: Task) -> Any:
     return meta.get(UPLOAD_TOKEN_KEY) if isinstance(meta, dict) else None
 
 
-def decide(verdicts: list[tuple[Task, bool | None]], *, since: float | None, by_filename: bool) -> TaskCreated | None:
+def pick_recovered_task(verdicts: list[tuple[Task, bool | None]], *, since: float | None,
+                        by_filename: bool) -> TaskCreated | None:
     """Pick the task an interrupted upload created (pure).
 
     A verified token match wins; verified mismatches are ignored. Candidates that could not be

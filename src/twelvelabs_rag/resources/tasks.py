@@ -28,11 +28,11 @@ from ..types._base import ListPage
 from ..types.indexes import Index
 from ..types.tasks import Task, TaskCreated
 from ._files import FilePart
-from ._recovery import decide, lookup_since, recent_candidates, token_of
+from ._recovery import lookup_since, pick_recovered_task, recent_candidates, token_of
 from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_model
 from .transfers import AsyncTransfers, Transfers
 
-__all__ = ["Tasks", "AsyncTasks", "decide", "lookup_since", "recent_candidates"]
+__all__ = ["Tasks", "AsyncTasks", "lookup_since", "pick_recovered_task", "recent_candidates"]
 
 
 def _validate_source(file: Any, url: str | None) -> None:
@@ -110,7 +110,7 @@ def _recover(res: Any, index_id: str, filename: str | None, started: float, toke
     verdicts = []
     for task in candidates:
         verdicts.append((task, (yield from _verify(res, index_id, task, token))))
-    return decide(verdicts, since=since, by_filename=filename is not None)
+    return pick_recovered_task(verdicts, since=since, by_filename=filename is not None)
 
 
 def _create(res: Any, index_id: str, file: Any, url: str | None, user_metadata: Mapping[str, Any] | None,
