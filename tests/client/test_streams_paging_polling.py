@@ -47,6 +47,19 @@ async def test_stream_events_typed(make) -> None:
     assert sent == [{"prompt": "describe", "video_id": "v1", "stream": True}]
 
 
+async def test_a_last_line_without_newline_still_ends_the_stream(make) -> None:
+    """The decoder's final flush, end to end: a server that does not end its last line with "\\n"."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = _ndjson(EVENTS).rstrip(b"\n")  # stream_end is the unterminated last line
+        return httpx.Response(200, headers={"content-type": "application/x-ndjson"}, content=body)
+
+    h = make(handler)
+    stream, events = await _events(h)
+    assert [type(e) for e in events] == [StreamStart, TextGeneration, TextGeneration, StreamEnd]
+    assert stream.final is events[-1]
+
+
 async def test_bad_ndjson_line_is_a_clear_error_and_not_retried(make) -> None:
     calls = []
 
