@@ -31,6 +31,7 @@ from ._errors import (
 from ._ingest import from_task as task_columns
 from ._ingest import from_video as video_columns
 from ._models import Hit, Segment
+from ._persist import save_steps
 from ._store import SegmentStore
 
 __all__ = [
@@ -62,3 +63,4 @@ from ._milvus import MilvusSegmentStore
 from ._protocol import SegmentIndex
 
 __all__ += ["SegmentIndex", "MilvusSegmentStore"]
+__all__ += ["save_steps"]

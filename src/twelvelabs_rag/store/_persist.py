@@ -18,6 +18,7 @@ leaves either the old or the new manifest, and both name complete files. Nothing
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -25,6 +26,7 @@ import re
 import threading
 import time
 import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -47,6 +49,7 @@ __all__ = [
     "write_npy",
     "publish",
     "commit_manifest",
+    "save_steps",
     "read_manifest",
     "cleanup",
     "fsync_dir",
@@ -137,6 +140,37 @@ class _Crc:
             self.crc = box[0]
 
 
+#: Called with the name of each step of a save as it completes (see :func:`save_steps`); empty in
+#: normal use. Steps: ``"<file> written"`` (a durable file's temp is complete, before its rename),
+#: ``"data published"`` (every data file renamed), ``"manifest.json written"`` (the new manifest's
+#: temp file is complete, not yet renamed over the old one), ``"manifest committed"``.
+_STEP_HOOKS: list[Callable[[str], None]] = []
+
+
+def _step(name: str) -> None:
+    for hook in list(_STEP_HOOKS):
+        hook(name)
+
+
+@contextlib.contextmanager
+def save_steps(hook: Callable[[str], None]) -> Iterator[None]:
+    """Run ``hook(step)`` after each step of every save in this block: a fault-injection seam for crash
+    tests (raise from the hook to stop a save between two steps).
+
+    ```python
+    steps = []
+    with save_steps(steps.append):
+        pass  # store.save() here
+    assert steps == []
+    ```
+    """
+    _STEP_HOOKS.append(hook)
+    try:
+        yield
+    finally:
+        _STEP_HOOKS.remove(hook)
+
+
 def write_file(dirpath: Path, name: str, fill: Any, *, durable: bool = True) -> dict[str, Any]:
     """Write ``name`` atomically (tmp, fsync, rename); ``fill(writer)`` writes the bytes.
 
@@ -152,6 +186,7 @@ def write_file(dirpath: Path, name: str, fill: Any, *, durable: bool = True) -> 
             if durable:
                 os.fsync(f.fileno())
         if durable:
+            _step(f"{name} written")
             os.replace(tmp, dirpath / name)
     except BaseException:
         _unlink(tmp)  # never leave a half-written temp file behind
@@ -177,6 +212,7 @@ def publish(dirpath: Path, names: list[str]) -> None:
             os.close(fd)
     for n in names:
         os.replace(dirpath / (n + ".tmp"), dirpath / n)
+    _step("data published")
 
 
 def write_npy(dirpath: Path, name: str, arr: np.ndarray, *, durable: bool = True) -> dict[str, Any]:
@@ -207,6 +243,7 @@ def commit_manifest(dirpath: Path, body: dict[str, Any]) -> None:
     data = json.dumps(body, indent=1).encode()
     write_file(dirpath, MANIFEST, lambda w: w.write(data))
     fsync_dir(dirpath)
+    _step("manifest committed")
 
 
 #: The manifest is a few kilobytes (its largest part is the list of metadata keys).
