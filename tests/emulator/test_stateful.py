@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import httpx
+import pytest
 from _emulator_helpers import form
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -12,6 +13,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from twelvelabs_rag.testing import FakeTwelveLabs
 from twelvelabs_rag.testing.samples import DEMO_SCRIPTS
+
+pytestmark = pytest.mark.slow  # crash/stateful/congruence runs: deselect with -m 'not slow' for a quick loop
 
 SCRIPTS = list(DEMO_SCRIPTS.values())
 

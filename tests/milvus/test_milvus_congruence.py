@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from twelvelabs_rag.store import FilterError, MilvusSegmentStore, SegmentStore
 
+pytestmark = pytest.mark.slow  # crash/stateful/congruence runs: deselect with -m 'not slow' for a quick loop
+
 DIM = 8
 TOL = 1e-5
 VIDEOS = ["v0", "v1", "v2"]

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # kill -9 trials: deselect with -m 'not slow' for a quick loop
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -25,6 +25,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from twelvelabs_rag.store import FilterError, SegmentStore
 from twelvelabs_rag.types import EmbeddingTask
 
+pytestmark = pytest.mark.slow  # crash/stateful/congruence runs: deselect with -m 'not slow' for a quick loop
+
 #: Any unknown model name is a user model of any dimension; a small one keeps the model fast.
 MODEL = "stateful-test-model"
 DIM = 16
