@@ -120,6 +120,7 @@ class ScriptedVideoAgent:
     def answer(moment: MomentLine, analysis: str) -> str:
         """The final answer: where the moment is (citation, mm:ss and seconds) and what Pegasus said."""
         when = f"{format_timestamp(moment.start)}-{format_timestamp(moment.end)}"
+        asset = f" (asset {moment.extra['asset_id']})" if moment.extra.get("asset_id") else ""
         return (f"{SCRIPTED_LABEL} The best match is {moment.citation}: at {when} "
-                f"({moment.start:g}s to {moment.end:g}s) in video {moment.video_id}. "
+                f"({moment.start:g}s to {moment.end:g}s) in video {moment.video_id}{asset}. "
                 f"Pegasus says: {' '.join(analysis.split())}")
