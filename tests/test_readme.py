@@ -32,7 +32,8 @@ def test_readme_snippet_runs(name: str, code: str, tmp_path: Path, monkeypatch: 
         "langchain": ["['[wildlife.mp4 00:08-00:12]'] current", "bear", "salmon"],
         "llamaindex": ["spaghetti", "8.0 rank", "from 8s to 12s"],
         "core": [", 512)", "4.0 8.0"],
-        "agents": ["wildlife.mp4 is indexed", "[scripted test model, not an LLM]", "[wildlife.mp4 00:08-00:12]: at 00:08-00:12"],
+        "agents": ["wildlife.mp4 is indexed: asset_id=", "{'asset_id': '", "'start': 8.0, 'end': 12.0",
+                   "[scripted test model, not an LLM]", "[wildlife.mp4 00:08-00:12]: at 00:08-00:12"],
         "embed-v2": ["(3, 512) 8.0 12.0", "bear catches salmon"],
         "hosted": ["['[wildlife.mp4 00:04-00:08]']", "['[wildlife.mp4 00:08-00:12]']", "earlier question", "bear"],
     }[name]
