@@ -195,3 +195,41 @@ def test_scripted_agent_ingests_first_and_again_while_still_indexing() -> None:
     assert agent.next_step("q", [waiting, ready_a, ready_b]) == ToolStep("twelvelabs_search", {"query": "q"})
     gave_up = agent.next_step("q", [waiting, waiting])
     assert isinstance(gave_up, FinalStep) and "a.mp4 is still indexing after 2 calls" in gave_up.text
+
+
+def _interrupted_multipart(fake: FakeTwelveLabs, client: Any, clip: Path) -> str:
+    """Start a multipart upload of ``clip`` that stops after its first chunk (a refused report): its session."""
+    from twelvelabs_rag import TwelveLabsError
+
+    fake.multipart_chunk_size = 4096  # several chunks from a small clip
+    fake.fail_next("POST /assets/multipart-uploads/{upload_id}", 400)
+    with pytest.raises(TwelveLabsError):
+        client.assets.upload(clip, method="multipart", max_concurrency=1,
+                             user_metadata=dedupe_metadata(sha256=file_sha256(clip)))
+    (upload_id,) = fake.uploads
+    return str(upload_id)
+
+
+def test_an_interrupted_multipart_upload_is_resumed_with_progress(clip: Path) -> None:
+    fake = FakeTwelveLabs()
+    client = fake.client(poll_interval=0)
+    index = client.indexes.create(index_name="i", models=CURRENT_MODELS)
+    upload_id = _interrupted_multipart(fake, client, clip)
+    progress: list[Any] = []
+    result = Ingester().ingest(client, index_id=index.id, source=str(clip), timeout=60, on_progress=progress.append)
+    assert result.ready and result.resumed
+    assert progress and {p.upload_id for p in progress} == {upload_id}  # the bytes of the resumed session
+    assert progress[-1].bytes_sent == clip.stat().st_size
+    assert len(fake.uploads) == 1 and len(fake.assets) == 1  # no second session, no second asset
+
+
+async def test_async_resume_reports_progress_too(clip: Path) -> None:
+    fake = FakeTwelveLabs()
+    client, aclient = fake.client(poll_interval=0), fake.async_client(poll_interval=0)
+    index = client.indexes.create(index_name="i", models=CURRENT_MODELS)
+    upload_id = _interrupted_multipart(fake, client, clip)
+    progress: list[Any] = []
+    result = await Ingester().aingest(aclient, index_id=index.id, source=str(clip), timeout=60,
+                                      on_progress=progress.append)
+    assert result.ready and result.resumed and {p.upload_id for p in progress} == {upload_id}
+    assert len(fake.uploads) == 1 and len(fake.assets) == 1

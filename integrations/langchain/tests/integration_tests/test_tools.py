@@ -374,6 +374,27 @@ async def test_ingest_async_url_on_a_current_index(fresh_fake: FakeTwelveLabs) -
     assert len(fresh_fake.calls("POST /assets")) == 1 and fresh_fake.calls("POST /tasks") == []
 
 
+async def test_ingest_tool_resumes_an_interrupted_multipart_upload_with_progress(
+        fresh_fake: FakeTwelveLabs, media_dir: Path) -> None:
+    from twelvelabs_rag import TwelveLabsError
+    from twelvelabs_rag.moments import dedupe_metadata, file_sha256
+
+    clients = {"client": fresh_fake.client(poll_interval=0), "async_client": fresh_fake.async_client(poll_interval=0)}
+    clip = media_dir / "city.mp4"
+    fresh_fake.multipart_chunk_size = 4096  # several chunks from a small clip
+    fresh_fake.fail_next("POST /assets/multipart-uploads/{upload_id}", 400)  # the first chunk report is refused
+    with pytest.raises(TwelveLabsError):
+        clients["client"].assets.upload(clip, method="multipart", max_concurrency=1,
+                                        user_metadata=dedupe_metadata(sha256=file_sha256(clip)))
+    progress: list[Any] = []
+    tool = TwelveLabsIngestTool(index_id=_current_index(clients), on_progress=progress.append, **clients)
+    msg = await acall(tool, {"source": str(clip)})
+    assert msg.status == "success" and msg.artifact["status"] == "ready" and msg.artifact["resumed"]
+    assert progress and progress[-1].bytes_sent == clip.stat().st_size
+    assert len(fresh_fake.uploads) == 1 and len(fresh_fake.assets) == 1  # no second session, no second asset
+    assert "on_progress" not in tool.model_dump()
+
+
 def test_ingest_api_shape_that_contradicts_the_index_is_a_tool_message(fresh_fake: FakeTwelveLabs) -> None:
     clients = {"client": fresh_fake.client(poll_interval=0)}
     tool = TwelveLabsIngestTool(index_id=_current_index(clients), api_shape="classic", **clients)
