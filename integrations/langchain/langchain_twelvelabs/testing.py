@@ -1,9 +1,10 @@
 """Test doubles for LangChain agents over the TwelveLabs tools (offline tests and demos; not models).
 
 :class:`ScriptedToolCallingChatModel` is a chat model that follows
-``twelvelabs_rag.testing.scripted_agent.ScriptedVideoAgent``'s fixed script: search for the
-question, ask Pegasus about the best moment, answer with that moment's timestamp. Every answer
-starts with ``[scripted test model, not an LLM]``.
+``twelvelabs_rag.testing.scripted_agent.ScriptedVideoAgent``'s fixed script: (given
+``agent=ScriptedVideoAgent(ingest=[...])``) index the sources, search for the question, ask Pegasus
+about the best moment (by its ``asset_id`` on a current index, else its ``video_id``, with its
+window), answer with that moment's timestamp. Every answer starts with ``[scripted test model, not an LLM]``.
 
 ```python
 from langchain_core.messages import HumanMessage

@@ -2,8 +2,10 @@
 
 :class:`ScriptedFunctionCallingLLM` has the interface of a function-calling LLM (so ``FunctionAgent``
 accepts it) and follows ``twelvelabs_rag.testing.scripted_agent.ScriptedVideoAgent``'s fixed
-script: search for the question, ask Pegasus about the best moment, answer with that moment's
-timestamp. Every answer starts with ``[scripted test model, not an LLM]``.
+script: (given ``agent=ScriptedVideoAgent(ingest=[...])``) index the sources, search for the
+question, ask Pegasus about the best moment (by its ``asset_id`` on a current index, else its
+``video_id``, with its window), answer with that moment's timestamp. Every answer starts with
+``[scripted test model, not an LLM]``.
 
 ```python
 from llama_index.core.llms import ChatMessage
