@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from oracle_calls_current import CURRENT_CALLS
+
 BOTH = ("1.0.2", "1.3.6")
 
 CALLS: list[dict[str, Any]] = [
@@ -27,6 +29,9 @@ CALLS: list[dict[str, Any]] = [
             "index_name='oracle')), None)",
      "ours": "next(iter(client.indexes.list(page_limit=2, sort_by='created_at', sort_option='asc', "
              "index_name='oracle')), None)"},
+    {"name": "indexes.list(models)",
+     "sdk": "next(iter(client.indexes.list(model_options='visual,audio', model_family='marengo')), None)",
+     "ours": "next(iter(client.indexes.list(model_options=['visual', 'audio'], model_family='marengo')), None)"},
     {"name": "indexes.retrieve",
      "sdk": "client.indexes.retrieve(S['index'])",
      "ours": "client.indexes.retrieve(S['index'])"},
@@ -38,6 +43,18 @@ CALLS: list[dict[str, Any]] = [
             "user_metadata={'source': 'oracle'})), None)",
      "ours": "next(iter(client.indexes.videos.list(S['index'], page_limit=2, filename='city.mp4', "
              "user_metadata={'source': 'oracle'})), None)"},
+    {"name": "indexes.videos.list(ranges)",
+     "sdk": "next(iter(client.indexes.videos.list(S['index'], sort_by='updated_at', sort_option='asc', "
+            "duration={'gte': 1, 'lte': 60}, fps={'gte': 24}, width={'lte': 1920}, height={'gte': 100}, "
+            "size={'gte': 10}, created_at='2020-01-01T00:00:00Z')), None)",
+     "ours": "next(iter(client.indexes.videos.list(S['index'], sort_by='updated_at', sort_option='asc', "
+             "duration={'gte': 1, 'lte': 60}, fps={'gte': 24}, width={'lte': 1920}, height={'gte': 100}, "
+             "size={'gte': 10}, created_at='2020-01-01T00:00:00Z')), None)"},
+    {"name": "tasks.list(sorted)",
+     "sdk": "next(iter(client.tasks.list(sort_by='updated_at', sort_option='asc', status=['ready'], "
+            "created_at='2020-01-01T00:00:00Z')), None)",
+     "ours": "next(iter(client.tasks.list(sort_by='updated_at', sort_option='asc', status=['ready'], "
+             "created_at='2020-01-01T00:00:00Z')), None)"},
     {"name": "indexes.videos.retrieve",
      "sdk": "client.indexes.videos.retrieve(S['index'], S['video'], embedding_option=S['options'], "
             "transcription=True)",
@@ -128,6 +145,10 @@ CALLS: list[dict[str, Any]] = [
     {"name": "analyze_stream", "versions": ("1.0.2",),
      "sdk": "list(client.analyze_stream(video_id=S['video'], prompt='Describe the video'))",
      "ours": "list(client.analyze(video_id=S['video'], prompt='Describe the video', stream=True))"},
+]
+
+#: The deletes of the shared calls run last, after the current-surface calls that still use the index.
+DELETES: list[dict[str, Any]] = [
     {"name": "indexes.videos.delete",
      "sdk": "client.indexes.videos.delete(S['index'], S['video'])",
      "ours": "client.indexes.videos.delete(S['index'], S['video'])"},
@@ -140,10 +161,14 @@ CALLS: list[dict[str, Any]] = [
 ]
 
 
+#: Every call, in the order both sides make them.
+ALL_CALLS: list[dict[str, Any]] = CALLS + CURRENT_CALLS + DELETES
+
+
 def calls_for(version: str) -> list[dict[str, Any]]:
     """The calls one SDK version has, each with its SDK code resolved for that version."""
     out = []
-    for call in CALLS:
+    for call in ALL_CALLS:
         if version not in call.get("versions", BOTH):
             continue
         sdk = call["sdk"][version] if isinstance(call["sdk"], dict) else call["sdk"]

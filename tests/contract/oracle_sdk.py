@@ -18,10 +18,12 @@ os.environ["TWELVE_LABS_API_KEY"] = "tlk_oracle"  # SDK 1.0.x reads it at import
 os.environ["TWELVELABS_BASE_URL"] = ARGS["base_url"]
 
 import httpx  # noqa: E402  (the SDK's own dependency)
+import twelvelabs  # noqa: E402
 from twelvelabs import TwelveLabs  # noqa: E402
 
 client = TwelveLabs(api_key="tlk_oracle", base_url=ARGS["base_url"])
-scope = {"client": client, "S": ARGS["state"], "CLASSIC": ARGS["version"].startswith("1.0"), "json": json}
+scope = {"client": client, "S": ARGS["state"], "CLASSIC": ARGS["version"].startswith("1.0"), "json": json,
+         "T": twelvelabs}
 with httpx.Client() as marker:
     for n, call in enumerate(ARGS["calls"]):
         marker.get(f"{ARGS['base_url']}/__oracle__/{n}", headers={"x-api-key": "tlk_oracle"})
