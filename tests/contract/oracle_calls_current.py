@@ -445,7 +445,10 @@ CURRENT_CALLS: list[dict[str, Any]] = [
     _c("imports.retrieve_import",
        "client.imports.retrieve_import(S['conn'], S['import'])",
        "client.data_connectors.imports.retrieve_import(S['conn'], S['import'])"),
-    # -------------------------------------------------------------------------------------- deletes
+]
+
+#: The deletes of the current-surface resources (after the page walks of oracle_calls, which use them).
+CURRENT_DELETES: list[dict[str, Any]] = [
     _c("data_connectors.delete_redirect_uri",
        "client.data_connectors.delete_redirect_uri(S['redirect'])",
        "client.data_connectors.delete_redirect_uri(S['redirect'])"),

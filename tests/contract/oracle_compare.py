@@ -19,7 +19,7 @@ from typing import Any
 from twelvelabs_rag import UPLOAD_TOKEN_KEY
 from twelvelabs_rag.resources._multipart_plan import FINGERPRINT_KEY
 
-__all__ = ["KNOWN_DIFFERENCES", "SDK_CANNOT", "shape", "allow", "norm"]
+__all__ = ["KNOWN_DIFFERENCES", "SDK_CANNOT", "shape", "allow", "allow_walk", "norm"]
 
 _HEX24 = re.compile(r"(?<![0-9a-f])[0-9a-f]{24}(?![0-9a-f])")
 
@@ -38,6 +38,13 @@ KNOWN_DIFFERENCES: dict[str, str] = {
         "before opening a multipart session, assets.upload lists the incomplete sessions (GET "
         "/assets/multipart-uploads) to resume one of the same file; the SDK's upload_file always opens a new one. "
         "Our first POST /assets/multipart-uploads is compared with the SDK's",
+    "pager stops at the last page":
+        "our pagers stop after the page whose page_info says it is the last (page == total_page); the SDK's "
+        "pagers ask for one more page and stop on its empty answer. Every request both send must match",
+    "search pages keep include_user_metadata":
+        "search.query(include_user_metadata=True) passes the flag on every following page (GET "
+        "/search/{page_token}?include_user_metadata=true, spec §search retrieve), so items of page 2+ carry "
+        "their user_metadata too; the SDK's search.query pager drops it after the first page",
     "asset filename":
         "assets.create(file=path) names the asset after the file when no filename is given (POST /assets form "
         "`filename`), the name the recovery lookup after an ambiguous failure filters on; the SDK leaves it to "
@@ -140,3 +147,31 @@ def allow(sdk_recs: list[Any], our_recs: list[Any]) -> tuple[dict[str, Any], dic
     _without_our_metadata(sdk, ours, used)
     _without_asset_filename(sdk, ours, used)
     return sdk, ours, used
+
+
+def _page(rec: Any) -> int | None:
+    pages = [v for k, v in rec.query if k == "page"]
+    return int(pages[0]) if pages else None
+
+
+def allow_walk(sdk_recs: list[Any], our_recs: list[Any]) -> tuple[list[tuple[dict, dict]], set[str]]:
+    """The pairs (SDK, ours) of a whole page walk after the first request, minus the allowed
+    differences; a walk of another length is left unpaired for the caller to report."""
+    used: set[str] = set()
+    sdk_rest, our_rest = list(sdk_recs[1:]), list(our_recs[1:])
+    if len(sdk_rest) == len(our_rest) + 1 and _page(sdk_rest[-1]) == len(our_recs) + 1 and (
+            sdk_rest[-1].route == our_recs[-1].route):
+        sdk_rest.pop()
+        used.add("pager stops at the last page")
+    if len(sdk_rest) != len(our_rest):
+        return [], used
+    wants_meta = sdk_recs[0].form.get("include_user_metadata") == ["true"]
+    pairs = []
+    for s_rec, o_rec in zip(sdk_rest, our_rest, strict=True):
+        sdk, ours = shape(s_rec), shape(o_rec)
+        if (wants_meta and ours["route"] == "GET /search/{page_token}" and sdk["query"] == []
+                and ours["query"] == [("include_user_metadata", "true")]):
+            ours["query"] = []
+            used.add("search pages keep include_user_metadata")
+        pairs.append((sdk, ours))
+    return pairs, used

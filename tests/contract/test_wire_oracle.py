@@ -1,19 +1,22 @@
 """The official SDK as an oracle for our wire format.
 
 For every call both the official ``twelvelabs`` SDK (1.0.2 classic, 1.3.6 current) and our client
-can make (``oracle_calls.ALL_CALLS``: 32 calls for SDK 1.0.2; 142 for SDK 1.3.6, of which 113 are on
+can make (``oracle_calls.ALL_CALLS``: 37 calls for SDK 1.0.2; 153 for SDK 1.3.6, of which 119 are on
 the current surface: assets, multipart uploads, indexed assets, embed v2, analyze sync/stream/tasks/
 batches, Marengo 3.0 search, entity collections, knowledge stores, Responses, data connectors and
 imports), both make it against identically prepared emulators (``oracle_setup``, strict mode on); the
 first request each sends is compared (``oracle_compare``): method, route, parsed query, JSON body,
-multipart text fields and file parts (field name and file name). Ids are normalised, so the two
-emulators need not share ids. Where we send something else on purpose, ``KNOWN_DIFFERENCES`` says what
-and why, and every entry must still be needed; ``SDK_CANNOT`` lists the calls the SDK cannot make at
-all (ours is then checked against the spec). Everything else must match.
+multipart text fields and file parts (field name and file name). For the page walks (``PAGE_WALKS``:
+pagers walked to the end one item per page) every request is compared, so a filter lost on page 2
+shows. Ids are normalised, so the two emulators need not share ids. Where we send something else on
+purpose, ``KNOWN_DIFFERENCES`` says what and why, and every entry must still be needed; ``SDK_CANNOT``
+lists the calls the SDK cannot make at all (ours is then checked against the spec). Everything else
+must match.
 
 Not compared because only one side has the call: SDK 1.3.6 ``data_connectors.create_connection_picker_token``
-(our client has no picker-token method); our helpers that are no single request (``assets.upload``
-direct path = ``assets.create``; waits and pagers beyond their first request).
+(our client has no picker-token method), the SDK's ``tasks.list`` range filters (duration, width,
+height; ours has none on /tasks); our helpers beyond their first request where the SDK has no twin
+(waits, ``assets.upload`` after the session create).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any
 import pytest
 from _sdkenv import SdkEnvError, ensure_sdk_venv
 from oracle_calls import calls_for
-from oracle_compare import KNOWN_DIFFERENCES, SDK_CANNOT, allow, shape
+from oracle_compare import KNOWN_DIFFERENCES, SDK_CANNOT, allow, allow_walk, shape
 from oracle_setup import prepare
 
 from twelvelabs_rag.testing import serve
@@ -61,7 +64,7 @@ def _sdk_requests(version: str, media: dict[str, Any], calls: list[dict]) -> tup
     with serve(fake) as base_url:
         args = {"base_url": base_url, "version": version, "state": state, "calls": calls}
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TWELVE", "VIRTUAL_ENV"))}
-        proc = subprocess.run([str(python), str(RUNNER), json.dumps(args)], capture_output=True, text=True,
+        proc = subprocess.run([str(python), str(RUNNER)], input=json.dumps(args), capture_output=True, text=True,
                               timeout=300, env=env, check=False)
     reports = {}
     for line in proc.stdout.splitlines():
@@ -122,6 +125,7 @@ def _differences(sdk: dict[str, Any], ours: dict[str, Any]) -> list[str]:
     return out
 
 
+_EVERY = {c["name"]: c["every_request"] for v in VERSIONS for c in calls_for(v)}
 _PARAMS = [(v, c["name"]) for v in VERSIONS for c in calls_for(v) if c["name"] not in SDK_CANNOT]
 
 
@@ -136,6 +140,16 @@ def test_our_request_matches_the_sdk(version: str, name: str, media: dict[str, A
     _USED.setdefault(version, set()).update(used)
     diffs = _differences(sdk, ours)
     assert not diffs, f"{name} (SDK {version}) differs on the wire:\n" + "\n".join(diffs)
+    if _EVERY[name]:
+        assert len(our_calls[name]) > 1, f"{name}: the walk has one page only; seed more items"
+        pairs, used = allow_walk(sdk_calls[name], our_calls[name])
+        _USED[version].update(used)
+        assert len(pairs) == len(our_calls[name]) - 1, (
+            f"{name}: a different page walk: SDK {[(r.route, r.query) for r in sdk_calls[name]]} != ours "
+            f"{[(r.route, r.query) for r in our_calls[name]]}")
+        for n, (sdk, ours) in enumerate(pairs, 2):
+            diffs = _differences(sdk, ours)
+            assert not diffs, f"{name} (SDK {version}) request {n} differs:\n" + "\n".join(diffs)
 
 
 @pytest.mark.parametrize("name", sorted(SDK_CANNOT))
@@ -159,6 +173,8 @@ def test_every_known_difference_is_still_needed(media: dict[str, Any]) -> None:
         for name in sdk_calls:
             if sdk_calls[name] and our_calls.get(name):
                 _USED.setdefault(version, set()).update(allow(sdk_calls[name], our_calls[name])[2])
+                if _EVERY[name]:
+                    _USED[version].update(allow_walk(sdk_calls[name], our_calls[name])[1])
     assert set().union(*_USED.values()) == set(KNOWN_DIFFERENCES)
 
 
