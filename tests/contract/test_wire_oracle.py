@@ -4,7 +4,8 @@ For every call both the official ``twelvelabs`` SDK (1.0.2 classic, 1.3.6 curren
 can make (``oracle_calls.ALL_CALLS``: 37 calls for SDK 1.0.2; 153 for SDK 1.3.6, of which 119 are on
 the current surface: assets, multipart uploads, indexed assets, embed v2, analyze sync/stream/tasks/
 batches, Marengo 3.0 search, entity collections, knowledge stores, Responses, data connectors and
-imports), both make it against identically prepared emulators (``oracle_setup``, strict mode on); the
+imports), both make it against identically prepared emulators (``oracle_setup``, strict mode on),
+ours twice: through the sync client and through the async twin (``oracle_async``). The
 first request each sends is compared (``oracle_compare``): method, route, parsed query, JSON body,
 multipart text fields and file parts (field name and file name). For the page walks (``PAGE_WALKS``:
 pagers walked to the end one item per page) every request is compared, so a filter lost on page 2
@@ -21,6 +22,7 @@ height; ours has none on /tasks); our helpers beyond their first request where t
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -30,6 +32,7 @@ from typing import Any
 
 import pytest
 from _sdkenv import SdkEnvError, ensure_sdk_venv
+from oracle_async import blocking
 from oracle_calls import calls_for
 from oracle_compare import KNOWN_DIFFERENCES, SDK_CANNOT, allow, allow_walk, shape
 from oracle_setup import prepare
@@ -86,10 +89,16 @@ def _sdk_requests(version: str, media: dict[str, Any], calls: list[dict]) -> tup
     return per_call, reports
 
 
-def _our_requests(version: str, media: dict[str, Any], calls: list[dict]) -> tuple[dict[str, list], dict]:
+def _our_requests(version: str, media: dict[str, Any], calls: list[dict],
+                  twin: str) -> tuple[dict[str, list], dict]:
     fake, state = prepare(media, classic=version.startswith("1.0"))
     per_call, errors = {}, {}
-    client = fake.client(poll_interval=0, max_retries=0)
+    loop = asyncio.new_event_loop()
+    if twin == "sync":
+        client, close = fake.client(poll_interval=0, max_retries=0), None
+    else:
+        aclient = fake.async_client(poll_interval=0, max_retries=0)
+        client, close = blocking(aclient, loop.run_until_complete), aclient.aclose
     try:
         scope = {"client": client, "S": state, "CLASSIC": version.startswith("1.0"), "json": json}
         for call in calls:
@@ -101,19 +110,27 @@ def _our_requests(version: str, media: dict[str, Any], calls: list[dict]) -> tup
                 errors[call["name"]] = f"{type(exc).__name__}: {exc}"
             per_call[call["name"]] = fake.requests[start:]
     finally:
-        client.close()
+        if close is None:
+            client.close()
+        else:
+            loop.run_until_complete(close())
+        loop.close()
     return per_call, errors
 
 
-_CACHE: dict[str, tuple] = {}
+_SDK: dict[str, tuple] = {}
+_OURS: dict[tuple[str, str], tuple] = {}
 _USED: dict[str, set[str]] = {}
 
 
-def _both(version: str, media: dict[str, Any]) -> tuple:
-    if version not in _CACHE:
-        calls = calls_for(version)
-        _CACHE[version] = (_sdk_requests(version, media, calls), _our_requests(version, media, calls))
-    return _CACHE[version]
+def _both(version: str, media: dict[str, Any], twin: str = "sync") -> tuple:
+    """(SDK requests, errors), (our requests, errors) of every call, our client being the ``twin``."""
+    calls = calls_for(version)
+    if version not in _SDK:
+        _SDK[version] = _sdk_requests(version, media, calls)
+    if (version, twin) not in _OURS:
+        _OURS[version, twin] = _our_requests(version, media, calls, twin)
+    return _SDK[version], _OURS[version, twin]
 
 
 def _differences(sdk: dict[str, Any], ours: dict[str, Any]) -> list[str]:
@@ -129,9 +146,10 @@ _EVERY = {c["name"]: c["every_request"] for v in VERSIONS for c in calls_for(v)}
 _PARAMS = [(v, c["name"]) for v in VERSIONS for c in calls_for(v) if c["name"] not in SDK_CANNOT]
 
 
+@pytest.mark.parametrize("twin", ["sync", "async"])
 @pytest.mark.parametrize(("version", "name"), _PARAMS)
-def test_our_request_matches_the_sdk(version: str, name: str, media: dict[str, Any]) -> None:
-    (sdk_calls, sdk_errors), (our_calls, our_errors) = _both(version, media)
+def test_our_request_matches_the_sdk(version: str, name: str, twin: str, media: dict[str, Any]) -> None:
+    (sdk_calls, sdk_errors), (our_calls, our_errors) = _both(version, media, twin)
     assert sdk_calls.get(name), f"SDK {version} sent no request for {name} ({sdk_errors.get(name)})"
     assert our_calls.get(name), f"our client sent no request for {name} ({our_errors.get(name)})"
     assert our_errors[name] is None, f"our client failed on {name}: {our_errors[name]}"
