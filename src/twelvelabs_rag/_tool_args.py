@@ -34,8 +34,10 @@ class AnalyzeArgs(BaseModel):
     """Arguments of the analyze tool."""
 
     prompt: str = Field(description="The question or instruction about the video, e.g. 'What is the fox doing?'.")
-    video_id: str | None = Field(default=None, description="A video in the index (e.g. the video_id of a search result).")
-    asset_id: str | None = Field(default=None, description="A TwelveLabs asset id (instead of video_id).")
+    asset_id: str | None = Field(
+        default=None, description="A TwelveLabs asset id, e.g. the asset_id of a search result or of the ingest tool.")
+    video_id: str | None = Field(
+        default=None, description="A video in the index: the video_id of a search result that has no asset_id.")
     url: str | None = Field(default=None, description="A direct http(s) URL of a video file (instead of video_id).")
     start: float | None = Field(default=None, ge=0, description="Start of the moment to ask about, in seconds.")
     end: float | None = Field(default=None, ge=0, description="End of the moment to ask about, in seconds.")

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,8 @@ from ._tool_args import (
     validation_message,
 )
 from .dedupe import afind_upload, find_upload
+from .flow import Flow, choose_flow
+from .ingest_assets import IngestWaitTimeoutError, aingest_asset, ingest_asset
 from .moments import dedupe_metadata, file_sha256, format_timestamp
 from .resources._resource import Plan, arun_plan, run_plan
 
@@ -52,7 +54,7 @@ __all__ = [
     "ToolInputError", "SearchArgs", "AnalyzeArgs", "SegmentSearchArgs", "IngestArgs", "validate_args",
     "validation_message", "citation", "MomentLine", "moment_line", "parse_moment_lines", "format_moments",
     "analyze_request", "segment_search", "asegment_search", "hit_line", "hit_dict",
-    "IngestResult", "Ingester",
+    "IngestResult", "Ingester", "STILL_INDEXING",
 ]
 
 SEARCH_NAME = "twelvelabs_search"
@@ -64,14 +66,16 @@ SEARCH_DESCRIPTION = (
     "Find moments (time-stamped clips) in the indexed videos that match a description or an image. "
     "Give `query` (what to look for, e.g. 'a fox running through snow') and/or `image` (a local image "
     "path or an http(s) image URL). Returns numbered moments, best first, each with a citation "
-    "[video mm:ss-mm:ss], its video_id, start and end in seconds, and what is said in it. Use the "
-    "video_id, start and end with the analyze tool to ask about a moment."
+    "[video mm:ss-mm:ss], its video_id (and asset_id when the video is an asset), start and end in "
+    "seconds, and what is said in it. To ask about a moment, give the analyze tool its asset_id (or its "
+    "video_id when it has no asset_id) with its start and end."
 )
 ANALYZE_DESCRIPTION = (
     "Ask the Pegasus video model a question about one video: give `prompt` and exactly one of "
-    "`video_id` (a video in the index, e.g. from the search tool), `asset_id` or `url` (a direct video "
-    "URL). Give `start` and `end` (seconds) to ask about one moment only. Give `json_schema` to get "
-    "the answer as JSON matching that schema. Returns Pegasus's answer."
+    "`asset_id` (e.g. the asset_id of a search result or of the ingest tool), `video_id` (a video of the "
+    "index, for search results without an asset_id) or `url` (a direct video URL). Give `start` and "
+    "`end` (seconds) to ask about one moment only. Give `json_schema` to get the answer as JSON matching "
+    "that schema. Returns Pegasus's answer."
 )
 SEGMENT_SEARCH_DESCRIPTION = (
     "Search the local store of video segment embeddings (offline; fast). Give exactly one of `query` "
@@ -81,9 +85,9 @@ SEGMENT_SEARCH_DESCRIPTION = (
 )
 INGEST_DESCRIPTION = (
     "Index a video so it can be searched and analyzed: give `source`, a local file path or an http(s) "
-    "URL. Returns the video_id when indexing is done, or the task_id and video_id so far with the "
-    "current status when it takes longer than the wait limit; call again with the same source to "
-    "keep waiting (the video is never uploaded twice)."
+    "URL. Returns its ids when indexing is done (asset_id and video_id; only a video_id on older indexes), "
+    "or the ids so far with the current status when it takes longer than the wait limit; call again "
+    "with the same source to keep waiting (the video is never uploaded twice)."
 )
 
 
@@ -251,9 +255,17 @@ def hit_line(rank: int, hit: Any) -> str:
 
 
 # --- ingest --------------------------------------------------------------------------------------------
+#: What the ingest tool's text says while a source is not ready yet (a model, or a script, calls again).
+STILL_INDEXING = "still being indexed"
+
+
 @dataclass
 class IngestResult:
-    """What an ingest call got: ``status`` is ``ready`` or the task's status when the wait ran out."""
+    """What an ingest call got: ``status`` is ``ready`` or the last status seen when the wait ran out.
+
+    On a current index (``api_shape="current"``) ``asset_id`` is the asset and ``video_id`` its
+    indexed asset (the id search answers); on a classic one ``task_id`` is the ``/tasks`` task.
+    """
 
     source: str
     index_id: str
@@ -262,6 +274,8 @@ class IngestResult:
     task_id: str | None = None
     already_indexed: bool = False
     resumed: bool = False
+    asset_id: str | None = None
+    api_shape: str = "classic"
 
     @property
     def ready(self) -> bool:
@@ -272,10 +286,18 @@ class IngestResult:
 
     def text(self) -> str:
         """The tool message for a model."""
+        if self.api_shape == "current":
+            ids = " ".join(f"{k}={v}" for k, v in (("asset_id", self.asset_id), ("video_id", self.video_id)) if v)
+            if self.ready:
+                how = "was already indexed" if self.already_indexed else "is indexed"
+                return (f"{self.source} {how}: {ids} (index {self.index_id}); it can be searched now, and asked "
+                        "about with the analyze tool by its asset_id.")
+            return (f"{self.source} is uploaded but {STILL_INDEXING} (status {self.status}): {ids}. Call the "
+                    "ingest tool again with the same source to keep waiting; it will not be uploaded again.")
         if self.ready:
             how = "was already indexed" if self.already_indexed else "is indexed"
             return f"{self.source} {how}: video_id={self.video_id} (index {self.index_id}); it can be searched now."
-        return (f"{self.source} is still being indexed (status {self.status}): task_id={self.task_id} "
+        return (f"{self.source} is {STILL_INDEXING} (status {self.status}): task_id={self.task_id} "
                 f"video_id={self.video_id}. Call the ingest tool again with the same source to keep waiting; "
                 "it will not be uploaded again.")
 
@@ -300,6 +322,9 @@ class _SyncIO:
     def find(self, index_id: str, facts: dict[str, Any]) -> Any:
         return find_upload(self.client, index_id, **facts)
 
+    def ingest_asset(self, index_id: str, source: Any, facts: dict[str, Any], **kw: Any) -> Any:
+        return ingest_asset(self.client, index_id, source, facts, **kw)
+
 
 class _AsyncIO(_SyncIO):
     def offload(self, fn: Any) -> Any:
@@ -308,42 +333,92 @@ class _AsyncIO(_SyncIO):
     def find(self, index_id: str, facts: dict[str, Any]) -> Any:
         return afind_upload(self.client, index_id, **facts)
 
+    def ingest_asset(self, index_id: str, source: Any, facts: dict[str, Any], **kw: Any) -> Any:
+        return aingest_asset(self.client, index_id, source, facts, **kw)
+
 
 class Ingester:
-    """Index files and URLs for a tool; remembers the tasks it started so a retry never uploads again.
+    """Index files and URLs for a tool; never uploads the same source twice.
+
+    The flow follows the index (``twelvelabs_rag.flow.choose_flow``; ``api_shape`` to insist): on a
+    current index (Marengo 3.0/3.5) a source becomes an asset (multipart with resume for large files,
+    ``on_progress`` per confirmed batch) and then an indexed asset (``twelvelabs_rag.ingest_assets``,
+    de-duplicated by ``dedupe.find_asset_upload``, assets still processing included); on a classic
+    index it goes through ``/tasks`` (``dedupe.find_upload``; the tasks started here are remembered).
 
     ```python
     from twelvelabs_rag.testing import FakeTwelveLabs
     client = FakeTwelveLabs().client(poll_interval=0)
     index = client.indexes.create(index_name="d", models=[{"model_name": "marengo3.0", "model_options": ["visual"]}])
     result = Ingester().ingest(client, index_id=index.id, source="https://example.com/fox.mp4", timeout=60)
-    assert result.ready and result.video_id
+    assert result.ready and result.asset_id and result.video_id and result.api_shape == "current"
     ```
     """
 
-    def __init__(self) -> None:
+    def __init__(self, api_shape: str | None = None) -> None:
+        if api_shape is not None:
+            choose_flow(api_shape)  # a typo fails here, not at the first call
+        self.api_shape = api_shape
+        self._flows: dict[str, Flow] = {}
         self._pending: dict[tuple[str, str], tuple[str, str | None]] = {}
         self._claimed: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
 
     def pending(self) -> dict[tuple[str, str], tuple[str, str | None]]:
-        """``(index_id, sha256 or url) -> (task_id, video_id)`` of uploads still indexing."""
+        """``(index_id, sha256 or url) -> (task_id, video_id)`` of classic uploads still indexing."""
         with self._lock:
             return dict(self._pending)
 
+    def _claim(self, key: tuple[str, str], source: str) -> None:
+        """This call looks the source up and uploads it; a concurrent call for it must not (caller holds the lock)."""
+        if key in self._claimed:
+            raise ToolInputError(f"{source} is being uploaded by another call right now; call again in a "
+                                 "moment to wait for it (it will not be uploaded twice).")
+        self._claimed.add(key)
+
     def _plan(self, io: _SyncIO, index_id: str, source: str, timeout: float | None,
-              user_metadata: Mapping[str, Any] | None) -> Plan[IngestResult]:
+              user_metadata: Mapping[str, Any] | None, on_progress: Callable[[Any], Any] | None) -> Plan[IngestResult]:
         if not isinstance(index_id, str) or not index_id.strip():
             raise ToolInputError("No index to ingest into: configure the tool with index_id=...")
         facts = yield io.offload(lambda: _source_facts(source))
         key = (index_id, facts.get("sha256") or facts["url"])
+        flow = self._flows.get(index_id)
+        if flow is None:
+            flow = choose_flow(self.api_shape, index=(yield io.client.indexes.retrieve(index_id)))
+            self._flows[index_id] = flow
+        if flow.ingest == "assets":
+            return (yield from self._assets_plan(io, index_id, source, facts, key, timeout, user_metadata,
+                                                 on_progress))
+        return (yield from self._tasks_plan(io, index_id, source, facts, key, timeout, user_metadata))
+
+    def _assets_plan(self, io: _SyncIO, index_id: str, source: str, facts: dict[str, Any], key: tuple[str, str],
+                     timeout: float | None, user_metadata: Mapping[str, Any] | None,
+                     on_progress: Callable[[Any], Any] | None) -> Plan[IngestResult]:
+        result = IngestResult(str(source), index_id, "pending", api_shape="current")
+        with self._lock:
+            self._claim(key, str(source))
+        try:
+            lookup = {k: v for k, v in facts.items() if k != "path"}
+            done = yield io.ingest_asset(index_id, facts.get("path") or facts["url"], lookup,
+                                         user_metadata=dict(user_metadata or {}), timeout=timeout,
+                                         on_progress=on_progress)
+        except IngestWaitTimeoutError as exc:
+            result.status = exc.last_status or "processing"
+            result.asset_id, result.video_id, result.resumed = exc.asset_id, exc.video_id, exc.reused
+            return result
+        finally:
+            with self._lock:
+                self._claimed.discard(key)
+        result.status, result.asset_id, result.video_id = "ready", done.asset_id, done.video_id
+        result.already_indexed, result.resumed = done.already_indexed, done.reused and not done.already_indexed
+        return result
+
+    def _tasks_plan(self, io: _SyncIO, index_id: str, source: str, facts: dict[str, Any], key: tuple[str, str],
+                    timeout: float | None, user_metadata: Mapping[str, Any] | None) -> Plan[IngestResult]:
         with self._lock:
             known = self._pending.get(key)
             if known is None:
-                if key in self._claimed:
-                    raise ToolInputError(f"{source} is being uploaded by another call right now; call again in a "
-                                         "moment to wait for it (it will not be uploaded twice).")
-                self._claimed.add(key)  # this call looks it up and uploads it; a concurrent one must not
+                self._claim(key, str(source))
         result = IngestResult(str(source), index_id, "pending", resumed=known is not None)
         if known is None:
             try:
@@ -384,11 +459,15 @@ class Ingester:
         return result
 
     def ingest(self, client: Any, *, index_id: str, source: str, timeout: float | None = None,
-               user_metadata: Mapping[str, Any] | None = None) -> IngestResult:
-        """Index ``source`` (a path or URL) with a ``TwelveLabs`` client; wait at most ``timeout`` seconds."""
-        return run_plan(self._plan(_SyncIO(client), index_id, source, timeout, user_metadata))
+               user_metadata: Mapping[str, Any] | None = None,
+               on_progress: Callable[[Any], Any] | None = None) -> IngestResult:
+        """Index ``source`` (a path or URL) with a ``TwelveLabs`` client; each wait lasts at most ``timeout``
+        seconds (current flow: the asset's processing, then its indexing). ``on_progress`` gets the upload
+        progress of a local file on the current flow (``UploadProgress``, possibly from worker threads)."""
+        return run_plan(self._plan(_SyncIO(client), index_id, source, timeout, user_metadata, on_progress))
 
     async def aingest(self, client: Any, *, index_id: str, source: str, timeout: float | None = None,
-                      user_metadata: Mapping[str, Any] | None = None) -> IngestResult:
+                      user_metadata: Mapping[str, Any] | None = None,
+                      on_progress: Callable[[Any], Any] | None = None) -> IngestResult:
         """Async :meth:`ingest` with an ``AsyncTwelveLabs`` client (hashing runs in a worker thread)."""
-        return await arun_plan(self._plan(_AsyncIO(client), index_id, source, timeout, user_metadata))
+        return await arun_plan(self._plan(_AsyncIO(client), index_id, source, timeout, user_metadata, on_progress))

@@ -94,3 +94,10 @@ def test_notebook_runs_against_the_emulator(name: str, tmp_path: Path, monkeypat
     if name == "05_video_agent":  # no OPENAI_API_KEY here: the agent says it is the scripted test double
         assert "Agent model: scripted test model" in text and "[scripted test model, not an LLM]" in text
         assert "[wildlife.mp4 00:04-00:08]" in text and "[kitchen.mp4 00:00-00:04]" in text
+        # the current flow, from the emulator's request log: two new clips uploaded as assets and indexed (the
+        # third was indexed before and is found, not uploaded again), Pegasus asked about the eagle's asset + window
+        assert "kitchen.mp4 was already indexed" in text
+        assert "{'POST /assets': 2, 'POST /indexes/{index_id}/indexed-assets': 2, 'POST /search': 1, " \
+               "'POST /analyze': 1}" in text
+        assert "analyze: {'video': {'type': 'asset_id', 'asset_id': " in text
+        assert "'start_time': 4.0, 'end_time': 8.0, 'model_name': 'pegasus1.5'}" in text

@@ -21,6 +21,10 @@ from twelvelabs_rag.agent_tools import (
 from twelvelabs_rag.testing import FakeTwelveLabs, scripted_agent
 from twelvelabs_rag.testing.scripted_agent import SCRIPTED_LABEL, FinalStep, ScriptedVideoAgent, ToolResult, ToolStep
 
+#: A classic index (ingest through /tasks) and a current one (assets + indexed assets).
+CLASSIC_MODELS = [{"model_name": "marengo2.7", "model_options": ["visual"]}]
+CURRENT_MODELS = [{"model_name": "marengo3.0", "model_options": ["visual"]}]
+
 
 def test_moment_lines_round_trip() -> None:
     text = "\n".join([
@@ -82,7 +86,7 @@ def test_validate_args_names_the_argument_and_the_fix() -> None:
 def test_ingest_forgets_a_failed_task_so_the_source_can_be_retried() -> None:
     fake = FakeTwelveLabs()
     client = fake.client(poll_interval=0)
-    index = client.indexes.create(index_name="i", models=[{"model_name": "marengo3.0", "model_options": ["visual"]}])
+    index = client.indexes.create(index_name="i", models=CLASSIC_MODELS)
     ingester = Ingester()
     fake.fail_task_next()
     with pytest.raises(TaskFailedError):
@@ -134,7 +138,7 @@ async def test_concurrent_ingests_of_one_source_upload_once() -> None:
 
     fake = FakeTwelveLabs()
     client = fake.async_client(poll_interval=0)
-    index = await client.indexes.create(index_name="i", models=[{"model_name": "marengo3.0", "model_options": ["visual"]}])
+    index = await client.indexes.create(index_name="i", models=CLASSIC_MODELS)
     fake.add_latency("POST /tasks", 0.05)  # awaited by the async transport: the second call runs meanwhile
     ingester = Ingester()
     first, second = await asyncio.gather(
@@ -157,7 +161,7 @@ def test_ingest_waits_for_an_upload_another_process_started(tmp_path) -> None:
     fake = FakeTwelveLabs()
     client = fake.client(poll_interval=0)
     try:
-        index = client.indexes.create(index_name="i", models=[{"model_name": "marengo3.0", "model_options": ["visual"]}])
+        index = client.indexes.create(index_name="i", models=CLASSIC_MODELS)
         clip = make_clip(tmp_path / "fox.mp4", DEMO_SCRIPTS["wildlife.mp4"])
         first = client.tasks.create(index_id=index.id, file=clip, user_metadata=dedupe_metadata(sha256=file_sha256(clip)))
         result = Ingester().ingest(client, index_id=index.id, source=str(clip), timeout=60)

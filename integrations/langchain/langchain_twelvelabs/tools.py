@@ -16,7 +16,8 @@ assert [t.name for t in tools] == ["twelvelabs_search", "twelvelabs_analyze", "t
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 from langchain_core.documents import Document
 from langchain_core.tools import BaseTool, BaseToolkit, ToolException
@@ -57,10 +58,11 @@ def _document_hit(doc: Document) -> dict[str, Any]:
 class TwelveLabsSearchTool(TwelveLabsToolBase):
     """Find moments in a TwelveLabs index for a text or an image; returns cited moments plus the hits.
 
-    The content is one line per moment (citation, ``video_id``, ``start``/``end`` seconds, what is
-    said); the artifact is the list of hits as dicts (``video_id``, ``start``, ``end``, ``score``,
-    ``rank``, ``filename``, ``citation``, ``text``, ...). Searching is done by
-    :class:`TwelveLabsSearchRetriever`.
+    The content is one line per moment (citation, ``video_id``, ``start``/``end`` seconds, on a current
+    index the ``asset_id`` to analyze it by, what is said); the artifact is the list of hits as dicts
+    (``video_id``, ``asset_id``, ``start``, ``end``, ``score`` or ``rank``, ``filename``, ``citation``,
+    ``text``, ...). Searching is done by :class:`TwelveLabsSearchRetriever` (the index's models decide
+    the flow, or ``api_shape``).
 
     Setup:
         ```bash
@@ -70,7 +72,8 @@ class TwelveLabsSearchTool(TwelveLabsToolBase):
 
     Key init args:
         index_id: the index to search. k: moments per call (default 5; the model may ask for more).
-        search_options: modalities, default ``["visual", "audio"]``.
+        search_options: modalities, default ``["visual", "audio"]``. api_shape: ``"current"`` or
+        ``"classic"`` (default: the index decides).
 
     Instantiate:
         ```python
@@ -91,13 +94,15 @@ class TwelveLabsSearchTool(TwelveLabsToolBase):
     index_id: str
     k: int = Field(default=5, ge=1, le=50)
     search_options: list[str] = Field(default_factory=lambda: ["visual", "audio"])
+    api_shape: Literal["current", "classic"] | None = None
 
     _retriever: TwelveLabsSearchRetriever | None = PrivateAttr(default=None)
 
     def _get_retriever(self) -> TwelveLabsSearchRetriever:
         if self._retriever is None or self._retriever.index_id != self.index_id:
             self._retriever = TwelveLabsSearchRetriever(
-                index_id=self.index_id, k=self.k, search_options=self.search_options, api_key=self.api_key,
+                index_id=self.index_id, k=self.k, search_options=self.search_options, api_shape=self.api_shape,
+                api_key=self.api_key,
                 base_url=self.base_url, timeout=self.timeout, max_retries=self.max_retries, client=self.client,
                 async_client=self.async_client,
             )
@@ -116,7 +121,7 @@ class TwelveLabsSearchTool(TwelveLabsToolBase):
     def _output(docs: list[Document], what: str) -> tuple[str, list[dict[str, Any]]]:
         lines = [
             moment_line(i + 1, format_citation(d), d.metadata["video_id"], d.metadata["start"], d.metadata["end"],
-                        d.page_content, score=d.metadata.get("score"))
+                        d.page_content, asset_id=d.metadata.get("asset_id"), score=d.metadata.get("score"))
             for i, d in enumerate(docs)
         ]
         return format_moments(lines, what=what), [_document_hit(d) for d in docs]
@@ -152,9 +157,10 @@ class TwelveLabsSearchTool(TwelveLabsToolBase):
 class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
     """Ask Pegasus about a video, an asset or a URL, optionally about one moment, optionally as JSON.
 
-    ``video_id`` runs on ``pegasus1.2``; ``asset_id`` / ``url`` on ``pegasus1.5`` (``model_name``
-    overrides). A moment's window (``start``/``end``) is sent as ``start_time``/``end_time`` when the
-    client supports them, else it is stated in the prompt. The artifact holds the answer, its parsed
+    ``asset_id`` / ``url`` run on ``pegasus1.5``, ``video_id`` (a classic index) on ``pegasus1.2``
+    (``model_name`` overrides). A moment's window (``start``/``end``) is sent as ``start_time``/
+    ``end_time`` on the ``video`` object (asset or URL); classic ``video_id`` has none, so there it is
+    stated in the prompt. The artifact holds the answer, its parsed
     JSON (with ``json_schema``), the model, the finish reason and the generation id.
 
     Setup:
@@ -174,7 +180,7 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
 
     Invoke:
         ```python
-        tool.invoke({"prompt": "What happens here?", "video_id": "vid_1", "start": 4, "end": 8})
+        tool.invoke({"prompt": "What happens here?", "asset_id": "asset_1", "start": 4, "end": 8})
         ```
     """
 
@@ -233,10 +239,14 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
 class TwelveLabsIngestTool(TwelveLabsToolBase):
     """Index a video file or URL; returns when it is ready, or after ``wait_timeout`` with the ids so far.
 
-    A source already in the index (same file content, same name and size, or same URL) is not
-    uploaded again; a source still indexing after an earlier call is waited for again, not
-    re-uploaded (the client also never duplicates an upload on its own retries). The artifact is
-    ``{"status", "video_id", "task_id", "index_id", "source", "already_indexed", "resumed"}``.
+    The index decides the flow (``twelvelabs_rag.flow.choose_flow``; ``api_shape`` to insist): on a
+    current index (Marengo 3.0/3.5) the source becomes an asset (multipart with resume for large
+    files; ``on_progress`` gets the upload progress) and then an indexed asset; on a classic index it
+    goes through ``/tasks``. A source already ingested (same file content, same name and size, or
+    same URL; an asset or task still processing counts) is not uploaded again, it is waited for. The
+    artifact is ``{"status", "asset_id", "video_id", "task_id", "index_id", "source", "already_indexed",
+    "resumed", "api_shape"}``: ``asset_id`` is what the analyze tool takes, ``video_id`` what search
+    answers; ``task_id`` only on a classic index.
 
     Setup:
         ```bash
@@ -245,8 +255,10 @@ class TwelveLabsIngestTool(TwelveLabsToolBase):
         ```
 
     Key init args:
-        index_id: the index to add videos to. wait_timeout: seconds to wait per call (default 600).
-        user_metadata: added to every uploaded video.
+        index_id: the index to add videos to. wait_timeout: seconds each wait lasts (default 600; on the
+        current flow the asset's processing, then its indexing). user_metadata: added to every upload.
+        api_shape: ``"current"`` or ``"classic"`` (default: the index decides). on_progress: upload
+        progress of local files on the current flow (may be called from worker threads).
 
     Instantiate:
         ```python
@@ -266,19 +278,28 @@ class TwelveLabsIngestTool(TwelveLabsToolBase):
     index_id: str
     wait_timeout: float | None = Field(default=600.0, ge=0)
     user_metadata: dict[str, Any] | None = None
+    api_shape: Literal["current", "classic"] | None = None
+    on_progress: Callable[[Any], Any] | None = Field(default=None, exclude=True, repr=False)
 
-    _ingester: Ingester = PrivateAttr(default_factory=Ingester)
+    _ingester: Ingester | None = PrivateAttr(default=None)
+
+    def _get_ingester(self) -> Ingester:
+        if self._ingester is None or self._ingester.api_shape != self.api_shape:
+            self._ingester = Ingester(self.api_shape)
+        return self._ingester
 
     def _run(self, source: str, run_manager: Any = None) -> tuple[str, dict[str, Any]]:
         with as_tool_errors():
-            result = self._ingester.ingest(self._sync_client(), index_id=self.index_id, source=source,
-                                           timeout=self.wait_timeout, user_metadata=self.user_metadata)
+            result = self._get_ingester().ingest(
+                self._sync_client(), index_id=self.index_id, source=source, timeout=self.wait_timeout,
+                user_metadata=self.user_metadata, on_progress=self.on_progress)
         return result.text(), result.to_dict()
 
     async def _arun(self, source: str, run_manager: Any = None) -> tuple[str, dict[str, Any]]:
         with as_tool_errors():
-            result = await self._ingester.aingest(self._async_client(), index_id=self.index_id, source=source,
-                                                  timeout=self.wait_timeout, user_metadata=self.user_metadata)
+            result = await self._get_ingester().aingest(
+                self._async_client(), index_id=self.index_id, source=source, timeout=self.wait_timeout,
+                user_metadata=self.user_metadata, on_progress=self.on_progress)
         return result.text(), result.to_dict()
 
 
@@ -296,7 +317,8 @@ class TwelveLabsToolkit(TwelveLabsClientMixin, BaseToolkit):
         ```
 
     Key init args:
-        index_id, store, k, search_options, analyze_model, wait_timeout.
+        index_id, store, k, search_options, analyze_model, wait_timeout, api_shape (default: the index decides
+        the flow of search and ingest).
 
     Instantiate:
         ```python
@@ -314,6 +336,7 @@ class TwelveLabsToolkit(TwelveLabsClientMixin, BaseToolkit):
     search_options: list[str] = Field(default_factory=lambda: ["visual", "audio"])
     analyze_model: str | None = None
     wait_timeout: float | None = Field(default=600.0, ge=0)
+    api_shape: Literal["current", "classic"] | None = None
 
     def get_tools(self) -> list[BaseTool]:
         """The tools this configuration supports, in the order search, analyze, segment search, ingest."""
@@ -322,10 +345,11 @@ class TwelveLabsToolkit(TwelveLabsClientMixin, BaseToolkit):
         tools: list[BaseTool] = []
         if self.index_id:
             tools.append(TwelveLabsSearchTool(index_id=self.index_id, k=self.k, search_options=self.search_options,
-                                              **conn))
+                                              api_shape=self.api_shape, **conn))
         tools.append(TwelveLabsAnalyzeTool(model_name=self.analyze_model, **conn))
         if self.store is not None:
             tools.append(TwelveLabsSegmentSearchTool(store=self.store, k=self.k, **conn))
         if self.index_id:
-            tools.append(TwelveLabsIngestTool(index_id=self.index_id, wait_timeout=self.wait_timeout, **conn))
+            tools.append(TwelveLabsIngestTool(index_id=self.index_id, wait_timeout=self.wait_timeout,
+                                              api_shape=self.api_shape, **conn))
         return tools

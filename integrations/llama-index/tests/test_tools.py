@@ -1,7 +1,9 @@
 """``TwelveLabsToolSpec`` against the emulator, and a ``FunctionAgent`` loop driven by the scripted test double.
 
 Checks what each tool sent (the emulator's request log), what it returned (text for the model,
-``raw_output`` data for the program) and how errors reach the agent (as error tool outputs).
+``raw_output`` data for the program) and how errors reach the agent (as error tool outputs). The
+agent runs the current flow (ingest as assets -> search -> analyze by asset_id with the window); one
+agent test keeps the classic flow (/tasks index, analyze by video_id).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from llama_index.tools.twelvelabs.testing import SCRIPTED_LABEL, ScriptedFunctio
 
 from twelvelabs_rag import ConfigurationError, TwelveLabsError
 from twelvelabs_rag.agent_tools import ToolInputError, parse_moment_lines
+from twelvelabs_rag.flow import CURRENT
 from twelvelabs_rag.moments import format_timestamp
 from twelvelabs_rag.store import SegmentStore
 from twelvelabs_rag.testing import FakeTwelveLabs, parse_script
 from twelvelabs_rag.testing.samples import DEMO_SCRIPTS
+from twelvelabs_rag.testing.scripted_agent import ScriptedVideoAgent
 
 MARENGO = {"model_name": "marengo2.7", "model_options": ["visual", "audio"]}
 PEGASUS = {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]}
@@ -84,6 +88,17 @@ def test_search_sync_returns_cited_moments(spec, library, fake) -> None:
     assert (line.video_id, line.start, line.end) == (top["video_id"], 8.0, 12.0)
 
 
+async def test_search_on_a_current_index_names_the_asset_of_each_hit(client, aclient, current_library) -> None:
+    lib = current_library
+    tool = by_name(TwelveLabsToolSpec(lib["index_id"], client=client, async_client=aclient))["twelvelabs_search"]
+    output = await tool.acall(query="a brown bear catches salmon in a river", k=2)
+    top = output.raw_output.data[0]
+    assert (top["video_id"], top["asset_id"]) == (lib["wildlife.mp4"], lib["asset:wildlife.mp4"])
+    [line, *_] = parse_moment_lines(output.content)  # the model reads the asset to analyze from the text
+    assert (line.extra["asset_id"], line.start, line.end) == (top["asset_id"], *_scene("wildlife.mp4", "bear"))
+    assert tool.call(query="a brown bear catches salmon in a river", k=2).content == output.content
+
+
 async def test_search_async_by_image(spec, media, loop_free) -> None:
     output, free = await loop_free(by_name(spec)["twelvelabs_search"].acall(image=str(media["taxi.png"]), k=1))
     top = output.raw_output.data[0]
@@ -113,6 +128,16 @@ def test_analyze_window_and_schema(spec, client, library, fake) -> None:
     with pytest.raises(ToolInputError, match="exactly one of `video_id`"):
         tool.call(prompt="What?", video_id="v", url="https://x/v.mp4")
     assert len(fake.calls("POST /analyze")) == 2
+
+
+async def test_analyze_an_asset_about_the_moment_window(client, aclient, current_library, fake) -> None:
+    lib = current_library
+    tool = by_name(TwelveLabsToolSpec(client=client, async_client=aclient))["twelvelabs_analyze"]
+    out = await tool.acall(prompt="What flies here?", asset_id=lib["asset:wildlife.mp4"], start=4, end=8)
+    [sent] = fake.calls("POST /analyze")
+    assert sent.json["video"] == {"type": "asset_id", "asset_id": lib["asset:wildlife.mp4"]}
+    assert (sent.json["start_time"], sent.json["end_time"]) == (4.0, 8.0) and "video_id" not in sent.json
+    assert sent.json["model_name"] == CURRENT.pegasus and "eagle" in out.content
 
 
 async def test_segment_search_text_like_and_offline(client, aclient, store) -> None:
@@ -155,6 +180,32 @@ async def test_ingest_resumes_after_a_timeout_without_a_second_upload(media) -> 
     assert again.raw_output.data["already_indexed"] and len(fake.calls("POST /tasks")) == 1
 
 
+async def test_ingest_on_a_current_index_uploads_an_asset_and_resumes_after_a_timeout(media) -> None:
+    fake = FakeTwelveLabs()
+    clients = _ticking(fake)
+    index = clients["client"].indexes.create(index_name="ingest", models=CURRENT.index_models)
+    tools = by_name(TwelveLabsToolSpec(index.id, wait_timeout=1, **clients))
+    results = [tools["twelvelabs_ingest"].call(source=str(media["kitchen.mp4"]))]
+    first = results[0].raw_output.data
+    assert first["status"] != "ready" and first["asset_id"] and first["api_shape"] == "current"
+    assert "still being indexed" in results[0].content and f"asset_id={first['asset_id']}" in results[0].content
+    while results[-1].raw_output.data["status"] != "ready" and len(results) < 8:
+        results.append(await tools["twelvelabs_ingest"].acall(source=str(media["kitchen.mp4"])))
+    assert results[-1].raw_output.data["status"] == "ready" and len(results) > 2
+    assert {r.raw_output.data["asset_id"] for r in results} == {first["asset_id"]}
+    assert len(fake.calls("POST /assets")) == 1 and len(fake.calls("POST /indexes/{index_id}/indexed-assets")) == 1
+    assert fake.calls("POST /tasks") == []
+
+
+def test_ingest_api_shape_contradicting_the_index_is_a_typed_error(client) -> None:
+    index = client.indexes.create(index_name="ingest", models=CURRENT.index_models)
+    with pytest.raises(TwelveLabsError, match="api_shape='classic' does not fit this index"):
+        by_name(TwelveLabsToolSpec(index.id, client=client, api_shape="classic"))["twelvelabs_ingest"].call(
+            source="https://example.com/fox.mp4")
+    with pytest.raises(TwelveLabsError, match="api_shape must be"):
+        TwelveLabsToolSpec(index.id, client=client, api_shape="modern")
+
+
 # --- agent ------------------------------------------------------------------------------------------
 # llama-index-workflows inspects the agent's members when it is built, touching pydantic's deprecated
 # ``__fields__``, ``__fields_set__``, ``model_computed_fields``...; the warnings are attributed to ``inspect``, outside the project's
@@ -163,7 +214,35 @@ workflow_warning = pytest.mark.filterwarnings("ignore::DeprecationWarning:inspec
 
 
 @workflow_warning
-async def test_function_agent_searches_asks_pegasus_and_answers_with_the_timestamp(spec, client, library, fake) -> None:
+async def test_function_agent_ingests_searches_and_asks_pegasus_by_asset(client, aclient, media, fake) -> None:
+    index = client.indexes.create(index_name="agent-current", models=CURRENT.index_models)  # empty
+    spec = TwelveLabsToolSpec(index.id, client=client, async_client=aclient)
+    llm = ScriptedFunctionCallingLLM(agent=ScriptedVideoAgent(ingest=[str(media[n]) for n in DEMO_SCRIPTS]), max_turns=12)
+    handler = FunctionAgent(tools=spec.to_tool_list(), llm=llm).run(user_msg=QUESTION)
+    results = [ev async for ev in handler.stream_events() if isinstance(ev, ToolCallResult)]
+    response = await handler
+    assert [r.tool_name for r in results] == ["twelvelabs_ingest"] * 3 + ["twelvelabs_search", "twelvelabs_analyze"]
+    assert not any(r.tool_output.is_error for r in results)
+    ingested = {r.tool_kwargs["source"].rsplit("/", 1)[-1]: r.tool_output.raw_output.data for r in results[:3]}
+    assert all(d["status"] == "ready" and d["api_shape"] == "current" for d in ingested.values())
+    assert len(fake.calls("POST /assets")) == 3 and len(fake.calls("POST /indexes/{index_id}/indexed-assets")) == 3
+    assert fake.calls("POST /tasks") == []
+    [search] = fake.calls("POST /search")
+    assert search.form["query_text"] == [QUESTION]
+    asset = ingested["wildlife.mp4"]["asset_id"]
+    assert results[3].tool_output.raw_output.data[0]["asset_id"] == asset  # the hit names its asset
+    start, end = _scene("wildlife.mp4", "eagle")
+    [analysis] = fake.calls("POST /analyze")
+    assert analysis.json["video"] == {"type": "asset_id", "asset_id": asset} and "video_id" not in analysis.json
+    assert (analysis.json["start_time"], analysis.json["end_time"]) == (start, end)
+    assert client.assets.retrieve(asset).filename == "wildlife.mp4"
+    text = str(response)
+    assert text.startswith(SCRIPTED_LABEL) and "[wildlife.mp4 00:04-00:08]" in text
+    assert f"({start:g}s to {end:g}s)" in text and "eagle" in text.split("Pegasus says:", 1)[1]
+
+
+@workflow_warning
+async def test_function_agent_on_a_classic_index_asks_by_video_id(spec, client, library, fake) -> None:
     agent = FunctionAgent(tools=spec.to_tool_list(), llm=ScriptedFunctionCallingLLM())
     handler = agent.run(user_msg=QUESTION)
     results = [ev async for ev in handler.stream_events() if isinstance(ev, ToolCallResult)]

@@ -64,6 +64,16 @@ class _WorldBound:
         self.segment_store = segment_store
 
 
+class _CurrentWorldBound:
+    """The standard suites on a current index (Marengo 3.0, clips ingested as assets)."""
+
+    world: Any
+
+    @pytest.fixture(autouse=True)
+    def _bind_world(self, current_world: Any) -> None:
+        self.world = current_world
+
+
 # --- standard suites ----------------------------------------------------------------------------
 class TestSearchToolIntegration(_WorldBound, ToolsIntegrationTests):
     @property
@@ -123,6 +133,28 @@ class TestIngestToolIntegration(_WorldBound, ToolsIntegrationTests):
         return {"source": str(self.world.media_dir / "kitchen.mp4")}
 
 
+class TestSearchToolIntegrationCurrent(_CurrentWorldBound, TestSearchToolIntegration):
+    pass
+
+
+class TestAnalyzeToolIntegrationCurrent(_CurrentWorldBound, ToolsIntegrationTests):
+    @property
+    def tool_constructor(self) -> type[TwelveLabsAnalyzeTool]:
+        return TwelveLabsAnalyzeTool
+
+    @property
+    def tool_constructor_params(self) -> dict[str, Any]:
+        return self.world.clients_kw()
+
+    @property
+    def tool_invoke_params_example(self) -> dict[str, Any]:
+        return {"prompt": "What does the eagle do?", "asset_id": self.world.assets["wildlife.mp4"], "start": 4, "end": 8}
+
+
+class TestIngestToolIntegrationCurrent(_CurrentWorldBound, TestIngestToolIntegration):
+    """On the current index the clip is found as an asset already indexed: nothing is uploaded."""
+
+
 # --- search ---------------------------------------------------------------------------------------------
 def test_search_returns_cited_moments_and_the_hits(world: Any) -> None:
     tool = TwelveLabsSearchTool(index_id=world.index_id, **world.clients_kw())
@@ -137,6 +169,19 @@ def test_search_returns_cited_moments_and_the_hits(world: Any) -> None:
     assert top["citation"] == "[wildlife.mp4 00:08-00:12]" and top["text"] == "the bear is fishing"
     [line, *_] = parse_moment_lines(msg.content)  # the model reads the same moment back from the text
     assert (line.citation, line.video_id, line.start, line.end) == (top["citation"], top["video_id"], 8.0, 12.0)
+
+
+async def test_search_on_a_current_index_names_the_asset_of_each_hit(current_world: Any) -> None:
+    world = current_world
+    tool = TwelveLabsSearchTool(index_id=world.index_id, **world.clients_kw())
+    msg = await acall(tool, {"query": "a brown bear catches salmon in a river", "k": 2})
+    top = msg.artifact[0]
+    assert (top["video_id"], top["asset_id"]) == (world.videos["wildlife.mp4"], world.assets["wildlife.mp4"])
+    assert (top["start"], top["end"]) == _scene("wildlife.mp4", "bear")
+    [line, *_] = parse_moment_lines(msg.content)  # the model reads the asset to analyze from the text
+    assert (line.video_id, line.extra["asset_id"], line.start, line.end) == (top["video_id"], top["asset_id"], 8.0, 12.0)
+    sync = call(tool, {"query": "a brown bear catches salmon in a river", "k": 2})
+    assert sync.content == msg.content
 
 
 async def test_search_by_image_async(world: Any) -> None:
@@ -177,6 +222,18 @@ def test_analyze_asks_about_the_moment_window(world: Any, assert_window_sent: An
     assert sent.json["prompt"].endswith("What flies here?")
     assert msg.status == "success" and "eagle" in msg.content
     assert msg.artifact["model_name"] == "pegasus1.2" and msg.artifact["generation_id"]
+
+
+def test_analyze_an_asset_about_the_moment_window(current_world: Any, assert_window_sent: Any) -> None:
+    world = current_world
+    tool = TwelveLabsAnalyzeTool(**world.clients_kw())
+    before = len(world.fake.calls("POST /analyze"))
+    asset = world.assets["wildlife.mp4"]
+    msg = call(tool, {"prompt": "What flies here?", "asset_id": asset, "start": 4, "end": 8})
+    [sent] = world.fake.calls("POST /analyze")[before:]
+    assert sent.json["video"] == {"type": "asset_id", "asset_id": asset} and "video_id" not in sent.json
+    assert_window_sent(world.client(), sent.json, 4.0, 8.0)
+    assert msg.status == "success" and "eagle" in msg.content and msg.artifact["video"]["asset_id"] == asset
 
 
 async def test_analyze_an_asset_with_a_json_schema_async(current_world: Any) -> None:
@@ -282,6 +339,49 @@ async def test_ingest_async_url_resumes_without_a_second_upload(fresh_fake: Fake
     assert len(fresh_fake.calls("POST /tasks")) == 1
 
 
+def _current_index(clients: dict[str, Any]) -> str:
+    from twelvelabs_rag.flow import CURRENT
+
+    return str(clients["client"].indexes.create(index_name="ingest-current", models=CURRENT.index_models).id)
+
+
+def test_ingest_on_a_current_index_uploads_an_asset_and_returns_its_ids_on_timeout(
+        fresh_fake: FakeTwelveLabs, media_dir: Path) -> None:
+    clients = _ticking_clients(fresh_fake)
+    tool = TwelveLabsIngestTool(index_id=_current_index(clients), wait_timeout=1, **clients)
+    source = str(media_dir / "wildlife.mp4")
+    first = call(tool, {"source": source})
+    assert first.status == "success" and first.artifact["status"] != "ready" and first.artifact["asset_id"]
+    assert first.artifact["api_shape"] == "current" and first.artifact["task_id"] is None
+    assert "still being indexed" in first.content and f"asset_id={first.artifact['asset_id']}" in first.content
+    results = [first]
+    while results[-1].artifact["status"] != "ready" and len(results) < 8:
+        results.append(call(tool, {"source": source}))
+    assert results[-1].artifact["status"] == "ready" and len(results) > 2
+    assert {r.artifact["asset_id"] for r in results} == {first.artifact["asset_id"]}
+    assert len(fresh_fake.calls("POST /assets")) == 1 and len(fresh_fake.calls("POST /indexes/{index_id}/indexed-assets")) == 1
+    assert fresh_fake.calls("POST /tasks") == []
+    indexed = clients["client"].indexes.indexed_assets.retrieve(tool.index_id, results[-1].artifact["video_id"])
+    assert indexed.asset_id == first.artifact["asset_id"]
+
+
+async def test_ingest_async_url_on_a_current_index(fresh_fake: FakeTwelveLabs) -> None:
+    clients = _ticking_clients(fresh_fake)
+    tool = TwelveLabsIngestTool(index_id=_current_index(clients), wait_timeout=1, **clients)
+    results = [await acall(tool, {"source": "https://example.com/fox.mp4"}) for _ in range(6)]
+    assert results[0].artifact["status"] != "ready" and results[-1].artifact["status"] == "ready"
+    assert len({r.artifact["asset_id"] for r in results}) == 1
+    assert len(fresh_fake.calls("POST /assets")) == 1 and fresh_fake.calls("POST /tasks") == []
+
+
+def test_ingest_api_shape_that_contradicts_the_index_is_a_tool_message(fresh_fake: FakeTwelveLabs) -> None:
+    clients = {"client": fresh_fake.client(poll_interval=0)}
+    tool = TwelveLabsIngestTool(index_id=_current_index(clients), api_shape="classic", **clients)
+    msg = call(tool, {"source": "https://example.com/fox.mp4"})
+    assert msg.status == "error" and "api_shape='classic' does not fit this index" in msg.content
+    assert fresh_fake.calls("POST /assets") == [] and fresh_fake.calls("POST /tasks") == []
+
+
 def test_ingest_bad_source_and_failed_task(fresh_fake: FakeTwelveLabs, index_models, media_dir: Path) -> None:
     client = fresh_fake.client(poll_interval=0)
     index = client.indexes.create(index_name="ingest", models=index_models)
@@ -303,6 +403,8 @@ def test_toolkit_builds_the_tools_its_configuration_supports(world: Any, segment
     assert names == ["twelvelabs_search", "twelvelabs_analyze", "twelvelabs_segment_search", "twelvelabs_ingest"]
     tools = TwelveLabsToolkit(**kw).get_tools()
     assert [t.name for t in tools] == ["twelvelabs_analyze"] and tools[0].client is kw["client"]
+    shaped = TwelveLabsToolkit(index_id=world.index_id, api_shape="classic", **kw).get_tools()
+    assert [getattr(t, "api_shape", "n/a") for t in shaped] == ["classic", "n/a", "classic"]
 
 
 async def test_async_tools_do_not_block_the_loop(world: Any) -> None:

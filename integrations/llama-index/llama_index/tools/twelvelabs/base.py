@@ -15,24 +15,23 @@ Example (offline, against the bundled emulator)::
     from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_clip
     from llama_index.tools.twelvelabs import TwelveLabsToolSpec
 
-    fake = FakeTwelveLabs(task_statuses=("ready",))  # the emulator indexes instantly
-    client = fake.client()
+    fake = FakeTwelveLabs()
+    client = fake.client(poll_interval=0)
     index = client.indexes.create(index_name="tools", models=[
-        {"model_name": "marengo2.7", "model_options": ["visual", "audio"]},
-        {"model_name": "pegasus1.2", "model_options": ["visual", "audio"]}])
+        {"model_name": "marengo3.0", "model_options": ["visual", "audio"]}])  # a current index: assets
     tools = {t.metadata.name: t for t in TwelveLabsToolSpec(index.id, client=client).to_tool_list()}
     clip = make_clip(pathlib.Path(tempfile.mkdtemp()) / "fox.mp4", DEMO_SCRIPTS["wildlife.mp4"])
-    print(tools["twelvelabs_ingest"].call(source=str(clip)))          # ... is indexed: video_id=...
+    print(tools["twelvelabs_ingest"].call(source=str(clip)))          # ... is indexed: asset_id=... video_id=...
     found = tools["twelvelabs_search"].call(query="an eagle over a lake")
     top = found.raw_output.data[0]                                    # the structured hit
-    print(found.content.splitlines()[1])                              # 1. [fox.mp4 00:04-00:08] video_id=...
-    print(tools["twelvelabs_analyze"].call(prompt="What flies?", video_id=top["video_id"],
+    print(found.content.splitlines()[1])                              # 1. [fox.mp4 00:04-00:08] video_id=... asset_id=...
+    print(tools["twelvelabs_analyze"].call(prompt="What flies?", asset_id=top["asset_id"],
                                            start=top["start"], end=top["end"]))
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,7 +113,11 @@ class TwelveLabsToolSpec(BaseToolSpec):
         api_key / base_url / client / async_client: connection, as for every component of this package.
             With only a ``store``, no key is needed: cached queries and ``like_segment_id`` work offline.
         k: moments per search (the model may ask for another ``k``). search_options: search modalities.
-        analyze_model, temperature, max_tokens: Pegasus settings. wait_timeout: seconds an ingest call waits.
+        analyze_model, temperature, max_tokens: Pegasus settings. wait_timeout: seconds each wait of an ingest
+            call lasts (current flow: the asset's processing, then its indexing).
+        api_shape: ``"current"`` or ``"classic"``; by default the index's models decide how search and ingest
+            run (current: assets + indexed assets, hits carry ``asset_id``; classic: ``/tasks``, ``video_id``).
+        on_progress: upload progress of local files ingested on the current flow (may run in worker threads).
 
     Example:
         ```python
@@ -146,6 +149,8 @@ class TwelveLabsToolSpec(BaseToolSpec):
         max_tokens: int | None = None,
         wait_timeout: float | None = 600.0,
         user_metadata: dict[str, Any] | None = None,
+        api_shape: str | None = None,
+        on_progress: Callable[[Any], Any] | None = None,
     ) -> None:
         if k < 1:
             raise ToolInputError(f"k must be >= 1, got {k}")
@@ -160,9 +165,10 @@ class TwelveLabsToolSpec(BaseToolSpec):
         self.index_id, self.store, self.k = index_id, store, k
         self.search_options = tuple(search_options)
         self.analyze_model, self.temperature, self.max_tokens = analyze_model, temperature, max_tokens
-        self.wait_timeout, self.user_metadata = wait_timeout, user_metadata
+        self.wait_timeout, self.user_metadata, self.on_progress = wait_timeout, user_metadata, on_progress
+        self._ingester = Ingester(api_shape)  # checks api_shape
+        self.api_shape = api_shape
         self._retrievers: dict[int, TwelveLabsRetriever] = {}
-        self._ingester = Ingester()
 
     def __repr__(self) -> str:
         return f"TwelveLabsToolSpec(index_id={self.index_id!r}, store={self.store is not None}, k={self.k})"
@@ -201,7 +207,8 @@ class TwelveLabsToolSpec(BaseToolSpec):
     def _retriever(self, k: int) -> TwelveLabsRetriever:
         if k not in self._retrievers:
             self._retrievers[k] = TwelveLabsRetriever(self._need_index(), similarity_top_k=k,
-                                                      search_options=self.search_options, **self._conn)
+                                                      search_options=self.search_options, api_shape=self.api_shape,
+                                                      **self._conn)
         return self._retrievers[k]
 
     # --- search -----------------------------------------------------------------------------------
@@ -216,7 +223,8 @@ class TwelveLabsToolSpec(BaseToolSpec):
     @staticmethod
     def _moments(hits: list[NodeWithScore], what: str) -> ToolAnswer:
         data = [_node_hit(h) for h in hits]
-        lines = [moment_line(i + 1, d["citation"], d["video_id"], d["start"], d["end"], d["text"], score=d["score"])
+        lines = [moment_line(i + 1, d["citation"], d["video_id"], d["start"], d["end"], d["text"],
+                             asset_id=d.get("asset_id"), score=d.get("score"))
                  for i, d in enumerate(data)]
         return ToolAnswer(format_moments(lines, what=what), data)
 
@@ -301,14 +309,16 @@ class TwelveLabsToolSpec(BaseToolSpec):
         """Index a file or URL; return when ready or after ``wait_timeout`` with the ids so far."""
         source = validate_args(IngestArgs, kwargs).source
         result = self._ingester.ingest(self._holder().sync, index_id=self._need_index(), source=source,
-                                       timeout=self.wait_timeout, user_metadata=self.user_metadata)
+                                       timeout=self.wait_timeout, user_metadata=self.user_metadata,
+                                       on_progress=self.on_progress)
         return ToolAnswer(result.text(), result.to_dict())
 
     async def atwelvelabs_ingest(self, **kwargs: Any) -> ToolAnswer:
         """Async :meth:`twelvelabs_ingest`."""
         source = validate_args(IngestArgs, kwargs).source
         result = await self._ingester.aingest(self._holder().aio, index_id=self._need_index(), source=source,
-                                              timeout=self.wait_timeout, user_metadata=self.user_metadata)
+                                              timeout=self.wait_timeout, user_metadata=self.user_metadata,
+                                              on_progress=self.on_progress)
         return ToolAnswer(result.text(), result.to_dict())
 
     # --- lifecycle ---------------------------------------------------------------------------------
