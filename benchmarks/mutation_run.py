@@ -39,9 +39,11 @@ TARGETS: dict[str, tuple[set[str] | None, list[str]]] = {
                  ["tests/unit", "tests/client/test_retries.py", "tests/client/test_upload_dedupe.py"]),
     "_streaming.py": (None, ["tests/unit/test_streaming_and_vectors.py",
                              "tests/client/test_streams_paging_polling.py"]),
-    "store/_filters.py": (None, ["tests/store/test_store_filters.py", "tests/store/test_store_bad_input.py"]),
+    "store/_filters.py": (None, ["tests/store/test_store_filters.py", "tests/store/test_store_bad_input.py",
+                                 "tests/store/test_mutation_gaps.py"]),
     "store/_persist.py": (None, ["tests/store/test_store_basic.py", "tests/store/test_store_crash.py",
-                                 "tests/store/test_store_bad_input.py"]),
+                                 "tests/store/test_store_bad_input.py", "tests/store/test_store_save_steps.py",
+                                 "tests/store/test_mutation_gaps.py"]),
 }
 _CMP_SWAP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
              ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
@@ -155,19 +157,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=300.0)
     ap.add_argument("--list", action="store_true")
-    ap.add_argument("--mutant", help='apply only this one, as --list prints it (e.g. "store/_filters.py:106 Is -> '
-                    'IsNot"), run the tests and record nothing')
+    ap.add_argument("--mutant", help='apply only this one (each, when several share the text), as --list prints it '
+                    '(e.g. "store/_filters.py:106 Is -> IsNot"), run the tests and record nothing')
     ap.add_argument("--tests", nargs="+", help="with --mutant: the tests to run (default: the module's)")
     args = ap.parse_args(argv)
     todo = mutants()
     if args.mutant:
         chosen = [m for m in todo if describe(m) == args.mutant.strip()]
-        if len(chosen) != 1:
-            print(f"{len(chosen)} mutants match {args.mutant!r}; --list prints them", file=sys.stderr)
+        if not chosen:
+            print(f"no mutant matches {args.mutant!r}; --list prints them", file=sys.stderr)
             return 2
-        verdict = run_one(chosen[0], args.timeout, args.tests)
-        print(f"{args.mutant}: {verdict}")
-        return 0 if verdict.startswith("killed") else 1
+        verdicts = [run_one(m, args.timeout, args.tests) for m in chosen]  # same text, several places: all
+        for m, verdict in zip(chosen, verdicts, strict=True):
+            print(f"{describe(m)} (mutant #{m.index}): {verdict}")
+        return 0 if all(v.startswith("killed") for v in verdicts) else 1
     if args.sample is not None and args.sample < len(todo):
         todo = sorted(random.Random(args.seed).sample(todo, args.sample), key=lambda m: (m.module, m.index))
     if args.list:
