@@ -5,6 +5,7 @@
     python3 dev.py lint        # install, then ruff and mypy (what CI runs before the tests)
     python3 dev.py test        # install, lint, then run the whole test suite
     python3 dev.py bench ...   # install (with the benchmark peers), then run a benchmark script
+    python3 dev.py figures     # install (with the peers), rerun every benchmark, regenerate the README tables
     python3 dev.py sync        # install only
 
 uv (from PyPI, pinned below) is installed into .tools/ and resolves from the committed uv.lock,
@@ -92,6 +93,41 @@ def lint() -> int:
     return 0
 
 
+# Every published figure: the benchmark that records it and the arguments of the published run
+# (the `command` its results file records; tests/unit/test_published_figures.py keeps them equal).
+# Slow ones first in the notes: store_bench ~10 min, mutation_run ~8 min, milvus_bench ~15 min.
+FIGURES: dict[str, list[str]] = {
+    "store_bench": ["benchmarks/store_bench.py"],
+    "crash_soak": ["benchmarks/crash_soak.py", "--trials", "60", "--rows", "5000"],
+    "client_bench": ["benchmarks/client_bench.py"],
+    "bulk_bench": ["benchmarks/bulk_bench.py"],
+    "embed_v2_bench": ["benchmarks/embed_v2_bench.py"],
+    "multipart_bench": ["benchmarks/multipart_bench.py"],
+    "ndjson_bench": ["benchmarks/ndjson_bench.py"],
+    "milvus_bench": ["benchmarks/milvus_bench.py"],
+    "store_1m_bench": ["benchmarks/store_1m_bench.py", "--size", "50000"],
+    "mutation_run": ["benchmarks/mutation_run.py", "--sample", "40", "--seed", "1", "--timeout", "240"],
+}
+
+
+def figures(rest: list[str]) -> int:
+    """Rerun the benchmarks behind the published figures (all, or `--only NAME`...), then render the tables."""
+    names = list(FIGURES)
+    if rest:
+        if rest[0] != "--only" or len(rest) < 2 or not set(rest[1:]) <= set(FIGURES):
+            sys.exit(f"usage: python3 dev.py figures [--only NAME...]; NAME is one of {', '.join(FIGURES)}")
+        names = rest[1:]
+    sync("bench")
+    env, py = _env(), VENV / BIN / "python"
+    failed = [name for name in names if _run([py, *FIGURES[name]], cwd=ROOT, env=env)]
+    if _run([py, "benchmarks/render_tables.py"], cwd=ROOT, env=env):
+        failed.append("render_tables")
+    if failed:
+        print(f"FIGURES FAILED: {', '.join(failed)} (see the output above)", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str]) -> int:
     cmd, rest = (argv[0], argv[1:]) if argv else ("help", [])
     if cmd == "sync":
@@ -118,6 +154,8 @@ def main(argv: list[str]) -> int:
         if not rest:
             sys.exit("usage: python3 dev.py bench benchmarks/<script>.py [args]")
         return _run([VENV / BIN / "python", *rest], cwd=ROOT, env=_env())
+    if cmd == "figures":
+        return figures(rest)
     print(__doc__)
     return 0 if cmd in {"help", "-h", "--help"} else 2
 

@@ -1,6 +1,6 @@
 """Retrieve an embed-v2 task of 600 segments x 512 floats: ours vs bare httpx vs the official SDK 1.3.6.
 
-    .venv/bin/python benchmarks/embed_v2_bench.py [--iters 30] [--sdk-iters 10] [--no-sdk] [--out PATH]
+    .venv/bin/python benchmarks/embed_v2_bench.py [--iters 30] [--sdk-iters 10] [--no-sdk]
 
 Measures the median seconds per ``GET /embed-v2/tasks/{id}`` answered by a loopback stdlib server
 with a canned body (~6 MB of JSON, the same bytes for every contender), interleaving ours and bare
@@ -8,7 +8,8 @@ runs: bare ``httpx`` + ``json.loads`` + one ``np.asarray((n, d), float32)`` vs
 ``client.embed.v2.tasks.retrieve(id).matrix``, sync and async. Target: ours / bare <= 1.2. When
 ``.venv-sdk-1.3.6`` exists (the contract tests create it) the official SDK's
 ``embed.v_2.tasks.retrieve`` is timed in a subprocess against the same server (its product is pydantic
-models holding float lists; the contract venv has no numpy, so no matrix conversion is added to it). Results go to ``benchmarks/results/embed_v2_bench.json``.
+models holding float lists; the contract venv has no numpy, so no matrix conversion is added to it). Results go to ``benchmarks/results/embed_v2_bench.json``
+(``_results.record``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -31,6 +31,9 @@ import httpx
 import numpy as np
 
 from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import Table, record
 
 ROOT = Path(__file__).resolve().parents[1]
 SDK_PY = ROOT / ".venv-sdk-1.3.6" / "bin" / "python"
@@ -173,7 +176,7 @@ def main() -> None:
     ap.add_argument("--iters", type=int, default=30)
     ap.add_argument("--sdk-iters", type=int, default=10)
     ap.add_argument("--no-sdk", action="store_true")
-    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "embed_v2_bench.json")
+    ap.add_argument("--name", default="embed_v2_bench", help="results file name (benchmarks/results/NAME.json)")
     args = ap.parse_args()
     server, base = start_server()
     try:
@@ -182,32 +185,19 @@ def main() -> None:
         sdk = None if args.no_sdk else bench_sdk(base, args.sdk_iters)
     finally:
         server.shutdown()
-    case = f"embed-v2 task {SEGMENTS}x{DIM}"
-    result: dict[str, object] = {
-        "case": case, "body_bytes": len(task_body()), "iters": args.iters, "target": "ours/bare <= 1.2",
-        "python": platform.python_version(), "cpus": os.cpu_count(),
-        "sync": {"bare_ms": round(s["bare"] * 1e3, 3), "ours_ms": round(s["ours"] * 1e3, 3),
-                 "ratio": round(s["ours"] / s["bare"], 3)},
-        "async": {"bare_ms": round(a["bare"] * 1e3, 3), "ours_ms": round(a["ours"] * 1e3, 3),
-                  "ratio": round(a["ours"] / a["bare"], 3)},
-    }
-    print(f"{'case':36} {'bare httpx ms':>14} {'ours ms':>10} {'ours/bare':>10}  target <= 1.2")
-    for mode in ("sync", "async"):
-        r = result[mode]
-        print(f"{case + ', ' + mode:36} {r['bare_ms']:14.3f} {r['ours_ms']:10.3f} {r['ratio']:10.2f}  "  # type: ignore[index]
-              f"{'ok' if r['ratio'] <= 1.2 else 'MISSED'}")  # type: ignore[index]
+    table = Table()
+    print("| metric | ours | reference | ratio | target | status |\n|---|---|---|---|---|---|")
+    for mode, r in (("sync", s), ("async", a)):
+        table.add(f"embed-v2 task {SEGMENTS}x{DIM}, {mode} (ms, median)", r["ours"] * 1e3, r["bare"] * 1e3,
+                  unit="ms", target="<= 1.2x bare", ok=r["ours"] / r["bare"] <= 1.2,
+                  ref_name="bare httpx + json + numpy")
     if sdk is not None:
-        ratio = sdk["sdk_task"] / s["bare"]
-        result["sdk_1.3.6"] = {"ms": round(sdk["sdk_task"] * 1e3, 3), "ratio_vs_bare": round(ratio, 3),
-                               "ours_speedup": round(sdk["sdk_task"] / s["ours"], 2)}
-        print(f"{'SDK 1.3.6 retrieve (sync, no matrix)':36} {s['bare'] * 1e3:14.3f} {sdk['sdk_task'] * 1e3:10.3f} "
-              f"{ratio:10.2f}  (official SDK / bare)")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=2) + "\n")
-    os.replace(tmp, args.out)  # atomic
-    print(json.dumps(result))
-
+        table.add(f"official SDK 1.3.6 embed-v2 task {SEGMENTS}x{DIM}, sync, no matrix (ms, median)",
+                  sdk["sdk_task"] * 1e3, s["bare"] * 1e3, unit="ms", target="(info)",
+                  ref_name="bare httpx + json + numpy")
+    table.note(f"canned body of {len(task_body())} bytes from a loopback stdlib server; ours and bare interleaved")
+    record(args.name, table, params={k: v for k, v in vars(args).items() if k != "name"},
+           raw={"sync": s, "async": a, "sdk": sdk})
 
 if __name__ == "__main__":
     main()

@@ -14,7 +14,7 @@ Measures (targets from issue 10):
 
 The file is sparse (a real MP4 clip at its head, zeros after), so disk speed does not dominate.
 The SDK runs in ``.venv-sdk-1.3.6`` (built by the contract tests; ``--no-sdk`` skips it). Results go
-to ``benchmarks/results/multipart_bench.json`` and a Markdown table on stdout.
+to ``benchmarks/results/multipart_bench.json`` (``_results.record``) and a Markdown table on stdout.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import Table, record
 
 ROOT = Path(__file__).resolve().parents[1]
 SDK_PY = ROOT / ".venv-sdk-1.3.6" / "bin" / "python"
@@ -120,7 +123,7 @@ def main() -> int:
     ap.add_argument("--chunk-mib", type=int, default=5, help="the emulator's chunk size")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--no-sdk", action="store_true")
-    ap.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "multipart_bench.json"))
+    ap.add_argument("--name", default="multipart_bench", help="results file name (benchmarks/results/NAME.json)")
     args = ap.parse_args()
 
     from twelvelabs_rag.testing import FakeTwelveLabs, serve
@@ -168,33 +171,32 @@ def main() -> int:
     best_ours = min(r["seconds"] for r in results["ours"])
     rss = max(r["rss_growth"] for r in results["ours"])
     results["ours_mib_s"] = size / MIB / best_ours
-    rows = [("our throughput", f"{results['ours_mib_s']:.0f} MiB/s", "", "")]
+    print(f"\nmultipart upload, {args.size_mib} MiB sparse file, {args.concurrency} in flight, "
+          f"{args.chunk_mib} MiB chunks\n")
+    print("| metric | ours | reference | ratio | target | status |\n|---|---|---|---|---|---|")
+    table = Table()
     if results["sdk_runs"]:
         best_sdk = min(r["seconds"] for r in results["sdk_runs"])
         results["sdk_mib_s"] = size / MIB / best_sdk
-        results["throughput_ratio"] = best_sdk / best_ours
-        rows.append(("SDK 1.3.6 upload_file throughput", f"{results['sdk_mib_s']:.0f} MiB/s", "", ""))
-        rows.append(("ours / SDK throughput", f"{results['throughput_ratio']:.2f}x", ">= 1.5x",
-                     "met" if results["throughput_ratio"] >= 1.5 else "MISSED"))
+        ratio = best_sdk / best_ours
+        table.add(f"upload throughput, {args.size_mib} MiB, {args.concurrency} in flight (MiB/s)",
+                  round(results["ours_mib_s"], 1), round(results["sdk_mib_s"], 1), unit="MiB/s", ratio=ratio,
+                  target=">= 1.5x", ok=ratio >= 1.5, ref_name="SDK 1.3.6 upload_file")
+    else:
+        table.add(f"upload throughput, {args.size_mib} MiB, {args.concurrency} in flight (MiB/s)",
+                  round(results["ours_mib_s"], 1), unit="MiB/s")
+        table.note("SDK 1.3.6 not run (--no-sdk or no .venv-sdk-1.3.6; the contract tests build it)")
     budget = 64 * MIB + chunks_in_flight
-    results["rss_growth_mib"] = rss / MIB
-    results["rss_budget_mib"] = budget / MIB
-    rows.append(("our peak RSS growth", f"{rss / MIB:.1f} MiB", f"<= {budget / MIB:.0f} MiB (64 + in flight)",
-                 "met" if rss <= budget else "MISSED"))
+    table.add("peak RSS growth during the upload (MiB)", round(rss / MIB, 1), round(budget / MIB), unit="MiB",
+              target="<= 64 MiB + chunks in flight", ok=rss <= budget, ref_name="budget")
     new_files = sorted({f for r in results["ours"] for f in r["new_files"]})
-    results["our_temporary_files"] = new_files
-    rows.append(("our temporary files", str(len(new_files)), "0", "met" if not new_files else "MISSED"))
+    table.add("temporary files created", len(new_files), target="0", ok=not new_files)
     again = results["resume"]["already_confirmed_resent"]
-    rows.append(("confirmed chunks re-sent after kill at 50 %", str(again), "<= 1", "met" if again <= 1 else "MISSED"))
-    print(f"\nmultipart upload, {args.size_mib} MiB sparse file, {args.concurrency} in flight, "
-          f"{args.chunk_mib} MiB chunks\n")
-    print("| metric | value | target | status |\n|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
-    out = Path(args.json)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=1) + "\n")
-    print(json.dumps({k: v for k, v in results.items() if k not in ("ours", "sdk_runs")}))
+    table.add("confirmed chunks re-sent after a kill at 50 %", again, target="<= 1", ok=again <= 1)
+    table.note(f"best of {args.rounds} interleaved rounds, each contender in a fresh subprocess; sparse file, "
+               f"{args.chunk_mib} MiB chunks; killed at chunk {results['resume']['killed_at_chunk']} of "
+               f"{results['resume']['total_chunks']}, resumed into the same asset: {results['resume']['same_asset']}")
+    record(args.name, table, params={k: v for k, v in vars(args).items() if k != "name"}, raw=results)
     return 0
 
 

@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/mutation_run.py                 # every mutant of every target
     .venv/bin/python benchmarks/mutation_run.py --sample 40     # a seeded sample (a quick look)
     .venv/bin/python benchmarks/mutation_run.py --list          # the mutants, without running anything
+    .venv/bin/python benchmarks/mutation_run.py --mutant "store/_persist.py:182 True -> False" --tests T.py
+                                                                # one mutant against chosen tests (exit 0: killed)
 
 Each mutant changes one operator or constant (``<`` -> ``<=``, ``==`` -> ``!=``, ``and`` -> ``or``,
 ``+`` -> ``-``, ``True`` -> ``False``, ``not x`` -> ``x``, a returned name -> ``None``) in one function
@@ -37,9 +39,11 @@ TARGETS: dict[str, tuple[set[str] | None, list[str]]] = {
                  ["tests/unit", "tests/client/test_retries.py", "tests/client/test_upload_dedupe.py"]),
     "_streaming.py": (None, ["tests/unit/test_streaming_and_vectors.py",
                              "tests/client/test_streams_paging_polling.py"]),
-    "store/_filters.py": (None, ["tests/store/test_store_filters.py", "tests/store/test_store_bad_input.py"]),
+    "store/_filters.py": (None, ["tests/store/test_store_filters.py", "tests/store/test_store_bad_input.py",
+                                 "tests/store/test_mutation_gaps.py"]),
     "store/_persist.py": (None, ["tests/store/test_store_basic.py", "tests/store/test_store_crash.py",
-                                 "tests/store/test_store_bad_input.py"]),
+                                 "tests/store/test_store_bad_input.py", "tests/store/test_store_save_steps.py",
+                                 "tests/store/test_mutation_gaps.py"]),
 }
 _CMP_SWAP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
              ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
@@ -126,14 +130,18 @@ def mutated_source(m: Mutant) -> str:
     return ast.unparse(ast.fix_missing_locations(new)) + "\n"
 
 
-def run_one(m: Mutant, timeout: float) -> str:
+def describe(m: Mutant) -> str:
+    return f"{m.module}:{m.line} {m.change}"
+
+
+def run_one(m: Mutant, timeout: float, tests: list[str] | None = None) -> str:
     path = PKG / m.module
     original = path.read_bytes()
     try:
         path.write_text(mutated_source(m))
         cmd = [sys.executable, "-m", "pytest", "-x", "-q", "--no-header", "-p", "no:randomly", "-m", "not slow",
                "-o", "addopts=--import-mode=importlib -p no:cacheprovider --disable-socket --allow-unix-socket "
-               "--allow-hosts=127.0.0.1,localhost,::1", *TARGETS[m.module][1]]
+               "--allow-hosts=127.0.0.1,localhost,::1", *(tests or TARGETS[m.module][1])]
         try:
             proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
@@ -149,27 +157,39 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=300.0)
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--mutant", help='apply only this one (each, when several share the text), as --list prints it '
+                    '(e.g. "store/_filters.py:106 Is -> IsNot"), run the tests and record nothing')
+    ap.add_argument("--tests", nargs="+", help="with --mutant: the tests to run (default: the module's)")
     args = ap.parse_args(argv)
     todo = mutants()
+    if args.mutant:
+        chosen = [m for m in todo if describe(m) == args.mutant.strip()]
+        if not chosen:
+            print(f"no mutant matches {args.mutant!r}; --list prints them", file=sys.stderr)
+            return 2
+        verdicts = [run_one(m, args.timeout, args.tests) for m in chosen]  # same text, several places: all
+        for m, verdict in zip(chosen, verdicts, strict=True):
+            print(f"{describe(m)} (mutant #{m.index}): {verdict}")
+        return 0 if all(v.startswith("killed") for v in verdicts) else 1
     if args.sample is not None and args.sample < len(todo):
         todo = sorted(random.Random(args.seed).sample(todo, args.sample), key=lambda m: (m.module, m.index))
     if args.list:
         for m in todo:
-            print(f"{m.module}:{m.line}  {m.change}")
+            print(describe(m))
         return 0
     started = time.perf_counter()
     results: dict[str, list[tuple[Mutant, str]]] = {}
     for n, m in enumerate(todo, 1):
         verdict = run_one(m, args.timeout)
         results.setdefault(m.module, []).append((m, verdict))
-        print(f"[{n}/{len(todo)}] {m.module}:{m.line} {m.change}: {verdict}", flush=True)
+        print(f"[{n}/{len(todo)}] {describe(m)}: {verdict}", flush=True)
     table = Table()
     survivors = []
     for module, rows in results.items():
         killed = sum(v.startswith("killed") for _, v in rows)
         table.add(f"{module}: mutants killed", killed, len(rows), target="all", ok=killed == len(rows),
                   ref_name="mutants run")
-        survivors += [f"{module}:{m.line} {m.change}" for m, v in rows if v == "survived"]
+        survivors += [describe(m) for m, v in rows if v == "survived"]
     for s in survivors:
         table.note(f"survivor: {s}")
     record("mutation_run", table, params={"sample": args.sample, "seed": args.seed, "mutants_run": len(todo),

@@ -1,33 +1,28 @@
 """NDJSON decoding: the stream decoder against the quadratic one it replaced, side by side.
 
-    .venv/bin/python benchmarks/ndjson_bench.py [--sizes 1,2,4,8] [--chunk 1024]
+    .venv/bin/python benchmarks/ndjson_bench.py [--sizes 1,2,4,8,32] [--chunk 1024]
 
 For each line size (MB), one NDJSON line of that size plus a short one is fed in ``--chunk``-byte
 chunks to ``twelvelabs_rag._streaming.NDJSONDecoder`` and to ``Quadratic`` (the decoder before
 issue 9 item 6, kept here only as the reference). Prints a Markdown table and one JSON line. The
 reference is skipped above ``--max-quadratic-mb`` (it takes minutes there).
 
-Run on 2026-12-02 16:26 UTC (2-vCPU shared box, load average 7.9 from other jobs; the ratios carry
-over, absolute times are noisy), ``--sizes 1,2,4,8,32 --chunk 1024``:
-
-| line MB | before (s) | after (s) | before / after |
-|---:|---:|---:|---:|
-| 1 | 0.225 | 0.0060 | 37x |
-| 2 | 0.749 | 0.0131 | 57x |
-| 4 | 2.846 | 0.0133 | 214x |
-| 8 | 15.406 | 0.0112 | 1377x |
-| 32 | - | 0.1180 | - |
-
-Before grows ~4x per doubling (quadratic); after grows linearly (noise dominates below 8 MB).
+Records ``benchmarks/results/ndjson_bench.json`` (``_results.record``); the benchmarks README's
+table is generated from it. Target: "before" grows about 4x per doubling (quadratic), "after" at
+most about 2x plus noise, so at the largest size the reference runs, after / before is <= 0.01.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 import time
+from pathlib import Path
 
 from twelvelabs_rag._streaming import NDJSONDecoder
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import Table, record
 
 
 class Quadratic:
@@ -54,9 +49,10 @@ def _time(decoder: object, chunks: list[bytes]) -> tuple[float, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1,2,4,8", help="line sizes in MB, comma-separated")
+    ap.add_argument("--sizes", default="1,2,4,8,32", help="line sizes in MB, comma-separated")
     ap.add_argument("--chunk", type=int, default=1024, help="bytes per fed chunk")
     ap.add_argument("--max-quadratic-mb", type=float, default=8)
+    ap.add_argument("--name", default="ndjson_bench", help="results file name (benchmarks/results/NAME.json)")
     args = ap.parse_args()
     rows = []
     for mb in (float(s) for s in args.sizes.split(",")):
@@ -69,14 +65,19 @@ def main() -> None:
             before, n_before = _time(Quadratic(), chunks)
             assert n_before == n_after == 2
         rows.append({"line_mb": mb, "before_s": before, "after_s": after,
-                     "ratio": None if before is None else before / after})
-    print("| line MB | before (s) | after (s) | before / after |\n|---:|---:|---:|---:|")
+                     "ratio": None if before is None else after / before})
+    table = Table()
+    print("| metric | ours | reference | ratio | target | status |\n|---|---|---|---|---|---|")
+    largest = max((r["line_mb"] for r in rows if r["before_s"] is not None), default=None)
     for r in rows:
-        before = "-" if r["before_s"] is None else f"{r['before_s']:.3f}"
-        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.0f}x"
-        print(f"| {r['line_mb']:g} | {before} | {r['after_s']:.4f} | {ratio} |")
-    print(json.dumps({"bench": "ndjson", "chunk": args.chunk, "rows": rows}))
-
+        last = r["line_mb"] == largest
+        table.add(f"one {r['line_mb']:g} MB line in {args.chunk} B chunks (s)", r["after_s"], r["before_s"], unit="s",
+                  ratio=r["ratio"], target="<= 0.01x (100x faster)" if last else None,
+                  ok=(r["ratio"] <= 0.01) if last and r["ratio"] is not None else None,
+                  ref_name="quadratic decoder" if r["before_s"] is not None else "")
+    table.note("ratio = after / before (0.01 = 100x faster); the reference is skipped above "
+               f"{args.max_quadratic_mb:g} MB (it takes minutes there)")
+    record(args.name, table, params={k: v for k, v in vars(args).items() if k != "name"}, raw=rows)
 
 if __name__ == "__main__":
     main()

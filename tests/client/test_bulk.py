@@ -32,8 +32,12 @@ class Meter:
             self.now -= 1
 
 
+def _text(request: httpx.Request) -> str:
+    return request.content.split(b'name="text"\r\n\r\n', 1)[1].split(b"\r\n", 1)[0].decode()
+
+
 def _embed_body(request: httpx.Request) -> dict:
-    text = request.content.split(b'name="text"\r\n\r\n', 1)[1].split(b"\r\n", 1)[0].decode()
+    text = _text(request)
     return {"model_name": "marengo3.0", "text_embedding": {"segments": [{"float": [float(len(text)), 1.0]}]}}
 
 
@@ -123,39 +127,76 @@ async def test_tasks_create_many_on_the_emulator(mode: str, tmp_path) -> None:
     assert fake.max_in_flight <= 2
 
 
+class WorkerClocks:
+    """Virtual time per worker (thread or task): it moves only when that worker sleeps, so each
+    request is stamped with its sender's own timeline and nothing depends on the machine's speed.
+
+    Passed to the client as ``clock=`` and ``sleep=``: the 429 pause the policy decides is measured
+    and waited on these clocks; the handler stamps every request with its sender's time."""
+
+    def __init__(self, worker) -> None:
+        self.worker = worker  # () -> the current worker's key
+        self.at: dict[object, float] = {}
+        self.slept: list[float] = []
+        self.lock = threading.Lock()
+
+    def clock(self) -> float:
+        with self.lock:
+            return self.at.get(self.worker(), 0.0)
+
+    def sleep(self, seconds: float) -> None:
+        with self.lock:
+            self.slept.append(seconds)
+            key = self.worker()
+            self.at[key] = self.at.get(key, 0.0) + seconds
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+        await asyncio.sleep(0)  # let the other tasks run, as a real sleep would
+
+
 @pytest.mark.parametrize("which", ["sync", "async"])
 async def test_one_429_holds_back_every_worker(which: str) -> None:
-    """A 429 with Retry-After pauses the whole client, not just the request that got it."""
-    arrivals: list[float] = []
+    """A 429 with Retry-After pauses the whole client, not just the request that got it.
+
+    On each worker's own virtual clock: the 429 arrives at time 0 (nobody has slept yet) and says
+    "retry after 0.3 s". Only requests that were already past the client's gate when the 429 came
+    back (at most max_concurrency - 1) may still arrive at time 0; every other request, the retried
+    one included, must be sent at 0.3 or later by its sender's clock."""
+    limit, retry_after = 4, 0.3
+    clocks = WorkerClocks(threading.get_ident if which == "sync" else asyncio.current_task)
+    arrivals: list[tuple[float, str]] = []  # (sender's time, text), in the order the server saw them
     lock = threading.Lock()
-    state = {"limited_at": None}
 
     def answer(request: httpx.Request) -> httpx.Response:
         with lock:
-            now = time.monotonic()
-            arrivals.append(now)
+            arrivals.append((clocks.clock(), _text(request)))
             if len(arrivals) == 3:
-                state["limited_at"] = now
-                return httpx.Response(429, headers={"retry-after": "0.3"})
+                return httpx.Response(429, headers={"retry-after": str(retry_after)})
         return httpx.Response(200, json=_embed_body(request))
 
-    texts = [f"t{i}" for i in range(16)]
+    texts = [f"t{i:02d}" for i in range(16)]
     if which == "sync":
-        def handler(request: httpx.Request) -> httpx.Response:
-            time.sleep(0.03)
-            return answer(request)
-
-        client = TwelveLabs(api_key="k", base_url="http://x/v1.3", transport=httpx.MockTransport(handler))
-        out = client.embed.create_many(texts, model_name="m", max_concurrency=4)
+        client = TwelveLabs(api_key="k", base_url="http://x/v1.3", transport=httpx.MockTransport(answer),
+                            clock=clocks.clock, sleep=clocks.sleep)
+        out = client.embed.create_many(texts, model_name="m", max_concurrency=limit)
     else:
         async def ahandler(request: httpx.Request) -> httpx.Response:
-            await asyncio.sleep(0.03)
+            await asyncio.sleep(0)  # the other workers get to send meanwhile
             return answer(request)
 
-        aclient = AsyncTwelveLabs(api_key="k", base_url="http://x/v1.3", transport=httpx.MockTransport(ahandler))
-        out = await aclient.embed.create_many(texts, model_name="m", max_concurrency=4)
-    assert len(out) == 16 and state["limited_at"] is not None
-    t429 = state["limited_at"]
-    inside = [t - t429 for t in arrivals if 0.05 < t - t429 < 0.27]
-    assert inside == [], f"requests sent during the 429 pause: {inside}"
-    assert any(t - t429 >= 0.27 for t in arrivals)
+        aclient = AsyncTwelveLabs(api_key="k", base_url="http://x/v1.3", transport=httpx.MockTransport(ahandler),
+                                  clock=clocks.clock, sleep=clocks.asleep)
+        out = await aclient.embed.create_many(texts, model_name="m", max_concurrency=limit)
+
+    assert len(out) == 16 and len(arrivals) == 17  # every text once, the limited one twice
+    limited_at, limited_text = arrivals[2]
+    assert limited_at == 0.0
+    after = arrivals[3:]
+    early = [a for a in after if a[0] < limited_at + retry_after]
+    assert len(early) <= limit - 1, f"requests sent during the 429 pause: {early}"
+    assert all(t == limited_at for t, _ in early)  # in flight before the pause was known, not sent into it
+    retried = [t for t, text in after if text == limited_text]
+    assert retried == [limited_at + retry_after]  # the retry waits exactly the server's Retry-After
+    assert len(after) - len(early) >= 16 - 3 - (limit - 1) + 1
+    assert clocks.slept and all(s <= retry_after for s in clocks.slept)

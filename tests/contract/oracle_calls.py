@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from oracle_calls_current import CURRENT_CALLS, CURRENT_DELETES
+
 BOTH = ("1.0.2", "1.3.6")
 
 CALLS: list[dict[str, Any]] = [
@@ -27,6 +29,9 @@ CALLS: list[dict[str, Any]] = [
             "index_name='oracle')), None)",
      "ours": "next(iter(client.indexes.list(page_limit=2, sort_by='created_at', sort_option='asc', "
              "index_name='oracle')), None)"},
+    {"name": "indexes.list(models)",
+     "sdk": "next(iter(client.indexes.list(model_options='visual,audio', model_family='marengo')), None)",
+     "ours": "next(iter(client.indexes.list(model_options=['visual', 'audio'], model_family='marengo')), None)"},
     {"name": "indexes.retrieve",
      "sdk": "client.indexes.retrieve(S['index'])",
      "ours": "client.indexes.retrieve(S['index'])"},
@@ -38,6 +43,18 @@ CALLS: list[dict[str, Any]] = [
             "user_metadata={'source': 'oracle'})), None)",
      "ours": "next(iter(client.indexes.videos.list(S['index'], page_limit=2, filename='city.mp4', "
              "user_metadata={'source': 'oracle'})), None)"},
+    {"name": "indexes.videos.list(ranges)",
+     "sdk": "next(iter(client.indexes.videos.list(S['index'], sort_by='updated_at', sort_option='asc', "
+            "duration={'gte': 1, 'lte': 60}, fps={'gte': 24}, width={'lte': 1920}, height={'gte': 100}, "
+            "size={'gte': 10}, created_at='2020-01-01T00:00:00Z')), None)",
+     "ours": "next(iter(client.indexes.videos.list(S['index'], sort_by='updated_at', sort_option='asc', "
+             "duration={'gte': 1, 'lte': 60}, fps={'gte': 24}, width={'lte': 1920}, height={'gte': 100}, "
+             "size={'gte': 10}, created_at='2020-01-01T00:00:00Z')), None)"},
+    {"name": "tasks.list(sorted)",
+     "sdk": "next(iter(client.tasks.list(sort_by='updated_at', sort_option='asc', status=['ready'], "
+            "created_at='2020-01-01T00:00:00Z')), None)",
+     "ours": "next(iter(client.tasks.list(sort_by='updated_at', sort_option='asc', status=['ready'], "
+             "created_at='2020-01-01T00:00:00Z')), None)"},
     {"name": "indexes.videos.retrieve",
      "sdk": "client.indexes.videos.retrieve(S['index'], S['video'], embedding_option=S['options'], "
             "transcription=True)",
@@ -128,6 +145,10 @@ CALLS: list[dict[str, Any]] = [
     {"name": "analyze_stream", "versions": ("1.0.2",),
      "sdk": "list(client.analyze_stream(video_id=S['video'], prompt='Describe the video'))",
      "ours": "list(client.analyze(video_id=S['video'], prompt='Describe the video', stream=True))"},
+]
+
+#: The deletes of the shared calls run last, after the current-surface calls that still use the index.
+DELETES: list[dict[str, Any]] = [
     {"name": "indexes.videos.delete",
      "sdk": "client.indexes.videos.delete(S['index'], S['video'])",
      "ours": "client.indexes.videos.delete(S['index'], S['video'])"},
@@ -140,12 +161,46 @@ CALLS: list[dict[str, Any]] = [
 ]
 
 
+def _walk(name: str, code: str, versions: tuple[str, ...] = BOTH, ours: str | None = None) -> dict[str, Any]:
+    return {"name": f"{name} (every page)", "sdk": f"list({code})", "ours": f"list({ours or code})",
+            "versions": versions, "every_request": True}
+
+
+_V136 = ("1.3.6",)
+#: Pagers walked to the end one item per page: here *every* request is compared, so a filter that a
+#: pager forgets on page 2 (or a page walk that differs) is caught.
+PAGE_WALKS: list[dict[str, Any]] = [
+    _walk("indexes.list", "client.indexes.list(page_limit=1, sort_by='created_at', sort_option='asc')"),
+    _walk("indexes.videos.list", "client.indexes.videos.list(S['index'], page_limit=1, sort_option='asc', "
+          "duration={'gte': 1})"),
+    _walk("tasks.list", "client.tasks.list(index_id=S['index'], page_limit=1, status=['ready'])"),
+    _walk("embed.tasks.list", "client.embed.tasks.list(page_limit=1, started_at='2020-01-01T00:00:00Z')"),
+    _walk("search.query", "client.search.query(index_id=S['index'], query_text='city street taxi market', "
+          "search_options=['visual'], page_limit=1, include_user_metadata=True)"),
+    _walk("assets.list", "client.assets.list(page_limit=1, asset_types=['video', 'image'])", _V136),
+    _walk("indexes.indexed_assets.list", "client.indexes.indexed_assets.list(S['index'], page_limit=1, "
+          "status=['validating', 'pending', 'queued', 'indexing', 'ready'], duration={'gte': 1}, sort_by='created_at')", _V136),
+    _walk("embed.v_2.tasks.list", "client.embed.v_2.tasks.list(page_limit=1)", _V136,
+          "client.embed.v2.tasks.list(page_limit=1)"),
+    _walk("analyze_async.batches.list", "client.analyze_async.batches.list(page_limit=1, analysis_mode=['general'])",
+          _V136, "client.analyze.batches.list(page_limit=1, analysis_mode=['general'])"),
+    _walk("entity_collections.entities.list", "client.entity_collections.entities.list(S['ec'], page_limit=1, "
+          "sort_by='name')", _V136),
+    _walk("knowledge_store_items.list", "client.knowledge_store_items.list(S['ks'], page_limit=1, sort_by='created_at')",
+          _V136, "client.knowledge_stores.items.list(S['ks'], page_limit=1, sort_by='created_at')"),
+]
+
+#: Every call, in the order both sides make them.
+ALL_CALLS: list[dict[str, Any]] = CALLS + CURRENT_CALLS + PAGE_WALKS + CURRENT_DELETES + DELETES
+
+
 def calls_for(version: str) -> list[dict[str, Any]]:
     """The calls one SDK version has, each with its SDK code resolved for that version."""
     out = []
-    for call in CALLS:
+    for call in ALL_CALLS:
         if version not in call.get("versions", BOTH):
             continue
         sdk = call["sdk"][version] if isinstance(call["sdk"], dict) else call["sdk"]
-        out.append({"name": call["name"], "sdk": sdk, "ours": call["ours"]})
+        out.append({"name": call["name"], "sdk": sdk, "ours": call["ours"],
+                    "every_request": call.get("every_request", False)})
     return out

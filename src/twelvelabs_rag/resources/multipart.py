@@ -44,7 +44,7 @@ def _create_spec(filename: str, type: str, total_size: int, enable_hls: bool | N
     return RequestSpec("POST", _PATH, json={k: v for k, v in body.items() if v is not None})
 
 
-def _status_spec(upload_id: str, page: int | None, page_limit: int | None) -> RequestSpec:
+def _status_spec(upload_id: str, page: int, page_limit: int | None) -> RequestSpec:
     params = [(k, str(v)) for k, v in (("page", page), ("page_limit", page_limit)) if v is not None]
     return RequestSpec("GET", f"{_PATH}/{check_id('upload_id', upload_id)}", params=params)
 
@@ -115,8 +115,8 @@ class MultipartUploads(SyncResource):
         """The active (incomplete) sessions, lazily page by page."""
         return self._list(_PATH, {"page_limit": page_limit}, IncompleteUpload)
 
-    def get_status(self, upload_id: str, *, page: int | None = None, page_limit: int | None = None) -> UploadStatus:
-        """One page of a session's chunk statuses (``uploaded_chunks``) and its counters."""
+    def get_status(self, upload_id: str, *, page: int = 1, page_limit: int | None = None) -> UploadStatus:
+        """One page (``page=1`` is sent, as the SDK does) of a session's chunk statuses (``uploaded_chunks``)."""
         return parse_model(UploadStatus, self._client._request(_status_spec(upload_id, page, page_limit)))
 
     def report_chunks(self, upload_id: str, completed_chunks: Sequence[Mapping[str, Any]]) -> ChunkReport:
@@ -153,9 +153,8 @@ class AsyncMultipartUploads(AsyncResource):
         """The active (incomplete) sessions, ``async for``."""
         return self._list(_PATH, {"page_limit": page_limit}, IncompleteUpload)
 
-    async def get_status(self, upload_id: str, *, page: int | None = None,
-                         page_limit: int | None = None) -> UploadStatus:
-        """One page of a session's chunk statuses (``uploaded_chunks``) and its counters."""
+    async def get_status(self, upload_id: str, *, page: int = 1, page_limit: int | None = None) -> UploadStatus:
+        """One page (``page=1`` is sent, as the SDK does) of a session's chunk statuses (``uploaded_chunks``)."""
         return parse_model(UploadStatus, await self._client._request(_status_spec(upload_id, page, page_limit)))
 
     async def report_chunks(self, upload_id: str, completed_chunks: Sequence[Mapping[str, Any]]) -> ChunkReport:

@@ -276,7 +276,7 @@ STRICT_ROUTES: dict[str, Rule] = {
         selections=Each(Obj(kind=Enum("item", "collection"), id=ANY)), text=Obj(format=ANY), stream=ANY)),
     # ---- connectors and imports, N§9
     "POST /connections:authorize": Rule(body=Obj(provider=Enum("google_drive"), redirect_uri=ANY, custom_id=ANY)),
-    "GET /connections/redirect-uris": Rule(),
+    "GET /connections/redirect-uris": Rule(query=PAGE),  # not in the N§9 table; SDK 1.3.6 sends them (N§12)
     "POST /connections/redirect-uris": Rule(body=Obj(redirect_uri=ANY)),
     "DELETE /connections/redirect-uris/{redirect_uri_id}": Rule(),
     "GET /connections": Rule(query=PAGE),
