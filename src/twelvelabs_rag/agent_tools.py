@@ -43,7 +43,7 @@ from ._tool_args import (
     validation_message,
 )
 from .dedupe import afind_upload, find_upload
-from .flow import Flow, choose_flow
+from .flow import AssetIds, Flow, choose_flow
 from .ingest_assets import IngestWaitTimeoutError, aingest_asset, ingest_asset
 from .moments import dedupe_metadata, file_sha256, format_timestamp
 from .resources._resource import Plan, arun_plan, run_plan
@@ -53,7 +53,7 @@ __all__ = [
     "SEARCH_DESCRIPTION", "ANALYZE_DESCRIPTION", "SEGMENT_SEARCH_DESCRIPTION", "INGEST_DESCRIPTION",
     "ToolInputError", "SearchArgs", "AnalyzeArgs", "SegmentSearchArgs", "IngestArgs", "validate_args",
     "validation_message", "citation", "MomentLine", "moment_line", "parse_moment_lines", "format_moments",
-    "analyze_request", "segment_search", "asegment_search", "hit_line", "hit_dict",
+    "analyze_request", "AnalyzeTargets", "segment_search", "asegment_search", "hit_line", "hit_dict",
     "IngestResult", "Ingester", "STILL_INDEXING",
 ]
 
@@ -200,6 +200,59 @@ def analyze_request(*, prompt: str, video_id: str | None = None, asset_id: str |
             raise ToolInputError("`json_schema` must be a JSON schema object, e.g. {\"type\": \"object\", ...}.")
         out["response_format"] = {"type": "json_schema", "json_schema": dict(json_schema)}
     return out
+
+
+class AnalyzeTargets:
+    """The analyze tool's side of the flow decision, for a tool configured with an index.
+
+    On a current index a ``video_id`` (an indexed asset: a search hit's or the ingest tool's) is asked
+    about as its asset (``flow.AssetIds``, cached), so Pegasus 1.5 gets the moment's window as
+    ``start_time``/``end_time``; on a classic index, or without an index, the arguments stay as given.
+
+    ```python
+    from twelvelabs_rag.testing import FakeTwelveLabs
+    client = FakeTwelveLabs().client(poll_interval=0)
+    index = client.indexes.create(index_name="d", models=[{"model_name": "marengo3.0", "model_options": ["visual"]}])
+    got = Ingester().ingest(client, index_id=index.id, source="https://example.com/fox.mp4")
+    args = AnalyzeTargets().resolve(client, index.id, {"prompt": "What?", "video_id": got.video_id})
+    assert (args["asset_id"], args["video_id"]) == (got.asset_id, None)
+    ```
+    """
+
+    def __init__(self, api_shape: str | None = None) -> None:
+        if api_shape is not None:
+            choose_flow(api_shape)  # a typo fails here, not at the first call
+        self.api_shape = api_shape
+        self._flows: dict[str, Flow] = {}
+        self._assets = AssetIds()
+
+    def _by_asset(self, args: Mapping[str, Any], asset_id: str) -> dict[str, Any]:
+        return {**args, "video_id": None, "asset_id": asset_id}
+
+    def resolve(self, client: Any, index_id: str | None, args: Mapping[str, Any]) -> dict[str, Any]:
+        """``args`` with a current index's ``video_id`` replaced by its ``asset_id`` (one lookup per video)."""
+        video_id = args.get("video_id")
+        if not index_id or not video_id:
+            return dict(args)
+        flow = self._flows.get(index_id)
+        if flow is None:
+            flow = self._flows[index_id] = choose_flow(self.api_shape, index=client.indexes.retrieve(index_id))
+        if flow.analyze_by == "video_id":
+            return dict(args)
+        return self._by_asset(args, self._assets.resolve(client, index_id, str(video_id)))
+
+    async def aresolve(self, client: Any, index_id: str | None, args: Mapping[str, Any]) -> dict[str, Any]:
+        """Async :meth:`resolve` with an ``AsyncTwelveLabs`` client."""
+        video_id = args.get("video_id")
+        if not index_id or not video_id:
+            return dict(args)
+        flow = self._flows.get(index_id)
+        if flow is None:
+            flow = self._flows[index_id] = choose_flow(self.api_shape,
+                                                       index=await client.indexes.retrieve(index_id))
+        if flow.analyze_by == "video_id":
+            return dict(args)
+        return self._by_asset(args, await self._assets.aresolve(client, index_id, str(video_id)))
 
 
 # --- segment store -----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from twelvelabs_rag.agent_tools import (
     SEARCH_DESCRIPTION,
     SEARCH_NAME,
     AnalyzeArgs,
+    AnalyzeTargets,
     IngestArgs,
     Ingester,
     SearchArgs,
@@ -160,8 +161,10 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
     ``asset_id`` / ``url`` run on ``pegasus1.5``, ``video_id`` (a classic index) on ``pegasus1.2``
     (``model_name`` overrides). A moment's window (``start``/``end``) is sent as ``start_time``/
     ``end_time`` on the ``video`` object (asset or URL); classic ``video_id`` has none, so there it is
-    stated in the prompt. The artifact holds the answer, its parsed
-    JSON (with ``json_schema``), the model, the finish reason and the generation id.
+    stated in the prompt. With ``index_id`` (the toolkit sets it) a ``video_id`` of a current index is
+    asked about as its asset (``twelvelabs_rag.agent_tools.AnalyzeTargets``), window included. The
+    artifact holds the answer, its parsed JSON (with ``json_schema``), the model, the finish reason
+    and the generation id.
 
     Setup:
         ```bash
@@ -171,6 +174,8 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
 
     Key init args:
         model_name: the Pegasus model (default: from the video binding). temperature, max_tokens.
+        index_id / api_shape: the index whose ``video_id``s the model may pass (default: none; the index
+        decides the flow unless ``api_shape`` says).
 
     Instantiate:
         ```python
@@ -190,6 +195,15 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
     model_name: str | None = None
     temperature: float | None = Field(default=None, ge=0, le=1)
     max_tokens: int | None = Field(default=None, ge=2)
+    index_id: str | None = None
+    api_shape: Literal["current", "classic"] | None = None
+
+    _targets: AnalyzeTargets | None = PrivateAttr(default=None)
+
+    def _get_targets(self) -> AnalyzeTargets:
+        if self._targets is None or self._targets.api_shape != self.api_shape:
+            self._targets = AnalyzeTargets(self.api_shape)
+        return self._targets
 
     def _request(self, client: Any, args: dict[str, Any]) -> dict[str, Any]:
         request = analyze_request(**args, model_name=self.model_name)
@@ -220,8 +234,9 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
         args = {"prompt": prompt, "video_id": video_id, "asset_id": asset_id, "url": url, "start": start,
                 "end": end, "json_schema": json_schema}
         with as_tool_errors():
+            analyze_request(**args)  # bad arguments fail before any request
             client = self._sync_client()
-            request = self._request(client, args)
+            request = self._request(client, self._get_targets().resolve(client, self.index_id, args))
             return self._output(client.analyze(**request, stream=False), request)
 
     async def _arun(self, prompt: str, video_id: str | None = None, asset_id: str | None = None,
@@ -230,8 +245,9 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
         args = {"prompt": prompt, "video_id": video_id, "asset_id": asset_id, "url": url, "start": start,
                 "end": end, "json_schema": json_schema}
         with as_tool_errors():
+            analyze_request(**args)  # bad arguments fail before any request
             client = self._async_client()
-            request = self._request(client, args)
+            request = self._request(client, await self._get_targets().aresolve(client, self.index_id, args))
             return self._output(await client.analyze(**request, stream=False), request)
 
 
@@ -346,7 +362,8 @@ class TwelveLabsToolkit(TwelveLabsClientMixin, BaseToolkit):
         if self.index_id:
             tools.append(TwelveLabsSearchTool(index_id=self.index_id, k=self.k, search_options=self.search_options,
                                               api_shape=self.api_shape, **conn))
-        tools.append(TwelveLabsAnalyzeTool(model_name=self.analyze_model, **conn))
+        tools.append(TwelveLabsAnalyzeTool(model_name=self.analyze_model, index_id=self.index_id,
+                                           api_shape=self.api_shape, **conn))
         if self.store is not None:
             tools.append(TwelveLabsSegmentSearchTool(store=self.store, k=self.k, **conn))
         if self.index_id:

@@ -140,6 +140,19 @@ async def test_analyze_an_asset_about_the_moment_window(client, aclient, current
     assert sent.json["model_name"] == CURRENT.pegasus and "eagle" in out.content
 
 
+async def test_analyze_takes_a_current_video_id_as_its_asset(client, aclient, current_library, fake) -> None:
+    lib = current_library
+    tool = by_name(TwelveLabsToolSpec(lib["index_id"], client=client, async_client=aclient))["twelvelabs_analyze"]
+    lookups = len(fake.calls("GET /indexes/{index_id}/indexed-assets/{indexed_asset_id}"))
+    out = tool.call(prompt="What flies here?", video_id=lib["wildlife.mp4"], start=4, end=8)
+    again = await tool.acall(prompt="What flies here?", video_id=lib["wildlife.mp4"], start=4, end=8)
+    for sent in fake.calls("POST /analyze"):
+        assert sent.json["video"] == {"type": "asset_id", "asset_id": lib["asset:wildlife.mp4"]}
+        assert (sent.json["start_time"], sent.json["end_time"]) == (4.0, 8.0) and "video_id" not in sent.json
+    assert len(fake.calls("POST /analyze")) == 2 and "eagle" in out.content and "eagle" in again.content
+    assert len(fake.calls("GET /indexes/{index_id}/indexed-assets/{indexed_asset_id}")) == lookups + 1  # cached
+
+
 async def test_segment_search_text_like_and_offline(client, aclient, store) -> None:
     spec = TwelveLabsToolSpec(client=client, async_client=aclient, store=store)
     tool = by_name(spec)["twelvelabs_segment_search"]

@@ -236,6 +236,24 @@ def test_analyze_an_asset_about_the_moment_window(current_world: Any, assert_win
     assert msg.status == "success" and "eagle" in msg.content and msg.artifact["video"]["asset_id"] == asset
 
 
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_toolkit_analyze_takes_a_current_video_id_as_its_asset(current_world: Any, mode: str) -> None:
+    """A model that passes a hit's video_id on a current index still gets Pegasus on the asset, with the window."""
+    world = current_world
+    [tool] = [t for t in TwelveLabsToolkit(index_id=world.index_id, **world.clients_kw()).get_tools()
+              if t.name == "twelvelabs_analyze"]
+    before = len(world.fake.calls("POST /analyze"))
+    args = {"prompt": "What flies here?", "video_id": world.videos["wildlife.mp4"], "start": 4, "end": 8}
+    msg = call(tool, args) if mode == "sync" else await acall(tool, args)
+    [sent] = world.fake.calls("POST /analyze")[before:]
+    assert sent.json["video"] == {"type": "asset_id", "asset_id": world.assets["wildlife.mp4"]}
+    assert (sent.json["start_time"], sent.json["end_time"]) == (4.0, 8.0) and "video_id" not in sent.json
+    assert msg.status == "success" and "eagle" in msg.content
+    missing = call(tool, {"prompt": "What?", "video_id": "no-such-video"})
+    assert missing.status == "error" and "no-such-video" in missing.content
+    assert len(world.fake.calls("POST /analyze")) == before + 1
+
+
 async def test_analyze_an_asset_with_a_json_schema_async(current_world: Any) -> None:
     world = current_world  # assets exist on the current flow only (a classic upload makes none)
     tool = TwelveLabsAnalyzeTool(**world.clients_kw())
@@ -425,7 +443,8 @@ def test_toolkit_builds_the_tools_its_configuration_supports(world: Any, segment
     tools = TwelveLabsToolkit(**kw).get_tools()
     assert [t.name for t in tools] == ["twelvelabs_analyze"] and tools[0].client is kw["client"]
     shaped = TwelveLabsToolkit(index_id=world.index_id, api_shape="classic", **kw).get_tools()
-    assert [getattr(t, "api_shape", "n/a") for t in shaped] == ["classic", "n/a", "classic"]
+    assert [(t.name, t.api_shape, t.index_id) for t in shaped] == [  # type: ignore[attr-defined]
+        (name, "classic", world.index_id) for name in ("twelvelabs_search", "twelvelabs_analyze", "twelvelabs_ingest")]
 
 
 async def test_async_tools_do_not_block_the_loop(world: Any) -> None:

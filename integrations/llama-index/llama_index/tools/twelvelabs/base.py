@@ -53,6 +53,7 @@ from twelvelabs_rag.agent_tools import (
     SEGMENT_SEARCH_DESCRIPTION,
     SEGMENT_SEARCH_NAME,
     AnalyzeArgs,
+    AnalyzeTargets,
     IngestArgs,
     Ingester,
     SearchArgs,
@@ -167,6 +168,7 @@ class TwelveLabsToolSpec(BaseToolSpec):
         self.analyze_model, self.temperature, self.max_tokens = analyze_model, temperature, max_tokens
         self.wait_timeout, self.user_metadata, self.on_progress = wait_timeout, user_metadata, on_progress
         self._ingester = Ingester(api_shape)  # checks api_shape
+        self._targets = AnalyzeTargets(api_shape)  # a current index's video_id -> its asset, for analyze
         self.api_shape = api_shape
         self._retrievers: dict[int, TwelveLabsRetriever] = {}
 
@@ -239,9 +241,13 @@ class TwelveLabsToolSpec(BaseToolSpec):
         return self._moments(await self._retriever(k).aretrieve(bundle), what)
 
     # --- analyze ---------------------------------------------------------------------------------
-    def _analyze_request(self, client: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-        args = validate_args(AnalyzeArgs, kwargs)
-        request = analyze_request(**args.model_dump(), model_name=self.analyze_model)
+    def _analyze_args(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        args = validate_args(AnalyzeArgs, kwargs).model_dump()
+        analyze_request(**args)  # bad arguments fail before any request
+        return args
+
+    def _analyze_request(self, args: dict[str, Any]) -> dict[str, Any]:
+        request = analyze_request(**args, model_name=self.analyze_model)
         for name in ("temperature", "max_tokens"):
             if getattr(self, name) is not None:
                 request[name] = getattr(self, name)
@@ -267,14 +273,14 @@ class TwelveLabsToolSpec(BaseToolSpec):
 
     def twelvelabs_analyze(self, **kwargs: Any) -> ToolAnswer:
         """Ask Pegasus about a video, an asset or a URL (optionally one moment, optionally as JSON)."""
-        client = self._holder().sync
-        request = self._analyze_request(client, kwargs)
+        args, client = self._analyze_args(kwargs), self._holder().sync
+        request = self._analyze_request(self._targets.resolve(client, self.index_id, args))
         return self._analysis(client.analyze(**request, stream=False), request)
 
     async def atwelvelabs_analyze(self, **kwargs: Any) -> ToolAnswer:
         """Async :meth:`twelvelabs_analyze`."""
-        client = self._holder().aio
-        request = self._analyze_request(client, kwargs)
+        args, client = self._analyze_args(kwargs), self._holder().aio
+        request = self._analyze_request(await self._targets.aresolve(client, self.index_id, args))
         return self._analysis(await client.analyze(**request, stream=False), request)
 
     # --- segment store -----------------------------------------------------------------------------
