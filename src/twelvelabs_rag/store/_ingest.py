@@ -20,7 +20,7 @@ from ._models import SCOPES, resolve_model
 
 __all__ = ["Batch", "check_model", "as_matrix", "inverse_norms", "normalise_into", "unit_rows", "as_query",
            "prepare_batch", "from_task", "from_video", "check_depth", "check_utf8", "MAX_DEPTH", "as_ids", "is_int",
-           "fits_int64", "check_k", "check_batch_size"]
+           "fits_int64", "check_k", "check_batch_size", "task_rows", "video_rows"]
 
 
 def as_matrix(vectors: Any, dim: int, what: str = "vectors") -> np.ndarray:
@@ -395,3 +395,23 @@ def check_batch_size(batch_size: Any) -> int:
     if not is_int(batch_size) or batch_size < 1:
         raise InvalidInputError(f"batch_size must be a positive integer, got {batch_size!r}")
     return int(batch_size)
+
+
+def task_rows(task: Any, store_model: str, metadata: Mapping[str, Any] | None) -> dict[str, Any]:
+    """:func:`from_task` with ``metadata`` on every row: ``add_embedding_task``'s columns (both backends)."""
+    kw = from_task(task, store_model)
+    if metadata:
+        kw["metadatas"] = [dict(metadata)] * len(kw["starts"])
+    return kw
+
+
+def video_rows(video: Any, store_model: str, metadata: Mapping[str, Any] | None) -> dict[str, Any]:
+    """:func:`from_video` with ``metadata`` (plus the video's filename when known) on every row: ``add_video``'s."""
+    kw = from_video(video, store_model)
+    meta = dict(metadata or {})
+    filename = getattr(getattr(video, "system_metadata", None), "filename", None)
+    if filename and "filename" not in meta:
+        meta["filename"] = filename
+    if meta:
+        kw["metadatas"] = [meta] * len(kw["starts"])
+    return kw

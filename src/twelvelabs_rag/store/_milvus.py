@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _milvus_schema as ms
 from ._errors import InvalidInputError, SegmentNotFoundError, StoreClosedError, StoreError
-from ._ingest import as_ids, as_matrix, as_query, check_model, from_task, from_video, inverse_norms
+from ._ingest import as_ids, as_matrix, as_query, check_model, inverse_norms, task_rows, video_rows
 from ._milvus_filters import compile_where, decode_metadata
 from ._milvus_writes import write_rows
 from ._models import Hit, Segment, resolve_model
@@ -175,20 +175,12 @@ class MilvusSegmentStore:
 
     def add_embedding_task(self, task: Any, *, metadata: Mapping[str, Any] | None = None) -> list[int]:
         """Add every segment of a retrieved embedding task (video_id = task id; re-adding upserts)."""
-        kw = from_task(task, self._model.name)
-        if metadata:
-            kw["metadatas"] = [dict(metadata)] * len(kw["starts"])
+        kw = task_rows(task, self._model.name, metadata)
         return self.add(kw.pop("vectors"), **kw)
 
     def add_video(self, video: Any, *, metadata: Mapping[str, Any] | None = None) -> list[int]:
         """Add the segments of a video retrieved with its embeddings (filename into metadata)."""
-        kw = from_video(video, self._model.name)
-        meta = dict(metadata or {})
-        filename = getattr(getattr(video, "system_metadata", None), "filename", None)
-        if filename and "filename" not in meta:
-            meta["filename"] = filename
-        if meta:
-            kw["metadatas"] = [meta] * len(kw["starts"])
+        kw = video_rows(video, self._model.name, metadata)
         return self.add(kw.pop("vectors"), **kw)
 
     def flush(self, *, timeout: float = 600.0) -> None:

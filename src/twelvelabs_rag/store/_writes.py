@@ -20,11 +20,11 @@ from ._ingest import (
     as_ids,
     as_matrix,
     check_model,
-    from_task,
-    from_video,
     inverse_norms,
     normalise_into,
     prepare_batch,
+    task_rows,
+    video_rows,
 )
 from ._reads import select
 from ._state import State, StringTable
@@ -58,21 +58,13 @@ def add(core: StoreCore, vectors: Any, *, video_ids: Any, starts: Any, ends: Any
 
 def add_task(core: StoreCore, task: Any, metadata: Mapping[str, Any] | None) -> list[int]:
     """:func:`add` every segment of a retrieved embedding task (the task id stands in for the video id)."""
-    kw = from_task(task, core.model.name)
-    if metadata:
-        kw["metadatas"] = [dict(metadata)] * len(kw["starts"])
+    kw = task_rows(task, core.model.name, metadata)
     return add(core, kw.pop("vectors"), **kw)
 
 
 def add_video(core: StoreCore, video: Any, metadata: Mapping[str, Any] | None) -> list[int]:
     """:func:`add` the segments of a video retrieved with its embeddings (its filename into the metadata)."""
-    kw = from_video(video, core.model.name)
-    meta = dict(metadata or {})
-    filename = getattr(getattr(video, "system_metadata", None), "filename", None)
-    if filename and "filename" not in meta:
-        meta["filename"] = filename
-    if meta:
-        kw["metadatas"] = [meta] * len(kw["starts"])
+    kw = video_rows(video, core.model.name, metadata)
     return add(core, kw.pop("vectors"), **kw)
 
 
