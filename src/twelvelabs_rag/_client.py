@@ -1,8 +1,8 @@
 """``TwelveLabs`` and ``AsyncTwelveLabs``: the shells that send, sleep and loop.
 
-Every decision (retry or not, how long to wait, which error) comes from ``_base``; this module
+Every decision (retry or not, how long to wait, which error) comes from ``_policy``; this module
 only performs I/O. httpx exceptions become ours through one translator,
-``_base.translate_transport_error``, called where bytes move (``_send_once`` here and the NDJSON
+``_policy.translate_transport_error``, called where bytes move (``_send_once`` here and the NDJSON
 stream readers), always chained with ``from``.
 
 ```python
@@ -15,6 +15,7 @@ with TwelveLabs(api_key="tlk_...") as client:
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from functools import cached_property
@@ -23,8 +24,18 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import httpx
 
-from ._base import Action, AttemptState, decide, translate_transport_error
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient, KeyHeaders, check_timeout
+from ._config import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    check_callable,
+    check_headers,
+    check_max_retries,
+    check_poll_interval,
+    check_timeout,
+    log,
+    resolve_api_key,
+    resolve_base_url,
+)
 from ._deadline import (
     AsyncTimedStream,
     Deadline,
@@ -35,9 +46,11 @@ from ._deadline import (
     request_budget,
     timed_body,
 )
-from ._exceptions import APIConnectionError, ConfigurationError, TwelveLabsError
+from ._exceptions import KEY_HEADER, APIConnectionError, ConfigurationError, TwelveLabsError, redact
+from ._multipart import CHUNK, MultipartBody
+from ._policy import Action, AttemptState, decide, translate_transport_error
 from ._request import RequestSpec, build_url
-from .resources._files import CHUNK, MultipartBody
+from ._version import __version__
 
 if TYPE_CHECKING:
     from .resources.analyze import Analyze, AsyncAnalyze
@@ -81,6 +94,86 @@ def _owns_http(http_client: object, transport: object, sleep: object) -> bool:
     if sleep is not None and not callable(sleep):
         raise ConfigurationError(f"sleep must be a function or None, got {type(sleep).__name__}")
     return http_client is None
+
+
+class KeyHeaders(httpx.Headers):
+    """Request headers whose ``repr`` masks the API key (httpx itself masks only ``Authorization``)."""
+
+    def __repr__(self) -> str:
+        masked = [(k, "[secure]" if k.lower() == KEY_HEADER else v) for k, v in self.multi_items()]
+        return repr(httpx.Headers(masked, encoding=self.encoding))
+
+
+class BaseClient:
+    """What ``TwelveLabs`` and ``AsyncTwelveLabs`` share: the configuration (resolved once), the headers,
+    the shared 429 pause and redaction (no I/O)."""
+
+    def __init__(
+        self,
+        api_key: str | None,
+        *,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        preflight: bool,
+        default_headers: Mapping[str, str] | None,
+        poll_interval: float | None,
+        clock: Callable[[], float] | None,
+    ) -> None:
+        self._api_key = resolve_api_key(api_key)
+        self.base_url = resolve_base_url(base_url)
+        self.max_retries = check_max_retries(max_retries)
+        self.timeout = check_timeout(timeout)
+        if not isinstance(preflight, bool):
+            raise ConfigurationError(f"preflight must be True or False, got {preflight!r:.40}")
+        self.preflight = preflight
+        self.poll_interval = check_poll_interval(poll_interval)
+        check_callable("clock", clock)
+        self._clock = clock or time.monotonic
+        #: After a 429, every request of this client holds back until this clock time (all workers back off).
+        self._pause_until = 0.0
+        self._headers = {
+            "x-api-key": self._api_key,
+            "user-agent": f"twelvelabs-rag/{__version__}",
+            "accept": "application/json",
+            **check_headers(default_headers),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, api_key='<redacted>', "
+            f"max_retries={self.max_retries}, preflight={self.preflight})"
+        )
+
+    def _content(self, spec: RequestSpec, body: MultipartBody | None, stream_body: Any) -> tuple[Any, dict[str, str]]:
+        headers = dict(self._headers)
+        if body is not None:
+            headers.update(body.headers())
+            return stream_body, headers
+        if spec.json is not None:
+            headers["content-type"] = "application/json"
+            return json.dumps(spec.json, ensure_ascii=False).encode("utf-8"), headers
+        return None, headers
+
+    def _redact(self, exc: TwelveLabsError) -> TwelveLabsError:
+        """Last line of defence: the key never appears in an exception's text or ``body``."""
+        redact(exc, self._api_key)
+        return exc
+
+    def _gate(self, cleared: float) -> tuple[float, float]:
+        """``(seconds to hold back before sending, new cleared mark)`` for the shared 429 pause."""
+        gate = self._pause_until
+        if gate <= cleared:
+            return 0.0, cleared
+        return max(0.0, gate - self._clock()), gate
+
+    def _rate_limited(self, delay: float) -> float:
+        """Note a 429: hold back every request of this client for ``delay`` seconds; returns the mark."""
+        self._pause_until = max(self._pause_until, self._clock() + delay)
+        return self._pause_until
+
+    def _log_retry(self, spec: RequestSpec, attempt: int, delay: float, why: str) -> None:
+        log.info("retrying %s %s in %.2f s (retry %d of %d) after %s", spec.method, spec.path, delay, attempt + 1, self.max_retries, why)
 
 
 def _prepare(client: BaseClient, spec: RequestSpec, can_recover: bool) -> tuple[MultipartBody | None, bytes | None, AttemptState]:

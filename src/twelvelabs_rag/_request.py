@@ -27,7 +27,7 @@ class RequestSpec:
     """Everything needed to build one request, re-buildable for every attempt.
 
     ``form`` holds multipart text fields (already strings); ``files`` holds
-    :class:`~twelvelabs_rag.resources._files.FilePart` objects. When ``multipart`` is true the body
+    :class:`~twelvelabs_rag._multipart.FilePart` objects. When ``multipart`` is true the body
     is sent as multipart/form-data even without files (the API requires it for /search and /embed).
     """
 

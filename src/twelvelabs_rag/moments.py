@@ -377,7 +377,7 @@ def find_indexed(
     ```
     """
     if filename is not None:
-        from .resources._files import wire_filename
+        from ._multipart import wire_filename
 
         filename = wire_filename(filename)  # the name an upload of this file was sent under
     for query in _lookups(filename, sha256, url):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from twelvelabs_rag._base import is_terminal, next_page, next_page_params, poll_delay
+from twelvelabs_rag._policy import is_terminal, next_page, next_page_params, poll_delay
 from twelvelabs_rag._request import form_fields, query_params
 
 

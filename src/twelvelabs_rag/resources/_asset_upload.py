@@ -21,15 +21,15 @@ from typing import Any
 
 import httpx
 
-from .._base import error_from_response
 from .._config import UPLOAD_TOKEN_KEY, log
 from .._exceptions import APIConnectionError, APIResponseValidationError, PreflightError, TwelveLabsError
 from .._limits import asset_upload_method
+from .._multipart import wire_filename
+from .._policy import error_from_response
 from .._preflight import check_asset_size
 from .._request import RequestSpec, query_params
 from ..types._base import ListPage
 from ..types.assets import Asset, ChunkInfo, IncompleteUpload, MultipartSession, UploadProgress, UploadStatus
-from ._files import wire_filename
 from ._multipart_plan import (
     FINGERPRINT_KEY,
     MAX_BATCH,

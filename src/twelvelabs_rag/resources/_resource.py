@@ -28,15 +28,15 @@ import anyio
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from .._base import next_page_params
 from .._bulk import arun_bounded, run_bounded
 from .._config import check_poll_interval, check_wait_timeout
 from .._exceptions import APIResponseValidationError, TwelveLabsError, safe_cause
+from .._multipart import aprepare_file, prepare_file
 from .._pagination import AsyncPage, SyncPage
+from .._policy import next_page_params
 from .._polling import await_until_done, wait_until_done
 from .._request import RequestSpec, query_params
 from ..types._base import ListPage
-from ._files import aprepare_file, prepare_file
 
 if TYPE_CHECKING:
     from .._client import AsyncTwelveLabs, TwelveLabs

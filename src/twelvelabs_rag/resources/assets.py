@@ -20,12 +20,12 @@ from typing import Any
 
 from .._config import UPLOAD_TOKEN_KEY
 from .._exceptions import TaskFailedError
+from .._multipart import FilePart
 from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_asset_size
 from .._request import RequestSpec, form_fields, query_params
 from ..types.assets import Asset, AssetTranscription, UploadProgress
 from ._asset_upload import _all_pages, upload_plan
-from ._files import FilePart
 from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_model
 from .multipart import AsyncMultipartUploads, MultipartUploads
 

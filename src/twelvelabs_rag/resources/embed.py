@@ -16,11 +16,11 @@ from typing import Any
 
 import httpx
 
+from .._multipart import FilePart
 from .._preflight import check_media, source_of
 from .._request import RequestSpec, form_fields
 from ..types._fast import vectors_to_arrays
 from ..types.embed import EmbeddingResponse
-from ._files import FilePart
 from ._resource import AsyncResource, Plan, SyncResource, call_args, parse_json, validate
 from .embed_tasks import AsyncEmbedTasks, EmbedTasks
 from .embed_v2 import AsyncEmbedV2, EmbedV2

@@ -17,13 +17,13 @@ from typing import Any
 import httpx
 
 from .._exceptions import APIConnectionError
+from .._multipart import FilePart
 from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_media, source_of
 from .._request import RequestSpec, form_fields, query_params
 from ..types._base import ListPage
 from ..types._fast import embedding_task_from_json
 from ..types.embed import EmbeddingTask, EmbeddingTaskCreated, EmbeddingTaskStatus
-from ._files import FilePart
 from ._recovery import lookup_since
 from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_json, parse_model, validate
 

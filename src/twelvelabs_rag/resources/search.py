@@ -21,11 +21,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict, TypeVar, Unpack
 
 from .._exceptions import InvalidRequestError
+from .._multipart import FilePart
 from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_media, source_of
 from .._request import RequestSpec, form_fields, query_params
 from ..types.search import SearchItem, SearchResults
-from ._files import FilePart
 from ._resource import AsyncResource, Plan, SyncResource, check_id, parse_model
 
 __all__ = ["Search", "AsyncSearch", "SearchParams"]

@@ -21,13 +21,13 @@ from typing import Any
 
 from .._config import UPLOAD_RECOVERY_TIMEOUT, UPLOAD_TOKEN_KEY
 from .._exceptions import APIStatusError, TaskFailedError, WaitTimeoutError
+from .._multipart import FilePart
 from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_media, needs_index_check, source_of
 from .._request import RequestSpec, form_fields, query_params
 from ..types._base import ListPage
 from ..types.indexes import Index
 from ..types.tasks import Task, TaskCreated
-from ._files import FilePart
 from ._recovery import lookup_since, pick_recovered_task, recent_candidates, token_of
 from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_model
 from .transfers import AsyncTransfers, Transfers

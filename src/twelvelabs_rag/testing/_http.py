@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .._multipart import FilePart
+
 __all__ = ["StreamCut", "ApiError", "FilePart", "Req", "Resp", "parse_multipart", "DOCS_URL"]
 
 DOCS_URL = "https://docs.twelvelabs.io/v1.3/api-reference/error-codes"
@@ -38,15 +40,6 @@ def missing(name: str) -> ApiError:
 
 def not_found(kind: str, ident: str, status: int = 400) -> ApiError:
     return ApiError(status, "resource_not_exist", f"{kind} with id {ident} does not exist.")
-
-
-@dataclass
-class FilePart:
-    """A file part of a multipart body."""
-
-    filename: str | None
-    content_type: str | None
-    data: bytes
 
 
 @dataclass
@@ -125,7 +118,7 @@ def parse_body(content_type: str, body: bytes) -> tuple[dict[str, list[str]], di
     if ct == "multipart/form-data":
         for name, filename, ptype, value in parse_multipart(content_type, body):
             if filename is not None or (ptype and not ptype.startswith("text/")):
-                files.setdefault(name, []).append(FilePart(filename, ptype, value))
+                files.setdefault(name, []).append(FilePart(name, filename or "", ptype or "", len(value), value))
             else:
                 form.setdefault(name, []).append(value.decode("utf-8", "replace"))
     elif ct == "application/x-www-form-urlencoded":

@@ -4,7 +4,7 @@ The client shells (`_client.py`) only send, sleep and loop; everything they deci
 here, so each rule is a table test away:
 
 ```python
-from twelvelabs_rag._base import retry_delay, should_retry
+from twelvelabs_rag._policy import retry_delay, should_retry
 assert should_retry("GET", 503) and not should_retry("GET", 404)
 assert retry_delay(0, {"retry-after": "3"}, now=0.0) == 3.0
 ```
