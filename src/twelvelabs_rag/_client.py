@@ -183,10 +183,6 @@ def _prepare(client: BaseClient, spec: RequestSpec, can_recover: bool) -> tuple[
     return body, cached, AttemptState(spec.method, client.max_retries, 0, can_recover)
 
 
-def _timeout(client: BaseClient, spec: RequestSpec) -> httpx.Timeout:
-    return client.timeout if spec.timeout is None else check_timeout(spec.timeout)
-
-
 def _slices(data: bytes) -> Iterator[bytes]:
     """An in-memory body in chunks, so the deadline restarts as it is written (see ``_deadline``)."""
     for start in range(0, len(data), CHUNK):
@@ -197,7 +193,7 @@ def _http_request(client: Any, spec: RequestSpec, body: MultipartBody | None, st
     content, headers = client._content(spec, body, stream_body)
     request = client._http.build_request(
         spec.method, build_url(client.base_url, spec.path), params=spec.params or None, content=content,
-        headers=headers, timeout=_timeout(client, spec),
+        headers=headers, timeout=client.timeout,
     )
     request.headers = KeyHeaders(request.headers)  # its repr masks the key, wherever the request ends up
     return request  # type: ignore[no-any-return]
@@ -338,7 +334,7 @@ class TwelveLabs(BaseClient):
 
     # the loop ---------------------------------------------------------------------------------
     def _send_once(self, spec: RequestSpec, body: MultipartBody | None, cached: bytes | None) -> httpx.Response:
-        deadline = Deadline(request_budget(_timeout(self, spec)), time.monotonic)
+        deadline = Deadline(request_budget(self.timeout), time.monotonic)
         stream_body = None
         if body is not None:
             stream_body = timed_body(_slices(cached) if cached is not None else body.iter_chunks(), deadline)
@@ -486,7 +482,7 @@ class AsyncTwelveLabs(BaseClient):
         await self.aclose()
 
     async def _send_once(self, spec: RequestSpec, body: MultipartBody | None, cached: bytes | None) -> httpx.Response:
-        deadline = Deadline(request_budget(_timeout(self, spec)), anyio.current_time)
+        deadline = Deadline(request_budget(self.timeout), anyio.current_time)
         stream_body = None
         if body is not None:
             chunks = _aslices(cached) if cached is not None else body.aiter_chunks()

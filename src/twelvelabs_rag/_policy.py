@@ -50,7 +50,6 @@ __all__ = [
     "parse_error_body",
     "error_from_response",
     "next_page_params",
-    "next_page",
     "is_terminal",
     "TERMINAL_STATUSES",
     "FAILED_STATUSES",
@@ -364,15 +363,6 @@ def next_page_params(params: Mapping[str, Any], page_info: Mapping[str, Any] | A
     nxt["page"] = page + 1
     return nxt
 
-
-#: The name in docs/design.md.
-next_page = next_page_params
-
-
-def next_search_token(page_info: Any) -> str | None:
-    """The token of the next search page, or None on the last page."""
-    token = getattr(page_info, "next_page_token", None)
-    return token or None
 
 
 #: Final statuses per kind of task (analyze tasks can also end ``canceled``).

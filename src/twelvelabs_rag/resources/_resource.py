@@ -213,15 +213,13 @@ def _page_params(params: dict[str, Any]) -> dict[str, Any]:
 def list_pager(res: Any, page_cls: type, path: str, params: dict[str, Any], item: type[BaseModel]) -> Any:
     """A lazy ``SyncPage``/``AsyncPage`` (``page_cls``) over a ``page``-paged list endpoint of ``res``'s client."""
     page_model = ListPage[item]  # type: ignore[valid-type]
-    asked: dict[int, dict[str, Any]] = {}
 
     def fetch(p: dict[str, Any]) -> Plan[Any]:
         page = parse_model(page_model, (yield res._client._request(RequestSpec("GET", path, params=query_params(p)))))
-        asked[id(page)] = p
-        return page
+        return page.fetched_with(p)  # the page carries its own query, for the next page
 
     def following(page: Any) -> Plan[Any]:
-        nxt = next_page_params(asked.get(id(page), {}), page.page_info.model_dump(), len(page.data))
+        nxt = next_page_params(page.request_params, page.page_info.model_dump(), len(page.data))
         return None if nxt is None else (yield from fetch(nxt))
 
     return page_cls(lambda: res._run(fetch(_page_params(params))), lambda page: res._run(following(page)))
