@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._main import KEY_ENV_VARS, CLIError, describe_error
+from .._config import API_KEY_ENVS
+from ._errors import CLIError, describe_error
 from ._output import clock, span, table
 
 __all__ = ["run", "DemoContext", "STEPS"]
@@ -278,11 +279,11 @@ def missing_requirements() -> list[str]:
 
 def _api_key() -> tuple[str, str | None]:
     """``(variable name, key)`` of the first key variable that is set, else ``(TWELVELABS_API_KEY, None)``."""
-    for var in KEY_ENV_VARS:
+    for var in API_KEY_ENVS:
         value = os.environ.get(var, "").strip()
         if value:
             return var, value
-    return KEY_ENV_VARS[0], None
+    return API_KEY_ENVS[0], None
 
 
 def describe_flow(flow: Any) -> str:

@@ -14,7 +14,7 @@ import importlib
 import textwrap
 from typing import Any
 
-from ._main import CLIError
+from ._errors import CLIError
 from ._output import span
 from ._timeline import Hit
 
