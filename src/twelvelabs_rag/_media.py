@@ -28,8 +28,9 @@ import io
 import os
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 __all__ = ["MediaInfo", "MediaKind", "probe", "sniff"]
 
@@ -146,7 +147,9 @@ def sniff(head: bytes) -> tuple[MediaKind, str] | None:
     if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
         return "audio", "aiff"
     if head[:4] == b"RIFF":
-        return {b"WAVE": ("audio", "wav"), b"AVI ": ("video", "avi"), b"WEBP": ("image", "webp")}.get(head[8:12])
+        riff: dict[bytes, tuple[MediaKind, str]] = {b"WAVE": ("audio", "wav"), b"AVI ": ("video", "avi"),
+                                                    b"WEBP": ("image", "webp")}
+        return riff.get(head[8:12])
     for offset, magic, kind, fmt in _MAGIC:
         if head[offset:offset + len(magic)] == magic:
             return kind, fmt
@@ -162,7 +165,7 @@ def sniff(head: bytes) -> tuple[MediaKind, str] | None:
 # ---------------------------------------------------------------- MP4 / ISO-BMFF
 
 
-def _boxes(src: _Src, start: int, end: int):
+def _boxes(src: _Src, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
     """Yield (type, payload_start, payload_end) for the boxes in [start, end)."""
     pos = start
     while pos + 8 <= end:
@@ -224,8 +227,8 @@ def _mp4(src: _Src) -> MediaInfo:
                      size=src.size, text=text, fps=fps)
 
 
-def _track(src: _Src, a: int, b: int) -> dict:
-    out: dict = {"handler": None, "width": None, "height": None, "fps": None}
+def _track(src: _Src, a: int, b: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"handler": None, "width": None, "height": None, "fps": None}
     mdhd_scale = mdhd_dur = None
     samples = None
     for typ, x, y in _boxes(src, a, b):

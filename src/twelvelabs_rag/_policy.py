@@ -28,6 +28,7 @@ from ._exceptions import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    FailureKind,
     RateLimitError,
     TwelveLabsError,
     status_error_class,
@@ -59,10 +60,6 @@ __all__ = [
 #: Statuses worth another attempt: timeout, conflict (lock), rate limit, server errors.
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 503, 504})  # and every other 5xx (see should_retry)
 
-#: How a request failed without an HTTP answer.
-#: connect = never sent (connect error/timeout, pool timeout); write = failed while sending the body;
-#: timeout = read timeout after the body was sent; dropped = connection lost after sending.
-FailureKind = Literal["connect", "write", "timeout", "dropped"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,7 +208,7 @@ def retry_delay(
     advice = parse_retry_after(headers, now)
     if advice is not None:
         return min(advice, _config.MAX_RETRY_AFTER)
-    base = min(_config.INITIAL_RETRY_DELAY * (2 ** max(0, attempt)), _config.MAX_RETRY_DELAY)
+    base = min(_config.INITIAL_RETRY_DELAY * (2.0 ** max(0, attempt)), _config.MAX_RETRY_DELAY)
     if jitter is None:
         jitter = random.random()
     return base * (1.0 - 0.25 * min(max(jitter, 0.0), 1.0))

@@ -20,11 +20,11 @@ import mimetypes
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from ._exceptions import PreflightError
 from ._limits import LIMITS, asset_limits, asset_upload_method, media_problem
 from ._media import SNIFF_BYTES, MediaInfo, probe, sniff
+from ._multipart import FilePart
 
 __all__ = [
     "LIMITS", "MediaInfo", "MediaFacts", "media_problem", "probe_media", "check_media", "preflight", "check_asset_size",
@@ -56,7 +56,7 @@ def _probe_av(source: Path | bytes) -> MediaInfo | None:
     except ImportError:
         return None
     try:
-        container = av.open(str(source) if isinstance(source, Path) else io.BytesIO(source))
+        container = av.open(str(source) if isinstance(source, Path) else io.BytesIO(source), mode="r")
     except (av.FFmpegError, OSError, ValueError):
         return MediaInfo(kind="unknown")
     with container:
@@ -201,9 +201,11 @@ def needs_index_check(facts: MediaInfo) -> bool:
     return facts.duration is not None and facts.duration > LIMITS["video_max_duration_pegasus"]
 
 
-def source_of(part: Any) -> Path | bytes:
+def source_of(part: FilePart) -> Path | bytes:
     """The probe source of a prepared :class:`~twelvelabs_rag._multipart.FilePart`."""
-    return part.path if part.path is not None else part.data
+    if part.path is not None:
+        return part.path
+    return part.data if part.data is not None else b""
 
 
 

@@ -195,7 +195,7 @@ class _CacheBase:
         self._entries: OrderedDict[tuple[str, str], VideoTranscript] = (
             share._entries if share is not None else OrderedDict()
         )
-        self.maxsize = share.maxsize if share is not None and maxsize is None else maxsize
+        self.maxsize: int | None = share.maxsize if share is not None and maxsize is None else maxsize
 
     def get(self, index_id: str, video_id: str) -> VideoTranscript | None:
         """The cached transcript of a video, or None when it has not been fetched (no I/O)."""

@@ -251,7 +251,7 @@ def search(args: argparse.Namespace) -> int:
             row = item.model_dump(mode="json", exclude_none=True)
             print(json.dumps({**row, "file": by_id.get(item.video_id or "")}))
         return 0
-    rows = [(it.rank or i, by_id.get(it.video_id or "", ""), it.video_id, span(it.start, it.end))
+    rows: list[tuple[Any, ...]] = [(it.rank or i, by_id.get(it.video_id or "", ""), it.video_id, span(it.start, it.end))
             for i, it in enumerate(items, 1)]
     headers = ["rank", "file", "video_id", "moment"]
     if any(it.score is not None or it.confidence for it in items):  # Marengo 2.7 indexes also score

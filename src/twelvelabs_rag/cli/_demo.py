@@ -306,7 +306,7 @@ def run(args: argparse.Namespace) -> int:
     key_var, key = _api_key()
     emulator = key is None
     with contextlib.ExitStack() as stack:
-        if not emulator:
+        if key is not None:
             from .._config import resolve_base_url
 
             base_url = resolve_base_url(None)
@@ -327,8 +327,8 @@ def run(args: argparse.Namespace) -> int:
         ctx = DemoContext(out=out, quiet=args.quiet, base_url=base_url, api_key=key, emulator=emulator, flow=flow)
         print(describe_flow(flow), flush=True)
         # The emulator advances a task or an asset on every poll; the real API needs the client's patient default.
-        polling = {"poll_interval": ctx.poll_interval} if emulator else {}
-        ctx.client = stack.enter_context(TwelveLabs(api_key=key, base_url=base_url, **polling))
+        polling = ctx.poll_interval if emulator else None  # None: the client's default
+        ctx.client = stack.enter_context(TwelveLabs(api_key=key, base_url=base_url, poll_interval=polling))
         if not emulator and not args.keep_index:
             stack.callback(_delete_index, ctx)
         stack.callback(lambda: ctx.store is not None and hasattr(ctx.store, "close") and ctx.store.close())

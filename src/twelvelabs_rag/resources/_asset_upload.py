@@ -311,6 +311,5 @@ def upload_plan(res: Any, file: Any, *, filename: str | None, user_metadata: Map
     else:
         asset_id = yield from _multipart(res, source, name, size, meta, on_progress, max_concurrency,
                                          chunk_size or READ_BLOCK, upload_id)
-    if not wait:
-        return (yield res.retrieve(asset_id))
-    return (yield res.wait(asset_id, timeout=timeout))
+    ready: Asset = (yield res.wait(asset_id, timeout=timeout)) if wait else (yield res.retrieve(asset_id))
+    return ready

@@ -157,10 +157,11 @@ class SyncResource(_Resource):
     def _list(self, path: str, params: dict[str, Any], item: type[BaseModel]) -> SyncPage[Any]:
         return list_pager(self, SyncPage, path, params, item)  # type: ignore[no-any-return]
 
-    def _wait(self, fetch: Callable[[], Any], task_id: str, kind: str, timeout: float | None,
-              poll_interval: float | None, on_progress: Any) -> Any:
+    def _wait(self, fetch: Callable[[], R], task_id: str, kind: str, timeout: float | None,
+              poll_interval: float | None, on_progress: Any) -> R:
         try:
-            return wait_until_done(fetch, **self._wait_args(task_id, kind, timeout, poll_interval, on_progress))
+            done: R = wait_until_done(fetch, **self._wait_args(task_id, kind, timeout, poll_interval, on_progress))
+            return done
         except TwelveLabsError as exc:  # TaskFailedError quotes the server's failure text
             raise self._client._redact(exc) from exc.__cause__
 
@@ -187,8 +188,8 @@ class AsyncResource(_Resource):
     def _list(self, path: str, params: dict[str, Any], item: type[BaseModel]) -> AsyncPage[Any]:
         return list_pager(self, AsyncPage, path, params, item)  # type: ignore[no-any-return]
 
-    def _wait(self, fetch: Callable[[], Awaitable[Any]], task_id: str, kind: str, timeout: float | None,
-              poll_interval: float | None, on_progress: Any) -> Awaitable[Any]:
+    def _wait(self, fetch: Callable[[], Awaitable[R]], task_id: str, kind: str, timeout: float | None,
+              poll_interval: float | None, on_progress: Any) -> Awaitable[R]:
         return _redacting(self._client, await_until_done(fetch, **self._wait_args(task_id, kind, timeout, poll_interval,
                                                                              on_progress)))
 

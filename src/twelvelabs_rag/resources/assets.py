@@ -68,7 +68,8 @@ def _create(res: Any, file: Any, url: str | None, filename: str | None, user_met
 
 def _wait(res: Any, asset_id: str, timeout: float | None, poll_interval: float | None, on_progress: Any) -> Plan[Asset]:
     try:
-        return (yield res._wait(lambda: res.retrieve(asset_id), asset_id, "task", timeout, poll_interval, on_progress))
+        result: Asset = yield res._wait(lambda: res.retrieve(asset_id), asset_id, "task", timeout, poll_interval, on_progress)
+        return result
     except TaskFailedError as exc:
         why = exc.task.error.message if exc.task is not None and exc.task.error is not None else None
         raise TaskFailedError(f"Asset {asset_id} failed{': ' + why if why else ''}. Check the file (format, size, "

@@ -123,7 +123,8 @@ class Embed(SyncResource):
 
         Results keep the input order (texts first); at most ``max_concurrency`` requests are in flight.
         """
-        return _create_many(self, **call_args(locals()))
+        done: list[Any] = _create_many(self, **call_args(locals()))
+        return done
 
 
 class AsyncEmbed(AsyncResource):
@@ -167,4 +168,5 @@ class AsyncEmbed(AsyncResource):
 
         Results keep the input order (texts first).
         """
-        return await _create_many(self, **call_args(locals()))
+        done: list[Any] = await _create_many(self, **call_args(locals()))
+        return done

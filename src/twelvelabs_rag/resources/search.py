@@ -93,7 +93,7 @@ def _following(res: Any, page: SearchResults, include_user_metadata: bool | None
     return (yield res.retrieve(token, include_user_metadata=include_user_metadata)) if token else None
 
 
-def _query(res: Any, page_cls: type, kw: dict[str, Any]) -> Any:
+def _query(res: Any, page_cls: Callable[..., P], kw: dict[str, Any]) -> P:
     include = kw["include_user_metadata"]
     return page_cls(lambda: res.create(**kw), lambda page: res._run(_following(res, page, include)))
 
@@ -142,6 +142,8 @@ _SIGNATURE = inspect.Signature(
        for name, annotation in _annotations().items()]
 )
 F = TypeVar("F", bound=Callable[..., Any])
+#: A page class (SyncPage / AsyncPage).
+P = TypeVar("P")
 
 
 def _search_params(fn: F) -> F:
