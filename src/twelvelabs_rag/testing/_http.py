@@ -86,7 +86,7 @@ class Req:
                            f"{what} expects a multipart/form-data body (got {ct or 'no content type'}); "
                            "send the fields as form parts, not JSON.")
 
-    def require_json(self, what: str) -> dict:
+    def require_json(self, what: str) -> dict[str, Any]:
         if not isinstance(self.json, dict):
             raise ApiError(400, "parameter_invalid",
                            f"{what} expects a JSON object body with content-type application/json.")
@@ -136,9 +136,9 @@ def parse_multipart(content_type: str, body: bytes) -> list[tuple[str, str | Non
     """Parse a multipart/form-data body into ``(name, filename, content_type, data)`` parts."""
     boundary = None
     for piece in content_type.split(";")[1:]:
-        key, _, value = piece.strip().partition("=")
+        key, _, param = piece.strip().partition("=")
         if key.lower() == "boundary":
-            boundary = value.strip().strip('"')
+            boundary = param.strip().strip('"')
     if not boundary:
         raise ApiError(400, "parameter_invalid", "The multipart body has no boundary in its content-type.")
     delim = b"--" + boundary.encode()
@@ -175,7 +175,9 @@ def parse_multipart(content_type: str, body: bytes) -> list[tuple[str, str | Non
 
 
 def _split_params(text: str) -> list[str]:
-    out, cur, quoted = [], [], False
+    out: list[str] = []
+    cur: list[str] = []
+    quoted = False
     for ch in text:
         if ch == '"':
             quoted = not quoted
