@@ -145,6 +145,29 @@ CALLS: list[dict[str, Any]] = [
     {"name": "analyze_stream", "versions": ("1.0.2",),
      "sdk": "list(client.analyze_stream(video_id=S['video'], prompt='Describe the video'))",
      "ours": "list(client.analyze(video_id=S['video'], prompt='Describe the video', stream=True))"},
+    {"name": "embed.create(urls)",
+     "sdk": "client.embed.create(model_name=S['embed_model'], image_url=S['image_url'])",
+     "ours": "client.embed.create(model_name=S['embed_model'], image_url=S['image_url'])"},
+    {"name": "embed.create(text_truncate)", "versions": ("1.0.2",),
+     "sdk": "client.embed.create(model_name=S['embed_model'], text='a yellow taxi', text_truncate='end')",
+     "ours": "client.embed.create(model_name=S['embed_model'], text='a yellow taxi', text_truncate='end')"},
+    {"name": "tasks.wait_for_done",
+     "sdk": "client.tasks.wait_for_done(S['task'], sleep_interval=0.01)",
+     "ours": "client.tasks.wait(S['task'])"},
+    {"name": "embed.tasks.wait_for_done",
+     "sdk": "client.embed.tasks.wait_for_done(S['embed_task'], sleep_interval=0.01)",
+     "ours": "client.embed.tasks.wait(S['embed_task'])"},
+    {"name": "tasks.transfers.create", "versions": ("1.0.2",),
+     "sdk": "client.tasks.transfers.create(S['integration'], index_id=S['index'], incremental_import=True, "
+            "retry_failed=False, user_metadata={'from': 'bucket'})",
+     "ours": "client.tasks.transfers.create(S['integration'], index_id=S['index'], incremental_import=True, "
+             "retry_failed=False, user_metadata={'from': 'bucket'})"},
+    {"name": "tasks.transfers.get_status", "versions": ("1.0.2",),
+     "sdk": "client.tasks.transfers.get_status(S['integration'], index_id=S['index'])",
+     "ours": "client.tasks.transfers.get_status(S['integration'], index_id=S['index'])"},
+    {"name": "tasks.transfers.get_logs", "versions": ("1.0.2",),
+     "sdk": "client.tasks.transfers.get_logs(S['integration'])",
+     "ours": "client.tasks.transfers.get_logs(S['integration'])"},
 ]
 
 #: The deletes of the shared calls run last, after the current-surface calls that still use the index.

@@ -27,7 +27,9 @@ def prepare(media: dict[str, Any], classic: bool) -> tuple[FakeTwelveLabs, dict[
 
 
 def _setup(fake: FakeTwelveLabs, media: dict[str, Path], classic: bool) -> dict[str, Any]:
-    """An index with one ready video, a ready embedding task and a search page token."""
+    """An index with two ready videos (a file with user_metadata, a URL), a ready embedding task, a
+    search page token, a cloud integration holding one file; on the current surface also what
+    ``_setup_current`` makes."""
     client = fake.client(poll_interval=0)
     try:
         models = [{"model_name": "marengo2.7" if classic else "marengo3.0", "model_options": ["visual", "audio"]}]
@@ -43,6 +45,7 @@ def _setup(fake: FakeTwelveLabs, media: dict[str, Path], classic: bool) -> dict[
         state = {"index": index.id, "video": task.video_id, "task": task.id, "embed_task": etask.id,
                  "page_token": page.page_info.next_page_token, "clip": str(media["clip"]),
                  "image": str(media["image"]), "audio": str(media["audio"]), "video_url": media["video_url"],
+                 "image_url": media["image_url"], "integration": "oracle-bucket",
                  "marengo": models[0]["model_name"], "embed_model": embed_model, "schema": _SCHEMA,
                  "options": ["visual-text", "audio"] if classic else ["visual", "audio"]}
         if not classic:
@@ -78,8 +81,9 @@ def _setup_current(fake: FakeTwelveLabs, client: Any, media: dict[str, Any], ind
     v2_task = client.embed.v2.tasks.create_and_wait(input_type="video", video=media["video_url"])
     a_task = client.analyze.tasks.create_and_wait(video={"type": "asset_id", "asset_id": asset}, prompt="Name it")
     batch = client.analyze.batches.create(requests=[{"video": {"asset_id": asset}, "prompt": "Name the vehicle"}])
-    while client.analyze.batches.retrieve(batch.batch_id).status != "completed":
-        pass
+    for _ in range(20):  # the emulator moves a batch one step per read
+        if client.analyze.batches.retrieve(batch.batch_id).status == "completed":
+            break
     a_running = client.analyze.tasks.create(video={"type": "asset_id", "asset_id": asset}, prompt="Still running")
     batch_running = client.analyze.batches.create(requests=[{"video": {"asset_id": asset}, "prompt": "Running"}])
     image_asset, image_asset2 = fake.add_asset(media["image"]), fake.add_asset(media["portrait"])
@@ -99,7 +103,7 @@ def _setup_current(fake: FakeTwelveLabs, client: Any, media: dict[str, Any], ind
             "a_running": a_running.task_id, "batch_running": batch_running.batch_id, "image_asset": image_asset,
             "image_asset2": image_asset2, "ec": ec.id, "entity": entity.id, "ks": ks.id, "item": item.id,
             "coll": coll.id, "session": answer.session_id, "conn": conn, "import": imported.id,
-            "redirect": redirect.id, "portrait": str(media["portrait"]), "image_url": media["image_url"], "image_url2": media["image_url2"],
+            "redirect": redirect.id, "portrait": str(media["portrait"]), "image_url2": media["image_url2"],
             "image_b64": base64.b64encode(Path(media["image"]).read_bytes()).decode(),
             "audio_b64": base64.b64encode(Path(media["audio"]).read_bytes()).decode(),
             "segments": [{"id": "scene", "description": "one per scene",
@@ -109,6 +113,7 @@ def _setup_current(fake: FakeTwelveLabs, client: Any, media: dict[str, Any], ind
 def _fake(media: dict[str, Path]) -> FakeTwelveLabs:
     fake = FakeTwelveLabs(seed=11)
     fake.add_media(media["video_url"], media["clip"])
+    fake.add_integration("oracle-bucket", {"bucket.mp4": media["clip"]})
     fake.add_media(media["image_url"], media["image"])
     fake.add_media(media["image_url2"], media["portrait"])
     return fake

@@ -1,13 +1,13 @@
 """The official SDK as an oracle for our wire format.
 
 For every call both the official ``twelvelabs`` SDK (1.0.2 classic, 1.3.6 current) and our client
-can make (``oracle_calls.ALL_CALLS``: 37 calls for SDK 1.0.2; 153 for SDK 1.3.6, of which 119 are on
+can make (``oracle_calls.ALL_CALLS``: 44 calls for SDK 1.0.2; 156 for SDK 1.3.6, of which 119 are on
 the current surface: assets, multipart uploads, indexed assets, embed v2, analyze sync/stream/tasks/
 batches, Marengo 3.0 search, entity collections, knowledge stores, Responses, data connectors and
 imports), both make it against identically prepared emulators (``oracle_setup``, strict mode on),
 ours twice: through the sync client and through the async twin (``oracle_async``). The
 first request each sends is compared (``oracle_compare``): method, route, parsed query, JSON body,
-multipart text fields and file parts (field name and file name). For the page walks (``PAGE_WALKS``:
+multipart text fields and file parts (field name, file name and size). For the page walks (``PAGE_WALKS``:
 pagers walked to the end one item per page) every request is compared, so a filter lost on page 2
 shows. Ids are normalised, so the two emulators need not share ids. Where we send something else on
 purpose, ``KNOWN_DIFFERENCES`` says what and why, and every entry must still be needed; ``SDK_CANNOT``
