@@ -70,6 +70,11 @@ CURRENT_CALLS: list[dict[str, Any]] = [
        "enable_hls=False, user_metadata={'team': 'oracle'})",
        "client.assets.multipart.create(filename='big.mp4', type='video', total_size=S['clip_size'], "
        "enable_hls=False, user_metadata={'team': 'oracle'})"),
+    _c("multipart_upload.create(image)",
+       "client.multipart_upload.create(filename='big.png', type='image', total_size=S['clip_size'], "
+       "enable_thumbnail=True)",
+       "client.assets.multipart.create(filename='big.png', type='image', total_size=S['clip_size'], "
+       "enable_thumbnail=True)"),
     _c("multipart_upload.list_incomplete_uploads",
        "next(iter(client.multipart_upload.list_incomplete_uploads(page_limit=5)), None)",
        "next(iter(client.assets.multipart.list(page_limit=5)), None)"),
@@ -129,6 +134,10 @@ CURRENT_CALLS: list[dict[str, Any]] = [
        "client.embed.v_2.create(input_type='text', model_name='marengo3.0', "
        "text=T.TextInputRequest(input_text='a yellow taxi'))",
        "client.embed.v2.create(input_type='text', model_name='marengo3.0', text={'input_text': 'a yellow taxi'})"),
+    _c("embed.v_2.create(text shortcut)",
+       "client.embed.v_2.create(input_type='text', model_name='marengo3.0', "
+       "text=T.TextInputRequest(input_text='a red fox'))",
+       "client.embed.v2.create(input_type='text', text='a red fox')"),
     _c("embed.v_2.create(image)",
        "client.embed.v_2.create(input_type='image', model_name='marengo3.0', "
        "image=T.ImageInputRequest(media_source=T.MediaSource(base_64_string=S['image_b64'])))",
@@ -181,6 +190,10 @@ CURRENT_CALLS: list[dict[str, Any]] = [
        "client.embed.v2.create(input_type='multi_input', model_name='marengo3.5', embedding_dimension=256, "
        "multi_input={'input_text': 'a taxi like <@cab>', 'media_sources': [{'name': 'cab', 'media_type': 'image', "
        "'base64_string': S['image_b64']}]})"),
+    _c("embed.v_2.tasks.create(video shortcut)",
+       "client.embed.v_2.tasks.create(input_type='video', model_name='marengo3.0', video=T.AsyncVideoInputRequest("
+       "media_source=T.MediaSource(url=S['video_url'])))",
+       "client.embed.v2.tasks.create(input_type='video', video=S['video_url'])"),
     _c("embed.v_2.tasks.list",
        "next(iter(client.embed.v_2.tasks.list(page_limit=2, status='ready')), None)",
        "next(iter(client.embed.v2.tasks.list(page_limit=2, status='ready')), None)"),
@@ -198,6 +211,9 @@ CURRENT_CALLS: list[dict[str, Any]] = [
        "model_name='pegasus1.5', start_time=4, end_time=8, temperature=0.2)",
        "client.analyze(video={'type': 'asset_id', 'asset_id': S['asset']}, prompt='What vehicle appears?', "
        "model_name='pegasus1.5', start_time=4, end_time=8, temperature=0.2)"),
+    _c("analyze(asset_id shortcut)",
+       "client.analyze(video=T.VideoContext_AssetId(asset_id=S['asset']), prompt='Describe')",
+       "client.analyze(video={'asset_id': S['asset']}, prompt='Describe')"),
     _c("analyze(json_schema)",
        "client.analyze(video=T.VideoContext_Url(url=S['video_url']), prompt='list scenes', "
        "response_format=T.SyncResponseFormat(type='json_schema', json_schema=S['schema']))",
@@ -254,6 +270,13 @@ CURRENT_CALLS: list[dict[str, Any]] = [
        "client.analyze.batches.create(model_name='pegasus1.5', analysis_mode='general', requests=["
        "{'video': {'type': 'asset_id', 'asset_id': S['asset']}, 'custom_id': 'b0'}], "
        "defaults={'prompt': 'Name the vehicle', 'temperature': 0.2})"),
+    _c("analyze_async.batches.create(items)",
+       "client.analyze_async.batches.create(model_name='pegasus1.5', analysis_mode='general', requests=["
+       "T.BatchItemRequest(video=T.BatchVideoContext(type='asset_id', asset_id=S['asset']), "
+       "prompt={'input_text': 'Name it'}, response_format={'type': 'json_schema', 'json_schema': S['schema']}, "
+       "start_time=0, end_time=8)])",
+       "client.analyze.batches.create(requests=[{'video': {'asset_id': S['asset']}, 'prompt': 'Name it', "
+       "'response_format': {'type': 'json_schema', 'json_schema': S['schema']}, 'start_time': 0, 'end_time': 8}])"),
     _c("analyze_async.batches.list",
        "next(iter(client.analyze_async.batches.list(page_limit=5, status=['completed'], "
        "analysis_mode=['general'])), None)",
@@ -308,6 +331,9 @@ CURRENT_CALLS: list[dict[str, Any]] = [
     _c("entity_collections.update",
        "client.entity_collections.update(S['ec'], name='cast', description='the cast')",
        "client.entity_collections.update(S['ec'], name='cast', description='the cast')"),
+    _c("entity_collections.update(description only)",
+       "client.entity_collections.update(S['ec'], description='only this')",
+       "client.entity_collections.update(S['ec'], description='only this')"),
     _c("entities.create",
        "client.entity_collections.entities.create(S['ec'], name='Ada', asset_ids=[S['image_asset']], "
        "description='walker', metadata={'role': 'walker'})",
@@ -328,6 +354,9 @@ CURRENT_CALLS: list[dict[str, Any]] = [
     _c("entities.update",
        "client.entity_collections.entities.update(S['ec'], S['entity'], name='Ada L', metadata={'seen': True})",
        "client.entity_collections.entities.update(S['ec'], S['entity'], name='Ada L', metadata={'seen': True})"),
+    _c("entities.update(metadata only)",
+       "client.entity_collections.entities.update(S['ec'], S['entity'], metadata={'n': 1})",
+       "client.entity_collections.entities.update(S['ec'], S['entity'], metadata={'n': 1})"),
     _c("entities.create_assets",
        "client.entity_collections.entities.create_assets(S['ec'], S['entity'], asset_ids=[S['image_asset2']])",
        "client.entity_collections.entities.add_assets(S['ec'], S['entity'], [S['image_asset2']])"),
@@ -352,6 +381,12 @@ CURRENT_CALLS: list[dict[str, Any]] = [
     _c("knowledge_stores.update",
        "client.knowledge_stores.update(S['ks'], name='ks2', description='e', metadata={})",
        "client.knowledge_stores.update(S['ks'], name='ks2', description='e', metadata={})"),
+    _c("knowledge_stores.update(description only)",
+       "client.knowledge_stores.update(S['ks'], description='only this')",
+       "client.knowledge_stores.update(S['ks'], description='only this')"),
+    _c("knowledge_stores.search(page token)",
+       "client.knowledge_stores.search(S['ks'], query={'text': 'a taxi in the rain'}, page_token=S['ks_token'])",
+       "client.knowledge_stores.search(S['ks'], query='a taxi in the rain', page_token=S['ks_token'])"),
     _c("knowledge_stores.search",
        "client.knowledge_stores.search(S['ks'], query={'text': 'a taxi in the rain'}, page_size=2, group_by='item', "
        "search_options={'video': {'modalities': ['visual', 'audio']}}, include_metadata=True, "
@@ -390,6 +425,9 @@ CURRENT_CALLS: list[dict[str, Any]] = [
     _c("knowledge_store_item_collections.update",
        "client.knowledge_store_item_collections.update(S['ks'], S['coll'], name='city', metadata={})",
        "client.knowledge_stores.item_collections.update(S['ks'], S['coll'], name='city', metadata={})"),
+    _c("knowledge_store_item_collections.update(description only)",
+       "client.knowledge_store_item_collections.update(S['ks'], S['coll'], description='only this')",
+       "client.knowledge_stores.item_collections.update(S['ks'], S['coll'], description='only this')"),
     _c("knowledge_store_item_collections.add_items",
        "client.knowledge_store_item_collections.add_items(S['ks'], S['coll'], item_ids=[S['item']])",
        "client.knowledge_stores.item_collections.add_items(S['ks'], S['coll'], [S['item']])"),

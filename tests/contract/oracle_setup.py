@@ -86,23 +86,27 @@ def _setup_current(fake: FakeTwelveLabs, client: Any, media: dict[str, Any], ind
             break
     a_running = client.analyze.tasks.create(video={"type": "asset_id", "asset_id": asset}, prompt="Still running")
     batch_running = client.analyze.batches.create(requests=[{"video": {"asset_id": asset}, "prompt": "Running"}])
+    asset2 = fake.add_asset(media["clip"], filename="city.mp4")
     image_asset, image_asset2 = fake.add_asset(media["image"]), fake.add_asset(media["portrait"])
     ec = client.entity_collections.create(name="setup-cast")
     entity = client.entity_collections.entities.create(ec.id, name="Ada", asset_ids=[image_asset])
     client.entity_collections.entities.wait(ec.id, entity.id, poll_interval=0)
     ks = client.knowledge_stores.create(name="setup-ks")
     item = client.knowledge_stores.items.create_and_wait(ks.id, asset_id=asset, poll_interval=0)
+    client.knowledge_stores.items.create_and_wait(ks.id, asset_id=asset2, poll_interval=0)
     coll = client.knowledge_stores.item_collections.create(ks.id, name="setup")
     answer = client.responses.create(knowledge_store_id=ks.id, input="Where is the taxi?")
+    ks_token = client.knowledge_stores.search(ks.id, query="a taxi in the rain", page_size=1).next_page_token
+    assert ks_token, "the knowledge-store search needs a second page"
     conn = fake.add_connection({"gd-city": media["clip"], "gd-kitchen": media["audio"]})
     imported = client.data_connectors.imports.import_files(conn, source_ids=["gd-city"])
     redirect = client.data_connectors.create_redirect_uri("https://app.example.com/setup")
-    return {"asset": asset, "asset2": fake.add_asset(media["clip"], filename="city.mp4"), "ia": ia.id,
+    return {"asset": asset, "asset2": asset2, "ia": ia.id,
             "clip_size": len(data), "upload": session.upload_id, "chunks": chunks, "v2_task": v2_task.id,
             "a_task": a_task.task_id, "batch": batch.batch_id,
             "a_running": a_running.task_id, "batch_running": batch_running.batch_id, "image_asset": image_asset,
             "image_asset2": image_asset2, "ec": ec.id, "entity": entity.id, "ks": ks.id, "item": item.id,
-            "coll": coll.id, "session": answer.session_id, "conn": conn, "import": imported.id,
+            "coll": coll.id, "session": answer.session_id, "ks_token": ks_token, "conn": conn, "import": imported.id,
             "redirect": redirect.id, "portrait": str(media["portrait"]), "image_url2": media["image_url2"],
             "image_b64": base64.b64encode(Path(media["image"]).read_bytes()).decode(),
             "audio_b64": base64.b64encode(Path(media["audio"]).read_bytes()).decode(),
