@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oracle_calls_current import CURRENT_CALLS, CURRENT_DELETES
+from oracle_calls_current import CURRENT_CALLS, CURRENT_DELETES, SDK_ONLY
 
 BOTH = ("1.0.2", "1.3.6")
 
@@ -214,7 +214,7 @@ PAGE_WALKS: list[dict[str, Any]] = [
 ]
 
 #: Every call, in the order both sides make them.
-ALL_CALLS: list[dict[str, Any]] = CALLS + CURRENT_CALLS + PAGE_WALKS + CURRENT_DELETES + DELETES
+ALL_CALLS: list[dict[str, Any]] = CALLS + CURRENT_CALLS + SDK_ONLY + PAGE_WALKS + CURRENT_DELETES + DELETES
 
 
 def calls_for(version: str) -> list[dict[str, Any]]:

@@ -194,6 +194,31 @@ CURRENT_CALLS: list[dict[str, Any]] = [
        "client.embed.v_2.tasks.create(input_type='video', model_name='marengo3.0', video=T.AsyncVideoInputRequest("
        "media_source=T.MediaSource(url=S['video_url'])))",
        "client.embed.v2.tasks.create(input_type='video', video=S['video_url'])"),
+    _c("embed.v_2.create(3.5 options)",
+       "client.embed.v_2.create(input_type='multi_input', model_name='marengo3.5', auto_truncate=True, "
+       "embedding_uncertainty=True, multi_input=T.MultiInputRequest(input_text='a long text about a taxi'))",
+       "client.embed.v2.create(input_type='multi_input', model_name='marengo3.5', auto_truncate=True, "
+       "embedding_uncertainty=True, multi_input={'input_text': 'a long text about a taxi'})"),
+    _c("embed.v_2.create(video embedding_type)",
+       "client.embed.v_2.create(input_type='video', model_name='marengo3.0', video=T.VideoInputRequest("
+       "media_source=T.MediaSource(asset_id=S['asset']), embedding_option=['visual', 'audio'], "
+       "embedding_type=['fused_embedding']))",
+       "client.embed.v2.create(input_type='video', model_name='marengo3.0', video={'media_source': "
+       "{'asset_id': S['asset']}, 'embedding_option': ['visual', 'audio'], 'embedding_type': ['fused_embedding']})"),
+    _c("embed.v_2.tasks.create(image 3.5)",
+       "client.embed.v_2.tasks.create(input_type='image', model_name='marengo3.5', embedding_dimension=128, "
+       "image=T.AsyncImageInputRequest(media_source=T.MediaSource(asset_id=S['image_asset']), "
+       "embedding_option=['visual'], embedding_scope=['asset']))",
+       "client.embed.v2.tasks.create(input_type='image', model_name='marengo3.5', embedding_dimension=128, "
+       "image={'media_source': {'asset_id': S['image_asset']}, 'embedding_option': ['visual'], "
+       "'embedding_scope': ['asset']})"),
+    _c("embed.v_2.tasks.create(document 3.5)",
+       "client.embed.v_2.tasks.create(input_type='document', model_name='marengo3.5', embedding_uncertainty=True, "
+       "document=T.AsyncDocumentInputRequest(media_source=T.MediaSource(base_64_string=S['image_b64']), "
+       "embedding_option=['visual', 'text'], embedding_scope=['local', 'asset']))",
+       "client.embed.v2.tasks.create(input_type='document', model_name='marengo3.5', embedding_uncertainty=True, "
+       "document={'media_source': {'base64_string': S['image_b64']}, 'embedding_option': ['visual', 'text'], "
+       "'embedding_scope': ['local', 'asset']})"),
     _c("embed.v_2.tasks.list",
        "next(iter(client.embed.v_2.tasks.list(page_limit=2, status='ready')), None)",
        "next(iter(client.embed.v2.tasks.list(page_limit=2, status='ready')), None)"),
@@ -249,6 +274,13 @@ CURRENT_CALLS: list[dict[str, Any]] = [
        "client.analyze.tasks.create(video={'type': 'url', 'url': S['video_url']}, model_name='pegasus1.6', "
        "analysis_mode='time_based_metadata', max_tokens='unlimited', response_format={'type': "
        "'segment_definitions', 'segment_definitions': S['segments']})"),
+    _c("analyze_async.tasks.create(segment limits)",
+       "client.analyze_async.tasks.create(video=T.VideoContext_AssetId(asset_id=S['asset']), model_name='pegasus1.6', "
+       "analysis_mode='time_based_metadata', min_segment_duration=2, max_segment_duration=6, temperature=0.1, "
+       "response_format={'type': 'segment_definitions', 'segment_definitions': S['segments']})",
+       "client.analyze.tasks.create(video={'type': 'asset_id', 'asset_id': S['asset']}, model_name='pegasus1.6', "
+       "analysis_mode='time_based_metadata', min_segment_duration=2, max_segment_duration=6, temperature=0.1, "
+       "response_format={'type': 'segment_definitions', 'segment_definitions': S['segments']})"),
     _c("analyze_async.tasks.cancel",
        "client.analyze_async.tasks.cancel(S['a_running'])",
        "client.analyze.tasks.cancel(S['a_running'])"),
@@ -474,6 +506,8 @@ CURRENT_CALLS: list[dict[str, Any]] = [
     _c("data_connectors.retrieve_connection",
        "client.data_connectors.retrieve_connection(S['conn'])",
        "client.data_connectors.retrieve_connection(S['conn'])"),
+    {"name": "data_connectors.create_connection_picker_token", "versions": V136, "ours": None,
+     "sdk": "client.data_connectors.create_connection_picker_token(S['conn'])"},
     _c("imports.import_files",
        "client.imports.import_files(S['conn'], items=[{'source_id': 'gd-kitchen'}])",
        "client.data_connectors.imports.import_files(S['conn'], source_ids=['gd-kitchen'])"),
@@ -483,6 +517,18 @@ CURRENT_CALLS: list[dict[str, Any]] = [
     _c("imports.retrieve_import",
        "client.imports.retrieve_import(S['conn'], S['import'])",
        "client.data_connectors.imports.retrieve_import(S['conn'], S['import'])"),
+]
+
+#: Calls only the SDK has (``"ours": None``): not compared, but each must pass the strict emulator,
+#: so the strict table never refuses a request the SDK may legitimately send.
+SDK_ONLY: list[dict[str, Any]] = [
+    {"name": "tasks.list(ranges)", "versions": V136, "ours": None,
+     "sdk": "next(iter(client.tasks.list(duration=12, width=640, height=360)), None)"},
+    {"name": "indexes.list(dates)", "versions": V136, "ours": None,
+     "sdk": "next(iter(client.indexes.list(created_at='2020-01-01T00:00:00Z', updated_at='2020-01-01T00:00:00Z')), "
+            "None)"},
+    {"name": "multipart_upload.wait_for_upload_completion", "versions": V136, "ours": None,
+     "sdk": "client.multipart_upload.wait_for_upload_completion(S['upload'], sleep_interval=0.01, max_wait_time=5)"},
 ]
 
 #: The deletes of the current-surface resources (after the page walks of oracle_calls, which use them).
