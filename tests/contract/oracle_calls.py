@@ -168,6 +168,11 @@ CALLS: list[dict[str, Any]] = [
     {"name": "tasks.transfers.get_logs", "versions": ("1.0.2",),
      "sdk": "client.tasks.transfers.get_logs(S['integration'])",
      "ours": "client.tasks.transfers.get_logs(S['integration'])"},
+    {"name": "tasks.create_bulk", "every_request": True,
+     "sdk": "client.tasks.create_bulk(index_id=S['index'], video_urls=[S['video_url'], S['video_url2']], "
+            "enable_video_stream=False)",
+     "ours": "client.tasks.create_many(index_id=S['index'], urls=[S['video_url'], S['video_url2']], "
+             "enable_video_stream=False, max_concurrency=1)"},
 ]
 
 #: The deletes of the shared calls run last, after the current-surface calls that still use the index.

@@ -155,8 +155,8 @@ def _page(rec: Any) -> int | None:
 
 
 def allow_walk(sdk_recs: list[Any], our_recs: list[Any]) -> tuple[list[tuple[dict, dict]], set[str]]:
-    """The pairs (SDK, ours) of a whole page walk after the first request, minus the allowed
-    differences; a walk of another length is left unpaired for the caller to report."""
+    """The pairs (SDK, ours) of a whole walk (a pager's pages, a bulk helper's uploads) after the first
+    request, minus the allowed differences; a walk of another length is left unpaired for the caller."""
     used: set[str] = set()
     sdk_rest, our_rest = list(sdk_recs[1:]), list(our_recs[1:])
     if len(sdk_rest) == len(our_rest) + 1 and _page(sdk_rest[-1]) == len(our_recs) + 1 and (
@@ -169,6 +169,8 @@ def allow_walk(sdk_recs: list[Any], our_recs: list[Any]) -> tuple[list[tuple[dic
     pairs = []
     for s_rec, o_rec in zip(sdk_rest, our_rest, strict=True):
         sdk, ours = shape(s_rec), shape(o_rec)
+        _without_our_metadata(sdk, ours, used)
+        _without_asset_filename(sdk, ours, used)
         if (wants_meta and ours["route"] == "GET /search/{page_token}" and sdk["query"] == []
                 and ours["query"] == [("include_user_metadata", "true")]):
             ours["query"] = []

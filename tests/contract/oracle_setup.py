@@ -45,7 +45,7 @@ def _setup(fake: FakeTwelveLabs, media: dict[str, Path], classic: bool) -> dict[
         state = {"index": index.id, "video": task.video_id, "task": task.id, "embed_task": etask.id,
                  "page_token": page.page_info.next_page_token, "clip": str(media["clip"]),
                  "image": str(media["image"]), "audio": str(media["audio"]), "video_url": media["video_url"],
-                 "image_url": media["image_url"], "integration": "oracle-bucket",
+                 "image_url": media["image_url"], "video_url2": media["video_url2"], "integration": "oracle-bucket",
                  "marengo": models[0]["model_name"], "embed_model": embed_model, "schema": _SCHEMA,
                  "options": ["visual-text", "audio"] if classic else ["visual", "audio"]}
         if not classic:
@@ -117,6 +117,7 @@ def _setup_current(fake: FakeTwelveLabs, client: Any, media: dict[str, Any], ind
 def _fake(media: dict[str, Path]) -> FakeTwelveLabs:
     fake = FakeTwelveLabs(seed=11)
     fake.add_media(media["video_url"], media["clip"])
+    fake.add_media(media["video_url2"], media["clip"])
     fake.add_integration("oracle-bucket", {"bucket.mp4": media["clip"]})
     fake.add_media(media["image_url"], media["image"])
     fake.add_media(media["image_url2"], media["portrait"])

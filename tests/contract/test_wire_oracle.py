@@ -1,15 +1,15 @@
 """The official SDK as an oracle for our wire format.
 
 For every call both the official ``twelvelabs`` SDK (1.0.2 classic, 1.3.6 current) and our client
-can make (``oracle_calls.ALL_CALLS``: 44 calls for SDK 1.0.2; 171 for SDK 1.3.6, of which 134 are on
+can make (``oracle_calls.ALL_CALLS``: 45 calls for SDK 1.0.2; 172 for SDK 1.3.6, of which 134 are on
 the current surface: assets, multipart uploads, indexed assets, embed v2, analyze sync/stream/tasks/
 batches, Marengo 3.0 search, entity collections, knowledge stores, Responses, data connectors and
 imports), both make it against identically prepared emulators (``oracle_setup``, strict mode on),
 ours twice: through the sync client and through the async twin (``oracle_async``). The
 first request each sends is compared (``oracle_compare``): method, route, parsed query, JSON body,
 multipart text fields and file parts (field name, file name and size). For the page walks (``PAGE_WALKS``:
-pagers walked to the end one item per page) every request is compared, so a filter lost on page 2
-shows. Ids are normalised, so the two emulators need not share ids. Where we send something else on
+pagers walked to the end one item per page) and the bulk upload every request is compared, so a
+filter lost on page 2 shows. Ids are normalised, so the two emulators need not share ids. Where we send something else on
 purpose, ``KNOWN_DIFFERENCES`` says what and why, and every entry must still be needed; ``SDK_CANNOT``
 lists the calls the SDK cannot make at all (ours is then checked against the spec). Everything else
 must match.
@@ -54,7 +54,8 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "image": make_image(root / "taxi.png", "a yellow taxi drives through the rain"),
             "audio": make_audio(root / "talk.wav", "a taxi horn in the rain", seconds=4),
             "portrait": make_image(root / "portrait.png", "a woman in a green raincoat"),
-            "video_url": "https://cdn.example.com/street.mp4", "image_url": "https://cdn.example.com/taxi.png",
+            "video_url": "https://cdn.example.com/street.mp4", "video_url2": "https://cdn.example.com/market.mp4",
+            "image_url": "https://cdn.example.com/taxi.png",
             "image_url2": "https://cdn.example.com/portrait.png"}
 
 
@@ -164,7 +165,7 @@ def test_our_request_matches_the_sdk(version: str, name: str, twin: str, media: 
     diffs = _differences(sdk, ours)
     assert not diffs, f"{name} (SDK {version}) differs on the wire:\n" + "\n".join(diffs)
     if _EVERY[name]:
-        assert len(our_calls[name]) > 1, f"{name}: the walk has one page only; seed more items"
+        assert len(our_calls[name]) > 1, f"{name}: the walk has one request only; seed more items"
         pairs, used = allow_walk(sdk_calls[name], our_calls[name])
         _USED[version].update(used)
         assert len(pairs) == len(our_calls[name]) - 1, (
