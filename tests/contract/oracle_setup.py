@@ -99,6 +99,7 @@ def _setup_current(fake: FakeTwelveLabs, client: Any, media: dict[str, Any], ind
     ks_token = client.knowledge_stores.search(ks.id, query="a taxi in the rain", page_size=1).next_page_token
     assert ks_token, "the knowledge-store search needs a second page"
     conn = fake.add_connection({"gd-city": media["clip"], "gd-kitchen": media["audio"]})
+    conn2 = fake.add_connection({"gd-other": media["clip"]})  # kept to the end (SDK-only calls)
     imported = client.data_connectors.imports.import_files(conn, source_ids=["gd-city"])
     redirect = client.data_connectors.create_redirect_uri("https://app.example.com/setup")
     return {"asset": asset, "asset2": asset2, "ia": ia.id,
@@ -106,7 +107,7 @@ def _setup_current(fake: FakeTwelveLabs, client: Any, media: dict[str, Any], ind
             "a_task": a_task.task_id, "batch": batch.batch_id,
             "a_running": a_running.task_id, "batch_running": batch_running.batch_id, "image_asset": image_asset,
             "image_asset2": image_asset2, "ec": ec.id, "entity": entity.id, "ks": ks.id, "item": item.id,
-            "coll": coll.id, "session": answer.session_id, "ks_token": ks_token, "conn": conn, "import": imported.id,
+            "coll": coll.id, "session": answer.session_id, "ks_token": ks_token, "conn": conn, "conn2": conn2, "import": imported.id,
             "redirect": redirect.id, "portrait": str(media["portrait"]), "image_url2": media["image_url2"],
             "image_b64": base64.b64encode(Path(media["image"]).read_bytes()).decode(),
             "audio_b64": base64.b64encode(Path(media["audio"]).read_bytes()).decode(),
