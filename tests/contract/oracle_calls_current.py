@@ -347,6 +347,16 @@ CURRENT_CALLS: list[dict[str, Any]] = [
        "query_media_file=open(S['image'], 'rb'), search_options=['visual'])",
        "client.search.create(index_id=S['index'], query_text='in the rain', query_media_type='image', "
        "query_media_file=S['image'], search_options=['visual'])"),
+    _c("search.query(image files, text)",
+       "next(iter(client.search.query(index_id=S['index'], query_text='in the rain', query_media_type='image', "
+       "query_media_files=[open(S['image'], 'rb'), open(S['portrait'], 'rb')], search_options=['visual'])), None)",
+       "next(iter(client.search.query(index_id=S['index'], query_text='in the rain', query_media_type='image', "
+       "query_media_file=[S['image'], S['portrait']], search_options=['visual'])), None)"),
+    _c("search.query(image urls)",
+       "next(iter(client.search.query(index_id=S['index'], query_media_type='image', "
+       "query_media_urls=[S['image_url'], S['image_url2']], search_options=['visual'], page_limit=2)), None)",
+       "next(iter(client.search.query(index_id=S['index'], query_media_type='image', "
+       "query_media_url=[S['image_url'], S['image_url2']], search_options=['visual'], page_limit=2)), None)"),
     _c("search.create(entity)",
        "client.search.create(index_id=S['index'], query_text=f\"<@{S['entity']}> walks\", search_options=['visual'])",
        "client.search.create(index_id=S['index'], query_text=f\"<@{S['entity']}> walks\", search_options=['visual'])"),

@@ -1,7 +1,7 @@
 """The official SDK as an oracle for our wire format.
 
 For every call both the official ``twelvelabs`` SDK (1.0.2 classic, 1.3.6 current) and our client
-can make (``oracle_calls.ALL_CALLS``: 45 calls for SDK 1.0.2; 178 for SDK 1.3.6, of which 140 are on
+can make (``oracle_calls.ALL_CALLS``: 45 calls for SDK 1.0.2; 180 for SDK 1.3.6, of which 142 are on
 the current surface: assets, multipart uploads, indexed assets, embed v2, analyze sync/stream/tasks/
 batches, Marengo 3.0 search, entity collections, knowledge stores, Responses, data connectors and
 imports), both make it against identically prepared emulators (``oracle_setup``, strict mode on),
