@@ -116,7 +116,7 @@ def _setup_current(fake: FakeTwelveLabs, client: Any, media: dict[str, Any], ind
 
 
 def _fake(media: dict[str, Path]) -> FakeTwelveLabs:
-    fake = FakeTwelveLabs(seed=11)
+    fake = FakeTwelveLabs(seed=11, strict=True)  # the SDK-only calls rely on strict mode
     fake.add_media(media["video_url"], media["clip"])
     fake.add_media(media["video_url2"], media["clip"])
     fake.add_integration("oracle-bucket", {"bucket.mp4": media["clip"]})
