@@ -34,7 +34,7 @@ from _results import Table, record  # noqa: E402
 PKG = ROOT / "src" / "twelvelabs_rag"
 #: module -> (functions to mutate, or None for all; the tests that must kill its mutants)
 TARGETS: dict[str, tuple[set[str] | None, list[str]]] = {
-    "_base.py": ({"should_retry", "upload_outcome", "parse_retry_after", "retry_delay", "decide",
+    "_policy.py": ({"should_retry", "upload_outcome", "parse_retry_after", "retry_delay", "decide",
                   "parse_error_body", "next_page_params", "is_terminal", "poll_delay"},
                  ["tests/unit", "tests/client/test_retries.py", "tests/client/test_upload_dedupe.py"]),
     "_streaming.py": (None, ["tests/unit/test_streaming_and_vectors.py",

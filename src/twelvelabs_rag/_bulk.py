@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 
 import anyio
 
-from ._base import retry_delay
 from ._exceptions import RateLimitError, TwelveLabsError
+from ._policy import retry_delay
 
 __all__ = ["run_bounded", "arun_bounded"]
 

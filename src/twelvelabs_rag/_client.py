@@ -1,8 +1,8 @@
 """``TwelveLabs`` and ``AsyncTwelveLabs``: the shells that send, sleep and loop.
 
-Every decision (retry or not, how long to wait, which error) comes from ``_base``; this module
+Every decision (retry or not, how long to wait, which error) comes from ``_policy``; this module
 only performs I/O. httpx exceptions become ours through one translator,
-``_base.translate_transport_error``, called where bytes move (``_send_once`` here and the NDJSON
+``_policy.translate_transport_error``, called where bytes move (``_send_once`` here and the NDJSON
 stream readers), always chained with ``from``.
 
 ```python
@@ -15,6 +15,7 @@ with TwelveLabs(api_key="tlk_...") as client:
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from functools import cached_property
@@ -23,8 +24,18 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import httpx
 
-from ._base import Action, AttemptState, decide, translate_transport_error
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, BaseClient, KeyHeaders, check_timeout
+from ._config import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    check_callable,
+    check_headers,
+    check_max_retries,
+    check_poll_interval,
+    check_timeout,
+    log,
+    resolve_api_key,
+    resolve_base_url,
+)
 from ._deadline import (
     AsyncTimedStream,
     Deadline,
@@ -35,9 +46,11 @@ from ._deadline import (
     request_budget,
     timed_body,
 )
-from ._exceptions import APIConnectionError, ConfigurationError, TwelveLabsError
+from ._exceptions import KEY_HEADER, APIConnectionError, ConfigurationError, TwelveLabsError, redact
+from ._multipart import CHUNK, MultipartBody
+from ._policy import Action, AttemptState, decide, translate_transport_error
 from ._request import RequestSpec, build_url
-from .resources._files import CHUNK, MultipartBody
+from ._version import __version__
 
 if TYPE_CHECKING:
     from .resources.analyze import Analyze, AsyncAnalyze
@@ -83,15 +96,91 @@ def _owns_http(http_client: object, transport: object, sleep: object) -> bool:
     return http_client is None
 
 
+class KeyHeaders(httpx.Headers):
+    """Request headers whose ``repr`` masks the API key (httpx itself masks only ``Authorization``)."""
+
+    def __repr__(self) -> str:
+        masked = [(k, "[secure]" if k.lower() == KEY_HEADER else v) for k, v in self.multi_items()]
+        return repr(httpx.Headers(masked, encoding=self.encoding))
+
+
+class BaseClient:
+    """What ``TwelveLabs`` and ``AsyncTwelveLabs`` share: the configuration (resolved once), the headers,
+    the shared 429 pause and redaction (no I/O)."""
+
+    def __init__(
+        self,
+        api_key: str | None,
+        *,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        preflight: bool,
+        default_headers: Mapping[str, str] | None,
+        poll_interval: float | None,
+        clock: Callable[[], float] | None,
+    ) -> None:
+        self._api_key = resolve_api_key(api_key)
+        self.base_url = resolve_base_url(base_url)
+        self.max_retries = check_max_retries(max_retries)
+        self.timeout = check_timeout(timeout)
+        if not isinstance(preflight, bool):
+            raise ConfigurationError(f"preflight must be True or False, got {preflight!r:.40}")
+        self.preflight = preflight
+        self.poll_interval = check_poll_interval(poll_interval)
+        check_callable("clock", clock)
+        self._clock = clock or time.monotonic
+        #: After a 429, every request of this client holds back until this clock time (all workers back off).
+        self._pause_until = 0.0
+        self._headers = {
+            "x-api-key": self._api_key,
+            "user-agent": f"twelvelabs-rag/{__version__}",
+            "accept": "application/json",
+            **check_headers(default_headers),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, api_key='<redacted>', "
+            f"max_retries={self.max_retries}, preflight={self.preflight})"
+        )
+
+    def _content(self, spec: RequestSpec, body: MultipartBody | None, stream_body: Any) -> tuple[Any, dict[str, str]]:
+        headers = dict(self._headers)
+        if body is not None:
+            headers.update(body.headers())
+            return stream_body, headers
+        if spec.json is not None:
+            headers["content-type"] = "application/json"
+            return json.dumps(spec.json, ensure_ascii=False).encode("utf-8"), headers
+        return None, headers
+
+    def _redact(self, exc: TwelveLabsError) -> TwelveLabsError:
+        """Last line of defence: the key never appears in an exception's text or ``body``."""
+        redact(exc, self._api_key)
+        return exc
+
+    def _gate(self, cleared: float) -> tuple[float, float]:
+        """``(seconds to hold back before sending, new cleared mark)`` for the shared 429 pause."""
+        gate = self._pause_until
+        if gate <= cleared:
+            return 0.0, cleared
+        return max(0.0, gate - self._clock()), gate
+
+    def _rate_limited(self, delay: float) -> float:
+        """Note a 429: hold back every request of this client for ``delay`` seconds; returns the mark."""
+        self._pause_until = max(self._pause_until, self._clock() + delay)
+        return self._pause_until
+
+    def _log_retry(self, spec: RequestSpec, attempt: int, delay: float, why: str) -> None:
+        log.info("retrying %s %s in %.2f s (retry %d of %d) after %s", spec.method, spec.path, delay, attempt + 1, self.max_retries, why)
+
+
 def _prepare(client: BaseClient, spec: RequestSpec, can_recover: bool) -> tuple[MultipartBody | None, bytes | None, AttemptState]:
     """The body (in-memory bodies encoded once for every attempt) and the first attempt's state."""
     body = MultipartBody(spec.form, spec.files) if spec.multipart else None
     cached = body.to_bytes() if body is not None and body.in_memory else None
     return body, cached, AttemptState(spec.method, client.max_retries, 0, can_recover)
-
-
-def _timeout(client: BaseClient, spec: RequestSpec) -> httpx.Timeout:
-    return client.timeout if spec.timeout is None else check_timeout(spec.timeout)
 
 
 def _slices(data: bytes) -> Iterator[bytes]:
@@ -104,7 +193,7 @@ def _http_request(client: Any, spec: RequestSpec, body: MultipartBody | None, st
     content, headers = client._content(spec, body, stream_body)
     request = client._http.build_request(
         spec.method, build_url(client.base_url, spec.path), params=spec.params or None, content=content,
-        headers=headers, timeout=_timeout(client, spec),
+        headers=headers, timeout=client.timeout,
     )
     request.headers = KeyHeaders(request.headers)  # its repr masks the key, wherever the request ends up
     return request  # type: ignore[no-any-return]
@@ -245,7 +334,7 @@ class TwelveLabs(BaseClient):
 
     # the loop ---------------------------------------------------------------------------------
     def _send_once(self, spec: RequestSpec, body: MultipartBody | None, cached: bytes | None) -> httpx.Response:
-        deadline = Deadline(request_budget(_timeout(self, spec)), time.monotonic)
+        deadline = Deadline(request_budget(self.timeout), time.monotonic)
         stream_body = None
         if body is not None:
             stream_body = timed_body(_slices(cached) if cached is not None else body.iter_chunks(), deadline)
@@ -393,7 +482,7 @@ class AsyncTwelveLabs(BaseClient):
         await self.aclose()
 
     async def _send_once(self, spec: RequestSpec, body: MultipartBody | None, cached: bytes | None) -> httpx.Response:
-        deadline = Deadline(request_budget(_timeout(self, spec)), anyio.current_time)
+        deadline = Deadline(request_budget(self.timeout), anyio.current_time)
         stream_body = None
         if body is not None:
             chunks = _aslices(cached) if cached is not None else body.aiter_chunks()

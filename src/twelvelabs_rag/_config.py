@@ -11,22 +11,14 @@ assert resolve_base_url("http://127.0.0.1:9/v1.3/") == "http://127.0.0.1:9/v1.3"
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
-import time
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
 
 import httpx
 
-from ._exceptions import KEY_HEADER, ConfigurationError, TwelveLabsError, redact
-from ._version import __version__
-
-if TYPE_CHECKING:
-    from ._request import RequestSpec
-    from .resources._files import MultipartBody
+from ._exceptions import ConfigurationError
 
 log = logging.getLogger("twelvelabs_rag")
 
@@ -51,8 +43,8 @@ __all__ = [
     "check_max_retries",
     "check_poll_interval",
     "check_wait_timeout",
-    "KeyHeaders",
-    "BaseClient",
+    "check_callable",
+    "check_headers",
 ]
 
 API_KEY_ENV = "TWELVELABS_API_KEY"
@@ -188,12 +180,12 @@ def check_wait_timeout(timeout: object) -> float | None:
     return None if timeout is None else _seconds("timeout", timeout, allow_zero=True)
 
 
-def _check_callable(name: str, value: object) -> None:
+def check_callable(name: str, value: object) -> None:
     if value is not None and not callable(value):
         raise ConfigurationError(f"{name} must be a function or None, got {type(value).__name__}")
 
 
-def _check_headers(headers: object) -> dict[str, str]:
+def check_headers(headers: object) -> dict[str, str]:
     if headers is None:
         return {}
     if not isinstance(headers, Mapping):
@@ -209,82 +201,3 @@ def _check_headers(headers: object) -> dict[str, str]:
             )
         out[name] = value
     return out
-
-
-class KeyHeaders(httpx.Headers):
-    """Request headers whose ``repr`` masks the API key (httpx itself masks only ``Authorization``)."""
-
-    def __repr__(self) -> str:
-        masked = [(k, "[secure]" if k.lower() == KEY_HEADER else v) for k, v in self.multi_items()]
-        return repr(httpx.Headers(masked, encoding=self.encoding))
-
-
-class BaseClient:
-    """Configuration shared by ``TwelveLabs`` and ``AsyncTwelveLabs`` (resolved once, no I/O)."""
-
-    def __init__(
-        self,
-        api_key: str | None,
-        *,
-        base_url: str | None,
-        timeout: float | httpx.Timeout | None,
-        max_retries: int,
-        preflight: bool,
-        default_headers: Mapping[str, str] | None,
-        poll_interval: float | None,
-        clock: Callable[[], float] | None,
-    ) -> None:
-        self._api_key = resolve_api_key(api_key)
-        self.base_url = resolve_base_url(base_url)
-        self.max_retries = check_max_retries(max_retries)
-        self.timeout = check_timeout(timeout)
-        if not isinstance(preflight, bool):
-            raise ConfigurationError(f"preflight must be True or False, got {preflight!r:.40}")
-        self.preflight = preflight
-        self.poll_interval = check_poll_interval(poll_interval)
-        _check_callable("clock", clock)
-        self._clock = clock or time.monotonic
-        #: After a 429, every request of this client holds back until this clock time (all workers back off).
-        self._pause_until = 0.0
-        self._headers = {
-            "x-api-key": self._api_key,
-            "user-agent": f"twelvelabs-rag/{__version__}",
-            "accept": "application/json",
-            **_check_headers(default_headers),
-        }
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(base_url={self.base_url!r}, api_key='<redacted>', "
-            f"max_retries={self.max_retries}, preflight={self.preflight})"
-        )
-
-    def _content(self, spec: RequestSpec, body: MultipartBody | None, stream_body: Any) -> tuple[Any, dict[str, str]]:
-        headers = dict(self._headers)
-        if body is not None:
-            headers.update(body.headers())
-            return stream_body, headers
-        if spec.json is not None:
-            headers["content-type"] = "application/json"
-            return json.dumps(spec.json, ensure_ascii=False).encode("utf-8"), headers
-        return None, headers
-
-    def _redact(self, exc: TwelveLabsError) -> TwelveLabsError:
-        """Last line of defence: the key never appears in an exception's text or ``body``."""
-        redact(exc, self._api_key)
-        return exc
-
-    def _gate(self, cleared: float) -> tuple[float, float]:
-        """``(seconds to hold back before sending, new cleared mark)`` for the shared 429 pause."""
-        gate = self._pause_until
-        if gate <= cleared:
-            return 0.0, cleared
-        return max(0.0, gate - self._clock()), gate
-
-    def _rate_limited(self, delay: float) -> float:
-        """Note a 429: hold back every request of this client for ``delay`` seconds; returns the mark."""
-        self._pause_until = max(self._pause_until, self._clock() + delay)
-        return self._pause_until
-
-    def _log_retry(self, spec: RequestSpec, attempt: int, delay: float, why: str) -> None:
-        log.info("retrying %s %s in %.2f s (retry %d of %d) after %s", spec.method, spec.path, delay, attempt + 1, self.max_retries, why)

@@ -42,7 +42,7 @@ assert redact_text("not known", "kno") == "not known"  # short keys: whole token
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -231,11 +231,17 @@ class InvalidRequestError(TwelveLabsError, ValueError):
     """
 
 
+#: How a request failed without an HTTP answer.
+#: connect = never sent (connect error/timeout, pool timeout); write = failed while sending the body;
+#: timeout = read timeout after the body was sent; dropped = connection lost after sending.
+FailureKind = Literal["connect", "write", "timeout", "dropped"]
+
+
 class APIConnectionError(TwelveLabsError):
     """The request never got an HTTP answer (DNS, refused, reset, cut stream)."""
 
     #: "connect" (never sent), "write", "timeout" or "dropped" (may have reached the server).
-    failure_kind: str = "dropped"
+    failure_kind: FailureKind = "dropped"
 
     def __init__(self, message: str = "Connection error.", *, request: httpx.Request | None = None) -> None:
         super().__init__(message)

@@ -144,7 +144,7 @@ class LazyClients:
         self._from_settings = client is None and async_client is None
         self._build_missing = build_missing or self._from_settings
         self._built: TwelveLabs | None = None
-        self._finalizer: weakref.finalize | None = None
+        self._finalizer: weakref.finalize[..., Any] | None = None
         # loop -> (client built for it, the generator that closes it when the loop shuts down)
         self._built_async: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, tuple[AsyncTwelveLabs, AsyncGenerator[None, None]]

@@ -2,25 +2,32 @@
 
 Both the client's preflight (before any upload byte is sent) and the emulator (on upload) call
 these, so a file the preflight lets through is one the emulator accepts, with the same error code.
-A ``facts`` argument is anything with ``width``, ``height``, ``duration`` and ``size`` attributes
-(``None`` when unknown; unknown values pass). Which *kinds* of file are acceptable is the caller's
-question: these rules only measure.
+A ``facts`` argument is anything with ``kind``, ``format``, ``width``, ``height``, ``duration`` and
+``size`` attributes (a :class:`~twelvelabs_rag._media.MediaInfo`; ``None`` when unknown, and unknown
+measurements pass).
+
+:func:`media_problem` is the one entry point: it looks up what the expected kind accepts in
+:data:`KIND_RULES` (which probed kinds and formats, whether an unrecognised file passes) and then
+measures. :func:`api_problem` is the same check worded as the API answers (a full sentence).
 
 ```python
-from twelvelabs_rag._limits import image_limits, video_limits
+from twelvelabs_rag._limits import media_problem
 from twelvelabs_rag._media import MediaInfo
-assert video_limits(MediaInfo("video", "mp4", 640, 360, 10.0, 1000)) is None
-assert video_limits(MediaInfo("video", "mp4", 320, 240, 10.0, 1000))[0] == "video_resolution_too_low"
-assert image_limits(MediaInfo("image", "png", 63, 100))[0] == "image_resolution_too_low"
+assert media_problem(MediaInfo("video", "mp4", 640, 360, 10.0, 1000), "video") is None
+assert media_problem(MediaInfo("video", "mp4", 320, 240, 10.0, 1000), "video")[0] == "video_resolution_too_low"
+assert media_problem(MediaInfo("image", "png", 63, 100), "image")[0] == "image_resolution_too_low"
+assert media_problem(MediaInfo("audio", "wav", size=10), "image")[0] == "unsupported_media_type"
 ```
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["GB", "MB", "LIMITS", "Problem", "video_limits", "image_limits", "audio_limits", "asset_limits",
-           "asset_upload_method"]
+__all__ = ["GB", "MB", "LIMITS", "Problem", "KindRule", "KIND_RULES", "media_problem", "api_problem", "video_limits",
+           "image_limits", "audio_limits", "asset_limits", "asset_upload_method"]
 
 GB = 1024**3
 MB = 1024**2
@@ -105,3 +112,49 @@ def asset_limits(size: int | None, kind: str | None, *, method: str) -> Problem:
     if size > LIMITS["asset_multipart_max_size"]:
         return "asset_filesize_too_large", f"the file is {size / GB:.2f} GB; the limit is 10 GB. Compress or split it"
     return None
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """What an upload that expects one kind of media accepts, and how it is measured."""
+
+    kinds: tuple[str, ...]  #: probed kinds accepted
+    formats: tuple[str, ...] | None  #: probed formats accepted (None: any)
+    unknown_ok: bool  #: whether a file the probes did not recognise (``kind=None``) passes
+    measure: Callable[..., Problem]  #: the size/resolution/duration rule
+    instead: str  #: what to upload instead, for the message
+
+
+#: One row per expected kind; the preflight and the emulator both check through this table.
+KIND_RULES: dict[str, KindRule] = {
+    "video": KindRule(("video",), None, True, video_limits, "upload an MP4/MOV/WebM video"),
+    "image": KindRule(("image",), ("png", "jpeg", "jpg"), False, image_limits, "upload a JPEG or PNG image"),
+    "audio": KindRule(("audio",), None, True, audio_limits, "upload WAV/MP3/M4A/FLAC audio"),
+}
+
+
+def media_problem(f: Any, expect: str, *, pegasus_only: bool = False) -> Problem:
+    """``(code, clause)`` when ``f`` cannot be uploaded where ``expect`` (video, image, audio) is
+    expected, else None: empty file, wrong kind or format, then the limits of :data:`KIND_RULES`."""
+    rule = KIND_RULES[expect]
+    if f.size == 0:
+        return "parameter_invalid", f"the {expect} file is empty"
+    fmt = (f.format or "").lower()
+    if f.kind is None:
+        if not rule.unknown_ok:
+            return "unsupported_media_type", f"the file is not a recognised {expect} file; {rule.instead}"
+    elif f.kind not in rule.kinds or (rule.formats is not None and fmt not in rule.formats):
+        what = f"{fmt} {f.kind}" if fmt else str(f.kind)
+        return "unsupported_media_type", f"the file is {what}, not a supported {expect} file; {rule.instead}"
+    if expect == "video":
+        return rule.measure(f, pegasus_only=pegasus_only)
+    return rule.measure(f)
+
+
+def api_problem(f: Any, expect: str, *, pegasus_only: bool = False) -> Problem:
+    """:func:`media_problem` worded as the API answers: a full sentence (the preflight embeds the clause)."""
+    problem = media_problem(f, expect, pegasus_only=pegasus_only)
+    if problem is None:
+        return None
+    code, clause = problem
+    return code, clause[:1].upper() + clause[1:] + "."

@@ -18,8 +18,8 @@ Example:
     assert info.format == "png"
     ```
 
-The limit checks (:func:`video_violation`, :func:`image_violation`) return the API's error code
-and an actionable message, or ``None`` when the media is within the limits.
+:class:`MediaInfo` is the one record of what a file is, for the probes here, the preflight (which
+adds PyAV's findings) and the emulator; the rules that judge it are ``_limits.media_problem``.
 """
 
 from __future__ import annotations
@@ -28,21 +28,27 @@ import io
 import os
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
-from ._limits import LIMITS, audio_limits, image_limits, video_limits
+__all__ = ["MediaInfo", "MediaKind", "probe", "sniff"]
 
-__all__ = ["MediaInfo", "probe", "sniff", "video_violation", "image_violation", "audio_violation", "LIMITS"]
-
+#: The kinds the probes recognise.
 MediaKind = Literal["video", "image", "audio"]
+
 
 @dataclass(frozen=True)
 class MediaInfo:
-    """What :func:`probe` found. Unknown fields are ``None``; ``kind`` is ``None`` for unknown formats."""
+    """What probing found. Unknown fields are ``None``.
 
-    kind: MediaKind | None
-    format: str | None
+    ``kind`` is ``video``, ``image`` or ``audio``, ``None`` for a format the probes do not know;
+    the preflight also reports ``unrecognised`` (no known container) and ``unreadable`` (PyAV
+    could not open it).
+    """
+
+    kind: str | None = None
+    format: str | None = None
     width: int | None = None
     height: int | None = None
     duration: float | None = None
@@ -141,7 +147,9 @@ def sniff(head: bytes) -> tuple[MediaKind, str] | None:
     if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
         return "audio", "aiff"
     if head[:4] == b"RIFF":
-        return {b"WAVE": ("audio", "wav"), b"AVI ": ("video", "avi"), b"WEBP": ("image", "webp")}.get(head[8:12])
+        riff: dict[bytes, tuple[MediaKind, str]] = {b"WAVE": ("audio", "wav"), b"AVI ": ("video", "avi"),
+                                                    b"WEBP": ("image", "webp")}
+        return riff.get(head[8:12])
     for offset, magic, kind, fmt in _MAGIC:
         if head[offset:offset + len(magic)] == magic:
             return kind, fmt
@@ -157,7 +165,7 @@ def sniff(head: bytes) -> tuple[MediaKind, str] | None:
 # ---------------------------------------------------------------- MP4 / ISO-BMFF
 
 
-def _boxes(src: _Src, start: int, end: int):
+def _boxes(src: _Src, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
     """Yield (type, payload_start, payload_end) for the boxes in [start, end)."""
     pos = start
     while pos + 8 <= end:
@@ -219,8 +227,8 @@ def _mp4(src: _Src) -> MediaInfo:
                      size=src.size, text=text, fps=fps)
 
 
-def _track(src: _Src, a: int, b: int) -> dict:
-    out: dict = {"handler": None, "width": None, "height": None, "fps": None}
+def _track(src: _Src, a: int, b: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"handler": None, "width": None, "height": None, "fps": None}
     mdhd_scale = mdhd_dur = None
     samples = None
     for typ, x, y in _boxes(src, a, b):
@@ -367,43 +375,3 @@ def _wav(src: _Src) -> MediaInfo:
         pos += 8 + n + (n & 1)
     duration = data_size / byte_rate if byte_rate and data_size is not None else None
     return MediaInfo(kind="audio", format="wav", duration=duration, size=src.size, text=text)
-
-
-# ---------------------------------------------------------------- limits
-
-
-def _as_api_message(problem: tuple[str, str] | None) -> tuple[str, str] | None:
-    """The API answers with full sentences; the shared rules give a clause the preflight embeds."""
-    if problem is None:
-        return None
-    code, clause = problem
-    return code, clause[:1].upper() + clause[1:] + "."
-
-
-def video_violation(info: MediaInfo, *, pegasus_only: bool = False) -> tuple[str, str] | None:
-    """Return ``(code, message)`` when an uploaded video breaks the API's limits, else ``None``.
-
-    The measurements are :func:`twelvelabs_rag._limits.video_limits`, shared with the client's
-    preflight. Example:
-        ```python
-        assert video_violation(MediaInfo("video", "mp4", 640, 360, 10.0, 1000)) is None
-        ```
-    """
-    if info.kind is not None and info.kind not in ("video", "audio"):
-        return ("unsupported_media_type",
-                f"The file is a {info.format} {info.kind}, not a video. Upload an MP4/MOV/WebM video file.")
-    return _as_api_message(video_limits(info, pegasus_only=pegasus_only))
-
-
-def image_violation(info: MediaInfo) -> tuple[str, str] | None:
-    """Return ``(code, message)`` when an image breaks the API's limits (JPEG/PNG, >= 64x64, <= 5 MB)."""
-    if info.kind != "image" or info.format not in ("png", "jpeg"):
-        return ("unsupported_media_type", "The image must be a JPEG or PNG file.")
-    return _as_api_message(image_limits(info))
-
-
-def audio_violation(info: MediaInfo) -> tuple[str, str] | None:
-    """Return ``(code, message)`` when an audio file breaks the API's limits."""
-    if info.kind == "image":
-        return ("unsupported_media_type", "The file is an image, not audio. Upload a WAV/MP3/M4A file.")
-    return _as_api_message(audio_limits(info))

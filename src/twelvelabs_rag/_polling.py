@@ -1,6 +1,6 @@
 """Poll a task until it is ``ready`` (or ``failed``, or the timeout runs out).
 
-The loops only fetch, call back, decide (``_base.is_terminal`` / ``_base.poll_delay``) and sleep
+The loops only fetch, call back, decide (``_policy.is_terminal`` / ``_policy.poll_delay``) and sleep
 through the client's sleep seam. ``on_progress`` is called for every poll, the first included.
 
 ```python
@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeVar
 
-from ._base import FAILED_STATUSES, is_terminal, poll_delay
 from ._exceptions import TaskFailedError, WaitTimeoutError
+from ._policy import FAILED_STATUSES, is_terminal, poll_delay
 
 __all__ = ["wait_until_done", "await_until_done"]
 

@@ -7,8 +7,8 @@ pure-python header probes of ``twelvelabs_rag._media`` otherwise (a warning says
 skipped). Turn it off with ``preflight=False`` on the client or on the call.
 
 ```python
-from twelvelabs_rag._preflight import MediaFacts, video_problem
-assert video_problem(MediaFacts(kind="video", width=320, height=240, duration=10, size=1))[0] == "video_resolution_too_low"
+from twelvelabs_rag._preflight import MediaInfo, media_problem
+assert media_problem(MediaInfo("video", width=320, height=240, duration=10, size=1), "video")[0] == "video_resolution_too_low"
 ```
 """
 
@@ -18,58 +18,24 @@ import io
 import logging
 import mimetypes
 import threading
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from ._exceptions import PreflightError
-from ._limits import LIMITS, Problem, asset_limits, asset_upload_method, audio_limits, image_limits, video_limits
-from ._media import SNIFF_BYTES, sniff
+from ._limits import LIMITS, asset_limits, asset_upload_method, media_problem
+from ._media import SNIFF_BYTES, MediaInfo, probe, sniff
+from ._multipart import FilePart
 
 __all__ = [
-    "LIMITS", "MediaFacts", "video_problem", "image_problem", "audio_problem", "probe_media", "check_media", "preflight",
-    "check_asset_size",
+    "LIMITS", "MediaInfo", "MediaFacts", "media_problem", "probe_media", "check_media", "preflight", "check_asset_size",
 ]
 
 _OTHER_KINDS = ("image", "audio", "video", "text")
 _EXPECTED = {"video": "MP4, MOV, WebM, MKV, AVI, ...", "audio": "WAV, MP3, M4A, FLAC, OGG, ...", "image": "JPEG or PNG"}
 
 
-@dataclass(frozen=True)
-class MediaFacts:
-    """What probing found; unknown values are None."""
-
-    kind: str | None = None
-    format: str | None = None
-    width: int | None = None
-    height: int | None = None
-    duration: float | None = None
-    size: int | None = None
-
-
-def video_problem(f: MediaFacts, *, pegasus_only: bool = False) -> Problem:
-    """``(code, message)`` when a video breaks a limit, else None (pure; unknown values pass)."""
-    if f.kind is not None and f.kind != "video":
-        return "unsupported_media_type", f"this is {f.format or 'a'} {f.kind} file, not a video; upload an MP4/MOV/WebM video"
-    if f.size == 0:
-        return "parameter_invalid", "the video file is empty"
-    return video_limits(f, pegasus_only=pegasus_only)
-
-
-def image_problem(f: MediaFacts) -> Problem:
-    """``(code, message)`` when an image breaks a limit (JPEG/PNG, >= 64x64, <= 5 MB), else None."""
-    if f.kind is not None and (f.kind != "image" or (f.format or "").lower() not in ("png", "jpeg", "jpg")):
-        return "unsupported_media_type", f"the image must be JPEG or PNG (got {f.format or f.kind})"
-    return image_limits(f)
-
-
-def audio_problem(f: MediaFacts) -> Problem:
-    """``(code, message)`` when an audio file breaks a limit, else None."""
-    if f.kind is not None and f.kind != "audio":
-        return "unsupported_media_type", f"this is a {f.kind} file, not audio; upload WAV/MP3/M4A/FLAC"
-    if f.size == 0:
-        return "parameter_invalid", "the audio file is empty"
-    return audio_limits(f)
+#: The public name of the record :func:`preflight` returns (the same class as ``MediaInfo``).
+MediaFacts = MediaInfo
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,15 +50,15 @@ def _kind_from_name(name: str | None) -> str | None:
     return major if major in _OTHER_KINDS else None
 
 
-def _probe_av(source: Path | bytes) -> MediaFacts | None:
+def _probe_av(source: Path | bytes) -> MediaInfo | None:
     try:
         import av
     except ImportError:
         return None
     try:
-        container = av.open(str(source) if isinstance(source, Path) else io.BytesIO(source))
+        container = av.open(str(source) if isinstance(source, Path) else io.BytesIO(source), mode="r")
     except (av.FFmpegError, OSError, ValueError):
-        return MediaFacts(kind="unknown")
+        return MediaInfo(kind="unknown")
     with container:
         video = container.streams.video[0] if container.streams.video else None
         audio = container.streams.audio[0] if container.streams.audio else None
@@ -102,20 +68,16 @@ def _probe_av(source: Path | bytes) -> MediaFacts | None:
                 duration = float(video.duration * video.time_base)
             fmt = container.format.name.split(",")[0]
             kind = "image" if fmt in ("png_pipe", "jpeg_pipe", "image2") else "video"
-            return MediaFacts(kind=kind, format=fmt, width=video.codec_context.width, height=video.codec_context.height,
+            return MediaInfo(kind=kind, format=fmt, width=video.codec_context.width, height=video.codec_context.height,
                               duration=duration)
         if audio is not None:
-            return MediaFacts(kind="audio", format=container.format.name, duration=duration)
-    return MediaFacts(kind="unknown")
+            return MediaInfo(kind="audio", format=container.format.name, duration=duration)
+    return MediaInfo(kind="unknown")
 
 
-def _probe_headers(source: Path | bytes) -> MediaFacts | None:
-    from ._media import probe
-
-    info: Any = probe(source)
-    if getattr(info, "kind", None) is None:
-        return None
-    return MediaFacts(kind=info.kind, format=info.format, width=info.width, height=info.height, duration=info.duration)
+def _probe_headers(source: Path | bytes) -> MediaInfo | None:
+    info = probe(source)
+    return None if info.kind is None else info
 
 
 class _OnceNotice:
@@ -150,7 +112,7 @@ def _head(source: Path | bytes) -> bytes:
         return f.read(SNIFF_BYTES)
 
 
-def probe_media(source: Path | bytes, *, name: str | None, expect: str) -> MediaFacts:
+def probe_media(source: Path | bytes, *, name: str | None, expect: str) -> MediaInfo:
     """Probe a file (path or bytes) with the best available tool.
 
     Without PyAV, a file whose first bytes match no known container probes as
@@ -159,29 +121,29 @@ def probe_media(source: Path | bytes, *, name: str | None, expect: str) -> Media
     size = source.stat().st_size if isinstance(source, Path) else len(source)
     facts = _probe_headers(source)
     if facts is not None and facts.kind == "image" and expect == "image":
-        return MediaFacts(**{**facts.__dict__, "size": size})
+        return replace(facts, size=size)
     pyav_failed = False
     if expect != "image":
         via_av = _probe_av(source)
         if via_av is None:
             NO_PYAV_NOTICE.emit()
         elif via_av.kind != "unknown":
-            return MediaFacts(**{**via_av.__dict__, "size": size})
+            return replace(via_av, size=size)
         else:
             pyav_failed = True
     if facts is not None:
-        return MediaFacts(**{**facts.__dict__, "size": size})
+        return replace(facts, size=size)
     if size == 0:
-        return MediaFacts(kind=_kind_from_name(name), size=0)  # the limit checks say "empty"
+        return MediaInfo(kind=_kind_from_name(name), size=0)  # the limit checks say "empty"
     if pyav_failed and expect == "video":
-        return MediaFacts(kind="unreadable", format=None, size=size)
+        return MediaInfo(kind="unreadable", format=None, size=size)
     sniffed = sniff(_head(source))
     if sniffed is None:
-        return MediaFacts(kind="unrecognised", size=size)
-    return MediaFacts(kind=sniffed[0], format=sniffed[1], size=size)
+        return MediaInfo(kind="unrecognised", size=size)
+    return MediaInfo(kind=sniffed[0], format=sniffed[1], size=size)
 
 
-def check_media(source: Path | str | bytes, *, name: str | None, expect: str, pegasus_only: bool = False) -> MediaFacts:
+def check_media(source: Path | str | bytes, *, name: str | None, expect: str, pegasus_only: bool = False) -> MediaInfo:
     """Probe and check; raises :class:`PreflightError` with the API's code on a violation."""
     if isinstance(source, (bytearray, memoryview)):
         source = bytes(source)
@@ -203,12 +165,7 @@ def check_media(source: Path | str | bytes, *, name: str | None, expect: str, pe
             code="unsupported_media_type",
             path=str(source) if isinstance(source, Path) else None,
         )
-    if expect == "video":
-        problem = video_problem(facts, pegasus_only=pegasus_only)
-    elif expect == "image":
-        problem = image_problem(facts)
-    else:
-        problem = audio_problem(facts)
+    problem = media_problem(facts, expect, pegasus_only=pegasus_only)
     if problem is not None:
         code, message = problem
         raise PreflightError(
@@ -219,7 +176,7 @@ def check_media(source: Path | str | bytes, *, name: str | None, expect: str, pe
     return facts
 
 
-def preflight(source: Path | str | bytes, *, kind: str = "video", pegasus_only: bool = False) -> MediaFacts:
+def preflight(source: Path | str | bytes, *, kind: str = "video", pegasus_only: bool = False) -> MediaInfo:
     """Check a local file (or bytes) against the API's limits for ``kind`` (video, image, audio).
 
     Returns what was found; raises :class:`PreflightError` (with the API's error code) when the
@@ -239,14 +196,16 @@ def preflight(source: Path | str | bytes, *, kind: str = "video", pegasus_only: 
     return check_media(source, name=name, expect=kind, pegasus_only=pegasus_only)
 
 
-def needs_index_check(facts: MediaFacts) -> bool:
+def needs_index_check(facts: MediaInfo) -> bool:
     """Whether the video is long enough that a Pegasus-only index would reject it (1 h limit)."""
     return facts.duration is not None and facts.duration > LIMITS["video_max_duration_pegasus"]
 
 
-def source_of(part: Any) -> Path | bytes:
-    """The probe source of a prepared :class:`~twelvelabs_rag.resources._files.FilePart`."""
-    return part.path if part.path is not None else part.data
+def source_of(part: FilePart) -> Path | bytes:
+    """The probe source of a prepared :class:`~twelvelabs_rag._multipart.FilePart`."""
+    if part.path is not None:
+        return part.path
+    return part.data if part.data is not None else b""
 
 
 

@@ -17,8 +17,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 __all__ = ["RequestSpec", "build_url", "query_params", "form_fields"]
 
 
@@ -27,7 +25,7 @@ class RequestSpec:
     """Everything needed to build one request, re-buildable for every attempt.
 
     ``form`` holds multipart text fields (already strings); ``files`` holds
-    :class:`~twelvelabs_rag.resources._files.FilePart` objects. When ``multipart`` is true the body
+    :class:`~twelvelabs_rag._multipart.FilePart` objects. When ``multipart`` is true the body
     is sent as multipart/form-data even without files (the API requires it for /search and /embed).
     """
 
@@ -39,7 +37,6 @@ class RequestSpec:
     files: list[Any] = field(default_factory=list)
     multipart: bool = False
     stream: bool = False
-    timeout: float | httpx.Timeout | None = None
 
 
 def build_url(base_url: str, path: str) -> str:
@@ -55,13 +52,13 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _pairs(values: Mapping[str, Any] | Iterable[tuple[str, Any]], *, lists_as_json: bool) -> list[tuple[str, str]]:
+def _pairs(values: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, str]]:
     items = values.items() if isinstance(values, Mapping) else values
     out: list[tuple[str, str]] = []
     for key, value in items:
         if value is None:
             continue
-        if isinstance(value, (list, tuple, set, frozenset)) and not lists_as_json:
+        if isinstance(value, (list, tuple, set, frozenset)):
             out.extend((key, _scalar(v)) for v in value if v is not None)
         else:
             out.append((key, _scalar(value)))
@@ -78,13 +75,13 @@ def query_params(values: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[
     items = values.items() if isinstance(values, Mapping) else values
     for key, value in items:
         if isinstance(value, Mapping):
-            out.extend(_pairs([(f"{key}[{k}]", v) for k, v in value.items()], lists_as_json=False))
+            out.extend(_pairs([(f"{key}[{k}]", v) for k, v in value.items()]))
         else:
-            out.extend(_pairs([(key, value)], lists_as_json=False))
+            out.extend(_pairs([(key, value)]))
     return out
 
 
 def form_fields(values: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, str]]:
     """Encode multipart text fields: ``None`` is not sent, booleans are ``true``/``false``,
     lists are repeated parts, dicts are JSON text (``user_metadata``, ``filter``)."""
-    return _pairs(values, lists_as_json=False)
+    return _pairs(values)

@@ -31,8 +31,8 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from ._base import translate_transport_error
 from ._exceptions import APIConnectionError, APIResponseValidationError
+from ._policy import translate_transport_error
 from .types.responses import EVENT_TYPES, TERMINAL_EVENT_TYPES, OutputTextDeltaEvent, ResponseEvent, ResponseObject
 
 __all__ = ["SSEEvent", "SSEDecoder", "MAX_EVENT_BYTES", "StreamCutError", "ResponseStream", "AsyncResponseStream",

@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from ._base import translate_transport_error
 from ._exceptions import APIConnectionError, APIResponseValidationError, safe_cause
+from ._policy import translate_transport_error
 from .types.analyze import StreamEnd, StreamStart, TextGeneration
 
 __all__ = ["NDJSONDecoder", "MAX_LINE_BYTES", "parse_event", "Stream", "AsyncStream"]

@@ -195,7 +195,7 @@ class _CacheBase:
         self._entries: OrderedDict[tuple[str, str], VideoTranscript] = (
             share._entries if share is not None else OrderedDict()
         )
-        self.maxsize = share.maxsize if share is not None and maxsize is None else maxsize
+        self.maxsize: int | None = share.maxsize if share is not None and maxsize is None else maxsize
 
     def get(self, index_id: str, video_id: str) -> VideoTranscript | None:
         """The cached transcript of a video, or None when it has not been fetched (no I/O)."""
@@ -377,7 +377,7 @@ def find_indexed(
     ```
     """
     if filename is not None:
-        from .resources._files import wire_filename
+        from ._multipart import wire_filename
 
         filename = wire_filename(filename)  # the name an upload of this file was sent under
     for query in _lookups(filename, sha256, url):

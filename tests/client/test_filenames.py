@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from twelvelabs_rag._multipart import MultipartBody, prepare_file, wire_filename
 from twelvelabs_rag.cli import main
-from twelvelabs_rag.resources._files import MultipartBody, prepare_file, wire_filename
 from twelvelabs_rag.testing import FakeTwelveLabs, serve
 from twelvelabs_rag.testing.samples import make_clip
 

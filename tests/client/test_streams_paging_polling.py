@@ -149,6 +149,25 @@ async def test_list_walks_every_page_lazily(make) -> None:
     assert calls[0].url.params["model_options"] == "visual,audio"
 
 
+async def test_two_live_pages_of_different_queries_each_fetch_their_own_next_page(make) -> None:
+    # Each page carries the query it was fetched with (ListPage.request_params), not a side table.
+    handler, calls = _pages(total=7, per=3)
+    h = make(handler)
+    walks = [h.client.indexes.list(page_limit=3, index_name=name).pages() for name in ("fox", "owl")]
+
+    async def step(walk: Any) -> Any:
+        return next(walk) if h.mode == "sync" else await walk.__anext__()
+
+    fox1, owl1 = await step(walks[0]), await step(walks[1])  # both first pages alive at once
+    assert fox1.request_params["index_name"] == "fox" and owl1.request_params["index_name"] == "owl"
+    owl2 = await step(walks[1])
+    fox2 = await step(walks[0])
+    asked = [(c.url.params["index_name"], c.url.params["page"]) for c in calls]
+    assert asked == [("fox", "1"), ("owl", "1"), ("owl", "2"), ("fox", "2")]
+    assert (fox2.request_params["page"], owl2.request_params["page"]) == (2, 2)
+    assert [i.id for i in fox2.data] == [i.id for i in owl2.data] == ["i3", "i4", "i5"]
+
+
 async def test_search_query_follows_tokens(make) -> None:
     calls = []
 

@@ -3,7 +3,7 @@ official SDK does not (``KNOWN_DIFFERENCES``) or what the SDK cannot send at all
 
 ``shape(rec)`` is the comparable view of one recorded request: method, route, parsed query (sorted
 pairs), JSON body, multipart text fields (JSON-encoded fields parsed) and file parts (field name,
-file name). Ids are normalised: any run of 24 hex digits (bare or after a prefix such as ``ks_``)
+file name, size in bytes). Ids are normalised: any run of 24 hex digits (bare or after a prefix such as ``ks_``)
 becomes ``<id>``. ``allow(name, sdk_recs, our_recs)`` picks the request of ours to compare with the
 SDK's first one and takes out, from our side only, what a ``KNOWN_DIFFERENCES`` entry allows; it
 returns which entries it used, so the suite can check that each one is still needed.
@@ -89,7 +89,7 @@ def shape(rec: Any) -> dict[str, Any]:
     form = {key: sorted(norm([_form_value(v) for v in values]), key=json.dumps) for key, values in rec.form.items()}
     return {"method": rec.method, "route": rec.route, "query": sorted((k, norm(v)) for k, v in rec.query),
             "json": norm(copy.deepcopy(rec.json)), "form": form,
-            "files": sorted((name, filename) for name, filename, _size in rec.files)}
+            "files": sorted(rec.files)}
 
 
 def _strip_meta(meta: Any, keys: tuple[str, ...]) -> tuple[Any, set[str]]:
@@ -127,7 +127,7 @@ def _without_our_metadata(sdk: dict[str, Any], ours: dict[str, Any], used: set[s
 def _without_asset_filename(sdk: dict[str, Any], ours: dict[str, Any], used: set[str]) -> None:
     if ours["route"] != "POST /assets" or "filename" in sdk["form"]:
         return
-    file_names = [filename for name, filename in ours["files"] if name == "file"]
+    file_names = [filename for name, filename, _size in ours["files"] if name == "file"]
     if file_names and ours["form"].get("filename") == file_names:
         del ours["form"]["filename"]
         used.add("asset filename")
@@ -155,8 +155,8 @@ def _page(rec: Any) -> int | None:
 
 
 def allow_walk(sdk_recs: list[Any], our_recs: list[Any]) -> tuple[list[tuple[dict, dict]], set[str]]:
-    """The pairs (SDK, ours) of a whole page walk after the first request, minus the allowed
-    differences; a walk of another length is left unpaired for the caller to report."""
+    """The pairs (SDK, ours) of a whole walk (a pager's pages, a bulk helper's uploads) after the first
+    request, minus the allowed differences; a walk of another length is left unpaired for the caller."""
     used: set[str] = set()
     sdk_rest, our_rest = list(sdk_recs[1:]), list(our_recs[1:])
     if len(sdk_rest) == len(our_rest) + 1 and _page(sdk_rest[-1]) == len(our_recs) + 1 and (
@@ -169,6 +169,8 @@ def allow_walk(sdk_recs: list[Any], our_recs: list[Any]) -> tuple[list[tuple[dic
     pairs = []
     for s_rec, o_rec in zip(sdk_rest, our_rest, strict=True):
         sdk, ours = shape(s_rec), shape(o_rec)
+        _without_our_metadata(sdk, ours, used)
+        _without_asset_filename(sdk, ours, used)
         if (wants_meta and ours["route"] == "GET /search/{page_token}" and sdk["query"] == []
                 and ours["query"] == [("include_user_metadata", "true")]):
             ours["query"] = []

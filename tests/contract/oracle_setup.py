@@ -27,7 +27,9 @@ def prepare(media: dict[str, Any], classic: bool) -> tuple[FakeTwelveLabs, dict[
 
 
 def _setup(fake: FakeTwelveLabs, media: dict[str, Path], classic: bool) -> dict[str, Any]:
-    """An index with one ready video, a ready embedding task and a search page token."""
+    """An index with two ready videos (a file with user_metadata, a URL), a ready embedding task, a
+    search page token, a cloud integration holding one file; on the current surface also what
+    ``_setup_current`` makes."""
     client = fake.client(poll_interval=0)
     try:
         models = [{"model_name": "marengo2.7" if classic else "marengo3.0", "model_options": ["visual", "audio"]}]
@@ -43,6 +45,7 @@ def _setup(fake: FakeTwelveLabs, media: dict[str, Path], classic: bool) -> dict[
         state = {"index": index.id, "video": task.video_id, "task": task.id, "embed_task": etask.id,
                  "page_token": page.page_info.next_page_token, "clip": str(media["clip"]),
                  "image": str(media["image"]), "audio": str(media["audio"]), "video_url": media["video_url"],
+                 "image_url": media["image_url"], "video_url2": media["video_url2"], "integration": "oracle-bucket",
                  "marengo": models[0]["model_name"], "embed_model": embed_model, "schema": _SCHEMA,
                  "options": ["visual-text", "audio"] if classic else ["visual", "audio"]}
         if not classic:
@@ -78,28 +81,34 @@ def _setup_current(fake: FakeTwelveLabs, client: Any, media: dict[str, Any], ind
     v2_task = client.embed.v2.tasks.create_and_wait(input_type="video", video=media["video_url"])
     a_task = client.analyze.tasks.create_and_wait(video={"type": "asset_id", "asset_id": asset}, prompt="Name it")
     batch = client.analyze.batches.create(requests=[{"video": {"asset_id": asset}, "prompt": "Name the vehicle"}])
-    while client.analyze.batches.retrieve(batch.batch_id).status != "completed":
-        pass
+    for _ in range(20):  # the emulator moves a batch one step per read
+        if client.analyze.batches.retrieve(batch.batch_id).status == "completed":
+            break
     a_running = client.analyze.tasks.create(video={"type": "asset_id", "asset_id": asset}, prompt="Still running")
     batch_running = client.analyze.batches.create(requests=[{"video": {"asset_id": asset}, "prompt": "Running"}])
+    asset2 = fake.add_asset(media["clip"], filename="city.mp4")
     image_asset, image_asset2 = fake.add_asset(media["image"]), fake.add_asset(media["portrait"])
     ec = client.entity_collections.create(name="setup-cast")
     entity = client.entity_collections.entities.create(ec.id, name="Ada", asset_ids=[image_asset])
     client.entity_collections.entities.wait(ec.id, entity.id, poll_interval=0)
     ks = client.knowledge_stores.create(name="setup-ks")
     item = client.knowledge_stores.items.create_and_wait(ks.id, asset_id=asset, poll_interval=0)
+    client.knowledge_stores.items.create_and_wait(ks.id, asset_id=asset2, poll_interval=0)
     coll = client.knowledge_stores.item_collections.create(ks.id, name="setup")
     answer = client.responses.create(knowledge_store_id=ks.id, input="Where is the taxi?")
+    ks_token = client.knowledge_stores.search(ks.id, query="a taxi in the rain", page_size=1).next_page_token
+    assert ks_token, "the knowledge-store search needs a second page"
     conn = fake.add_connection({"gd-city": media["clip"], "gd-kitchen": media["audio"]})
+    conn2 = fake.add_connection({"gd-other": media["clip"]})  # kept to the end (SDK-only calls)
     imported = client.data_connectors.imports.import_files(conn, source_ids=["gd-city"])
     redirect = client.data_connectors.create_redirect_uri("https://app.example.com/setup")
-    return {"asset": asset, "asset2": fake.add_asset(media["clip"], filename="city.mp4"), "ia": ia.id,
+    return {"asset": asset, "asset2": asset2, "ia": ia.id,
             "clip_size": len(data), "upload": session.upload_id, "chunks": chunks, "v2_task": v2_task.id,
             "a_task": a_task.task_id, "batch": batch.batch_id,
             "a_running": a_running.task_id, "batch_running": batch_running.batch_id, "image_asset": image_asset,
             "image_asset2": image_asset2, "ec": ec.id, "entity": entity.id, "ks": ks.id, "item": item.id,
-            "coll": coll.id, "session": answer.session_id, "conn": conn, "import": imported.id,
-            "redirect": redirect.id, "portrait": str(media["portrait"]), "image_url": media["image_url"], "image_url2": media["image_url2"],
+            "coll": coll.id, "session": answer.session_id, "ks_token": ks_token, "conn": conn, "conn2": conn2, "import": imported.id,
+            "redirect": redirect.id, "portrait": str(media["portrait"]), "image_url2": media["image_url2"],
             "image_b64": base64.b64encode(Path(media["image"]).read_bytes()).decode(),
             "audio_b64": base64.b64encode(Path(media["audio"]).read_bytes()).decode(),
             "segments": [{"id": "scene", "description": "one per scene",
@@ -107,8 +116,10 @@ def _setup_current(fake: FakeTwelveLabs, client: Any, media: dict[str, Any], ind
 
 
 def _fake(media: dict[str, Path]) -> FakeTwelveLabs:
-    fake = FakeTwelveLabs(seed=11)
+    fake = FakeTwelveLabs(seed=11, strict=True)  # the SDK-only calls rely on strict mode
     fake.add_media(media["video_url"], media["clip"])
+    fake.add_media(media["video_url2"], media["clip"])
+    fake.add_integration("oracle-bucket", {"bucket.mp4": media["clip"]})
     fake.add_media(media["image_url"], media["image"])
     fake.add_media(media["image_url2"], media["portrait"])
     return fake

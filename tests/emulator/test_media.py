@@ -8,7 +8,8 @@ from pathlib import Path
 import av
 import pytest
 
-from twelvelabs_rag._media import MediaInfo, image_violation, probe, video_violation
+from twelvelabs_rag._limits import api_problem
+from twelvelabs_rag._media import MediaInfo, probe
 from twelvelabs_rag.testing import parse_script
 from twelvelabs_rag.testing.samples import DEMO_SCRIPTS, make_audio, make_clip, make_image, png_bytes
 
@@ -91,7 +92,7 @@ def test_truncated_mp4_still_probes(clips: dict[str, Path]) -> None:
     (MediaInfo("image", "png", 64, 64, None, 10), "unsupported_media_type"),
 ])
 def test_video_limits(info: MediaInfo, code: str | None) -> None:
-    found = video_violation(info)
+    found = api_problem(info, "video")
     assert (found[0] if found else None) == code
     if found:
         assert found[1].endswith(".")  # a full, actionable sentence
@@ -99,15 +100,15 @@ def test_video_limits(info: MediaInfo, code: str | None) -> None:
 
 def test_pegasus_duration_limit_is_one_hour() -> None:
     info = MediaInfo("video", "mp4", 640, 360, 4000.0, 1000)
-    assert video_violation(info) is None
-    assert video_violation(info, pegasus_only=True)[0] == "video_duration_too_long"
+    assert api_problem(info, "video") is None
+    assert api_problem(info, "video", pegasus_only=True)[0] == "video_duration_too_long"
 
 
 def test_image_limits() -> None:
-    assert image_violation(probe(png_bytes("x", width=64, height=64))) is None
-    assert image_violation(probe(png_bytes("x", width=63, height=100)))[0] == "image_resolution_too_low"
-    assert image_violation(MediaInfo("image", "png", 100, 100, None, 6 * 1024**2))[0] == "media_filesize_too_large"
-    assert image_violation(MediaInfo("audio", "wav"))[0] == "unsupported_media_type"
+    assert api_problem(probe(png_bytes("x", width=64, height=64)), "image") is None
+    assert api_problem(probe(png_bytes("x", width=63, height=100)), "image")[0] == "image_resolution_too_low"
+    assert api_problem(MediaInfo("image", "png", 100, 100, None, 6 * 1024**2), "image")[0] == "media_filesize_too_large"
+    assert api_problem(MediaInfo("audio", "wav"), "image")[0] == "unsupported_media_type"
 
 
 def test_make_clip_without_pyav_names_the_media_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ from twelvelabs_rag import (
     ServiceUnavailableError,
     TwelveLabsError,
 )
-from twelvelabs_rag._base import AttemptState, decide, error_from_response, should_retry
 from twelvelabs_rag._exceptions import status_error_class
+from twelvelabs_rag._policy import AttemptState, decide, error_from_response, should_retry
 
 NOW = 1_800_000_000.0
 

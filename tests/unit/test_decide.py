@@ -1,11 +1,10 @@
-"""Table tests for ``_base.decide``: the whole retry decision of one attempt, shared by both shells."""
+"""Table tests for ``_policy.decide``: the whole retry decision of one attempt, shared by both shells."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
-from twelvelabs_rag._base import Action, AttemptState, decide
 from twelvelabs_rag._exceptions import (
     APIConnectionError,
     APITimeoutError,
@@ -13,6 +12,7 @@ from twelvelabs_rag._exceptions import (
     NotFoundError,
     RateLimitError,
 )
+from twelvelabs_rag._policy import Action, AttemptState, decide
 
 NOW = 1_800_000_000.0
 

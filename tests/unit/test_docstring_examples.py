@@ -88,6 +88,6 @@ async def test_module_docstring_example_runs(module: Any, name: str, code: str, 
 def test_the_listed_modules_have_examples_that_run() -> None:
     """Issue 11: these had examples no test ran; they are collected above now."""
     names = {mod.__name__ for mod, _, _ in EXAMPLES}
-    for short in ("_base", "_request", "_config", "_streaming", "_limits", "_preflight", "types._fast",
-                  "resources._resource", "resources._recovery"):
+    for short in ("_policy", "_request", "_config", "_streaming", "_limits", "_preflight", "types._fast",
+                  "resources._resource", "_multipart", "resources._recovery"):
         assert f"twelvelabs_rag.{short}" in names, short

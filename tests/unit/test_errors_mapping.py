@@ -18,7 +18,7 @@ from twelvelabs_rag import (
     RequestTimeoutError,
     UnprocessableEntityError,
 )
-from twelvelabs_rag._base import error_from_response, parse_error_body
+from twelvelabs_rag._policy import error_from_response, parse_error_body
 
 REQ = httpx.Request("GET", "http://x/v1.3/tasks/abc")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from twelvelabs_rag.resources._files import MultipartBody, prepare_file
+from twelvelabs_rag._multipart import MultipartBody, prepare_file
 
 names = st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters='"\\%'),
                 min_size=1, max_size=12)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from twelvelabs_rag._base import is_terminal, next_page, next_page_params, poll_delay
+from twelvelabs_rag._policy import is_terminal, next_page_params, poll_delay
 from twelvelabs_rag._request import form_fields, query_params
 
 
@@ -23,7 +23,6 @@ from twelvelabs_rag._request import form_fields, query_params
 )
 def test_next_page_params(params: dict, info: dict, n: int, expected: dict | None) -> None:
     assert next_page_params(params, info, n) == expected
-    assert next_page is next_page_params
 
 
 @pytest.mark.parametrize(

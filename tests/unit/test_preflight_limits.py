@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 
 from twelvelabs_rag import PreflightError
-from twelvelabs_rag._preflight import MediaFacts, audio_problem, check_media, image_problem, video_problem
+from twelvelabs_rag._preflight import MediaInfo, check_media, media_problem
 
 GB = 1024**3
 MB = 1024**2
 
 
-def V(**kw: object) -> MediaFacts:
+def V(**kw: object) -> MediaInfo:
     base = {"kind": "video", "format": "mp4", "width": 640, "height": 360, "duration": 10.0, "size": 1000}
     base.update(kw)
-    return MediaFacts(**base)  # type: ignore[arg-type]
+    return MediaInfo(**base)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -48,15 +48,15 @@ def V(**kw: object) -> MediaFacts:
         (V(width=None, height=None, duration=None), False, None),  # unknown values pass
     ],
 )
-def test_video_limits(facts: MediaFacts, pegasus_only: bool, code: str | None) -> None:
-    problem = video_problem(facts, pegasus_only=pegasus_only)
+def test_video_limits(facts: MediaInfo, pegasus_only: bool, code: str | None) -> None:
+    problem = media_problem(facts, "video", pegasus_only=pegasus_only)
     assert (problem[0] if problem else None) == code
 
 
-def image_facts(**kw: object) -> MediaFacts:
+def image_facts(**kw: object) -> MediaInfo:
     base = {"kind": "image", "format": "png", "width": 256, "height": 256, "size": 1000}
     base.update(kw)
-    return MediaFacts(**base)  # type: ignore[arg-type]
+    return MediaInfo(**base)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -73,23 +73,23 @@ def image_facts(**kw: object) -> MediaFacts:
         (image_facts(kind="video", format="mp4"), "unsupported_media_type"),
     ],
 )
-def test_image_limits(facts: MediaFacts, code: str | None) -> None:
-    problem = image_problem(facts)
+def test_image_limits(facts: MediaInfo, code: str | None) -> None:
+    problem = media_problem(facts, "image")
     assert (problem[0] if problem else None) == code
 
 
 @pytest.mark.parametrize(
     ("facts", "code"),
     [
-        (MediaFacts(kind="audio", size=10), None),
-        (MediaFacts(kind="audio", size=2 * GB + 1), "audio_filesize_too_large"),
-        (MediaFacts(kind="audio", size=0), "parameter_invalid"),
-        (MediaFacts(kind="image", size=10), "unsupported_media_type"),
-        (MediaFacts(kind=None, size=10), None),
+        (MediaInfo(kind="audio", size=10), None),
+        (MediaInfo(kind="audio", size=2 * GB + 1), "audio_filesize_too_large"),
+        (MediaInfo(kind="audio", size=0), "parameter_invalid"),
+        (MediaInfo(kind="image", size=10), "unsupported_media_type"),
+        (MediaInfo(kind=None, size=10), None),
     ],
 )
-def test_audio_limits(facts: MediaFacts, code: str | None) -> None:
-    problem = audio_problem(facts)
+def test_audio_limits(facts: MediaInfo, code: str | None) -> None:
+    problem = media_problem(facts, "audio")
     assert (problem[0] if problem else None) == code
 
 
@@ -207,3 +207,23 @@ def test_pyav_notice_once_per_process_without_source_lines(tmp_path: Path) -> No
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("PyAV is not installed")
     assert "pip install 'twelvelabs-rag[media]'" in lines[0]
+
+
+def test_an_empty_image_is_rejected_like_an_empty_video() -> None:
+    # The image rules once had no empty-file check, so b"" passed the image preflight; the one rule
+    # table now checks emptiness first for every kind.
+    for kind in ("video", "image", "audio"):
+        with pytest.raises(PreflightError) as info:
+            check_media(b"", name=None, expect=kind)
+        assert info.value.code == "parameter_invalid" and "empty" in str(info.value)
+
+
+def test_one_rule_table_for_preflight_and_emulator() -> None:
+    from twelvelabs_rag._limits import api_problem
+
+    cases = [(MediaInfo("audio", "wav", size=10), "image"), (MediaInfo(None, None, size=10), "image"),
+             (MediaInfo("video", "mp4", 320, 240, 10.0, 10), "video"), (MediaInfo("image", "gif", 64, 64, size=9), "image")]
+    for info, expect in cases:
+        clause, sentence = media_problem(info, expect), api_problem(info, expect)
+        assert clause is not None and sentence is not None and clause[0] == sentence[0]
+        assert sentence[1].endswith(".") and sentence[1][0].isupper()

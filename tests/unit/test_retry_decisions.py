@@ -1,4 +1,4 @@
-"""Table tests for the pure retry decisions in twelvelabs_rag._base."""
+"""Table tests for the pure retry decisions in twelvelabs_rag._policy."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from twelvelabs_rag._base import (
+from twelvelabs_rag._exceptions import APIConnectionError, APITimeoutError
+from twelvelabs_rag._policy import (
     classify_transport_error,
     parse_retry_after,
     retry_delay,
@@ -16,7 +17,6 @@ from twelvelabs_rag._base import (
     translate_transport_error,
     upload_outcome,
 )
-from twelvelabs_rag._exceptions import APIConnectionError, APITimeoutError
 
 NOW = 1_800_000_000.0
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._main import CLIError
+from ._errors import CLIError
 from ._output import clock, span, table
 
 __all__ = ["make_client", "require_index", "load_json_object", "index_create", "index_list", "index_delete",
@@ -36,7 +36,7 @@ def _loopback(base_url: str) -> bool:
 
 def poll_interval(args: argparse.Namespace, base_url: str) -> float | None:
     """``--poll-interval``, else a fast default against a loopback server (the emulator), else the client's."""
-    from ._main import LOOPBACK_POLL_INTERVAL
+    from ._errors import LOOPBACK_POLL_INTERVAL
 
     given = getattr(args, "poll_interval", None)
     if given is not None:
@@ -51,13 +51,12 @@ def make_client(args: argparse.Namespace, **options: Any) -> Any:
     ``TWELVELABS_API_KEY``, ``--base-url``), before any request.
     """
     from .. import TwelveLabs
-    from .._config import resolve_base_url
+    from .._config import API_KEY_ENVS, resolve_base_url
     from .._exceptions import ConfigurationError
-    from ._main import KEY_ENV_VARS
 
-    key = args.api_key or next((os.environ[v] for v in KEY_ENV_VARS if os.environ.get(v, "").strip()), None)
+    key = args.api_key or next((os.environ[v] for v in API_KEY_ENVS if os.environ.get(v, "").strip()), None)
     if not key or not key.strip():
-        raise CLIError(f"no TwelveLabs API key: pass --api-key KEY or set {KEY_ENV_VARS[0]} "
+        raise CLIError(f"no TwelveLabs API key: pass --api-key KEY or set {API_KEY_ENVS[0]} "
                        "(to try things without one, run 'tlrag emulator' and use the key it prints)")
     try:
         base_url = resolve_base_url(args.base_url)
@@ -252,7 +251,7 @@ def search(args: argparse.Namespace) -> int:
             row = item.model_dump(mode="json", exclude_none=True)
             print(json.dumps({**row, "file": by_id.get(item.video_id or "")}))
         return 0
-    rows = [(it.rank or i, by_id.get(it.video_id or "", ""), it.video_id, span(it.start, it.end))
+    rows: list[tuple[Any, ...]] = [(it.rank or i, by_id.get(it.video_id or "", ""), it.video_id, span(it.start, it.end))
             for i, it in enumerate(items, 1)]
     headers = ["rank", "file", "video_id", "moment"]
     if any(it.score is not None or it.confidence for it in items):  # Marengo 2.7 indexes also score

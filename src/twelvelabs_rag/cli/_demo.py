@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._main import KEY_ENV_VARS, CLIError, describe_error
+from .._config import API_KEY_ENVS
+from ._errors import CLIError, describe_error
 from ._output import clock, span, table
 
 __all__ = ["run", "DemoContext", "STEPS"]
@@ -278,11 +279,11 @@ def missing_requirements() -> list[str]:
 
 def _api_key() -> tuple[str, str | None]:
     """``(variable name, key)`` of the first key variable that is set, else ``(TWELVELABS_API_KEY, None)``."""
-    for var in KEY_ENV_VARS:
+    for var in API_KEY_ENVS:
         value = os.environ.get(var, "").strip()
         if value:
             return var, value
-    return KEY_ENV_VARS[0], None
+    return API_KEY_ENVS[0], None
 
 
 def describe_flow(flow: Any) -> str:
@@ -305,7 +306,7 @@ def run(args: argparse.Namespace) -> int:
     key_var, key = _api_key()
     emulator = key is None
     with contextlib.ExitStack() as stack:
-        if not emulator:
+        if key is not None:
             from .._config import resolve_base_url
 
             base_url = resolve_base_url(None)
@@ -326,8 +327,8 @@ def run(args: argparse.Namespace) -> int:
         ctx = DemoContext(out=out, quiet=args.quiet, base_url=base_url, api_key=key, emulator=emulator, flow=flow)
         print(describe_flow(flow), flush=True)
         # The emulator advances a task or an asset on every poll; the real API needs the client's patient default.
-        polling = {"poll_interval": ctx.poll_interval} if emulator else {}
-        ctx.client = stack.enter_context(TwelveLabs(api_key=key, base_url=base_url, **polling))
+        polling = ctx.poll_interval if emulator else None  # None: the client's default
+        ctx.client = stack.enter_context(TwelveLabs(api_key=key, base_url=base_url, poll_interval=polling))
         if not emulator and not args.keep_index:
             stack.callback(_delete_index, ctx)
         stack.callback(lambda: ctx.store is not None and hasattr(ctx.store, "close") and ctx.store.close())

@@ -14,7 +14,7 @@ import importlib
 import textwrap
 from typing import Any
 
-from ._main import CLIError
+from ._errors import CLIError
 from ._output import span
 from ._timeline import Hit
 
@@ -94,7 +94,9 @@ def llamaindex_answer(ctx: Any, question: str) -> str:
     """Retriever -> RetrieverQueryEngine with Pegasus bound to the best video, streamed; prints sources."""
     retrievers = _need("llama_index.retrievers.twelvelabs", "llama-index-twelvelabs")
     llms = _need("llama_index.llms.twelvelabs", "llama-index-twelvelabs")
+    from llama_index.core.base.response.schema import StreamingResponse
     from llama_index.core.query_engine import RetrieverQueryEngine
+    from llama_index.core.response_synthesizers import ResponseMode
 
     retriever = retrievers.TwelveLabsRetriever(
         ctx.index_id, client=ctx.client, similarity_top_k=3, search_options=("visual", "audio")
@@ -104,8 +106,11 @@ def llamaindex_answer(ctx: Any, question: str) -> str:
     if not top:
         raise CLIError(f"the retriever found no moments for {question!r}")
     llm = _llamaindex_pegasus(llms, ctx, top[0].node.metadata)
-    engine = RetrieverQueryEngine.from_args(retriever, llm=llm, response_mode="simple_summarize", streaming=True)
+    engine = RetrieverQueryEngine.from_args(retriever, llm=llm, response_mode=ResponseMode.SIMPLE_SUMMARIZE,
+                                            streaming=True)
     response = engine.query(question)
+    if not isinstance(response, StreamingResponse) or response.response_gen is None:
+        raise CLIError(f"the query engine did not stream an answer (got {type(response).__name__})")
     parts = list(response.response_gen)  # streamed; joined here so the answer prints wrapped
     answer = " ".join("".join(parts).split())
     ctx.essential(f"    Q: {question}")

@@ -18,7 +18,7 @@ import argparse
 from typing import Any
 
 from ._api_cmds import existing_file, make_client, timed_out
-from ._main import CLIError
+from ._errors import CLIError
 from ._store_cmds import fetch_ready_task, ingest_task, store_dir
 
 __all__ = ["video"]

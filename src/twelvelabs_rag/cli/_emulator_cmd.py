@@ -14,7 +14,7 @@ import threading
 from typing import Any
 
 from ..testing._server_args import SAMPLE_KEY, build_fake, client_key, ready_line
-from ._main import CLIError
+from ._errors import CLIError
 
 __all__ = ["run", "SAMPLE_KEY"]
 

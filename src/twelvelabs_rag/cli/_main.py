@@ -14,18 +14,15 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from .._config import API_KEY_ENVS
 from .._version import __version__
+from ._errors import LOOPBACK_POLL_INTERVAL, CLIError, describe_error
 
 __all__ = ["main", "build_parser", "CLIError"]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-KEY_ENV_VARS = ("TWELVELABS_API_KEY", "TWELVE_LABS_API_KEY")
 #: The most results ``--limit`` asks for (search pages through the API 50 at a time).
 MAX_LIMIT = 10_000
-
-
-class CLIError(Exception):
-    """A user-facing problem: the message is printed as ``error: <message>``."""
 
 
 class _UsageError(Exception):
@@ -104,11 +101,6 @@ def unit_interval(value: str) -> float:
     if not 0.0 <= x <= 1.0:
         raise argparse.ArgumentTypeError(f"{value} is out of range (use 0 to 1)")
     return x
-
-
-#: ``--poll-interval`` when none is given and the base URL is loopback (the emulator advances a task
-#: one status per poll, so waiting there should cost milliseconds, not the real API's 5 s).
-LOOPBACK_POLL_INTERVAL = 0.05
 
 
 def _waits() -> argparse.ArgumentParser:
@@ -266,27 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _secrets(args: argparse.Namespace) -> list[str]:
-    keys = [getattr(args, "api_key", None)] + [os.environ.get(v) for v in KEY_ENV_VARS]
+    keys = [getattr(args, "api_key", None)] + [os.environ.get(v) for v in API_KEY_ENVS]
     return [k.strip() for k in keys if isinstance(k, str) and k.strip()]
-
-
-def describe_error(exc: BaseException) -> str:
-    """The one-line message for an exception (no traceback, no key)."""
-    from .._exceptions import TwelveLabsError
-
-    if isinstance(exc, CLIError | TwelveLabsError):
-        text = str(exc)
-    elif isinstance(exc, FileNotFoundError):
-        text = f"no such file: {exc.filename}" if exc.filename else str(exc)
-    elif isinstance(exc, IsADirectoryError):
-        text = f"is a directory, not a file: {exc.filename}"
-    elif isinstance(exc, PermissionError):
-        text = f"permission denied: {exc.filename}"
-    elif isinstance(exc, OSError):
-        text = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
-    else:
-        text = f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for the traceback)"
-    return " ".join(text.split()) or type(exc).__name__
 
 
 _RESUME_HINT = re.compile(r"assets\.upload\(\.\.\., upload_id=('[^']+')\)")

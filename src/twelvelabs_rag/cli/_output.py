@@ -29,10 +29,10 @@ def clock(seconds: float | None) -> str:
         h, rest = divmod(int(seconds), 3600)
         m, s = divmod(rest, 60)
         return f"{h}:{m:02d}:{s:02d}"
-    m, s = divmod(seconds, 60)
-    if abs(s - round(s)) < 0.05:
-        return f"{int(m):02d}:{int(round(s)):02d}" if round(s) < 60 else f"{int(m) + 1:02d}:00"
-    return f"{int(m):02d}:{s:04.1f}"
+    minutes, secs = divmod(seconds, 60)
+    if abs(secs - round(secs)) < 0.05:
+        return f"{int(minutes):02d}:{int(round(secs)):02d}" if round(secs) < 60 else f"{int(minutes) + 1:02d}:00"
+    return f"{int(minutes):02d}:{secs:04.1f}"
 
 
 def span(start: float | None, end: float | None) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ._api_cmds import _not_found, existing_file, make_client
-from ._main import CLIError
+from ._errors import CLIError
 from ._output import span, table
 
 __all__ = ["ingest", "search", "stats", "open_store", "open_segments", "add_task", "add_v2_task", "store_dir",
@@ -77,7 +77,7 @@ def open_segments(args: argparse.Namespace, *, read_only: bool) -> Any:
     """The segments a command reads: the Milvus collection of ``--uri``, else the local store of ``--path``."""
     uri = getattr(args, "uri", None)
     if uri is not None:
-        from ._store_milvus_cmds import open_collection
+        from ._milvus_open import open_collection
 
         return open_collection(args, uri)
     return open_store(args.path, read_only=read_only)

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from ._main import CLIError
+from ._errors import CLIError
+from ._milvus_open import TOKEN_ENV, open_milvus
+from ._store_cmds import open_store
 
 __all__ = ["register"]
-
-TOKEN_ENV = "MILVUS_TOKEN"
 
 
 def _bar(desc: str, quiet: bool) -> Any:
@@ -42,21 +41,12 @@ def _bar(desc: str, quiet: bool) -> Any:
     return update
 
 
-def _milvus(args: argparse.Namespace, uri: str, *, model_name: str | None = None, dim: int | None = None) -> Any:
-    from ..store import MilvusSegmentStore
-
-    token = getattr(args, "token", None) or os.environ.get(TOKEN_ENV) or None
-    return MilvusSegmentStore(uri, token=token, collection=args.collection, model_name=model_name, dim=dim,
-                              index=getattr(args, "index", None) or "FLAT")
-
-
 def push(args: argparse.Namespace) -> int:
     from ..store._sync import push as do_push
-    from ._store_cmds import open_store
 
     local = open_store(args.path, read_only=True)
     try:
-        remote = _milvus(args, args.to, model_name=local.model_name, dim=local.dim)
+        remote = open_milvus(args, args.to, model_name=local.model_name, dim=local.dim)
         try:
             bar = _bar("push", args.quiet)
             result = do_push(local, remote, batch_size=args.batch_size, progress=bar)
@@ -76,7 +66,7 @@ def pull(args: argparse.Namespace) -> int:
     from ..store._sync import pull as do_pull
 
     where = _where(args.where)
-    remote = _milvus(args, getattr(args, "from"))
+    remote = open_milvus(args, getattr(args, "from"))
     try:
         path = Path(args.path).expanduser()
         if (path / "manifest.json").is_file():
@@ -109,11 +99,6 @@ def _where(text: str | None) -> dict[str, Any] | None:
     if not isinstance(where, dict):
         raise CLIError("--where must be a JSON object such as '{\"video_id\": \"v1\"}'")
     return where
-
-
-def open_collection(args: argparse.Namespace, uri: str) -> Any:
-    """The Milvus collection of ``--uri`` (with ``--collection``/``--token``), as the store commands read it."""
-    return _milvus(args, uri)
 
 
 def _with_uri(local_func: Any) -> Any:

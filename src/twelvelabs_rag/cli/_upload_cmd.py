@@ -16,9 +16,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..resources._files import file_name
+from .._multipart import file_name
 from ._api_cmds import MAX_JSON_DEPTH, existing_file, json_depth, make_client, preflight, require_index, timed_out
-from ._main import CLIError
+from ._errors import CLIError
 from ._output import Progress, clock, table
 
 __all__ = ["upload"]

@@ -21,15 +21,15 @@ from typing import Any
 
 import httpx
 
-from .._base import error_from_response
 from .._config import UPLOAD_TOKEN_KEY, log
 from .._exceptions import APIConnectionError, APIResponseValidationError, PreflightError, TwelveLabsError
 from .._limits import asset_upload_method
+from .._multipart import wire_filename
+from .._policy import error_from_response
 from .._preflight import check_asset_size
 from .._request import RequestSpec, query_params
 from ..types._base import ListPage
 from ..types.assets import Asset, ChunkInfo, IncompleteUpload, MultipartSession, UploadProgress, UploadStatus
-from ._files import wire_filename
 from ._multipart_plan import (
     FINGERPRINT_KEY,
     MAX_BATCH,
@@ -311,6 +311,5 @@ def upload_plan(res: Any, file: Any, *, filename: str | None, user_metadata: Map
     else:
         asset_id = yield from _multipart(res, source, name, size, meta, on_progress, max_concurrency,
                                          chunk_size or READ_BLOCK, upload_id)
-    if not wait:
-        return (yield res.retrieve(asset_id))
-    return (yield res.wait(asset_id, timeout=timeout))
+    ready: Asset = (yield res.wait(asset_id, timeout=timeout)) if wait else (yield res.retrieve(asset_id))
+    return ready

@@ -77,7 +77,7 @@ def pick_recovered_task(verdicts: list[tuple[Task, bool | None]], *, since: floa
     """
     for task, match in verdicts:
         if match:
-            return TaskCreated(_id=task.id, video_id=task.video_id)
+            return TaskCreated(id=task.id, video_id=task.video_id)
     unknown = []
     for task, match in verdicts:
         if match is not None:
@@ -89,7 +89,7 @@ def pick_recovered_task(verdicts: list[tuple[Task, bool | None]], *, since: floa
     if not unknown:
         return None
     if since is not None and by_filename and len(unknown) == 1:
-        return TaskCreated(_id=unknown[0].id, video_id=unknown[0].video_id)
+        return TaskCreated(id=unknown[0].id, video_id=unknown[0].video_id)
     raise APIConnectionError(
         f"{len(unknown)} recent task(s) may be this upload but none could be verified; not uploading again. "
         "List the index's tasks to check before retrying."

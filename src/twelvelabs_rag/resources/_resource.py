@@ -28,15 +28,15 @@ import anyio
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from .._base import next_page_params
 from .._bulk import arun_bounded, run_bounded
 from .._config import check_poll_interval, check_wait_timeout
 from .._exceptions import APIResponseValidationError, TwelveLabsError, safe_cause
+from .._multipart import aprepare_file, prepare_file
 from .._pagination import AsyncPage, SyncPage
+from .._policy import next_page_params
 from .._polling import await_until_done, wait_until_done
 from .._request import RequestSpec, query_params
 from ..types._base import ListPage
-from ._files import aprepare_file, prepare_file
 
 if TYPE_CHECKING:
     from .._client import AsyncTwelveLabs, TwelveLabs
@@ -157,10 +157,11 @@ class SyncResource(_Resource):
     def _list(self, path: str, params: dict[str, Any], item: type[BaseModel]) -> SyncPage[Any]:
         return list_pager(self, SyncPage, path, params, item)  # type: ignore[no-any-return]
 
-    def _wait(self, fetch: Callable[[], Any], task_id: str, kind: str, timeout: float | None,
-              poll_interval: float | None, on_progress: Any) -> Any:
+    def _wait(self, fetch: Callable[[], R], task_id: str, kind: str, timeout: float | None,
+              poll_interval: float | None, on_progress: Any) -> R:
         try:
-            return wait_until_done(fetch, **self._wait_args(task_id, kind, timeout, poll_interval, on_progress))
+            done: R = wait_until_done(fetch, **self._wait_args(task_id, kind, timeout, poll_interval, on_progress))
+            return done
         except TwelveLabsError as exc:  # TaskFailedError quotes the server's failure text
             raise self._client._redact(exc) from exc.__cause__
 
@@ -187,8 +188,8 @@ class AsyncResource(_Resource):
     def _list(self, path: str, params: dict[str, Any], item: type[BaseModel]) -> AsyncPage[Any]:
         return list_pager(self, AsyncPage, path, params, item)  # type: ignore[no-any-return]
 
-    def _wait(self, fetch: Callable[[], Awaitable[Any]], task_id: str, kind: str, timeout: float | None,
-              poll_interval: float | None, on_progress: Any) -> Awaitable[Any]:
+    def _wait(self, fetch: Callable[[], Awaitable[R]], task_id: str, kind: str, timeout: float | None,
+              poll_interval: float | None, on_progress: Any) -> Awaitable[R]:
         return _redacting(self._client, await_until_done(fetch, **self._wait_args(task_id, kind, timeout, poll_interval,
                                                                              on_progress)))
 
@@ -213,15 +214,13 @@ def _page_params(params: dict[str, Any]) -> dict[str, Any]:
 def list_pager(res: Any, page_cls: type, path: str, params: dict[str, Any], item: type[BaseModel]) -> Any:
     """A lazy ``SyncPage``/``AsyncPage`` (``page_cls``) over a ``page``-paged list endpoint of ``res``'s client."""
     page_model = ListPage[item]  # type: ignore[valid-type]
-    asked: dict[int, dict[str, Any]] = {}
 
     def fetch(p: dict[str, Any]) -> Plan[Any]:
         page = parse_model(page_model, (yield res._client._request(RequestSpec("GET", path, params=query_params(p)))))
-        asked[id(page)] = p
-        return page
+        return page.fetched_with(p)  # the page carries its own query, for the next page
 
     def following(page: Any) -> Plan[Any]:
-        nxt = next_page_params(asked.get(id(page), {}), page.page_info.model_dump(), len(page.data))
+        nxt = next_page_params(page.request_params, page.page_info.model_dump(), len(page.data))
         return None if nxt is None else (yield from fetch(nxt))
 
     return page_cls(lambda: res._run(fetch(_page_params(params))), lambda page: res._run(following(page)))

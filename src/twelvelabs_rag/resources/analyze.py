@@ -16,9 +16,9 @@ for event in client.analyze(video_id=vid, prompt="Describe", stream=True):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from .._request import RequestSpec
 from .._streaming import AsyncStream, Stream
@@ -29,6 +29,9 @@ from .analyze_batches import AnalyzeBatches, AsyncAnalyzeBatches
 from .analyze_tasks import AnalyzeTasks, AsyncAnalyzeTasks
 
 __all__ = ["Analyze", "AsyncAnalyze", "response_format_body", "analyze_body"]
+
+#: A stream class (Stream / AsyncStream).
+S = TypeVar("S")
 
 
 def _spec(prompt: str | None, video_id: str | None, video: Mapping[str, Any] | None, temperature: float | None,
@@ -42,7 +45,7 @@ def _spec(prompt: str | None, video_id: str | None, video: Mapping[str, Any] | N
     return RequestSpec("POST", "analyze", json=body, stream=bool(stream))
 
 
-def _result(response: Any, stream: bool, stream_cls: type) -> Any:
+def _result(response: Any, stream: bool, stream_cls: Callable[[Any], S]) -> AnalyzeResponse | S:
     return stream_cls(response) if stream else parse_model(AnalyzeResponse, response)
 
 

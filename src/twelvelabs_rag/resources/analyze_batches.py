@@ -22,9 +22,9 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from .._base import translate_transport_error
 from .._exceptions import APIResponseValidationError, InvalidRequestError
 from .._pagination import AsyncPage, SyncPage
+from .._policy import translate_transport_error
 from .._request import RequestSpec
 from .._streaming import NDJSONDecoder
 from ..models import find_model, get_model

@@ -45,7 +45,8 @@ def _path(task_id: str, suffix: str = "") -> str:
 def _create_and_wait(res: Any, *, timeout: float | None, poll_interval: float | None, on_progress: Any,
                      **create: Any) -> Plan[AnalyzeTask]:
     created = yield res.create(**create)
-    return (yield res.wait(created.task_id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress))
+    result: AnalyzeTask = yield res.wait(created.task_id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
+    return result
 
 
 class AnalyzeTasks(SyncResource):
@@ -80,7 +81,7 @@ class AnalyzeTasks(SyncResource):
     def wait(self, task_id: str, *, timeout: float | None = None, poll_interval: float | None = None,
              on_progress: Callable[[AnalyzeTask], Any] | None = None) -> AnalyzeTask:
         """Poll until ``ready``; TaskFailedError on ``failed``/``canceled``, WaitTimeoutError after ``timeout`` s."""
-        return self._wait(lambda: self.retrieve(task_id), task_id, "analyze", timeout, poll_interval,  # type: ignore[no-any-return]
+        return self._wait(lambda: self.retrieve(task_id), task_id, "analyze", timeout, poll_interval,
                           on_progress)
 
     def create_and_wait(self, *, video: Mapping[str, Any] | None = None,
@@ -131,7 +132,7 @@ class AsyncAnalyzeTasks(AsyncResource):
     async def wait(self, task_id: str, *, timeout: float | None = None, poll_interval: float | None = None,
                    on_progress: Callable[[AnalyzeTask], Any] | None = None) -> AnalyzeTask:
         """Poll until ``ready``; TaskFailedError on ``failed``/``canceled``, WaitTimeoutError after ``timeout`` s."""
-        return await self._wait(lambda: self.retrieve(task_id), task_id, "analyze", timeout,  # type: ignore[no-any-return]
+        return await self._wait(lambda: self.retrieve(task_id), task_id, "analyze", timeout,
                                 poll_interval, on_progress)
 
     async def create_and_wait(self, *, video: Mapping[str, Any] | None = None,

@@ -20,12 +20,12 @@ from typing import Any
 
 from .._config import UPLOAD_TOKEN_KEY
 from .._exceptions import TaskFailedError
+from .._multipart import FilePart
 from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_asset_size
 from .._request import RequestSpec, form_fields, query_params
 from ..types.assets import Asset, AssetTranscription, UploadProgress
 from ._asset_upload import _all_pages, upload_plan
-from ._files import FilePart
 from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_model
 from .multipart import AsyncMultipartUploads, MultipartUploads
 
@@ -68,7 +68,8 @@ def _create(res: Any, file: Any, url: str | None, filename: str | None, user_met
 
 def _wait(res: Any, asset_id: str, timeout: float | None, poll_interval: float | None, on_progress: Any) -> Plan[Asset]:
     try:
-        return (yield res._wait(lambda: res.retrieve(asset_id), asset_id, "task", timeout, poll_interval, on_progress))
+        result: Asset = yield res._wait(lambda: res.retrieve(asset_id), asset_id, "task", timeout, poll_interval, on_progress)
+        return result
     except TaskFailedError as exc:
         why = exc.task.error.message if exc.task is not None and exc.task.error is not None else None
         raise TaskFailedError(f"Asset {asset_id} failed{': ' + why if why else ''}. Check the file (format, size, "

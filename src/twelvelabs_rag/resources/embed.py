@@ -16,11 +16,11 @@ from typing import Any
 
 import httpx
 
+from .._multipart import FilePart
 from .._preflight import check_media, source_of
 from .._request import RequestSpec, form_fields
 from ..types._fast import vectors_to_arrays
 from ..types.embed import EmbeddingResponse
-from ._files import FilePart
 from ._resource import AsyncResource, Plan, SyncResource, call_args, parse_json, validate
 from .embed_tasks import AsyncEmbedTasks, EmbedTasks
 from .embed_v2 import AsyncEmbedV2, EmbedV2
@@ -123,7 +123,8 @@ class Embed(SyncResource):
 
         Results keep the input order (texts first); at most ``max_concurrency`` requests are in flight.
         """
-        return _create_many(self, **call_args(locals()))
+        done: list[Any] = _create_many(self, **call_args(locals()))
+        return done
 
 
 class AsyncEmbed(AsyncResource):
@@ -167,4 +168,5 @@ class AsyncEmbed(AsyncResource):
 
         Results keep the input order (texts first).
         """
-        return await _create_many(self, **call_args(locals()))
+        done: list[Any] = await _create_many(self, **call_args(locals()))
+        return done

@@ -17,13 +17,13 @@ from typing import Any
 import httpx
 
 from .._exceptions import APIConnectionError
+from .._multipart import FilePart
 from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_media, source_of
 from .._request import RequestSpec, form_fields, query_params
 from ..types._base import ListPage
 from ..types._fast import embedding_task_from_json
 from ..types.embed import EmbeddingTask, EmbeddingTaskCreated, EmbeddingTaskStatus
-from ._files import FilePart
 from ._recovery import lookup_since
 from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_json, parse_model, validate
 
@@ -91,7 +91,7 @@ def pick_embed_task(tasks: Sequence[EmbeddingTask], *, filename: str | None, url
             f"{len(matches)} embedding task(s) with the same input may come from this request; not creating another. "
             "List embed tasks to check before retrying."
         )
-    return EmbeddingTaskCreated(_id=matches[0].id) if matches else None
+    return EmbeddingTaskCreated(id=matches[0].id) if matches else None
 
 
 # Shared bodies (plans, see ``_resource``): ``res`` is an EmbedTasks or an AsyncEmbedTasks. ------
@@ -118,7 +118,8 @@ def _create_and_wait(res: Any, *, embedding_option: Any, timeout: float | None, 
                      on_progress: Any, **create: Any) -> Plan[EmbeddingTask]:
     created = yield res.create(**create)
     yield res.wait(created.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
-    return (yield res.retrieve(created.id, embedding_option=embedding_option))
+    result: EmbeddingTask = yield res.retrieve(created.id, embedding_option=embedding_option)
+    return result
 
 
 class EmbedTasks(SyncResource):

@@ -29,7 +29,7 @@ from .._request import RequestSpec
 from ..models import UnknownModelError, embed_dimension, find_model
 from ..types._fast import embed_v2_from_json
 from ..types.embed_v2 import EmbedV2Response, EmbedV2Task, EmbedV2TaskCreated, EmbedV2TaskSummary
-from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_json, parse_model, validate
+from ._resource import AsyncResource, M, Plan, SyncResource, call_args, check_id, parse_json, parse_model, validate
 
 __all__ = ["EmbedV2", "AsyncEmbedV2", "EmbedV2Tasks", "AsyncEmbedV2Tasks", "embed_v2_body"]
 
@@ -110,13 +110,14 @@ def embed_v2_body(input_type: str, model_name: str, inputs: Mapping[str, Any], *
     return body
 
 
-def _parse(model: type[Any], response: httpx.Response) -> Any:
+def _parse(model: type[M], response: httpx.Response) -> M:
     data = parse_json(response)
     if isinstance(data, dict):
         from pydantic import ValidationError
 
         try:
-            return embed_v2_from_json(model, data)
+            fast: M = embed_v2_from_json(model, data)
+            return fast
         except ValidationError:
             pass
     return validate(model, data, response)
@@ -143,7 +144,8 @@ def _retrieve_spec(task_id: str) -> RequestSpec:
 def _create_and_wait(res: Any, *, timeout: float | None, poll_interval: float | None, on_progress: Any,
                      **create: Any) -> Plan[EmbedV2Task]:
     created = yield res.create(**create)
-    return (yield res.wait(created.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress))
+    result: EmbedV2Task = yield res.wait(created.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
+    return result
 
 
 class EmbedV2Tasks(SyncResource):
@@ -162,12 +164,12 @@ class EmbedV2Tasks(SyncResource):
 
     def retrieve(self, task_id: str) -> EmbedV2Task:
         """Status and, once ``ready``, the vectors (``task.matrix``) in one call."""
-        return _parse(EmbedV2Task, self._client._request(_retrieve_spec(task_id)))  # type: ignore[no-any-return]
+        return _parse(EmbedV2Task, self._client._request(_retrieve_spec(task_id)))
 
     def wait(self, task_id: str, *, timeout: float | None = None, poll_interval: float | None = None,
              on_progress: Callable[[EmbedV2Task], Any] | None = None) -> EmbedV2Task:
         """Poll ``retrieve`` until ``ready`` and return that answer (vectors included)."""
-        return self._wait(lambda: self.retrieve(task_id), task_id, "embed", timeout, poll_interval,  # type: ignore[no-any-return]
+        return self._wait(lambda: self.retrieve(task_id), task_id, "embed", timeout, poll_interval,
                           on_progress)
 
     def create_and_wait(self, *, input_type: str, model_name: str = "marengo3.0", audio: Any = None,
@@ -195,12 +197,12 @@ class AsyncEmbedV2Tasks(AsyncResource):
 
     async def retrieve(self, task_id: str) -> EmbedV2Task:
         """Status and, once ``ready``, the vectors (``task.matrix``) in one call."""
-        return _parse(EmbedV2Task, await self._client._request(_retrieve_spec(task_id)))  # type: ignore[no-any-return]
+        return _parse(EmbedV2Task, await self._client._request(_retrieve_spec(task_id)))
 
     async def wait(self, task_id: str, *, timeout: float | None = None, poll_interval: float | None = None,
                    on_progress: Callable[[EmbedV2Task], Any] | None = None) -> EmbedV2Task:
         """Poll ``retrieve`` until ``ready`` and return that answer (vectors included)."""
-        return await self._wait(lambda: self.retrieve(task_id), task_id, "embed", timeout,  # type: ignore[no-any-return]
+        return await self._wait(lambda: self.retrieve(task_id), task_id, "embed", timeout,
                                 poll_interval, on_progress)
 
     async def create_and_wait(self, *, input_type: str, model_name: str = "marengo3.0", audio: Any = None,
@@ -224,7 +226,7 @@ class EmbedV2(SyncResource):
                embedding_dimension: int | None = None, auto_truncate: bool | None = None,
                embedding_uncertainty: bool | None = None) -> EmbedV2Response:
         """Embed one input now (text ≤500 tokens on 3.0; audio/video ≤10 min on 3.0, else use :attr:`tasks`)."""
-        return _parse(EmbedV2Response, self._client._request(_create_spec(**call_args(locals()))))  # type: ignore[no-any-return]
+        return _parse(EmbedV2Response, self._client._request(_create_spec(**call_args(locals()))))
 
 
 class AsyncEmbedV2(AsyncResource):
@@ -239,4 +241,4 @@ class AsyncEmbedV2(AsyncResource):
                      embedding_dimension: int | None = None, auto_truncate: bool | None = None,
                      embedding_uncertainty: bool | None = None) -> EmbedV2Response:
         """Embed one input now (text ≤500 tokens on 3.0; audio/video ≤10 min on 3.0, else use :attr:`tasks`)."""
-        return _parse(EmbedV2Response, await self._client._request(_create_spec(**call_args(locals()))))  # type: ignore[no-any-return]
+        return _parse(EmbedV2Response, await self._client._request(_create_spec(**call_args(locals()))))

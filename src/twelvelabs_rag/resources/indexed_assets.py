@@ -84,8 +84,9 @@ def _to_indexed_asset(response: Any) -> IndexedAsset:
 def _create_and_wait(res: Any, *, timeout: float | None, poll_interval: float | None, on_progress: Any,
                      index_id: str, **create: Any) -> Plan[IndexedAsset]:
     created = yield res.create(index_id, **create)
-    return (yield res.wait(index_id, created.id, timeout=timeout, poll_interval=poll_interval,
-                           on_progress=on_progress))
+    result: IndexedAsset = yield res.wait(index_id, created.id, timeout=timeout, poll_interval=poll_interval,
+                                          on_progress=on_progress)
+    return result
 
 
 class IndexedAssets(SyncResource):

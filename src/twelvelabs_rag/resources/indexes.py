@@ -50,7 +50,8 @@ def _index_spec(method: str, index_id: str, **kw: Any) -> RequestSpec:
 
 def _create(res: Any, index_name: str, models: Sequence[Any], addons: Sequence[str] | None) -> Plan[Index]:
     created = parse_model(IndexCreated, (yield res._client._request(_create_spec(index_name, models, addons))))
-    return (yield res.retrieve(created.id))
+    result: Index = yield res.retrieve(created.id)
+    return result
 
 
 class Indexes(SyncResource):

@@ -55,7 +55,8 @@ def _item_create_spec(ks_id: str, asset_id: str, asset_type: str | None, metadat
 def _item_create_and_wait(res: Any, ks_id: str, timeout: float | None, poll_interval: float | None,
                           on_progress: Any, **create: Any) -> Plan[KnowledgeStoreItem]:
     item = yield res.create(ks_id, **create)
-    return (yield res.wait(ks_id, item.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress))
+    result: KnowledgeStoreItem = yield res.wait(ks_id, item.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
+    return result
 
 
 class KnowledgeStoreItems(SyncResource):

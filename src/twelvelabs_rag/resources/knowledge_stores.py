@@ -11,9 +11,9 @@ for hit in client.knowledge_stores.query(ks.id, "the fox in the snow", page_size
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from .._pagination import AsyncPage, SyncPage
 from .._request import RequestSpec
@@ -44,6 +44,9 @@ def _one_of(name: str, value: StrOrList | None) -> dict[str, Any] | None:
         raise ValueError(f"`{name}` is an empty list; pass None to search everything or at least one value")
     return {"in": values}
 
+#: A page class (SyncPage / AsyncPage).
+P = TypeVar("P")
+
 
 def search_body(query: str, asset_type: StrOrList | None = None, item_ids: StrOrList | None = None,
                 modalities: Sequence[str] | None = None, group_by: str | None = None, page_size: int | None = None,
@@ -70,7 +73,7 @@ def _search_spec(ks_id: str, **kw: Any) -> RequestSpec:
     return RequestSpec("POST", f"{store_path(ks_id)}/search", json=search_body(**kw))
 
 
-def _token_pager(res: Any, page_cls: type, ks_id: str, kw: dict[str, Any]) -> Any:
+def _token_pager(res: Any, page_cls: Callable[..., P], ks_id: str, kw: dict[str, Any]) -> P:
     """A lazy pager over every hit of a search, following ``next_page_token``."""
 
     def fetch(token: str | None) -> Plan[KnowledgeStoreSearchResults]:

@@ -21,9 +21,9 @@ from typing import Any
 import anyio
 import httpx
 
-from .._base import translate_transport_error
 from .._exceptions import APIConnectionError
 from .._pagination import AsyncPage, SyncPage
+from .._policy import translate_transport_error
 from .._request import RequestSpec
 from ..types.assets import ChunkReport, IncompleteUpload, MultipartSession, PresignedUrls, UploadStatus
 from ._multipart_plan import MAX_BATCH, Chunk

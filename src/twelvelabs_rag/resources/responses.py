@@ -60,7 +60,7 @@ def response_body(knowledge_store_id: str, input: InputLike, session_id: str | N
                   text: Mapping[str, Any] | None, stream: bool) -> dict[str, Any]:
     """The JSON body of ``POST /responses`` (pure); unset fields are left out."""
     check_id("knowledge_store_id", knowledge_store_id)
-    items = [input] if isinstance(input, str) else list(input)
+    items: list[str | Mapping[str, Any]] = [input] if isinstance(input, str) else list(input)
     if not items:
         raise ValueError("input is empty; pass the question as a string, e.g. input='What happens at the market?'")
     body: dict[str, Any] = {"knowledge_store_id": knowledge_store_id,

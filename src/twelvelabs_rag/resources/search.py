@@ -21,11 +21,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict, TypeVar, Unpack
 
 from .._exceptions import InvalidRequestError
+from .._multipart import FilePart
 from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_media, source_of
 from .._request import RequestSpec, form_fields, query_params
 from ..types.search import SearchItem, SearchResults
-from ._files import FilePart
 from ._resource import AsyncResource, Plan, SyncResource, check_id, parse_model
 
 __all__ = ["Search", "AsyncSearch", "SearchParams"]
@@ -93,7 +93,7 @@ def _following(res: Any, page: SearchResults, include_user_metadata: bool | None
     return (yield res.retrieve(token, include_user_metadata=include_user_metadata)) if token else None
 
 
-def _query(res: Any, page_cls: type, kw: dict[str, Any]) -> Any:
+def _query(res: Any, page_cls: Callable[..., P], kw: dict[str, Any]) -> P:
     include = kw["include_user_metadata"]
     return page_cls(lambda: res.create(**kw), lambda page: res._run(_following(res, page, include)))
 
@@ -142,6 +142,8 @@ _SIGNATURE = inspect.Signature(
        for name, annotation in _annotations().items()]
 )
 F = TypeVar("F", bound=Callable[..., Any])
+#: A page class (SyncPage / AsyncPage).
+P = TypeVar("P")
 
 
 def _search_params(fn: F) -> F:

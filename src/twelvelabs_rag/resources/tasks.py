@@ -14,6 +14,7 @@ print(task.video_id)
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
@@ -21,13 +22,13 @@ from typing import Any
 
 from .._config import UPLOAD_RECOVERY_TIMEOUT, UPLOAD_TOKEN_KEY
 from .._exceptions import APIStatusError, TaskFailedError, WaitTimeoutError
+from .._multipart import FilePart
 from .._pagination import AsyncPage, SyncPage
 from .._preflight import check_media, needs_index_check, source_of
 from .._request import RequestSpec, form_fields, query_params
 from ..types._base import ListPage
 from ..types.indexes import Index
 from ..types.tasks import Task, TaskCreated
-from ._files import FilePart
 from ._recovery import lookup_since, pick_recovered_task, recent_candidates, token_of
 from ._resource import AsyncResource, Plan, SyncResource, call_args, check_id, parse_model
 from .transfers import AsyncTransfers, Transfers
@@ -85,7 +86,7 @@ def _verify(res: Any, index_id: str, task: Task, token: str) -> Plan[bool | None
     """Is ``task`` the one our upload (``token``) created? None when it cannot be told."""
     found = token_of(task)
     if found is not None:
-        return found == token
+        return bool(found == token)
     if task.status not in ("ready", "failed"):
         try:
             task = yield res.wait(task.id, timeout=UPLOAD_RECOVERY_TIMEOUT)
@@ -130,7 +131,8 @@ def _create(res: Any, index_id: str, file: Any, url: str | None, user_metadata: 
 def _create_and_wait(res: Any, *, timeout: float | None, poll_interval: float | None, on_progress: Any,
                      **create: Any) -> Plan[Task]:
     created = yield res.create(**create)
-    return (yield res.wait(created.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress))
+    result: Task = yield res.wait(created.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
+    return result
 
 
 def _create_many(res: Any, *, files: Sequence[Any] | None, urls: Sequence[str] | None, max_concurrency: int,
@@ -214,9 +216,10 @@ class Tasks(SyncResource):
         preflight: bool | None = None,
         max_concurrency: int = 4,
         return_exceptions: bool = False,
-    ) -> list[Any]:
+    ) -> builtins.list[Any]:
         """Upload many videos (files, then urls) with at most ``max_concurrency`` uploads in flight."""
-        return _create_many(self, **call_args(locals()))
+        done: builtins.list[Any] = _create_many(self, **call_args(locals()))
+        return done
 
 
 class AsyncTasks(AsyncResource):
@@ -294,6 +297,7 @@ class AsyncTasks(AsyncResource):
         preflight: bool | None = None,
         max_concurrency: int = 4,
         return_exceptions: bool = False,
-    ) -> list[Any]:
+    ) -> builtins.list[Any]:
         """Upload many videos (files, then urls) with at most ``max_concurrency`` uploads in flight."""
-        return await _create_many(self, **call_args(locals()))
+        done: builtins.list[Any] = await _create_many(self, **call_args(locals()))
+        return done

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -19,7 +19,8 @@ from ._errors import (
 from ._models import SCOPES, resolve_model
 
 __all__ = ["Batch", "check_model", "as_matrix", "inverse_norms", "normalise_into", "unit_rows", "as_query",
-           "prepare_batch", "from_task", "from_video", "check_depth", "check_utf8", "MAX_DEPTH"]
+           "prepare_batch", "from_task", "from_video", "check_depth", "check_utf8", "MAX_DEPTH", "as_ids", "is_int",
+           "fits_int64", "check_k", "check_batch_size", "task_rows", "video_rows"]
 
 
 def as_matrix(vectors: Any, dim: int, what: str = "vectors") -> np.ndarray:
@@ -82,9 +83,8 @@ def _norms_sq(x: np.ndarray, what: str, offset: int) -> tuple[np.ndarray, np.nda
 def inverse_norms(x: np.ndarray, what: str = "vector", offset: int = 0) -> np.ndarray:
     """``1/||row||`` for each row (float64 when a row needs it), rejecting NaN/inf and all-zero rows."""
     sq, slow = _norms_sq(x, what, offset)
-    if slow.size:
-        return 1.0 / np.sqrt(sq)
-    return (1.0 / np.sqrt(sq)).astype(np.float32)
+    inv: np.ndarray = 1.0 / np.sqrt(sq)
+    return inv if slow.size else inv.astype(np.float32)
 
 
 def normalise_into(dest: np.ndarray, src: np.ndarray, what: str = "vector", offset: int = 0) -> None:
@@ -116,11 +116,13 @@ def as_query(query: Any, dim: int) -> np.ndarray:
         with np.errstate(over="ignore", under="ignore"):  # huge or tiny queries take the careful path below
             n2 = float(np.dot(query, query))
         if _TINY <= n2 < float("inf"):
-            return query * np.float32(1.0 / np.sqrt(n2))
+            scaled: np.ndarray = query * np.float32(1.0 / np.sqrt(n2))
+            return scaled
     q = as_matrix(query, dim, "query")
     if q.shape[0] != 1:
         raise InvalidInputError(f"search takes one query vector, got {q.shape[0]}; use search_batch for many")
-    return unit_rows(q, "query")[0]
+    row: np.ndarray = unit_rows(q, "query")[0]
+    return row
 
 
 @dataclass
@@ -354,3 +356,62 @@ def from_video(video: Any, store_model: str) -> dict[str, Any]:
         )
     check_model(store_model, getattr(emb, "model_name", None), f"video {video.id!r}")
     return _segments_columns(getattr(emb, "video_embedding", None), str(video.id), f"video {video.id!r}")
+
+
+def is_int(v: Any) -> bool:
+    """An integer that is not a bool (Python or NumPy)."""
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+_INT64 = np.iinfo(np.int64)
+
+
+def fits_int64(v: int) -> bool:
+    return _INT64.min <= int(v) <= _INT64.max
+
+
+def as_ids(ids: Iterable[int] | int) -> np.ndarray:
+    """Segment ids as an int64 array (one int or an iterable of ints); ids beyond int64 are dropped."""
+    if isinstance(ids, (str, bytes)):
+        raise InvalidInputError(f"segment ids are integers, got {ids!r}")
+    try:
+        vals: list[Any] = [ids] if is_int(ids) else list(cast(Iterable[Any], ids))
+    except TypeError:
+        raise InvalidInputError(f"ids must be an integer or a list of integers, got {type(ids).__name__}") from None
+    if not all(is_int(v) for v in vals):
+        raise InvalidInputError(f"segment ids are integers, got {[v for v in vals if not is_int(v)][:3]!r}")
+    # ids beyond int64 were never assigned: like any unknown id they match nothing
+    return np.asarray([v for v in vals if fits_int64(v)], dtype=np.int64).reshape(-1)
+
+
+def check_k(k: Any) -> int:
+    """``k`` as an int (a positive integer)."""
+    if not is_int(k) or k < 1:
+        raise InvalidInputError(f"k must be a positive integer, got {k!r}")
+    return int(k)
+
+
+def check_batch_size(batch_size: Any) -> int:
+    if not is_int(batch_size) or batch_size < 1:
+        raise InvalidInputError(f"batch_size must be a positive integer, got {batch_size!r}")
+    return int(batch_size)
+
+
+def task_rows(task: Any, store_model: str, metadata: Mapping[str, Any] | None) -> dict[str, Any]:
+    """:func:`from_task` with ``metadata`` on every row: ``add_embedding_task``'s columns (both backends)."""
+    kw = from_task(task, store_model)
+    if metadata:
+        kw["metadatas"] = [dict(metadata)] * len(kw["starts"])
+    return kw
+
+
+def video_rows(video: Any, store_model: str, metadata: Mapping[str, Any] | None) -> dict[str, Any]:
+    """:func:`from_video` with ``metadata`` (plus the video's filename when known) on every row: ``add_video``'s."""
+    kw = from_video(video, store_model)
+    meta = dict(metadata or {})
+    filename = getattr(getattr(video, "system_metadata", None), "filename", None)
+    if filename and "filename" not in meta:
+        meta["filename"] = filename
+    if meta:
+        kw["metadatas"] = [meta] * len(kw["starts"])
+    return kw

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -11,11 +12,11 @@ import numpy as np
 
 from . import _milvus_schema as ms
 from ._errors import InvalidInputError, SegmentNotFoundError, StoreClosedError, StoreError
-from ._ingest import as_matrix, as_query, check_model, from_task, from_video, inverse_norms
+from ._ingest import as_ids, as_matrix, as_query, check_model, inverse_norms, task_rows, video_rows
 from ._milvus_filters import compile_where, decode_metadata
 from ._milvus_writes import write_rows
 from ._models import Hit, Segment, resolve_model
-from ._query import QueryMixin
+from ._query import QueryCache, QueryEmbedder, asearch_by, audio_offset, search_by
 
 __all__ = ["MilvusSegmentStore"]
 
@@ -34,12 +35,10 @@ def _check_k(k: Any) -> int:
 
 
 def _as_ids(ids: Iterable[int] | int) -> list[int]:
-    from ._reads import as_ids
-
     return [int(i) for i in as_ids(ids)]
 
 
-class MilvusSegmentStore(QueryMixin):
+class MilvusSegmentStore:
     """Video-segment vectors in a Milvus collection, with the local :class:`SegmentStore`'s interface.
 
     ``uri`` is a server (``http://host:19530``, Zilliz Cloud) or a milvus-lite file path (``"segments.db"``).
@@ -68,7 +67,6 @@ class MilvusSegmentStore(QueryMixin):
                  query_cache: str | Path | None = None, timeout: float | None = None) -> None:
         if not isinstance(collection, str) or not collection.replace("_", "a").isalnum():
             raise InvalidInputError(f"collection must be letters, digits and underscores, got {collection!r}")
-        self._read_only = False
         self._closed = True
         self._uri = uri
         self._collection = collection
@@ -91,7 +89,8 @@ class MilvusSegmentStore(QueryMixin):
         self._wlock = threading.RLock()
         if query_cache is None and ms.is_lite(uri):
             query_cache = f"{uri}.{collection}.query_cache"
-        self._init_query_cache(Path(query_cache) if query_cache is not None else None)
+        self._queries = QueryEmbedder(self._model, self._dim,
+                                      QueryCache(Path(query_cache) if query_cache is not None else None))
 
     # ------------------------------------------------------------------ basics
     def _c(self) -> Any:
@@ -176,20 +175,12 @@ class MilvusSegmentStore(QueryMixin):
 
     def add_embedding_task(self, task: Any, *, metadata: Mapping[str, Any] | None = None) -> list[int]:
         """Add every segment of a retrieved embedding task (video_id = task id; re-adding upserts)."""
-        kw = from_task(task, self._model.name)
-        if metadata:
-            kw["metadatas"] = [dict(metadata)] * len(kw["starts"])
+        kw = task_rows(task, self._model.name, metadata)
         return self.add(kw.pop("vectors"), **kw)
 
     def add_video(self, video: Any, *, metadata: Mapping[str, Any] | None = None) -> list[int]:
         """Add the segments of a video retrieved with its embeddings (filename into metadata)."""
-        kw = from_video(video, self._model.name)
-        meta = dict(metadata or {})
-        filename = getattr(getattr(video, "system_metadata", None), "filename", None)
-        if filename and "filename" not in meta:
-            meta["filename"] = filename
-        if meta:
-            kw["metadatas"] = [meta] * len(kw["starts"])
+        kw = video_rows(video, self._model.name, metadata)
         return self.add(kw.pop("vectors"), **kw)
 
     def flush(self, *, timeout: float = 600.0) -> None:
@@ -365,6 +356,40 @@ class MilvusSegmentStore(QueryMixin):
             raise SegmentNotFoundError(f"segment id {segment_id!r} is not in the store (deleted or never added)")
         hits = self.search(segs[0].vector, k=min(k + 1, _MAX_K), where=where)
         return [h for h in hits if h.id != int(segment_id)][:k]
+
+    # text / image / audio queries: the same embedding and query cache as SegmentStore, searched here
+    def search_text(self, text: str, *, client: Any = None, k: int = 10,
+                    where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Embed ``text`` once with ``client.embed.create`` (cached on disk), then search this collection."""
+        return search_by(self._queries, self.search, "text", text, client, k, where)
+
+    def search_image(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
+                     where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Image-to-video search: embed an image file or URL once (cached), then search this collection."""
+        return search_by(self._queries, self.search, "image", path_or_url, client, k, where)
+
+    def search_audio(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
+                     where: Mapping[str, Any] | None = None, start_offset_sec: float | None = None) -> list[Hit]:
+        """Audio-to-video search: embed an audio file or URL once (cached), then search this collection."""
+        extra = audio_offset(start_offset_sec)
+        return search_by(self._queries, self.search, "audio", path_or_url, client, k, where, extra)
+
+    async def asearch_text(self, text: str, *, client: Any = None, k: int = 10,
+                           where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Async :meth:`search_text`: awaits ``AsyncTwelveLabs``; file I/O and the search run in a thread."""
+        return await asearch_by(self._queries, self.search, "text", text, client, k, where)
+
+    async def asearch_image(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
+                            where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Async :meth:`search_image`."""
+        return await asearch_by(self._queries, self.search, "image", path_or_url, client, k, where)
+
+    async def asearch_audio(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
+                            where: Mapping[str, Any] | None = None,
+                            start_offset_sec: float | None = None) -> list[Hit]:
+        """Async :meth:`search_audio`."""
+        extra = audio_offset(start_offset_sec)
+        return await asearch_by(self._queries, self.search, "audio", path_or_url, client, k, where, extra)
 
     def properties(self) -> dict[str, str]:
         """The collection's properties (``tlrag.*`` hold the model guard, id counter and push cursors)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -20,8 +20,18 @@ from ._errors import ColumnLengthError, InvalidInputError
 from ._ingest import inverse_norms, prepare_batch
 from ._milvus_filters import encode_metadata
 
-if TYPE_CHECKING:
-    from ._milvus import MilvusSegmentStore
+
+class _Collection(Protocol):
+    """The parts of a ``MilvusSegmentStore`` the write path uses (typed here, so this module never imports it)."""
+
+    _uri: str
+    _collection: str
+    _meta_keys: set[str]
+
+    def _c(self) -> Any: ...
+
+    def _call(self, what: str, fn_name: str, *args: Any, **kwargs: Any) -> Any: ...
+
 
 __all__ = ["write_rows", "upsert_key"]
 
@@ -77,7 +87,7 @@ def _survivors(keys: list[str], ext: list[str | None]) -> list[int]:
     return surv
 
 
-def _lookup(store: MilvusSegmentStore, field: str, values: list[str]) -> list[int]:
+def _lookup(store: _Collection, field: str, values: list[str]) -> list[int]:
     found: list[int] = []
     uniq = sorted(set(values))
     for i in range(0, len(uniq), _LOOKUP_CHUNK):
@@ -87,7 +97,7 @@ def _lookup(store: MilvusSegmentStore, field: str, values: list[str]) -> list[in
     return found
 
 
-def write_rows(store: MilvusSegmentStore, x: np.ndarray, video_ids: Any, starts: Any, ends: Any, scopes: Any,
+def write_rows(store: _Collection, x: np.ndarray, video_ids: Any, starts: Any, ends: Any, scopes: Any,
                options: Any, texts: Any, metadatas: Any, external_ids: Any) -> list[int]:
     """Validate and upsert one ``add`` call (the caller holds the store's write lock); returns ids per row."""
     m = x.shape[0]

@@ -18,7 +18,7 @@ import threading
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import anyio.to_thread
 import numpy as np
@@ -26,13 +26,10 @@ import numpy as np
 from .._limits import LIMITS
 from ._errors import InvalidInputError, ModelMismatchError, StoreError
 from ._ingest import check_utf8
-from ._models import Hit, resolve_model
+from ._models import Hit, ModelInfo, resolve_model
 from ._reading import load_npy
 
-if TYPE_CHECKING:
-    from ._core import StoreCore
-
-__all__ = ["QueryMixin", "QueryCache"]
+__all__ = ["QueryCache", "QueryEmbedder", "search_by", "asearch_by", "audio_offset"]
 
 _FIELD = {"text": "text_embedding", "image": "image_embedding", "audio": "audio_embedding"}
 
@@ -47,6 +44,7 @@ class QueryCache:
         self._lock = threading.Lock()
 
     def get(self, key: str, dim: int) -> np.ndarray | None:
+        """The cached vector of ``key`` (memory, then disk), or None when absent or damaged."""
         with self._lock:
             v = self._mem.get(key)
         if v is not None or self.dir is None:
@@ -64,6 +62,7 @@ class QueryCache:
         return v
 
     def put(self, key: str, vec: np.ndarray) -> None:
+        """Remember ``vec`` under ``key`` (and write it to disk when the cache has a writable directory)."""
         with self._lock:
             self._mem[key] = vec
         if self.dir is None or not self.writable:
@@ -135,7 +134,7 @@ def _source(modality: str, value: Any) -> tuple[bytes, dict[str, Any]]:
     return b"file:" + hashlib.sha256(data).digest(), {f"{modality}_file": (p.name, data)}
 
 
-def _offset(start_offset_sec: Any) -> dict[str, float]:
+def audio_offset(start_offset_sec: Any) -> dict[str, float]:
     """``audio_start_offset_sec`` as the embed call takes it (a finite number of seconds >= 0)."""
     if start_offset_sec is None:
         return {}
@@ -148,52 +147,43 @@ def _offset(start_offset_sec: Any) -> dict[str, float]:
     return {"audio_start_offset_sec": value}
 
 
-class QueryMixin:
-    """``search_text`` / ``search_image`` / ``search_audio`` (+ async twins) and ``search_like``'s cache."""
+class QueryEmbedder:
+    """Turns a text, image or audio query into a vector of one store's model: cache first, else one API call.
 
-    _core: StoreCore
-    _read_only: bool
-    _query_cache: QueryCache
+    Owned by the store it embeds for (a :class:`~._core.StoreCore`, or a ``MilvusSegmentStore``).
+    """
 
-    if TYPE_CHECKING:  # provided by SegmentStore
-        @property
-        def dim(self) -> int: ...
+    def __init__(self, model: ModelInfo, dim: int, cache: QueryCache) -> None:
+        self.model = model
+        self.dim = dim
+        self.cache = cache
 
-        @property
-        def model_name(self) -> str: ...
-
-        @property
-        def embed_model_name(self) -> str: ...
-
-        def search(self, query: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]: ...
-
-    def _init_query_cache(self, directory: Path | None) -> None:
-        self._query_cache = QueryCache(directory, writable=not self._read_only)
-
-    def _cache_key(self, modality: str, content: bytes, extra: Mapping[str, Any]) -> str:
+    def _key(self, modality: str, content: bytes, extra: Mapping[str, Any]) -> str:
         h = hashlib.sha256()
-        h.update(f"{self.model_name}\0{modality}\0{sorted(extra.items())!r}\0".encode())
+        h.update(f"{self.model.name}\0{modality}\0{sorted(extra.items())!r}\0".encode())
         h.update(hashlib.sha256(content).digest())
         return h.hexdigest()
 
-    def _vector_from(self, response: Any, modality: str) -> np.ndarray:
-        got = getattr(response, "model_name", None)
-        if got and resolve_model(got).name != self.model_name:
-            raise ModelMismatchError(f"the API embedded the query with {got!r}, but this store holds {self.model_name!r} vectors")
-        media = getattr(response, _FIELD[modality], None)
-        if media is None:
-            raise StoreError(f"the embed response has no {_FIELD[modality]}; the API answered for another modality")
-        vec = np.asarray(media.vector, dtype=np.float32).reshape(-1)
+    def _checked(self, vec: np.ndarray) -> np.ndarray:
         if vec.shape != (self.dim,):
             from ._errors import DimensionMismatchError
 
             raise DimensionMismatchError(f"the query vector has {vec.size} values, this store holds {self.dim}-d vectors")
         return vec
 
-    def _prepare(self, modality: str, value: Any, extra: dict[str, Any]):
+    def _vector_from(self, response: Any, modality: str) -> np.ndarray:
+        got = getattr(response, "model_name", None)
+        if got and resolve_model(got).name != self.model.name:
+            raise ModelMismatchError(f"the API embedded the query with {got!r}, but this store holds {self.model.name!r} vectors")
+        media = getattr(response, _FIELD[modality], None)
+        if media is None:
+            raise StoreError(f"the embed response has no {_FIELD[modality]}; the API answered for another modality")
+        return self._checked(np.asarray(media.vector, dtype=np.float32).reshape(-1))
+
+    def _prepare(self, modality: str, value: Any, extra: dict[str, Any]) -> tuple[str, dict[str, Any], np.ndarray | None]:
         content, kwargs = _source(modality, value)
-        key = self._cache_key(modality, content, extra)
-        return key, dict(kwargs, **extra), self._query_cache.get(key, self.dim)
+        key = self._key(modality, content, extra)
+        return key, dict(kwargs, **extra), self.cache.get(key, self.dim)
 
     def _no_client(self, modality: str) -> StoreError:
         return StoreError(f"this {modality} query is not in the query cache yet; pass client=TwelveLabs(...) to embed it once")
@@ -204,7 +194,7 @@ class QueryMixin:
         from ..embed_inputs import v2_request
         from ..models import find_model
 
-        spec = find_model(self.embed_model_name)
+        spec = find_model(self.model.embed_name)
         if extra or spec is None or not spec.accepts("embed_v2") or not hasattr(getattr(client, "embed", None), "v2"):
             return None
         dim = self.dim if spec.dimension_range is not None and self.dim != spec.dimension else None
@@ -213,95 +203,53 @@ class QueryMixin:
     def _v2_vector(self, response: Any, modality: str) -> np.ndarray:
         from ..embed_inputs import v2_vector
 
-        vec = np.asarray(v2_vector(response, modality), dtype=np.float32)
-        if vec.shape != (self.dim,):
-            from ._errors import DimensionMismatchError
+        return self._checked(np.asarray(v2_vector(response, modality), dtype=np.float32))
 
-            raise DimensionMismatchError(f"the query vector has {vec.size} values, this store holds {self.dim}-d vectors")
+    def vector(self, modality: str, value: Any, client: Any, extra: dict[str, Any]) -> np.ndarray:
+        """The query vector of ``value``: from the cache, else embedded once with ``client`` and cached."""
+        key, kwargs, vec = self._prepare(modality, value, extra)
+        if vec is not None:
+            return vec
+        if client is None:
+            raise self._no_client(modality)
+        v2 = self._v2_request(client, modality, value, extra)
+        if v2 is not None:
+            vec = self._v2_vector(client.embed.v2.create(**v2), modality)
+        else:
+            vec = self._vector_from(client.embed.create(model_name=self.model.embed_name, **kwargs), modality)
+        self.cache.put(key, vec)
         return vec
 
-    def _search_modality(self, modality: str, value: Any, client: Any, k: int,
-                         where: Mapping[str, Any] | None, extra: dict[str, Any]) -> list[Hit]:
-        key, kwargs, vec = self._prepare(modality, value, extra)
-        if vec is None:
-            if client is None:
-                raise self._no_client(modality)
-            v2 = self._v2_request(client, modality, value, extra)
-            if v2 is not None:
-                vec = self._v2_vector(client.embed.v2.create(**v2), modality)
-            else:
-                vec = self._vector_from(client.embed.create(model_name=self.embed_model_name, **kwargs), modality)
-            self._query_cache.put(key, vec)
-        return self.search(vec, k=k, where=where)
-
-    async def _asearch_modality(self, modality: str, value: Any, client: Any, k: int,
-                                where: Mapping[str, Any] | None, extra: dict[str, Any]) -> list[Hit]:
+    async def avector(self, modality: str, value: Any, client: Any, extra: dict[str, Any]) -> np.ndarray:
+        """Async :meth:`vector`: awaits an ``AsyncTwelveLabs`` client; file and cache I/O run in a thread."""
         key, kwargs, vec = await anyio.to_thread.run_sync(self._prepare, modality, value, extra)
-        if vec is None:
-            if client is None:
-                raise self._no_client(modality)
-            v2 = await anyio.to_thread.run_sync(self._v2_request, client, modality, value, extra)  # reads files
-            if v2 is not None:
-                vec = self._v2_vector(await client.embed.v2.create(**v2), modality)
-            else:
-                vec = self._vector_from(await client.embed.create(model_name=self.embed_model_name, **kwargs), modality)
-            await anyio.to_thread.run_sync(self._query_cache.put, key, vec)
-        return await anyio.to_thread.run_sync(functools.partial(self.search, vec, k=k, where=where))
+        if vec is not None:
+            return vec
+        if client is None:
+            raise self._no_client(modality)
+        v2 = await anyio.to_thread.run_sync(self._v2_request, client, modality, value, extra)  # reads files
+        if v2 is not None:
+            vec = self._v2_vector(await client.embed.v2.create(**v2), modality)
+        else:
+            vec = self._vector_from(await client.embed.create(model_name=self.model.embed_name, **kwargs), modality)
+        await anyio.to_thread.run_sync(self.cache.put, key, vec)
+        return vec
 
-    def search_text(self, text: str, *, client: Any = None, k: int = 10,
-                    where: Mapping[str, Any] | None = None) -> list[Hit]:
-        """Embed ``text`` once with ``client.embed.create`` (cached on disk), then search locally.
 
-        Example:
-            ```python
-            hits = store.search_text("a red fox in the snow", client=TwelveLabs(), k=5)
-            hits_again = store.search_text("a red fox in the snow")  # cached: no client, no network
-            ```
-        """
-        return self._search_modality("text", text, client, k, where, {})
+class VectorSearch(Protocol):
+    """A store's ``search(vector, k=..., where=...)``."""
 
-    def search_image(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
-                     where: Mapping[str, Any] | None = None) -> list[Hit]:
-        """Image-to-video search: embed an image file or URL once (cached), then search locally.
+    def __call__(self, query: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]: ...
 
-        Example:
-            ```python
-            hits = store.search_image("frame.png", client=client, where={"scope": "clip"})
-            ```
-        """
-        return self._search_modality("image", path_or_url, client, k, where, {})
 
-    def search_audio(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
-                     where: Mapping[str, Any] | None = None, start_offset_sec: float | None = None) -> list[Hit]:
-        """Audio-to-video search: embed an audio file or URL once (cached), then search locally.
+def search_by(queries: QueryEmbedder, search: VectorSearch, modality: str, value: Any, client: Any, k: int,
+              where: Mapping[str, Any] | None, extra: dict[str, Any] | None = None) -> list[Hit]:
+    """Embed (or recall) the query, then ``search`` with its vector."""
+    return search(queries.vector(modality, value, client, extra or {}), k=k, where=where)
 
-        Example:
-            ```python
-            hits = store.search_audio("bark.wav", client=client, where={"option": "audio"})
-            ```
-        """
-        extra = _offset(start_offset_sec)
-        return self._search_modality("audio", path_or_url, client, k, where, extra)
 
-    async def asearch_text(self, text: str, *, client: Any = None, k: int = 10,
-                           where: Mapping[str, Any] | None = None) -> list[Hit]:
-        """Async :meth:`search_text`: awaits ``AsyncTwelveLabs``; file I/O and the search run in a thread.
-
-        Example:
-            ```python
-            hits = await store.asearch_text("a red fox", client=AsyncTwelveLabs())
-            ```
-        """
-        return await self._asearch_modality("text", text, client, k, where, {})
-
-    async def asearch_image(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
-                            where: Mapping[str, Any] | None = None) -> list[Hit]:
-        """Async :meth:`search_image`. Example: ``hits = await store.asearch_image("f.png", client=aclient)``."""
-        return await self._asearch_modality("image", path_or_url, client, k, where, {})
-
-    async def asearch_audio(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
-                            where: Mapping[str, Any] | None = None,
-                            start_offset_sec: float | None = None) -> list[Hit]:
-        """Async :meth:`search_audio`. Example: ``hits = await store.asearch_audio("a.wav", client=aclient)``."""
-        extra = _offset(start_offset_sec)
-        return await self._asearch_modality("audio", path_or_url, client, k, where, extra)
+async def asearch_by(queries: QueryEmbedder, search: VectorSearch, modality: str, value: Any, client: Any, k: int,
+                     where: Mapping[str, Any] | None, extra: dict[str, Any] | None = None) -> list[Hit]:
+    """Async :func:`search_by`: the embedding is awaited, the search runs in a worker thread."""
+    vec = await queries.avector(modality, value, client, extra or {})
+    return await anyio.to_thread.run_sync(functools.partial(search, vec, k=k, where=where))

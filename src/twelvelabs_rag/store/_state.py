@@ -16,7 +16,7 @@ import numpy as np
 __all__ = ["State", "StringTable", "empty_state"]
 
 COLUMNS = ("ids", "video", "start", "end", "scope", "option", "live")
-DTYPES = {
+DTYPES: dict[str, type[np.generic]] = {
     "ids": np.int64,
     "video": np.int32,
     "start": np.float32,
@@ -82,7 +82,8 @@ class State:
         return self.vec[: self.n]
 
     def col(self, name: str) -> np.ndarray:
-        return getattr(self, name)[: self.n]
+        col: np.ndarray = getattr(self, name)[: self.n]
+        return col
 
     def with_capacity(self, extra: int) -> State:
         """A state sharing rows with this one and room for ``extra`` more writable rows."""
@@ -95,7 +96,7 @@ class State:
         vec[: self.n] = self.vec[: self.n]
         kw: dict[str, Any] = {"vec": vec}
         for name in COLUMNS:
-            arr = np.empty(cap, dtype=DTYPES[name])
+            arr: np.ndarray = np.empty(cap, dtype=DTYPES[name])
             arr[: self.n] = getattr(self, name)[: self.n]
             kw[name] = arr
         cache = {"meta": self.cache["meta"]} if "meta" in self.cache else {}
@@ -164,7 +165,7 @@ class State:
 
 def empty_state(dim: int) -> State:
     """A state with no rows."""
-    kw = {name: np.zeros(0, dtype=DTYPES[name]) for name in COLUMNS}
+    kw: dict[str, Any] = {name: np.zeros(0, dtype=DTYPES[name]) for name in COLUMNS}
     return State(
         vec=np.zeros((0, dim), dtype=np.float32),
         n=0,

@@ -1,44 +1,28 @@
-"""``SegmentStore``: a local, exact-by-default vector store for TwelveLabs video segments."""
+"""``SegmentStore``: a local, exact-by-default vector store for TwelveLabs video segments.
+
+A thin handle on a :class:`~._core.StoreCore` (the one owner of the rows): every method is one
+call into ``_lifecycle`` (create / open / save), ``_reads``, ``_writes`` or ``_query``.
+"""
 
 from __future__ import annotations
 
 import os
-import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._ann import TRAIN_MIN
-from ._core import CORE_FIELDS, StoreCore, register_writer, shared_writer
-from ._errors import (
-    CorruptStoreError,
-    InvalidInputError,
-    ReadOnlyStoreError,
-    StoreClosedError,
-    StoreError,
-    StoreExistsError,
-    StoreLockedError,
-    StoreWriteError,
-)
-from ._ingest import as_matrix, check_model, from_task, from_video, prepare_batch
-from ._models import resolve_model
-from ._persist import MANIFEST, MAX_DIM, acquire_lock, manifest_identity, release_lock
-from ._query import QueryMixin
-from ._reads import ReadMixin, as_ids
-from ._snapshot import load_snapshot, save_snapshot
-from ._state import State
-from ._writes import add_rows, forget_external_ids
+from . import _lifecycle, _reads, _writes
+from ._core import CLOSED, StoreCore
+from ._errors import StoreClosedError
+from ._models import Hit, Segment
+from ._query import asearch_by, audio_offset, search_by
 
 __all__ = ["SegmentStore"]
 
-_INDEXES = ("flat", "ivf")
-#: Compact automatically once this fraction of rows are tombstones.
-_COMPACT_FRACTION = 0.2
 
-
-class SegmentStore(ReadMixin, QueryMixin):
+class SegmentStore:
     """Video-segment vectors plus typed columns, searched exactly (cosine) with filters applied first.
 
     Create with :meth:`create` (``path=None`` keeps it in memory) or :meth:`open`; one writer per
@@ -57,32 +41,24 @@ class SegmentStore(ReadMixin, QueryMixin):
         ```
     """
 
+    _core: StoreCore
+    _closed: bool
+
     def __init__(self, *, dim: int, model_name: str, index: str = "flat") -> None:
         """An empty in-memory store (same as ``SegmentStore.create(None, ...)``)."""
-        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not 0 < dim <= MAX_DIM:
-            raise InvalidInputError(f"dim must be an integer in 1..{MAX_DIM} (1024 for Marengo 2.7, 512 for 3.0), "
-                                    f"got {dim!r}")
-        info = resolve_model(model_name)
-        if info.dim is not None and info.dim != dim:
-            from ._errors import DimensionMismatchError
-
-            raise DimensionMismatchError(f"{info.name} vectors are {info.dim}-d, not {dim}; use dim={info.dim}")
-        if index not in _INDEXES:
-            hint = (" (HNSW was measured and not adopted: lower recall on video-like segment data and no "
-                    "deletes in faiss; see benchmarks/README.md)" if index == "hnsw" else "")
-            raise InvalidInputError(f"index must be 'flat' (exact) or 'ivf' (approximate), got {index!r}{hint}")
-        self._core = StoreCore(int(dim), info, index)  # owns the rows, tables, ids, ANN index and lock
-        self._read_only = False
-        self._closed = False
-        self._init_query_cache(None)
+        self._core, self._closed = _lifecycle.new_core(dim, model_name, index), False
 
     @classmethod
-    def _handle(cls, core: StoreCore, path: Path) -> SegmentStore:
-        """A second handle on a core this process already has open for writing."""
+    def _on(cls, core: StoreCore) -> SegmentStore:
+        """A handle on ``core``."""
         store = cls.__new__(cls)
-        store._core, store._read_only, store._closed = core, False, False
-        store._init_query_cache(path / "query_cache")
+        store._core, store._closed = core, False
         return store
+
+    def _live(self) -> StoreCore:
+        if self._closed:
+            raise StoreClosedError(CLOSED)
+        return self._core
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -94,32 +70,7 @@ class SegmentStore(ReadMixin, QueryMixin):
             store = SegmentStore.create("segments.tlstore", dim=512, model_name="marengo3.0")
             ```
         """
-        store = cls(dim=dim, model_name=model_name, index=index)
-        if path is None:
-            return store
-        p = _as_path(path)
-        if (p / MANIFEST).exists():
-            raise StoreExistsError(f"a segment store already exists at {p}; open it with SegmentStore.open({str(p)!r})")
-        if p.exists() and not p.is_dir():
-            raise StoreExistsError(f"{p} exists and is not a directory; a store is a directory: choose another path")
-        try:
-            p.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreWriteError(exc.errno, f"cannot create the store directory {p}: {exc.strerror or exc}; "
-                                  "choose a path in a writable directory (no parent may be a file)") from None
-        store._lock_fd = _lock(p)
-        register_writer(p, store._core)
-        try:
-            if (p / MANIFEST).exists():
-                raise StoreExistsError(f"a segment store already exists at {p}; open it with SegmentStore.open(path)")
-            store._path = p
-            store._init_query_cache(p / "query_cache")
-            store.save()
-        except BaseException:
-            release_lock(store._lock_fd)
-            store._lock_fd = None
-            raise
-        return store
+        return cls._on(_lifecycle.create(path, dim, model_name, index))
 
     @classmethod
     def open(cls, path: str | Path, *, mmap: bool = False, read_only: bool = False) -> SegmentStore:
@@ -136,38 +87,7 @@ class SegmentStore(ReadMixin, QueryMixin):
                 hits = store.search(vector, k=5)
             ```
         """
-        p = _as_path(path)
-        if not read_only:
-            core = shared_writer(p)
-            if core is not None:  # this process has it open for writing: share that writer
-                return cls._handle(core, p)
-        lock = None if read_only else _lock(p) if p.is_dir() else None
-        try:
-            snap = load_snapshot(p, mmap=mmap)
-            man = snap["manifest"]
-            store = cls(dim=man["dim"], model_name=man["model_name"], index=man.get("index", "flat"))
-            store._state = snap["state"]
-            store._videos, store._options, store._scopes = snap["videos"], snap["options"], snap["scopes"]
-            store._meta_keys = snap["meta_keys"]
-            store._ext_index = snap["ext_index"]
-            store._check = snap["check"]
-            store._next_id = man["next_id"]
-            store._generation = man["generation"]
-            store._snapshot = man.get("snapshot")
-            if store._ann is not None and snap["ann"] is not None:
-                try:
-                    store._ann.load(snap["ann"], trained_on=man["ann_trained_on"], count=man["count"])
-                except ValueError as exc:
-                    raise CorruptStoreError(f"the ANN index of {p} is unusable ({exc}); restore the store from "
-                                            "a backup, or delete its 'ann' entry by re-creating the store") from None
-        except BaseException:
-            release_lock(lock)
-            raise
-        store._path, store._read_only, store._mmap, store._lock_fd = p, read_only, mmap, lock
-        store._init_query_cache(p / "query_cache")
-        if lock is not None:
-            register_writer(p, store._core)
-        return store
+        return cls._on(_lifecycle.open_core(path, mmap=mmap, read_only=read_only))
 
     @classmethod
     def exists(cls, path: str | Path) -> bool:
@@ -178,11 +98,7 @@ class SegmentStore(ReadMixin, QueryMixin):
             store = SegmentStore.open(p) if SegmentStore.exists(p) else SegmentStore.create(p, dim=512, model_name="marengo3.0")
             ```
         """
-        try:
-            p = _as_path(path)
-        except InvalidInputError:
-            return False
-        return (p / MANIFEST).is_file()
+        return _lifecycle.exists(path)
 
     @classmethod
     def open_or_create(cls, path: str | Path, *, dim: int, model_name: str, index: str = "flat",
@@ -194,23 +110,7 @@ class SegmentStore(ReadMixin, QueryMixin):
             store = SegmentStore.open_or_create("segments.tlstore", dim=512, model_name="marengo3.0")
             ```
         """
-        if not cls.exists(path):
-            try:
-                return cls.create(path, dim=dim, model_name=model_name, index=index)
-            except StoreExistsError:
-                pass  # created concurrently: open it below
-        store = cls.open(path, mmap=mmap)
-        try:
-            if store.dim != dim:
-                from ._errors import DimensionMismatchError
-
-                raise DimensionMismatchError(f"the store at {path} holds {store.dim}-d vectors, not {dim}-d; "
-                                             "pass its dim or use another path")
-            check_model(store.model_name, model_name, f"the store at {path}")
-        except BaseException:
-            store.close()
-            raise
-        return store
+        return cls._on(_lifecycle.open_or_create(path, dim=dim, model_name=model_name, index=index, mmap=mmap))
 
     def close(self) -> None:
         """Release the lock and memory. Unsaved changes are dropped: call :meth:`save` first.
@@ -218,11 +118,10 @@ class SegmentStore(ReadMixin, QueryMixin):
         Writable handles on one path in one process share their rows (see :meth:`open`): the lock and
         the rows go when the last of them closes.
         """
-        with self._wlock:
-            if self._closed:
-                return
-            self._closed = True
-            self._core.release_handle()
+        with self._core.wlock:
+            if not self._closed:
+                self._closed = True
+                self._core.release_handle()
 
     def __enter__(self) -> SegmentStore:
         return self
@@ -234,87 +133,58 @@ class SegmentStore(ReadMixin, QueryMixin):
         in memory (and the lock held), so the caller can fix the cause and call :meth:`save` again,
         or :meth:`close` to drop them knowingly.
         """
-        if exc_type is None and self._dirty and self._path is not None and not self._read_only and not self._closed:
+        core = self._core
+        if exc_type is None and core.dirty and core.path is not None and not core.read_only and not self._closed:
             try:
                 self.save()
             except BaseException as err:
                 if isinstance(err, Exception):
-                    err.add_note(f"the store at {self._path} was left open with its {len(self)} rows unsaved: fix "
+                    err.add_note(f"the store at {core.path} was left open with its {len(self)} rows unsaved: fix "
                                  "the cause and call save() again, or close() to drop the unsaved changes")
                 raise
         self.close()
 
     def __del__(self) -> None:
-        core = getattr(self, "_core", None)
-        if core is not None and not getattr(self, "_closed", True):
+        if not getattr(self, "_closed", True):
             self._closed = True
-            core.release_handle()
+            self._core.release_handle()
 
     def __len__(self) -> int:
-        return self._live_state().n_live
+        return self._live().state.n_live
 
     def __repr__(self) -> str:
-        where = str(self._path) if self._path is not None else "memory"
-        return f"SegmentStore({where!r}, model={self._model.name!r}, dim={self._dim}, count={len(self) if not self._closed else 'closed'})"
+        core = self._core
+        where = str(core.path) if core.path is not None else "memory"
+        count = len(self) if not self._closed else "closed"
+        return f"SegmentStore({where!r}, model={core.model.name!r}, dim={core.dim}, count={count})"
 
     @property
     def dim(self) -> int:
         """Vector dimension (1024 for Marengo 2.7, 512 for Marengo 3.0)."""
-        return self._dim
+        return self._core.dim
 
     @property
     def model_name(self) -> str:
         """Canonical model name (``marengo2.7`` or ``marengo3.0`` for the known models)."""
-        return self._model.name
+        return self._core.model.name
 
     @property
     def embed_model_name(self) -> str:
         """The model name ``client.embed.create`` expects for this store's model."""
-        return self._model.embed_name
+        return self._core.model.embed_name
 
     @property
     def path(self) -> Path | None:
-        return self._path
+        return self._core.path
 
     @property
     def read_only(self) -> bool:
-        return self._read_only
-
-    def _live_state(self) -> State:
-        if self._closed:
-            raise StoreClosedError("this SegmentStore is closed; open it again with SegmentStore.open(path)")
-        return self._state
-
-    def _vector_state(self) -> State:
-        """The state, once memory-mapped vectors passed their checksum (raises CorruptStoreError)."""
-        st = self._live_state()
-        if self._check is not None:
-            self._check.wait()
-        return st
-
-    def _check_writable(self) -> None:
-        if self._closed:
-            raise StoreClosedError("this SegmentStore is closed; open it again with SegmentStore.open(path)")
-        if self._read_only:
-            raise ReadOnlyStoreError("this store was opened with read_only=True; open it without to write")
-        if self._check is not None:
-            self._check.wait()
+        return self._core.read_only
 
     # ------------------------------------------------------------------ writes
-    def add(
-        self,
-        vectors: Any,
-        *,
-        video_ids: Any,
-        starts: Any,
-        ends: Any,
-        scopes: Any,
-        options: Any,
-        texts: Any = None,
-        metadatas: Any = None,
-        model_name: str | None = None,
-        external_ids: Any = None,
-    ) -> list[int]:
+    def add(self, vectors: Any, *, video_ids: Any, starts: Any, ends: Any, scopes: Any, options: Any,
+            texts: Any = None, metadatas: Any = None, model_name: str | None = None,
+            external_ids: Any = None) -> list[int]:
         """Add (upsert) segments; returns one new id per input row.
 
         Pass ``model_name`` (the model that produced ``vectors``) to have vectors of another model
@@ -335,23 +205,9 @@ class SegmentStore(ReadMixin, QueryMixin):
                             scopes="clip", options="visual", texts=["intro", None])
             ```
         """
-        with self._wlock:
-            self._check_writable()
-            check_model(self._model.name, model_name, "these vectors")
-            x = as_matrix(vectors, self._dim)
-            batch = prepare_batch(x.shape[0], video_ids, starts, ends, scopes, options, texts, metadatas,
-                                  external_ids)
-            if batch.m == 0:
-                return []
-            keys = set()
-            if metadatas is not None:
-                for d in metadatas:
-                    if d:
-                        keys.update(d.keys())
-            ids = add_rows(self._core, x, batch)
-            self._meta_keys |= keys
-            self._dirty = True
-            return ids
+        return _writes.add(self._live(), vectors, video_ids=video_ids, starts=starts, ends=ends, scopes=scopes,
+                           options=options, texts=texts, metadatas=metadatas, model_name=model_name,
+                           external_ids=external_ids)
 
     upsert = add
 
@@ -364,10 +220,7 @@ class SegmentStore(ReadMixin, QueryMixin):
             store.add_embedding_task(task)
             ```
         """
-        kw = from_task(task, self._model.name)
-        if metadata:
-            kw["metadatas"] = [dict(metadata)] * len(kw["starts"])
-        return self.add(kw.pop("vectors"), **kw)
+        return _writes.add_task(self._live(), task, metadata)
 
     def add_video(self, video: Any, *, metadata: Mapping[str, Any] | None = None) -> list[int]:
         """Add the segments of a :class:`~twelvelabs_rag.types.Video` retrieved with its embeddings.
@@ -378,14 +231,7 @@ class SegmentStore(ReadMixin, QueryMixin):
             store.add_video(video)
             ```
         """
-        kw = from_video(video, self._model.name)
-        meta = dict(metadata or {})
-        filename = getattr(getattr(video, "system_metadata", None), "filename", None)
-        if filename and "filename" not in meta:
-            meta["filename"] = filename
-        if meta:
-            kw["metadatas"] = [meta] * len(kw["starts"])
-        return self.add(kw.pop("vectors"), **kw)
+        return _writes.add_video(self._live(), video, metadata)
 
     def delete(self, ids: Iterable[int] | int | None = None, *, where: Mapping[str, Any] | None = None) -> int:
         """Delete by id and/or filter (both given: rows matching both); returns how many were deleted.
@@ -395,29 +241,7 @@ class SegmentStore(ReadMixin, QueryMixin):
             store.delete(where={"video_id": "vid-1"})
             ```
         """
-        if ids is None and where is None:
-            raise InvalidInputError("delete needs ids=[...] or where={...} (where={} deletes everything)")
-        with self._wlock:
-            self._check_writable()
-            st = self._state
-            rows = self._select(st, where)
-            if ids is not None:
-                id_rows = st.rows_of_ids(as_ids(ids))
-                id_rows = np.unique(id_rows[id_rows >= 0])
-                rows = id_rows if rows is None else np.intersect1d(rows, id_rows)
-            elif rows is None:
-                rows = np.flatnonzero(st.live[: st.n])
-            if rows.size == 0:
-                return 0
-            forget_external_ids(self._ext_index, st, rows)
-            new = st.tombstoned(rows)
-            if self._ann is not None:
-                self._ann.forget(new.ids[rows])
-            self._state = new
-            self._dirty = True
-            if new.dead_rows.size > _COMPACT_FRACTION * max(new.n, 1):
-                self.compact()
-            return int(rows.size)
+        return _writes.delete(self._live(), ids, where)
 
     def build_index(self, *, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
         """Train the approximate (``index="ivf"``) index now; returns ``stats()["ann"]``.
@@ -436,26 +260,11 @@ class SegmentStore(ReadMixin, QueryMixin):
             store.save()
             ```
         """
-        with self._wlock:
-            st = self._live_state()
-            if self._ann is None:
-                return {"kind": "flat", "trained": False, "note": "a flat store is searched exactly: nothing to build"}
-            if self._check is not None:
-                self._check.wait()
-            if st.n_live >= TRAIN_MIN:
-                self._ann.build(st, progress)
-                if not self._read_only:
-                    self._dirty = True
-            return self._ann.info(st)
+        return _writes.build_index(self._live(), progress)
 
     def compact(self) -> None:
         """Drop tombstoned rows now (done automatically above 20% dead and on every save)."""
-        with self._wlock:
-            self._check_writable()
-            st = self._state
-            if st.dead_rows.size == 0:
-                return
-            self._state = st.compacted()
+        _writes.compact(self._live())
 
     def save(self) -> None:
         """Write an atomic snapshot (generation-suffixed files, fsync, manifest last).
@@ -466,94 +275,134 @@ class SegmentStore(ReadMixin, QueryMixin):
             store.save()  # a crash now or later leaves this snapshot or the next, never a mix
             ```
         """
-        with self._wlock:
-            self._check_writable()
-            if self._path is None:
-                raise StoreError("an in-memory store cannot be saved; create it with a path: SegmentStore.create(path, ...)")
-            self._check_generation()
-            st = self._state.compacted()
-            self._state = st
-            ann = self._ann.serialize(st) if self._ann is not None else None
-            header = {
-                "dim": self._dim,
-                "model_name": self._model.name,
-                "index": self._index_kind,
-                "next_id": self._next_id,
-                "generation": self._generation + 1,
-                "ann_trained_on": self._ann.trained_on if self._ann is not None else 0,
-                "snapshot": secrets.token_hex(8),  # tells this writer's snapshots from any other's
-            }
-            try:
-                save_snapshot(self._path, st, videos=self._videos, options=self._options, scopes=self._scopes,
-                              meta_keys=self._meta_keys, header=header, ann=ann)
-            except OSError as exc:
-                if isinstance(exc, StoreError):
-                    raise
-                raise StoreWriteError(
-                    exc.errno,
-                    f"could not save snapshot {header['generation']} to {self._path}: {exc.strerror or exc}; "
-                    "the previous snapshot is intact and the rows are still in memory: free disk space "
-                    "(or fix permissions) and call save() again",
-                ) from exc
-            self._generation += 1
-            self._snapshot = header["snapshot"]
-            self._dirty = False
+        _lifecycle.save(self._live())
 
-    def _check_generation(self) -> None:
-        """Refuse to save over a snapshot this handle did not write (a second writer got in)."""
-        assert self._path is not None
-        expected = (self._generation, self._snapshot) if self._generation else None
-        try:
-            found = manifest_identity(self._path)
-        except OSError as exc:
-            raise StoreWriteError(exc.errno, f"cannot read the manifest of {self._path} before saving: "
-                                  f"{exc.strerror or exc}; fix the store directory and call save() again") from None
-        if found != expected:
-            raise StoreLockedError(
-                f"another writer saved {self._path} (its manifest is {_describe(found)}, this handle last "
-                f"saw {_describe(expected)}); this save is refused so that neither writer's rows are overwritten: "
-                "close this store, reopen it and apply your changes again"
-            )
+    # ------------------------------------------------------------------ reads
+    def get(self, ids: Iterable[int] | int) -> list[Segment]:
+        """The stored segments for ``ids`` in the order given; ids not in the store are skipped.
 
+        Example:
+            ```python
+            (seg,) = store.get([ids[0]])
+            print(seg.video_id, seg.start, seg.text, seg.metadata)
+            ```
+        """
+        return _reads.get(self._live(), ids)
 
-def _describe(identity: tuple[int, str | None] | None) -> str:
-    return "missing" if identity is None else f"generation {identity[0]} (snapshot {identity[1]})"
+    def search(self, query: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """The ``min(k, matches)`` most similar segments (cosine), best first; ``where`` filters first.
 
+        Example:
+            ```python
+            hits = store.search(vec, k=5, where={"video_id": {"$in": ["a", "b"]}, "start": {"$gte": 30}})
+            ```
+        """
+        return _reads.search(self._live(), query, k, where)
 
-def _as_path(path: Any) -> Path:
-    """A store path: a non-empty ``str`` or ``os.PathLike`` without NUL bytes."""
-    try:
-        text = os.fspath(path)
-    except TypeError:
-        raise InvalidInputError(f"a store path must be a str or os.PathLike, got {type(path).__name__}") from None
-    if isinstance(text, bytes):
-        text = os.fsdecode(text)
-    if not text.strip():
-        raise InvalidInputError("a store path must not be empty; pass a directory such as 'segments.tlstore' "
-                                "(use path=None for an in-memory store)")
-    if "\0" in text:
-        raise InvalidInputError(f"a store path cannot contain NUL bytes: {text!r}")
-    return Path(text)
+    def search_batch(self, queries: Any, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[list[Hit]]:
+        """:meth:`search` for many queries at once (one BLAS GEMM pass over the data).
 
+        Example:
+            ```python
+            results = store.search_batch(np.stack([v1, v2]), k=10)
+            ```
+        """
+        return _reads.search_batch(self._live(), queries, k, where)
 
-def _lock(p: Path) -> int | None:
-    try:
-        return acquire_lock(p)
-    except PermissionError as exc:
-        raise StoreWriteError(exc.errno, f"cannot lock {p} for writing ({exc.strerror}); fix its permissions, "
-                              "or open it with read_only=True") from None
+    def search_like(self, segment_id: int, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Segments most like a stored one ("more moments like this"), excluding itself; no network.
 
+        Example:
+            ```python
+            similar = store.search_like(hits[0].id, k=5, where={"video_id": {"$ne": hits[0].video_id}})
+            ```
+        """
+        return _reads.search_like(self._live(), segment_id, k, where)
 
-def _forward(name: str) -> property:
-    def get(self: SegmentStore) -> Any:
-        return getattr(self._core, name)
+    def ids(self, where: Mapping[str, Any] | None = None) -> np.ndarray:
+        """The ids (int64, ascending) of the live rows matching ``where`` (the :meth:`search` filter syntax).
 
-    def set_(self: SegmentStore, value: Any) -> None:
-        setattr(self._core, name, value)
+        Example:
+            ```python
+            clip_ids = store.ids(where={"video_id": "vid-1", "scope": "clip"})
+            ```
+        """
+        return _reads.ids(self._live(), where)
 
-    return property(get, set_, doc=f"``StoreCore.{name}`` of this handle's core")
+    def scan(self, where: Mapping[str, Any] | None = None, *, with_vectors: bool = False,
+             batch_size: int = 1024) -> Iterator[Segment]:
+        """Every live row matching ``where``, in ascending id order (``vector`` only with ``with_vectors=True``).
 
+        The rows are those of the store when the scan starts (later writes are not seen), read
+        ``batch_size`` rows at a time.
 
-for _name in CORE_FIELDS:  # the handle's ``_state``, ``_videos``, ... are its core's (one owner per truth)
-    setattr(SegmentStore, f"_{_name}", _forward(_name))
-del _name
+        Example:
+            ```python
+            for seg in store.scan(where={"video_id": "vid-1"}):
+                print(seg.id, seg.start, seg.text)
+            ```
+        """
+        return _reads.scan(self._live(), where, with_vectors, batch_size)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts, sizes and settings, e.g. ``{"count": 1200, "videos": 12, "dim": 512, ...}``."""
+        return _reads.stats(self._live())
+
+    # ------------------------------------------------------------------ text / image / audio queries
+    def search_text(self, text: str, *, client: Any = None, k: int = 10,
+                    where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Embed ``text`` once with ``client.embed.create`` (cached on disk), then search locally.
+
+        Example:
+            ```python
+            hits = store.search_text("a red fox in the snow", client=TwelveLabs(), k=5)
+            hits_again = store.search_text("a red fox in the snow")  # cached: no client, no network
+            ```
+        """
+        return search_by(self._live().queries, self.search, "text", text, client, k, where)
+
+    def search_image(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
+                     where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Image-to-video search: embed an image file or URL once (cached), then search locally.
+
+        Example:
+            ```python
+            hits = store.search_image("frame.png", client=client, where={"scope": "clip"})
+            ```
+        """
+        return search_by(self._live().queries, self.search, "image", path_or_url, client, k, where)
+
+    def search_audio(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
+                     where: Mapping[str, Any] | None = None, start_offset_sec: float | None = None) -> list[Hit]:
+        """Audio-to-video search: embed an audio file or URL once (cached), then search locally.
+
+        Example:
+            ```python
+            hits = store.search_audio("bark.wav", client=client, where={"option": "audio"})
+            ```
+        """
+        extra = audio_offset(start_offset_sec)
+        return search_by(self._live().queries, self.search, "audio", path_or_url, client, k, where, extra)
+
+    async def asearch_text(self, text: str, *, client: Any = None, k: int = 10,
+                           where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Async :meth:`search_text`: awaits ``AsyncTwelveLabs``; file I/O and the search run in a thread.
+
+        Example:
+            ```python
+            hits = await store.asearch_text("a red fox", client=AsyncTwelveLabs())
+            ```
+        """
+        return await asearch_by(self._live().queries, self.search, "text", text, client, k, where)
+
+    async def asearch_image(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
+                            where: Mapping[str, Any] | None = None) -> list[Hit]:
+        """Async :meth:`search_image`. Example: ``hits = await store.asearch_image("f.png", client=aclient)``."""
+        return await asearch_by(self._live().queries, self.search, "image", path_or_url, client, k, where)
+
+    async def asearch_audio(self, path_or_url: str | os.PathLike[str], *, client: Any = None, k: int = 10,
+                            where: Mapping[str, Any] | None = None,
+                            start_offset_sec: float | None = None) -> list[Hit]:
+        """Async :meth:`search_audio`. Example: ``hits = await store.asearch_audio("a.wav", client=aclient)``."""
+        extra = audio_offset(start_offset_sec)
+        return await asearch_by(self._live().queries, self.search, "audio", path_or_url, client, k, where, extra)

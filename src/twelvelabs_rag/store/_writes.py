@@ -1,23 +1,121 @@
-"""The vectorised write path of ``SegmentStore.add``: codes, upsert keys, normalise-and-copy, publish.
+"""The write side of a store: add (upsert), add_task, add_video, delete, compact, build_index.
 
-It works on the :class:`~._core.StoreCore` that owns the rows (never on a ``SegmentStore`` handle):
-the next state is built beside the current one and published with one assignment.
+Functions of the :class:`~._core.StoreCore` that owns the rows (never of a ``SegmentStore`` handle).
+Each takes ``core.wlock``, builds the next :class:`~._state.State` beside the current one (readers
+keep the state they took) and publishes it with :meth:`~._core.StoreCore.publish`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
+from ._ann import TRAIN_MIN
+from ._core import StoreCore
 from ._errors import InvalidInputError
-from ._ingest import Batch, inverse_norms, normalise_into
+from ._ingest import (
+    Batch,
+    as_ids,
+    as_matrix,
+    check_model,
+    inverse_norms,
+    normalise_into,
+    prepare_batch,
+    task_rows,
+    video_rows,
+)
+from ._reads import select
 from ._state import State, StringTable
 
-if TYPE_CHECKING:
-    from ._core import StoreCore
+__all__ = ["add", "add_task", "add_video", "delete", "compact", "build_index", "add_rows"]
 
-__all__ = ["add_rows", "forget_external_ids"]
+#: Compact automatically once this fraction of rows are tombstones.
+_COMPACT_FRACTION = 0.2
+
+
+def add(core: StoreCore, vectors: Any, *, video_ids: Any, starts: Any, ends: Any, scopes: Any, options: Any,
+        texts: Any = None, metadatas: Any = None, model_name: str | None = None,
+        external_ids: Any = None) -> list[int]:
+    """Validate one batch of rows and publish the state holding them (replacing rows with the same key)."""
+    with core.wlock:
+        core.check_writable()
+        check_model(core.model.name, model_name, "these vectors")
+        x = as_matrix(vectors, core.dim)
+        batch = prepare_batch(x.shape[0], video_ids, starts, ends, scopes, options, texts, metadatas, external_ids)
+        if batch.m == 0:
+            return []
+        keys: set[str] = set()
+        if metadatas is not None:
+            for d in metadatas:
+                if d:
+                    keys.update(d.keys())
+        ids = add_rows(core, x, batch)
+        core.meta_keys |= keys
+        return ids
+
+
+def add_task(core: StoreCore, task: Any, metadata: Mapping[str, Any] | None) -> list[int]:
+    """:func:`add` every segment of a retrieved embedding task (the task id stands in for the video id)."""
+    kw = task_rows(task, core.model.name, metadata)
+    return add(core, kw.pop("vectors"), **kw)
+
+
+def add_video(core: StoreCore, video: Any, metadata: Mapping[str, Any] | None) -> list[int]:
+    """:func:`add` the segments of a video retrieved with its embeddings (its filename into the metadata)."""
+    kw = video_rows(video, core.model.name, metadata)
+    return add(core, kw.pop("vectors"), **kw)
+
+
+def delete(core: StoreCore, ids: Iterable[int] | int | None, where: Mapping[str, Any] | None) -> int:
+    """Tombstone the rows matching ``ids`` and ``where``; compacts past 20% dead. Returns the count."""
+    if ids is None and where is None:
+        raise InvalidInputError("delete needs ids=[...] or where={...} (where={} deletes everything)")
+    with core.wlock:
+        core.check_writable()
+        st = core.state
+        rows = select(core, st, where)
+        if ids is not None:
+            id_rows = st.rows_of_ids(as_ids(ids))
+            id_rows = np.unique(id_rows[id_rows >= 0])
+            rows = id_rows if rows is None else np.intersect1d(rows, id_rows)
+        elif rows is None:
+            rows = np.flatnonzero(st.live[: st.n])
+        if rows.size == 0:
+            return 0
+        forget_external_ids(core.ext_index, st, rows)
+        new = st.tombstoned(rows)
+        if core.ann is not None:
+            core.ann.forget(new.ids[rows])
+        core.publish(new)
+        if new.dead_rows.size > _COMPACT_FRACTION * max(new.n, 1):
+            compact(core)
+        return int(rows.size)
+
+
+def compact(core: StoreCore) -> None:
+    """Publish the state without tombstoned rows (the rows readers hold stay as they are)."""
+    with core.wlock:
+        core.check_writable()
+        st = core.state
+        if st.dead_rows.size:
+            core.publish(st.compacted(), dirty=False)
+
+
+def build_index(core: StoreCore, progress: Callable[[int, int], None] | None) -> dict[str, Any]:
+    """Train the ANN index of an ``ivf`` core on its live rows (from ``TRAIN_MIN`` rows); its ``info``."""
+    with core.wlock:
+        st = core.state
+        if core.ann is None:
+            return {"kind": "flat", "trained": False, "note": "a flat store is searched exactly: nothing to build"}
+        if core.check is not None:
+            core.check.wait()
+        if st.n_live >= TRAIN_MIN:
+            core.ann.build(st, progress)
+            if not core.read_only:
+                core.publish(st)  # the same rows, a new index to save
+        return core.ann.info(st)
 
 
 def forget_external_ids(index: dict[str, int], st: State, rows: np.ndarray) -> None:
@@ -43,7 +141,8 @@ def _codes(table: StringTable, values: list[str] | str, uniq: list[str], m: int,
     return np.fromiter(map(table.codes.__getitem__, values), dtype=dtype, count=m)
 
 
-def _keys(video: np.ndarray, scope: np.ndarray, option: np.ndarray, start: np.ndarray, end: np.ndarray):
+def _keys(video: np.ndarray, scope: np.ndarray, option: np.ndarray, start: np.ndarray,
+          end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     k1 = (video.astype(np.uint64) << np.uint64(16)) | (scope.astype(np.uint64) << np.uint64(8)) | option.astype(np.uint64)
     s = (start.astype(np.float32) + np.float32(0.0)).view(np.uint32).astype(np.uint64)
     e = (end.astype(np.float32) + np.float32(0.0)).view(np.uint32).astype(np.uint64)
@@ -162,9 +261,9 @@ def add_rows(core: StoreCore, x: np.ndarray, batch: Batch) -> list[int]:
         core.ann.add(new, n, n + mk)
         if old_rows.size:
             core.ann.forget(new.ids[old_rows])
-    core.state = new
-    core.next_id = first_id + mk
+    core.publish(new, next_id=first_id + mk)
     if all_kept:
         return list(range(first_id, first_id + mk))
     pos = np.searchsorted(keep, surv)
-    return (pos + first_id).tolist()
+    ids: list[int] = (pos + first_id).tolist()
+    return ids

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         server = make_server(fake, args.host, args.port)
     except OSError as exc:
         p.exit(1, f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}\n")
-    host, port = server.server_address[:2]
+    host, port = server.host_port()
     base_url = f"http://{host}:{port}{API_PREFIX}"
     print(base_url, flush=True)
     print(f"TWELVELABS_API_KEY={client_key(args)}", flush=True)

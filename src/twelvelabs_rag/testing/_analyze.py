@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterator
 
-from .. import _media
+from .. import _limits, _media
 from ..models import get_model, models_for
 from ._core import Media
 from ._embed import EmbedRoutes
@@ -117,7 +117,7 @@ class AnalyzeRoutes(EmbedRoutes):
                 scenes.append(Scene(float(i), float(i + 1), f"image {name}: {text}", ""))
             return media, scenes
         media = self._analyze_media(body, model)
-        violation = _media.video_violation(media.info, pegasus_only=True)
+        violation = _limits.api_problem(media.info, "video", pegasus_only=True)
         if violation and violation[0] != "unsupported_media_type":
             raise bad(violation[1], violation[0])
         return media, _window(media.scene_list(), body.get("start_time"), body.get("end_time"))

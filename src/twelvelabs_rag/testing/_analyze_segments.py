@@ -12,7 +12,7 @@ from ._script import Scene
 __all__ = ["check_tokens", "segments"]
 
 
-def check_tokens(body: dict, model: str, mode: str) -> None:
+def check_tokens(body: dict[str, Any], model: str, mode: str) -> None:
     value = body.get("max_tokens")
     if value is None:
         return
@@ -26,7 +26,7 @@ def check_tokens(body: dict, model: str, mode: str) -> None:
         raise bad(f"`max_tokens` must be an integer between {lo} and {hi} for {mode} analysis, got {value!r}.")
 
 
-def segments(fmt: dict, scenes: list[Scene], body: dict) -> dict:
+def segments(fmt: dict[str, Any], scenes: list[Scene], body: dict[str, Any]) -> dict[str, Any]:
     """The time_based_metadata answer: per definition id, one segment per scene (or per given time range)."""
     out = {}
     for d in fmt["segment_definitions"]:
@@ -44,7 +44,7 @@ def segments(fmt: dict, scenes: list[Scene], body: dict) -> dict:
     return out
 
 
-def _field_value(f: dict, text: str, start: float, description: str) -> Any:
+def _field_value(f: dict[str, Any], text: str, start: float, description: str) -> Any:
     kind = f.get("type")
     if kind == "boolean":
         return bool(set(tokens(f.get("description") or description)) & set(tokens(text)))

@@ -6,8 +6,10 @@ All three take a ``video_id`` of an indexed video in a Pegasus index and answer 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ._analyze import AnalyzeRoutes, _answer
+from ._core import Media
 from ._encoder import tokens
 from ._http import Req, Resp, bad, missing
 
@@ -17,7 +19,7 @@ __all__ = ["ClassicRoutes"]
 class ClassicRoutes(AnalyzeRoutes):
     """Gist (title/topics/hashtags), summarize (summary/chapter/highlight) and generate (analyze alias)."""
 
-    def _classic_media(self, req: Req, what: str):
+    def _classic_media(self, req: Req, what: str) -> tuple[dict[str, Any], Media]:
         body = req.require_json(what)
         if not body.get("video_id"):
             raise missing("video_id")
@@ -32,7 +34,7 @@ class ClassicRoutes(AnalyzeRoutes):
             raise bad(f"`types` must be a list of title, topic and hashtag, got {types!r}.")
         scenes = media.scene_list()
         words = list(dict.fromkeys(t for s in scenes for t in tokens(s.visual)))
-        out: dict = {"id": self.new_id("gist"), "usage": {"output_tokens": 0}}
+        out: dict[str, Any] = {"id": self.new_id("gist"), "usage": {"output_tokens": 0}}
         if "title" in types:
             out["title"] = scenes[0].visual.capitalize() if scenes else "Untitled video"
         if "topic" in types:
@@ -53,7 +55,7 @@ class ClassicRoutes(AnalyzeRoutes):
         if body.get("response_format") is not None and kind != "summary":
             raise bad("`response_format` is only supported with type=summary.")
         scenes = media.scene_list()
-        out: dict = {"summarize_type": kind, "id": self.new_id("summary")}
+        out: dict[str, Any] = {"summarize_type": kind, "id": self.new_id("summary")}
         if kind == "summary":
             out["summary"] = _answer(body.get("prompt") or "summary", scenes, media)
             count = len(out["summary"].split())

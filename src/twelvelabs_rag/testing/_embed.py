@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import _media
+from .. import _limits
 from ..models import models_for
 from ._core import EmbedTaskRec, Media, embedding_options, paginate
 from ._encoder import dimension_for, encode_bytes, encode_text, tokens
@@ -41,8 +41,7 @@ class EmbedRoutes(SearchRoutes):
             media = self.media_from_bytes(part.data, part.filename)
         else:
             return None
-        check = _media.image_violation if kind == "image" else _media.audio_violation
-        violation = check(media.info)
+        violation = _limits.api_problem(media.info, "image" if kind == "image" else "audio")
         if violation:
             raise bad(violation[1], violation[0])
         return media
@@ -91,7 +90,7 @@ class EmbedRoutes(SearchRoutes):
         req.require_form("POST /embed/tasks")
         model = self._model(req)
         media = self.video_media(req, "video_file", "video_url")
-        violation = _media.video_violation(media.info)
+        violation = _limits.api_problem(media.info, "video")
         if violation:
             raise bad(violation[1], violation[0])
         start_raw, end_raw = req.f("video_start_offset_sec"), req.f("video_end_offset_sec")

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _media
+from .. import _limits
 from ..models import embed_dimension, find_model, models_for
 from ._core import Media, paginate
 from ._embed_v2_wire import NestedApiError, input_meta, nested_errors, segment_bounds, unit, vec_json
@@ -112,7 +112,7 @@ class EmbedV2Routes:
         return resolve_source(self, src, what, kind, b64_limit=limit_mb * _MB, b64_status=413)
 
     def _v2_image_vec(self, media: Media, dim: int) -> np.ndarray:
-        violation = _media.image_violation(media.info) if media.info.kind is not None else None
+        violation = _limits.api_problem(media.info, "image") if media.info.kind is not None else None
         if violation and violation[0] == "unsupported_media_type":
             raise bad(violation[1], violation[0])
         return encode_text(media.text, dim) if media.text else encode_bytes(media.digest, dim)
@@ -296,7 +296,7 @@ class EmbedV2Routes:
             src = body[kind].get("media_source")
             media = self._v2_media(src, f"{kind}.media_source", kind, 512)
             if kind == "video":
-                violation = _media.video_violation(media.info)
+                violation = _limits.api_problem(media.info, "video")
                 if violation and violation[0] != "unsupported_media_type":
                     raise bad(violation[1], violation[0])
         tasks = self._embed_v2_state()

@@ -17,7 +17,7 @@ __all__ = ["NestedApiError", "nested_errors", "vec_json", "unit", "input_meta", 
 class NestedApiError(ApiError):
     """An error of embed v2: the body nests ``code``/``message`` under ``error``."""
 
-    def body(self) -> dict[str, Any]:  # type: ignore[override]
+    def body(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message}}
 
 
@@ -46,7 +46,7 @@ def unit(v: np.ndarray) -> np.ndarray:
     return (v / n).astype(np.float32) if n else v.astype(np.float32)
 
 
-def input_meta(media: Media, kind: str) -> dict:
+def input_meta(media: Media, kind: str) -> dict[str, Any]:
     return {"input_url": media.url} if media.url else {"input_filename": media.filename or f"{kind}-input"}
 
 

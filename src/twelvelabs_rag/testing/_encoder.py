@@ -92,7 +92,8 @@ def _encode_text_cached(text: str, dim: int, salt: str) -> bytes:
     norm = np.linalg.norm(bag)
     noise = _hash_vector(f"{salt}\x00{text}".encode(), dim)
     v = noise if norm == 0 else bag / norm + _HASH_WEIGHT * noise
-    return (v / np.linalg.norm(v)).astype(np.float32).tobytes()
+    unit: np.ndarray = (v / np.linalg.norm(v)).astype(np.float32)
+    return unit.tobytes()
 
 
 def encode_text(text: str, dim: int, *, salt: str = "") -> np.ndarray:

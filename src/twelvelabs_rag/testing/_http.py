@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .._multipart import FilePart
+
 __all__ = ["StreamCut", "ApiError", "FilePart", "Req", "Resp", "parse_multipart", "DOCS_URL"]
 
 DOCS_URL = "https://docs.twelvelabs.io/v1.3/api-reference/error-codes"
@@ -38,15 +40,6 @@ def missing(name: str) -> ApiError:
 
 def not_found(kind: str, ident: str, status: int = 400) -> ApiError:
     return ApiError(status, "resource_not_exist", f"{kind} with id {ident} does not exist.")
-
-
-@dataclass
-class FilePart:
-    """A file part of a multipart body."""
-
-    filename: str | None
-    content_type: str | None
-    data: bytes
 
 
 @dataclass
@@ -93,7 +86,7 @@ class Req:
                            f"{what} expects a multipart/form-data body (got {ct or 'no content type'}); "
                            "send the fields as form parts, not JSON.")
 
-    def require_json(self, what: str) -> dict:
+    def require_json(self, what: str) -> dict[str, Any]:
         if not isinstance(self.json, dict):
             raise ApiError(400, "parameter_invalid",
                            f"{what} expects a JSON object body with content-type application/json.")
@@ -125,7 +118,7 @@ def parse_body(content_type: str, body: bytes) -> tuple[dict[str, list[str]], di
     if ct == "multipart/form-data":
         for name, filename, ptype, value in parse_multipart(content_type, body):
             if filename is not None or (ptype and not ptype.startswith("text/")):
-                files.setdefault(name, []).append(FilePart(filename, ptype, value))
+                files.setdefault(name, []).append(FilePart(name, filename or "", ptype or "", len(value), value))
             else:
                 form.setdefault(name, []).append(value.decode("utf-8", "replace"))
     elif ct == "application/x-www-form-urlencoded":
@@ -143,9 +136,9 @@ def parse_multipart(content_type: str, body: bytes) -> list[tuple[str, str | Non
     """Parse a multipart/form-data body into ``(name, filename, content_type, data)`` parts."""
     boundary = None
     for piece in content_type.split(";")[1:]:
-        key, _, value = piece.strip().partition("=")
+        key, _, param = piece.strip().partition("=")
         if key.lower() == "boundary":
-            boundary = value.strip().strip('"')
+            boundary = param.strip().strip('"')
     if not boundary:
         raise ApiError(400, "parameter_invalid", "The multipart body has no boundary in its content-type.")
     delim = b"--" + boundary.encode()
@@ -182,7 +175,9 @@ def parse_multipart(content_type: str, body: bytes) -> list[tuple[str, str | Non
 
 
 def _split_params(text: str) -> list[str]:
-    out, cur, quoted = [], [], False
+    out: list[str] = []
+    cur: list[str] = []
+    quoted = False
     for ch in text:
         if ch == '"':
             quoted = not quoted

@@ -15,7 +15,7 @@ _VIDEO_QUERY_KEYS = frozenset({"page", "page_limit", "sort_by", "sort_option", "
                                "updated_at", "duration", "fps", "width", "height", "size"})
 
 
-def _models(body: dict) -> list[dict]:
+def _models(body: dict[str, Any]) -> list[dict[str, Any]]:
     models = body.get("models")
     if models is None:
         raise missing("models")
@@ -55,13 +55,13 @@ class IndexRoutes(CoreState):
     """Index CRUD and the videos inside an index."""
 
     # ------------------------------------------------------------------ serialisers
-    def index_json(self, ix: IndexRec) -> dict:
+    def index_json(self, ix: IndexRec) -> dict[str, Any]:
         videos = [v for v in self.videos.values() if v.index_id == ix.id and v.ready]
         return {"_id": ix.id, "index_name": ix.name, "models": ix.models, "addons": ix.addons,
                 "video_count": len(videos), "total_duration": round(sum(v.media.duration for v in videos), 3),
                 "created_at": ix.created_at, "updated_at": ix.updated_at, "expires_at": None}
 
-    def video_summary(self, v: VideoRec) -> dict:
+    def video_summary(self, v: VideoRec) -> dict[str, Any]:
         info = v.media.info
         return {"_id": v.id, "asset_id": v.asset_id, "created_at": v.created_at, "updated_at": v.updated_at,
                 "indexed_at": v.indexed_at,
@@ -70,14 +70,14 @@ class IndexRoutes(CoreState):
                                     "size": info.size or 0},
                 "user_metadata": dict(v.user_metadata)}
 
-    def _video_list_item(self, v: VideoRec) -> dict:
+    def _video_list_item(self, v: VideoRec) -> dict[str, Any]:
         """A list item ("VideoVector"): the summary without ``user_metadata``, which only retrieve returns
         (twelvelabs-api.md §4: "Video detail (retrieve) adds user_metadata")."""
         out = self.video_summary(v)
         out.pop("user_metadata", None)
         return out
 
-    def hls_json(self, video_id: str, origin: str) -> dict:
+    def hls_json(self, video_id: str, origin: str) -> dict[str, Any]:
         return {"video_url": f"{origin}/hls/{video_id}/index.m3u8",
                 "thumbnail_urls": [f"{origin}/thumbnails/{video_id}/0.png"],
                 "status": "COMPLETE", "updated_at": self.now()}

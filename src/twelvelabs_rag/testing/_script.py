@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["Scene", "parse_script", "format_script", "ScriptLike"]
 
@@ -36,7 +37,7 @@ class Scene:
         return f"{self.visual} {self.speech}".strip()
 
 
-ScriptLike = str | Sequence[Scene | tuple]
+ScriptLike = str | Sequence[Scene | tuple[Any, ...]]
 
 
 def parse_script(text: str | None) -> list[Scene]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _media
+from .. import _limits
 from ..models import find_model
 from ._core import Media, VideoRec
 from ._encoder import dimension_for, encode_bytes, encode_text, tokens
@@ -92,7 +92,7 @@ class SearchRoutes(TaskRoutes):
             if not urls:  # the URL wins when both are given
                 medias = [self.media_from_bytes(f.data, f.filename) for f in files]
             for m in medias:
-                violation = _media.image_violation(m.info)
+                violation = _limits.api_problem(m.info, "image")
                 if violation:
                     raise bad(violation[1], violation[0])
                 parts.append(encode_text(m.text, dim) if m.text else encode_bytes(m.digest, dim))

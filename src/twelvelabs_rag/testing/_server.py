@@ -31,7 +31,7 @@ _REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 40
             404: "Not Found", 413: "Content Too Large", 429: "Too Many Requests", 500: "Internal Server Error"}
 
 #: The largest request body the server reads (a 2 GB video plus room for the other form fields).
-MAX_BODY_BYTES = LIMITS["video_max_size"] + 16 * 1024 * 1024
+MAX_BODY_BYTES = int(LIMITS["video_max_size"]) + 16 * 1024 * 1024
 #: Error codes of the answers the HTTP layer gives itself (the routes give the API's own codes).
 _FRAMING_CODES = {400: "bad_request", 408: "request_canceled_or_timed_out", 413: "request_too_large",
                   414: "request_uri_too_long", 431: "request_header_fields_too_large", 500: "internal_error",
@@ -52,6 +52,12 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out as separate writes
     server_version = "FakeTwelveLabs/1.3"
     fake: FakeTwelveLabs
+
+    @property
+    def _server(self) -> _Server:
+        """The emulator's server (``self.server`` is typed as any socketserver)."""
+        assert isinstance(self.server, _Server)
+        return self.server
 
     def log_message(self, format: str, *args: object) -> None:  # quiet by default
         pass
@@ -76,7 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
 
     def _body(self) -> bytes:
-        limit = self.server.max_body  # type: ignore[attr-defined]
+        limit = self._server.max_body
         encoding = self.headers.get("transfer-encoding")
         if encoding is not None:
             if encoding.strip().lower() != "chunked":
@@ -108,7 +114,8 @@ class _Handler(BaseHTTPRequestHandler):
         return line
 
     def _chunked(self, limit: int) -> bytes:
-        chunks, total = [], 0
+        chunks: list[bytes] = []
+        total = 0
         while True:
             size_text = self._line("a chunk size").split(b";")[0].strip()
             if not size_text or len(size_text) > 16 or any(c not in b"0123456789abcdefABCDEF" for c in size_text):
@@ -138,7 +145,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(body)
 
     def _answer(self, body: bytes) -> None:
-        fake = self.server.fake  # type: ignore[attr-defined]
+        fake = self._server.fake
         path, _, query = self.path.partition("?")
         rec, latency, drop = fake.begin(self.command, path)
         status = None
@@ -151,7 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
             if latency:
                 time.sleep(latency)
             headers = {k.lower(): v for k, v in self.headers.items()}
-            host, port = self.server.server_address[:2]
+            host, port = self._server.host_port()
             origin = f"http://{self.headers.get('host') or f'{host}:{port}'}"
             resp = fake.respond(rec, headers, query, body, origin)  # a bug in a route is its own 500 answer
             status = resp.status
@@ -200,6 +207,11 @@ class _Server(ThreadingHTTPServer):
         self.max_body = max_body
         super().__init__(address, _Handler)
 
+    def host_port(self) -> tuple[str, int]:
+        """The address the server is bound to (the port chosen when 0 was asked for)."""
+        host, port = self.socket.getsockname()[:2]
+        return str(host), int(port)
+
 
 def make_server(fake: FakeTwelveLabs | None = None, host: str = "127.0.0.1", port: int = 0, *,
                 max_body: int = MAX_BODY_BYTES) -> _Server:
@@ -226,7 +238,7 @@ def serve(fake: FakeTwelveLabs | None = None, host: str = "127.0.0.1", port: int
                               name="fake-twelvelabs", daemon=True)
     thread.start()
     try:
-        h, p = server.server_address[:2]
+        h, p = server.host_port()
         yield f"http://{h}:{p}{API_PREFIX}"
     finally:
         server.shutdown()

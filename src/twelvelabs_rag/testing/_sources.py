@@ -45,8 +45,10 @@ def resolve_source(state: Any, src: Any, field_name: str, kind: str = "video", *
                   f"{', '.join(given) if given else 'none'}.")
     key = given[0]
     if key == "url":
-        return state.media_from_url(src["url"], f"{field_name}.url", kind)
+        from_url: Media = state.media_from_url(src["url"], f"{field_name}.url", kind)
+        return from_url
     if key == "base64_string":
         data = decode_base64(src["base64_string"], f"{field_name}.base64_string", b64_limit, status=b64_status)
-        return state.media_from_bytes(data)
+        from_bytes: Media = state.media_from_bytes(data)
+        return from_bytes
     return asset_media_of(state, src["asset_id"], f"{field_name}.asset_id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from .. import _media
+from .. import _limits
 from ._core import Media, TaskRec, VideoRec, date_filter, paginate
 from ._http import ApiError, Req, Resp, bad, not_found, parse_bool, parse_num
 from ._indexes import IndexRoutes, check_user_metadata
@@ -110,7 +110,7 @@ class TaskRoutes(IndexRoutes):
         req.require_form("POST /tasks")
         ix = self.get_index_rec(req.f("index_id"))
         media = self.video_media(req, "video_file", "video_url")
-        violation = _media.video_violation(media.info, pegasus_only=ix.marengo() is None)
+        violation = _limits.api_problem(media.info, "video", pegasus_only=ix.marengo() is None)
         if violation:
             raise bad(violation[1], violation[0])
         stream = parse_bool(req.f("enable_video_stream"), "enable_video_stream", True)
@@ -184,7 +184,7 @@ class TaskRoutes(IndexRoutes):
             if incremental and name in done and (name not in failed_before or not retry_failed):
                 continue
             media = self.media_from_bytes(data, name)
-            violation = _media.video_violation(media.info) if media.info.kind else (
+            violation = _limits.api_problem(media.info, "video") if media.info.kind else (
                 "unsupported_media_type", "The file is not a video the API can index.")
             if violation:
                 failed.append({"filename": name, "error_message": violation[1]})

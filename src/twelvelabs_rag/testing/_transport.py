@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 
@@ -30,7 +30,7 @@ class _ByteStream(httpx.SyncByteStream, httpx.AsyncByteStream):
             raise httpx.RemoteProtocolError("peer closed connection without sending complete message body "
                                             "(incomplete chunked read)", request=self._request) from None
 
-    async def __aiter__(self):
+    async def __aiter__(self) -> AsyncIterator[bytes]:
         for chunk in self:
             yield chunk
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Generic, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr
 
 __all__ = ["APIModel", "Vector", "PageInfo", "ListPage", "to_float32"]
 
@@ -47,7 +47,22 @@ T = TypeVar("T")
 
 
 class ListPage(APIModel, Generic[T]):
-    """One page of a ``page``-paged list endpoint (indexes, tasks, videos, embed tasks)."""
+    """One page of a ``page``-paged list endpoint (indexes, tasks, videos, embed tasks).
+
+    A page fetched by ``list()`` remembers the query parameters it was fetched with
+    (:attr:`request_params`), so the next page is asked for with the same query.
+    """
 
     data: list[T] = Field(default_factory=list)
     page_info: PageInfo = Field(default_factory=PageInfo)
+    _request_params: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def request_params(self) -> dict[str, Any]:
+        """The query parameters this page was fetched with (empty when it was not fetched by a pager)."""
+        return dict(self._request_params)
+
+    def fetched_with(self, params: dict[str, Any]) -> ListPage[T]:
+        """Record the query parameters this page was fetched with; returns the page."""
+        self._request_params = dict(params)
+        return self

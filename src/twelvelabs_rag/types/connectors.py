@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import Field
 
@@ -74,7 +75,7 @@ class ImportDetail(Import):
 
 
 class _OnePage(APIModel):
-    page_info: dict = Field(default_factory=dict)
+    page_info: dict[str, Any] = Field(default_factory=dict)
 
 
 class ConnectionsPage(_OnePage):

@@ -8,6 +8,7 @@ Vectors are float32 numpy arrays (wire key ``float``). For a retrieved embedding
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from pydantic import Field, PrivateAttr
@@ -39,7 +40,7 @@ class EmbeddingSegment(APIModel):
 class MediaEmbedding(APIModel):
     segments: list[EmbeddingSegment] = Field(default_factory=list)
     error_message: str | None = None
-    metadata: dict | None = None
+    metadata: dict[str, Any] | None = None
 
     @property
     def vector(self) -> np.ndarray:

@@ -8,6 +8,7 @@ dropped: the stream stays forward compatible).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import Field
 
@@ -72,7 +73,7 @@ class ResponseObject(APIModel):
     knowledge_store_id: str | None = None
     session_id: str | None = None
     status: str | None = None
-    incomplete_details: dict | None = None
+    incomplete_details: dict[str, Any] | None = None
     output: list[OutputItem] = Field(default_factory=list)
     usage: ResponseUsage | None = None
     created_at: datetime | None = None

@@ -6,7 +6,7 @@ reads through a worker thread), so a retry re-sends every field and every byte, 
 is never held in memory.
 
 ```python
-from twelvelabs_rag.resources._files import MultipartBody, prepare_file
+from twelvelabs_rag._multipart import MultipartBody, prepare_file
 body = MultipartBody([("index_id", "i1")], [prepare_file("video_file", b"data", default_filename="v.mp4")])
 assert body.to_bytes().count(b"name=\\"index_id\\"") == 1
 ```
@@ -28,7 +28,7 @@ import anyio
 __all__ = ["FileInput", "FilePart", "MultipartBody", "prepare_file", "aprepare_file", "file_name", "wire_filename"]
 
 #: A path, raw bytes, a binary file object, or ``(filename, bytes)``.
-FileInput = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes], tuple]
+FileInput = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes], "tuple[str, bytes]"]
 
 CHUNK = 1024 * 1024
 

@@ -4,7 +4,7 @@ The client shells (`_client.py`) only send, sleep and loop; everything they deci
 here, so each rule is a table test away:
 
 ```python
-from twelvelabs_rag._base import retry_delay, should_retry
+from twelvelabs_rag._policy import retry_delay, should_retry
 assert should_retry("GET", 503) and not should_retry("GET", 404)
 assert retry_delay(0, {"retry-after": "3"}, now=0.0) == 3.0
 ```
@@ -28,6 +28,7 @@ from ._exceptions import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    FailureKind,
     RateLimitError,
     TwelveLabsError,
     status_error_class,
@@ -50,7 +51,6 @@ __all__ = [
     "parse_error_body",
     "error_from_response",
     "next_page_params",
-    "next_page",
     "is_terminal",
     "TERMINAL_STATUSES",
     "FAILED_STATUSES",
@@ -60,10 +60,6 @@ __all__ = [
 #: Statuses worth another attempt: timeout, conflict (lock), rate limit, server errors.
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 503, 504})  # and every other 5xx (see should_retry)
 
-#: How a request failed without an HTTP answer.
-#: connect = never sent (connect error/timeout, pool timeout); write = failed while sending the body;
-#: timeout = read timeout after the body was sent; dropped = connection lost after sending.
-FailureKind = Literal["connect", "write", "timeout", "dropped"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,7 +208,7 @@ def retry_delay(
     advice = parse_retry_after(headers, now)
     if advice is not None:
         return min(advice, _config.MAX_RETRY_AFTER)
-    base = min(_config.INITIAL_RETRY_DELAY * (2 ** max(0, attempt)), _config.MAX_RETRY_DELAY)
+    base = min(_config.INITIAL_RETRY_DELAY * (2.0 ** max(0, attempt)), _config.MAX_RETRY_DELAY)
     if jitter is None:
         jitter = random.random()
     return base * (1.0 - 0.25 * min(max(jitter, 0.0), 1.0))
@@ -364,15 +360,6 @@ def next_page_params(params: Mapping[str, Any], page_info: Mapping[str, Any] | A
     nxt["page"] = page + 1
     return nxt
 
-
-#: The name in docs/design.md.
-next_page = next_page_params
-
-
-def next_search_token(page_info: Any) -> str | None:
-    """The token of the next search page, or None on the last page."""
-    token = getattr(page_info, "next_page_token", None)
-    return token or None
 
 
 #: Final statuses per kind of task (analyze tasks can also end ``canceled``).
