@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _limits
 from ..models import models_for
 from ._core import EmbedTaskRec, Media, embedding_options, paginate
@@ -50,7 +52,7 @@ class EmbedRoutes(SearchRoutes):
         req.require_form("POST /embed")
         model = self._model(req)
         dim = dimension_for(model)
-        out: dict = {"model_name": model}
+        out: dict[str, Any] = {"model_name": model}
         text = req.f("text")
         if text is not None:
             truncate = req.f("text_truncate") or "end"
@@ -124,7 +126,7 @@ class EmbedRoutes(SearchRoutes):
         task.step += 1
         task.updated_at = self.now()
 
-    def _embed_meta(self, t: EmbedTaskRec, options: list[str] | None = None) -> dict:
+    def _embed_meta(self, t: EmbedTaskRec, options: list[str] | None = None) -> dict[str, Any]:
         meta = _input_meta(t.media)
         meta.update({"video_clip_length": t.clip_length, "video_embedding_scope": t.scopes,
                      "duration": round(t.end - t.start, 3)})
@@ -132,7 +134,7 @@ class EmbedRoutes(SearchRoutes):
             meta["video_embedding_option"] = options
         return meta
 
-    def embed_task_json(self, t: EmbedTaskRec) -> dict:
+    def embed_task_json(self, t: EmbedTaskRec) -> dict[str, Any]:
         return {"_id": t.id, "model_name": t.model_name, "status": t.status, "created_at": t.created_at,
                 "updated_at": t.updated_at, "video_embedding": {"metadata": self._embed_meta(t)}}
 
@@ -178,5 +180,5 @@ class EmbedRoutes(SearchRoutes):
         return Resp(200, out)
 
 
-def _input_meta(media: Media) -> dict:
+def _input_meta(media: Media) -> dict[str, Any]:
     return {"input_url": media.url} if media.url else {"input_filename": media.filename or "upload"}

@@ -475,7 +475,7 @@ def _statuses(values: Iterable[str], name: str) -> tuple[str, ...]:
     return out
 
 
-def _no_poll_sleep(cls: type, kwargs: dict) -> None:
+def _no_poll_sleep(cls: type, kwargs: dict[str, Any]) -> None:
     """Tasks advance per poll, so waiting needs no wall-clock sleep: poll_interval 0 unless given."""
     import inspect
 

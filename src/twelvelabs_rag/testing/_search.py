@@ -45,7 +45,7 @@ class SearchRoutes(TaskRoutes):
 
     def _init_search(self) -> None:
         self._search_pages: dict[str, tuple[str, int]] = {}
-        self._search_sessions: dict[str, dict] = {}
+        self._search_sessions: dict[str, dict[str, Any]] = {}
 
     def _clips(self, v: VideoRec) -> list[tuple[float, float, str]]:
         scenes = v.media.scene_list()
@@ -59,13 +59,13 @@ class SearchRoutes(TaskRoutes):
         return out
 
     def _clip_matrix(self, v: VideoRec, option: str, model: str) -> np.ndarray:
-        key = ("search", option, model)
-        if key not in v.cache:
+        key = (option, model)
+        if key not in v.clip_cache:
             dim = dimension_for(model)
             emb_option = "visual-text" if option == "visual" and _is_classic(model) else option
-            v.cache[key] = np.stack([self.clip_vector(v.media, a, b, emb_option, dim)
+            v.clip_cache[key] = np.stack([self.clip_vector(v.media, a, b, emb_option, dim)
                                      for a, b, _ in self._clips(v)])
-        return v.cache[key]
+        return v.clip_cache[key]
 
     def _option_scores(self, v: VideoRec, option: str, model: str, qvec: np.ndarray,
                        lexical: set[str] | None = None) -> np.ndarray:
@@ -109,7 +109,7 @@ class SearchRoutes(TaskRoutes):
         v = np.sum(parts, axis=0)
         return v / (np.linalg.norm(v) or 1.0)
 
-    def _filter_ok(self, v: VideoRec, flt: dict) -> bool:
+    def _filter_ok(self, v: VideoRec, flt: dict[str, Any]) -> bool:
         summary = self.video_summary(v)["system_metadata"]
         for key, cond in flt.items():
             if key == "id":
@@ -183,7 +183,7 @@ class SearchRoutes(TaskRoutes):
                       "search_options or remove them.")
         # lexical only: a spoken-words clip matches only when it says one of the query's words
         lexical = set(tokens(req.f("query_text") or "")) if transcription_modes == {"lexical"} else None
-        flt: dict = {}
+        flt: dict[str, Any] = {}
         if raw := req.f("filter"):
             try:
                 flt = json.loads(raw)
@@ -220,7 +220,7 @@ class SearchRoutes(TaskRoutes):
             items.append(item)
         inner = len(items)
         if group_by == "video":
-            groups: dict[str, dict] = {}
+            groups: dict[str, dict[str, Any]] = {}
             for item in items:
                 groups.setdefault(item["video_id"], {"id": item["video_id"], "clips": [], "_meta": item["video_id"]})
                 groups[item["video_id"]]["clips"].append(item)
@@ -240,7 +240,7 @@ class SearchRoutes(TaskRoutes):
         self._search_pages[token] = (session, page)
         return token
 
-    def _search_page(self, session: str, page: int, include_meta: bool) -> dict:
+    def _search_page(self, session: str, page: int, include_meta: bool) -> dict[str, Any]:
         s = self._search_sessions[session]
         limit, items = s["limit"], s["items"]
         chunk = items[(page - 1) * limit: page * limit]
@@ -254,7 +254,7 @@ class SearchRoutes(TaskRoutes):
             info["total_inner_matches"] = s["inner"]
         return {"data": data, "page_info": info, "search_pool": s["pool"]}
 
-    def _strip(self, item: dict, include_meta: bool) -> dict:
+    def _strip(self, item: dict[str, Any], include_meta: bool) -> dict[str, Any]:
         out = {k: v for k, v in item.items() if k != "_meta"}
         if "clips" in out:
             out["clips"] = [self._strip(c, include_meta) for c in out["clips"]]
