@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from .. import _limits
 from ..models import models_for
 from ._core import EmbedTaskRec, Media, embedding_options, paginate
 from ._encoder import dimension_for, encode_bytes, encode_text, tokens
-from ._http import ApiError, Req, Resp, bad, missing, not_found, parse_num
+from ._http import ApiError, Req, Resp, bad, missing, not_found, parse_num, part_data
 from ._search import SearchRoutes
 
 __all__ = ["EmbedRoutes", "EMBED_MODELS"]
 
 #: The names POST /embed accepts, and their text token limits (from the core model registry).
 EMBED_MODELS = tuple(m.embed_name for m in models_for("embed") if m.embed_name)
-_TOKEN_LIMIT = {m.embed_name: m.text_token_limit for m in models_for("embed") if m.embed_name}
+_TOKEN_LIMIT = {m.embed_name: m.text_token_limit for m in models_for("embed")
+                if m.embed_name and m.text_token_limit is not None}
 
 
-def _vec(v) -> list[float]:
+def _vec(v: Iterable[float]) -> list[float]:
     return [round(float(x), 7) for x in v]
 
 
@@ -40,7 +42,7 @@ class EmbedRoutes(SearchRoutes):
         if url:
             media = self.media_from_url(url, url_field, kind)
         elif part is not None:
-            media = self.media_from_bytes(part.data, part.filename)
+            media = self.media_from_bytes(part_data(part), part.filename)
         else:
             return None
         violation = _limits.api_problem(media.info, "image" if kind == "image" else "audio")

@@ -57,7 +57,8 @@ class EmbedV2Routes:
     def _embed_v2_state(self) -> dict[str, EmbedV2TaskRec]:
         tasks = getattr(self, "_embed_v2_tasks", None)
         if tasks is None:
-            tasks = self._embed_v2_tasks = {}
+            tasks = {}
+            self._embed_v2_tasks: dict[str, EmbedV2TaskRec] = tasks
             self._embed_v2_failures: list[str] = []
         return tasks
 

@@ -166,7 +166,8 @@ class KnowledgeRoutes(KnowledgeSearch):
         if config is not None:
             enrich = config.get("enrichment_config") if isinstance(config, dict) else None
             kind = enrich.get("type") if isinstance(enrich, dict) else None
-            if kind == "json_schema" and not isinstance(enrich.get("json_schema"), dict) or \
+            if not isinstance(enrich, dict) or \
+                    kind == "json_schema" and not isinstance(enrich.get("json_schema"), dict) or \
                     kind == "description" and not isinstance(enrich.get("description"), str) or \
                     kind not in ("json_schema", "description"):
                 raise bad("`ingestion_config.enrichment_config` must be {type: json_schema, json_schema: {...}} or "

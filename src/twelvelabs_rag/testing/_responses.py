@@ -79,13 +79,13 @@ class ResponseRoutes:
             rec = SessionRec("sess_" + self.new_id("session"), store.id)  # type: ignore[attr-defined]
             sessions[rec.id] = rec
             return rec
-        rec = sessions.get(sid) if isinstance(sid, str) else None
-        if rec is None:
+        found = sessions.get(sid) if isinstance(sid, str) else None
+        if found is None:
             raise bad(f"Session {sid!r} does not exist; omit session_id to start a new conversation.")
-        if rec.store_id != store.id:
-            raise bad(f"Session {sid} belongs to knowledge store {rec.store_id}, not {store.id}; a session stays "
+        if found.store_id != store.id:
+            raise bad(f"Session {sid} belongs to knowledge store {found.store_id}, not {store.id}; a session stays "
                       "with the store it started on.")
-        return rec
+        return found
 
     def _selections(self, body: dict[str, Any], store: StoreRec) -> list[dict[str, Any]]:
         sels = body.get("selections") or []
@@ -234,7 +234,8 @@ class ResponseRoutes:
 
 def _schema_object(schema: dict[str, Any], question: str, quotes: list[str]) -> dict[str, Any]:
     """A JSON answer shaped by the schema's top-level properties (strings, string lists, numbers)."""
-    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {"answer": {"type": "string"}}
+    declared = schema.get("properties")
+    props: dict[str, Any] = declared if isinstance(declared, dict) else {"answer": {"type": "string"}}
     answer = " ".join(quotes) if quotes else f"Nothing about {question.strip()!r} in this knowledge store."
     out: dict[str, Any] = {}
     for name, prop in props.items():

@@ -17,7 +17,7 @@ from .. import _limits
 from ..models import find_model
 from ._core import Media, VideoRec
 from ._encoder import dimension_for, encode_bytes, encode_text, tokens
-from ._http import ApiError, Req, Resp, bad, missing, parse_bool, parse_num
+from ._http import ApiError, Req, Resp, bad, missing, parse_bool, parse_num, part_data
 from ._tasks import TaskRoutes
 
 __all__ = ["SearchRoutes", "THRESHOLDS"]
@@ -70,11 +70,12 @@ class SearchRoutes(TaskRoutes):
     def _option_scores(self, v: VideoRec, option: str, model: str, qvec: np.ndarray,
                        lexical: set[str] | None = None) -> np.ndarray:
         """Cosine of each clip with the query for one search option (``lexical``: the query's words)."""
-        scores = self._clip_matrix(v, option, model) @ qvec
+        scores: np.ndarray = self._clip_matrix(v, option, model) @ qvec
         if option == "transcription":  # spoken words only: a clip where nothing is said never matches
             silent = np.array([not speech or (lexical is not None and not lexical & set(tokens(speech)))
                                for _, _, speech in self._clips(v)])
-            scores = np.where(silent, -1.0, scores)
+            muted: np.ndarray = np.where(silent, -1.0, scores)
+            return muted
         return scores
 
     def _query_vector(self, req: Req, dim: int) -> np.ndarray:
@@ -90,7 +91,7 @@ class SearchRoutes(TaskRoutes):
                 raise bad("At most 10 query media items are allowed.")
             medias: list[Media] = [self.media_from_url(u, "query_media_url", "image") for u in urls]
             if not urls:  # the URL wins when both are given
-                medias = [self.media_from_bytes(f.data, f.filename) for f in files]
+                medias = [self.media_from_bytes(part_data(f), f.filename) for f in files]
             for m in medias:
                 violation = _limits.api_problem(m.info, "image")
                 if violation:
@@ -107,7 +108,8 @@ class SearchRoutes(TaskRoutes):
             raise ApiError(400, "parameter_not_provided",
                            "Provide `query_text`, or `query_media_type=image` with query_media_url/query_media_file.")
         v = np.sum(parts, axis=0)
-        return v / (np.linalg.norm(v) or 1.0)
+        unit: np.ndarray = v / (np.linalg.norm(v) or 1.0)
+        return unit
 
     def _filter_ok(self, v: VideoRec, flt: dict[str, Any]) -> bool:
         summary = self.video_summary(v)["system_metadata"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import _limits
 from ._core import Media, TaskRec, VideoRec, date_filter, paginate
-from ._http import ApiError, Req, Resp, bad, not_found, parse_bool, parse_num
+from ._http import ApiError, Req, Resp, bad, not_found, parse_bool, parse_num, part_data
 from ._indexes import IndexRoutes, check_user_metadata
 
 __all__ = ["TaskRoutes", "TASK_STATUSES"]
@@ -83,9 +83,9 @@ class TaskRoutes(IndexRoutes):
         if url:
             media = self.media_from_url(url, url_field)
         elif part is not None:
-            media = self.media_from_bytes(part.data, part.filename or None)
-        elif req.f(file_field) is not None:
-            media = self.media_from_bytes(req.f(file_field).encode(), None)
+            media = self.media_from_bytes(part_data(part), part.filename or None)
+        elif (text := req.f(file_field)) is not None:
+            media = self.media_from_bytes(text.encode(), None)
         else:
             raise ApiError(400, "parameter_not_provided",
                            f"Provide the video as `{file_field}` (a file part) or `{url_field}` (a direct URL).")
