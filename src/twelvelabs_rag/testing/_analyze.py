@@ -128,7 +128,8 @@ class AnalyzeRoutes(EmbedRoutes):
         fmt = body.get("response_format")
         if fmt is None:
             return _answer(prompt, scenes, media)
-        if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" or not isinstance(fmt.get("json_schema"), dict):
+        if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" \
+                or not isinstance(fmt.get("json_schema"), dict):
             raise bad("`response_format` must be {\"type\": \"json_schema\", \"json_schema\": {...}}.")
         schema = fmt["json_schema"]
         keyword = unsupported_keyword(schema)
@@ -212,7 +213,8 @@ def _answer(prompt: str, scenes: list[Scene], media: Media) -> str:
     return " ".join(parts).rstrip(";") + "."
 
 
-def _ndjson(gen_id: str, words: list[str], finish: str, usage: dict[str, Any], error: dict[str, Any] | None) -> Iterator[bytes]:
+def _ndjson(gen_id: str, words: list[str], finish: str, usage: dict[str, Any],
+            error: dict[str, Any] | None) -> Iterator[bytes]:
     def line(obj: dict[str, Any]) -> bytes:
         return json.dumps(obj, separators=(",", ":")).encode() + b"\n"
 

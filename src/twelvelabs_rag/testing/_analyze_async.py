@@ -104,7 +104,8 @@ class AnalyzeAsyncRoutes:
         check_tokens(body, model, mode)
         for key in ("min_segment_duration", "max_segment_duration"):
             value = body.get(key)
-            if value is not None and (mode != "time_based_metadata" or not isinstance(value, (int, float)) or value < 2):
+            if value is not None and (mode != "time_based_metadata" or not isinstance(value, (int, float))
+                                      or value < 2):
                 raise bad(f"`{key}` must be a number >= 2 and needs analysis_mode time_based_metadata.")
         start, end = body.get("start_time"), body.get("end_time")
         if start is not None and end is not None and end - start > 2 * 3600:

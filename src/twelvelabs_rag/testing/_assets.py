@@ -189,7 +189,8 @@ class AssetRoutes:
         ready = rec.status == "ready"
         media_status = "ready" if ready else ("error" if rec.status == "failed" else "processing")
         if rec.enable_hls:
-            out["hls"] = {"manifest_url": f"{origin}/hls/{rec.id}/index.m3u8" if ready else None, "status": media_status}
+            out["hls"] = {"manifest_url": f"{origin}/hls/{rec.id}/index.m3u8" if ready else None,
+                          "status": media_status}
         if rec.enable_thumbnail:
             out["thumbnail"] = {"representative_url": f"{origin}/thumbnails/{rec.id}/0.png" if ready else None,
                                 "status": media_status}

@@ -141,7 +141,8 @@ class ConnectorRoutes:
 
     def list_redirect_uris(self, req: Req) -> Resp:
         records = [_Row(r) for r in self._conn_state()[2].values()]
-        return Resp(200, page_of(req, records, lambda r: {k: v for k, v in r.row.items() if k != "seq"}, ("created_at",)))
+        return Resp(200, page_of(req, records, lambda r: {k: v for k, v in r.row.items() if k != "seq"},
+                                 ("created_at",)))
 
     def create_redirect_uri(self, req: Req) -> Resp:
         uri = req.require_json("POST /connections/redirect-uris").get("redirect_uri")

@@ -240,7 +240,8 @@ class CoreState:
         return (v / np.linalg.norm(v)).astype(np.float32)
 
     def video_segments(self, media: Media, model_name: str, options: Iterable[str], *, clip_length: float = 6.0,
-                       start: float = 0.0, end: float | None = None, scopes: Iterable[str] = ("clip",)) -> list[dict[str, Any]]:
+                       start: float = 0.0, end: float | None = None,
+                       scopes: Iterable[str] = ("clip",)) -> list[dict[str, Any]]:
         """Segments (``float``, offsets, option, scope) as the embed-task and video-retrieve answers carry them."""
         dim = dimension_for(model_name)
         end = media.duration if end is None else end

@@ -171,7 +171,8 @@ class EmbedRoutes(SearchRoutes):
         options = req.q_all("embedding_option") or list(allowed)
         for o in options:
             if o not in allowed:
-                raise bad(f"embedding_option {o!r} is not valid for {task.model_name}; use one of {', '.join(allowed)}.")
+                raise bad(f"embedding_option {o!r} is not valid for {task.model_name}; "
+                          f"use one of {', '.join(allowed)}.")
         out = self.embed_task_json(task)
         out["video_embedding"]["metadata"] = self._embed_meta(task, options)
         if task.status == "ready":

@@ -119,7 +119,8 @@ class EmbedV2Routes:
         return encode_text(media.text, dim) if media.text else encode_bytes(media.digest, dim)
 
     # ------------------------------------------------------------------ vectors
-    def _v2_segments(self, media: Media, spec: dict[str, Any], kind: str, dim: int, model: str, *, tasks: bool) -> tuple[list, dict[str, Any]]:
+    def _v2_segments(self, media: Media, spec: dict[str, Any], kind: str, dim: int, model: str, *,
+                     tasks: bool) -> tuple[list, dict[str, Any]]:
         start = float(spec.get("start_sec") or 0.0)
         end = spec.get("end_sec")
         end = media.duration if end is None else float(end)
@@ -229,7 +230,8 @@ class EmbedV2Routes:
                 out["usage"]["truncation_reason"] = "model_context_window"
         return out
 
-    def _v2_multi(self, spec: dict[str, Any], model: str, body: dict[str, Any], dim: int) -> tuple[list, bool, dict[str, Any]]:
+    def _v2_multi(self, spec: dict[str, Any], model: str, body: dict[str, Any],
+                  dim: int) -> tuple[list, bool, dict[str, Any]]:
         sources = spec.get("media_sources") or []
         if not isinstance(sources, list) or len(sources) > 10:
             raise bad("`multi_input.media_sources` must be a list of at most 10 items.")
@@ -277,8 +279,8 @@ class EmbedV2Routes:
         per = int(seq.get("max_sentences") or 3)
         sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
         chunks = [" ".join(sentences[i:i + per]) for i in range(0, len(sentences), max(1, per))]
-        data = [{"embedding": vec_json(encode_text(c, 512)[:dim]), "embedding_option": "text", "embedding_scope": "chunk",
-                 "chunk_index": i} for i, c in enumerate(chunks)]
+        data = [{"embedding": vec_json(encode_text(c, 512)[:dim]), "embedding_option": "text",
+                 "embedding_scope": "chunk", "chunk_index": i} for i, c in enumerate(chunks)]
         return data, {"input_type": "document", **input_meta(media, "document")}
 
     # ------------------------------------------------------------------ handlers

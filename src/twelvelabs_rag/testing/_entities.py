@@ -307,8 +307,9 @@ class EntityRoutes:
         def appearance(m: re.Match[str]) -> str:
             rec = self._ent()[1].get(m.group(1))
             if rec is None:
-                raise ApiError(400, "entity_not_found", f"The query mentions entity {m.group(1)}, which does not exist; "
-                                                        "use the _id of an entity from /entity-collections.")
+                raise ApiError(400, "entity_not_found",
+                               f"The query mentions entity {m.group(1)}, which does not exist; "
+                               "use the _id of an entity from /entity-collections.")
             if not rec.ready:
                 raise ApiError(400, "entity_not_ready", f"Entity {rec.id} is still processing; retrieve it until its "
                                                         "status is ready, then search again.")

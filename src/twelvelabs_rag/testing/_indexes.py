@@ -221,7 +221,8 @@ class IndexRoutes(CoreState):
             key = tuple(options)
             if key not in v.segment_cache:
                 v.segment_cache[key] = self.video_segments(v.media, marengo["model_name"], options)
-            out["embedding"] = {"model_name": marengo["model_name"], "video_embedding": {"segments": v.segment_cache[key]}}
+            out["embedding"] = {"model_name": marengo["model_name"],
+                                "video_embedding": {"segments": v.segment_cache[key]}}
         if parse_bool(req.q("transcription"), "transcription", False):
             # Spoken words only, like the API: a silent scene has no transcript line.
             out["transcription"] = [{"start": s.start, "end": s.end, "value": s.speech}

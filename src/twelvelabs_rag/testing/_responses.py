@@ -208,8 +208,9 @@ class ResponseRoutes:
             annotations.append(ann)
         return text, annotations
 
-    def _response_object(self, store: StoreRec, session: SessionRec, body: dict[str, Any], contents: list[str], search_text: str,
-                         moments: list[Moment], text: str, annotations: list[dict[str, Any]], intermediate: bool) -> dict[str, Any]:
+    def _response_object(self, store: StoreRec, session: SessionRec, body: dict[str, Any], contents: list[str],
+                         search_text: str, moments: list[Moment], text: str, annotations: list[dict[str, Any]],
+                         intermediate: bool) -> dict[str, Any]:
         output: list[dict[str, Any]] = []
         if intermediate:
             call_id = "call_" + self.new_id("call")  # type: ignore[attr-defined]

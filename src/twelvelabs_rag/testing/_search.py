@@ -147,7 +147,8 @@ class SearchRoutes(TaskRoutes):
         ix = self.get_index_rec(req.f("index_id"))
         marengo = ix.marengo()
         if marengo is None:
-            raise bad(f"Index {ix.id} has no Marengo model, so it cannot be searched.", "index_not_supported_for_search")
+            raise bad(f"Index {ix.id} has no Marengo model, so it cannot be searched.",
+                      "index_not_supported_for_search")
         model = marengo["model_name"]
         options = list(dict.fromkeys(req.f_all("search_options")))
         if not options:

@@ -177,7 +177,8 @@ class TaskRoutes(IndexRoutes):
         meta = check_user_metadata(body.get("user_metadata"))
         log = {"index_id": ix.id, "index_name": ix.name, "created_at": self.now(), "ended_at": self.now(),
                "tasks": [], "failed_files": [], "files": {}}
-        previous = [entry for entry in self._imports.get(req.params["integration_id"], []) if entry["index_id"] == ix.id]
+        previous = [entry for entry in self._imports.get(req.params["integration_id"], [])
+                    if entry["index_id"] == ix.id]
         done = {name for entry in previous for name in entry["files"]}
         failed_before = {f["filename"] for entry in previous for f in entry["failed_files"]}
         videos, failed = [], []
