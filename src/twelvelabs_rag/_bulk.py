@@ -47,7 +47,8 @@ def _rate_limit_pause(exc: TwelveLabsError, attempt: int, rate_limit_retries: in
 
 def _check(max_concurrency: int) -> None:
     if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) or max_concurrency < 1:
-        raise ValueError(f"max_concurrency must be an int >= 1, got {max_concurrency!r:.40}; pass e.g. max_concurrency=4")
+        raise ValueError(f"max_concurrency must be an int >= 1, got {max_concurrency!r:.40}; "
+                         "pass e.g. max_concurrency=4")
 
 
 def run_bounded(

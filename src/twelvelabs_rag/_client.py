@@ -80,7 +80,8 @@ def _recovered(recover: Recover | None, error: Exception) -> Any:
 
 
 #: The constructor arguments that ``BaseClient`` resolves (key, URL, timeout, retries, ...).
-_CONFIG_ARGS = ("api_key", "base_url", "timeout", "max_retries", "preflight", "default_headers", "poll_interval", "clock")
+_CONFIG_ARGS = ("api_key", "base_url", "timeout", "max_retries", "preflight", "default_headers", "poll_interval",
+                "clock")
 
 
 def _config_args(args: Mapping[str, Any]) -> dict[str, Any]:
@@ -173,10 +174,12 @@ class BaseClient:
         return self._pause_until
 
     def _log_retry(self, spec: RequestSpec, attempt: int, delay: float, why: str) -> None:
-        log.info("retrying %s %s in %.2f s (retry %d of %d) after %s", spec.method, spec.path, delay, attempt + 1, self.max_retries, why)
+        log.info("retrying %s %s in %.2f s (retry %d of %d) after %s", spec.method, spec.path, delay, attempt + 1,
+                 self.max_retries, why)
 
 
-def _prepare(client: BaseClient, spec: RequestSpec, can_recover: bool) -> tuple[MultipartBody | None, bytes | None, AttemptState]:
+def _prepare(client: BaseClient, spec: RequestSpec,
+             can_recover: bool) -> tuple[MultipartBody | None, bytes | None, AttemptState]:
     """The body (in-memory bodies encoded once for every attempt) and the first attempt's state."""
     body = MultipartBody(spec.form, spec.files) if spec.multipart else None
     cached = body.to_bytes() if body is not None and body.in_memory else None

@@ -141,7 +141,8 @@ def _seconds(name: str, value: object, *, allow_zero: bool) -> float:
         )
     seconds = float(value)
     if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not allow_zero):
-        raise ConfigurationError(f"{name} must be a finite number of seconds {bound}, got {value!r}; pass e.g. {name}=30")
+        raise ConfigurationError(f"{name} must be a finite number of seconds {bound}, got {value!r}; "
+                                 f"pass e.g. {name}=30")
     return seconds
 
 

@@ -165,7 +165,8 @@ class DeadlineTransport(httpx.HTTPTransport):
 
     def __init__(self) -> None:
         super().__init__()
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)  # httpx's defaults
+        # httpx's defaults
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
         self._pool = httpcore.ConnectionPool(  # the one attribute httpx's handle_request sends through
             ssl_context=httpx.create_ssl_context(), max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,

@@ -62,24 +62,29 @@ def video_limits(f: Any, *, pegasus_only: bool = False) -> Problem:
     w, h = f.width, f.height
     if w and h:
         if min(w, h) < LIMITS["video_min_side"]:
-            return "video_resolution_too_low", f"the resolution {w}x{h} is below 360x360; upscale or re-encode the video"
+            return "video_resolution_too_low", (f"the resolution {w}x{h} is below 360x360; "
+                                                "upscale or re-encode the video")
         if max(w, h) > LIMITS["video_max_long_side"] or min(w, h) > LIMITS["video_max_short_side"]:
             return "video_resolution_too_high", f"the resolution {w}x{h} is above 3840x2160; downscale the video"
         if max(w, h) / min(w, h) > LIMITS["video_max_aspect"] + 1e-9:
-            return "video_aspect_ratio_invalid", f"the aspect ratio {w}:{h} is outside 1:2.4..2.4:1; crop or pad the video"
+            return "video_aspect_ratio_invalid", (f"the aspect ratio {w}:{h} is outside 1:2.4..2.4:1; "
+                                                  "crop or pad the video")
     if f.duration is not None:
         if f.duration < LIMITS["video_min_duration"]:
-            return "video_duration_too_short", f"the video lasts {f.duration:.2f} s; the minimum is 4 s; use a longer video"
+            return "video_duration_too_short", (f"the video lasts {f.duration:.2f} s; the minimum is 4 s; "
+                                                "use a longer video")
         limit = LIMITS["video_max_duration_pegasus" if pegasus_only else "video_max_duration"]
         if f.duration > limit:
-            return "video_duration_too_long", f"the video lasts {f.duration:.0f} s; the limit is {limit:.0f} s here. Split it"
+            return "video_duration_too_long", (f"the video lasts {f.duration:.0f} s; the limit is {limit:.0f} s here. "
+                                               "Split it")
     return None
 
 
 def image_limits(f: Any) -> Problem:
     """Size (<= 5 MB) and resolution (>= 64x64) of an image."""
     if f.size is not None and f.size > LIMITS["image_max_size"]:
-        return "media_filesize_too_large", f"the image is {f.size / MB:.1f} MB; the limit is 5 MB. Compress or downscale it"
+        return "media_filesize_too_large", (f"the image is {f.size / MB:.1f} MB; the limit is 5 MB. "
+                                            "Compress or downscale it")
     if f.width is not None and f.height is not None and min(f.width, f.height) < LIMITS["image_min_side"]:
         return "image_resolution_too_low", f"the image is {f.width}x{f.height}; it must be at least 64x64"
     return None
@@ -105,7 +110,8 @@ def asset_limits(size: int | None, kind: str | None, *, method: str) -> Problem:
     if size <= 0:
         return "parameter_invalid", "the file is empty; upload a file with content"
     if kind == "image" and size > LIMITS["asset_image_max_size"]:
-        return "asset_filesize_too_large", f"the image is {size / MB:.1f} MB; the limit is 32 MB. Compress or downscale it"
+        return "asset_filesize_too_large", (f"the image is {size / MB:.1f} MB; the limit is 32 MB. "
+                                            "Compress or downscale it")
     if method == "direct" and size > LIMITS["asset_direct_max_size"]:
         return ("asset_filesize_too_large", f"the file is {size / MB:.1f} MB; a direct upload takes at most 200 MB. "
                 "Use a multipart upload (client.assets.upload picks it by size)")

@@ -118,7 +118,8 @@ def prepare_file(name: str, file: Any, *, default_filename: str) -> FilePart:
         if not isinstance(data, (bytes, bytearray)):
             raise TypeError(f"{name}: the file object must be opened in binary mode ('rb')")
         return FilePart(name, filename, ctype, len(data), data=bytes(data))
-    raise TypeError(f"{name}: expected a path, bytes, a binary file object or (filename, bytes); got {type(file).__name__}")
+    raise TypeError(f"{name}: expected a path, bytes, a binary file object or (filename, bytes); "
+                    f"got {type(file).__name__}")
 
 
 async def aprepare_file(name: str, file: Any, *, default_filename: str) -> FilePart:

@@ -89,7 +89,8 @@ def translate_transport_error(exc: BaseException, request: httpx.Request | None 
     kind = classify_transport_error(exc)
     err: APIConnectionError
     if isinstance(exc, httpx.TimeoutException):
-        err = APITimeoutError(f"Request timed out{where}: {detail}. Raise timeout=... if this is expected.", request=request)
+        err = APITimeoutError(f"Request timed out{where}: {detail}. Raise timeout=... if this is expected.",
+                              request=request)
     else:
         hint = "could not connect" if kind == "connect" else "connection failed"
         err = APIConnectionError(f"Connection error, {hint}{where}: {detail}", request=request)
@@ -342,7 +343,8 @@ def error_from_response(response: httpx.Response, *, now: float | None = None) -
 # Paging and polling
 
 
-def next_page_params(params: Mapping[str, Any], page_info: Mapping[str, Any] | Any, n_items: int) -> dict[str, Any] | None:
+def next_page_params(params: Mapping[str, Any], page_info: Mapping[str, Any] | Any,
+                     n_items: int) -> dict[str, Any] | None:
     """Params for the next ``page``-paged request, or None when the list is done.
 
     Stops on an empty page, or when ``page_info.total_page`` says this was the last page (which

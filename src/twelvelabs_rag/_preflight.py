@@ -8,7 +8,8 @@ skipped). Turn it off with ``preflight=False`` on the client or on the call.
 
 ```python
 from twelvelabs_rag._preflight import MediaInfo, media_problem
-assert media_problem(MediaInfo("video", width=320, height=240, duration=10, size=1), "video")[0] == "video_resolution_too_low"
+problem = media_problem(MediaInfo("video", width=320, height=240, duration=10, size=1), "video")
+assert problem[0] == "video_resolution_too_low"
 ```
 """
 
@@ -153,8 +154,9 @@ def check_media(source: Path | str | bytes, *, name: str | None, expect: str, pe
     label = name or (str(source) if isinstance(source, Path) else f"<{len(source)} bytes>")
     if facts.kind == "unrecognised":
         raise PreflightError(
-            f"{label}: not a{'n' if expect[0] in 'aeiou' else ''} {expect} file: its first bytes match no known media "
-            f"container ({_EXPECTED[expect]}). Upload a real {expect} file, or pass preflight=False to skip local checks.",
+            f"{label}: not a{'n' if expect[0] in 'aeiou' else ''} {expect} file: its first bytes match no known "
+            f"media container ({_EXPECTED[expect]}). Upload a real {expect} file, or pass preflight=False to skip "
+            "local checks.",
             code="unsupported_media_type",
             path=str(source) if isinstance(source, Path) else None,
         )

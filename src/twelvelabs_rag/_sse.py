@@ -260,7 +260,10 @@ class ResponseStream(_Events):
 
 
 class AsyncResponseStream(_Events):
-    """Async iterator of typed Responses events (``async for event in await client.responses.create(..., stream=True)``)."""
+    """Async iterator of typed Responses events.
+
+    ``async for event in await client.responses.create(..., stream=True)``.
+    """
 
     async def __aiter__(self) -> AsyncIterator[ResponseEvent]:
         decoder = SSEDecoder()

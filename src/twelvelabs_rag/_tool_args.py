@@ -25,8 +25,10 @@ class ToolInputError(TwelveLabsError, ValueError):
 class SearchArgs(BaseModel):
     """Arguments of the search tool."""
 
-    query: str | None = Field(default=None, description="What to look for, in words, e.g. 'a red fox running through snow'.")
-    image: str | None = Field(default=None, description="An image to look for: a local image path or an http(s) image URL.")
+    query: str | None = Field(default=None,
+                              description="What to look for, in words, e.g. 'a red fox running through snow'.")
+    image: str | None = Field(default=None,
+                              description="An image to look for: a local image path or an http(s) image URL.")
     k: int | None = Field(default=None, ge=1, le=50, description="How many moments to return (default 5).")
 
 

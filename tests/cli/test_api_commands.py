@@ -239,7 +239,8 @@ def test_analyze_with_schema(api, assets, tmp_path: Path) -> None:
     assert isinstance(value["animal"], str)
     # the API's own wrapper form is accepted too
     path.write_text(json.dumps({"type": "json_schema", "json_schema": schema}))
-    assert json.loads(api("analyze", "--asset", assets["fox.mp4"], "Which animal?", "--schema", path).out).keys() == {"animal"}
+    r = api("analyze", "--asset", assets["fox.mp4"], "Which animal?", "--schema", path)
+    assert json.loads(r.out).keys() == {"animal"}
 
 
 def test_analyze_bad_schema_files(api, assets, tmp_path: Path) -> None:

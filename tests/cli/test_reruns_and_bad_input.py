@@ -125,7 +125,8 @@ def test_the_core_rule_sees_tasks_in_progress(slow, clip_factory) -> None:
     fake, url = slow
     fox = clip_factory("fox.mp4", FOX)
     with TwelveLabs(api_key="k", base_url=url) as client:
-        index = client.indexes.create(index_name="x", models=[{"model_name": "marengo3.0", "model_options": ["visual"]}])
+        index = client.indexes.create(index_name="x",
+                                      models=[{"model_name": "marengo3.0", "model_options": ["visual"]}])
         facts = {"filename": "fox.mp4", "size": fox.stat().st_size, "sha256": file_sha256(fox)}
         assert find_upload(client, index.id, **facts) is None
         created = client.tasks.create(index_id=index.id, file=fox)
@@ -164,7 +165,8 @@ def test_out_of_range_flags_are_usage_errors(cli, argv, expected) -> None:
 def test_empty_names_and_prompts_are_caught_locally(cli, slow) -> None:
     fake, _ = slow
     r = cli("index", "create", "")
-    assert (r.code, r.err_lines) == (1, ["error: NAME is empty: give the index a name, e.g. tlrag index create my-videos"])
+    assert (r.code, r.err_lines) == (
+        1, ["error: NAME is empty: give the index a name, e.g. tlrag index create my-videos"])
     r = cli("analyze", "vid", "  ")
     assert r.code == 1 and r.err_lines[0].startswith("error: PROMPT is empty")
     r = cli("search", "   ", "--index", "i")

@@ -107,7 +107,8 @@ def test_bad_like_and_unknown_segment(api, store_path) -> None:
 
 def test_ingest_unknown_task(api, tmp_path: Path) -> None:
     r = api("store", "ingest", "nope", "--path", tmp_path / "s")
-    assert (r.code, r.err_lines) == (1, ["error: embedding task 'nope' not found (create one with 'tlrag embed video PATH')"])
+    assert (r.code, r.err_lines) == (
+        1, ["error: embedding task 'nope' not found (create one with 'tlrag embed video PATH')"])
 
 
 def test_ingest_unfinished_task(api, base_url, clip_factory, tmp_path: Path) -> None:

@@ -80,7 +80,8 @@ def test_missing_key_is_one_line_naming_the_variable(cli) -> None:
 def test_bad_base_url_is_one_line(cli) -> None:
     r = cli("index", "list", "--api-key", "tlk_x", "--base-url", "ftp://example")
     assert r.code == 1
-    assert r.err_lines == [r.err_lines[0]] and r.err_lines[0].startswith("error: --base-url / TWELVELABS_BASE_URL must start with http")
+    assert r.err_lines == [r.err_lines[0]]
+    assert r.err_lines[0].startswith("error: --base-url / TWELVELABS_BASE_URL must start with http")
     assert "tlk_x" not in r.err
 
 

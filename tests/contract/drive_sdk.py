@@ -385,8 +385,8 @@ if not CLASSIC:
     def _():
         from twelvelabs import MediaSource, TextImageInputRequest
 
-        res = client.embed.v_2.create(input_type="text_image", model_name="marengo3.0", text_image=TextImageInputRequest(
-            media_source=MediaSource(base_64_string=_img_b64()), input_text="a taxi"))
+        text_image = TextImageInputRequest(media_source=MediaSource(base_64_string=_img_b64()), input_text="a taxi")
+        res = client.embed.v_2.create(input_type="text_image", model_name="marengo3.0", text_image=text_image)
         return _v2_ok(res, 1)
 
     @check("embed.v_2.create(audio)")
@@ -479,8 +479,8 @@ if not CLASSIC:
     def _():
         from twelvelabs import VideoContext_Url
 
-        res = client.analyze_async.tasks.create(video=VideoContext_Url(url=ARGS["video_url"]), prompt="Name the vehicle",
-                                                custom_id="contract-1", max_tokens=1024)
+        res = client.analyze_async.tasks.create(video=VideoContext_Url(url=ARGS["video_url"]),
+                                                prompt="Name the vehicle", custom_id="contract-1", max_tokens=1024)
         assert res.task_id and res.status == "queued", res
         STATE["a_task"] = res.task_id
         seg = client.analyze_async.tasks.create(

@@ -209,7 +209,8 @@ PAGE_WALKS: list[dict[str, Any]] = [
           "search_options=['visual'], page_limit=1, include_user_metadata=True)"),
     _walk("assets.list", "client.assets.list(page_limit=1, asset_types=['video', 'image'])", _V136),
     _walk("indexes.indexed_assets.list", "client.indexes.indexed_assets.list(S['index'], page_limit=1, "
-          "status=['validating', 'pending', 'queued', 'indexing', 'ready'], duration={'gte': 1}, sort_by='created_at')", _V136),
+          "status=['validating', 'pending', 'queued', 'indexing', 'ready'], duration={'gte': 1}, "
+          "sort_by='created_at')", _V136),
     _walk("embed.v_2.tasks.list", "client.embed.v_2.tasks.list(page_limit=1)", _V136,
           "client.embed.v2.tasks.list(page_limit=1)"),
     _walk("analyze_async.batches.list", "client.analyze_async.batches.list(page_limit=1, analysis_mode=['general'])",
@@ -218,7 +219,8 @@ PAGE_WALKS: list[dict[str, Any]] = [
           "sort_by='name')", _V136),
     _walk("search.query(Marengo 3.0)", "client.search.query(index_id=S['index'], query_text='taxi in the rain', "
           "search_options=['visual', 'transcription'], transcription_options=['lexical', 'semantic'], page_limit=1, "
-          "filter=FILTER)".replace("FILTER", "json.dumps({'id': [S['ia'], S['video']], 'duration': {'gte': 1}})"), _V136,
+          "filter=FILTER)".replace("FILTER", "json.dumps({'id': [S['ia'], S['video']], 'duration': {'gte': 1}})"),
+          _V136,
           "client.search.query(index_id=S['index'], query_text='taxi in the rain', search_options=['visual', "
           "'transcription'], transcription_options=['lexical', 'semantic'], page_limit=1, "
           "filter={'id': [S['ia'], S['video']], 'duration': {'gte': 1}})"),
@@ -230,7 +232,8 @@ PAGE_WALKS: list[dict[str, Any]] = [
           "page_limit=1)", _V136, "client.knowledge_stores.item_collections.list(S['ks'], page_limit=1)"),
     _walk("multipart_upload.list_incomplete_uploads", "client.multipart_upload.list_incomplete_uploads(page_limit=1)",
           _V136, "client.assets.multipart.list(page_limit=1)"),
-    _walk("knowledge_store_items.list", "client.knowledge_store_items.list(S['ks'], page_limit=1, sort_by='created_at')",
+    _walk("knowledge_store_items.list",
+          "client.knowledge_store_items.list(S['ks'], page_limit=1, sort_by='created_at')",
           _V136, "client.knowledge_stores.items.list(S['ks'], page_limit=1, sort_by='created_at')"),
 ]
 

@@ -365,8 +365,10 @@ CURRENT_CALLS: list[dict[str, Any]] = [
        "client.entity_collections.create(name='oracle-cast', description='people')",
        "client.entity_collections.create(name='oracle-cast', description='people')"),
     _c("entity_collections.list",
-       "next(iter(client.entity_collections.list(page_limit=2, name='cast', sort_by='name', sort_option='asc')), None)",
-       "next(iter(client.entity_collections.list(page_limit=2, name='cast', sort_by='name', sort_option='asc')), None)"),
+       "next(iter(client.entity_collections.list(page_limit=2, name='cast', sort_by='name', "
+       "sort_option='asc')), None)",
+       "next(iter(client.entity_collections.list(page_limit=2, name='cast', sort_by='name', "
+       "sort_option='asc')), None)"),
     _c("entity_collections.retrieve",
        "client.entity_collections.retrieve(S['ec'])",
        "client.entity_collections.retrieve(S['ec'])"),

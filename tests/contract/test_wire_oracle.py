@@ -9,10 +9,10 @@ ours twice: through the sync client and through the async twin (``oracle_async``
 first request each sends is compared (``oracle_compare``): method, route, parsed query, JSON body,
 multipart text fields and file parts (field name, file name and size). For the page walks (``PAGE_WALKS``:
 pagers walked to the end one item per page) and the bulk upload every request is compared, so a
-filter lost on page 2 shows. Ids are normalised, so the two emulators need not share ids. Where we send something else on
-purpose, ``KNOWN_DIFFERENCES`` says what and why, and every entry must still be needed; ``SDK_CANNOT``
-lists the calls the SDK cannot make at all (ours is then checked against the spec). Everything else
-must match.
+filter lost on page 2 shows. Ids are normalised, so the two emulators need not share ids. Where we
+send something else on purpose, ``KNOWN_DIFFERENCES`` says what and why, and every entry must
+still be needed; ``SDK_CANNOT`` lists the calls the SDK cannot make at all (ours is then checked
+against the spec). Everything else must match.
 
 Not compared because only one side has the call: the 4 SDK-only calls of ``SDK_ONLY`` (SDK 1.3.6
 ``data_connectors.create_connection_picker_token``, ``tasks.list`` range filters, ``indexes.list``

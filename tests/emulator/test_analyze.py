@@ -54,7 +54,8 @@ def test_current_shape_video_url_asset_and_base64(http: httpx.Client, fake, libr
     assert asset_id != library["videos"]["wildlife.mp4"] and http.get(f"/assets/{asset_id}").json()["status"] == "ready"
     for video in ({"type": "url", "url": "https://cdn.example.com/w.mp4"},
                   {"type": "asset_id", "asset_id": asset_id},
-                  {"type": "base64_string", "base64_string": base64.b64encode(clips["wildlife.mp4"].read_bytes()).decode()}):
+                  {"type": "base64_string",
+                   "base64_string": base64.b64encode(clips["wildlife.mp4"].read_bytes()).decode()}):
         r = http.post("/analyze", json={"video": video, "prompt": "Which animals appear?", "stream": False,
                                         "model_name": "pegasus1.5", "max_tokens": 2000})
         assert r.status_code == 200, r.text

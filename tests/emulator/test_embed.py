@@ -164,7 +164,8 @@ def test_same_script_in_different_files_is_close_but_not_identical(http: httpx.C
     other = make_clip(tmp_path / "again.mp4", DEMO_SCRIPTS["wildlife.mp4"], fps=6)
     mats = []
     for path in (clips["wildlife.mp4"], other, clips["wildlife.mp4"]):
-        r = http.post("/embed/tasks", files=form(model_name="marengo3.0") + [("video_file", (path.name, path.read_bytes()))])
+        files = form(model_name="marengo3.0") + [("video_file", (path.name, path.read_bytes()))]
+        r = http.post("/embed/tasks", files=files)
         fake_ready(http, r.json()["_id"])
         task = EmbeddingTask.model_validate(
             http.get(f"/embed/tasks/{r.json()['_id']}", params={"embedding_option": "visual"}).json())

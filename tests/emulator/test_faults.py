@@ -122,7 +122,8 @@ def test_rate_limit_categories_are_shared(http: httpx.Client, fake: FakeTwelveLa
     r = http.post("/embed/tasks", files=form(model_name="marengo3.0", video_url="https://x/v.mp4"))
     assert r.status_code == 429
     fake.rate_limit("embed", None)
-    assert http.post("/embed/tasks", files=form(model_name="marengo3.0", video_url="https://x/v.mp4")).status_code == 200
+    files = form(model_name="marengo3.0", video_url="https://x/v.mp4")
+    assert http.post("/embed/tasks", files=files).status_code == 200
 
 
 def test_threaded_clients_share_state_safely(fake: FakeTwelveLabs) -> None:

@@ -61,8 +61,8 @@ def test_keep_alive_reuses_the_connection(served) -> None:
 def _analyze_video(fake: FakeTwelveLabs, base: str, clips) -> str:
     with httpx.Client(base_url=base, headers={"x-api-key": "k"}) as http:
         ix = create_index(http, models=PEGASUS)
-        return http.post("/tasks", files=form(index_id=ix) + [("video_file", ("k.mp4", clips["kitchen.mp4"].read_bytes()))]
-                         ).json()["video_id"]
+        upload = ("video_file", ("k.mp4", clips["kitchen.mp4"].read_bytes()))
+        return http.post("/tasks", files=form(index_id=ix) + [upload]).json()["video_id"]
 
 
 def test_ndjson_stream_is_chunked_one_line_per_chunk(served, clips) -> None:
@@ -89,7 +89,8 @@ def test_ndjson_stream_is_chunked_one_line_per_chunk(served, clips) -> None:
         chunks.append(raw[end + 2:end + 2 + size])
         pos = end + 2 + size + 2
     assert all(c.endswith(b"\n") and c.count(b"\n") == 1 for c in chunks)
-    assert json.loads(chunks[0])["event_type"] == "stream_start" and json.loads(chunks[-1])["event_type"] == "stream_end"
+    assert json.loads(chunks[0])["event_type"] == "stream_start"
+    assert json.loads(chunks[-1])["event_type"] == "stream_end"
 
 
 def test_drop_and_cut_over_the_wire(served, clips) -> None:
@@ -200,13 +201,15 @@ def test_stdlib_level_errors_are_json_too(served) -> None:
     got, headers, data, _ = _raw_exchange(base, b"BREW /v1.3/indexes HTTP/1.1\r\nHost: x\r\n\r\n")
     assert got == 501 and headers["content-type"] == "application/json"
     assert json.loads(data)["code"] == "not_implemented"
-    got, headers, data, _ = _raw_exchange(base, b"GET /v1.3/indexes HTTP/1.1\r\n" + b"X-Long: " + b"a" * 70000 + b"\r\n\r\n")
+    long_header = b"X-Long: " + b"a" * 70000 + b"\r\n"
+    got, headers, data, _ = _raw_exchange(base, b"GET /v1.3/indexes HTTP/1.1\r\n" + long_header + b"\r\n")
     assert got == 431 and json.loads(data)["code"] == "request_header_fields_too_large"
 
 
 def test_chunked_body_over_the_limit_is_413_unread() -> None:
     with serve(FakeTwelveLabs(), max_body=10) as base:
-        got, _, data, closed = _raw_exchange(base, _request("Transfer-Encoding: chunked\r\n", b"8\r\n12345678\r\n8\r\n"))
+        request = _request("Transfer-Encoding: chunked\r\n", b"8\r\n12345678\r\n8\r\n")
+        got, _, data, closed = _raw_exchange(base, request)
         assert (got, json.loads(data)["code"], closed) == (413, "request_too_large", True)
         with httpx.Client(base_url=base, headers={"x-api-key": "k"}) as http:  # within the limit: fine
             assert http.post("/indexes", content=b"{}", headers={"content-type": "application/json"}).status_code == 400

@@ -72,7 +72,8 @@ def test_query_names_and_enums() -> None:
         _refused(http.get("/tasks", params={"sort_by": "name"}), "parameter_invalid", "sort_by", "created_at")
         _refused(http.get("/indexes", params={"model_options": "visual,logo"}), "parameter_invalid", "'logo'")
         assert http.get("/tasks", params=[("status", "ready"), ("status", "indexing")]).status_code == 200
-        assert http.get("/indexes", params={"model_options": "visual,audio", "model_family": "marengo"}).status_code == 200
+        params = {"model_options": "visual,audio", "model_family": "marengo"}
+        assert http.get("/indexes", params=params).status_code == 200
         r = http.get("/embed-v2/tasks", params={"status": "queued"})  # embed v2 nests its errors
         assert r.status_code == 400 and r.json()["error"]["code"] == "parameter_invalid"
         assert "processing" in r.json()["error"]["message"]

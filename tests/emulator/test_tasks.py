@@ -152,7 +152,8 @@ def test_transfers(http: httpx.Client, fake: FakeTwelveLabs, clips) -> None:
     again = http.post(url, json={"index_id": ix}).json()  # incremental: nothing new
     assert again == {"videos": [], "failed_files": []}
     fake.advance(steps=5)
-    assert http.get(f"{url}/status", params={"index_id": ix}).json()["ready"][0]["video_id"] == body["videos"][0]["video_id"]
+    ready = http.get(f"{url}/status", params={"index_id": ix}).json()["ready"]
+    assert ready[0]["video_id"] == body["videos"][0]["video_id"]
     logs = http.get(f"{url}/logs").json()["data"]
     assert logs[0]["video_status"]["ready"] == 1 and logs[0]["video_status"]["failed"] == 1
     vid = body["videos"][0]["video_id"]

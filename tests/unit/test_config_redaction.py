@@ -76,7 +76,8 @@ def test_env_key_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_key_never_in_repr_or_401_text(caplog: pytest.LogCaptureFixture) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         # a hostile server echoing the key back must not leak it through our exception
-        return httpx.Response(401, json={"code": "api_key_invalid", "message": f"key {request.headers['x-api-key']} is bad"})
+        echoed = f"key {request.headers['x-api-key']} is bad"
+        return httpx.Response(401, json={"code": "api_key_invalid", "message": echoed})
 
     caplog.set_level(logging.DEBUG)
     client = TwelveLabs(api_key=KEY, transport=httpx.MockTransport(handler), max_retries=0)
@@ -91,6 +92,7 @@ def test_key_never_in_repr_or_401_text(caplog: pytest.LogCaptureFixture) -> None
 
 def test_http_client_and_transport_are_exclusive() -> None:
     with pytest.raises(ConfigurationError):
-        TwelveLabs(api_key="k", http_client=httpx.Client(), transport=httpx.MockTransport(lambda r: httpx.Response(200)))
+        TwelveLabs(api_key="k", http_client=httpx.Client(),
+                   transport=httpx.MockTransport(lambda r: httpx.Response(200)))
     with pytest.raises(ConfigurationError):
         TwelveLabs(api_key="k", max_retries=-1)

@@ -72,7 +72,8 @@ async def test_a_search_hit_maps_to_its_asset_once(tmp_path) -> None:
         asset = client.assets.upload(clip)
         index = client.indexes.create(index_name="current", models=CURRENT.index_models)
         indexed = client.indexes.indexed_assets.create_and_wait(index.id, asset_id=asset.id)
-        hit = client.search.create(index_id=index.id, query_text="a taxi in the rain", search_options=["visual"]).data[0]
+        hit = client.search.create(index_id=index.id, query_text="a taxi in the rain",
+                                   search_options=["visual"]).data[0]
         assert hit.video_id == indexed.id     # the indexed asset id is search's video_id (spec §2 inference)
         route = "GET /indexes/{index_id}/indexed-assets/{indexed_asset_id}"
         before = len(fake.calls(route))

@@ -41,7 +41,8 @@ def L(start: float, end: float, value: str) -> TranscriptionLine:
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(0, "00:00"), (12.4, "00:12"), (72.6, "01:13"), (3599.4, "59:59"), (3725, "1:02:05"), (None, "00:00"), (-3, "00:00")],
+    [(0, "00:00"), (12.4, "00:12"), (72.6, "01:13"), (3599.4, "59:59"), (3725, "1:02:05"), (None, "00:00"),
+     (-3, "00:00")],
 )
 def test_format_timestamp(seconds: float | None, text: str) -> None:
     assert format_timestamp(seconds) == text
@@ -59,7 +60,8 @@ def test_parse_timestamped_line_shapes() -> None:
         (0.0, 4.0, "a fox"), (4.0, 8.0, "an eagle"), (3723.0, 3729.0, "the end"), (8.0, 12.0, "bear")]
     assert parse_timestamped("[0-4] a fox\n  in snow\n[00:04 - 00:09] an owl\n- 0:09 to 0:12: end") == [
         (0.0, 4.0, "a fox in snow"), (4.0, 9.0, "an owl"), (9.0, 12.0, "end")]
-    assert parse_timestamped("[0:4-0:9]. a bird\n* [1.5-2.5] — decimals") == [(4.0, 9.0, "a bird"), (1.5, 2.5, "decimals")]
+    assert parse_timestamped("[0:4-0:9]. a bird\n* [1.5-2.5] — decimals") == [
+        (4.0, 9.0, "a bird"), (1.5, 2.5, "decimals")]
 
 
 def test_parse_timestamped_skips_empty_and_backwards_ranges() -> None:
@@ -75,7 +77,8 @@ def test_parse_timestamped_inline_prose() -> None:
     # the emulator's Pegasus answer: the most relevant scene first, then every scene (last mention wins)
     answer = "Most relevant: from 4s to 8s, an eagle. The video shows: from 0s to 4s, a fox; from 4s to 8s, an eagle."
     assert parse_timestamped(answer) == [(0.0, 4.0, "a fox"), (4.0, 8.0, "an eagle")]
-    assert parse_timestamped("from 0:00 - 0:04: a fox\nfrom 4s – 8s an owl") == [(0.0, 4.0, "a fox"), (4.0, 8.0, "an owl")]
+    assert parse_timestamped("from 0:00 - 0:04: a fox\nfrom 4s – 8s an owl") == [
+        (0.0, 4.0, "a fox"), (4.0, 8.0, "an owl")]
 
 
 def test_transcript_text_and_format() -> None:

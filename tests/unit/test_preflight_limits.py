@@ -222,7 +222,8 @@ def test_one_rule_table_for_preflight_and_emulator() -> None:
     from twelvelabs_rag._limits import api_problem
 
     cases = [(MediaInfo("audio", "wav", size=10), "image"), (MediaInfo(None, None, size=10), "image"),
-             (MediaInfo("video", "mp4", 320, 240, 10.0, 10), "video"), (MediaInfo("image", "gif", 64, 64, size=9), "image")]
+             (MediaInfo("video", "mp4", 320, 240, 10.0, 10), "video"),
+             (MediaInfo("image", "gif", 64, 64, size=9), "image")]
     for info, expect in cases:
         clause, sentence = media_problem(info, expect), api_problem(info, expect)
         assert clause is not None and sentence is not None and clause[0] == sentence[0]

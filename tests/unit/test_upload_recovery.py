@@ -47,13 +47,15 @@ def test_pick_recovered_task() -> None:
         pick_recovered_task([(a, None), (task("c", "2026-01-01T00:00:59Z"), None)], since=since, by_filename=True)
 
 
-def etask(tid: str, url: str | None = None, name: str | None = None, created: str = "2026-01-01T00:01:00Z") -> EmbeddingTask:
+def etask(tid: str, url: str | None = None, name: str | None = None,
+          created: str = "2026-01-01T00:01:00Z") -> EmbeddingTask:
     return EmbeddingTask.model_validate({"_id": tid, "status": "processing", "created_at": created,
                                          "video_embedding": {"metadata": {"input_url": url, "input_filename": name}}})
 
 
 def test_pick_embed_task() -> None:
-    tasks = [etask("a", url="http://x/1.mp4"), etask("b", name="fox.mp4"), etask("c", name="fox.mp4", created="2025-01-01T00:00:00Z")]
+    tasks = [etask("a", url="http://x/1.mp4"), etask("b", name="fox.mp4"),
+             etask("c", name="fox.mp4", created="2025-01-01T00:00:00Z")]
     since = T0 + 30
     assert pick_embed_task(tasks, filename=None, url="http://x/1.mp4", since=since).id == "a"
     assert pick_embed_task(tasks, filename="fox.mp4", url=None, since=since).id == "b"

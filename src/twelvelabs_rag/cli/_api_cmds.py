@@ -130,13 +130,15 @@ def load_json_object(path: str, what: str) -> dict[str, Any]:
     """Read a JSON object from a file, with errors that name the file and the problem."""
     p = existing_file(path, f"{what} file")
     if p.stat().st_size > MAX_JSON_FILE_BYTES:
-        raise CLIError(f"{what} file {path} is larger than {MAX_JSON_FILE_BYTES >> 20} MiB; a {what} is a small JSON file")
+        raise CLIError(f"{what} file {path} is larger than {MAX_JSON_FILE_BYTES >> 20} MiB; "
+                       f"a {what} is a small JSON file")
     try:
         value = json.loads(p.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise CLIError(f"{what} file {path} is not UTF-8 text") from exc
     except json.JSONDecodeError as exc:
-        raise CLIError(f"{what} file {path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+        raise CLIError(f"{what} file {path} is not valid JSON: {exc.msg} "
+                       f"at line {exc.lineno} column {exc.colno}") from exc
     except RecursionError as exc:
         raise CLIError(f"{what} file {path} nests too deeply to read; keep it under {MAX_JSON_DEPTH} levels") from exc
     if not isinstance(value, dict):

@@ -26,7 +26,8 @@ def upload_clips(ctx: Any) -> None:
             bar.status(f"{name}: uploading")
             if ctx.flow.ingest == "assets":
                 asset = ctx.client.assets.upload(  # waits until the asset is ready (client's poll interval)
-                    path, on_progress=lambda p, name=name: bar.status(f"{name}: {p.bytes_sent * 100 // max(1, p.total_bytes)}%"))
+                    path, on_progress=lambda p, name=name: bar.status(
+                        f"{name}: {p.bytes_sent * 100 // max(1, p.total_bytes)}%"))
                 bar.status(f"{name}: asset {asset.status}, indexing")
                 indexed = ctx.client.indexes.indexed_assets.create_and_wait(
                     ctx.index_id, asset_id=asset.id, poll_interval=ctx.poll_interval,

@@ -126,7 +126,8 @@ def _video_v1(args: argparse.Namespace) -> int:
         try:
             status = client.embed.tasks.wait(created.id, timeout=args.timeout, poll_interval=args.poll_interval)
         except WaitTimeoutError as exc:
-            raise timed_out(exc, "embedding", again=f"Wait for it with 'tlrag store ingest {created.id} --path DIR --wait'") from exc
+            raise timed_out(exc, "embedding",
+                            again=f"Wait for it with 'tlrag store ingest {created.id} --path DIR --wait'") from exc
         except TaskFailedError as exc:
             raise CLIError(f"embedding task {created.id} failed: {exc}") from exc
         if path is None:

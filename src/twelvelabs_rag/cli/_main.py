@@ -218,7 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
             _store_cmds.ingest, [api, waits])
     p.add_argument("task_id", metavar="TASK_ID", type=nonempty, help="a video embedding task (see 'tlrag embed video')")
     p.add_argument("--path", required=True, metavar="DIR", type=nonempty)
-    p.add_argument("--video-id", default=None, metavar="ID", type=nonempty, help="the id to file the segments under (default: the task id)")
+    p.add_argument("--video-id", default=None, metavar="ID", type=nonempty,
+                   help="the id to file the segments under (default: the task id)")
     p.add_argument("--wait", action="store_true", help="wait for the task to be ready instead of failing")
     p = add(st_sub, "search", "search a store by text, image or an existing segment", _store_cmds.search, [api])
     p.add_argument("--path", required=True, metavar="DIR", type=nonempty)
@@ -252,7 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", action="store_true", help="wait until the task is ready")
     p.add_argument("--store", metavar="DIR", default=None, type=nonempty,
                    help="then add its segments to the segment store DIR (created if missing; implies --wait)")
-    p.add_argument("--video-id", default=None, metavar="ID", type=nonempty, help="with --store: the id to file the segments under")
+    p.add_argument("--video-id", default=None, metavar="ID", type=nonempty,
+                   help="with --store: the id to file the segments under")
     p.add_argument("--no-preflight", action="store_true", help="skip the local checks of the video file")
     return parser
 

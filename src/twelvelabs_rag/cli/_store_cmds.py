@@ -19,7 +19,8 @@ __all__ = ["ingest", "search", "stats", "open_store", "open_segments", "add_task
            "fetch_ready_task", "ingest_task"]
 
 
-def add_task(store: Any, task: Any, *, video_id: str | None = None, metadata: dict[str, Any] | None = None) -> list[int]:
+def add_task(store: Any, task: Any, *, video_id: str | None = None,
+             metadata: dict[str, Any] | None = None) -> list[int]:
     """Add a ready embedding task's segments, filed under ``video_id`` (default: the task id)."""
     if video_id is None:
         return list(store.add_embedding_task(task, metadata=metadata))

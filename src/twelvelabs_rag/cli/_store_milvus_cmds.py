@@ -118,8 +118,10 @@ def _with_uri(local_func: Any) -> Any:
 
 
 def _milvus_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--collection", default="tlrag_segments", metavar="NAME", help="collection (default: tlrag_segments)")
-    p.add_argument("--token", default=None, metavar="TOKEN", help=f"Milvus token (default: ${TOKEN_ENV}); never printed")
+    p.add_argument("--collection", default="tlrag_segments", metavar="NAME",
+                   help="collection (default: tlrag_segments)")
+    p.add_argument("--token", default=None, metavar="TOKEN",
+                   help=f"Milvus token (default: ${TOKEN_ENV}); never printed")
 
 
 def register(st_sub: Any, add: Any, api: argparse.ArgumentParser, debug: argparse.ArgumentParser) -> None:

@@ -69,7 +69,8 @@ def _check_images(image: Any, model: Any) -> list[dict[str, Any]]:
     names = []
     for i, item in enumerate(image):
         if not isinstance(item, Mapping) or not _IMAGE_NAME.match(str(item.get("name") or "")):
-            raise InvalidRequestError(f"image[{i}] needs a name of letters, digits or _ (the prompt cites it as <@name>)")
+            raise InvalidRequestError(f"image[{i}] needs a name of letters, digits or _ "
+                                      "(the prompt cites it as <@name>)")
         if len([k for k in _VIDEO_TYPES if item.get(k)]) != 1:
             raise InvalidRequestError(f"image[{i}] needs exactly one of url, asset_id or base64_string")
         names.append(item["name"])
@@ -134,7 +135,8 @@ def analyze_body(*, prompt: str | None, prompt_v2: Mapping[str, Any] | None, vid
             raise InvalidRequestError('max_tokens="unlimited" needs analyze.tasks with model_name="pegasus1.6" and '
                                       'analysis_mode="time_based_metadata"; pass a number otherwise')
     elif max_tokens is not None and (isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1):
-        raise InvalidRequestError(f'max_tokens must be a positive integer (or "unlimited" where allowed), got {max_tokens!r}')
+        raise InvalidRequestError('max_tokens must be a positive integer (or "unlimited" where allowed), '
+                                  f'got {max_tokens!r}')
     for name, value in (("start_time", start_time), ("end_time", end_time)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
             raise InvalidRequestError(f"{name} must be a number of seconds >= 0, got {value!r}")

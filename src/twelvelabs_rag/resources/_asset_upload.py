@@ -205,7 +205,8 @@ def _recover_session(res: Any, filename: str, size: int, token: str) -> Plan[Mul
     if len(free) != 1:
         raise APIConnectionError(f"the create call of a multipart upload failed ambiguously and created asset "
                                  f"{mine[0].id}, but its session cannot be told apart from {len(free)} other(s); not "
-                                 "opening another. List client.assets.multipart.list() and pass upload_id=... to resume.")
+                                 "opening another. List client.assets.multipart.list() and pass upload_id=... "
+                                 "to resume.")
     s = free[0]
     return MultipartSession(upload_id=s.upload_id, asset_id=mine[0].id, chunk_size=s.chunk_size,
                             total_chunks=s.total_chunks)

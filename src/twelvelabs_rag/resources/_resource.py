@@ -165,7 +165,8 @@ class SyncResource(_Resource):
         except TwelveLabsError as exc:  # TaskFailedError quotes the server's failure text
             raise self._client._redact(exc) from exc.__cause__
 
-    def _bounded(self, jobs: list[Any], fn: Callable[[Any], Any], max_concurrency: int, return_exceptions: bool) -> list[Any]:
+    def _bounded(self, jobs: list[Any], fn: Callable[[Any], Any], max_concurrency: int,
+                 return_exceptions: bool) -> list[Any]:
         return run_bounded(jobs, fn, max_concurrency=max_concurrency, sleep=self._client._sleep,
                            return_exceptions=return_exceptions)
 

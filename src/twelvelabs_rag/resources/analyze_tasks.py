@@ -45,7 +45,8 @@ def _path(task_id: str, suffix: str = "") -> str:
 def _create_and_wait(res: Any, *, timeout: float | None, poll_interval: float | None, on_progress: Any,
                      **create: Any) -> Plan[AnalyzeTask]:
     created = yield res.create(**create)
-    result: AnalyzeTask = yield res.wait(created.task_id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
+    result: AnalyzeTask = yield res.wait(created.task_id, timeout=timeout, poll_interval=poll_interval,
+                                         on_progress=on_progress)
     return result
 
 

@@ -55,7 +55,9 @@ def _create(res: Any, file: Any, url: str | None, filename: str | None, user_met
     if (file is None) == (url is None):
         raise ValueError("assets.create needs exactly one of file=... (path, bytes or binary file, at most 200 MB) "
                          "or url=... (a direct media URL); for bigger files use assets.upload")
-    part = (yield res._prepare_file("file", file, default_filename=filename or "asset.mp4")) if file is not None else None
+    part = None
+    if file is not None:
+        part = yield res._prepare_file("file", file, default_filename=filename or "asset.mp4")
     if part is not None and res._use_preflight(preflight):
         check_asset_size(part.size, filename or part.filename, method="direct")
     token = uuid.uuid4().hex
@@ -68,7 +70,8 @@ def _create(res: Any, file: Any, url: str | None, filename: str | None, user_met
 
 def _wait(res: Any, asset_id: str, timeout: float | None, poll_interval: float | None, on_progress: Any) -> Plan[Asset]:
     try:
-        result: Asset = yield res._wait(lambda: res.retrieve(asset_id), asset_id, "task", timeout, poll_interval, on_progress)
+        result: Asset = yield res._wait(lambda: res.retrieve(asset_id), asset_id, "task", timeout, poll_interval,
+                                        on_progress)
         return result
     except TaskFailedError as exc:
         why = exc.task.error.message if exc.task is not None and exc.task.error is not None else None
@@ -105,7 +108,10 @@ class Assets(SyncResource):
     def create(self, *, file: Any = None, url: str | None = None, filename: str | None = None,
                user_metadata: Mapping[str, Any] | None = None, enable_hls: bool | None = None,
                enable_thumbnail: bool | None = None, preflight: bool | None = None) -> Asset:
-        """Create an asset from a local file (<= 200 MB; path, bytes, binary file) or a URL; it starts ``processing``."""
+        """Create an asset from a local file (<= 200 MB; path, bytes, binary file) or a URL.
+
+        It starts ``processing``.
+        """
         return self._run(_create(self, **call_args(locals())))
 
     def upload(self, file: Any, *, filename: str | None = None, user_metadata: Mapping[str, Any] | None = None,
@@ -131,7 +137,8 @@ class Assets(SyncResource):
         """Delete an asset; ``force=True`` even while indexed assets still use it (else 409)."""
         self._client._request(_delete_spec(asset_id, force))
 
-    def retrieve_transcription(self, asset_id: str, *, include: str | Sequence[str] | None = None) -> AssetTranscription:
+    def retrieve_transcription(self, asset_id: str, *,
+                               include: str | Sequence[str] | None = None) -> AssetTranscription:
         """The speech of a video/audio asset: ``words`` (default), ``sentences``, ``utterances``."""
         return parse_model(AssetTranscription, self._client._request(_transcription_spec(asset_id, include)))
 
@@ -163,7 +170,10 @@ class AsyncAssets(AsyncResource):
     async def create(self, *, file: Any = None, url: str | None = None, filename: str | None = None,
                      user_metadata: Mapping[str, Any] | None = None, enable_hls: bool | None = None,
                      enable_thumbnail: bool | None = None, preflight: bool | None = None) -> Asset:
-        """Create an asset from a local file (<= 200 MB; path, bytes, binary file) or a URL; it starts ``processing``."""
+        """Create an asset from a local file (<= 200 MB; path, bytes, binary file) or a URL.
+
+        It starts ``processing``.
+        """
         return await self._run(_create(self, **call_args(locals())))
 
     async def upload(self, file: Any, *, filename: str | None = None, user_metadata: Mapping[str, Any] | None = None,

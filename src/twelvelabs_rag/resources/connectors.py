@@ -62,7 +62,8 @@ def _import_spec(cid: str, source_ids: Sequence[str]) -> RequestSpec:
         dup = sorted({s for s in ids if ids.count(s) > 1})
         raise ValueError(f"import_files: source ids must be unique, {dup} appear more than once")
     if len(ids) > MAX_IMPORT_ITEMS:
-        raise ValueError(f"import_files takes at most {MAX_IMPORT_ITEMS} files per call, got {len(ids)}; split the list")
+        raise ValueError(f"import_files takes at most {MAX_IMPORT_ITEMS} files per call, got {len(ids)}; "
+                         "split the list")
     return RequestSpec("POST", f"{_conn(cid)}/imports", json={"items": [{"source_id": s} for s in ids]})
 
 
@@ -73,7 +74,8 @@ class DataConnectors(SyncResource):
     def imports(self) -> Imports:
         return Imports(self._client)
 
-    def authorize_connection(self, *, provider: str, redirect_uri: str, custom_id: str | None = None) -> AuthorizeResult:
+    def authorize_connection(self, *, provider: str, redirect_uri: str,
+                             custom_id: str | None = None) -> AuthorizeResult:
         """Start connecting an account: open ``authorize_url`` in a browser (the consent needs a person)."""
         return parse_model(AuthorizeResult, self._client._request(_authorize_spec(provider, redirect_uri, custom_id)))
 
@@ -91,16 +93,19 @@ class DataConnectors(SyncResource):
 
     def list_redirect_uris(self, *, page: int | None = None, page_limit: int | None = None) -> RedirectUrisPage:
         """The registered OAuth redirect URIs."""
-        return parse_model(RedirectUrisPage, self._client._request(_page("connections/redirect-uris", page, page_limit)))
+        spec = _page("connections/redirect-uris", page, page_limit)
+        return parse_model(RedirectUrisPage, self._client._request(spec))
 
     def create_redirect_uri(self, redirect_uri: str) -> RedirectUri:
         """Register an exact, public HTTPS redirect URI for ``authorize_connection``."""
-        spec = RequestSpec("POST", "connections/redirect-uris", json={"redirect_uri": check_id("redirect_uri", redirect_uri)})
+        spec = RequestSpec("POST", "connections/redirect-uris",
+                           json={"redirect_uri": check_id("redirect_uri", redirect_uri)})
         return parse_model(RedirectUri, self._client._request(spec))
 
     def delete_redirect_uri(self, redirect_uri_id: str) -> None:
         """Unregister a redirect URI."""
-        self._client._request(RequestSpec("DELETE", f"connections/redirect-uris/{check_id('redirect_uri_id', redirect_uri_id)}"))
+        path = f"connections/redirect-uris/{check_id('redirect_uri_id', redirect_uri_id)}"
+        self._client._request(RequestSpec("DELETE", path))
 
 
 class AsyncDataConnectors(AsyncResource):
@@ -135,7 +140,8 @@ class AsyncDataConnectors(AsyncResource):
 
     async def create_redirect_uri(self, redirect_uri: str) -> RedirectUri:
         """Register an exact, public HTTPS redirect URI for ``authorize_connection``."""
-        spec = RequestSpec("POST", "connections/redirect-uris", json={"redirect_uri": check_id("redirect_uri", redirect_uri)})
+        spec = RequestSpec("POST", "connections/redirect-uris",
+                           json={"redirect_uri": check_id("redirect_uri", redirect_uri)})
         return parse_model(RedirectUri, await self._client._request(spec))
 
     async def delete_redirect_uri(self, redirect_uri_id: str) -> None:
@@ -151,9 +157,11 @@ class Imports(SyncResource):
         """Import up to 100 files; a file imported before is ``skipped`` and keeps its asset."""
         return parse_model(ImportResult, self._client._request(_import_spec(connection_id, source_ids)))
 
-    def list_imports(self, connection_id: str, *, page: int | None = None, page_limit: int | None = None) -> ImportsPage:
+    def list_imports(self, connection_id: str, *, page: int | None = None,
+                     page_limit: int | None = None) -> ImportsPage:
         """One page of the imports of a connection."""
-        return parse_model(ImportsPage, self._client._request(_page(f"{_conn(connection_id)}/imports", page, page_limit)))
+        spec = _page(f"{_conn(connection_id)}/imports", page, page_limit)
+        return parse_model(ImportsPage, self._client._request(spec))
 
     def retrieve_import(self, connection_id: str, import_id: str) -> ImportDetail:
         """One import with the status of each of its files."""

@@ -76,8 +76,8 @@ def _create(res: Any, *, model_name: str, text: str | None, image_url: str | Non
     return _parse((yield res._client._request(spec)))
 
 
-def _create_many(res: Any, texts: Sequence[str] | None, *, model_name: str, requests: Sequence[Mapping[str, Any]] | None,
-                 max_concurrency: int, return_exceptions: bool) -> Any:
+def _create_many(res: Any, texts: Sequence[str] | None, *, model_name: str,
+                 requests: Sequence[Mapping[str, Any]] | None, max_concurrency: int, return_exceptions: bool) -> Any:
     return res._bounded(_jobs(texts, requests), lambda kw: res.create(model_name=model_name, **kw), max_concurrency,
                         return_exceptions)
 

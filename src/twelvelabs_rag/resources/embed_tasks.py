@@ -103,14 +103,18 @@ def _recover(res: Any, filename: str | None, url: str | None, started: float) ->
     return pick_embed_task(parse_model(ListPage[EmbeddingTask], response).data, filename=filename, url=url, since=since)
 
 
-def _create(res: Any, model_name: str, video_file: Any, preflight: bool | None, **kw: Any) -> Plan[EmbeddingTaskCreated]:
-    part = (yield res._prepare_file("video_file", video_file, default_filename="video.mp4")) if video_file is not None else None
+def _create(res: Any, model_name: str, video_file: Any, preflight: bool | None,
+            **kw: Any) -> Plan[EmbeddingTaskCreated]:
+    part = None
+    if video_file is not None:
+        part = yield res._prepare_file("video_file", video_file, default_filename="video.mp4")
     if part is not None and res._use_preflight(preflight):
         yield res._offload(lambda: check_media(source_of(part), name=part.filename, expect="video"))
     spec = _create_spec(model_name, part, **kw)
     started = res._client._clock()
     filename = part.filename if part else None
-    result = yield res._client._request(spec, recover=lambda: res._run(_recover(res, filename, kw["video_url"], started)))
+    result = yield res._client._request(
+        spec, recover=lambda: res._run(_recover(res, filename, kw["video_url"], started)))
     return result if isinstance(result, EmbeddingTaskCreated) else parse_model(EmbeddingTaskCreated, result)
 
 

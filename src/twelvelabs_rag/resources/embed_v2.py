@@ -86,7 +86,8 @@ def embed_v2_body(input_type: str, model_name: str, inputs: Mapping[str, Any], *
         raise InvalidRequestError("model_name is required: 'marengo3.0' (512-d) or 'marengo3.5'")
     given = {k: v for k, v in inputs.items() if v is not None}
     if input_type in _INPUT_KEYS and input_type not in given:
-        raise InvalidRequestError(f"input_type={input_type!r} needs {input_type}=... (got {sorted(given) or 'no input'})")
+        raise InvalidRequestError(f"input_type={input_type!r} needs {input_type}=... "
+                                  f"(got {sorted(given) or 'no input'})")
     extra = sorted(set(given) - {input_type})
     if extra:
         raise InvalidRequestError(f"input_type={input_type!r} takes only {input_type}=...; drop {', '.join(extra)}")
@@ -97,7 +98,8 @@ def embed_v2_body(input_type: str, model_name: str, inputs: Mapping[str, Any], *
         if not allowed:
             raise UnknownModelError(f"{spec.name} is not an embed-v2 model; use marengo3.0 or marengo3.5")
         if input_type not in allowed:
-            raise InvalidRequestError(f"{where} with {spec.name} takes input_type {', '.join(allowed)}, not {input_type!r}")
+            raise InvalidRequestError(f"{where} with {spec.name} takes input_type {', '.join(allowed)}, "
+                                      f"not {input_type!r}")
         for option in ("embedding_dimension", "embedding_uncertainty", "auto_truncate"):
             if options.get(option) is not None and option not in spec.options:
                 raise InvalidRequestError(f"`{option}` needs marengo3.5; drop it for {spec.name}")
@@ -144,7 +146,8 @@ def _retrieve_spec(task_id: str) -> RequestSpec:
 def _create_and_wait(res: Any, *, timeout: float | None, poll_interval: float | None, on_progress: Any,
                      **create: Any) -> Plan[EmbedV2Task]:
     created = yield res.create(**create)
-    result: EmbedV2Task = yield res.wait(created.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
+    result: EmbedV2Task = yield res.wait(created.id, timeout=timeout, poll_interval=poll_interval,
+                                         on_progress=on_progress)
     return result
 
 

@@ -88,11 +88,14 @@ class EntityCollections(SyncResource):
 
     def retrieve(self, entity_collection_id: str) -> EntityCollection:
         """One entity collection."""
-        return parse_model(EntityCollection, self._client._request(RequestSpec("GET", _collection(entity_collection_id))))
+        spec = RequestSpec("GET", _collection(entity_collection_id))
+        return parse_model(EntityCollection, self._client._request(spec))
 
-    def update(self, entity_collection_id: str, *, name: str | None = None, description: str | None = None) -> EntityCollection:
+    def update(self, entity_collection_id: str, *, name: str | None = None,
+               description: str | None = None) -> EntityCollection:
         """Rename or re-describe a collection."""
-        return parse_model(EntityCollection, self._client._request(_Specs.update(entity_collection_id, name, description)))
+        spec = _Specs.update(entity_collection_id, name, description)
+        return parse_model(EntityCollection, self._client._request(spec))
 
     def delete(self, entity_collection_id: str) -> None:
         """Delete a collection and its entities."""
@@ -183,8 +186,8 @@ class Entities(SyncResource):
     def update(self, entity_collection_id: str, entity_id: str, *, name: str | None = None,
                description: str | None = None, metadata: Mapping[str, Any] | None = None) -> Entity:
         """Change name/description; ``metadata`` replaces the whole map."""
-        return parse_model(Entity, self._client._request(_update_spec(entity_collection_id, entity_id, name, description,
-                                                                      metadata)))
+        spec = _update_spec(entity_collection_id, entity_id, name, description, metadata)
+        return parse_model(Entity, self._client._request(spec))
 
     def delete(self, entity_collection_id: str, entity_id: str) -> None:
         """Delete an entity."""
@@ -192,7 +195,8 @@ class Entities(SyncResource):
 
     def add_assets(self, entity_collection_id: str, entity_id: str, asset_ids: Sequence[str]) -> Entity:
         """Add reference assets (the entity goes back to ``processing``)."""
-        return parse_model(Entity, self._client._request(_assets_spec("POST", entity_collection_id, entity_id, asset_ids)))
+        spec = _assets_spec("POST", entity_collection_id, entity_id, asset_ids)
+        return parse_model(Entity, self._client._request(spec))
 
     def remove_assets(self, entity_collection_id: str, entity_id: str, asset_ids: Sequence[str]) -> Entity:
         """Remove reference assets (the last one cannot be removed)."""
@@ -218,7 +222,8 @@ class AsyncEntities(AsyncResource):
         return parse_model(BulkEntityResult, await self._client._request(spec))
 
     def list(self, entity_collection_id: str, *, page_limit: int | None = None, name: str | None = None,
-             status: str | None = None, sort_by: str | None = None, sort_option: str | None = None) -> AsyncPage[Entity]:
+             status: str | None = None, sort_by: str | None = None,
+             sort_option: str | None = None) -> AsyncPage[Entity]:
         """Every entity of a collection (``async for``)."""
         params = _list_params(page_limit=page_limit, name=name, status=status, sort_by=sort_by, sort_option=sort_option)
         return self._list(f"{_collection(entity_collection_id)}/entities", params, Entity)

@@ -126,7 +126,8 @@ class IndexedAssets(SyncResource):
                           AssetIndexEntry)
 
     def wait(self, index_id: str, indexed_asset_id: str, *, timeout: float | None = None,
-             poll_interval: float | None = None, on_progress: Callable[[IndexedAsset], Any] | None = None) -> IndexedAsset:
+             poll_interval: float | None = None,
+             on_progress: Callable[[IndexedAsset], Any] | None = None) -> IndexedAsset:
         """Poll until ``ready``; raises TaskFailedError on ``failed``, WaitTimeoutError after ``timeout`` s."""
         return self._wait(lambda: self.retrieve(index_id, indexed_asset_id), indexed_asset_id, "task", timeout,
                           poll_interval, on_progress)

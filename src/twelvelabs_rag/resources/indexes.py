@@ -1,7 +1,8 @@
 """``/indexes``: create, list, retrieve, rename and delete indexes (videos under ``.videos``).
 
 ```python
-index = client.indexes.create(index_name="demo", models=[{"model_name": "marengo3.0", "model_options": ["visual", "audio"]}])
+models = [{"model_name": "marengo3.0", "model_options": ["visual", "audio"]}]
+index = client.indexes.create(index_name="demo", models=models)
 for idx in client.indexes.list(model_family="marengo"):
     print(idx.id, idx.index_name)
 ```
@@ -30,7 +31,8 @@ def _create_spec(index_name: str, models: Sequence[Any], addons: Sequence[str] |
         raise ValueError("index_name must be a non-empty string")
     wire_models = [m.model_dump(exclude_none=True) if isinstance(m, BaseModel) else dict(m) for m in models]
     if not wire_models:
-        raise ValueError('models must list at least one model, e.g. [{"model_name": "marengo3.0", "model_options": ["visual"]}]')
+        raise ValueError('models must list at least one model, '
+                         'e.g. [{"model_name": "marengo3.0", "model_options": ["visual"]}]')
     body: dict[str, Any] = {"index_name": index_name, "models": wire_models}
     if addons is not None:
         body["addons"] = list(addons)

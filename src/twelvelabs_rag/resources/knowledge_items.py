@@ -47,7 +47,8 @@ def query_args(**kw: Any) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------- items
-def _item_create_spec(ks_id: str, asset_id: str, asset_type: str | None, metadata: Mapping[str, Any] | None) -> RequestSpec:
+def _item_create_spec(ks_id: str, asset_id: str, asset_type: str | None,
+                      metadata: Mapping[str, Any] | None) -> RequestSpec:
     body = json_body(asset_id=check_id("asset_id", asset_id), asset_type=asset_type, metadata=metadata)
     return RequestSpec("POST", f"{store_path(ks_id)}/items", json=body)
 
@@ -55,7 +56,8 @@ def _item_create_spec(ks_id: str, asset_id: str, asset_type: str | None, metadat
 def _item_create_and_wait(res: Any, ks_id: str, timeout: float | None, poll_interval: float | None,
                           on_progress: Any, **create: Any) -> Plan[KnowledgeStoreItem]:
     item = yield res.create(ks_id, **create)
-    result: KnowledgeStoreItem = yield res.wait(ks_id, item.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress)
+    result: KnowledgeStoreItem = yield res.wait(ks_id, item.id, timeout=timeout, poll_interval=poll_interval,
+                                                on_progress=on_progress)
     return result
 
 
@@ -76,7 +78,8 @@ class KnowledgeStoreItems(SyncResource):
 
     def retrieve(self, knowledge_store_id: str, item_id: str) -> KnowledgeStoreItem:
         """One item (its status shows ingestion progress)."""
-        return parse_model(KnowledgeStoreItem, self._client._request(RequestSpec("GET", _item(knowledge_store_id, item_id))))
+        spec = RequestSpec("GET", _item(knowledge_store_id, item_id))
+        return parse_model(KnowledgeStoreItem, self._client._request(spec))
 
     def delete(self, knowledge_store_id: str, item_id: str) -> None:
         """Remove an item from the store (the asset stays)."""
@@ -104,8 +107,8 @@ class AsyncKnowledgeStoreItems(AsyncResource):
     async def create(self, knowledge_store_id: str, *, asset_id: str, asset_type: str | None = None,
                      metadata: Mapping[str, Any] | None = None) -> KnowledgeStoreItem:
         """Add an asset to a store; the item is ``queued`` and becomes ``ready`` when ingested."""
-        return parse_model(KnowledgeStoreItem,
-                           await self._client._request(_item_create_spec(knowledge_store_id, asset_id, asset_type, metadata)))
+        spec = _item_create_spec(knowledge_store_id, asset_id, asset_type, metadata)
+        return parse_model(KnowledgeStoreItem, await self._client._request(spec))
 
     def list(self, knowledge_store_id: str, *, page_limit: int | None = None, sort_by: str | None = None,
              sort_option: str | None = None, status: StrOrList | None = None) -> AsyncPage[KnowledgeStoreItem]:
@@ -139,14 +142,16 @@ class AsyncKnowledgeStoreItems(AsyncResource):
 
 
 # ---------------------------------------------------------------------------------------------- item collections
-def _coll_create_spec(ks_id: str, name: str, description: str | None, metadata: Mapping[str, Any] | None) -> RequestSpec:
+def _coll_create_spec(ks_id: str, name: str, description: str | None,
+                      metadata: Mapping[str, Any] | None) -> RequestSpec:
     body = json_body(name=check_id("name", name), description=description, metadata=metadata)
     return RequestSpec("POST", f"{store_path(ks_id)}/item-collections", json=body)
 
 
 def _coll_update_spec(ks_id: str, cid: str, name: str | None, description: str | None,
                       metadata: Mapping[str, Any] | None) -> RequestSpec:
-    return RequestSpec("PATCH", _coll(ks_id, cid), json=json_body(name=name, description=description, metadata=metadata))
+    return RequestSpec("PATCH", _coll(ks_id, cid),
+                       json=json_body(name=name, description=description, metadata=metadata))
 
 
 def _members_spec(ks_id: str, cid: str, item_ids: Sequence[str], verb: str) -> RequestSpec:

@@ -95,8 +95,10 @@ class _StoreSpecs:
         return RequestSpec("POST", "knowledge-stores", json=body)
 
     @staticmethod
-    def update(ks_id: str, name: str | None, description: str | None, metadata: Mapping[str, Any] | None) -> RequestSpec:
-        return RequestSpec("PATCH", store_path(ks_id), json=json_body(name=name, description=description, metadata=metadata))
+    def update(ks_id: str, name: str | None, description: str | None,
+               metadata: Mapping[str, Any] | None) -> RequestSpec:
+        return RequestSpec("PATCH", store_path(ks_id),
+                           json=json_body(name=name, description=description, metadata=metadata))
 
 
 class KnowledgeStores(SyncResource):
@@ -177,7 +179,8 @@ class AsyncKnowledgeStores(AsyncResource):
 
     async def retrieve(self, knowledge_store_id: str) -> KnowledgeStore:
         """One store (with ``item_count``)."""
-        return parse_model(KnowledgeStore, await self._client._request(RequestSpec("GET", store_path(knowledge_store_id))))
+        spec = RequestSpec("GET", store_path(knowledge_store_id))
+        return parse_model(KnowledgeStore, await self._client._request(spec))
 
     async def update(self, knowledge_store_id: str, *, name: str | None = None, description: str | None = None,
                      metadata: Mapping[str, Any] | None = None) -> KnowledgeStore:

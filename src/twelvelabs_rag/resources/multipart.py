@@ -107,7 +107,8 @@ class MultipartUploads(SyncResource):
     """``client.assets.multipart``."""
 
     def create(self, *, filename: str, type: str = "video", total_size: int, enable_hls: bool | None = None,
-               enable_thumbnail: bool | None = None, user_metadata: Mapping[str, Any] | None = None) -> MultipartSession:
+               enable_thumbnail: bool | None = None,
+               user_metadata: Mapping[str, Any] | None = None) -> MultipartSession:
         """Open a session for a ``total_size``-byte file (``type`` video, audio or image)."""
         return parse_model(MultipartSession, self._client._request(_create_spec(**call_args(locals()))))
 

@@ -50,8 +50,8 @@ def _selection(sel: str | Mapping[str, Any], i: int) -> dict[str, Any]:
         check_id(f"selections[{i}]", sel)
         return {"kind": "collection" if sel.startswith("ksic_") else "item", "id": sel}
     if not isinstance(sel, Mapping) or sel.get("kind") not in ("item", "collection") or not sel.get("id"):
-        raise ValueError(f"selections[{i}] must be an item/collection id or {{'kind': 'item'|'collection', 'id': ...}}, "
-                         f"got {sel!r}")
+        raise ValueError(f"selections[{i}] must be an item/collection id or "
+                         f"{{'kind': 'item'|'collection', 'id': ...}}, got {sel!r}")
     return dict(sel)
 
 

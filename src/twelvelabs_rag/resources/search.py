@@ -45,7 +45,8 @@ def _create_spec(index_id: str, files: list[FilePart], **kw: Any) -> RequestSpec
     if not kw.get("query_text") and not urls and not files:
         raise ValueError("search needs query_text=..., query_media_url=... or query_media_file=...")
     if len(urls) > 10 or len(files) > 10:
-        raise InvalidRequestError(f"search takes at most 10 query images (Marengo 3.0); got {max(len(urls), len(files))}")
+        raise InvalidRequestError("search takes at most 10 query images (Marengo 3.0); "
+                                  f"got {max(len(urls), len(files))}")
     if kw.get("transcription_options") and "transcription" not in _many(kw.get("search_options")):
         raise InvalidRequestError("transcription_options (lexical, semantic) apply to the transcription search option; "
                                   "add 'transcription' to search_options or drop them")
@@ -63,7 +64,8 @@ def _create_spec(index_id: str, files: list[FilePart], **kw: Any) -> RequestSpec
 
 def _retrieve_spec(page_token: str, include_user_metadata: bool | None) -> RequestSpec:
     check_id("page_token", page_token)
-    return RequestSpec("GET", f"search/{page_token}", params=query_params({"include_user_metadata": include_user_metadata}))
+    return RequestSpec("GET", f"search/{page_token}",
+                       params=query_params({"include_user_metadata": include_user_metadata}))
 
 
 def _files(query_media_file: Any) -> list[Any]:
@@ -83,7 +85,8 @@ def _parts(res: Any, query_media_file: Any, preflight: bool | None) -> Plan[list
     return parts
 
 
-def _create(res: Any, *, index_id: str, query_media_file: Any, preflight: bool | None, **kw: Any) -> Plan[SearchResults]:
+def _create(res: Any, *, index_id: str, query_media_file: Any, preflight: bool | None,
+            **kw: Any) -> Plan[SearchResults]:
     spec = _create_spec(index_id, (yield from _parts(res, query_media_file, preflight)), **kw)
     return parse_model(SearchResults, (yield res._client._request(spec)))
 
@@ -190,7 +193,8 @@ class AsyncSearch(AsyncResource):
 
     async def retrieve(self, page_token: str, *, include_user_metadata: bool | None = None) -> SearchResults:
         """Another page of a search, by ``page_info.next_page_token``."""
-        return parse_model(SearchResults, await self._client._request(_retrieve_spec(page_token, include_user_metadata)))
+        spec = _retrieve_spec(page_token, include_user_metadata)
+        return parse_model(SearchResults, await self._client._request(spec))
 
     @_search_params
     def query(self, **params: Unpack[SearchParams]) -> AsyncPage[SearchItem]:

@@ -38,7 +38,8 @@ __all__ = ["Tasks", "AsyncTasks", "lookup_since", "pick_recovered_task", "recent
 
 def _validate_source(file: Any, url: str | None) -> None:
     if (file is None) == (url is None):
-        raise ValueError("tasks.create needs exactly one of file=... (path, bytes or binary file) or url=... (a direct media URL)")
+        raise ValueError("tasks.create needs exactly one of file=... (path, bytes or binary file) "
+                         "or url=... (a direct media URL)")
 
 
 def _create_spec(index_id: str, part: FilePart | None, url: str | None, user_metadata: Mapping[str, Any] | None,
@@ -124,7 +125,8 @@ def _create(res: Any, index_id: str, file: Any, url: str | None, user_metadata: 
     spec = _create_spec(index_id, part, url, user_metadata, enable_video_stream, token)
     started = res._client._clock()
     filename = part.filename if part else None
-    result = yield res._client._request(spec, recover=lambda: res._run(_recover(res, index_id, filename, started, token)))
+    result = yield res._client._request(
+        spec, recover=lambda: res._run(_recover(res, index_id, filename, started, token)))
     return result if isinstance(result, TaskCreated) else parse_model(TaskCreated, result)
 
 

@@ -33,7 +33,8 @@ def _create_spec(integration_id: str, index_id: str, incremental_import: bool | 
 def _status_spec(integration_id: str, index_id: str) -> RequestSpec:
     check_id("integration_id", integration_id)
     check_id("index_id", index_id)
-    return RequestSpec("GET", f"tasks/transfers/import/{integration_id}/status", params=query_params({"index_id": index_id}))
+    return RequestSpec("GET", f"tasks/transfers/import/{integration_id}/status",
+                       params=query_params({"index_id": index_id}))
 
 
 def _logs_spec(integration_id: str) -> RequestSpec:
@@ -45,7 +46,8 @@ class Transfers(SyncResource):
     """``client.tasks.transfers``."""
 
     def create(self, integration_id: str, *, index_id: str, incremental_import: bool | None = None,
-               retry_failed: bool | None = None, user_metadata: Mapping[str, Any] | None = None) -> TransferImportResult:
+               retry_failed: bool | None = None,
+               user_metadata: Mapping[str, Any] | None = None) -> TransferImportResult:
         """Start importing every video of a cloud integration into an index."""
         spec = _create_spec(integration_id, index_id, incremental_import, retry_failed, user_metadata)
         return parse_model(TransferImportResult, self._client._request(spec))
@@ -63,7 +65,8 @@ class AsyncTransfers(AsyncResource):
     """``client.tasks.transfers`` of the async client."""
 
     async def create(self, integration_id: str, *, index_id: str, incremental_import: bool | None = None,
-                     retry_failed: bool | None = None, user_metadata: Mapping[str, Any] | None = None) -> TransferImportResult:
+                     retry_failed: bool | None = None,
+                     user_metadata: Mapping[str, Any] | None = None) -> TransferImportResult:
         """Start importing every video of a cloud integration into an index."""
         spec = _create_spec(integration_id, index_id, incremental_import, retry_failed, user_metadata)
         return parse_model(TransferImportResult, await self._client._request(spec))

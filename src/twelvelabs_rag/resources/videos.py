@@ -40,7 +40,8 @@ def _video_spec(method: str, index_id: str, video_id: str, **kw: Any) -> Request
     return RequestSpec(method, f"indexes/{index_id}/videos/{video_id}", **kw)
 
 
-def _retrieve_spec(index_id: str, video_id: str, embedding_option: str | Sequence[str] | None, transcription: bool) -> RequestSpec:
+def _retrieve_spec(index_id: str, video_id: str, embedding_option: str | Sequence[str] | None,
+                   transcription: bool) -> RequestSpec:
     params = query_params({"embedding_option": embedding_option, "transcription": True if transcription else None})
     return _video_spec("GET", index_id, video_id, params=params)
 
@@ -83,7 +84,8 @@ class Videos(SyncResource):
         return self._list(*_list_target(**call_args(locals())), Video)
 
     def retrieve(
-        self, index_id: str, video_id: str, *, embedding_option: str | Sequence[str] | None = None, transcription: bool = False
+        self, index_id: str, video_id: str, *, embedding_option: str | Sequence[str] | None = None,
+        transcription: bool = False,
     ) -> Video:
         """One video; ``embedding_option`` adds its vectors, ``transcription=True`` its transcript."""
         return _to_video(self._client._request(_retrieve_spec(index_id, video_id, embedding_option, transcription)))
@@ -121,10 +123,12 @@ class AsyncVideos(AsyncResource):
         return self._list(*_list_target(**call_args(locals())), Video)
 
     async def retrieve(
-        self, index_id: str, video_id: str, *, embedding_option: str | Sequence[str] | None = None, transcription: bool = False
+        self, index_id: str, video_id: str, *, embedding_option: str | Sequence[str] | None = None,
+        transcription: bool = False,
     ) -> Video:
         """One video; ``embedding_option`` adds its vectors, ``transcription=True`` its transcript."""
-        return _to_video(await self._client._request(_retrieve_spec(index_id, video_id, embedding_option, transcription)))
+        spec = _retrieve_spec(index_id, video_id, embedding_option, transcription)
+        return _to_video(await self._client._request(spec))
 
     async def update(self, index_id: str, video_id: str, *, user_metadata: Mapping[str, Any]) -> None:
         """Merge ``user_metadata`` into the video's metadata; a ``None`` value deletes that key."""

@@ -12,6 +12,7 @@ import binascii
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from .. import _limits, _media
 from ..models import get_model, models_for
@@ -36,7 +37,7 @@ def _fmt(x: float) -> str:
 class AnalyzeRoutes(EmbedRoutes):
     """Analyze (open-ended text generation over one video)."""
 
-    def _analyze_media(self, body: dict, model: str) -> Media:
+    def _analyze_media(self, body: dict[str, Any], model: str) -> Media:
         if body.get("video_id"):
             if model != "pegasus1.2":
                 raise bad(f"`video_id` is not supported with {model}; pass video={{\"type\": \"url\", \"url\": ...}} "
@@ -78,7 +79,7 @@ class AnalyzeRoutes(EmbedRoutes):
             media.info = _media.MediaInfo("video", None, 640, 360, 10.0, media.info.size)
         return media
 
-    def _analyze_prompt(self, body: dict) -> str:
+    def _analyze_prompt(self, body: dict[str, Any]) -> str:
         prompt = body.get("prompt")
         if isinstance(body.get("prompt_v2"), dict):
             if prompt:
@@ -92,7 +93,7 @@ class AnalyzeRoutes(EmbedRoutes):
             raise bad("The prompt is longer than 2,000 tokens; shorten it.", "token_limit_exceeded")
         return prompt
 
-    def _analyze_scenes(self, body: dict, model: str) -> tuple[Media, list[Scene]]:
+    def _analyze_scenes(self, body: dict[str, Any], model: str) -> tuple[Media, list[Scene]]:
         """The media to analyze and its scenes in the requested window (``image[]`` inputs become scenes)."""
         images = body.get("image")
         if images is not None:
@@ -122,12 +123,13 @@ class AnalyzeRoutes(EmbedRoutes):
             raise bad(violation[1], violation[0])
         return media, _window(media.scene_list(), body.get("start_time"), body.get("end_time"))
 
-    def generate_text(self, body: dict, prompt: str, media: Media, scenes: list[Scene]) -> str:
+    def generate_text(self, body: dict[str, Any], prompt: str, media: Media, scenes: list[Scene]) -> str:
         """The answer text: the scenes most relevant to the prompt, or a schema-valid JSON document."""
         fmt = body.get("response_format")
         if fmt is None:
             return _answer(prompt, scenes, media)
-        if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" or not isinstance(fmt.get("json_schema"), dict):
+        if not isinstance(fmt, dict) or fmt.get("type") != "json_schema" \
+                or not isinstance(fmt.get("json_schema"), dict):
             raise bad("`response_format` must be {\"type\": \"json_schema\", \"json_schema\": {...}}.")
         schema = fmt["json_schema"]
         keyword = unsupported_keyword(schema)
@@ -167,7 +169,8 @@ class AnalyzeRoutes(EmbedRoutes):
         return Resp(200, stream=_ndjson(gen_id, words, finish, usage, error), content_type="application/x-ndjson")
 
 
-def cap_tokens(text: str, max_tokens: int | None, prompt: str, scenes: list) -> tuple[list[str], str, dict, dict | None]:
+def cap_tokens(text: str, max_tokens: int | None, prompt: str,
+               scenes: list[Scene]) -> tuple[list[str], str, dict[str, Any], dict[str, Any] | None]:
     """Cut ``text`` at ``max_tokens`` words: (words, finish_reason, usage, truncation warning or None)."""
     words = text.split(" ")
     finish = "stop"
@@ -210,8 +213,9 @@ def _answer(prompt: str, scenes: list[Scene], media: Media) -> str:
     return " ".join(parts).rstrip(";") + "."
 
 
-def _ndjson(gen_id: str, words: list[str], finish: str, usage: dict, error: dict | None) -> Iterator[bytes]:
-    def line(obj: dict) -> bytes:
+def _ndjson(gen_id: str, words: list[str], finish: str, usage: dict[str, Any],
+            error: dict[str, Any] | None) -> Iterator[bytes]:
+    def line(obj: dict[str, Any]) -> bytes:
         return json.dumps(obj, separators=(",", ":")).encode() + b"\n"
 
     yield line({"event_type": "stream_start", "metadata": {"generation_id": gen_id}})

@@ -9,7 +9,7 @@ string keyed by definition id, one segment per scene of the window (or per given
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ _DAY = 24 * 3600
 @dataclass
 class AnalyzeTaskRec:
     task_id: str
-    body: dict
+    body: dict[str, Any]
     model: str
     mode: str
     media: Media
@@ -45,9 +45,9 @@ class AnalyzeTaskRec:
     batch_id: str | None = None
     step: int = 0
     canceled: str | None = None  # error code when canceled
-    fail: dict | None = None
+    fail: dict[str, Any] | None = None
     completed_at: str | None = None
-    result: dict | None = field(default=None, repr=False)
+    result: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def status(self) -> str:
@@ -79,7 +79,7 @@ class AnalyzeAsyncRoutes:
         if getattr(self, "_analyze_tasks", None) is None:
             self._analyze_tasks: dict[str, AnalyzeTaskRec] = {}
             self._batches: dict[str, BatchRec] = {}
-            self._analyze_failures: list[dict] = []
+            self._analyze_failures: list[dict[str, Any]] = []
         return self._analyze_tasks, self._batches
 
     def fail_analyze_task_next(self, code: str = "video_processing_failed",
@@ -90,7 +90,7 @@ class AnalyzeAsyncRoutes:
             self._analyze_failures.append({"code": code, "message": message})
 
     # ------------------------------------------------------------------ request checks
-    def _aa_new_task(self, body: dict, model: str, mode: str, batch_id: str | None = None) -> AnalyzeTaskRec:
+    def _aa_new_task(self, body: dict[str, Any], model: str, mode: str, batch_id: str | None = None) -> AnalyzeTaskRec:
         segmenting = mode == "time_based_metadata" and (body.get("response_format") or {}).get(
             "type") == "segment_definitions"
         if segmenting and not body.get("prompt") and not body.get("prompt_v2"):
@@ -104,7 +104,8 @@ class AnalyzeAsyncRoutes:
         check_tokens(body, model, mode)
         for key in ("min_segment_duration", "max_segment_duration"):
             value = body.get(key)
-            if value is not None and (mode != "time_based_metadata" or not isinstance(value, (int, float)) or value < 2):
+            if value is not None and (mode != "time_based_metadata" or not isinstance(value, (int, float))
+                                      or value < 2):
                 raise bad(f"`{key}` must be a number >= 2 and needs analysis_mode time_based_metadata.")
         start, end = body.get("start_time"), body.get("end_time")
         if start is not None and end is not None and end - start > 2 * 3600:
@@ -149,7 +150,7 @@ class AnalyzeAsyncRoutes:
             elif b.completed_at is None and not b.canceling and all(tasks[i].status in _TERMINAL for i in b.task_ids):
                 b.completed_at = self.now()  # type: ignore[attr-defined]
 
-    def _aa_result(self, t: AnalyzeTaskRec) -> dict:
+    def _aa_result(self, t: AnalyzeTaskRec) -> dict[str, Any]:
         if t.result is None:
             fmt = t.body.get("response_format") or {}
             if fmt.get("type") == "segment_definitions":
@@ -162,7 +163,7 @@ class AnalyzeAsyncRoutes:
                         "finish_reason": finish, "usage": usage, "_warning": error}
         return t.result
 
-    def _aa_error(self, t: AnalyzeTaskRec) -> dict | None:
+    def _aa_error(self, t: AnalyzeTaskRec) -> dict[str, Any] | None:
         if t.status == "canceled":
             return {"code": t.canceled, "message": "The task was canceled."}
         if t.status == "failed":
@@ -171,7 +172,7 @@ class AnalyzeAsyncRoutes:
             return self._aa_result(t).get("_warning")
         return None
 
-    def analyze_task_json(self, t: AnalyzeTaskRec) -> dict:
+    def analyze_task_json(self, t: AnalyzeTaskRec) -> dict[str, Any]:
         video = t.body.get("video") or {}
         source = {"type": video.get("type")} if video else {"type": "image"}
         for key in ("url", "asset_id"):
@@ -218,9 +219,11 @@ class AnalyzeAsyncRoutes:
 
     def list_analyze_tasks(self, req: Req) -> Resp:
         items = list(self._aa_state()[0].values())
-        for key, get in (("status", lambda t: t.status), ("analysis_mode", lambda t: t.mode),
-                         ("asset_id", lambda t: (t.body.get("video") or {}).get("asset_id")),
-                         ("video_url", lambda t: (t.body.get("video") or {}).get("url"))):
+        filters: tuple[tuple[str, Callable[[AnalyzeTaskRec], object]], ...] = (
+            ("status", lambda t: t.status), ("analysis_mode", lambda t: t.mode),
+            ("asset_id", lambda t: (t.body.get("video") or {}).get("asset_id")),
+            ("video_url", lambda t: (t.body.get("video") or {}).get("url")))
+        for key, get in filters:
             wanted = req.q(key)
             if wanted:
                 items = [t for t in items if get(t) == wanted]
@@ -269,7 +272,7 @@ class AnalyzeAsyncRoutes:
         defaults = body.get("defaults") or {}
         if not isinstance(defaults, dict):
             raise bad("`defaults` must be an object.")
-        items: list[dict] = []
+        items: list[dict[str, Any]] = []
         for i, item in enumerate(requests):
             if not isinstance(item, dict):
                 raise bad(f"`requests[{i}]` must be an object.")
@@ -302,7 +305,7 @@ class AnalyzeAsyncRoutes:
             return "completed"
         return "pending" if all(s == "queued" for s in states) else "processing"
 
-    def _batch_json(self, b: BatchRec) -> dict:
+    def _batch_json(self, b: BatchRec) -> dict[str, Any]:
         tasks = self._aa_state()[0]
         states = [tasks[i].status for i in b.task_ids if i in tasks]
         out: dict[str, Any] = {

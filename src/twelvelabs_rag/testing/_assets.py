@@ -99,7 +99,7 @@ class AssetRoutes:
 
     # ------------------------------------------------------------------ public helpers
     def add_asset(self, file: str | os.PathLike | bytes, *, filename: str | None = None, ready: bool = True,
-                  user_metadata: dict | None = None) -> str:
+                  user_metadata: dict[str, Any] | None = None) -> str:
         """Seed an asset from a path or bytes (``ready`` at once unless ``ready=False``); returns its id."""
         if isinstance(file, (bytes, bytearray)):
             data, name = bytes(file), filename or "asset.mp4"
@@ -155,7 +155,7 @@ class AssetRoutes:
                     content_type="image/png")
 
     # ------------------------------------------------------------------ records
-    def _new_asset(self, method: str, filename: str, media: Media | None, size: int | None, meta: dict,
+    def _new_asset(self, method: str, filename: str, media: Media | None, size: int | None, meta: dict[str, Any],
                    hls: bool, thumbnail: bool, file_type: str | None = None) -> AssetRec:
         if media is not None and media.info.kind is None:  # unknown bytes: a 10 s 640x360 video, no script
             media.info = replace(media.info, kind="video", width=640, height=360, duration=10.0, fps=25.0)
@@ -180,7 +180,7 @@ class AssetRoutes:
         if not rec.held and rec.status not in ("ready", "failed"):
             rec.step += 1
 
-    def asset_json(self, rec: AssetRec, origin: str, detail: bool = True) -> dict:
+    def asset_json(self, rec: AssetRec, origin: str, detail: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {"_id": rec.id, "method": rec.method, "status": rec.status, "filename": rec.filename,
                                "file_type": rec.file_type, "created_at": rec.created_at,
                                "user_metadata": dict(rec.user_metadata)}
@@ -189,7 +189,8 @@ class AssetRoutes:
         ready = rec.status == "ready"
         media_status = "ready" if ready else ("error" if rec.status == "failed" else "processing")
         if rec.enable_hls:
-            out["hls"] = {"manifest_url": f"{origin}/hls/{rec.id}/index.m3u8" if ready else None, "status": media_status}
+            out["hls"] = {"manifest_url": f"{origin}/hls/{rec.id}/index.m3u8" if ready else None,
+                          "status": media_status}
         if rec.enable_thumbnail:
             out["thumbnail"] = {"representative_url": f"{origin}/thumbnails/{rec.id}/0.png" if ready else None,
                                 "status": media_status}
@@ -332,7 +333,7 @@ class AssetRoutes:
         return Resp(204)
 
 
-def _words(start: float, end: float, text: str) -> list[dict]:
+def _words(start: float, end: float, text: str) -> list[dict[str, Any]]:
     words = re.findall(r"\S+", text)
     if not words:
         return []

@@ -41,7 +41,7 @@ class ConnectionRec:
 class ImportRec:
     id: str
     connection_id: str
-    items: list[dict]
+    items: list[dict[str, Any]]
     created_at: str
     seq: int
 
@@ -49,11 +49,11 @@ class ImportRec:
 class ConnectorRoutes:
     """Mixin of FakeTwelveLabs: ``/connections``, ``/connections/{id}/imports``, redirect URIs."""
 
-    def _conn_state(self) -> tuple[dict[str, ConnectionRec], dict[str, ImportRec], dict[str, dict]]:
+    def _conn_state(self) -> tuple[dict[str, ConnectionRec], dict[str, ImportRec], dict[str, dict[str, Any]]]:
         if not hasattr(self, "_connections"):
             self._connections: dict[str, ConnectionRec] = {}
             self._imports: dict[str, ImportRec] = {}
-            self._redirect_uris: dict[str, dict] = {}
+            self._redirect_uris: dict[str, dict[str, Any]] = {}
         return self._connections, self._imports, self._redirect_uris
 
     def add_connection(self, files: Mapping[str, str | os.PathLike[str] | bytes | tuple[str, bytes]], *,
@@ -82,21 +82,21 @@ class ConnectorRoutes:
         return rec
 
     @staticmethod
-    def _conn_json(c: ConnectionRec) -> dict:
+    def _conn_json(c: ConnectionRec) -> dict[str, Any]:
         return {"_id": c.id, "provider": "google_drive", "status": c.status, "custom_id": c.custom_id,
                 "account": {"external_id": "gd-" + c.id[:8], "display_name": c.display_name},
                 "scopes": ["https://www.googleapis.com/auth/drive.file"], "connected_at": c.created_at,
                 "last_used_at": c.last_used_at}
 
-    def _import_json(self, i: ImportRec, items: bool) -> dict:
+    def _import_json(self, i: ImportRec, items: bool) -> dict[str, Any]:
         conn = self._conn_state()[0].get(i.connection_id)
-        out = {"_id": i.id, "connection_id": i.connection_id, "provider": "google_drive",
+        out: dict[str, Any] = {"_id": i.id, "connection_id": i.connection_id, "provider": "google_drive",
                "custom_id": conn.custom_id if conn else None, "item_count": len(i.items), "created_at": i.created_at}
         if items:
             out["items"] = [self._import_item_now(item) for item in i.items]
         return out
 
-    def _import_item_now(self, item: dict) -> dict:
+    def _import_item_now(self, item: dict[str, Any]) -> dict[str, Any]:
         """An import item with the current status of its asset (processing until the asset is ready)."""
         if item.get("asset_id") is None:
             return dict(item)
@@ -141,7 +141,8 @@ class ConnectorRoutes:
 
     def list_redirect_uris(self, req: Req) -> Resp:
         records = [_Row(r) for r in self._conn_state()[2].values()]
-        return Resp(200, page_of(req, records, lambda r: {k: v for k, v in r.row.items() if k != "seq"}, ("created_at",)))
+        return Resp(200, page_of(req, records, lambda r: {k: v for k, v in r.row.items() if k != "seq"},
+                                 ("created_at",)))
 
     def create_redirect_uri(self, req: Req) -> Resp:
         uri = req.require_json("POST /connections/redirect-uris").get("redirect_uri")
@@ -207,7 +208,7 @@ class ConnectorRoutes:
 
 @dataclass
 class _Row:
-    row: dict
+    row: dict[str, Any]
 
     @property
     def created_at(self) -> Any:

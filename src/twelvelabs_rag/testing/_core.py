@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote, urlparse
 
 import numpy as np
@@ -20,7 +20,21 @@ from ._encoder import dimension_for, encode_bytes, encode_mix
 from ._http import ApiError, Req, bad, parse_num
 from ._script import Scene, parse_script
 
-__all__ = ["Media", "IndexRec", "VideoRec", "TaskRec", "EmbedTaskRec", "CoreState", "paginate"]
+__all__ = ["Listed", "Media", "IndexRec", "VideoRec", "TaskRec", "EmbedTaskRec", "CoreState", "paginate"]
+
+
+
+class Listed(Protocol):
+    """What the list routes page and sort by: every emulator record has a creation stamp and sequence."""
+
+    @property
+    def seq(self) -> int: ...
+
+    @property
+    def created_at(self) -> str: ...
+
+
+_T = TypeVar("_T", bound=Listed)
 
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -56,16 +70,16 @@ class Media:
 class IndexRec:
     id: str
     name: str
-    models: list[dict]
+    models: list[dict[str, Any]]
     addons: list[str]
     created_at: str
     updated_at: str
     seq: int
 
-    def marengo(self) -> dict | None:
+    def marengo(self) -> dict[str, Any] | None:
         return next((m for m in self.models if m["model_name"].startswith("marengo")), None)
 
-    def pegasus(self) -> dict | None:
+    def pegasus(self) -> dict[str, Any] | None:
         return next((m for m in self.models if m["model_name"].startswith("pegasus")), None)
 
 
@@ -82,7 +96,10 @@ class VideoRec:
     seq: int
     indexed_at: str | None = None
     ready: bool = False
-    cache: dict = field(default_factory=dict)
+    #: Memoised answers, keyed by what they depend on: retrieve segments per embedding-option tuple,
+    #: and the search clip matrix per (option, model).
+    segment_cache: dict[tuple[str, ...], list[dict[str, Any]]] = field(default_factory=dict)
+    clip_cache: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     #: The asset the video was indexed from (SDK 1.3.6 videos carry it; a POST /tasks upload gets one too).
     asset_id: str | None = None
 
@@ -223,11 +240,12 @@ class CoreState:
         return (v / np.linalg.norm(v)).astype(np.float32)
 
     def video_segments(self, media: Media, model_name: str, options: Iterable[str], *, clip_length: float = 6.0,
-                       start: float = 0.0, end: float | None = None, scopes: Iterable[str] = ("clip",)) -> list[dict]:
+                       start: float = 0.0, end: float | None = None,
+                       scopes: Iterable[str] = ("clip",)) -> list[dict[str, Any]]:
         """Segments (``float``, offsets, option, scope) as the embed-task and video-retrieve answers carry them."""
         dim = dimension_for(model_name)
         end = media.duration if end is None else end
-        bounds = []
+        bounds: list[tuple[float, float]] = []
         t = start
         while t < end - 1e-9:
             seg_end = min(t + clip_length, end)
@@ -245,7 +263,7 @@ class CoreState:
         return out
 
 
-def _segment(vec: np.ndarray, a: float, b: float, option: str, scope: str) -> dict:
+def _segment(vec: np.ndarray, a: float, b: float, option: str, scope: str) -> dict[str, Any]:
     return {"float": [round(float(x), 7) for x in vec], "start_offset_sec": round(a, 3),
             "end_offset_sec": round(b, 3), "embedding_option": option, "embedding_scope": scope}
 
@@ -255,7 +273,8 @@ def embedding_options(model_name: str) -> tuple[str, ...]:
     return spec.embedding_options if spec is not None else ("visual", "audio", "transcription")
 
 
-def paginate(req: Req, items: list, serialize: Callable[[Any], dict], *, sortable: bool = True) -> dict:
+def paginate(req: Req, items: list[_T], serialize: Callable[[_T], dict[str, Any]], *,
+             sortable: bool = True) -> dict[str, Any]:
     """Apply ``page``/``page_limit``/``sort_by``/``sort_option`` and build the list envelope."""
     page = parse_num(req.q("page"), "page", integer=True, lo=1, default=1)
     limit = parse_num(req.q("page_limit"), "page_limit", integer=True, lo=1, hi=50, default=10)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from .. import _limits
 from ..models import models_for
 from ._core import EmbedTaskRec, Media, embedding_options, paginate
 from ._encoder import dimension_for, encode_bytes, encode_text, tokens
-from ._http import ApiError, Req, Resp, bad, missing, not_found, parse_num
+from ._http import ApiError, Req, Resp, bad, missing, not_found, parse_num, part_data
 from ._search import SearchRoutes
 
 __all__ = ["EmbedRoutes", "EMBED_MODELS"]
 
 #: The names POST /embed accepts, and their text token limits (from the core model registry).
 EMBED_MODELS = tuple(m.embed_name for m in models_for("embed") if m.embed_name)
-_TOKEN_LIMIT = {m.embed_name: m.text_token_limit for m in models_for("embed") if m.embed_name}
+_TOKEN_LIMIT = {m.embed_name: m.text_token_limit for m in models_for("embed")
+                if m.embed_name and m.text_token_limit is not None}
 
 
-def _vec(v) -> list[float]:
+def _vec(v: Iterable[float]) -> list[float]:
     return [round(float(x), 7) for x in v]
 
 
@@ -38,7 +42,7 @@ class EmbedRoutes(SearchRoutes):
         if url:
             media = self.media_from_url(url, url_field, kind)
         elif part is not None:
-            media = self.media_from_bytes(part.data, part.filename)
+            media = self.media_from_bytes(part_data(part), part.filename)
         else:
             return None
         violation = _limits.api_problem(media.info, "image" if kind == "image" else "audio")
@@ -50,7 +54,7 @@ class EmbedRoutes(SearchRoutes):
         req.require_form("POST /embed")
         model = self._model(req)
         dim = dimension_for(model)
-        out: dict = {"model_name": model}
+        out: dict[str, Any] = {"model_name": model}
         text = req.f("text")
         if text is not None:
             truncate = req.f("text_truncate") or "end"
@@ -124,7 +128,7 @@ class EmbedRoutes(SearchRoutes):
         task.step += 1
         task.updated_at = self.now()
 
-    def _embed_meta(self, t: EmbedTaskRec, options: list[str] | None = None) -> dict:
+    def _embed_meta(self, t: EmbedTaskRec, options: list[str] | None = None) -> dict[str, Any]:
         meta = _input_meta(t.media)
         meta.update({"video_clip_length": t.clip_length, "video_embedding_scope": t.scopes,
                      "duration": round(t.end - t.start, 3)})
@@ -132,7 +136,7 @@ class EmbedRoutes(SearchRoutes):
             meta["video_embedding_option"] = options
         return meta
 
-    def embed_task_json(self, t: EmbedTaskRec) -> dict:
+    def embed_task_json(self, t: EmbedTaskRec) -> dict[str, Any]:
         return {"_id": t.id, "model_name": t.model_name, "status": t.status, "created_at": t.created_at,
                 "updated_at": t.updated_at, "video_embedding": {"metadata": self._embed_meta(t)}}
 
@@ -167,7 +171,8 @@ class EmbedRoutes(SearchRoutes):
         options = req.q_all("embedding_option") or list(allowed)
         for o in options:
             if o not in allowed:
-                raise bad(f"embedding_option {o!r} is not valid for {task.model_name}; use one of {', '.join(allowed)}.")
+                raise bad(f"embedding_option {o!r} is not valid for {task.model_name}; "
+                          f"use one of {', '.join(allowed)}.")
         out = self.embed_task_json(task)
         out["video_embedding"]["metadata"] = self._embed_meta(task, options)
         if task.status == "ready":
@@ -178,5 +183,5 @@ class EmbedRoutes(SearchRoutes):
         return Resp(200, out)
 
 
-def _input_meta(media: Media) -> dict:
+def _input_meta(media: Media) -> dict[str, Any]:
     return {"input_url": media.url} if media.url else {"input_filename": media.filename or "upload"}

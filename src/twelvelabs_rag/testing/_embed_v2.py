@@ -35,14 +35,14 @@ class EmbedV2TaskRec:
     id: str
     model_name: str
     input_type: str
-    body: dict
+    body: dict[str, Any]
     statuses: tuple[str, ...]
     created_at: str
     updated_at: str
     seq: int
     step: int = 0
     fail: str | None = None
-    result: dict | None = field(default=None, repr=False)
+    result: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def status(self) -> str:
@@ -57,7 +57,8 @@ class EmbedV2Routes:
     def _embed_v2_state(self) -> dict[str, EmbedV2TaskRec]:
         tasks = getattr(self, "_embed_v2_tasks", None)
         if tasks is None:
-            tasks = self._embed_v2_tasks = {}
+            tasks = {}
+            self._embed_v2_tasks: dict[str, EmbedV2TaskRec] = tasks
             self._embed_v2_failures: list[str] = []
         return tasks
 
@@ -68,7 +69,7 @@ class EmbedV2Routes:
             self._embed_v2_failures.append(message)
 
     # ------------------------------------------------------------------ request checks
-    def _v2_model(self, body: dict, *, tasks: bool) -> tuple[str, int]:
+    def _v2_model(self, body: dict[str, Any], *, tasks: bool) -> tuple[str, int]:
         model = body.get("model_name")
         if not model:
             raise missing("model_name")
@@ -96,7 +97,7 @@ class EmbedV2Routes:
             raise missing(input_type)
         return model, embed_dimension(model, dim_raw)
 
-    def _v2_text(self, text: Any, model: str, body: dict, what: str) -> tuple[str, bool]:
+    def _v2_text(self, text: Any, model: str, body: dict[str, Any], what: str) -> tuple[str, bool]:
         if not isinstance(text, str) or not text.strip():
             raise bad(f"`{what}` must be a non-empty string.")
         limit = find_model(model).text_token_limit or 500  # type: ignore[union-attr]
@@ -118,7 +119,8 @@ class EmbedV2Routes:
         return encode_text(media.text, dim) if media.text else encode_bytes(media.digest, dim)
 
     # ------------------------------------------------------------------ vectors
-    def _v2_segments(self, media: Media, spec: dict, kind: str, dim: int, model: str, *, tasks: bool) -> tuple[list, dict]:
+    def _v2_segments(self, media: Media, spec: dict[str, Any], kind: str, dim: int, model: str, *,
+                     tasks: bool) -> tuple[list, dict[str, Any]]:
         start = float(spec.get("start_sec") or 0.0)
         end = spec.get("end_sec")
         end = media.duration if end is None else float(end)
@@ -145,7 +147,7 @@ class EmbedV2Routes:
         if fused and len(options) < 2:
             raise bad("`fused_embedding` needs at least two embedding options.")
         bounds = segment_bounds(media, start, end, spec.get("segmentation"), kind)
-        out: list[dict] = []
+        out: list[dict[str, Any]] = []
 
         def vec(a: float, b: float, option: str) -> np.ndarray:
             return self.clip_vector(media, a, b, option, 512)[:dim]  # type: ignore[attr-defined]
@@ -173,13 +175,13 @@ class EmbedV2Routes:
             meta["clip_length"] = round(bounds[0][1] - bounds[0][0], 3)
         return out, meta
 
-    def _v2_vectors(self, body: dict, model: str, dim: int, *, tasks: bool) -> dict:
+    def _v2_vectors(self, body: dict[str, Any], model: str, dim: int, *, tasks: bool) -> dict[str, Any]:
         """The ``{data, metadata?, usage?}`` answer for a validated body."""
         kind = body["input_type"]
         spec = body[kind]
         truncated = False
         tokens: dict[str, int] = {}
-        meta: dict | None = None
+        meta: dict[str, Any] | None = None
         if kind == "text":
             text, truncated = self._v2_text(spec.get("input_text"), model, body, "text.input_text")
             tokens["text"] = len(text.split())
@@ -228,7 +230,8 @@ class EmbedV2Routes:
                 out["usage"]["truncation_reason"] = "model_context_window"
         return out
 
-    def _v2_multi(self, spec: dict, model: str, body: dict, dim: int) -> tuple[list, bool, dict]:
+    def _v2_multi(self, spec: dict[str, Any], model: str, body: dict[str, Any],
+                  dim: int) -> tuple[list, bool, dict[str, Any]]:
         sources = spec.get("media_sources") or []
         if not isinstance(sources, list) or len(sources) > 10:
             raise bad("`multi_input.media_sources` must be a list of at most 10 items.")
@@ -266,7 +269,7 @@ class EmbedV2Routes:
                 tokens["text"] = len(clean.split())
         return [{"embedding": vec_json(unit(vec)[:dim])}], truncated, tokens
 
-    def _v2_document(self, spec: dict, dim: int) -> tuple[list, dict]:
+    def _v2_document(self, spec: dict[str, Any], dim: int) -> tuple[list, dict[str, Any]]:
         media = self._v2_media(spec.get("media_source"), "document.media_source", "document", 512)
         text = media.text or ""
         if not text:
@@ -276,8 +279,8 @@ class EmbedV2Routes:
         per = int(seq.get("max_sentences") or 3)
         sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
         chunks = [" ".join(sentences[i:i + per]) for i in range(0, len(sentences), max(1, per))]
-        data = [{"embedding": vec_json(encode_text(c, 512)[:dim]), "embedding_option": "text", "embedding_scope": "chunk",
-                 "chunk_index": i} for i, c in enumerate(chunks)]
+        data = [{"embedding": vec_json(encode_text(c, 512)[:dim]), "embedding_option": "text",
+                 "embedding_scope": "chunk", "chunk_index": i} for i, c in enumerate(chunks)]
         return data, {"input_type": "document", **input_meta(media, "document")}
 
     # ------------------------------------------------------------------ handlers
@@ -318,7 +321,7 @@ class EmbedV2Routes:
                 t.step += 1
                 t.updated_at = self.now()  # type: ignore[attr-defined]
 
-    def _embed_v2_json(self, t: EmbedV2TaskRec) -> dict:
+    def _embed_v2_json(self, t: EmbedV2TaskRec) -> dict[str, Any]:
         out: dict[str, Any] = {"_id": t.id, "status": t.status, "created_at": t.created_at, "updated_at": t.updated_at}
         if t.status == "failed":
             out["error"] = {"message": t.fail}
@@ -357,7 +360,7 @@ class EmbedV2Routes:
         self.step_embed_v2_tasks()
         return Resp(200, out)
 
-    def _summary(self, t: EmbedV2TaskRec) -> dict:
+    def _summary(self, t: EmbedV2TaskRec) -> dict[str, Any]:
         src = (t.body.get(t.input_type) or {}).get("media_source") or {}
         meta = {k: src[k] for k in ("url", "asset_id") if src.get(k)}
         if src.get("url"):

@@ -51,7 +51,10 @@ def input_meta(media: Media, kind: str) -> dict[str, Any]:
 
 
 def segment_bounds(media: Media, start: float, end: float, seg: Any, kind: str) -> list[tuple[float, float]]:
-    """Clip boundaries: fixed ``duration_sec`` (2-10, default 6) or dynamic scene cuts of at least ``min_duration_sec``."""
+    """Clip boundaries: fixed ``duration_sec`` (2-10, default 6) or dynamic scene cuts.
+
+    Dynamic clips last at least ``min_duration_sec``.
+    """
     seg = seg or {}
     if not isinstance(seg, dict):
         raise bad(f"`{kind}.segmentation` must be an object.")

@@ -16,9 +16,9 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, TypeVar, overload
 
-from ._core import Media
+from ._core import Listed, Media
 from ._http import ApiError, Req, Resp, bad, missing, parse_num
 
 __all__ = ["EntityRoutes", "asset_media_of", "page_of", "ENTITY_MENTION"]
@@ -34,7 +34,11 @@ def asset_media_of(fake: Any, asset_id: Any, field_name: str = "asset_id") -> Me
     return fake.asset_media(asset_id)  # type: ignore[no-any-return]
 
 
-def page_of(req: Req, items: list, serialize: Callable[[Any], dict], sort_fields: tuple[str, ...]) -> dict:
+_T = TypeVar("_T", bound=Listed)
+
+
+def page_of(req: Req, items: list[_T], serialize: Callable[[_T], dict[str, Any]],
+            sort_fields: tuple[str, ...]) -> dict[str, Any]:
     """``page``/``page_limit``/``sort_by``/``sort_option`` over records with ``seq`` and the sort fields."""
     page = parse_num(req.q("page"), "page", integer=True, lo=1, default=1)
     limit = parse_num(req.q("page_limit"), "page_limit", integer=True, lo=1, hi=50, default=10)
@@ -51,7 +55,11 @@ def page_of(req: Req, items: list, serialize: Callable[[Any], dict], sort_fields
                           "total_results": len(items)}}
 
 
-def _text(body: dict, key: str, *, required: bool = False, limit: int = 2048) -> str | None:
+@overload
+def _text(body: dict[str, Any], key: str, *, required: Literal[True], limit: int = 2048) -> str: ...
+@overload
+def _text(body: dict[str, Any], key: str, *, required: bool = False, limit: int = 2048) -> str | None: ...
+def _text(body: dict[str, Any], key: str, *, required: bool = False, limit: int = 2048) -> str | None:
     value = body.get(key)
     if value is None:
         if required:
@@ -62,7 +70,7 @@ def _text(body: dict, key: str, *, required: bool = False, limit: int = 2048) ->
     return value
 
 
-def _metadata(body: dict) -> dict | None:
+def _metadata(body: dict[str, Any]) -> dict[str, Any] | None:
     meta = body.get("metadata")
     if meta is None:
         return None
@@ -87,7 +95,7 @@ class EntityRec:
     collection_id: str
     name: str
     description: str | None
-    metadata: dict
+    metadata: dict[str, Any]
     asset_ids: list[str]
     looks: dict[str, str]  # asset id -> what the reference shows (its embedded text)
     created_at: str
@@ -141,12 +149,12 @@ class EntityRoutes:
         return looks
 
     @staticmethod
-    def _entity_collection_json(c: CollectionRec) -> dict:
+    def _entity_collection_json(c: CollectionRec) -> dict[str, Any]:
         return {"_id": c.id, "name": c.name, "description": c.description, "created_at": c.created_at,
                 "updated_at": c.updated_at}
 
     @staticmethod
-    def _entity_json(e: EntityRec) -> dict:
+    def _entity_json(e: EntityRec) -> dict[str, Any]:
         return {"_id": e.id, "entity_collection_id": e.collection_id, "name": e.name, "description": e.description,
                 "metadata": dict(e.metadata), "asset_ids": list(e.asset_ids), "status": e.status,
                 "created_at": e.created_at, "updated_at": e.updated_at}
@@ -299,8 +307,9 @@ class EntityRoutes:
         def appearance(m: re.Match[str]) -> str:
             rec = self._ent()[1].get(m.group(1))
             if rec is None:
-                raise ApiError(400, "entity_not_found", f"The query mentions entity {m.group(1)}, which does not exist; "
-                                                        "use the _id of an entity from /entity-collections.")
+                raise ApiError(400, "entity_not_found",
+                               f"The query mentions entity {m.group(1)}, which does not exist; "
+                               "use the _id of an entity from /entity-collections.")
             if not rec.ready:
                 raise ApiError(400, "entity_not_ready", f"Entity {rec.id} is still processing; retrieve it until its "
                                                         "status is ready, then search again.")

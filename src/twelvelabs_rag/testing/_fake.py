@@ -105,7 +105,8 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/embed-v2/tasks", "list_embed_v2_tasks"), ("GET", "/embed-v2/tasks/{task_id}", "get_embed_v2_task"),
     # current API: async analyze tasks and batches (testing/_analyze_async.py)
     ("POST", "/analyze/tasks", "create_analyze_task"), ("GET", "/analyze/tasks", "list_analyze_tasks"),
-    ("GET", "/analyze/tasks/{task_id}", "get_analyze_task"), ("DELETE", "/analyze/tasks/{task_id}", "delete_analyze_task"),
+    ("GET", "/analyze/tasks/{task_id}", "get_analyze_task"),
+    ("DELETE", "/analyze/tasks/{task_id}", "delete_analyze_task"),
     ("POST", "/analyze/tasks/{task_id}/cancel", "cancel_analyze_task"),
     ("POST", "/analyze/batches", "create_analyze_batch"), ("GET", "/analyze/batches", "list_analyze_batches"),
     ("GET", "/analyze/batches/{batch_id}", "get_analyze_batch"),
@@ -114,7 +115,8 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/analyze/batches/{batch_id}/results", "analyze_batch_results"),
     # current surface: assets, multipart uploads (+ the presigned chunk PUT target), indexed assets
     ("POST", "/assets", "create_asset"), ("GET", "/assets", "list_assets"),
-    ("POST", "/assets/multipart-uploads", "create_upload"), ("GET", "/assets/multipart-uploads", "list_incomplete_uploads"),
+    ("POST", "/assets/multipart-uploads", "create_upload"),
+    ("GET", "/assets/multipart-uploads", "list_incomplete_uploads"),
     ("GET", "/assets/multipart-uploads/{upload_id}", "upload_status"),
     ("POST", "/assets/multipart-uploads/{upload_id}", "report_chunks"),
     ("POST", "/assets/multipart-uploads/{upload_id}/presigned-urls", "more_upload_urls"),
@@ -433,7 +435,8 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
             if latency:
                 await asyncio.sleep(latency)
             body = await request.aread()
-            resp = self.respond(rec, lower_headers(request.headers), request.url.query.decode(), body, origin_of(request))
+            resp = self.respond(rec, lower_headers(request.headers), request.url.query.decode(), body,
+                                origin_of(request))
             status = resp.status
             return to_httpx(resp, request)
         finally:
@@ -475,7 +478,7 @@ def _statuses(values: Iterable[str], name: str) -> tuple[str, ...]:
     return out
 
 
-def _no_poll_sleep(cls: type, kwargs: dict) -> None:
+def _no_poll_sleep(cls: type, kwargs: dict[str, Any]) -> None:
     """Tasks advance per poll, so waiting needs no wall-clock sleep: poll_interval 0 unless given."""
     import inspect
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 from urllib.parse import parse_qsl
 
 from .._multipart import FilePart
@@ -190,6 +190,17 @@ def _split_params(text: str) -> list[str]:
     return out
 
 
+def part_data(part: FilePart) -> bytes:
+    """The bytes of an uploaded file part (the emulator's multipart parser always reads them in)."""
+    if part.data is None:
+        raise bad(f"The file part {part.name!r} carries no data.")
+    return part.data
+
+
+@overload
+def parse_bool(value: str | None, name: str, default: bool) -> bool: ...
+@overload
+def parse_bool(value: str | None, name: str, default: None = None) -> bool | None: ...
 def parse_bool(value: str | None, name: str, default: bool | None = None) -> bool | None:
     if value is None or value == "":
         return default

@@ -51,7 +51,7 @@ class IndexedAssetRoutes:
     def indexed_assets_of(self, asset_id: str) -> list[str]:
         return [r.id for r in self.indexed.values() if r.asset_id == asset_id and r.id in self.videos]
 
-    def video_summary(self, v: VideoRec) -> dict:
+    def video_summary(self, v: VideoRec) -> dict[str, Any]:
         out = super().video_summary(v)  # type: ignore[misc]
         rec = self.indexed.get(v.id)
         if rec is not None:
@@ -83,7 +83,7 @@ class IndexedAssetRoutes:
             raise ApiError(404, "resource_not_exist", f"Indexed asset with id {iid} does not exist in index {ix.id}.")
         return v, rec
 
-    def indexed_asset_json(self, v: VideoRec, detail: bool = False, origin: str | None = None) -> dict:
+    def indexed_asset_json(self, v: VideoRec, detail: bool = False, origin: str | None = None) -> dict[str, Any]:
         out = self.video_summary(v)
         rec = self.indexed[v.id]
         out["status"] = rec.status
@@ -168,10 +168,10 @@ class IndexedAssetRoutes:
                 if o not in allowed:
                     raise bad(f"embedding_option {o!r} is not valid for marengo3.0; use one of {', '.join(allowed)}.")
             if rec.status == "ready":
-                key = ("emb", tuple(options))
-                if key not in v.cache:
-                    v.cache[key] = self.video_segments(v.media, "marengo3.0", options)
-                out["embedding"] = {"model_name": "marengo3.0", "video_embedding": {"segments": v.cache[key]}}
+                key = tuple(options)
+                if key not in v.segment_cache:
+                    v.segment_cache[key] = self.video_segments(v.media, "marengo3.0", options)
+                out["embedding"] = {"model_name": "marengo3.0", "video_embedding": {"segments": v.segment_cache[key]}}
         if parse_bool(req.q("transcription"), "transcription", False) and rec.status == "ready":
             out["transcription"] = [{"start": s.start, "end": s.end, "value": s.speech}
                                     for s in v.media.scene_list() if s.speech]

@@ -218,10 +218,11 @@ class IndexRoutes(CoreState):
                 if o not in allowed:
                     raise bad(f"embedding_option {o!r} is not valid for {marengo['model_name']}; "
                               f"use one of {', '.join(allowed)}.")
-            key = ("emb", tuple(options))
-            if key not in v.cache:
-                v.cache[key] = self.video_segments(v.media, marengo["model_name"], options)
-            out["embedding"] = {"model_name": marengo["model_name"], "video_embedding": {"segments": v.cache[key]}}
+            key = tuple(options)
+            if key not in v.segment_cache:
+                v.segment_cache[key] = self.video_segments(v.media, marengo["model_name"], options)
+            out["embedding"] = {"model_name": marengo["model_name"],
+                                "video_embedding": {"segments": v.segment_cache[key]}}
         if parse_bool(req.q("transcription"), "transcription", False):
             # Spoken words only, like the API: a silent scene has no transcript line.
             out["transcription"] = [{"start": s.start, "end": s.end, "value": s.speech}

@@ -27,7 +27,7 @@ class ItemRec:
     asset_id: str
     asset_type: str
     media: Media
-    metadata: dict
+    metadata: dict[str, Any]
     created_at: str
     updated_at: str
     seq: int
@@ -48,7 +48,7 @@ class ItemCollectionRec:
     store_id: str
     name: str
     description: str | None
-    metadata: dict
+    metadata: dict[str, Any]
     created_at: str
     updated_at: str
     seq: int
@@ -60,8 +60,8 @@ class StoreRec:
     id: str
     name: str
     description: str | None
-    ingestion_config: dict | None
-    metadata: dict
+    ingestion_config: dict[str, Any] | None
+    metadata: dict[str, Any]
     created_at: str
     updated_at: str
     seq: int
@@ -70,7 +70,7 @@ class StoreRec:
     collections: dict[str, ItemCollectionRec] = field(default_factory=dict)
 
 
-def _meta_map(body: dict, key: str, max_pairs: int, max_len: int) -> dict | None:
+def _meta_map(body: dict[str, Any], key: str, max_pairs: int, max_len: int) -> dict[str, Any] | None:
     meta = body.get(key)
     if meta is None:
         return None
@@ -84,7 +84,7 @@ def _meta_map(body: dict, key: str, max_pairs: int, max_len: int) -> dict | None
     return dict(meta)
 
 
-def _name(body: dict, required: bool) -> str | None:
+def _name(body: dict[str, Any], required: bool) -> str | None:
     name = body.get("name")
     if name is None and not required:
         return None
@@ -99,7 +99,7 @@ class KnowledgeRoutes(KnowledgeSearch):
     def _stores(self) -> dict[str, StoreRec]:
         if not hasattr(self, "_knowledge_stores"):
             self._knowledge_stores: dict[str, StoreRec] = {}
-            self._ks_tokens: dict[str, tuple[str, int, list[dict], int, dict]] = {}
+            self._ks_tokens: dict[str, tuple[str, int, list[dict[str, Any]], int, dict[str, Any]]] = {}
         return self._knowledge_stores
 
     def _ks_progress(self) -> None:
@@ -132,7 +132,7 @@ class KnowledgeRoutes(KnowledgeSearch):
         return f"{prefix}_{self.new_id(prefix)}"  # type: ignore[attr-defined]
 
     @staticmethod
-    def _store_json(s: StoreRec) -> dict:
+    def _store_json(s: StoreRec) -> dict[str, Any]:
         out = {"_id": s.id, "name": s.name, "description": s.description, "item_count": len(s.items),
                "metadata": dict(s.metadata), "created_at": s.created_at, "updated_at": s.updated_at}
         if s.ingestion_config is not None:
@@ -140,7 +140,7 @@ class KnowledgeRoutes(KnowledgeSearch):
         return out
 
     @staticmethod
-    def _system_metadata(item: ItemRec) -> dict:
+    def _system_metadata(item: ItemRec) -> dict[str, Any]:
         info = item.media.info
         out: dict[str, Any] = {"asset_type": item.asset_type, "filename": item.media.filename, "width": info.width,
                                "height": info.height, "codec_name": info.format, "size": info.size}
@@ -148,13 +148,13 @@ class KnowledgeRoutes(KnowledgeSearch):
             out.update(duration=item.media.duration, fps=info.fps)
         return out
 
-    def _item_json(self, i: ItemRec) -> dict:
+    def _item_json(self, i: ItemRec) -> dict[str, Any]:
         return {"_id": i.id, "asset_type": i.asset_type, "asset_id": i.asset_id, "status": i.status,
                 "system_metadata": self._system_metadata(i), "metadata": dict(i.metadata),
                 "created_at": i.created_at, "updated_at": i.updated_at}
 
     @staticmethod
-    def _item_collection_json(c: ItemCollectionRec) -> dict:
+    def _item_collection_json(c: ItemCollectionRec) -> dict[str, Any]:
         return {"_id": c.id, "knowledge_store_id": c.store_id, "name": c.name, "description": c.description,
                 "metadata": dict(c.metadata), "member_count": len(c.members), "created_at": c.created_at,
                 "updated_at": c.updated_at}
@@ -166,7 +166,8 @@ class KnowledgeRoutes(KnowledgeSearch):
         if config is not None:
             enrich = config.get("enrichment_config") if isinstance(config, dict) else None
             kind = enrich.get("type") if isinstance(enrich, dict) else None
-            if kind == "json_schema" and not isinstance(enrich.get("json_schema"), dict) or \
+            if not isinstance(enrich, dict) or \
+                    kind == "json_schema" and not isinstance(enrich.get("json_schema"), dict) or \
                     kind == "description" and not isinstance(enrich.get("description"), str) or \
                     kind not in ("json_schema", "description"):
                 raise bad("`ingestion_config.enrichment_config` must be {type: json_schema, json_schema: {...}} or "

@@ -41,7 +41,7 @@ class Moment:
         return self.scene.text if self.scene is not None else (self.item.media.text or "").strip()
 
 
-def _condition(flt: dict, key: str) -> set[str] | None:
+def _condition(flt: dict[str, Any], key: str) -> set[str] | None:
     cond = flt.get(key)
     if cond is None:
         return None
@@ -84,13 +84,13 @@ class KnowledgeSearch:
         found.sort(key=lambda m: (-m.score, m.item.seq, m.scene.start if m.scene else 0.0))
         return found
 
-    def _hit_metadata(self, item: ItemRec) -> dict:
+    def _hit_metadata(self, item: ItemRec) -> dict[str, Any]:
         info = item.media.info
         system = {"duration": item.media.duration, "width": info.width, "height": info.height, "size": info.size}
         return {"system": system, "user": dict(item.metadata)}
 
-    def _hits(self, moments: list[Moment], group_by: str, include_metadata: bool) -> list[dict]:
-        def match(m: Moment) -> dict:
+    def _hits(self, moments: list[Moment], group_by: str, include_metadata: bool) -> list[dict[str, Any]]:
+        def match(m: Moment) -> dict[str, Any]:
             out: dict[str, Any] = {"start_sec": m.scene.start, "end_sec": m.scene.end,  # type: ignore[union-attr]
                                    "modalities": list(m.modalities)}
             if "audio" in m.modalities and m.scene.speech:  # type: ignore[union-attr]
@@ -147,20 +147,20 @@ class KnowledgeSearch:
         token = self._ks_token(store, hits, 0, effective)
         return Resp(200, self._ks_page(store, token, size))
 
-    def _ks_token(self, store: StoreRec, hits: list[dict], offset: int, effective: dict) -> str:
+    def _ks_token(self, store: StoreRec, hits: list[dict[str, Any]], offset: int, effective: dict[str, Any]) -> str:
         seed = f"{getattr(self, 'seed', 0)}:{store.id}:{len(self._ks_tokens)}".encode()
         token = "kspt_" + hashlib.sha256(seed).hexdigest()[:24]
         self._ks_tokens[token] = (store.id, store.version, hits, offset, effective)
         return token
 
-    def _ks_page(self, store: StoreRec, token: str, size: int) -> dict:
+    def _ks_page(self, store: StoreRec, token: str, size: int) -> dict[str, Any]:
         _, _, hits, offset, effective = self._ks_tokens[token]
         out: dict[str, Any] = {"data": hits[offset: offset + size], "effective_search_options": effective}
         if offset + size < len(hits):
             out["next_page_token"] = self._ks_token(store, hits, offset + size, effective)
         return out
 
-    def _ks_token_page(self, store: StoreRec, token: Any, size: int) -> dict:
+    def _ks_token_page(self, store: StoreRec, token: Any, size: int) -> dict[str, Any]:
         found = self._ks_tokens.get(token) if isinstance(token, str) else None
         if found is None or found[0] != store.id:
             raise bad(f"The page token {token!r} is not valid for knowledge store {store.id}; "

@@ -95,7 +95,7 @@ class MultipartRoutes:
     def _signature(self, up: UploadRec, index: int) -> str:
         return hashlib.sha256(f"{self.seed}:{up.id}:{index}:{up.generation}".encode()).hexdigest()[:32]
 
-    def _urls(self, req: Req, up: UploadRec, start: int, count: int) -> list[dict]:
+    def _urls(self, req: Req, up: UploadRec, start: int, count: int) -> list[dict[str, Any]]:
         expires = self.now(3600)
         return [{"chunk_index": i,
                  "url": f"{req.origin}/v1.3{UPLOAD_PATH}/{up.id}/{i}?X-Tl-Expires=3600&X-Tl-Signature="

@@ -36,7 +36,7 @@ class SessionRec:
     id: str
     store_id: str
     turns: list[tuple[str, str]] = field(default_factory=list)  # (question, answer)
-    selections: list[dict] = field(default_factory=list)
+    selections: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _fmt(t: float) -> str:
@@ -49,7 +49,7 @@ def _quote(m: Moment) -> str:
     return f'{m.scene.visual}: "{m.scene.speech}"' if m.scene.speech else m.scene.visual
 
 
-def _inputs(body: dict) -> list[str]:
+def _inputs(body: dict[str, Any]) -> list[str]:
     items = body.get("input")
     if not isinstance(items, list) or not items:
         raise missing("input")
@@ -72,22 +72,22 @@ class ResponseRoutes:
             self._sessions_by_id: dict[str, SessionRec] = {}
         return self._sessions_by_id
 
-    def _session(self, body: dict, store: StoreRec) -> SessionRec:
+    def _session(self, body: dict[str, Any], store: StoreRec) -> SessionRec:
         sessions = self._response_sessions()
         sid = body.get("session_id")
         if sid is None:
             rec = SessionRec("sess_" + self.new_id("session"), store.id)  # type: ignore[attr-defined]
             sessions[rec.id] = rec
             return rec
-        rec = sessions.get(sid) if isinstance(sid, str) else None
-        if rec is None:
+        found = sessions.get(sid) if isinstance(sid, str) else None
+        if found is None:
             raise bad(f"Session {sid!r} does not exist; omit session_id to start a new conversation.")
-        if rec.store_id != store.id:
-            raise bad(f"Session {sid} belongs to knowledge store {rec.store_id}, not {store.id}; a session stays "
+        if found.store_id != store.id:
+            raise bad(f"Session {sid} belongs to knowledge store {found.store_id}, not {store.id}; a session stays "
                       "with the store it started on.")
-        return rec
+        return found
 
-    def _selections(self, body: dict, store: StoreRec) -> list[dict]:
+    def _selections(self, body: dict[str, Any], store: StoreRec) -> list[dict[str, Any]]:
         sels = body.get("selections") or []
         if not isinstance(sels, list):
             raise bad("`selections` must be a list of {kind: item|collection, id}.")
@@ -99,7 +99,7 @@ class ResponseRoutes:
                           f"store {store.id}, got {sel!r}.")
         return sels
 
-    def _selected(self, store: StoreRec, sels: list[dict]) -> dict[str, str | None]:
+    def _selected(self, store: StoreRec, sels: list[dict[str, Any]]) -> dict[str, str | None]:
         """Selected item ids -> the collection they were selected through (None for direct selections)."""
         out: dict[str, str | None] = {}
         for sel in sels:
@@ -110,7 +110,7 @@ class ResponseRoutes:
                     out.setdefault(member, sel["id"])
         return out
 
-    def _title(self, store: StoreRec, sel: dict) -> str:
+    def _title(self, store: StoreRec, sel: dict[str, Any]) -> str:
         if sel["kind"] == "item":
             return store.items[sel["id"]].title
         return store.collections[sel["id"]].name
@@ -176,7 +176,7 @@ class ResponseRoutes:
         return [], None, selected
 
     def _compose(self, question: str, asked: str | None, moments: list[Moment], via: dict[str, str | None],
-                 fmt: dict) -> tuple[str, list[dict]]:
+                 fmt: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
         quotes = [_quote(m) for m in moments]
         if fmt.get("type") == "json_schema":
             text = json.dumps(_schema_object(fmt["schema"], question, quotes), ensure_ascii=False)
@@ -208,9 +208,10 @@ class ResponseRoutes:
             annotations.append(ann)
         return text, annotations
 
-    def _response_object(self, store: StoreRec, session: SessionRec, body: dict, contents: list[str], search_text: str,
-                         moments: list[Moment], text: str, annotations: list[dict], intermediate: bool) -> dict:
-        output: list[dict] = []
+    def _response_object(self, store: StoreRec, session: SessionRec, body: dict[str, Any], contents: list[str],
+                         search_text: str, moments: list[Moment], text: str, annotations: list[dict[str, Any]],
+                         intermediate: bool) -> dict[str, Any]:
+        output: list[dict[str, Any]] = []
         if intermediate:
             call_id = "call_" + self.new_id("call")  # type: ignore[attr-defined]
             found = [{"item_id": m.item.id, "start_sec": m.scene.start if m.scene else None,
@@ -232,9 +233,10 @@ class ResponseRoutes:
                 "created_at": self.now()}  # type: ignore[attr-defined]
 
 
-def _schema_object(schema: dict, question: str, quotes: list[str]) -> dict:
+def _schema_object(schema: dict[str, Any], question: str, quotes: list[str]) -> dict[str, Any]:
     """A JSON answer shaped by the schema's top-level properties (strings, string lists, numbers)."""
-    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {"answer": {"type": "string"}}
+    declared = schema.get("properties")
+    props: dict[str, Any] = declared if isinstance(declared, dict) else {"answer": {"type": "string"}}
     answer = " ".join(quotes) if quotes else f"Nothing about {question.strip()!r} in this knowledge store."
     out: dict[str, Any] = {}
     for name, prop in props.items():
@@ -244,7 +246,7 @@ def _schema_object(schema: dict, question: str, quotes: list[str]) -> dict:
     return out
 
 
-def _sse(response: dict) -> Iterator[bytes]:
+def _sse(response: dict[str, Any]) -> Iterator[bytes]:
     """The SSE events of a finished response: lifecycle, each output item (text as deltas), ``[DONE]``."""
     seq = iter(range(1_000_000))
 

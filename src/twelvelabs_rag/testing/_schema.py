@@ -42,13 +42,13 @@ def unsupported_keyword(schema: Any) -> str | None:
 
 
 class _Gen:
-    def __init__(self, root: dict, scenes: list[Scene], fallback: str) -> None:
+    def __init__(self, root: dict[str, Any], scenes: list[Scene], fallback: str) -> None:
         self.root, self.scenes, self.fallback = root, scenes, fallback
 
     def scene(self, i: int) -> Scene | None:
         return self.scenes[i % len(self.scenes)] if self.scenes else None
 
-    def resolve(self, ref: str) -> dict:
+    def resolve(self, ref: str) -> dict[str, Any]:
         if not ref.startswith("#/"):
             raise SchemaError(f"Only local $ref values are supported, got {ref!r}.")
         node: Any = self.root
@@ -57,6 +57,8 @@ class _Gen:
             if not isinstance(node, dict) or part not in node:
                 raise SchemaError(f"The $ref {ref!r} does not resolve inside the schema.")
             node = node[part]
+        if not isinstance(node, dict):
+            raise SchemaError(f"The $ref {ref!r} does not point at a schema object.")
         return node
 
     def gen(self, schema: Any, name: str = "", i: int = 0, depth: int = 0) -> Any:
@@ -77,7 +79,7 @@ class _Gen:
                 branches = [b for b in schema[key] if not (isinstance(b, dict) and b.get("type") == "null")]
                 return self.gen((branches or schema[key])[0], name, i, depth + 1)
         if "allOf" in schema:
-            merged: dict = {}
+            merged: dict[str, Any] = {}
             for b in schema["allOf"]:
                 b = self.resolve(b["$ref"]) if isinstance(b, dict) and "$ref" in b else b
                 merged.update(b)
@@ -110,7 +112,7 @@ class _Gen:
             return self.string(schema, name, i)
         raise SchemaError(f"Unsupported schema type {typ!r}.")
 
-    def pick_enum(self, values: list, i: int) -> Any:
+    def pick_enum(self, values: list[Any], i: int) -> Any:
         if not values:
             raise SchemaError("enum must not be empty.")
         scene = self.scene(i)
@@ -131,7 +133,7 @@ class _Gen:
             return scene.speech  # nothing is said in a silent scene: an empty quote, not the picture
         return scene.visual
 
-    def string(self, schema: dict, name: str, i: int) -> str:
+    def string(self, schema: dict[str, Any], name: str, i: int) -> str:
         fmt = schema.get("format")
         seed = hashlib.sha256(f"{name}:{i}".encode()).digest()
         if fmt == "date-time" or schema.get("type") == "timestamp":
@@ -139,7 +141,8 @@ class _Gen:
         if fmt == "date":
             return "2026-01-01"
         if fmt == "time":
-            return f"00:00:{min(59, int(self.scene(i).start) if self.scene(i) else 0):02d}"
+            scene = self.scene(i)
+            return f"00:00:{min(59, int(scene.start) if scene else 0):02d}"
         if fmt == "uuid":
             return str(uuid.UUID(bytes=seed[:16], version=4))
         if fmt == "email":
@@ -152,7 +155,7 @@ class _Gen:
             value = _pattern_value(pattern, value)
         return value
 
-    def number(self, schema: dict, name: str, i: int, integer: bool) -> float | int:
+    def number(self, schema: dict[str, Any], name: str, i: int, integer: bool) -> float | int:
         scene = self.scene(i)
         low = name.lower()
         if scene is not None and "start" in low:
@@ -237,7 +240,7 @@ def _expand(p: str) -> str | None:
     return "".join(out)
 
 
-def generate(schema: dict, scenes: list[Scene], fallback: str = "no description available") -> Any:
+def generate(schema: dict[str, Any], scenes: list[Scene], fallback: str = "no description available") -> Any:
     """Build a value valid under ``schema``, drawing strings and times from ``scenes``.
 
     Example:

@@ -17,7 +17,7 @@ from .. import _limits
 from ..models import find_model
 from ._core import Media, VideoRec
 from ._encoder import dimension_for, encode_bytes, encode_text, tokens
-from ._http import ApiError, Req, Resp, bad, missing, parse_bool, parse_num
+from ._http import ApiError, Req, Resp, bad, missing, parse_bool, parse_num, part_data
 from ._tasks import TaskRoutes
 
 __all__ = ["SearchRoutes", "THRESHOLDS"]
@@ -45,7 +45,7 @@ class SearchRoutes(TaskRoutes):
 
     def _init_search(self) -> None:
         self._search_pages: dict[str, tuple[str, int]] = {}
-        self._search_sessions: dict[str, dict] = {}
+        self._search_sessions: dict[str, dict[str, Any]] = {}
 
     def _clips(self, v: VideoRec) -> list[tuple[float, float, str]]:
         scenes = v.media.scene_list()
@@ -59,22 +59,23 @@ class SearchRoutes(TaskRoutes):
         return out
 
     def _clip_matrix(self, v: VideoRec, option: str, model: str) -> np.ndarray:
-        key = ("search", option, model)
-        if key not in v.cache:
+        key = (option, model)
+        if key not in v.clip_cache:
             dim = dimension_for(model)
             emb_option = "visual-text" if option == "visual" and _is_classic(model) else option
-            v.cache[key] = np.stack([self.clip_vector(v.media, a, b, emb_option, dim)
+            v.clip_cache[key] = np.stack([self.clip_vector(v.media, a, b, emb_option, dim)
                                      for a, b, _ in self._clips(v)])
-        return v.cache[key]
+        return v.clip_cache[key]
 
     def _option_scores(self, v: VideoRec, option: str, model: str, qvec: np.ndarray,
                        lexical: set[str] | None = None) -> np.ndarray:
         """Cosine of each clip with the query for one search option (``lexical``: the query's words)."""
-        scores = self._clip_matrix(v, option, model) @ qvec
+        scores: np.ndarray = self._clip_matrix(v, option, model) @ qvec
         if option == "transcription":  # spoken words only: a clip where nothing is said never matches
             silent = np.array([not speech or (lexical is not None and not lexical & set(tokens(speech)))
                                for _, _, speech in self._clips(v)])
-            scores = np.where(silent, -1.0, scores)
+            muted: np.ndarray = np.where(silent, -1.0, scores)
+            return muted
         return scores
 
     def _query_vector(self, req: Req, dim: int) -> np.ndarray:
@@ -90,7 +91,7 @@ class SearchRoutes(TaskRoutes):
                 raise bad("At most 10 query media items are allowed.")
             medias: list[Media] = [self.media_from_url(u, "query_media_url", "image") for u in urls]
             if not urls:  # the URL wins when both are given
-                medias = [self.media_from_bytes(f.data, f.filename) for f in files]
+                medias = [self.media_from_bytes(part_data(f), f.filename) for f in files]
             for m in medias:
                 violation = _limits.api_problem(m.info, "image")
                 if violation:
@@ -107,9 +108,10 @@ class SearchRoutes(TaskRoutes):
             raise ApiError(400, "parameter_not_provided",
                            "Provide `query_text`, or `query_media_type=image` with query_media_url/query_media_file.")
         v = np.sum(parts, axis=0)
-        return v / (np.linalg.norm(v) or 1.0)
+        unit: np.ndarray = v / (np.linalg.norm(v) or 1.0)
+        return unit
 
-    def _filter_ok(self, v: VideoRec, flt: dict) -> bool:
+    def _filter_ok(self, v: VideoRec, flt: dict[str, Any]) -> bool:
         summary = self.video_summary(v)["system_metadata"]
         for key, cond in flt.items():
             if key == "id":
@@ -145,7 +147,8 @@ class SearchRoutes(TaskRoutes):
         ix = self.get_index_rec(req.f("index_id"))
         marengo = ix.marengo()
         if marengo is None:
-            raise bad(f"Index {ix.id} has no Marengo model, so it cannot be searched.", "index_not_supported_for_search")
+            raise bad(f"Index {ix.id} has no Marengo model, so it cannot be searched.",
+                      "index_not_supported_for_search")
         model = marengo["model_name"]
         options = list(dict.fromkeys(req.f_all("search_options")))
         if not options:
@@ -183,7 +186,7 @@ class SearchRoutes(TaskRoutes):
                       "search_options or remove them.")
         # lexical only: a spoken-words clip matches only when it says one of the query's words
         lexical = set(tokens(req.f("query_text") or "")) if transcription_modes == {"lexical"} else None
-        flt: dict = {}
+        flt: dict[str, Any] = {}
         if raw := req.f("filter"):
             try:
                 flt = json.loads(raw)
@@ -220,7 +223,7 @@ class SearchRoutes(TaskRoutes):
             items.append(item)
         inner = len(items)
         if group_by == "video":
-            groups: dict[str, dict] = {}
+            groups: dict[str, dict[str, Any]] = {}
             for item in items:
                 groups.setdefault(item["video_id"], {"id": item["video_id"], "clips": [], "_meta": item["video_id"]})
                 groups[item["video_id"]]["clips"].append(item)
@@ -240,7 +243,7 @@ class SearchRoutes(TaskRoutes):
         self._search_pages[token] = (session, page)
         return token
 
-    def _search_page(self, session: str, page: int, include_meta: bool) -> dict:
+    def _search_page(self, session: str, page: int, include_meta: bool) -> dict[str, Any]:
         s = self._search_sessions[session]
         limit, items = s["limit"], s["items"]
         chunk = items[(page - 1) * limit: page * limit]
@@ -254,7 +257,7 @@ class SearchRoutes(TaskRoutes):
             info["total_inner_matches"] = s["inner"]
         return {"data": data, "page_info": info, "search_pool": s["pool"]}
 
-    def _strip(self, item: dict, include_meta: bool) -> dict:
+    def _strip(self, item: dict[str, Any], include_meta: bool) -> dict[str, Any]:
         out = {k: v for k, v in item.items() if k != "_meta"}
         if "clips" in out:
             out["clips"] = [self._strip(c, include_meta) for c in out["clips"]]

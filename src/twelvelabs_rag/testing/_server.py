@@ -119,7 +119,8 @@ class _Handler(BaseHTTPRequestHandler):
         while True:
             size_text = self._line("a chunk size").split(b";")[0].strip()
             if not size_text or len(size_text) > 16 or any(c not in b"0123456789abcdefABCDEF" for c in size_text):
-                raise _Framing(400, f"Bad chunk size {size_text[:20].decode('latin-1')!r}: chunk sizes are hexadecimal.")
+                raise _Framing(400, f"Bad chunk size {size_text[:20].decode('latin-1')!r}: "
+                                    "chunk sizes are hexadecimal.")
             size = int(size_text, 16)
             if size == 0:
                 for _ in range(100):  # trailers, then the empty line

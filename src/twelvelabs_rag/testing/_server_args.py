@@ -38,7 +38,8 @@ def port_number(value: str) -> int:
     try:
         port = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {value!r} (use 0 to 65535; 0 picks a free port)") from None
+        raise argparse.ArgumentTypeError(
+            f"not a port number: {value!r} (use 0 to 65535; 0 picks a free port)") from None
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"port {port} is out of range (use 0 to 65535; 0 picks a free port)")
     return port

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from .. import _limits
 from ._core import Media, TaskRec, VideoRec, date_filter, paginate
-from ._http import ApiError, Req, Resp, bad, not_found, parse_bool, parse_num
+from ._http import ApiError, Req, Resp, bad, not_found, parse_bool, parse_num, part_data
 from ._indexes import IndexRoutes, check_user_metadata
 
 __all__ = ["TaskRoutes", "TASK_STATUSES"]
@@ -23,7 +24,7 @@ class TaskRoutes(IndexRoutes):
     def _init_tasks(self) -> None:
         self._task_failures: list[tuple[str, str]] = []
         self.integrations: dict[str, dict[str, bytes]] = {}
-        self._imports: dict[str, list[dict]] = {}
+        self._imports: dict[str, list[dict[str, Any]]] = {}
 
     # ------------------------------------------------------------------ public helpers
     def fail_task_next(self, code: str = "video_processing_failed",
@@ -61,7 +62,7 @@ class TaskRoutes(IndexRoutes):
             video.ready, video.indexed_at = True, self.now()
 
     # ------------------------------------------------------------------ serialisers
-    def task_json(self, t: TaskRec, origin: str | None = None) -> dict:
+    def task_json(self, t: TaskRec, origin: str | None = None) -> dict[str, Any]:
         v = self.videos.get(t.video_id)
         media = v.media if v else None
         out = {"_id": t.id, "video_id": t.video_id, "index_id": t.index_id, "status": t.status,
@@ -82,9 +83,9 @@ class TaskRoutes(IndexRoutes):
         if url:
             media = self.media_from_url(url, url_field)
         elif part is not None:
-            media = self.media_from_bytes(part.data, part.filename or None)
-        elif req.f(file_field) is not None:
-            media = self.media_from_bytes(req.f(file_field).encode(), None)
+            media = self.media_from_bytes(part_data(part), part.filename or None)
+        elif (text := req.f(file_field)) is not None:
+            media = self.media_from_bytes(text.encode(), None)
         else:
             raise ApiError(400, "parameter_not_provided",
                            f"Provide the video as `{file_field}` (a file part) or `{url_field}` (a direct URL).")
@@ -92,7 +93,7 @@ class TaskRoutes(IndexRoutes):
             media.info = replace(media.info, kind="video", width=640, height=360, duration=10.0, fps=25.0)
         return media
 
-    def _new_task(self, index_id: str, media: Media, user_metadata: dict, stream: bool) -> TaskRec:
+    def _new_task(self, index_id: str, media: Media, user_metadata: dict[str, Any], stream: bool) -> TaskRec:
         now = self.now()
         video = VideoRec(self.new_id("video"), index_id, "", media, user_metadata, stream, now, now, self.next_seq())
         task = TaskRec(self.new_id("task"), index_id, video.id, tuple(self.task_statuses), now, now, self.next_seq())
@@ -176,7 +177,8 @@ class TaskRoutes(IndexRoutes):
         meta = check_user_metadata(body.get("user_metadata"))
         log = {"index_id": ix.id, "index_name": ix.name, "created_at": self.now(), "ended_at": self.now(),
                "tasks": [], "failed_files": [], "files": {}}
-        previous = [entry for entry in self._imports.get(req.params["integration_id"], []) if entry["index_id"] == ix.id]
+        previous = [entry for entry in self._imports.get(req.params["integration_id"], [])
+                    if entry["index_id"] == ix.id]
         done = {name for entry in previous for name in entry["files"]}
         failed_before = {f["filename"] for entry in previous for f in entry["failed_files"]}
         videos, failed = [], []

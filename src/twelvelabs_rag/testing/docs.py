@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
-__all__ = ["code_blocks", "named_blocks", "rst_example", "run_code", "arun_code", "has_top_level_await", "docstring_examples",
-           "walk_modules"]
+__all__ = ["code_blocks", "named_blocks", "rst_example", "run_code", "arun_code", "has_top_level_await",
+           "docstring_examples", "walk_modules"]
 
 _FENCE = re.compile(r"```python\n(.*?)```", re.S)
 _RST = re.compile(r"Example[^\n]*::\n\n((?:    .*\n|\n)+)")

@@ -19,8 +19,8 @@ import numpy as np
 from .embed import EmbeddingTask, VideoEmbedding
 from .videos import Video
 
-__all__ = ["take_matrix", "video_embedding_from_json", "embedding_task_from_json", "video_from_json", "vectors_to_arrays",
-           "embed_v2_from_json"]
+__all__ = ["take_matrix", "video_embedding_from_json", "embedding_task_from_json", "video_from_json",
+           "vectors_to_arrays", "embed_v2_from_json"]
 
 
 def take_matrix(segments: list[dict[str, Any]], key: str = "float") -> np.ndarray | None:
