@@ -42,10 +42,13 @@ def test_one_video_filter_is_exact(make_milvus, index: str) -> None:
             expect = ids[rows[np.argsort(-scores, kind="stable")[:K]]]
             got = s.search(q, k=K, where=where)
             assert len(got) == min(K, rows.size)
-            if rows.size <= 2_000:
-                assert [h.id for h in got] == expect.tolist()
             batch = s.search_batch(q[None, :], k=K, where=where)[0]
-            assert [h.id for h in batch] == [h.id for h in got]
+            if rows.size <= 2_000:  # the exact path: one answer, whichever entry point
+                assert [h.id for h in got] == expect.tolist()
+                assert [h.id for h in batch] == [h.id for h in got]
+            else:  # Milvus's own ANN probe: approximate, and milvus-lite may compact between two calls
+                allowed = set(ids[rows].tolist())
+                assert len(batch) == K and {h.id for h in got} | {h.id for h in batch} <= allowed
 
 
 @pytest.mark.slow
