@@ -72,3 +72,12 @@ def test_a_collection_emptied_by_deletes_still_upserts(make_milvus) -> None:
 def test_stored_metadata_json_is_the_encoded_metadata(meta) -> None:
     text = json.dumps(meta, separators=(",", ":"), ensure_ascii=False) if meta else None
     assert json.loads(metadata_json(meta, text)) == encode_metadata(meta)
+
+
+def test_freshness_is_read_at_write_time_not_when_a_handle_opened(make_milvus) -> None:
+    """A handle opened while the collection was new must still find rows another handle wrote since."""
+    a = make_milvus()
+    b = make_milvus(collection=a.collection, model_name=None, dim=None)  # opened while the counter is 0
+    a.add(_vectors(5, 7), external_ids=[f"e{i}" for i in range(5)], **_columns(5))
+    ids = b.add(_vectors(5, 8), external_ids=[f"e{i}" for i in range(5)], **_columns(5))
+    assert ids == [5, 6, 7, 8, 9] and len(a) == 5 and a.ids().tolist() == ids
