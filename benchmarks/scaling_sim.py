@@ -26,8 +26,8 @@ fixed memory); linear scaling means R^2 >= 0.99 and every size within 5 % of the
 
 What it does **not** show: Milvus's own overheads (segments, WAL, query-node caches, replicas), a
 cluster's network, or anything past the largest size run; the 100M figures stay extrapolations of a
-line. On the shared 2-core box the recorded run stopped at 500k: build_index grows ~n^1.6 and 1M did not
-fit the session under load 12.
+line. On the shared 2-core box the recorded run stopped at 500k: build_index took 2.5-11 min per size
+under load 12-15, and 1M did not fit the session.
 Records ``benchmarks/results/scaling_sim.json`` through ``_results.py``; docs/scaling.md carries the
 generated table.
 """
