@@ -27,7 +27,7 @@ import numpy as np
 
 from ._errors import FilterError
 
-__all__ = ["compile_where", "encode_metadata", "decode_metadata", "TRUE", "FALSE"]
+__all__ = ["compile_where", "encode_metadata", "metadata_json", "decode_metadata", "TRUE", "FALSE"]
 
 COLUMN_KEYS = ("id", "video_id", "start", "end", "scope", "option", "text", "external_id")
 _CMP = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
@@ -67,6 +67,26 @@ def _decode_value(v: Any) -> Any:
 def encode_metadata(meta: Mapping[str, Any] | None) -> dict[str, Any]:
     """The JSON stored in Milvus for one row's metadata (``{}`` for none; see the module docstring)."""
     return {k: _encode_value(v) for k, v in (meta or {}).items()}
+
+
+def _needs_tag(v: Any) -> bool:
+    if isinstance(v, str):
+        return v.startswith(_TAG)
+    return isinstance(v, bool) or not isinstance(v, numbers.Real)  # None, lists, dicts, booleans
+
+
+def metadata_json(meta: Mapping[str, Any] | None, text: str | None) -> str:
+    """The JSON text stored for one row's metadata: :func:`encode_metadata` of ``meta``, serialised.
+
+    ``text`` is the caller's compact JSON of ``meta`` (the ingest validation already produced it); it is
+    reused as is when no value needs a tag (numbers and plain strings, the common case), which spares a
+    second encoding here and pymilvus's walk over a dict (it only checks a string).
+    """
+    if not meta:
+        return "{}"
+    if text is not None and not any(_needs_tag(v) for v in meta.values()):
+        return text
+    return json.dumps(encode_metadata(meta), separators=(",", ":"), ensure_ascii=False)
 
 
 def decode_metadata(stored: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -10,7 +10,9 @@ A crash between 2 and 3 leaves the old and the new row both live; the next ``add
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 import numpy as np
@@ -18,7 +20,7 @@ import numpy as np
 from . import _milvus_schema as ms
 from ._errors import ColumnLengthError, InvalidInputError
 from ._ingest import inverse_norms, prepare_batch
-from ._milvus_filters import encode_metadata
+from ._milvus_filters import metadata_json
 
 
 class _Collection(Protocol):
@@ -37,6 +39,8 @@ __all__ = ["write_rows", "upsert_key"]
 
 #: Rows per insert request (512-d rows are ~2 KiB: well under Milvus's 64 MiB message limit).
 _INSERT_CHUNK = 2000
+#: Insert requests in flight at once (one encoded while the server stores the other).
+_IN_FLIGHT = 2
 _LOOKUP_CHUNK = 1000
 
 
@@ -64,10 +68,12 @@ def _external_ids(value: Any, m: int) -> list[str | None]:
     return list(value)
 
 
-def _survivors(keys: list[str], ext: list[str | None]) -> list[int]:
-    """For each row, the position of the row that wins its upsert (the last one sharing a key or external id)."""
+def _survivors(keys: list[str], ext: list[str | None]) -> list[int] | None:
+    """For each row, the position of the row that wins its upsert (the last one sharing a key or external id).
+
+    None when every row wins its own (no key or external id appears twice in the call: the usual bulk load).
+    """
     m = len(keys)
-    surv = list(range(m))
     last_key: dict[str, int] = {}
     last_ext: dict[str, int] = {}
     for i in range(m):
@@ -75,6 +81,9 @@ def _survivors(keys: list[str], ext: list[str | None]) -> list[int]:
         e = ext[i]
         if e is not None:
             last_ext[e] = i
+    if len(last_key) == m and not last_ext:
+        return None
+    surv = list(range(m))
     changed = True
     while changed:
         changed = False
@@ -105,8 +114,7 @@ def write_rows(store: _Collection, x: np.ndarray, video_ids: Any, starts: Any, e
     ext = _external_ids(external_ids, m)
     if m == 0:
         return []
-    inv = inverse_norms(x)
-    unit = (x * inv[:, None]).astype(np.float32, copy=False)
+    inv = inverse_norms(x)  # validates every vector before any id is reserved
     vids, scs, ops = _column(batch.video_ids, m), _column(batch.scopes, m), _column(batch.options, m)
     for name, col in (("video_ids", vids), ("options", ops)):
         longest = max(len(v) for v in col)
@@ -118,15 +126,61 @@ def write_rows(store: _Collection, x: np.ndarray, video_ids: Any, starts: Any, e
     for t in txt:
         if t is not None and len(t.encode()) > ms._MAX_TEXT:
             raise InvalidInputError(f"texts must be at most {ms._MAX_TEXT} bytes on Milvus; shorten or move it to metadata")
-    # prepare_batch validated each dict (and dropped empty ones); use the caller's dicts as they are
-    metas = [d if s is not None else None for d, s in zip(metadatas, batch.metas, strict=True)] if batch.metas else [None] * m
     s_bits = (st + np.float32(0.0)).view(np.uint32).tolist()
     e_bits = (en + np.float32(0.0)).view(np.uint32).tolist()
     keys = [f"{len(vids[i])}:{vids[i]}|{scs[i]}|{ops[i]}|{s_bits[i]:08x}{e_bits[i]:08x}" for i in range(m)]
     surv = _survivors(keys, ext)
-    keep = sorted(set(surv))
-    pos = {row: n for n, row in enumerate(keep)}
+    keep = sorted(set(surv)) if surv is not None else range(m)
 
+    props = ms.read_props(store._c(), store._uri, store._collection)
+    old = _replaced(store, props.next_id, vids, keys, ext, keep)
+    first = props.next_id
+    metas = metadatas if batch.metas else None
+    new_keys = {k for d in metas if d for k in d} - props.meta_keys if metas else set()
+    update = {ms.PROP_NEXT: str(first + len(keep))}
+    if new_keys:
+        update[ms.PROP_KEYS] = json.dumps(sorted(props.meta_keys | new_keys))
+    ms.write_props(store._c(), store._uri, store._collection, update)  # reserve the ids before using them
+    store._meta_keys = props.meta_keys | new_keys
+
+    starts_f, ends_f = st.tolist(), en.tolist()
+    meta_text = batch.metas or [None] * m
+    if metas is None:
+        metas = [None] * m
+
+    def rows(lo: int, hi: int) -> list[dict[str, Any]]:
+        """Insert rows for ``keep[lo:hi]`` (built a request at a time: bounded memory, overlapped with sending)."""
+        idx = keep[lo:hi]
+        sel = np.asarray(idx, dtype=np.intp)
+        vecs = (x[sel] * inv[sel, None]).astype(np.float32, copy=False).tolist()
+        return [
+            {"id": first + lo + n, "video_id": vids[i], "start": starts_f[i], "end": ends_f[i], "scope": scs[i],
+             "option": ops[i], "text": txt[i],
+             "metadata": metadata_json(metas[i], meta_text[i]),
+             "external_id": ext[i], "ukey": keys[i], "vector": vecs[n]}
+            for n, i in enumerate(idx)
+        ]
+
+    _insert(store, rows, len(keep))
+    if old:
+        olds = sorted(old)
+        for i in range(0, len(olds), _LOOKUP_CHUNK):
+            store._call("delete replaced rows", "delete", ids=olds[i : i + _LOOKUP_CHUNK])
+    if surv is None:
+        return list(range(first, first + m))
+    pos = {row: n for n, row in enumerate(keep)}
+    return [first + pos[surv[i]] for i in range(m)]
+
+
+def _replaced(store: _Collection, next_id: int, vids: list[str], keys: list[str], ext: list[str | None],
+              keep: Sequence[int]) -> set[int]:
+    """Ids of stored rows that the kept rows replace (same upsert key or external id).
+
+    Nothing to look up while the id counter is still 0: ids are reserved (the counter advanced) before any insert, so a
+    collection whose counter never moved holds no row written by a store, and there is nothing to look up.
+    """
+    if next_id == 0:
+        return set()
     videos = sorted(set(vids))
     known = store._call("upsert lookup", "query", limit=1, output_fields=["id"],
                         filter=f"video_id in [{', '.join(json.dumps(v, ensure_ascii=False) for v in videos)}]")
@@ -135,26 +189,26 @@ def write_rows(store: _Collection, x: np.ndarray, video_ids: Any, starts: Any, e
     ext_kept = [e for e in (ext[i] for i in keep) if e is not None]
     if ext_kept:
         old |= set(_lookup(store, "external_id", ext_kept))
+    return old
 
-    props = ms.read_props(store._c(), store._uri, store._collection)
-    first = props.next_id
-    new_keys = {k for d in metas if d for k in d} - props.meta_keys
-    update = {ms.PROP_NEXT: str(first + len(keep))}
-    if new_keys:
-        update[ms.PROP_KEYS] = json.dumps(sorted(props.meta_keys | new_keys))
-    ms.write_props(store._c(), store._uri, store._collection, update)  # reserve the ids before using them
-    store._meta_keys = props.meta_keys | new_keys
 
-    rows = [
-        {"id": first + n, "video_id": vids[i], "start": float(st[i]), "end": float(en[i]), "scope": scs[i],
-         "option": ops[i], "text": txt[i], "metadata": encode_metadata(metas[i]), "external_id": ext[i],
-         "ukey": keys[i], "vector": unit[i]}
-        for n, i in enumerate(keep)
-    ]
-    for i in range(0, len(rows), _INSERT_CHUNK):
-        store._call("insert", "insert", data=rows[i : i + _INSERT_CHUNK])
-    if old:
-        olds = sorted(old)
-        for i in range(0, len(olds), _LOOKUP_CHUNK):
-            store._call("delete replaced rows", "delete", ids=olds[i : i + _LOOKUP_CHUNK])
-    return [first + pos[surv[i]] for i in range(m)]
+def _insert(store: _Collection, rows: Callable[[int, int], list[dict[str, Any]]], total: int) -> None:
+    """Insert ``rows(lo, hi)`` for every request-sized slice of ``range(total)``, ``_IN_FLIGHT`` requests at a time.
+
+    pymilvus encodes a request in Python (holding the GIL) and then waits for the server (not holding
+    it): with two requests in flight, the next one is encoded while the server stores the previous one.
+    Every request has finished (or failed, raised here) before this returns.
+    """
+    bounds = [(lo, min(lo + _INSERT_CHUNK, total)) for lo in range(0, total, _INSERT_CHUNK)]
+    if len(bounds) == 1:
+        store._call("insert", "insert", data=rows(0, total))
+        return
+    with ThreadPoolExecutor(max_workers=_IN_FLIGHT, thread_name_prefix="tlrag-milvus-insert") as pool:
+        pending: deque[Future[Any]] = deque()
+        for lo, hi in bounds:
+            data = rows(lo, hi)
+            if len(pending) >= _IN_FLIGHT:
+                pending.popleft().result()
+            pending.append(pool.submit(store._call, "insert", "insert", data=data))
+        while pending:
+            pending.popleft().result()
