@@ -16,6 +16,7 @@ Example (offline, against the bundled emulator)::
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
@@ -26,14 +27,13 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.embeddings import MultiModalEmbedding
 from llama_index.core.schema import ImageType
 
-from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
-from twelvelabs_rag.bulk import map_bounded
+from twelvelabs_rag import AsyncTwelveLabs, LazyClients, TwelveLabs
+from twelvelabs_rag.bulk import amap_bounded, map_bounded
 from twelvelabs_rag.embed_inputs import v2_request, v2_vector
 from twelvelabs_rag.flow import choose_flow
+from twelvelabs_rag.media_inputs import media_arg
 from twelvelabs_rag.models import embed_dimension, find_model, models_for
 from twelvelabs_rag.types import EmbeddingResponse
-
-from ._common import ClientHolder, is_url, loop_semaphore
 
 __all__ = ["TwelveLabsEmbedding", "MODEL_DIMENSIONS"]
 
@@ -45,6 +45,19 @@ MODEL_DIMENSIONS: dict[str, int] = {
 }
 
 MediaInput = str | Path | bytes | BytesIO
+
+_SEMAPHORES: weakref.WeakKeyDictionary[Any, dict[int, asyncio.Semaphore]] = weakref.WeakKeyDictionary()
+
+
+def _loop_semaphore(owner: object, limit: int) -> asyncio.Semaphore:
+    """One semaphore per (running event loop, embedding object): LlamaIndex gathers several batches at
+    once, so the in-flight bound holds across them. A fresh one per loop (asyncio primitives bind to
+    the loop they first wait on, and sync callers may run one ``asyncio.run`` after another)."""
+    per_loop = _SEMAPHORES.setdefault(asyncio.get_running_loop(), {})
+    sem = per_loop.get(id(owner))
+    if sem is None:
+        sem = per_loop[id(owner)] = asyncio.Semaphore(max(1, limit))
+    return sem
 
 
 class TwelveLabsEmbedding(MultiModalEmbedding):
@@ -87,7 +100,7 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
     timeout: float | None = Field(default=None, description="Per-request timeout in seconds.")
     max_retries: int | None = Field(default=None, description="Retries on 429/5xx/connection errors.")
 
-    _clients: ClientHolder = PrivateAttr()
+    _clients: LazyClients = PrivateAttr()
 
     def __init__(
         self,
@@ -106,7 +119,7 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
         callback_manager: CallbackManager | None = None,
         **kwargs: Any,
     ) -> None:
-        holder = ClientHolder(
+        holder = LazyClients.for_component(
             "TwelveLabsEmbedding",
             api_key=api_key,
             base_url=base_url,
@@ -168,25 +181,6 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
             raise ValueError(f"the API answered without a {kind}_embedding (model {response.model_name})")
         return media.vector.astype(float).tolist()
 
-    @staticmethod
-    def _media_kwargs(kind: str, media: MediaInput) -> dict[str, Any]:
-        if isinstance(media, BytesIO):
-            return {f"{kind}_file": media.getvalue()}
-        if isinstance(media, (bytes, bytearray)):
-            return {f"{kind}_file": bytes(media)}
-        if isinstance(media, Path) or (isinstance(media, str) and not is_url(media)):
-            path = Path(media)
-            if not path.is_file():
-                raise FileNotFoundError(
-                    f"{kind} input {str(media)!r} is neither an http(s) URL nor an existing file"
-                )
-            return {f"{kind}_file": path}
-        if isinstance(media, str):
-            return {f"{kind}_url": media}
-        raise TypeError(
-            f"{kind} input must be a path, an http(s) URL, bytes or BytesIO, not {type(media).__name__}"
-        )
-
     def _v2(self, kind: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         """The embed v2 request for the v1-style kwargs of one input (reads a file: blocking)."""
         if kind == "text":
@@ -207,9 +201,9 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
     async def _async_one(self, kind: str, **kwargs: Any) -> list[float]:
         if self.uses_v2:
             request = self._v2(kind, kwargs) if kind == "text" else await asyncio.to_thread(self._v2, kind, kwargs)
-            async with loop_semaphore(self, self.max_concurrency):
+            async with _loop_semaphore(self, self.max_concurrency):
                 return v2_vector(await self._clients.aio.embed.v2.create(**request), kind)
-        async with loop_semaphore(self, self.max_concurrency):
+        async with _loop_semaphore(self, self.max_concurrency):
             response = await self._clients.aio.embed.create(model_name=self.model_name, **kwargs)
         return self._vector(response, kind)
 
@@ -218,7 +212,8 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
                            max_concurrency=self.max_concurrency)
 
     async def _async_many(self, kind: str, calls: Sequence[dict[str, Any]]) -> list[list[float]]:
-        return list(await asyncio.gather(*(self._async_one(kind, **kw) for kw in calls)))
+        return await amap_bounded(self._clients.aio, list(calls), lambda kw: self._async_one(kind, **kw),
+                                  max_concurrency=self.max_concurrency)
 
     # ---------------------------------------------------------------- text
     def _get_query_embedding(self, query: str) -> list[float]:
@@ -241,22 +236,22 @@ class TwelveLabsEmbedding(MultiModalEmbedding):
 
     # ---------------------------------------------------------------- images
     def _get_image_embedding(self, img_file_path: ImageType) -> list[float]:
-        return self._sync_one("image", **self._media_kwargs("image", img_file_path))
+        return self._sync_one("image", **media_arg(img_file_path, "image"))
 
     async def _aget_image_embedding(self, img_file_path: ImageType) -> list[float]:
-        kwargs = await asyncio.to_thread(self._media_kwargs, "image", img_file_path)  # may stat a file
+        kwargs = await asyncio.to_thread(media_arg, img_file_path, "image")  # may stat a file
         return await self._async_one("image", **kwargs)
 
     def _get_image_embeddings(self, img_file_paths: list[ImageType]) -> list[list[float]]:
-        return self._sync_many("image", [self._media_kwargs("image", p) for p in img_file_paths])
+        return self._sync_many("image", [media_arg(p, "image") for p in img_file_paths])
 
     async def _aget_image_embeddings(self, img_file_paths: list[ImageType]) -> list[list[float]]:
-        calls = await asyncio.to_thread(lambda: [self._media_kwargs("image", p) for p in img_file_paths])
+        calls = await asyncio.to_thread(lambda: [media_arg(p, "image") for p in img_file_paths])
         return await self._async_many("image", calls)
 
     # ---------------------------------------------------------------- audio (same space)
     def _audio_kwargs(self, audio: MediaInput, start_offset_sec: float | None) -> dict[str, Any]:
-        kwargs = self._media_kwargs("audio", audio)
+        kwargs = media_arg(audio, "audio")
         if start_offset_sec is not None:
             kwargs["audio_start_offset_sec"] = start_offset_sec
         return kwargs

@@ -38,9 +38,8 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.custom import CustomLLM
 from llama_index.core.prompts import PromptTemplate
-from llama_index.embeddings.twelvelabs._common import ClientHolder
 
-from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
+from twelvelabs_rag import AsyncTwelveLabs, LazyClients, TwelveLabs
 from twelvelabs_rag.analyze_answer import task_answer
 from twelvelabs_rag.types import AnalyzeResponse
 
@@ -119,7 +118,7 @@ class TwelveLabsPegasus(CustomLLM):
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
     base_url: str | None = Field(default=None)
 
-    _clients: ClientHolder = PrivateAttr()
+    _clients: LazyClients = PrivateAttr()
 
     def __init__(
         self,
@@ -141,7 +140,7 @@ class TwelveLabsPegasus(CustomLLM):
         callback_manager: CallbackManager | None = None,
         **kwargs: Any,
     ) -> None:
-        holder = ClientHolder(
+        holder = LazyClients.for_component(
             "TwelveLabsPegasus",
             api_key=api_key,
             base_url=base_url,

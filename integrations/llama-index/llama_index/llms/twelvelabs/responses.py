@@ -25,9 +25,8 @@ from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.custom import CustomLLM
-from llama_index.embeddings.twelvelabs._common import ClientHolder
 
-from twelvelabs_rag import AsyncTwelveLabs, ConfigurationError, TwelveLabs, TwelveLabsError
+from twelvelabs_rag import AsyncTwelveLabs, ConfigurationError, LazyClients, TwelveLabs, TwelveLabsError
 
 __all__ = ["TwelveLabsResponses", "ResponseFailedError", "citations_of"]
 
@@ -111,7 +110,7 @@ class TwelveLabsResponses(CustomLLM):
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
     base_url: str | None = Field(default=None)
 
-    _clients: ClientHolder = PrivateAttr()
+    _clients: LazyClients = PrivateAttr()
 
     def __init__(self, knowledge_store_id: str, *, session_id: str | None = None,
                  selections: Sequence[Any] | None = None, instructions: str | None = None,
@@ -122,7 +121,7 @@ class TwelveLabsResponses(CustomLLM):
         if not knowledge_store_id or not isinstance(knowledge_store_id, str):
             raise ConfigurationError("TwelveLabsResponses needs the id of a knowledge store "
                                      "(knowledge_store_id='ks_…', from client.knowledge_stores.create)")
-        holder = ClientHolder("TwelveLabsResponses", api_key=api_key, base_url=base_url, client=client,
+        holder = LazyClients.for_component("TwelveLabsResponses", api_key=api_key, base_url=base_url, client=client,
                               async_client=async_client, timeout=timeout, max_retries=max_retries)
         super().__init__(knowledge_store_id=knowledge_store_id, session_id=session_id,
                          selections=list(selections) if selections is not None else None, instructions=instructions,

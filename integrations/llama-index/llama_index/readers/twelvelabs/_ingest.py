@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from llama_index.embeddings.twelvelabs._common import is_url
-
 from twelvelabs_rag.dedupe import ExistingUpload, afind_upload, find_upload
+from twelvelabs_rag.media_inputs import is_url
 from twelvelabs_rag.moments import dedupe_metadata, file_sha256
 
 __all__ = ["Source", "classify", "find_existing", "afind_existing", "preflight_all"]

@@ -28,9 +28,9 @@ from typing import Any, Literal
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
 from llama_index.core.readers.base import BasePydanticReader
 from llama_index.core.schema import Document
-from llama_index.embeddings.twelvelabs._common import ClientHolder
 
-from twelvelabs_rag import AsyncTwelveLabs, TwelveLabs
+from twelvelabs_rag import AsyncTwelveLabs, LazyClients, TwelveLabs
+from twelvelabs_rag.bulk import amap_bounded, map_bounded
 from twelvelabs_rag.flow import AssetIds, Flow, choose_flow
 from twelvelabs_rag.ingest_assets import aingest_asset, ingest_asset
 
@@ -101,7 +101,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
     knowledge_store_id: str | None = Field(
         default=None, description="The store for target='knowledge_store' (created, named after the index, if not given).")
 
-    _clients: ClientHolder = PrivateAttr()
+    _clients: LazyClients = PrivateAttr()
     _store: KnowledgeStoreTarget | None = PrivateAttr(default=None)
     _flow: Flow | None = PrivateAttr(default=None)
     _asset_ids: AssetIds = PrivateAttr(default_factory=AssetIds)
@@ -119,7 +119,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
         if not index_id or not isinstance(index_id, str):
             raise ValueError("TwelveLabsVideoReader needs index_id=<id of a TwelveLabs index> (a non-empty string)")
         check_target(kwargs.get("target", "index"), kwargs.get("knowledge_store_id"))
-        holder = ClientHolder(
+        holder = LazyClients.for_component(
             "TwelveLabsVideoReader", api_key=api_key, base_url=base_url, client=client, async_client=async_client
         )
         super().__init__(index_id=index_id, api_key=holder.api_key, base_url=holder.base_url, **kwargs)
@@ -259,10 +259,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
                 bar.update(1)
 
             try:
-                from concurrent.futures import ThreadPoolExecutor
-
-                with ThreadPoolExecutor(max_workers=max(1, min(self.max_concurrency, len(sources)))) as pool:
-                    list(pool.map(ingest, sources))
+                map_bounded(client, sources, ingest, max_concurrency=self.max_concurrency)
             finally:
                 bar.close()
             return
@@ -284,14 +281,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
             bar.update(1)
 
         try:
-            if len(todo) <= 1 or self.max_concurrency == 1:
-                for source in todo:
-                    upload(source)
-            else:
-                from concurrent.futures import ThreadPoolExecutor
-
-                with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(todo))) as pool:
-                    list(pool.map(upload, todo))
+            map_bounded(client, todo, upload, max_concurrency=self.max_concurrency)
         finally:
             bar.close()
 
@@ -332,23 +322,14 @@ class TwelveLabsVideoReader(BasePydanticReader):
             await asyncio.to_thread(preflight_all, sources, self._preflight_check())
             bar = _progress(len(sources), self.show_progress)
 
-            sem = asyncio.Semaphore(self.max_concurrency)
-
             async def ingest(source: Source) -> None:
-                async with sem:
-                    done = await aingest_asset(client, self.index_id, source.path or str(source.url), source.facts(),
-                                               **self._ingest_kwargs(bar, source))
+                done = await aingest_asset(client, self.index_id, source.path or str(source.url), source.facts(),
+                                           **self._ingest_kwargs(bar, source))
                 self._ingested(source, done)
                 bar.update(1)
 
-            jobs = [asyncio.ensure_future(ingest(s)) for s in sources]
-            try:
-                await asyncio.gather(*jobs)
-            except BaseException:  # one failed: stop the others, do not leave uploads running
-                for job in jobs:
-                    job.cancel()
-                await asyncio.gather(*jobs, return_exceptions=True)
-                raise
+            try:  # one failure stops the others: no upload is left running
+                await amap_bounded(client, sources, ingest, max_concurrency=self.max_concurrency)
             finally:
                 bar.close()
             return
@@ -359,27 +340,19 @@ class TwelveLabsVideoReader(BasePydanticReader):
         todo = [s for s in sources if s.video_id is None]
         await asyncio.to_thread(preflight_all, [s for s in todo if s.task_id is None], self._preflight_check())
         bar = _progress(len(todo), self.show_progress)
-        sem = asyncio.Semaphore(self.max_concurrency)
 
         async def upload(source: Source) -> None:
-            async with sem:
-                if source.task_id is not None:  # uploaded by an earlier call; its task is still indexing
-                    task = await client.tasks.wait(source.task_id, **self._wait_kwargs(bar, source))
-                    source.video_id = task.video_id
-                else:
-                    created = await client.tasks.create(**self._create_kwargs(source))
-                    task = await client.tasks.wait(created.id, **self._wait_kwargs(bar, source))
-                    source.video_id, source.uploaded = task.video_id or created.video_id, True
+            if source.task_id is not None:  # uploaded by an earlier call; its task is still indexing
+                task = await client.tasks.wait(source.task_id, **self._wait_kwargs(bar, source))
+                source.video_id = task.video_id
+            else:
+                created = await client.tasks.create(**self._create_kwargs(source))
+                task = await client.tasks.wait(created.id, **self._wait_kwargs(bar, source))
+                source.video_id, source.uploaded = task.video_id or created.video_id, True
             bar.update(1)
 
-        jobs = [asyncio.ensure_future(upload(s)) for s in todo]
         try:
-            await asyncio.gather(*jobs)
-        except BaseException:
-            for job in jobs:
-                job.cancel()
-            await asyncio.gather(*jobs, return_exceptions=True)
-            raise
+            await amap_bounded(client, todo, upload, max_concurrency=self.max_concurrency)
         finally:
             bar.close()
 
@@ -418,13 +391,8 @@ class TwelveLabsVideoReader(BasePydanticReader):
     ) -> list[Document]:
         """Async twin of :meth:`load_data`; videos are read ``max_concurrency`` at a time."""
         targets = await self._aprepare(sources, video_ids)
-        sem = asyncio.Semaphore(self.max_concurrency)
-
-        async def read(video_id: str, source: str) -> VideoContent:
-            async with sem:
-                return await self._read_async(video_id, source)
-
-        contents = await asyncio.gather(*(read(v, s) for v, s in targets))
+        contents = await amap_bounded(self._clients.aio, targets, lambda t: self._read_async(*t),
+                                      max_concurrency=self.max_concurrency)
         extras = [await self._store.aadd(self._clients.aio, self.index_id, v) if self._store else {}
                   for v, _ in targets]  # one at a time: the store is created once and items de-duplicated
         return [doc for c, extra in zip(contents, extras, strict=True)

@@ -26,11 +26,11 @@ from typing import Any
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle, RelatedNodeInfo, TextNode
-from llama_index.embeddings.twelvelabs._common import ClientHolder, is_url
 
-from twelvelabs_rag import AsyncTwelveLabs, InvalidRequestError, NotFoundError, TwelveLabs
+from twelvelabs_rag import AsyncTwelveLabs, InvalidRequestError, LazyClients, NotFoundError, TwelveLabs
 from twelvelabs_rag.entity_query import afind_entity, find_entity, with_mention
 from twelvelabs_rag.flow import AssetIds, Flow, choose_flow
+from twelvelabs_rag.media_inputs import is_url
 from twelvelabs_rag.moments import AsyncTranscriptCache, TranscriptCache, clip_id, format_timestamp, public_metadata
 from twelvelabs_rag.types import SearchItem
 
@@ -123,7 +123,7 @@ class TwelveLabsRetriever(BaseRetriever):
             search_options = (search_options,)
         if not search_options:
             raise ValueError("search_options must name at least one of 'visual', 'audio', 'transcription'")
-        self._clients = ClientHolder(
+        self._clients = LazyClients.for_component(
             "TwelveLabsRetriever", api_key=api_key, base_url=base_url, client=client, async_client=async_client
         )
         self.index_id = index_id

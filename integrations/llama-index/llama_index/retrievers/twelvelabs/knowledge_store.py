@@ -12,9 +12,8 @@ from typing import Any
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
-from llama_index.embeddings.twelvelabs._common import ClientHolder
 
-from twelvelabs_rag import AsyncTwelveLabs, ConfigurationError, TwelveLabs
+from twelvelabs_rag import AsyncTwelveLabs, ConfigurationError, LazyClients, TwelveLabs
 from twelvelabs_rag.moments import clip_id, format_timestamp
 
 __all__ = ["TwelveLabsKnowledgeStoreRetriever"]
@@ -70,7 +69,7 @@ class TwelveLabsKnowledgeStoreRetriever(BaseRetriever):
                                      "(knowledge_store_id='ks_…', from client.knowledge_stores.create)")
         if similarity_top_k < 1:
             raise ConfigurationError(f"similarity_top_k must be >= 1, got {similarity_top_k}")
-        self._clients = ClientHolder("TwelveLabsKnowledgeStoreRetriever", api_key=api_key, base_url=base_url,
+        self._clients = LazyClients.for_component("TwelveLabsKnowledgeStoreRetriever", api_key=api_key, base_url=base_url,
                                      client=client, async_client=async_client)
         self.knowledge_store_id = knowledge_store_id
         self.similarity_top_k = similarity_top_k

@@ -39,11 +39,10 @@ from typing import Any
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.tools import FunctionTool, ToolMetadata
 from llama_index.core.tools.tool_spec.base import SPEC_FUNCTION_TYPE, BaseToolSpec
-from llama_index.embeddings.twelvelabs._common import ClientHolder
 from llama_index.retrievers.twelvelabs import TwelveLabsRetriever
 from pydantic import SecretStr
 
-from twelvelabs_rag import ConfigurationError
+from twelvelabs_rag import ConfigurationError, LazyClients
 from twelvelabs_rag.agent_tools import (
     ANALYZE_DESCRIPTION,
     ANALYZE_NAME,
@@ -152,7 +151,7 @@ class TwelveLabsToolSpec(BaseToolSpec):
         key = SecretStr(api_key) if isinstance(api_key, str) else api_key  # never in a repr of the spec's state
         self._conn = {"api_key": key, "base_url": base_url, "client": client, "async_client": async_client}
         try:
-            self._clients: ClientHolder | None = ClientHolder("TwelveLabsToolSpec", **self._conn)
+            self._clients: LazyClients | None = LazyClients.for_component("TwelveLabsToolSpec", **self._conn)
         except ConfigurationError:
             if store is None:
                 raise
@@ -185,7 +184,7 @@ class TwelveLabsToolSpec(BaseToolSpec):
             spec_functions = [f for f in self.spec_functions if (f[0] if isinstance(f, tuple) else f) in wanted]
         return super().to_tool_list(spec_functions, func_to_metadata_mapping)
 
-    def _holder(self) -> ClientHolder:
+    def _holder(self) -> LazyClients:
         if self._clients is None:
             raise ConfigurationError(
                 "This tool needs the TwelveLabs API: pass api_key=... (or set TWELVELABS_API_KEY) or client=... "
