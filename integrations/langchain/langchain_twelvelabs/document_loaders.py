@@ -18,6 +18,7 @@ from twelvelabs_rag.bulk import amap_bounded, map_bounded
 from twelvelabs_rag.dedupe import afind_upload, find_upload
 from twelvelabs_rag.flow import AssetIds, Flow, choose_flow
 from twelvelabs_rag.ingest_assets import aingest_asset, ingest_asset
+from twelvelabs_rag.knowledge_ingest import KnowledgeStoreTarget, check_target
 from twelvelabs_rag.media_inputs import is_url
 from twelvelabs_rag.moments import (
     clip_id,
@@ -27,7 +28,6 @@ from twelvelabs_rag.moments import (
     parse_timestamped,
 )
 
-from ._knowledge_ingest import KnowledgeStoreTarget, check_target
 from ._utils import progress_bar
 
 __all__ = ["TwelveLabsVideoLoader", "DEFAULT_PROMPT", "DEFAULT_INDEX_MODELS", "parse_timestamped_lines"]

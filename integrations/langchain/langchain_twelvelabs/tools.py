@@ -15,7 +15,6 @@ assert [t.name for t in tools] == ["twelvelabs_search", "twelvelabs_analyze", "t
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from langchain_core.documents import Document
@@ -34,6 +33,7 @@ from twelvelabs_rag.agent_tools import (
     Ingester,
     SearchArgs,
     SegmentSearchArgs,
+    analysis_output,
     analyze_request,
     format_moments,
     moment_line,
@@ -186,27 +186,8 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
     max_tokens: int | None = Field(default=None, ge=2)
 
     def _request(self, client: Any, args: dict[str, Any]) -> dict[str, Any]:
-        request = analyze_request(**args, model_name=self.model_name)
-        for name in ("temperature", "max_tokens"):
-            if getattr(self, name) is not None:
-                request[name] = getattr(self, name)
-        return request
-
-    @staticmethod
-    def _output(response: Any, request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        text = response.data or ""
-        parsed = None
-        if "response_format" in request:
-            try:
-                parsed = json.loads(text)
-            except ValueError:
-                parsed = None
-        artifact = {"text": text, "json": parsed, "model_name": request["model_name"],
-                    "finish_reason": response.finish_reason, "generation_id": response.id,
-                    "video_id": request.get("video_id"), "video": request.get("video")}
-        if response.finish_reason == "length":
-            text += "\n(The answer was cut at max_tokens.)"
-        return text, artifact
+        return analyze_request(**args, model_name=self.model_name, temperature=self.temperature,
+                               max_tokens=self.max_tokens)
 
     def _run(self, prompt: str, video_id: str | None = None, asset_id: str | None = None, url: str | None = None,
              start: float | None = None, end: float | None = None, json_schema: dict[str, Any] | None = None,
@@ -216,7 +197,7 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
         with as_tool_errors():
             client = self._sync_client()
             request = self._request(client, args)
-            return self._output(client.analyze(**request, stream=False), request)
+            return analysis_output(client.analyze(**request, stream=False), request)
 
     async def _arun(self, prompt: str, video_id: str | None = None, asset_id: str | None = None,
                     url: str | None = None, start: float | None = None, end: float | None = None,
@@ -226,7 +207,7 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
         with as_tool_errors():
             client = self._async_client()
             request = self._request(client, args)
-            return self._output(await client.analyze(**request, stream=False), request)
+            return analysis_output(await client.analyze(**request, stream=False), request)
 
 
 # --- ingest --------------------------------------------------------------------------------------------

@@ -26,61 +26,26 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.custom import CustomLLM
 
-from twelvelabs_rag import AsyncTwelveLabs, ConfigurationError, LazyClients, TwelveLabs, TwelveLabsError
+from twelvelabs_rag import AsyncTwelveLabs, ConfigurationError, LazyClients, TwelveLabs
+from twelvelabs_rag.hosted_rag import MODEL_NAME, ResponseFailedError, check_answer, responses_request
+from twelvelabs_rag.hosted_rag import citations as citations_of
 
 __all__ = ["TwelveLabsResponses", "ResponseFailedError", "citations_of"]
 
-_MODEL_NAME = "twelvelabs-responses"
 _CALL_KEYS = ("session_id", "selections", "instructions", "include", "text")
+_ROLES = {MessageRole.SYSTEM: "system", MessageRole.USER: "user", MessageRole.ASSISTANT: "assistant"}
 
 
-class ResponseFailedError(TwelveLabsError):
-    """The Responses service reported the answer as ``failed`` (``status``, or a ``response.failed`` event)."""
-
-
-def _check(response: Any) -> Any:
-    if response.status == "failed":
-        details = response.incomplete_details or {}
-        reason = details.get("reason") or details.get("message") or "no reason given"
-        raise ResponseFailedError(f"The Responses answer {response.id or ''} failed ({reason}); ask again, with the "
-                                  "same session_id to keep the conversation")
-    return response
-
-
-def citations_of(text: str, annotations: Sequence[Any], knowledge_store_id: str | None) -> list[dict[str, Any]]:
-    """The annotations over ``text`` as dicts: ``item_id``, ``collection_id``, ``start``/``end`` (s), ``quote``.
-
-    Annotations past the end of ``text`` are left out.
-
-    Example:
-        ```python
-        from twelvelabs_rag.types.responses import Annotation
-        ann = Annotation(type="video_citation", start_index=4, end_index=7, item_id="ksi_1", start_sec=8, end_sec=12)
-        (c,) = citations_of("The bear fishes", [ann], "ks_1")
-        assert (c["quote"], c["start"], c["end"]) == ("bear", 8, 12)
-        ```
-    """
-    return [{"type": a.type, "item_id": a.item_id, "collection_id": a.collection_id, "start": a.start_sec,
-             "end": a.end_sec, "title": a.title, "start_index": a.start_index, "end_index": a.end_index,
-             "quote": text[a.start_index: a.end_index + 1], "knowledge_store_id": knowledge_store_id}
-            for a in annotations if 0 <= a.start_index <= a.end_index < len(text)]
-
-
-def _inputs(messages: Sequence[ChatMessage]) -> tuple[list[str], str | None, str | None]:
-    """Messages -> (user inputs, session id from the latest answer that has one, system instructions)."""
-    turns = [(m.role, m.content or "", m.additional_kwargs.get("session_id")) for m in messages]
-    system = [t for r, t, _ in turns if r == MessageRole.SYSTEM and t.strip()]
-    rest = [(r, t, s) for r, t, s in turns if r != MessageRole.SYSTEM and t.strip()]
-    at = max((i for i, (r, _, s) in enumerate(rest) if r == MessageRole.ASSISTANT and s), default=None)
-    session = rest[at][2] if at is not None else None
-    tail = rest[at + 1:] if at is not None else rest
-    if not any(r == MessageRole.USER for r, _, _ in tail):
-        raise ConfigurationError("the chat must end with a user message after the last answer: "
-                                 "append the next question as ChatMessage(role='user', content=...)")
-    if all(r == MessageRole.USER for r, _, _ in tail):
-        return [t for _, t, _ in tail], session, "\n\n".join(system) or None
-    transcript = "\n".join(f"{'User' if r == MessageRole.USER else 'Assistant'}: {t}" for r, t, _ in tail)
-    return [transcript], session, "\n\n".join(system) or None
+def _turns(messages: Sequence[ChatMessage]) -> list[tuple[str, str, str | None]]:
+    """Messages as ``(role, text, session_id)`` turns (the session of an answer that has one)."""
+    out = []
+    for m in messages:
+        role = _ROLES.get(m.role)
+        if role is None:
+            raise ConfigurationError(f"TwelveLabsResponses takes system, user and assistant messages, got a "
+                                     f"{m.role.value!r} message; Responses has no tool turns, so drop or rephrase it")
+        out.append((role, m.content or "", m.additional_kwargs.get("session_id") if role == "assistant" else None))
+    return out
 
 
 class TwelveLabsResponses(CustomLLM):
@@ -136,7 +101,7 @@ class TwelveLabsResponses(CustomLLM):
     @property
     def metadata(self) -> LLMMetadata:
         return LLMMetadata(context_window=10_000, num_output=1024, is_chat_model=True,
-                           is_function_calling_model=False, model_name=_MODEL_NAME)
+                           is_function_calling_model=False, model_name=MODEL_NAME)
 
     def close(self) -> None:
         """Close the sync client this object built from the key (clients you passed in stay open)."""
@@ -152,12 +117,11 @@ class TwelveLabsResponses(CustomLLM):
         if unknown:
             raise ConfigurationError(f"TwelveLabsResponses got unknown arguments {sorted(unknown)}; "
                                      f"it takes {', '.join(_CALL_KEYS)} per call")
-        inputs, session, system = _inputs(messages)
-        instructions = "\n\n".join(x for x in (kwargs.get("instructions", self.instructions), system) if x) or None
-        return {"knowledge_store_id": self.knowledge_store_id, "input": inputs,
-                "session_id": kwargs.get("session_id") or session or self.session_id, "instructions": instructions,
-                "include": kwargs.get("include", self.include), "selections": kwargs.get("selections", self.selections),
-                "text": kwargs.get("text"), "stream": stream}
+        return responses_request(
+            self.knowledge_store_id, _turns(messages), stream=stream, session_id=kwargs.get("session_id"),
+            default_session_id=self.session_id, instructions=kwargs.get("instructions", self.instructions),
+            include=kwargs.get("include", self.include), selections=kwargs.get("selections", self.selections),
+            text=kwargs.get("text"))
 
     @staticmethod
     def _extra(response: Any, text: str) -> dict[str, Any]:
@@ -167,7 +131,7 @@ class TwelveLabsResponses(CustomLLM):
                 "status": response.status}
 
     def _chat_response(self, response: Any) -> ChatResponse:
-        text = _check(response).output_text
+        text = check_answer(response).output_text
         extra = self._extra(response, text)
         message = ChatMessage(role=MessageRole.ASSISTANT, content=text, additional_kwargs=extra)
         return ChatResponse(message=message, raw=response.model_dump(mode="json"), additional_kwargs=extra)
@@ -177,7 +141,7 @@ class TwelveLabsResponses(CustomLLM):
             return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text + event.delta),
                                 delta=event.delta)
         if event.type in ("response.completed", "response.failed"):
-            extra = self._extra(_check(event.response), text)
+            extra = self._extra(check_answer(event.response), text)
             return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text, additional_kwargs=extra),
                                 delta="", additional_kwargs=extra, raw=event.response.model_dump(mode="json"))
         return None

@@ -33,10 +33,10 @@ from twelvelabs_rag import AsyncTwelveLabs, LazyClients, TwelveLabs
 from twelvelabs_rag.bulk import amap_bounded, map_bounded
 from twelvelabs_rag.flow import AssetIds, Flow, choose_flow
 from twelvelabs_rag.ingest_assets import aingest_asset, ingest_asset
+from twelvelabs_rag.knowledge_ingest import KnowledgeStoreTarget, check_target
 
 from ._content import DEFAULT_PROMPT, VideoContent, documents_for
 from ._ingest import Source, _progress, aclassify, afind_existing, classify, find_existing, preflight_all
-from ._knowledge_ingest import KnowledgeStoreTarget, check_target
 
 __all__ = ["TwelveLabsVideoReader", "DEFAULT_PROMPT"]
 
@@ -243,6 +243,17 @@ class TwelveLabsVideoReader(BasePydanticReader):
             kwargs["poll_interval"] = self.poll_interval
         return kwargs
 
+    def _to_store(self, video_id: str) -> dict[str, Any]:
+        """Add the indexed video's asset to the knowledge store (``target="knowledge_store"``): its metadata."""
+        assert self._store is not None
+        client = self._clients.sync
+        return self._store.add(client, client.indexes.videos.retrieve(self.index_id, video_id))
+
+    async def _ato_store(self, video_id: str) -> dict[str, Any]:
+        assert self._store is not None
+        client = self._clients.aio
+        return await self._store.aadd(client, await client.indexes.videos.retrieve(self.index_id, video_id))
+
     # ------------------------------------------------------------------ sync
     def _index_sync(self, sources: list[Source]) -> None:
         client = self._clients.sync
@@ -304,7 +315,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
         self._nothing_to_load(items, ids)
         self._index_sync(items)
         for video_id, source in self._targets(items, ids):
-            extra = self._store.add(self._clients.sync, self.index_id, video_id) if self._store else {}
+            extra = self._to_store(video_id) if self._store else {}
             yield from self._with(documents_for(self._read_sync(video_id, source), mode=self.mode), extra)
 
     def load_data(
@@ -382,7 +393,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
         """Async twin of :meth:`lazy_load_data` (an async generator)."""
         targets = await self._aprepare(sources, video_ids)
         for video_id, source in targets:
-            extra = await self._store.aadd(self._clients.aio, self.index_id, video_id) if self._store else {}
+            extra = await self._ato_store(video_id) if self._store else {}
             for doc in self._with(documents_for(await self._read_async(video_id, source), mode=self.mode), extra):
                 yield doc
 
@@ -393,7 +404,7 @@ class TwelveLabsVideoReader(BasePydanticReader):
         targets = await self._aprepare(sources, video_ids)
         contents = await amap_bounded(self._clients.aio, targets, lambda t: self._read_async(*t),
                                       max_concurrency=self.max_concurrency)
-        extras = [await self._store.aadd(self._clients.aio, self.index_id, v) if self._store else {}
+        extras = [await self._ato_store(v) if self._store else {}
                   for v, _ in targets]  # one at a time: the store is created once and items de-duplicated
         return [doc for c, extra in zip(contents, extras, strict=True)
                 for doc in self._with(documents_for(c, mode=self.mode), extra)]

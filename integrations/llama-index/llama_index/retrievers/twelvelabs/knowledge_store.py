@@ -14,19 +14,11 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from twelvelabs_rag import AsyncTwelveLabs, ConfigurationError, LazyClients, TwelveLabs
-from twelvelabs_rag.moments import clip_id, format_timestamp
+from twelvelabs_rag.hosted_rag import asearch_moments, search_moments
 
 __all__ = ["TwelveLabsKnowledgeStoreRetriever"]
 
 _LLM_HIDDEN = ["knowledge_store_id", "item_id", "asset_id", "rank", "asset_type"]
-
-
-def _moments(hit: Any) -> list[dict[str, Any]]:
-    base = {"item_id": hit.item_id, "asset_type": hit.asset_type, "rank": hit.rank}
-    if not hit.matches:
-        return [{**base, "start": None, "end": None, "modalities": ["visual"], "text": None}]
-    return [{**base, "start": float(m.start_sec), "end": float(m.end_sec), "modalities": list(m.modalities),
-             "text": (m.transcription or "").strip() or None} for m in hit.matches]
 
 
 class TwelveLabsKnowledgeStoreRetriever(BaseRetriever):
@@ -80,7 +72,7 @@ class TwelveLabsKnowledgeStoreRetriever(BaseRetriever):
             raise ConfigurationError(f"page_size must be between 1 and 50 (hits per search page), got {page_size}")
         self.page_size = page_size
         self.fetch_item_details = fetch_item_details
-        self._items: dict[str, Any] = {}
+        self._items: dict[tuple[str, str], Any] = {}
         super().__init__(callback_manager=callback_manager, verbose=verbose)
 
     def __repr__(self) -> str:
@@ -95,53 +87,20 @@ class TwelveLabsKnowledgeStoreRetriever(BaseRetriever):
         return text, {"modalities": self.modalities, "asset_type": self.asset_type, "item_ids": self.item_ids,
                       "page_size": self.page_size or min(self.similarity_top_k, 50)}
 
-    def _nodes(self, records: list[dict[str, Any]]) -> list[NodeWithScore]:
-        out = []
-        for rec in records:
-            item = self._items.get(rec["item_id"])
-            filename = ((item.system_metadata or {}).get("filename") if item is not None else None)
-            name = filename or rec["item_id"]
-            text = rec["text"]
-            if text is None:
-                text = (f"Image item {name}." if rec["start"] is None else
-                        f"Moment of {name} from {format_timestamp(rec['start'])} to {format_timestamp(rec['end'])}.")
-            metadata = {"knowledge_store_id": self.knowledge_store_id, "item_id": rec["item_id"],
-                        "asset_type": rec["asset_type"], "asset_id": item.asset_id if item is not None else None,
-                        "filename": filename, "start": rec["start"], "end": rec["end"],
-                        "modalities": rec["modalities"], "rank": rec["rank"]}
-            node_id = rec["item_id"] if rec["start"] is None else clip_id(rec["item_id"], rec["start"], rec["end"])
-            node = TextNode(id_=node_id, text=text, metadata=metadata, excluded_llm_metadata_keys=list(_LLM_HIDDEN),
-                            excluded_embed_metadata_keys=list(_LLM_HIDDEN))
-            out.append(NodeWithScore(node=node, score=1.0 / max(1, rec["rank"])))
-        return out
+    def _nodes(self, moments: list[dict[str, Any]]) -> list[NodeWithScore]:
+        return [NodeWithScore(node=TextNode(id_=m["id"], text=m["text"], metadata=m["metadata"],
+                                            excluded_llm_metadata_keys=list(_LLM_HIDDEN),
+                                            excluded_embed_metadata_keys=list(_LLM_HIDDEN)),
+                              score=1.0 / max(1, m["rank"]))
+                for m in moments]
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         text, params = self._query(query_bundle)
-        client = self._clients.sync
-        records: list[dict[str, Any]] = []
-        for hit in client.knowledge_stores.query(self.knowledge_store_id, text, **params):
-            records.extend(_moments(hit))
-            if len(records) >= self.similarity_top_k:
-                break
-        records = records[: self.similarity_top_k]
-        if self.fetch_item_details:
-            for item_id in dict.fromkeys(r["item_id"] for r in records):
-                if item_id not in self._items:
-                    self._items[item_id] = client.knowledge_stores.items.retrieve(self.knowledge_store_id, item_id)
-        return self._nodes(records)
+        return self._nodes(search_moments(self._clients.sync, self.knowledge_store_id, text, k=self.similarity_top_k,
+                                          items=self._items, fetch_item_details=self.fetch_item_details, **params))
 
     async def _aretrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         text, params = self._query(query_bundle)
-        client = self._clients.aio
-        records: list[dict[str, Any]] = []
-        async for hit in client.knowledge_stores.query(self.knowledge_store_id, text, **params):
-            records.extend(_moments(hit))
-            if len(records) >= self.similarity_top_k:
-                break
-        records = records[: self.similarity_top_k]
-        if self.fetch_item_details:
-            for item_id in dict.fromkeys(r["item_id"] for r in records):
-                if item_id not in self._items:
-                    self._items[item_id] = await client.knowledge_stores.items.retrieve(self.knowledge_store_id,
-                                                                                        item_id)
-        return self._nodes(records)
+        return self._nodes(await asearch_moments(self._clients.aio, self.knowledge_store_id, text,
+                                                 k=self.similarity_top_k, items=self._items,
+                                                 fetch_item_details=self.fetch_item_details, **params))

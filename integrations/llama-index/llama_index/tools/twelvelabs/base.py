@@ -58,6 +58,7 @@ from twelvelabs_rag.agent_tools import (
     SearchArgs,
     SegmentSearchArgs,
     ToolInputError,
+    analysis_output,
     analyze_request,
     asegment_search,
     citation,
@@ -232,29 +233,12 @@ class TwelveLabsToolSpec(BaseToolSpec):
     # --- analyze ---------------------------------------------------------------------------------
     def _analyze_request(self, client: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
         args = validate_args(AnalyzeArgs, kwargs)
-        request = analyze_request(**args.model_dump(), model_name=self.analyze_model)
-        for name in ("temperature", "max_tokens"):
-            if getattr(self, name) is not None:
-                request[name] = getattr(self, name)
-        return request
+        return analyze_request(**args.model_dump(), model_name=self.analyze_model, temperature=self.temperature,
+                               max_tokens=self.max_tokens)
 
     @staticmethod
     def _analysis(response: Any, request: dict[str, Any]) -> ToolAnswer:
-        import json
-
-        text = response.data or ""
-        parsed = None
-        if "response_format" in request:
-            try:
-                parsed = json.loads(text)
-            except ValueError:
-                parsed = None
-        data = {"text": text, "json": parsed, "model_name": request["model_name"],
-                "finish_reason": response.finish_reason, "generation_id": response.id,
-                "video_id": request.get("video_id"), "video": request.get("video")}
-        if response.finish_reason == "length":
-            text += "\n(The answer was cut at max_tokens.)"
-        return ToolAnswer(text, data)
+        return ToolAnswer(*analysis_output(response, request))
 
     def twelvelabs_analyze(self, **kwargs: Any) -> ToolAnswer:
         """Ask Pegasus about a video, an asset or a URL (optionally one moment, optionally as JSON)."""
