@@ -151,3 +151,34 @@ def current_library(client, media) -> dict[str, str]:
         indexed = client.indexes.indexed_assets.create_and_wait(index.id, asset_id=asset.id, poll_interval=0)
         ids[name], ids[f"asset:{name}"] = indexed.id, asset.id
     return ids
+
+
+@pytest.fixture(scope="session")
+def milvus_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One milvus-lite database file for the session (starting the engine takes seconds); a collection per store."""
+    pytest.importorskip("pymilvus")
+    pytest.importorskip("milvus_lite")
+    return str(tmp_path_factory.mktemp("milvus") / "llama.db")
+
+
+@pytest.fixture
+def make_milvus(milvus_uri: str):
+    """``make_milvus(dim=..., model_name=...)``: a MilvusSegmentStore on a fresh collection (closed after the test)."""
+    import itertools
+
+    from twelvelabs_rag.store import MilvusSegmentStore
+
+    made: list[MilvusSegmentStore] = []
+    names = itertools.count()
+
+    def _make(*, dim: int, model_name: str) -> MilvusSegmentStore:
+        import uuid
+
+        store = MilvusSegmentStore(milvus_uri, collection=f"li{uuid.uuid4().hex[:12]}{next(names)}", dim=dim,
+                                   model_name=model_name)
+        made.append(store)
+        return store
+
+    yield _make
+    for store in made:
+        store.close()

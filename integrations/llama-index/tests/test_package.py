@@ -17,7 +17,7 @@ EXPORTS = {
     "llama_index.llms.twelvelabs": ["PROMPT_TOKEN_LIMIT", "TwelveLabsPegasus", "TwelveLabsResponses", "citations_of",
                                     "json_schema_for"],
     "llama_index.vector_stores.twelvelabs": [
-        "COLUMN_KEYS", "NODE_ID_KEY", "TwelveLabsSegmentVectorStore", "nodes_from_embedding_task",
+        "COLUMN_KEYS", "TwelveLabsSegmentVectorStore", "nodes_from_embedding_task",
         "segment_node_id", "to_where",
     ],
     "llama_index.tools.twelvelabs": ["ToolAnswer", "TwelveLabsToolSpec"],

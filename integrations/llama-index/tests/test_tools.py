@@ -47,9 +47,13 @@ def spec(client, aclient, library) -> TwelveLabsToolSpec:
     return TwelveLabsToolSpec(library["index_id"], client=client, async_client=aclient)
 
 
-@pytest.fixture
-def store(client, media) -> SegmentStore:
-    store = SegmentStore.create(None, dim=1024, model_name="marengo2.7")
+@pytest.fixture(params=["local", pytest.param("milvus", marks=pytest.mark.slow)])
+def store(request, client, media) -> Any:
+    """The Marengo 2.7 segments of the demo clips in a local SegmentStore, or in a MilvusSegmentStore on milvus-lite."""
+    if request.param == "milvus":
+        store = request.getfixturevalue("make_milvus")(dim=1024, model_name="marengo2.7")
+    else:
+        store = SegmentStore.create(None, dim=1024, model_name="marengo2.7")
     for name in DEMO_SCRIPTS:
         task = client.embed.tasks.create_and_wait(model_name="Marengo-retrieval-2.7", video_file=media[name],
                                                   video_clip_length=4)

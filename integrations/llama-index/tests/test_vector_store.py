@@ -1,4 +1,9 @@
-"""TwelveLabsSegmentVectorStore: embed-task ingestion, index queries (text and image), filters, delete, persist."""
+"""TwelveLabsSegmentVectorStore: embed-task ingestion, index queries (text and image), filters, delete, persist.
+
+The fixtures ``small`` and ``store`` come in two backends: the local SegmentStore, and a MilvusSegmentStore
+on milvus-lite given as ``store=`` (marked slow: a collection takes a second or two to create), so every
+test that uses them checks the Milvus backend against the same expectations.
+"""
 
 from __future__ import annotations
 
@@ -38,9 +43,18 @@ def embed(client, aclient) -> TwelveLabsEmbedding:
     return TwelveLabsEmbedding(EMBED_MODEL, client=client, async_client=aclient)
 
 
-@pytest.fixture
-def store(tasks) -> TwelveLabsSegmentVectorStore:
-    store = TwelveLabsSegmentVectorStore()
+BACKENDS = ["local", pytest.param("milvus", marks=pytest.mark.slow)]
+
+
+def _empty(request: pytest.FixtureRequest, *, dim: int, model_name: str) -> TwelveLabsSegmentVectorStore:
+    if request.param == "milvus":
+        return TwelveLabsSegmentVectorStore(store=request.getfixturevalue("make_milvus")(dim=dim, model_name=model_name))
+    return TwelveLabsSegmentVectorStore()
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tasks) -> TwelveLabsSegmentVectorStore:
+    store = _empty(request, dim=1024, model_name=EMBED_MODEL)
     for name, task in tasks.items():
         store.add_embedding_task(task, video_id=name.removesuffix(".mp4"))
     return store
@@ -62,9 +76,9 @@ def node(id_: str, *hot: int, ref: str | None = None, **meta) -> TextNode:
     return n
 
 
-@pytest.fixture
-def small() -> TwelveLabsSegmentVectorStore:
-    store = TwelveLabsSegmentVectorStore()
+@pytest.fixture(params=BACKENDS)
+def small(request) -> TwelveLabsSegmentVectorStore:
+    store = _empty(request, dim=8, model_name="custom-8d")
     store.add([
         node("a", 0, ref="doc1", video_id="v1", start=0.0, end=4.0, option="visual", lang="en", n=1),
         node("b", 1, ref="doc1", video_id="v1", start=4.0, end=8.0, option="audio", lang="fr", n=2),
@@ -365,3 +379,27 @@ def test_embed_v2_task_and_indexed_asset_nodes_keep_their_asset(client, current_
     with pytest.raises(InvalidInputError, match="carries no segment vectors"):
         nodes_from_embedding_task(client.indexes.indexed_assets.retrieve(current_library["index_id"],
                                                                          current_library["city.mp4"]))
+
+
+def test_a_given_store_is_used_as_is_and_stays_open(tmp_path) -> None:
+    from twelvelabs_rag.store import SegmentStore
+
+    path = tmp_path / "given"
+    writer = TwelveLabsSegmentVectorStore(path)
+    writer.add([node("a", 0, video_id="v1", start=0.0, end=4.0), node("b", 1, video_id="v1", start=4.0, end=8.0)])
+    writer.persist(str(path))
+    writer.close()
+    handle = SegmentStore.open(path, read_only=True)  # the caller's handle: nothing is reopened or locked
+    try:
+        vs = TwelveLabsSegmentVectorStore(store=handle)
+        assert vs.client is handle and vs.model_name == handle.model_name
+        assert [n.node_id for n in vs.get_nodes(["b", "a"])] == ["b", "a"]
+        assert q(vs, 1, k=1).ids == ["b"]
+        vs.close()
+        assert len(handle) == 2  # still open: a given store stays the caller's
+    finally:
+        handle.close()
+    with pytest.raises(InvalidInputError, match="not both"):
+        TwelveLabsSegmentVectorStore(path, store=handle)
+    with pytest.raises(InvalidInputError, match="SegmentIndex"):
+        TwelveLabsSegmentVectorStore(store=object())  # type: ignore[arg-type]

@@ -24,14 +24,13 @@ from twelvelabs_rag.store import MilvusSegmentStore
 _names = itertools.count()
 
 
-@pytest.fixture(scope="module")
-def lite_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """One milvus-lite database file per module (starting the engine takes seconds); a collection per test."""
-    return str(tmp_path_factory.mktemp("milvus") / "lc.db")
+@pytest.fixture
+def lite_uri(milvus_uri: str) -> str:
+    return milvus_uri
 
 
 def _milvus(uri: str, *, dim: int, model_name: str) -> MilvusSegmentStore:
-    return MilvusSegmentStore(uri, collection=f"lc{next(_names)}", dim=dim, model_name=model_name)
+    return MilvusSegmentStore(uri, collection=f"lcvs{next(_names)}", dim=dim, model_name=model_name)
 
 
 @pytest.mark.slow

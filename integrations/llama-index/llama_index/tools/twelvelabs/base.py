@@ -69,6 +69,7 @@ from twelvelabs_rag.agent_tools import (
     segment_search,
     validate_args,
 )
+from twelvelabs_rag.store import SegmentIndex
 
 __all__ = ["TwelveLabsToolSpec", "ToolAnswer"]
 
@@ -110,7 +111,8 @@ class TwelveLabsToolSpec(BaseToolSpec):
 
     Args:
         index_id: the index searched and ingested into (search and ingest are left out without it).
-        store: a ``twelvelabs_rag.store.SegmentStore`` for the segment-search tool (left out without it).
+        store: a ``twelvelabs_rag.store.SegmentIndex`` (``SegmentStore`` or ``MilvusSegmentStore``) for the
+            segment-search tool (left out without it).
         api_key / base_url / client / async_client: connection, as for every component of this package.
             With only a ``store``, no key is needed: cached queries and ``like_segment_id`` work offline.
         k: moments per search (the model may ask for another ``k``). search_options: search modalities.
@@ -134,7 +136,7 @@ class TwelveLabsToolSpec(BaseToolSpec):
         self,
         index_id: str | None = None,
         *,
-        store: Any = None,
+        store: SegmentIndex | None = None,
         api_key: str | SecretStr | None = None,
         base_url: str | None = None,
         client: Any = None,
@@ -149,6 +151,9 @@ class TwelveLabsToolSpec(BaseToolSpec):
     ) -> None:
         if k < 1:
             raise ToolInputError(f"k must be >= 1, got {k}")
+        if store is not None and not isinstance(store, SegmentIndex):
+            raise ConfigurationError(f"store= must be a twelvelabs_rag.store.SegmentIndex (SegmentStore or "
+                                     f"MilvusSegmentStore), got {type(store).__name__}")
         key = SecretStr(api_key) if isinstance(api_key, str) else api_key  # never in a repr of the spec's state
         self._conn = {"api_key": key, "base_url": base_url, "client": client, "async_client": async_client}
         try:
@@ -255,7 +260,7 @@ class TwelveLabsToolSpec(BaseToolSpec):
     # --- segment store -----------------------------------------------------------------------------
     def _segment_args(self, kwargs: dict[str, Any]) -> tuple[dict[str, Any], str]:
         if self.store is None:
-            raise ToolInputError("No segment store configured: create the TwelveLabsToolSpec with store=SegmentStore(...).")
+            raise ToolInputError("No segment store configured: create the TwelveLabsToolSpec with store=SegmentStore(...) or MilvusSegmentStore(...).")
         args = validate_args(SegmentSearchArgs, kwargs)
         what = (f"{args.query!r}" if args.query else f"image {args.image}" if args.image
                 else f"moments like segment {args.like_segment_id}")
@@ -268,7 +273,7 @@ class TwelveLabsToolSpec(BaseToolSpec):
                           [hit_dict(h) for h in hits])
 
     def twelvelabs_segment_search(self, **kwargs: Any) -> ToolAnswer:
-        """Search the local segment store: text, image, or more like a segment."""
+        """Search the segment store (local or Milvus): text, image, or more like a segment."""
         args, what = self._segment_args(kwargs)
         client = self._clients.sync if self._clients is not None else None
         return self._segments(segment_search(self.store, client, **args), what)

@@ -1,4 +1,4 @@
-"""TwelveLabs segment vector store for LlamaIndex (local FAISS-backed ``SegmentStore``, no pickle).
+"""TwelveLabs segment vector store for LlamaIndex (the local ``SegmentStore``, no pickle, or a ``MilvusSegmentStore``).
 
 See :class:`TwelveLabsSegmentVectorStore` and the runnable, offline example in the docstring of
 ``llama_index.vector_stores.twelvelabs.base``.
@@ -6,7 +6,7 @@ See :class:`TwelveLabsSegmentVectorStore` and the runnable, offline example in t
 
 from llama_index.vector_stores.twelvelabs._filters import COLUMN_KEYS, to_where
 from llama_index.vector_stores.twelvelabs._segments import nodes_from_embedding_task, segment_node_id
-from llama_index.vector_stores.twelvelabs.base import NODE_ID_KEY, TwelveLabsSegmentVectorStore
+from llama_index.vector_stores.twelvelabs.base import TwelveLabsSegmentVectorStore
 
 __all__ = [
     "TwelveLabsSegmentVectorStore",
@@ -14,5 +14,4 @@ __all__ = [
     "segment_node_id",
     "to_where",
     "COLUMN_KEYS",
-    "NODE_ID_KEY",
 ]

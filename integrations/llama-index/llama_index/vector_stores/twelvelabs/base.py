@@ -1,4 +1,4 @@
-"""``TwelveLabsSegmentVectorStore``: a LlamaIndex vector store over the local ``SegmentStore``.
+"""``TwelveLabsSegmentVectorStore``: a LlamaIndex vector store over a segment store (local or Milvus).
 
 Example (offline; the vectors would normally come from ``TwelveLabsEmbedding`` or an embed task)::
 
@@ -6,7 +6,7 @@ Example (offline; the vectors would normally come from ``TwelveLabsEmbedding`` o
     from llama_index.core.vector_stores import VectorStoreQuery
     from llama_index.vector_stores.twelvelabs import TwelveLabsSegmentVectorStore
 
-    store = TwelveLabsSegmentVectorStore()  # in memory; path="segments/" persists
+    store = TwelveLabsSegmentVectorStore()  # in memory; path="segments/" persists; store=MilvusSegmentStore(...)
     store.add([
         TextNode(id_="fox", text="a fox", embedding=[1.0, 0.0, 0.0], metadata={"video_id": "v1", "start": 0.0, "end": 4.0}),
         TextNode(id_="owl", text="an owl", embedding=[0.0, 1.0, 0.0], metadata={"video_id": "v1", "start": 4.0, "end": 8.0}),
@@ -36,15 +36,13 @@ from llama_index.core.vector_stores.types import (
 from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_metadata_dict
 
 from twelvelabs_rag.models import models_for
-from twelvelabs_rag.store import InvalidInputError, SegmentStore
+from twelvelabs_rag.store import InvalidInputError, SegmentIndex, SegmentStore
 
 from ._filters import combine, to_where
 from ._segments import nodes_from_embedding_task
 
-__all__ = ["TwelveLabsSegmentVectorStore", "NODE_ID_KEY"]
+__all__ = ["TwelveLabsSegmentVectorStore"]
 
-#: Metadata key under which the node id is kept in the segment store.
-NODE_ID_KEY = "_node_id"
 #: Default store model per vector size (fixed-size index models of the core registry).
 _DIM_MODELS = {m.dimension: m.name for m in models_for("index") if m.family == "marengo" and m.dimension
                and m.dimension_range is None}
@@ -68,11 +66,31 @@ def _column_values(node: BaseNode) -> tuple[str, float, float, str, str]:
     return str(video_id), float(meta["start"]), float(meta["end"]), scope, option
 
 
+def _copy_rows(target: SegmentStore, segments: list[Any]) -> None:
+    """Add ``segments`` (with vectors) to ``target`` as they are: columns, text, metadata, external ids."""
+    if not segments:
+        return
+    target.add(
+        np.stack([s.vector for s in segments]),
+        video_ids=[s.video_id for s in segments],
+        starts=[s.start for s in segments],
+        ends=[s.end for s in segments],
+        scopes=[s.scope for s in segments],
+        options=[s.option for s in segments],
+        texts=[s.text for s in segments],
+        metadatas=[s.metadata for s in segments],
+        external_ids=[s.external_id for s in segments],
+    )
+
+
 class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
-    """LlamaIndex vector store backed by :class:`twelvelabs_rag.store.SegmentStore` (local, no pickle).
+    """LlamaIndex vector store over a ``twelvelabs_rag.store.SegmentIndex``: the local ``SegmentStore`` or Milvus.
 
     The store is created in memory (``path=None``) or at ``path`` (an existing store there is
-    opened); its dimension comes from the first nodes added. Node ids are kept as given. The node
+    opened); its dimension comes from the first nodes added. Or pass an existing store as ``store=``:
+    a ``SegmentStore`` or a ``MilvusSegmentStore`` (a Milvus server, Zilliz Cloud or a milvus-lite
+    file); it is used as is (nothing opened or locked here), exposed as :attr:`client`, and stays
+    yours to close. Node ids are kept as given (the rows' external ids). The node
     metadata keys ``video_id``, ``start``, ``end``, ``scope`` and ``option`` map to the store's
     typed columns; a segment is keyed by those five values, so adding a node whose key equals a
     stored one replaces it (an upsert). Nodes without ``start``/``end`` are stored under a key of
@@ -95,16 +113,22 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
     path: str | None = None
     model_name: str | None = None
 
-    _store: SegmentStore | None = PrivateAttr(default=None)
+    _store: SegmentIndex | None = PrivateAttr(default=None)
+    _given: bool = PrivateAttr(default=False)
     _lock: threading.RLock = PrivateAttr(default_factory=threading.RLock)
-    # node id -> segment id, built on first need (one scan) and kept up to date by this class.
-    # Segment ids are never reused by the store, so an entry whose row was replaced or deleted
-    # elsewhere is a harmless ghost: get/delete skip ids that are gone.
-    _ids: dict[str, int] | None = PrivateAttr(default=None)
 
-    def __init__(self, path: str | Path | None = None, *, model_name: str | None = None, **kwargs: Any) -> None:
-        super().__init__(path=str(path) if path is not None else None, model_name=model_name, **kwargs)
-        if self.path is not None and (Path(self.path) / "manifest.json").exists():
+    def __init__(self, path: str | Path | None = None, *, model_name: str | None = None,
+                 store: SegmentIndex | None = None, **kwargs: Any) -> None:
+        if store is not None and path is not None:
+            raise InvalidInputError("pass path= (a local store this object opens or creates) or store= (one you "
+                                    "opened), not both")
+        if store is not None and not isinstance(store, SegmentIndex):
+            raise InvalidInputError(f"store= must be a twelvelabs_rag.store.SegmentIndex (SegmentStore or "
+                                    f"MilvusSegmentStore), got {type(store).__name__}")
+        super().__init__(path=str(path) if path is not None else None,
+                         model_name=model_name or (store.model_name if store is not None else None), **kwargs)
+        self._store, self._given = store, store is not None
+        if store is None and self.path is not None and SegmentStore.exists(self.path):
             self._store = SegmentStore.open(self.path)
 
     @classmethod
@@ -121,12 +145,13 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
         return cls(Path(persist_dir) / f"{namespace}__vector_store.json")
 
     @property
-    def client(self) -> SegmentStore | None:
-        """The underlying :class:`SegmentStore` (None until the first nodes set its dimension)."""
+    def client(self) -> SegmentIndex | None:
+        """The underlying store: the one given as ``store=``, else a :class:`SegmentStore` (None until the first
+        nodes set its dimension)."""
         return self._store
 
     # ------------------------------------------------------------------ helpers
-    def _ensure(self, dim: int) -> SegmentStore:
+    def _ensure(self, dim: int) -> SegmentIndex:
         with self._lock:
             if self._store is None:
                 model = self.model_name or _DIM_MODELS.get(dim, f"custom-{dim}d")
@@ -136,32 +161,14 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
     def _select(self, where: dict[str, Any] | None) -> list[int]:
         """Ids of the live segments matching ``where`` (all of them for None)."""
         store = self._store
-        if store is None or len(store) == 0:
-            return []
-        # The store has no public "ids matching where"; a filtered search with k = every row
-        # returns exactly the matching rows (the query vector only orders them).
-        probe = np.ones(store.dim, dtype=np.float32)
-        return [h.id for h in store.search(probe, k=len(store), where=where)]
+        return [] if store is None else [int(i) for i in store.ids(where=where)]
 
-    def _id_map(self) -> dict[str, int]:
-        if self._ids is None:
-            store = self._store
-            ids: dict[str, int] = {}
-            if store is not None and len(store):
-                probe = np.ones(store.dim, dtype=np.float32)
-                for hit in store.search(probe, k=len(store)):
-                    node_id = (hit.metadata or {}).get(NODE_ID_KEY)
-                    if node_id is not None:
-                        ids[str(node_id)] = hit.id
-            self._ids = ids
-        return self._ids
-
-    def _ids_where(self, node_ids: Sequence[str] | None) -> dict[str, Any] | None:
-        """A ``where`` on the store's id column for these node ids (None: no restriction)."""
+    @staticmethod
+    def _ids_where(node_ids: Sequence[str] | None) -> dict[str, Any] | None:
+        """A ``where`` on the rows' external ids (the node ids) for these node ids (None: no restriction)."""
         if node_ids is None:
             return None
-        mapping = self._id_map()
-        return {"id": {"$in": [mapping[n] for n in dict.fromkeys(node_ids) if n in mapping]}}
+        return {"external_id": {"$in": list(dict.fromkeys(str(n) for n in node_ids))}}
 
     @staticmethod
     def _node(segment: Any, with_embedding: bool) -> BaseNode:
@@ -199,14 +206,10 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
         for node in nodes:
             # A shallow copy without the vector: serialising 1024 floats only to drop them is the slow part.
             light = node.model_copy(update={"embedding": None})
-            meta = node_to_metadata_dict(light, remove_text=True, flat_metadata=self.flat_metadata)
-            meta[NODE_ID_KEY] = node.node_id
-            metadatas.append(meta)
+            metadatas.append(node_to_metadata_dict(light, remove_text=True, flat_metadata=self.flat_metadata))
         with self._lock:
-            store = self._ensure(vectors.shape[1])
-            mapping = self._id_map()
-            stale = [mapping[n.node_id] for n in nodes if n.node_id in mapping]
-            new_ids = store.add(
+            # a stored row with one of these node ids is replaced by the store (external ids are unique)
+            self._ensure(vectors.shape[1]).add(
                 vectors,
                 video_ids=[k[0] for k in keys],
                 starts=[k[1] for k in keys],
@@ -215,12 +218,8 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
                 options=[k[4] for k in keys],
                 texts=[n.get_content() for n in nodes],
                 metadatas=metadatas,
+                external_ids=[n.node_id for n in nodes],
             )
-            mapping.update(zip((n.node_id for n in nodes), (int(i) for i in new_ids), strict=True))
-            if stale:
-                # A re-added node id under another key survives the store's upsert: drop its old
-                # row (after the add, so a refused add loses nothing; replaced ids are no-ops).
-                store.delete(stale)
         return given
 
     def delete(self, ref_doc_id: str, **delete_kwargs: Any) -> None:
@@ -242,9 +241,6 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
             if where is None:
                 raise InvalidInputError("these filters are empty, so they match every node; use clear() for that")
             self._store.delete(where=where)
-            if node_ids is not None and filters is None:
-                for node_id in node_ids:
-                    self._id_map().pop(node_id, None)
 
     def get_nodes(self, node_ids: list[str] | None = None, filters: MetadataFilters | None = None) -> list[BaseNode]:
         """Nodes by id (in the order given; unknown ids are skipped) and/or by filters, with embeddings."""
@@ -252,11 +248,7 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
             store = self._store
             if store is None:
                 return []
-            if node_ids is not None and filters is None:
-                mapping = self._id_map()
-                segment_ids = [mapping[n] for n in dict.fromkeys(node_ids) if n in mapping]
-            else:
-                segment_ids = self._select(combine(self._ids_where(node_ids), to_where(filters)))
+            segment_ids = self._select(combine(self._ids_where(node_ids), to_where(filters)))
         segments = store.get(segment_ids) if segment_ids else []
         nodes = [self._node(s, with_embedding=True) for s in segments]
         if node_ids is not None:
@@ -269,7 +261,6 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
         with self._lock:
             if self._store is not None:
                 self._store.delete(where={})
-            self._ids = {}
 
     def query(self, query: VectorStoreQuery, **kwargs: Any) -> VectorStoreQueryResult:
         """Exact cosine top-k over the segments matching ``filters`` / ``node_ids`` / ``doc_ids``."""
@@ -308,39 +299,37 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
             if store is None:
                 return
             target = Path(persist_path)
-            if store.path is not None and store.path.resolve() == target.resolve():
+            if isinstance(store, SegmentStore) and store.path is not None and store.path.resolve() == target.resolve():
                 store.save()
                 return
-            # Another location: write a full copy there (replacing a store already at that path).
-            segments = store.get(self._select(None))
-            if (target / "manifest.json").exists():
+            # Another location (or another backend): write a full local copy there, replacing a store
+            # already at that path.
+            if SegmentStore.exists(target):
                 copy = SegmentStore.open(target)
                 copy.delete(where={})
             else:
                 copy = SegmentStore.create(target, dim=store.dim, model_name=store.model_name)
             try:
-                if segments:
-                    copy.add(
-                        np.stack([s.vector for s in segments]),
-                        video_ids=[s.video_id for s in segments],
-                        starts=[s.start for s in segments],
-                        ends=[s.end for s in segments],
-                        scopes=[s.scope for s in segments],
-                        options=[s.option for s in segments],
-                        texts=[s.text for s in segments],
-                        metadatas=[s.metadata for s in segments],
-                    )
+                batch: list[Any] = []
+                for segment in store.scan(with_vectors=True):
+                    batch.append(segment)
+                    if len(batch) == 4096:
+                        _copy_rows(copy, batch)
+                        batch = []
+                _copy_rows(copy, batch)
                 copy.save()
             finally:
                 copy.close()
 
     def close(self) -> None:
-        """Release the store (its lock file, for an on-disk store)."""
+        """Release the store this object opened or created (its lock file, for an on-disk store).
+
+        A store given as ``store=`` stays open: it is yours to close.
+        """
         with self._lock:
-            if self._store is not None:
+            if self._store is not None and not self._given:
                 self._store.close()
-                self._store = None
-                self._ids = None
+            self._store = None
 
     nodes_from_embedding_task = staticmethod(nodes_from_embedding_task)
 
