@@ -38,6 +38,7 @@ from twelvelabs_rag.agent_tools import (
     format_moments,
     moment_line,
 )
+from twelvelabs_rag.store import SegmentIndex
 
 from ._tool_base import TwelveLabsSegmentSearchTool, TwelveLabsToolBase, as_tool_errors
 from ._utils import TwelveLabsClientMixin
@@ -267,7 +268,8 @@ class TwelveLabsIngestTool(TwelveLabsToolBase):
 class TwelveLabsToolkit(TwelveLabsClientMixin, BaseToolkit):
     """The TwelveLabs tools built from one client (or one key): search, analyze, segment search, ingest.
 
-    Search and ingest need ``index_id``; the segment-search tool needs ``store``; analyze is always
+    Search and ingest need ``index_id``; the segment-search tool needs ``store`` (a ``SegmentStore`` or a
+    ``MilvusSegmentStore``); analyze is always
     there. Pass ``client=`` / ``async_client=`` to share ready clients (they stay yours to close).
 
     Setup:
@@ -290,7 +292,8 @@ class TwelveLabsToolkit(TwelveLabsClientMixin, BaseToolkit):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
 
     index_id: str | None = None
-    store: Any = Field(default=None, exclude=True, repr=False)
+    store: SegmentIndex | None = Field(default=None, exclude=True, repr=False,
+                                       description="A SegmentStore or MilvusSegmentStore for the segment-search tool.")
     k: int = Field(default=5, ge=1, le=50)
     search_options: list[str] = Field(default_factory=lambda: ["visual", "audio"])
     analyze_model: str | None = None

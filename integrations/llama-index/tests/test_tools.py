@@ -195,3 +195,8 @@ async def test_function_agent_gets_tool_errors_as_messages(client, aclient, fake
     [failed] = results
     assert failed.tool_output.is_error and "no-such-index" in failed.tool_output.content
     assert "Traceback" not in failed.tool_output.content and str(response).startswith(SCRIPTED_LABEL)
+
+
+def test_the_tool_spec_refuses_what_is_not_a_segment_store() -> None:
+    with pytest.raises(ConfigurationError, match="SegmentIndex"):
+        TwelveLabsToolSpec(store={"not": "a store"})

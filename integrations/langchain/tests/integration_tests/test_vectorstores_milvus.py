@@ -124,3 +124,14 @@ def test_a_given_store_is_used_as_is_and_not_reopened(tmp_path: Path) -> None:
         TwelveLabsSegmentVectorStore(emb, path=path, store=handle)
     with pytest.raises(TypeError, match="SegmentIndex"):
         TwelveLabsSegmentVectorStore(emb, store=object())  # type: ignore[arg-type]
+
+
+def test_the_segment_search_tools_refuse_what_is_not_a_segment_store() -> None:
+    from pydantic import ValidationError
+
+    from langchain_twelvelabs.tools import TwelveLabsSegmentSearchTool, TwelveLabsToolkit
+
+    for build in (lambda: TwelveLabsSegmentSearchTool(store={"not": "a store"}),
+                  lambda: TwelveLabsToolkit(api_key="tlk_x", store=[1, 2, 3])):
+        with pytest.raises(ValidationError, match="SegmentIndex"):
+            build()
