@@ -1,4 +1,4 @@
-"""Framework-free bodies of the TwelveLabs agent tools, shared by langchain-twelvelabs and llama-index-twelvelabs.
+"""Framework-free bodies of the TwelveLabs agent tools, shared by langchain-twelvelabs and llama-index-tools-twelvelabs.
 
 One owner for what both frameworks' tools say and do:
 
