@@ -68,7 +68,9 @@ def sync(*groups: str) -> None:
 # What `lint` checks; the rules themselves live in pyproject.toml ([tool.ruff], [tool.mypy]).
 RUFF_PATHS = ["src", "integrations", "tests", "benchmarks", "notebooks/_src", "dev.py", "conftest.py"]
 MYPY_CORE = ["src/twelvelabs_rag"]
-MYPY_INTEGRATIONS = ["integrations/langchain/langchain_twelvelabs", "integrations/llama-index/llama_index"]
+LLAMA_INDEX_DISTS = [f"integrations/llama-index/llama-index-{kind}-twelvelabs"
+                     for kind in ("embeddings", "llms", "readers", "retrievers", "vector-stores", "tools")]
+MYPY_INTEGRATIONS = ["integrations/langchain/langchain_twelvelabs", *(f"{d}/llama_index" for d in LLAMA_INDEX_DISTS)]
 
 
 def lint() -> int:
@@ -83,7 +85,7 @@ def lint() -> int:
     # The integration packages share the `llama_index` namespace: check them as namespace packages
     # with explicit bases so mypy maps files to the right module names.
     integ = ["--namespace-packages", "--explicit-package-bases"]
-    env_i = dict(env, MYPYPATH=os.pathsep.join(["integrations/langchain", "integrations/llama-index"]))
+    env_i = dict(env, MYPYPATH=os.pathsep.join(["integrations/langchain", *LLAMA_INDEX_DISTS]))
     if _run([py, "-m", "mypy", *integ, *MYPY_INTEGRATIONS], cwd=ROOT, env=env_i):
         failed.append("mypy (integrations)")
     if failed:

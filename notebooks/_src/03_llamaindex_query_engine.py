@@ -2,7 +2,7 @@
 # # 03 · A LlamaIndex query engine over videos
 #
 # Reader → retriever → query engine (Pegasus answers, the retrieved clips are the sources) →
-# streaming. Everything comes from `llama-index-twelvelabs`.
+# streaming. Everything comes from the `llama-index-*-twelvelabs` packages.
 #
 # Without `TWELVELABS_API_KEY` the cells run on the in-process emulator (no network); with a key
 # they run on the real API.

@@ -141,6 +141,10 @@ async def arun_bounded(
                         failure.append(exc)
                         scope.cancel()
                     return
+                except Exception as exc:  # not an API error: raised as is, like the sync twin (no ExceptionGroup)
+                    failure.append(exc)
+                    scope.cancel()
+                    return
 
     async with anyio.create_task_group() as tg:
         for i in range(len(items)):

@@ -151,6 +151,51 @@ class LazyClients:
         ] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
+    @classmethod
+    def for_component(
+        cls,
+        owner: str,
+        *,
+        api_key: Any = None,
+        base_url: str | None = None,
+        client: TwelveLabs | None = None,
+        async_client: AsyncTwelveLabs | None = None,
+        **client_kwargs: Any,
+    ) -> LazyClients:
+        """The clients of a framework component, checked when the component is built (not at first call).
+
+        Ready clients must be of the right class; a component given only one of them serves only
+        that side (``build_missing=False``); with no client, a key (argument or environment) is
+        required now. Each failure is a :class:`~twelvelabs_rag.ConfigurationError` that names the fix.
+
+        ```python
+        from twelvelabs_rag import ConfigurationError, LazyClients, TwelveLabs
+        sync_client = TwelveLabs(api_key="tlk_x")
+        try:
+            LazyClients.for_component("MyReader", async_client=sync_client)
+        except ConfigurationError as exc:
+            assert "async_client= must be a twelvelabs_rag.AsyncTwelveLabs" in str(exc)
+        sync_client.close()
+        ```
+        """
+        if client is not None and not isinstance(client, TwelveLabs):
+            raise ConfigurationError(
+                f"{owner}: client= must be a twelvelabs_rag.TwelveLabs, got {type(client).__name__}; "
+                "pass an AsyncTwelveLabs as async_client= instead."
+            )
+        if async_client is not None and not isinstance(async_client, AsyncTwelveLabs):
+            raise ConfigurationError(
+                f"{owner}: async_client= must be a twelvelabs_rag.AsyncTwelveLabs, got {type(async_client).__name__}."
+            )
+        clients = cls(api_key, base_url=base_url, client=client, async_client=async_client, build_missing=False,
+                      owner=owner, **client_kwargs)
+        if client is None and async_client is None and clients.api_key is None:
+            raise ConfigurationError(
+                f"{owner} needs a TwelveLabs API key: pass api_key=..., set the TWELVELABS_API_KEY "
+                "environment variable, or pass a ready client=TwelveLabs(...) / async_client=AsyncTwelveLabs(...)."
+            )
+        return clients
+
     # ------------------------------------------------------------------ settings
     @property
     def api_key(self) -> str | None:

@@ -1,4 +1,4 @@
-"""Framework-free bodies of the TwelveLabs agent tools, shared by langchain-twelvelabs and llama-index-twelvelabs.
+"""Framework-free bodies of the TwelveLabs agent tools, shared by langchain-twelvelabs and llama-index-tools-twelvelabs.
 
 One owner for what both frameworks' tools say and do:
 
@@ -23,6 +23,7 @@ assert parse_moment_lines(line)[0].video_id == "v1"
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -53,8 +54,8 @@ __all__ = [
     "SEARCH_DESCRIPTION", "ANALYZE_DESCRIPTION", "SEGMENT_SEARCH_DESCRIPTION", "INGEST_DESCRIPTION",
     "ToolInputError", "SearchArgs", "AnalyzeArgs", "SegmentSearchArgs", "IngestArgs", "validate_args",
     "validation_message", "citation", "MomentLine", "moment_line", "parse_moment_lines", "format_moments",
-    "analyze_request", "AnalyzeTargets", "segment_search", "asegment_search", "hit_line", "hit_dict",
-    "IngestResult", "Ingester", "STILL_INDEXING",
+    "analyze_request", "analysis_output", "AnalyzeTargets", "segment_search", "asegment_search", "hit_line",
+    "hit_dict", "IngestResult", "Ingester", "STILL_INDEXING",
 ]
 
 SEARCH_NAME = "twelvelabs_search"
@@ -148,8 +149,9 @@ def citation(name: Any, start: float, end: float) -> str:
 # --- analyze ---------------------------------------------------------------------------------------
 def analyze_request(*, prompt: str, video_id: str | None = None, asset_id: str | None = None,
                     url: str | None = None, start: float | None = None, end: float | None = None,
-                    json_schema: Mapping[str, Any] | None = None, model_name: str | None = None) -> dict[str, Any]:
-    """Keyword arguments for ``client.analyze`` from a tool call.
+                    json_schema: Mapping[str, Any] | None = None, model_name: str | None = None,
+                    temperature: float | None = None, max_tokens: int | None = None) -> dict[str, Any]:
+    """Keyword arguments for ``client.analyze`` from a tool call (and the tool's sampling settings).
 
     ``video_id`` (classic) runs on ``pegasus1.2``, ``asset_id``/``url`` (current) on ``pegasus1.5``
     unless ``model_name`` says otherwise. A time window goes to the API as ``start_time``/``end_time``
@@ -199,6 +201,7 @@ def analyze_request(*, prompt: str, video_id: str | None = None, asset_id: str |
         if not isinstance(json_schema, Mapping) or not json_schema:
             raise ToolInputError("`json_schema` must be a JSON schema object, e.g. {\"type\": \"object\", ...}.")
         out["response_format"] = {"type": "json_schema", "json_schema": dict(json_schema)}
+    out.update({k: v for k, v in (("temperature", temperature), ("max_tokens", max_tokens)) if v is not None})
     return out
 
 
@@ -253,6 +256,32 @@ class AnalyzeTargets:
         if flow.analyze_by == "video_id":
             return dict(args)
         return self._by_asset(args, await self._assets.aresolve(client, index_id, str(video_id)))
+
+
+def analysis_output(response: Any, request: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A tool's answer to an analyze call: the text for the model (noting a cut at ``max_tokens``) and the data
+    (``text``, ``json`` parsed when a schema was asked for, ``model_name``, ``finish_reason``, the video).
+
+    ```python
+    from types import SimpleNamespace
+    reply = SimpleNamespace(data='{"n": 2}', finish_reason="length", id="gen_1")
+    text, data = analysis_output(reply, analyze_request(prompt="Count", video_id="v1", json_schema={"type": "object"}))
+    assert data["json"] == {"n": 2} and text.endswith("(The answer was cut at max_tokens.)")
+    ```
+    """
+    text = response.data or ""
+    parsed = None
+    if "response_format" in request:
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+    data = {"text": text, "json": parsed, "model_name": request["model_name"],
+            "finish_reason": response.finish_reason, "generation_id": response.id,
+            "video_id": request.get("video_id"), "asset_id": request.get("asset_id"), "video": request.get("video")}
+    if response.finish_reason == "length":
+        text += "\n(The answer was cut at max_tokens.)"
+    return text, data
 
 
 # --- segment store -----------------------------------------------------------------------------------

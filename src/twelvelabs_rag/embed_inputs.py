@@ -26,15 +26,12 @@ import numpy as np
 
 from ._exceptions import APIResponseValidationError
 from ._preflight import preflight
+from .media_inputs import is_url
 from .models import find_model
 
-__all__ = ["media_source", "v2_request", "v2_vector", "is_url"]
+__all__ = ["media_source", "v2_request", "v2_vector"]
 
 _WHAT = {"text": "text", "image": "JPEG/PNG image", "text_image": "text and image", "audio": "audio file"}
-
-
-def is_url(value: Any) -> bool:
-    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
 
 
 def media_source(media: Any, kind: str) -> dict[str, Any]:

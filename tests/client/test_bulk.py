@@ -200,3 +200,31 @@ async def test_one_429_holds_back_every_worker(which: str) -> None:
     assert retried == [limited_at + retry_after]  # the retry waits exactly the server's Retry-After
     assert len(after) - len(early) >= 16 - 3 - (limit - 1) + 1
     assert clocks.slept and all(s <= retry_after for s in clocks.slept)
+
+
+async def test_public_bulk_raises_a_non_api_error_as_is_in_both_twins(mode: str) -> None:
+    """twelvelabs_rag.bulk (used by the framework packages): a plain exception from ``fn`` (a missing file,
+    a bad argument) comes out as itself, sync and async alike -- the async twin wrapped it in an
+    ExceptionGroup (anyio task group), so ``except FileNotFoundError`` in a framework never matched."""
+    from twelvelabs_rag.bulk import amap_bounded, map_bounded
+    from twelvelabs_rag.testing import FakeTwelveLabs
+
+    fake = FakeTwelveLabs()
+    seen: list[int] = []
+
+    def check(i: int) -> int:
+        seen.append(i)
+        if i == 1:
+            raise FileNotFoundError("clip-1.mp4")
+        return i
+
+    async def acheck(i: int) -> int:
+        await asyncio.sleep(0)
+        return check(i)
+
+    with pytest.raises(FileNotFoundError, match="clip-1"):
+        if mode == "sync":
+            map_bounded(fake.client(), list(range(40)), check, max_concurrency=2)
+        else:
+            await amap_bounded(fake.async_client(), list(range(40)), acheck, max_concurrency=2)
+    assert 1 in seen and len(seen) < 40  # the queued items never started

@@ -17,8 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from twelvelabs_rag.flow import choose_flow
-
-from ._utils import is_url
+from twelvelabs_rag.media_inputs import is_url
 
 __all__ = [
     "PegasusParams",

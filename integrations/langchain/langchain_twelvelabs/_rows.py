@@ -1,6 +1,7 @@
 """Row layout of TwelveLabsSegmentVectorStore inside a SegmentStore (pure functions, no I/O).
 
-Every row carries its LangChain id in metadata under :data:`LC_ID_KEY`. Text rows get a private
+Every row carries its LangChain id as the store's external id (stores written before external ids kept
+it in metadata under :data:`LC_ID_KEY`, which is still read and reserved). Text rows get a private
 ``video_id`` column (``"lc:<id>"``) so that the store's upsert key never merges two documents; the
 document's own ``video_id`` stays in its metadata, and filters on ``video_id`` are pointed there.
 
@@ -22,7 +23,7 @@ from twelvelabs_rag.moments import clip_id
 
 __all__ = ["LC_ID_KEY", "segment_id", "rewrite_filter", "text_columns", "task_columns"]
 
-#: Reserved row-metadata key holding the LangChain (string) id of each row; never shown in Documents.
+#: Row-metadata key where older stores kept the LangChain (string) id; reserved, never shown in Documents.
 LC_ID_KEY = "__lc_id"
 _TEXT_OPTION = "text"
 _TEXT_VIDEO_PREFIX = "lc:"
@@ -64,7 +65,7 @@ def text_columns(
 ) -> tuple[list[str], dict[str, Any], list[dict[str, Any]]]:
     """``(ids, columns, metadatas)`` for texts; ids default to fresh UUIDs; start/end come from metadata.
 
-    The returned metadatas are copies that carry the id under :data:`LC_ID_KEY`.
+    The returned metadatas are copies (the ids go to the store as external ids).
     """
     n = len(texts)
     given = metadatas if metadatas is not None else [None] * n
@@ -76,11 +77,11 @@ def text_columns(
     lc_ids = [str(i) if i is not None else str(uuid.uuid4()) for i in raw_ids]
     metas: list[dict[str, Any]] = []
     starts, ends = [], []
-    for m, lc in zip(given, lc_ids, strict=True):
+    for m in given:
         m = m or {}
         if LC_ID_KEY in m:
             raise ValueError(f"metadata key {LC_ID_KEY!r} is reserved by TwelveLabsSegmentVectorStore")
-        metas.append({**m, LC_ID_KEY: lc})
+        metas.append(dict(m))
         s, e = _number(m.get("start")), _number(m.get("end"))
         s = s if s is not None else 0.0
         e = e if e is not None and e >= s else s
@@ -117,6 +118,5 @@ def task_columns(
         v, s, e = columns["video_ids"][i], float(columns["starts"][i]), float(columns["ends"][i])
         sc, op = columns["scopes"][i], columns["options"][i]
         lc_ids.append(segment_id(v, s, e, sc, op))
-        metas.append({**dict(metadata or {}), "video_id": v, "start": s, "end": e, "scope": sc, "option": op,
-                      LC_ID_KEY: lc_ids[-1]})
+        metas.append({**dict(metadata or {}), "video_id": v, "start": s, "end": e, "scope": sc, "option": op})
     return vectors, lc_ids, columns, metas

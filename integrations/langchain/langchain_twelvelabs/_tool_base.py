@@ -21,6 +21,7 @@ from twelvelabs_rag.agent_tools import (
     segment_search,
     validation_message,
 )
+from twelvelabs_rag.store import SegmentIndex
 
 from ._utils import TwelveLabsClientMixin
 
@@ -48,7 +49,7 @@ class TwelveLabsToolBase(TwelveLabsClientMixin, BaseTool):
 
 # --- segment store --------------------------------------------------------------------------------
 class TwelveLabsSegmentSearchTool(TwelveLabsToolBase):
-    """Search a local ``twelvelabs_rag.store.SegmentStore``: text, image, or "more like this moment".
+    """Search a segment store (local ``SegmentStore`` or ``MilvusSegmentStore``): text, image, or "more like this moment".
 
     Offline: a text or image query is embedded once through the client (then cached on disk by the
     store); ``like_segment_id`` needs no network at all. Without an API key or client, only cached
@@ -60,7 +61,8 @@ class TwelveLabsSegmentSearchTool(TwelveLabsToolBase):
         ```
 
     Key init args:
-        store: the ``SegmentStore``. k: moments per call. where: a filter applied to every search.
+        store: any ``twelvelabs_rag.store.SegmentIndex``: a ``SegmentStore`` or a ``MilvusSegmentStore``.
+            k: moments per call. where: a filter applied to every search.
 
     Instantiate:
         ```python
@@ -79,7 +81,7 @@ class TwelveLabsSegmentSearchTool(TwelveLabsToolBase):
     name: str = SEGMENT_SEARCH_NAME
     description: str = SEGMENT_SEARCH_DESCRIPTION
     args_schema: type[BaseModel] = SegmentSearchArgs
-    store: Any = Field(exclude=True, repr=False)
+    store: SegmentIndex = Field(exclude=True, repr=False)
     k: int = Field(default=5, ge=1, le=100)
     where: dict[str, Any] | None = None
 

@@ -1,4 +1,4 @@
-"""Shared plumbing: client configuration, lazy client construction, small helpers.
+"""Shared plumbing of this package: client configuration fields and a progress bar.
 
 Every public class of this package takes the same connection settings:
 
@@ -12,83 +12,21 @@ Clients are built on first use, never in a constructor, so building any object d
 that loop shuts down). ``close()`` / ``await aclose()`` close the clients an object built; clients
 you passed in stay yours to close.
 
-```python
-from langchain_twelvelabs._utils import media_arg
-assert media_arg("https://x/clip.wav", "audio") == {"audio_url": "https://x/clip.wav"}
-```
+What is not LangChain-specific lives in the core, under public names: the URL test and media
+keywords (``twelvelabs_rag.media_inputs``), the bounded fan-out with the shared 429 pause
+(``twelvelabs_rag.bulk``), the lazily built clients (``twelvelabs_rag.LazyClients``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import re
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from twelvelabs_rag import API_KEY_ENVS, BASE_URL_ENV, LazyClients
 
-__all__ = [
-    "TwelveLabsClientMixin",
-    "build_clients",
-    "is_url",
-    "media_arg",
-    "run_bounded",
-    "arun_bounded",
-]
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-_URL_RE = re.compile(r"^https?://", re.IGNORECASE)
-
-
-def is_url(value: Any) -> bool:
-    """True when ``value`` is an http(s) URL string."""
-    return isinstance(value, str) and bool(_URL_RE.match(value.strip()))
-
-
-def media_arg(value: str | Path, kind: str) -> dict[str, Any]:
-    """Map a path or URL to the client's ``<kind>_url`` / ``<kind>_file`` keyword.
-
-    ```python
-    assert media_arg("https://x/y.png", "image") == {"image_url": "https://x/y.png"}
-    ```
-    """
-    if is_url(value):
-        return {f"{kind}_url": str(value).strip()}
-    path = Path(value).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{kind} file not found: {str(path)!r}; pass an existing local path or an http(s) URL"
-        )
-    return {f"{kind}_file": path}
-
-
-def build_clients(
-    api_key: SecretStr | str | None,
-    base_url: str | None,
-    *,
-    timeout: float | None = None,
-    max_retries: int | None = None,
-    client: Any = None,
-    async_client: Any = None,
-    owner: str = "this object",
-) -> LazyClients:
-    """Return the :class:`twelvelabs_rag.LazyClients` that builds the missing clients lazily from the settings.
-
-    Nothing is built until ``.sync`` / ``.aio`` is first used. Used by the non-pydantic classes
-    (the loader); pydantic classes use :class:`TwelveLabsClientMixin`.
-    """
-    return LazyClients(
-        api_key, base_url=base_url, client=client, async_client=async_client,
-        timeout=timeout, max_retries=max_retries, owner=owner,
-    )
-
+__all__ = ["TwelveLabsClientMixin", "progress_bar"]
 
 class TwelveLabsClientMixin(BaseModel):
     """Connection fields shared by the pydantic classes, plus lazy ``_sync_client()``/``_async_client()``."""
@@ -166,39 +104,6 @@ class TwelveLabsClientMixin(BaseModel):
         the object is used from another loop (e.g. a second ``asyncio.run``).
         """
         return self._lazy_clients().aio
-
-
-def run_bounded(fn: Callable[[T], R], items: Sequence[T], max_concurrency: int) -> list[R]:
-    """Apply ``fn`` to every item on at most ``max_concurrency`` threads; results keep input order.
-
-    The first error is raised (after the calls already running finish); queued items are dropped.
-    """
-    if len(items) <= 1 or max_concurrency <= 1:
-        return [fn(item) for item in items]
-    pool = ThreadPoolExecutor(max_workers=min(max_concurrency, len(items)))
-    try:
-        futures = [pool.submit(fn, item) for item in items]
-        return [f.result() for f in futures]
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # after a failure, queued items never start
-
-
-async def arun_bounded(fn: Callable[[T], Awaitable[R]], items: Iterable[T], max_concurrency: int) -> list[R]:
-    """Await ``fn`` for every item, at most ``max_concurrency`` at once; results keep input order."""
-    semaphore = asyncio.Semaphore(max(1, max_concurrency))
-
-    async def one(item: T) -> R:
-        async with semaphore:
-            return await fn(item)
-
-    tasks = [asyncio.ensure_future(one(item)) for item in items]
-    try:
-        return list(await asyncio.gather(*tasks))
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
 
 
 def progress_bar(total: int, desc: str, unit: str) -> Any:

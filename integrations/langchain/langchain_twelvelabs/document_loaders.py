@@ -13,9 +13,13 @@ from langchain_core.document_loaders import BaseLoader
 from langchain_core.documents import Document
 from pydantic import SecretStr
 
+from twelvelabs_rag import LazyClients
+from twelvelabs_rag.bulk import amap_bounded, map_bounded
 from twelvelabs_rag.dedupe import afind_upload, find_upload
 from twelvelabs_rag.flow import AssetIds, Flow, choose_flow
 from twelvelabs_rag.ingest_assets import aingest_asset, ingest_asset
+from twelvelabs_rag.knowledge_ingest import KnowledgeStoreTarget, check_target
+from twelvelabs_rag.media_inputs import is_url
 from twelvelabs_rag.moments import (
     clip_id,
     dedupe_metadata,
@@ -24,8 +28,7 @@ from twelvelabs_rag.moments import (
     parse_timestamped,
 )
 
-from ._knowledge_ingest import KnowledgeStoreTarget, check_target
-from ._utils import arun_bounded, build_clients, is_url, progress_bar, run_bounded
+from ._utils import progress_bar
 
 __all__ = ["TwelveLabsVideoLoader", "DEFAULT_PROMPT", "DEFAULT_INDEX_MODELS", "parse_timestamped_lines"]
 
@@ -152,9 +155,8 @@ class TwelveLabsVideoLoader(BaseLoader):
         self._store = (KnowledgeStoreTarget(knowledge_store_id, index_name, timeout, poll_interval)
                        if target == "knowledge_store" else None)
         key = SecretStr(api_key) if isinstance(api_key, str) else api_key
-        self._clients = build_clients(
-            key, base_url, client=client, async_client=async_client, owner=type(self).__name__
-        )
+        self._clients = LazyClients(key, base_url=base_url, client=client, async_client=async_client,
+                                    owner=type(self).__name__)
         self._lock = threading.Lock()
         self._pegasus: bool | None = None if index_id is not None else (
             self._flow is not None and self._flow.analyze_by == "video"
@@ -346,7 +348,7 @@ class TwelveLabsVideoLoader(BaseLoader):
             self._tick(bar)
 
         try:
-            run_bounded(one, pending, self.max_concurrency)
+            map_bounded(client, pending, one, max_concurrency=self.max_concurrency)
         finally:
             if bar is not None:
                 bar.close()
@@ -399,7 +401,7 @@ class TwelveLabsVideoLoader(BaseLoader):
             self._tick(bar)
 
         try:
-            await arun_bounded(one, pending, self.max_concurrency)
+            await amap_bounded(client, pending, one, max_concurrency=self.max_concurrency)
         finally:
             if bar is not None:
                 bar.close()

@@ -19,9 +19,10 @@ from pydantic import ConfigDict, Field
 from twelvelabs_rag.bulk import amap_bounded, map_bounded
 from twelvelabs_rag.embed_inputs import v2_request, v2_vector
 from twelvelabs_rag.flow import choose_flow
+from twelvelabs_rag.media_inputs import media_arg
 from twelvelabs_rag.models import find_model
 
-from ._utils import TwelveLabsClientMixin, media_arg
+from ._utils import TwelveLabsClientMixin
 
 __all__ = ["TwelveLabsEmbeddings", "DEFAULT_EMBEDDING_MODEL"]
 

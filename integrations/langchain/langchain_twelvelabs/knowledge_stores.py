@@ -11,8 +11,8 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from twelvelabs_rag import ConfigurationError
+from twelvelabs_rag.hosted_rag import asearch_moments, search_moments
 
-from ._hosted import describe_moment, hit_moments, moment_id
 from ._utils import TwelveLabsClientMixin
 
 __all__ = ["TwelveLabsKnowledgeStoreRetriever"]
@@ -80,51 +80,20 @@ class TwelveLabsKnowledgeStoreRetriever(TwelveLabsClientMixin, BaseRetriever):
                                      "knowledge_store_id, modalities, asset_type and item_ids")
         return k, ks_id, params
 
-    def _documents(self, ks_id: str, records: Sequence[dict[str, Any]]) -> list[Document]:
-        docs = []
-        for rec in records:
-            item = self._items.get((ks_id, rec["item_id"]))
-            system = (item.system_metadata or {}) if item is not None else {}
-            filename = system.get("filename")
-            metadata = {"knowledge_store_id": ks_id, "item_id": rec["item_id"], "asset_type": rec["asset_type"],
-                        "asset_id": item.asset_id if item is not None else None, "filename": filename,
-                        "start": rec["start"], "end": rec["end"], "modalities": rec["modalities"],
-                        "rank": rec["rank"]}
-            text = rec["text"] or describe_moment(rec, filename or rec["item_id"])
-            docs.append(Document(page_content=text, metadata=metadata,
-                                 id=moment_id(rec["item_id"], rec["start"], rec["end"])))
-        return docs
+    @staticmethod
+    def _documents(moments: Sequence[dict[str, Any]]) -> list[Document]:
+        return [Document(page_content=m["text"], metadata=m["metadata"], id=m["id"]) for m in moments]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
         k, ks_id, params = self._search_kwargs(query, dict(kwargs))
-        client = self._sync_client()
-        records: list[dict[str, Any]] = []
-        for hit in client.knowledge_stores.query(ks_id, query, **params):
-            records.extend(hit_moments(hit))
-            if len(records) >= k:
-                break
-        records = records[:k]
-        if self.fetch_item_details:
-            for item_id in dict.fromkeys(r["item_id"] for r in records):
-                if (ks_id, item_id) not in self._items:
-                    self._items[(ks_id, item_id)] = client.knowledge_stores.items.retrieve(ks_id, item_id)
-        return self._documents(ks_id, records)
+        return self._documents(search_moments(self._sync_client(), ks_id, query, k=k, items=self._items,
+                                              fetch_item_details=self.fetch_item_details, **params))
 
     async def _aget_relevant_documents(
         self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
         k, ks_id, params = self._search_kwargs(query, dict(kwargs))
-        client = self._async_client()
-        records: list[dict[str, Any]] = []
-        async for hit in client.knowledge_stores.query(ks_id, query, **params):
-            records.extend(hit_moments(hit))
-            if len(records) >= k:
-                break
-        records = records[:k]
-        if self.fetch_item_details:
-            for item_id in dict.fromkeys(r["item_id"] for r in records):
-                if (ks_id, item_id) not in self._items:
-                    self._items[(ks_id, item_id)] = await client.knowledge_stores.items.retrieve(ks_id, item_id)
-        return self._documents(ks_id, records)
+        return self._documents(await asearch_moments(self._async_client(), ks_id, query, k=k, items=self._items,
+                                                     fetch_item_details=self.fetch_item_details, **params))

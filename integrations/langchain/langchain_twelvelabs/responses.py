@@ -12,8 +12,8 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import ConfigDict, Field
 
 from twelvelabs_rag import ConfigurationError
+from twelvelabs_rag.hosted_rag import MODEL_NAME, ResponseFailedError, check_answer, citations, responses_request
 
-from ._hosted import MODEL_NAME, ResponseFailedError, check_answer, citation_dicts, split_conversation
 from ._pegasus import StopScanner, aclose_stream, close_stream, truncate_at_stop
 from ._utils import TwelveLabsClientMixin
 
@@ -120,25 +120,19 @@ class ChatTwelveLabsResponses(TwelveLabsClientMixin, BaseChatModel):
         if kwargs:
             raise ConfigurationError(f"Unknown arguments {sorted(kwargs)}: ChatTwelveLabsResponses takes "
                                      f"{', '.join(_CALL_KEYS)} per call")
-        inputs, history_session, system = split_conversation(_turns(messages))
-        instructions = "\n\n".join(x for x in (call.get("instructions", self.instructions), system) if x) or None
-        return {
-            "knowledge_store_id": call.get("knowledge_store_id", self.knowledge_store_id),
-            "input": inputs,
-            "session_id": call.get("session_id") or history_session or self.session_id,
-            "instructions": instructions,
-            "include": call.get("include", self.include),
-            "selections": call.get("selections", self.selections),
-            "text": call.get("text", self.text_format),
-            "stream": stream,
-        }
+        return responses_request(
+            call.get("knowledge_store_id", self.knowledge_store_id), _turns(messages), stream=stream,
+            session_id=call.get("session_id"), default_session_id=self.session_id,
+            instructions=call.get("instructions", self.instructions), include=call.get("include", self.include),
+            selections=call.get("selections", self.selections), text=call.get("text", self.text_format),
+        )
 
     def _metadata(self, response: Any, text: str, cut: bool) -> dict[str, Any]:
         return {
             "model_name": self.model_name, "id": response.id, "session_id": response.session_id,
             "knowledge_store_id": response.knowledge_store_id,
             "finish_reason": "stop" if cut else (response.status or "completed"),
-            "citations": citation_dicts(text, response.annotations, response.knowledge_store_id),
+            "citations": citations(text, response.annotations, response.knowledge_store_id),
         }
 
     def _result(self, response: Any, stop: list[str] | None) -> ChatResult:

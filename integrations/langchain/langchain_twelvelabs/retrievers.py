@@ -16,9 +16,10 @@ from pydantic import ConfigDict, Field, PrivateAttr
 from twelvelabs_rag import InvalidRequestError, NotFoundError
 from twelvelabs_rag.entity_query import afind_entity, find_entity, with_mention
 from twelvelabs_rag.flow import AssetIds, Flow, choose_flow
+from twelvelabs_rag.media_inputs import is_url, media_arg
 from twelvelabs_rag.moments import AsyncTranscriptCache, TranscriptCache, clip_id, format_timestamp, public_metadata
 
-from ._utils import TwelveLabsClientMixin, is_url, media_arg
+from ._utils import TwelveLabsClientMixin
 
 __all__ = ["TwelveLabsSearchRetriever", "format_citation"]
 

@@ -15,7 +15,6 @@ assert [t.name for t in tools] == ["twelvelabs_search", "twelvelabs_analyze", "t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -36,10 +35,12 @@ from twelvelabs_rag.agent_tools import (
     Ingester,
     SearchArgs,
     SegmentSearchArgs,
+    analysis_output,
     analyze_request,
     format_moments,
     moment_line,
 )
+from twelvelabs_rag.store import SegmentIndex
 
 from ._tool_base import TwelveLabsSegmentSearchTool, TwelveLabsToolBase, as_tool_errors
 from ._utils import TwelveLabsClientMixin
@@ -206,27 +207,8 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
         return self._targets
 
     def _request(self, client: Any, args: dict[str, Any]) -> dict[str, Any]:
-        request = analyze_request(**args, model_name=self.model_name)
-        for name in ("temperature", "max_tokens"):
-            if getattr(self, name) is not None:
-                request[name] = getattr(self, name)
-        return request
-
-    @staticmethod
-    def _output(response: Any, request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        text = response.data or ""
-        parsed = None
-        if "response_format" in request:
-            try:
-                parsed = json.loads(text)
-            except ValueError:
-                parsed = None
-        artifact = {"text": text, "json": parsed, "model_name": request["model_name"],
-                    "finish_reason": response.finish_reason, "generation_id": response.id,
-                    "video_id": request.get("video_id"), "video": request.get("video")}
-        if response.finish_reason == "length":
-            text += "\n(The answer was cut at max_tokens.)"
-        return text, artifact
+        return analyze_request(**args, model_name=self.model_name, temperature=self.temperature,
+                               max_tokens=self.max_tokens)
 
     def _run(self, prompt: str, video_id: str | None = None, asset_id: str | None = None, url: str | None = None,
              start: float | None = None, end: float | None = None, json_schema: dict[str, Any] | None = None,
@@ -237,7 +219,7 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
             analyze_request(**args)  # bad arguments fail before any request
             client = self._sync_client()
             request = self._request(client, self._get_targets().resolve(client, self.index_id, args))
-            return self._output(client.analyze(**request, stream=False), request)
+            return analysis_output(client.analyze(**request, stream=False), request)
 
     async def _arun(self, prompt: str, video_id: str | None = None, asset_id: str | None = None,
                     url: str | None = None, start: float | None = None, end: float | None = None,
@@ -248,7 +230,7 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
             analyze_request(**args)  # bad arguments fail before any request
             client = self._async_client()
             request = self._request(client, await self._get_targets().aresolve(client, self.index_id, args))
-            return self._output(await client.analyze(**request, stream=False), request)
+            return analysis_output(await client.analyze(**request, stream=False), request)
 
 
 # --- ingest --------------------------------------------------------------------------------------------
@@ -323,7 +305,8 @@ class TwelveLabsIngestTool(TwelveLabsToolBase):
 class TwelveLabsToolkit(TwelveLabsClientMixin, BaseToolkit):
     """The TwelveLabs tools built from one client (or one key): search, analyze, segment search, ingest.
 
-    Search and ingest need ``index_id``; the segment-search tool needs ``store``; analyze is always
+    Search and ingest need ``index_id``; the segment-search tool needs ``store`` (a ``SegmentStore`` or a
+    ``MilvusSegmentStore``); analyze is always
     there. Pass ``client=`` / ``async_client=`` to share ready clients (they stay yours to close).
 
     Setup:
@@ -347,7 +330,8 @@ class TwelveLabsToolkit(TwelveLabsClientMixin, BaseToolkit):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
 
     index_id: str | None = None
-    store: Any = Field(default=None, exclude=True, repr=False)
+    store: SegmentIndex | None = Field(default=None, exclude=True, repr=False,
+                                       description="A SegmentStore or MilvusSegmentStore for the segment-search tool.")
     k: int = Field(default=5, ge=1, le=50)
     search_options: list[str] = Field(default_factory=lambda: ["visual", "audio"])
     analyze_model: str | None = None

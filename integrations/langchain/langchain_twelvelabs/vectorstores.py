@@ -1,4 +1,4 @@
-"""A LangChain VectorStore over the local ``twelvelabs_rag.store.SegmentStore`` (per-segment video vectors)."""
+"""A LangChain VectorStore over a segment store: the local ``SegmentStore`` or a ``MilvusSegmentStore``."""
 
 from __future__ import annotations
 
@@ -14,16 +14,24 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
 from langchain_core.vectorstores.utils import maximal_marginal_relevance
 
+from twelvelabs_rag.store import SegmentIndex, SegmentStore
+
 from ._rows import LC_ID_KEY, rewrite_filter, task_columns, text_columns
 
 __all__ = ["TwelveLabsSegmentVectorStore", "LC_ID_KEY"]
 
 class TwelveLabsSegmentVectorStore(VectorStore):
-    """Local vector store of video segments and documents, backed by ``twelvelabs_rag.store.SegmentStore``.
+    """Vector store of video segments and documents over a segment store: local or Milvus.
 
     Holds Marengo per-segment video vectors (from embedding tasks) next to any text you add, in one
     exact cosine index with filters applied before the search. Works with any LangChain ``Embeddings``;
     use :class:`TwelveLabsEmbeddings` so text queries land in the same space as the video segments.
+
+    The rows live in a ``twelvelabs_rag.store.SegmentIndex``: a local ``SegmentStore`` built from
+    ``path`` (or in memory), or any existing store passed as ``store=`` -- a ``SegmentStore`` or a
+    ``MilvusSegmentStore`` (a Milvus server, Zilliz Cloud or a milvus-lite file) -- exposed as
+    ``.client`` like langchain-qdrant's. Document ids are the rows' external ids, so re-adding an id
+    replaces that row on either backend.
 
     Setup:
         ```bash
@@ -35,13 +43,19 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         path: a directory to persist to (created on first write; reopened when it exists);
             ``None`` keeps everything in memory. The dimension comes from the first vectors.
         model_name: the store's model tag (default: the embedding's ``model_name`` or class name).
-        autosave: save after every write when ``path`` is set (default True).
+        autosave: save after every write to a local store on disk (default True).
+        store: an existing ``SegmentStore`` / ``MilvusSegmentStore`` to use (then ``path`` is not
+            given): nothing is opened or locked here, and the store stays yours to close.
 
     Instantiate:
         ```python
         from langchain_twelvelabs import TwelveLabsEmbeddings, TwelveLabsSegmentVectorStore
 
         store = TwelveLabsSegmentVectorStore(TwelveLabsEmbeddings(), path="segments.tlstore")
+
+        from twelvelabs_rag.store import MilvusSegmentStore
+        milvus = TwelveLabsSegmentVectorStore(TwelveLabsEmbeddings(),
+                                              store=MilvusSegmentStore("segments.db", model_name="marengo3.0"))
         ```
 
     Add:
@@ -71,7 +85,14 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         path: str | Path | None = None,
         model_name: str | None = None,
         autosave: bool = True,
+        store: SegmentIndex | None = None,
     ) -> None:
+        if store is not None and path is not None:
+            raise ValueError("pass path= (a local store this object opens or creates) or store= (one you opened), "
+                             "not both")
+        if store is not None and not isinstance(store, SegmentIndex):
+            raise TypeError(f"store= must be a twelvelabs_rag.store.SegmentIndex (SegmentStore or "
+                            f"MilvusSegmentStore), got {type(store).__name__}")
         self.embedding = embedding
         self.path = Path(path) if path is not None else None
         self.model_name = model_name or (
@@ -81,13 +102,9 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         )
         self.autosave = autosave
         self._lock = threading.RLock()
-        self._store: Any = None
-        self._ids: dict[str, int] = {}
-        if self.path is not None and (self.path / "manifest.json").exists():
-            from twelvelabs_rag.store import SegmentStore
-
+        self._store: SegmentIndex | None = store
+        if store is None and self.path is not None and SegmentStore.exists(self.path):
             self._store = SegmentStore.open(self.path)
-            self._load_id_map()
 
     # --- plumbing -------------------------------------------------------------------------------
     @property
@@ -96,38 +113,36 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         return self.embedding
 
     @property
-    def store(self) -> Any:
-        """The underlying ``SegmentStore`` (``None`` until the first vectors arrive)."""
+    def client(self) -> SegmentIndex | None:
+        """The underlying segment store (``SegmentStore`` or ``MilvusSegmentStore``; ``None`` until the first
+        vectors arrive when this object creates it)."""
         return self._store
 
-    def _load_id_map(self) -> None:
-        next_id = int(self._store.stats()["next_id"])
-        for start in range(0, next_id, 4096):
-            for seg in self._store.get(range(start, min(start + 4096, next_id))):
-                lc_id = seg.metadata.get(LC_ID_KEY)
-                if isinstance(lc_id, str):
-                    self._ids[lc_id] = seg.id
+    @property
+    def store(self) -> SegmentIndex | None:
+        """Same as :attr:`client`."""
+        return self._store
 
-    def _ensure_store(self, dim: int) -> Any:
+    def _ensure_store(self, dim: int) -> SegmentIndex:
         if self._store is None:
-            from twelvelabs_rag.store import SegmentStore
-
             self._store = SegmentStore.create(self.path, dim=dim, model_name=self.model_name)
         return self._store
 
     def _autosave(self) -> None:
-        if self.autosave and self.path is not None and self._store is not None:
-            self._store.save()
+        if self.autosave:
+            self.save()
 
     def save(self) -> None:
-        """Write an atomic snapshot (only for a store with a ``path``)."""
+        """Write an atomic snapshot of a local store on disk (a Milvus collection persists every write itself)."""
         with self._lock:
-            if self._store is not None:
+            if isinstance(self._store, SegmentStore) and self._store.path is not None:
                 self._store.save()
 
-    def _doc(self, seg: Any) -> Document:
+    @staticmethod
+    def _doc(seg: Any) -> Document:
         meta = dict(seg.metadata)
-        lc_id = meta.pop(LC_ID_KEY, None)
+        legacy = meta.pop(LC_ID_KEY, None)  # rows written before external ids kept the id in metadata
+        lc_id = seg.external_id or legacy
         return Document(page_content=seg.text or "", metadata=meta, id=lc_id if lc_id is not None else str(seg.id))
 
     # --- writes ---------------------------------------------------------------------------------
@@ -153,11 +168,8 @@ class TwelveLabsSegmentVectorStore(VectorStore):
             kept_ids = lc_ids
         with self._lock:
             store = self._ensure_store(int(matrix.shape[1]))
-            stale = [self._ids[lc] for lc in kept_ids if lc in self._ids]
-            if stale:
-                store.delete(stale)
-            new_ids = store.add(matrix, texts=texts, metadatas=metadatas, **columns)
-            self._ids.update(zip(kept_ids, map(int, new_ids), strict=True))
+            # a stored row with one of these ids is replaced by the store (external ids are unique)
+            store.add(matrix, texts=texts, metadatas=metadatas, external_ids=kept_ids, **columns)
             self._autosave()
         return list(lc_ids)
 
@@ -241,13 +253,9 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         with self._lock:
             if self._store is None:
                 return True
-            if ids is not None:
-                ints = [self._ids.pop(str(i)) for i in ids if str(i) in self._ids]
-                if ints:
-                    self._store.delete(ints)
+            if ids:
+                self._store.delete(where={"external_id": {"$in": [str(i) for i in ids]}})
             if where is not None:
-                for seg in self._matching(where):
-                    self._ids.pop(seg.metadata.get(LC_ID_KEY), None)
                 self._store.delete(where=rewrite_filter(where))
             self._autosave()
         return True
@@ -256,19 +264,17 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         """Async twin of :meth:`delete` (local work, run in a thread)."""
         return await asyncio.to_thread(self.delete, ids, **kwargs)
 
-    def _matching(self, where: Any) -> list[Any]:
-        hits = self._store.search(np.ones(self._store.dim, dtype=np.float32), k=max(1, len(self._store)),
-                                  where=rewrite_filter(where))
-        return list(hits)
-
     # --- reads ----------------------------------------------------------------------------------
     def get_by_ids(self, ids: Sequence[str], /) -> list[Document]:
         """Documents for the ids that exist (missing ids are skipped)."""
+        wanted = list(dict.fromkeys(str(i) for i in ids))
         with self._lock:
-            if self._store is None:
+            store = self._store
+            if store is None or not wanted:
                 return []
-            ints = [self._ids[str(i)] for i in ids if str(i) in self._ids]
-            return [self._doc(seg) for seg in self._store.get(ints)] if ints else []
+            rows = store.ids(where={"external_id": {"$in": wanted}})
+            docs = {doc.id: doc for doc in map(self._doc, store.get(rows.tolist()))} if len(rows) else {}
+        return [docs[i] for i in wanted if i in docs]
 
     async def aget_by_ids(self, ids: Sequence[str], /) -> list[Document]:
         """Async twin of :meth:`get_by_ids` (local work, run in a thread)."""

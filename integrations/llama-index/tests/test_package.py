@@ -1,4 +1,5 @@
-"""Packaging: PEP 420 namespace layout, pinned exports, serialisation without secrets."""
+"""Packaging: one distribution per kind (LlamaHub layout and metadata), PEP 420 namespace layout, pinned exports,
+serialisation without secrets."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1] / "llama_index"
+FAMILY = Path(__file__).resolve().parents[1]
+KINDS = ("embeddings", "retrievers", "readers", "llms", "vector_stores", "tools")
+
+
+def _dist(kind: str) -> Path:
+    """The directory of the distribution that ships ``llama_index.<kind>.twelvelabs``."""
+    return FAMILY / f"llama-index-{kind.replace('_', '-')}-twelvelabs"
 
 EXPORTS = {
     "llama_index.embeddings.twelvelabs": ["MODEL_DIMENSIONS", "TwelveLabsEmbedding"],
@@ -17,21 +24,41 @@ EXPORTS = {
     "llama_index.llms.twelvelabs": ["PROMPT_TOKEN_LIMIT", "TwelveLabsPegasus", "TwelveLabsResponses", "citations_of",
                                     "json_schema_for"],
     "llama_index.vector_stores.twelvelabs": [
-        "COLUMN_KEYS", "NODE_ID_KEY", "TwelveLabsSegmentVectorStore", "nodes_from_embedding_task",
+        "COLUMN_KEYS", "TwelveLabsSegmentVectorStore", "nodes_from_embedding_task",
         "segment_node_id", "to_where",
     ],
     "llama_index.tools.twelvelabs": ["ToolAnswer", "TwelveLabsToolSpec"],
 }
 
 
-def test_namespace_packages_have_no_init() -> None:
-    assert not (ROOT / "__init__.py").exists()
-    for kind in ("embeddings", "retrievers", "readers", "llms", "vector_stores", "tools"):
-        assert not (ROOT / kind / "__init__.py").exists(), kind
-        assert (ROOT / kind / "twelvelabs" / "__init__.py").exists(), kind
-    import llama_index.core  # noqa: F401 - the core and this package share the namespace
+@pytest.mark.parametrize("kind", KINDS)
+def test_namespace_packages_have_no_init(kind: str) -> None:
+    root = _dist(kind) / "llama_index"
+    assert not (root / "__init__.py").exists()
+    assert not (root / kind / "__init__.py").exists(), kind
+    assert (root / kind / "twelvelabs" / "__init__.py").exists(), kind
+    assert [p.name for p in root.iterdir()] == [kind]  # one kind per distribution
+    import llama_index.core  # noqa: F401 - the core and these packages share the namespace
 
-    assert importlib.import_module("llama_index.embeddings.twelvelabs").__file__.startswith(str(ROOT))
+    assert importlib.import_module(f"llama_index.{kind}.twelvelabs").__file__.startswith(str(root))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_distribution_has_llamahub_metadata_a_readme_and_tests(kind: str) -> None:
+    import tomllib
+
+    dist = _dist(kind)
+    meta = tomllib.loads((dist / "pyproject.toml").read_text())
+    assert meta["project"]["name"] == dist.name and meta["project"]["readme"] == "README.md"
+    hub = meta["tool"]["llamahub"]
+    module = importlib.import_module(hub["import_path"])
+    assert hub["import_path"] == f"llama_index.{kind}.twelvelabs"
+    classes = sorted(n for n in module.__all__ if n.startswith("TwelveLabs") and n[len("TwelveLabs"):][:1].isupper()
+                     and isinstance(getattr(module, n), type) and n != "TwelveLabsError")
+    assert sorted(hub["class_authors"]) == classes
+    readme = (dist / "README.md").read_text()
+    assert readme.startswith(f"# {dist.name}\n") and all(f"`{c}`" in readme for c in classes)
+    assert list((dist / "tests").glob("test_*.py"))
 
 
 @pytest.mark.parametrize(("module", "names"), sorted(EXPORTS.items()))

@@ -257,8 +257,9 @@ REQUIREMENTS = (
     ("av", "PyAV writes the sample clips (step 1)", "pip install 'twelvelabs-rag[media]'"),
     ("langchain_twelvelabs", "langchain-twelvelabs answers step 4",
      "pip install -e integrations/langchain (from the repository, after the core)"),
-    ("llama_index.retrievers.twelvelabs", "llama-index-twelvelabs answers step 5",
-     "pip install -e integrations/llama-index (from the repository, after the core)"),
+    ("llama_index.retrievers.twelvelabs", "llama-index-retrievers-twelvelabs answers step 5",
+     "pip install -e integrations/llama-index/llama-index-retrievers-twelvelabs "
+     "-e integrations/llama-index/llama-index-llms-twelvelabs (from the repository, after the core)"),
 )
 
 

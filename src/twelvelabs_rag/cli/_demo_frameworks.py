@@ -1,7 +1,8 @@
 """The demo's framework steps: a LangChain retrieval chain and a LlamaIndex query engine.
 
-Both use the integration packages (``langchain-twelvelabs``, ``llama-index-twelvelabs``), which are
-installed in the dev environment; without them the step fails with an install hint.
+Both use the integration packages (``langchain-twelvelabs``, ``llama-index-retrievers-twelvelabs`` and
+``llama-index-llms-twelvelabs``), which are installed in the dev environment; without them the step fails
+with an install hint.
 
 Pegasus answers about the best retrieved moment: on the current flow it analyzes that moment's
 *asset* (the hit's ``video_id`` is its indexed asset, mapped by ``twelvelabs_rag.flow.AssetIds``)
@@ -92,8 +93,8 @@ def langchain_answer(ctx: Any, question: str) -> str:
 
 def llamaindex_answer(ctx: Any, question: str) -> str:
     """Retriever -> RetrieverQueryEngine with Pegasus bound to the best video, streamed; prints sources."""
-    retrievers = _need("llama_index.retrievers.twelvelabs", "llama-index-twelvelabs")
-    llms = _need("llama_index.llms.twelvelabs", "llama-index-twelvelabs")
+    retrievers = _need("llama_index.retrievers.twelvelabs", "llama-index-retrievers-twelvelabs")
+    llms = _need("llama_index.llms.twelvelabs", "llama-index-llms-twelvelabs")
     from llama_index.core.base.response.schema import StreamingResponse
     from llama_index.core.query_engine import RetrieverQueryEngine
     from llama_index.core.response_synthesizers import ResponseMode

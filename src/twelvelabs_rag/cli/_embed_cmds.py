@@ -17,15 +17,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..media_inputs import is_url
 from ._api_cmds import existing_file, make_client, timed_out
 from ._errors import CLIError
 from ._store_cmds import fetch_ready_task, ingest_task, store_dir
 
 __all__ = ["video"]
-
-
-def _is_url(value: str) -> bool:
-    return value.strip().lower().startswith(("http://", "https://"))
 
 
 def _uses_v1(args: argparse.Namespace) -> bool:
@@ -48,7 +45,7 @@ def _v2_source(client: Any, args: argparse.Namespace) -> dict[str, Any]:
     from ..dedupe import find_asset_upload
     from ..moments import dedupe_metadata, file_sha256
 
-    if _is_url(args.source):
+    if is_url(args.source):
         return {"url": args.source.strip()}
     path = existing_file(args.source, "video file")
     digest = file_sha256(path)
@@ -112,7 +109,7 @@ def _video_v1(args: argparse.Namespace) -> int:
     from .._exceptions import TaskFailedError, WaitTimeoutError
 
     source: dict[str, Any]
-    if _is_url(args.source):
+    if is_url(args.source):
         source = {"video_url": args.source.strip()}
     else:
         source = {"video_file": existing_file(args.source, "video file")}

@@ -229,7 +229,7 @@ class MilvusSegmentStore:
         vec = np.asarray(r["vector"], dtype=np.float32) if vector else None
         return Segment(id=int(r["id"]), video_id=r["video_id"], start=float(r["start"]), end=float(r["end"]),
                        scope=r["scope"], option=r["option"], text=r.get("text"),
-                       metadata=decode_metadata(r.get("metadata")), vector=vec)
+                       metadata=decode_metadata(r.get("metadata")), vector=vec, external_id=r.get("external_id"))
 
     def _fetch(self, ids: list[int], fields: list[str]) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
@@ -281,7 +281,7 @@ class MilvusSegmentStore:
 
     def _hit(self, r: Mapping[str, Any], score: float) -> Hit:
         return Hit(int(r["id"]), float(score), r["video_id"], float(r["start"]), float(r["end"]), r["scope"],
-                   r["option"], r.get("text"), decode_metadata(r.get("metadata")))
+                   r["option"], r.get("text"), decode_metadata(r.get("metadata")), r.get("external_id"))
 
     def _exact(self, qs: np.ndarray, k: int, expr: str, matches: int) -> list[list[Hit]]:
         """Rank the (few) rows matching ``expr`` exactly: recall 1.0 whatever the ANN index."""

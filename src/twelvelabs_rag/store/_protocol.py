@@ -4,7 +4,10 @@ Code written against ``SegmentIndex`` (the LangChain / LlamaIndex stores, the ag
 store search --uri``) works unchanged on either backend: the same ``where`` syntax, the same
 :class:`~._models.Hit` / :class:`~._models.Segment` records and the same typed errors.
 
-``ids`` and ``scan`` are the primitives that ``tlrag store push``/``pull`` copy rows with.
+``ids`` and ``scan`` are the primitives that ``tlrag store push``/``pull`` copy rows with. ``external_ids``
+(string ids a framework owns: unique among live rows, upserted on, filtered with
+``where={"external_id": ...}``, returned as ``Hit.external_id``/``Segment.external_id``) are how the
+framework vector stores keep their document/node ids without an id map of their own.
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ class SegmentIndex(Protocol):
 
     # ---------------------------------------------------------------- writes
     def add(self, vectors: Any, *, video_ids: Any, starts: Any, ends: Any, scopes: Any, options: Any,
-            texts: Any = None, metadatas: Any = None, model_name: str | None = None) -> list[int]: ...
+            texts: Any = None, metadatas: Any = None, model_name: str | None = None,
+            external_ids: Any = None) -> list[int]: ...
 
     def add_embedding_task(self, task: Any, *, metadata: Mapping[str, Any] | None = None) -> list[int]: ...
 

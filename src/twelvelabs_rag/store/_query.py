@@ -24,6 +24,7 @@ import anyio.to_thread
 import numpy as np
 
 from .._limits import LIMITS
+from ..media_inputs import is_url
 from ._errors import InvalidInputError, ModelMismatchError, StoreError
 from ._ingest import check_utf8
 from ._models import Hit, ModelInfo, resolve_model
@@ -99,10 +100,6 @@ def _entry_crc(key: str, vec: np.ndarray) -> int:
     return zlib.crc32(np.ascontiguousarray(vec, dtype="<f4").tobytes(), zlib.crc32(key.encode()))
 
 
-def _is_url(value: Any) -> bool:
-    return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
-
-
 def _source(modality: str, value: Any) -> tuple[bytes, dict[str, Any]]:
     """Content hash input and the ``embed.create`` keyword arguments (reads files: call off the loop)."""
     if modality == "text":
@@ -110,7 +107,7 @@ def _source(modality: str, value: Any) -> tuple[bytes, dict[str, Any]]:
             raise InvalidInputError("search_text needs a non-empty string")
         check_utf8(value, "the query text")
         return b"text:" + value.encode(), {"text": value}
-    if _is_url(value):
+    if is_url(value):
         check_utf8(value, f"the {modality} URL")
         return b"url:" + value.encode(), {f"{modality}_url": value}
     if not isinstance(value, (str, os.PathLike)):

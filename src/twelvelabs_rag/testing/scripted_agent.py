@@ -11,7 +11,7 @@ loops can be tested (and demoed offline) with real tools against the emulator:
 
 It reads tool results as text (the moment lines of :mod:`twelvelabs_rag.agent_tools`), as a real
 model would. ``ScriptedToolCallingChatModel`` (langchain-twelvelabs) and
-``ScriptedFunctionCallingLLM`` (llama-index-twelvelabs) wrap it in each framework's model interface.
+``ScriptedFunctionCallingLLM`` (llama-index-tools-twelvelabs) wrap it in each framework's model interface.
 
 ```python
 from twelvelabs_rag.testing.scripted_agent import ScriptedVideoAgent, ToolStep

@@ -190,3 +190,31 @@ def indexed_assets_fake() -> Any:
 def _indexed_assets_fake(seed: int = 13) -> FakeTwelveLabs:
     """An emulator in which each indexed video's ``asset_id`` is a real asset (as a POST /tasks upload is)."""
     return FakeTwelveLabs(seed=seed)
+
+
+@pytest.fixture(scope="session")
+def milvus_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One milvus-lite database file for the session (starting the engine takes seconds); a collection per store."""
+    pytest.importorskip("pymilvus")
+    pytest.importorskip("milvus_lite")
+    return str(tmp_path_factory.mktemp("milvus") / "lc.db")
+
+
+
+@pytest.fixture(scope="session")
+def make_milvus(milvus_uri: str) -> Any:
+    """``make_milvus(dim=..., model_name=...)``: a MilvusSegmentStore on a new collection (closed at session end)."""
+    import uuid
+
+    from twelvelabs_rag.store import MilvusSegmentStore
+
+    made: list[Any] = []
+
+    def _make(*, dim: int, model_name: str) -> Any:
+        store = MilvusSegmentStore(milvus_uri, collection=f"lc{uuid.uuid4().hex[:16]}", dim=dim, model_name=model_name)
+        made.append(store)
+        return store
+
+    yield _make
+    for store in made:
+        store.close()

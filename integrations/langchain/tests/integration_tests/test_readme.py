@@ -40,4 +40,6 @@ def test_readme_code_blocks_run(tmp_path, monkeypatch, capsys, media_dir) -> Non
     assert "512 512 512 512" in out
     assert "1. [wildlife.mp4 00:08-00:12] video_id=" in out  # the agent tools' search
     assert "animal=" in out
-    assert (tmp_path / "segments.tlstore" / "manifest.json").exists()
+    from twelvelabs_rag.store import SegmentStore
+
+    assert SegmentStore.exists(tmp_path / "segments.tlstore")

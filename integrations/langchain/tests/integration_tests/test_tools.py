@@ -42,11 +42,15 @@ async def acall(tool: Any, args: dict[str, Any]) -> ToolMessage:
     return await tool.ainvoke({"type": "tool_call", "id": "call_1", "name": tool.name, "args": args})
 
 
-@pytest.fixture(scope="session")
-def segment_store(world: Any) -> SegmentStore:
-    """A local store holding the Marengo 2.7 segments of the three demo clips."""
+@pytest.fixture(scope="session", params=["local", pytest.param("milvus", marks=pytest.mark.slow)])
+def segment_store(request: pytest.FixtureRequest, world: Any) -> Any:
+    """A store holding the Marengo 2.7 segments of the three demo clips: the local SegmentStore, or a
+    MilvusSegmentStore on milvus-lite (every segment-search test runs on both backends)."""
     client = world.client()
-    store = SegmentStore.create(None, dim=1024, model_name="marengo2.7")
+    if request.param == "milvus":
+        store = request.getfixturevalue("make_milvus")(dim=1024, model_name="marengo2.7")
+    else:
+        store = SegmentStore.create(None, dim=1024, model_name="marengo2.7")
     for name in DEMO_SCRIPTS:
         task = client.embed.tasks.create_and_wait(
             model_name="Marengo-retrieval-2.7", video_file=world.media_dir / name, video_clip_length=4, poll_interval=0

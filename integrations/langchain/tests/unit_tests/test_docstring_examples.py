@@ -15,7 +15,6 @@ MODULES = [
     "langchain_twelvelabs.retrievers",
     "langchain_twelvelabs.chat_models",
     "langchain_twelvelabs.tools",
-    "langchain_twelvelabs._hosted",
     "langchain_twelvelabs.knowledge_stores",
     "langchain_twelvelabs.responses",
 ]

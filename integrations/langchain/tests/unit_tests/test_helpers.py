@@ -8,10 +8,10 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from langchain_twelvelabs import format_citation
 from langchain_twelvelabs._pegasus import StopScanner, truncate_at_stop, video_object
-from langchain_twelvelabs._utils import is_url, media_arg
 from langchain_twelvelabs.chat_models import messages_to_prompt
 from langchain_twelvelabs.document_loaders import parse_timestamped_lines
 from langchain_twelvelabs.retrievers import _looks_like_image
+from twelvelabs_rag.media_inputs import is_url, media_arg
 from twelvelabs_rag.moments import format_timestamp
 
 
@@ -95,49 +95,3 @@ def test_media_arg_and_image_detection(tmp_path) -> None:
     assert _looks_like_image("https://h/a.JPG?sig=1")
     assert not _looks_like_image("a red fox.png in the snow that does not exist")
     assert not _looks_like_image("a red fox")
-
-
-def test_run_bounded_keeps_order_and_stops_queued_work_after_a_failure() -> None:
-    import threading
-    import time
-
-    from langchain_twelvelabs._utils import run_bounded
-
-    assert run_bounded(lambda x: x * 2, [3, 1, 2], 2) == [6, 2, 4]
-    started: list[int] = []
-    lock = threading.Lock()
-
-    def work(i: int) -> int:
-        with lock:
-            started.append(i)
-        if i == 0:
-            raise RuntimeError("boom")
-        time.sleep(0.01)
-        return i
-
-    with pytest.raises(RuntimeError, match="boom"):
-        run_bounded(work, list(range(50)), 2)
-    assert len(started) < 50
-
-
-async def test_arun_bounded_limits_concurrency_and_cancels_on_failure() -> None:
-    import asyncio
-
-    from langchain_twelvelabs._utils import arun_bounded
-
-    active = peak = 0
-
-    async def work(i: int) -> int:
-        nonlocal active, peak
-        active += 1
-        peak = max(peak, active)
-        await asyncio.sleep(0.001)
-        active -= 1
-        if i == 7:
-            raise ValueError("seven")
-        return i
-
-    assert await arun_bounded(work, range(5), 3) == [0, 1, 2, 3, 4]
-    assert peak == 3
-    with pytest.raises(ValueError, match="seven"):
-        await arun_bounded(work, range(40), 4)
