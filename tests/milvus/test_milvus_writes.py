@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from twelvelabs_rag.store._milvus_filters import encode_metadata, metadata_json
+from twelvelabs_rag.store._milvus_writes import inserts_in_flight
 
 #: More rows than one insert request holds (2,000), so ``add`` sends several requests, two at a time.
 N = 4_500
@@ -81,3 +82,31 @@ def test_freshness_is_read_at_write_time_not_when_a_handle_opened(make_milvus) -
     a.add(_vectors(5, 7), external_ids=[f"e{i}" for i in range(5)], **_columns(5))
     ids = b.add(_vectors(5, 8), external_ids=[f"e{i}" for i in range(5)], **_columns(5))
     assert ids == [5, 6, 7, 8, 9] and len(a) == 5 and a.ids().tolist() == ids
+
+
+@pytest.mark.parametrize(("uri", "expected"), [
+    ("segments.db", 1), ("/data/tl/segments.db", 1),  # milvus-lite: one insert at a time
+    ("http://localhost:19530", 2), ("https://in01-x.zillizcloud.com", 2),  # servers: two in flight
+])
+def test_milvus_lite_gets_one_insert_request_at_a_time(uri: str, expected: int) -> None:
+    """milvus-lite applies an insert without a lock: two concurrent inserts into one collection raced on its
+    sequence numbers and its lazily opened WAL file (a leaked, truncated WAL file showed up as a
+    ResourceWarning in this suite), so the pipelined write path keeps one request in flight on a lite file."""
+    assert inserts_in_flight(uri) == expected
+
+
+def test_a_multi_request_add_on_a_lite_file_is_all_there_after_reopening(tmp_path) -> None:
+    """Every request of a several-request add reaches the file: a new handle on it sees each row once."""
+    from twelvelabs_rag.store import MilvusSegmentStore
+
+    uri = str(tmp_path / "reopen.db")
+    first = MilvusSegmentStore(uri, collection="c", model_name="milvus-test-model", dim=8)
+    x = _vectors(N, 7)
+    ids = first.add(x, **_columns(N))
+    first.close()
+    again = MilvusSegmentStore(uri, collection="c", model_name="milvus-test-model", dim=8)
+    try:
+        assert len(again) == N and again.ids().tolist() == ids
+        assert [s.start for s in again.get([0, 2000, N - 1])] == [0.0, 2000.0, float(N - 1)]
+    finally:
+        again.close()

@@ -35,12 +35,27 @@ class _Collection(Protocol):
     def _call(self, what: str, fn_name: str, *args: Any, **kwargs: Any) -> Any: ...
 
 
-__all__ = ["write_rows", "upsert_key"]
+__all__ = ["write_rows", "upsert_key", "inserts_in_flight"]
 
 #: Rows per insert request (512-d rows are ~2 KiB: well under Milvus's 64 MiB message limit).
 _INSERT_CHUNK = 2000
-#: Insert requests in flight at once (one encoded while the server stores the other).
+#: Insert requests in flight at once on a Milvus server (one encoded while the server stores the other).
 _IN_FLIGHT = 2
+
+
+def inserts_in_flight(uri: str) -> int:
+    """How many insert requests :func:`write_rows` may have open at once against ``uri``.
+
+    A server (cluster, Zilliz) takes concurrent inserts. milvus-lite does not: it applies an insert
+    without a lock (sequence numbers and the lazily opened WAL file race; a second writer truncates
+    the first one's WAL, whose rows a crash would then lose), so on a lite file the requests go one at
+    a time, the next one still encoded while the previous one is stored.
+
+    ```python
+    assert inserts_in_flight("http://milvus:19530") == 2 and inserts_in_flight("segments.db") == 1
+    ```
+    """
+    return 1 if ms.is_lite(uri) else _IN_FLIGHT
 _LOOKUP_CHUNK = 1000
 
 
@@ -193,21 +208,23 @@ def _replaced(store: _Collection, next_id: int, vids: list[str], keys: list[str]
 
 
 def _insert(store: _Collection, rows: Callable[[int, int], list[dict[str, Any]]], total: int) -> None:
-    """Insert ``rows(lo, hi)`` for every request-sized slice of ``range(total)``, ``_IN_FLIGHT`` requests at a time.
+    """Insert ``rows(lo, hi)`` for every request-sized slice of ``range(total)``, at most
+    :func:`inserts_in_flight` requests at a time, each sent from a worker thread.
 
     pymilvus encodes a request in Python (holding the GIL) and then waits for the server (not holding
-    it): with two requests in flight, the next one is encoded while the server stores the previous one.
-    Every request has finished (or failed, raised here) before this returns.
+    it), so the next slice's rows are built here while the worker's request is stored. Every request
+    has finished (or failed, raised here) before this returns.
     """
     bounds = [(lo, min(lo + _INSERT_CHUNK, total)) for lo in range(0, total, _INSERT_CHUNK)]
     if len(bounds) == 1:
         store._call("insert", "insert", data=rows(0, total))
         return
-    with ThreadPoolExecutor(max_workers=_IN_FLIGHT, thread_name_prefix="tlrag-milvus-insert") as pool:
+    in_flight = inserts_in_flight(store._uri)
+    with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="tlrag-milvus-insert") as pool:
         pending: deque[Future[Any]] = deque()
         for lo, hi in bounds:
             data = rows(lo, hi)
-            if len(pending) >= _IN_FLIGHT:
+            if len(pending) >= in_flight:
                 pending.popleft().result()
             pending.append(pool.submit(store._call, "insert", "insert", data=data))
         while pending:
