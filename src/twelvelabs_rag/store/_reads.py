@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._ann import rank, rank_many
 from ._errors import InvalidInputError, SegmentNotFoundError
 from ._filters import select_rows
 from ._ingest import as_matrix, as_query, unit_rows
 from ._models import Hit, Segment
-from ._search import search_many, search_one
 from ._state import State
 
 if TYPE_CHECKING:
@@ -85,20 +85,17 @@ class ReadMixin:
             hits = store.search(vec, k=5, where={"video_id": {"$in": ["a", "b"]}, "start": {"$gte": 30}})
             ```
         """
-        st = self._vector_state()
+        st = self._live_state()  # (mapped vectors: rank() waits for or verifies their check, per path)
         q = as_query(query, self._core.dim)
         k = _check_k(k)
         for attempt in range(_RETRIES):
             rows = self._select(st, where)
-            if self._core.ann is not None and self._core.ann.usable_for(st, rows):
-                r, s = self._core.ann.search(st, q[None, :], k, rows)[0]
-            else:
-                r, s = search_one(st, q, k, rows)
+            r, s = rank(self._core.ann, self._core.check, st, q, k, rows)
             alive = self._still_alive(st, r)
             if alive is None:
                 break
             if attempt + 1 < _RETRIES:
-                st = self._vector_state()  # a delete landed while this query ran: answer from the newer state
+                st = self._live_state()  # a delete landed while this query ran: answer from the newer state
         # (after the last attempt the answer stands: it is exact for a state taken after the call began)
         return self._hits(st, r, s)
 
@@ -119,7 +116,7 @@ class ReadMixin:
             results = store.search_batch(np.stack([v1, v2]), k=10)
             ```
         """
-        st = self._vector_state()
+        st = self._live_state()
         qs = as_matrix(queries, self._core.dim, "queries")
         k = _check_k(k)
         if qs.shape[0] == 0:
@@ -127,16 +124,12 @@ class ReadMixin:
         qs = unit_rows(qs, "query")  # C-contiguous float32 whatever the input's memory order (faiss needs it)
         for attempt in range(_RETRIES):
             rows = self._select(st, where)
-            if self._core.ann is not None and self._core.ann.usable_for(st, rows):
-                pairs = self._core.ann.search(st, qs, k, rows)
-            else:
-                idx, sc, counts = search_many(st, qs, k, rows)
-                pairs = [(idx[j, : counts[j]], sc[j, : counts[j]]) for j in range(qs.shape[0])]
+            pairs = rank_many(self._core.ann, self._core.check, st, qs, k, rows)
             alive = [self._still_alive(st, r) for r, _ in pairs]
             if all(a is None for a in alive):
                 break
             if attempt + 1 < _RETRIES:
-                st = self._vector_state()  # a delete landed while this batch ran: answer from the newer state
+                st = self._live_state()  # a delete landed while this batch ran: answer from the newer state
         return [self._hits(st, r, s) for r, s in pairs]
 
     def search_like(self, segment_id: int, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:

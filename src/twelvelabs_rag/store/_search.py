@@ -29,6 +29,8 @@ def topk(scores: np.ndarray, k: int) -> np.ndarray:
     m = scores.shape[0]
     if k <= 0 or m == 0:
         return np.zeros(0, dtype=np.int64)
+    if m <= 64:  # a re-rank's few candidates: one stable sort (ties keep the lower position first)
+        return np.argsort(-scores, kind="stable")[:k]
     if k >= m:
         part = np.arange(m)
     else:
@@ -59,7 +61,13 @@ def _dot_slice(x: np.ndarray, q: np.ndarray, lo: int, hi: int) -> np.ndarray:
 
 
 def _dot_rows(x: np.ndarray, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    return _dot(np.take(x, rows, axis=0), q)
+    """``x[rows] @ q`` without gathering the rows (one single-thread faiss call over the row indices)."""
+    out = np.empty(rows.size, dtype=np.float32)
+    if rows.size:
+        rows = np.ascontiguousarray(rows, dtype=np.int64)
+        faiss.fvec_inner_products_by_idx(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(x),
+                                         faiss.swig_ptr(rows), x.shape[1], 1, rows.size)
+    return out
 
 
 def _contiguous(rows: np.ndarray) -> bool:
