@@ -213,12 +213,17 @@ class AnnIndex:
         nq = qs.shape[0]
         dist = np.empty((nq, want), dtype=np.float32)
         found = np.empty((nq, want), dtype=np.int64)
+        threads = faiss.omp_get_max_threads() if nq == 1 else 1
         self._lock.acquire_read()
         try:
             index = self.index
             assert index is not None
+            if threads > 1:  # one query is not worth an OpenMP team (this thread's setting only)
+                faiss.omp_set_num_threads(1)
             index.search_c(nq, faiss.swig_ptr(qs), want, faiss.swig_ptr(dist), faiss.swig_ptr(found), params)
         finally:
+            if threads > 1:
+                faiss.omp_set_num_threads(threads)
             self._lock.release_read()
         return found
 
@@ -229,12 +234,17 @@ class AnnIndex:
         want = max(self.rerank * k, 32)
         dist = np.empty(want, dtype=np.float32)
         found = np.empty(want, dtype=np.int64)
+        threads = faiss.omp_get_max_threads()
         self._lock.acquire_read()
         try:
             index = self.index
             assert index is not None
+            if threads > 1:  # one query is not worth an OpenMP team (this thread's setting only)
+                faiss.omp_set_num_threads(1)
             index.search_c(1, faiss.swig_ptr(q), want, faiss.swig_ptr(dist), faiss.swig_ptr(found), self._params)
         finally:
+            if threads > 1:
+                faiss.omp_set_num_threads(threads)
             self._lock.release_read()
         base = _id_base(st)
         if base is not None and found[-1] >= 0:
@@ -327,12 +337,13 @@ def _id_base(st: State) -> int | None:
 
 
 def _scores(vec: np.ndarray, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Exact inner products of ``q`` with ``vec[rows]`` (one faiss call, no gather copy, no BLAS threads)."""
+    """Exact inner products of ``q`` with ``vec[rows]`` (a small gather and faiss's single-thread kernel:
+    no OpenMP team, no BLAS threads, which cost more than the work on a busy machine)."""
     out = np.empty(rows.size, dtype=np.float32)
     if rows.size:
-        rows = np.ascontiguousarray(rows, dtype=np.int64)
-        faiss.fvec_inner_products_by_idx(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(vec),
-                                         faiss.swig_ptr(rows), q.shape[0], 1, rows.size)
+        block = np.take(vec, rows, axis=0)
+        faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(block), q.shape[0],
+                                     rows.size)
     return out
 
 

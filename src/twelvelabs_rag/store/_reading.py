@@ -151,36 +151,55 @@ class BackgroundCheck:
         self._row_check = row_check
         self._done = threading.Event()
         self._error: CorruptStoreError | None = None
-        # the headers are read now: a later save may unlink this generation (the mappings stay valid)
-        checked = []
-        for p, e, a in items:
-            with open(p, "rb") as f:
-                checked.append((p, e, a, f.read(int(getattr(a, "offset", 0)))))
-        threading.Thread(target=self._run, args=(checked,), daemon=True, name="tlrag-store-verify").start()
-
-    def _run(self, items: list[tuple[Path, dict[str, Any], np.ndarray, bytes]]) -> None:
+        # the files are opened now (a later save may unlink this generation; open files stay readable) and
+        # read with read(), not through the mappings: the check never page-faults the process's mappings,
+        # so it does not contend with the first queries for them
+        files = []
         try:
-            for i, (path, entry, arr, header) in enumerate(items):
-                crc = zlib.crc32(header)
-                flat = np.asarray(arr).reshape(-1).view(np.uint8)
-                step = 32 << 20
-                for j in range(0, flat.size, step):
-                    crc = zlib.crc32(flat[j : j + step], crc)
+            for p, e, a in items:
+                files.append((p, e, a, open_regular(p)))
+        except BaseException:
+            for *_, f in files:
+                f.close()
+            raise
+        threading.Thread(target=self._run, args=(files,), daemon=True, name="tlrag-store-verify").start()
+
+    def _run(self, items: list[tuple[Path, dict[str, Any], np.ndarray, BinaryIO]]) -> None:
+        path = items[0][0]
+        try:
+            for i, (path, entry, arr, f) in enumerate(items):
+                rows = self._row_check is not None and i == len(items) - 1 and arr.ndim == 2
+                offset = int(getattr(arr, "offset", 0))
+                crc = zlib.crc32(f.read(offset))
+                row_bytes = arr.shape[1] * arr.itemsize if rows else 1
+                per = max(1, (16 << 20) // row_bytes)
+                buf = np.empty((per, arr.shape[1]) if rows else per * row_bytes, dtype=arr.dtype if rows else np.uint8)
+                done = 0
+                while True:
+                    got = f.readinto(memoryview(buf.reshape(-1).view(np.uint8)))
+                    if not got:
+                        break
+                    chunk = buf.reshape(-1).view(np.uint8)[:got]
+                    crc = zlib.crc32(chunk, crc)
+                    if rows and self._row_check is not None:
+                        block = buf[: got // row_bytes]
+                        if (bad := self._row_check(block)) is not None:
+                            self._error = CorruptStoreError(
+                                f"vector row {done + bad} of {path} is not a finite unit vector (NaN or edited); "
+                                "restore the store from a backup"
+                            )
+                            return
+                        done += block.shape[0]
                 if crc != entry.get("crc32"):
                     self._error = CorruptStoreError(
                         f"{path} fails its crc32 checksum (damaged or edited); restore the store from a backup"
                     )
                     return
-                last = i == len(items) - 1
-                if last and self._row_check is not None and (bad := self._row_check(arr)) is not None:
-                    self._error = CorruptStoreError(
-                        f"vector row {bad} of {path} is not a finite unit vector (NaN or edited); "
-                        "restore the store from a backup"
-                    )
-                    return
         except (OSError, ValueError) as exc:
-            self._error = CorruptStoreError(f"{items[0][0]} cannot be verified ({exc}); restore the store from a backup")
+            self._error = CorruptStoreError(f"{path} cannot be verified ({exc}); restore the store from a backup")
         finally:
+            for *_, f in items:
+                f.close()
             self._done.set()
 
     @property

@@ -123,6 +123,15 @@ def non_unit_row(vec: np.ndarray, step: int = 8192) -> int | None:
     return None
 
 
+def non_unit_row_numpy(vec: np.ndarray) -> int | None:
+    """:func:`non_unit_row` with numpy only, for the background check: faiss's kernel would start an
+    OpenMP team in that thread, whose workers spin on the cores the first queries need."""
+    block = np.asarray(vec, dtype=np.float32)
+    sq = np.einsum("ij,ij->i", block, block)
+    bad = ~(np.abs(sq - 1.0) < 1e-3)
+    return int(np.flatnonzero(bad)[0]) if bad.any() else None
+
+
 def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
     n, dim = man["count"], man["dim"]
     # shapes and dtypes come from the manifest: a header claiming anything else is refused unread
@@ -173,7 +182,7 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
             items.append((ann_path, ann_entry, np.memmap(ann_path, dtype=np.uint8, mode="r")))
             ann = _map_index(ann_path)
         items.append((*file_path(dirpath, man, "vectors"), vec))
-        check = BackgroundCheck(items, non_unit_row)
+        check = BackgroundCheck(items, non_unit_row_numpy)
     elif "ann" in man["files"]:
         ann = np.frombuffer(read_bytes(dirpath, man, "ann"), dtype=np.uint8)
     st = State(
