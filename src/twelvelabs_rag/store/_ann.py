@@ -286,7 +286,7 @@ class AnnIndex:
             bits = np.zeros(top, dtype=bool)
             bits[ids] = True
             bitmap = np.packbits(bits, bitorder="little")
-            sel = faiss.IDSelectorBitmap(top, faiss.swig_ptr(bitmap))
+            sel = faiss.IDSelectorBitmap(bitmap.size, faiss.swig_ptr(bitmap))  # n = bytes of the bitmap
             index = self.index
             nlist = int(index.nlist) if index is not None else 1
             params = faiss.SearchParametersIVF(sel=sel, nprobe=min(nlist, int(math.ceil(self.nprobe / max(frac, 1e-9)))))
