@@ -440,7 +440,7 @@ def test_9_deep_metadata_in_a_crafted_docs_file_is_corrupt(tmp_path: Path) -> No
     docs.write_text('{"r":0,"t":"x","m":' + '{"a":' * 100_000 + "1" + "}" * 100_000 + "}\n")
     _refresh_entry(path, "docs")
     with pytest.raises(CorruptStoreError):
-        SegmentStore.open(path)
+        _open_and_read_docs(path)  # (the docs file is parsed on first use, not on open)
 
 
 # ---------------------------------------------------------------- 10: query memory order
@@ -652,7 +652,7 @@ def test_class_2_escaped_surrogate_in_a_crafted_file_is_corrupt(tmp_path: Path, 
     assert f.read_bytes() != data
     _refresh_entry(path, where)
     with pytest.raises(CorruptStoreError):
-        SegmentStore.open(path)
+        _open_and_read_docs(path)  # strings are checked on open, the docs file on first use
 
 
 def test_class_7_query_files_are_read_bounded(tmp_path: Path) -> None:
@@ -676,3 +676,12 @@ def test_class_13_bad_audio_offset_is_a_typed_error(tmp_path: Path, offset) -> N
     path, _, client, _ = _cached_query(tmp_path)
     with SegmentStore.open(path) as s, pytest.raises(InvalidInputError, match="start_offset_sec"):
         s.search_audio("https://example.com/a.wav", client=client, start_offset_sec=offset)
+
+
+def _open_and_read_docs(path: Path) -> None:
+    """Open a store and read every row's text and metadata (where a damaged docs file is reported)."""
+    s = SegmentStore.open(path, read_only=True)
+    try:
+        list(s.scan())
+    finally:
+        s.close()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+import faiss
 import numpy as np
 
 from ._errors import (
@@ -112,11 +114,11 @@ def unit_rows(x: np.ndarray, what: str = "vector") -> np.ndarray:
 
 def as_query(query: Any, dim: int) -> np.ndarray:
     """One unit-length float32 query vector."""
-    if isinstance(query, np.ndarray) and query.dtype == np.float32 and query.shape == (dim,):
-        with np.errstate(over="ignore", under="ignore"):  # huge or tiny queries take the careful path below
-            n2 = float(np.dot(query, query))
+    if isinstance(query, np.ndarray) and query.dtype == np.float32 and query.shape == (dim,) and query.flags.c_contiguous:
+        # faiss's SIMD norm sets no numpy error state (huge or tiny queries take the careful path below)
+        n2 = float(faiss.fvec_norm_L2sqr(faiss.swig_ptr(query), dim))
         if _TINY <= n2 < float("inf"):
-            scaled: np.ndarray = query * np.float32(1.0 / np.sqrt(n2))
+            scaled: np.ndarray = query * np.float32(1.0 / math.sqrt(n2))
             return scaled
     q = as_matrix(query, dim, "query")
     if q.shape[0] != 1:

@@ -87,7 +87,7 @@ def acquire_lock(path: Path) -> int | None:
             "or open this one with read_only=True"
         ) from None
     try:  # the legacy lock file: informative only
-        os.close(os.open(path / LOCK, os.O_RDWR | os.O_CREAT, 0o644))
+        os.close(os.open(path / LOCK, os.O_RDWR | os.O_CREAT, 0o666))  # the umask applies, as to every file
     except OSError:
         pass
     return fd

@@ -134,42 +134,72 @@ def read_npy(dirpath: Path, manifest: dict[str, Any], key: str, *, shape: tuple[
 
 
 class BackgroundCheck:
-    """Verify a memory-mapped ``.npy`` against its manifest crc32 in a daemon thread.
+    """Verify memory-mapped files against their manifest crc32 in a daemon thread.
 
-    ``open(mmap=True)`` returns at once; anything that reads the vectors calls :meth:`wait` first,
-    so damaged data is refused (:class:`CorruptStoreError`) before any search can return it.
+    ``open(mmap=True)`` returns at once. Whatever reads every row (an exact scan, ``get``, ``scan``
+    with vectors, a write) calls :meth:`wait` first, so damaged data is refused
+    (:class:`CorruptStoreError`) before such a call can return it. An IVF probe reads a few dozen
+    rows: until the check is done it calls :meth:`verify_rows` on them instead (each must be a finite
+    unit vector, the invariant every stored row keeps), and :meth:`raise_if_failed` reports a
+    damage the background check has found since.
     """
 
-    def __init__(self, path: Path, entry: dict[str, Any], arr: np.ndarray,
+    def __init__(self, items: list[tuple[Path, dict[str, Any], np.ndarray]],
                  row_check: Callable[[np.ndarray], int | None] | None = None) -> None:
+        """Check each mapped ``(path, manifest entry, array)`` in turn; ``row_check`` also runs on the last
+        array (the vectors: every row a finite unit vector)."""
         self._row_check = row_check
         self._done = threading.Event()
         self._error: CorruptStoreError | None = None
-        # the header is read now: a later save may unlink this generation (the mapping stays valid)
-        with open(path, "rb") as f:
-            header = f.read(int(getattr(arr, "offset", 0)))
-        threading.Thread(target=self._run, args=(path, entry, arr, header), daemon=True,
-                         name="tlrag-store-verify").start()
-
-    def _run(self, path: Path, entry: dict[str, Any], arr: np.ndarray, header: bytes) -> None:
+        # the files are opened now (a later save may unlink this generation; open files stay readable) and
+        # read with read(), not through the mappings: the check never page-faults the process's mappings,
+        # so it does not contend with the first queries for them
+        files = []
         try:
-            crc = zlib.crc32(header)
-            flat = np.asarray(arr).reshape(-1).view(np.uint8)
-            step = 32 << 20
-            for i in range(0, flat.size, step):
-                crc = zlib.crc32(flat[i : i + step], crc)
-            if crc != entry.get("crc32"):
-                self._error = CorruptStoreError(
-                    f"{path} fails its crc32 checksum (damaged or edited); restore the store from a backup"
-                )
-            elif self._row_check is not None and (bad := self._row_check(arr)) is not None:
-                self._error = CorruptStoreError(
-                    f"vector row {bad} of {path} is not a finite unit vector (NaN or edited); "
-                    "restore the store from a backup"
-                )
+            for p, e, a in items:
+                files.append((p, e, a, open_regular(p)))
+        except BaseException:
+            for *_, f in files:
+                f.close()
+            raise
+        threading.Thread(target=self._run, args=(files,), daemon=True, name="tlrag-store-verify").start()
+
+    def _run(self, items: list[tuple[Path, dict[str, Any], np.ndarray, BinaryIO]]) -> None:
+        path = items[0][0]
+        try:
+            for i, (path, entry, arr, f) in enumerate(items):
+                rows = self._row_check is not None and i == len(items) - 1 and arr.ndim == 2
+                offset = int(getattr(arr, "offset", 0))
+                crc = zlib.crc32(f.read(offset))
+                row_bytes = arr.shape[1] * arr.itemsize if rows else 1
+                per = max(1, (16 << 20) // row_bytes)
+                buf = np.empty((per, arr.shape[1]) if rows else per * row_bytes, dtype=arr.dtype if rows else np.uint8)
+                done = 0
+                while True:
+                    got = f.readinto(memoryview(buf.reshape(-1).view(np.uint8)))
+                    if not got:
+                        break
+                    chunk = buf.reshape(-1).view(np.uint8)[:got]
+                    crc = zlib.crc32(chunk, crc)
+                    if rows and self._row_check is not None:
+                        block = buf[: got // row_bytes]
+                        if (bad := self._row_check(block)) is not None:
+                            self._error = CorruptStoreError(
+                                f"vector row {done + bad} of {path} is not a finite unit vector (NaN or edited); "
+                                "restore the store from a backup"
+                            )
+                            return
+                        done += block.shape[0]
+                if crc != entry.get("crc32"):
+                    self._error = CorruptStoreError(
+                        f"{path} fails its crc32 checksum (damaged or edited); restore the store from a backup"
+                    )
+                    return
         except (OSError, ValueError) as exc:
             self._error = CorruptStoreError(f"{path} cannot be verified ({exc}); restore the store from a backup")
         finally:
+            for *_, f in items:
+                f.close()
             self._done.set()
 
     @property
@@ -178,5 +208,20 @@ class BackgroundCheck:
 
     def wait(self) -> None:
         self._done.wait()
+        self.raise_if_failed()
+
+    def raise_if_failed(self) -> None:
         if self._error is not None:
             raise self._error
+
+    def verify_rows(self, vec: np.ndarray, rows: np.ndarray) -> None:
+        """Refuse (CorruptStoreError) if one of ``vec[rows]`` is not a finite unit vector."""
+        if self._done.is_set():
+            self.raise_if_failed()
+            return
+        block = np.take(vec, rows, axis=0)
+        sq = np.einsum("ij,ij->i", block, block)
+        bad = ~(np.abs(sq - 1.0) < 1e-3)  # NaN compares False, so it is caught too
+        if bad.any():
+            raise CorruptStoreError(f"vector row {int(rows[np.flatnonzero(bad)[0]])} of the mapped store is not a "
+                                    "finite unit vector (NaN or edited); restore the store from a backup")

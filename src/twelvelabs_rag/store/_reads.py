@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from ._ann import rank, rank_many
 from ._core import StoreCore
 from ._errors import SegmentNotFoundError
 from ._filters import select_rows
 from ._ingest import as_ids, as_matrix, as_query, check_batch_size, check_k, fits_int64, is_int, unit_rows
 from ._models import Hit, Segment
-from ._search import search_many, search_one
 from ._state import State
 
 __all__ = ["get", "search", "search_batch", "search_like", "ids", "scan", "stats", "select", "as_ids"]
@@ -27,7 +27,6 @@ __all__ = ["get", "search", "search_batch", "search_like", "ids", "scan", "stats
 #: newer state, at most this many times in all (each answer is exact for a state taken after the call began).
 _RETRIES = 3
 
-Ranked = tuple[np.ndarray, np.ndarray]  # (rows, scores), best first
 
 
 def select(core: StoreCore, st: State, where: Mapping[str, Any] | None) -> np.ndarray | None:
@@ -47,21 +46,6 @@ def get(core: StoreCore, ids: Iterable[int] | int) -> list[Segment]:
             for r in rows.tolist() if r >= 0]
 
 
-def _rank_one(core: StoreCore, st: State, q: np.ndarray, k: int, rows: np.ndarray | None) -> Ranked:
-    """The top ``k`` of ``rows`` for one unit query: the ANN index when it serves them, else exact."""
-    if core.ann is not None and core.ann.usable_for(st, rows):
-        return core.ann.search(st, q[None, :], k, rows)[0]
-    return search_one(st, q, k, rows)
-
-
-def _rank_many(core: StoreCore, st: State, qs: np.ndarray, k: int, rows: np.ndarray | None) -> list[Ranked]:
-    """:func:`_rank_one` for each row of ``qs`` (one GEMM pass when exact)."""
-    if core.ann is not None and core.ann.usable_for(st, rows):
-        return core.ann.search(st, qs, k, rows)
-    idx, sc, counts = search_many(st, qs, k, rows)
-    return [(idx[j, : counts[j]], sc[j, : counts[j]]) for j in range(qs.shape[0])]
-
-
 def _still_alive(core: StoreCore, st: State, rows: np.ndarray) -> bool:
     """Whether every row is still in the store now (a delete may have landed since ``st`` was taken)."""
     cur = core.state
@@ -71,15 +55,15 @@ def _still_alive(core: StoreCore, st: State, rows: np.ndarray) -> bool:
 
 def search(core: StoreCore, query: Any, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
     """The ``min(k, matches)`` most similar segments (cosine), best first; ``where`` filters first."""
-    st = core.vector_state()
+    st = core.state  # (mapped vectors: rank() waits for or verifies their checksum, per path)
     q = as_query(query, core.dim)
     k = check_k(k)
     for attempt in range(_RETRIES):
-        r, s = _rank_one(core, st, q, k, select(core, st, where))
+        r, s = rank(core.ann, core.check, st, q, k, select(core, st, where))
         if _still_alive(core, st, r):
             break
         if attempt + 1 < _RETRIES:
-            st = core.vector_state()  # a delete landed while this query ran: answer from the newer state
+            st = core.state  # a delete landed while this query ran: answer from the newer state
     # (after the last attempt the answer stands: it is exact for a state taken after the call began)
     return _hits(core, st, r, s)
 
@@ -87,18 +71,18 @@ def search(core: StoreCore, query: Any, k: int = 10, where: Mapping[str, Any] | 
 def search_batch(core: StoreCore, queries: Any, k: int = 10,
                  where: Mapping[str, Any] | None = None) -> list[list[Hit]]:
     """:func:`search` for many queries at once (one BLAS GEMM pass over the data)."""
-    st = core.vector_state()
+    st = core.state
     qs = as_matrix(queries, core.dim, "queries")
     k = check_k(k)
     if qs.shape[0] == 0:
         return []
     qs = unit_rows(qs, "query")  # C-contiguous float32 whatever the input's memory order (faiss needs it)
     for attempt in range(_RETRIES):
-        pairs = _rank_many(core, st, qs, k, select(core, st, where))
+        pairs = rank_many(core.ann, core.check, st, qs, k, select(core, st, where))
         if all(_still_alive(core, st, r) for r, _ in pairs):
             break
         if attempt + 1 < _RETRIES:
-            st = core.vector_state()  # a delete landed while this batch ran: answer from the newer state
+            st = core.state  # a delete landed while this batch ran: answer from the newer state
     return [_hits(core, st, r, s) for r, s in pairs]
 
 

@@ -29,6 +29,8 @@ def topk(scores: np.ndarray, k: int) -> np.ndarray:
     m = scores.shape[0]
     if k <= 0 or m == 0:
         return np.zeros(0, dtype=np.int64)
+    if m <= 64:  # a re-rank's few candidates: one stable sort (ties keep the lower position first)
+        return np.argsort(-scores, kind="stable")[:k]
     if k >= m:
         part = np.arange(m)
     else:
@@ -59,7 +61,31 @@ def _dot_slice(x: np.ndarray, q: np.ndarray, lo: int, hi: int) -> np.ndarray:
 
 
 def _dot_rows(x: np.ndarray, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    return _dot(np.take(x, rows, axis=0), q)
+    """``x[rows] @ q`` for sorted ``rows``: runs of consecutive rows are scored in place (no copy), scattered
+    rows gathered a block at a time. Only faiss's single-thread kernel is used: no OpenMP team (whose
+    start-up and spinning cost milliseconds on a busy machine) and no BLAS threads."""
+    out = np.empty(rows.size, dtype=np.float32)
+    if not rows.size:
+        return out
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    if breaks.size <= rows.size // 64:  # long runs (e.g. whole videos): score each slice where it lies
+        starts = np.concatenate(([0], breaks)).tolist()
+        ends = np.concatenate((breaks, [rows.size])).tolist()
+        for a, b in zip(starts, ends, strict=True):
+            lo = int(rows[a])
+            _ny(out[a:b], q, x[lo : lo + (b - a)])
+        return out
+    step = 4096
+    for a in range(0, rows.size, step):
+        block = np.take(x, rows[a : a + step], axis=0)
+        _ny(out[a : a + block.shape[0]], q, block)
+    return out
+
+
+def _ny(out: np.ndarray, q: np.ndarray, mat: np.ndarray) -> None:
+    """``out[:] = mat @ q`` with faiss's single-thread SIMD kernel (``mat`` C-contiguous rows)."""
+    faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(mat), mat.shape[1],
+                                 mat.shape[0])
 
 
 def _contiguous(rows: np.ndarray) -> bool:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import mmap
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +22,8 @@ from ._persist import (
     write_file,
     write_npy,
 )
-from ._reading import BackgroundCheck, file_path, read_bytes, read_npy
-from ._state import DTYPES, State, StringTable
+from ._reading import BackgroundCheck, file_path, open_regular, read_bytes, read_npy
+from ._state import DTYPES, DocLists, Docs, State, StringTable
 
 __all__ = ["save_snapshot", "load_snapshot", "COLUMN_DTYPE"]
 
@@ -120,19 +123,27 @@ def non_unit_row(vec: np.ndarray, step: int = 8192) -> int | None:
     return None
 
 
+def non_unit_row_numpy(vec: np.ndarray) -> int | None:
+    """:func:`non_unit_row` with numpy only, for the background check: faiss's kernel would start an
+    OpenMP team in that thread, whose workers spin on the cores the first queries need."""
+    block = np.asarray(vec, dtype=np.float32)
+    sq = np.einsum("ij,ij->i", block, block)
+    bad = ~(np.abs(sq - 1.0) < 1e-3)
+    return int(np.flatnonzero(bad)[0]) if bad.any() else None
+
+
 def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
     n, dim = man["count"], man["dim"]
     # shapes and dtypes come from the manifest: a header claiming anything else is refused unread
     vec = read_npy(dirpath, man, "vectors", shape=(n, dim), dtype=np.float32, mmap=mmap)
-    if isinstance(vec, np.memmap):
-        check = BackgroundCheck(*file_path(dirpath, man, "vectors"), vec, non_unit_row)
-    else:
-        check = None
+    mapped = isinstance(vec, np.memmap)
+    if not mapped:
         bad = non_unit_row(vec)
         if bad is not None:
             raise CorruptStoreError(f"vector row {bad} of {dirpath} is not a finite unit vector (NaN or edited); "
                                     "restore the store from a backup")
-    cols = read_npy(dirpath, man, "columns", shape=(n,), dtype=COLUMN_DTYPE)
+    # mapped: the columns' crc is checked in the background too (their consistency checks below run now)
+    cols = read_npy(dirpath, man, "columns", shape=(n,), dtype=COLUMN_DTYPE, mmap=mapped)
     try:
         strings = json.loads(read_bytes(dirpath, man, "strings"))
         videos = StringTable(strings["videos"])
@@ -159,11 +170,87 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
     for ok, what in checks:
         if not ok:
             raise CorruptStoreError(f"the columns of {dirpath} are inconsistent ({what}); restore from a backup")
+    ext_index = ExtIndex()
+    docs = Docs(load=_docs_loader(dirpath, man, n, ids, ext_index))
+    ext_index.docs = docs
+    ann: np.ndarray | Path | None = None
+    check = None
+    if mapped:  # crc32 of every mapped file (columns, IVF index, then vectors + their rows) in the background
+        items = [(*file_path(dirpath, man, "columns"), cols)]
+        if "ann" in man["files"]:
+            ann_path, ann_entry = file_path(dirpath, man, "ann")
+            items.append((ann_path, ann_entry, np.memmap(ann_path, dtype=np.uint8, mode="r")))
+            ann = _map_index(ann_path)
+        items.append((*file_path(dirpath, man, "vectors"), vec))
+        check = BackgroundCheck(items, non_unit_row_numpy)
+    elif "ann" in man["files"]:
+        ann = np.frombuffer(read_bytes(dirpath, man, "ann"), dtype=np.uint8)
+    st = State(
+        vec=vec,
+        n=n,
+        ids=ids,
+        video=np.ascontiguousarray(cols["video"]),
+        start=np.ascontiguousarray(cols["start"]),
+        end=np.ascontiguousarray(cols["end"]),
+        scope=np.ascontiguousarray(cols["scope"]),
+        option=np.ascontiguousarray(cols["option"]),
+        live=np.ones(n, dtype=DTYPES["live"]),
+        dead_rows=np.zeros(0, dtype=np.int64),
+        docs=docs,
+    )
+    return {
+        "state": st,
+        "videos": videos,
+        "options": options,
+        "scopes": scopes,
+        "manifest": man,
+        "ann": ann,
+        "meta_keys": set(man.get("meta_keys") or []),
+        "check": check,
+        "ext_index": ext_index,
+    }
+
+
+def _map_index(p: Path) -> Any:
+    """The faiss index in ``p``, mapped (its lists stay in the page cache); ``p`` itself when faiss cannot
+    read it (``AnnIndex.load`` then reports why)."""
+    try:
+        return faiss.read_index(str(p), faiss.IO_FLAG_MMAP_IFC)
+    except RuntimeError:
+        return p
+
+
+def _docs_loader(dirpath: Path, man: dict[str, Any], n: int, ids: np.ndarray,
+                 ext_index: ExtIndex) -> Callable[[], DocLists]:
+    """Check the docs file now (a regular file of the manifest's size, kept open through later saves) and
+    return the function that reads, checks and parses it on first use (see :class:`~._state.Docs`)."""
+    p, entry = file_path(dirpath, man, "docs")
+    size = int(entry["bytes"])
+    with open_regular(p) as f:  # mapped now: a later save may unlink this generation, the mapping stays
+        data: Any = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    if len(data) != size:
+        raise CorruptStoreError(f"{p} has {len(data)} bytes but the manifest says {size} (truncated or replaced); "
+                                "restore the store from a backup")
+
+    def load() -> DocLists:
+        raw = bytes(data)
+        if zlib.crc32(raw) != entry.get("crc32"):
+            raise CorruptStoreError(f"{p} fails its crc32 checksum (damaged or edited); restore the store from a backup")
+        lists, named = parse_docs(raw, n, dirpath)
+        ext_index.fill(named, ids)
+        return lists
+
+    return load
+
+
+def parse_docs(docs: bytes, n: int, dirpath: Path) -> tuple[DocLists, dict[str, int]]:
+    """The texts, metadata (compact JSON) and external ids of ``n`` rows from a docs file's bytes, and the
+    rows of the external ids."""
     texts: list[str | None] = [None] * n
     metas: list[str | None] = [None] * n
     ext: list[str | None] = [None] * n
+    named: dict[str, int] = {}
     try:
-        docs = read_bytes(dirpath, man, "docs")
         # a "\ud800"-style escape may decode to a lone surrogate, which a later save could not encode
         escaped = b"\\ud" in docs or b"\\uD" in docs
         # split on "\n" only: str.splitlines() would also split inside texts at U+2028, U+2029, U+0085, ...
@@ -184,7 +271,12 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
             if not (e is None or isinstance(e, str) and e):
                 raise ValueError(f"row {r}: a bad external id")
             texts[r] = t
-            ext[r] = e
+            if e is not None:
+                if e in named:
+                    raise CorruptStoreError(f"the text/metadata file of {dirpath} repeats an external id; "
+                                            "restore from a backup")
+                ext[r] = e
+                named[e] = r
             metas[r] = None if m is None else json.dumps(m, separators=(",", ":"), ensure_ascii=False)
             if escaped:
                 (t or "").encode("utf-8")
@@ -192,35 +284,42 @@ def _load(dirpath: Path, man: dict[str, Any], mmap: bool) -> dict[str, Any]:
                 (metas[r] or "").encode("utf-8")
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise CorruptStoreError(f"the text/metadata file of {dirpath} is damaged ({exc})") from None
-    ann = None
-    if "ann" in man["files"]:
-        ann = np.frombuffer(read_bytes(dirpath, man, "ann"), dtype=np.uint8)
-    st = State(
-        vec=vec,
-        n=n,
-        ids=ids,
-        video=np.ascontiguousarray(cols["video"]),
-        start=np.ascontiguousarray(cols["start"]),
-        end=np.ascontiguousarray(cols["end"]),
-        scope=np.ascontiguousarray(cols["scope"]),
-        option=np.ascontiguousarray(cols["option"]),
-        live=np.ones(n, dtype=DTYPES["live"]),
-        dead_rows=np.zeros(0, dtype=np.int64),
-        texts=texts,
-        metas=metas,
-        ext=ext,
-    )
-    ext_index = {e: int(ids[r]) for r, e in enumerate(ext) if e is not None}
-    if len(ext_index) != sum(e is not None for e in ext):
-        raise CorruptStoreError(f"the text/metadata file of {dirpath} repeats an external id; restore from a backup")
-    return {
-        "state": st,
-        "videos": videos,
-        "options": options,
-        "scopes": scopes,
-        "manifest": man,
-        "ann": ann,
-        "meta_keys": set(man.get("meta_keys") or []),
-        "check": check,
-        "ext_index": ext_index,
-    }
+    return (texts, metas, ext), named
+
+
+class ExtIndex(dict[str, int]):
+    """A loaded store's external-id index (external id -> segment id): filled when the docs file is
+    parsed, on first use (see :class:`~._state.Docs`); every access parses it first if need be."""
+
+    __slots__ = ("docs",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.docs: Docs | None = None
+
+    def fill(self, rows: dict[str, int], ids: np.ndarray) -> None:
+        """Add each external id with the segment id of its row."""
+        dict.update(self, {e: int(ids[r]) for e, r in rows.items()})
+
+    def _ready(self) -> None:
+        docs = self.docs
+        if docs is not None:
+            docs.lists()  # its loader fills this index
+            self.docs = None
+
+
+def _lazy(name: str) -> Any:
+    method = getattr(dict, name)
+
+    def call(self: ExtIndex, *args: Any, **kw: Any) -> Any:
+        self._ready()
+        return method(self, *args, **kw)
+
+    call.__name__ = name
+    return call
+
+
+for _name in ("__getitem__", "__setitem__", "__delitem__", "__contains__", "__len__", "__iter__", "__eq__",
+              "__repr__", "get", "pop", "popitem", "setdefault", "keys", "items", "values", "update", "copy", "clear"):
+    setattr(ExtIndex, _name, _lazy(_name))
+del _name

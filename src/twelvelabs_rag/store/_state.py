@@ -8,12 +8,16 @@ an array a reader is still scanning (old arrays stay alive as long as a reader h
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-__all__ = ["State", "StringTable", "empty_state"]
+__all__ = ["State", "StringTable", "Docs", "empty_state"]
+
+DocLists = tuple[list[str | None], list[str | None], list[str | None]]
 
 COLUMNS = ("ids", "video", "start", "end", "scope", "option", "live")
 DTYPES: dict[str, type[np.generic]] = {
@@ -49,6 +53,39 @@ class StringTable:
         return len(self.values)
 
 
+class Docs:
+    """The per-row texts, metadata (JSON strings) and external ids, given or parsed on first use.
+
+    A store opened from disk holds a loader here instead of the lists: the text/metadata sidecar is
+    read, checked and parsed the first time a caller needs a text, a metadata value or an external
+    id (a hit, ``get``, ``scan``, a metadata or text filter, a write), once, under a lock, so opening
+    a big store costs nothing O(rows) and concurrent first uses parse it once.
+    """
+
+    __slots__ = ("_lists", "_load", "_lock")
+
+    def __init__(self, texts: list[str | None] | None = None, metas: list[str | None] | None = None,
+                 ext: list[str | None] | None = None, *, load: Callable[[], DocLists] | None = None) -> None:
+        self._lists: DocLists | None = None if load is not None else (texts or [], metas or [], ext or [])
+        self._load = load
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._lists is not None
+
+    def lists(self) -> DocLists:
+        lists = self._lists
+        if lists is None:
+            with self._lock:
+                lists = self._lists
+                if lists is None:
+                    assert self._load is not None
+                    lists = self._lists = self._load()  # a CorruptStoreError propagates, and the next use retries
+                    self._load = None
+        return lists
+
+
 @dataclass(eq=False)
 class State:
     """One consistent view of the rows. Arrays may be longer than ``n`` (spare capacity)."""
@@ -63,11 +100,23 @@ class State:
     option: np.ndarray
     live: np.ndarray
     dead_rows: np.ndarray
-    texts: list[str | None]
-    metas: list[str | None]
-    #: external (framework-owned) string ids, ``None`` where not given; unique among live rows
-    ext: list[str | None] = field(default_factory=list)
+    #: texts, metadata and external ids (see :class:`Docs`: parsed from disk on first use)
+    docs: Docs = field(default_factory=Docs)
     cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def texts(self) -> list[str | None]:
+        return self.docs.lists()[0]
+
+    @property
+    def metas(self) -> list[str | None]:
+        """Metadata as compact JSON strings (``None`` where a row has none)."""
+        return self.docs.lists()[1]
+
+    @property
+    def ext(self) -> list[str | None]:
+        """External (framework-owned) string ids, ``None`` where not given; unique among live rows."""
+        return self.docs.lists()[2]
 
     @property
     def n_live(self) -> int:
@@ -141,18 +190,25 @@ class State:
         return State(
             n=int(kept.size),
             dead_rows=np.zeros(0, dtype=np.int64),
-            texts=texts,
-            metas=metas,
-            ext=ext,
+            docs=Docs(texts, metas, ext),
             **kw,
         )
 
     def rows_of_ids(self, ids: np.ndarray) -> np.ndarray:
         """Rows of the given ids (``-1`` where an id is absent or dead). Ids are sorted by row."""
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
-        col = self.ids[: self.n]
-        if col.size == 0:
+        n = self.n
+        col = self.ids[:n]
+        if n == 0:
             return np.full(ids.shape, -1, dtype=np.int64)
+        first = int(col[0])
+        if int(col[n - 1]) - first == n - 1:  # ids are increasing: here they are first..first+n-1, row = id - first
+            pos = ids - first
+            ok = (pos >= 0) & (pos < n)
+            if not self.dead_rows.size and ok.all():
+                return pos
+            pos_c = np.where(ok, pos, 0)
+            return np.where(ok & self.live[pos_c], pos_c, -1)
         pos = np.searchsorted(col, ids)
         pos_c = np.minimum(pos, col.size - 1)
         ok = (col[pos_c] == ids) & self.live[pos_c]
@@ -170,8 +226,6 @@ def empty_state(dim: int) -> State:
         vec=np.zeros((0, dim), dtype=np.float32),
         n=0,
         dead_rows=np.zeros(0, dtype=np.int64),
-        texts=[],
-        metas=[],
-        ext=[],
+        docs=Docs(),
         **kw,
     )
