@@ -251,27 +251,37 @@ def damage(path: Path, rng: random.Random) -> tuple[str, Path]:
 
 
 def corrupt_trial(path: Path, snap: Snapshot, dim: int, store_cls: Any, corrupt_err: type, rng: random.Random) -> str:
-    """'raised' | 'same' | 'FAIL: ...'.
+    """Damage one random file, then :func:`judge_damaged`."""
+    what, target = damage(path, rng)
+    return judge_damaged(path, snap, dim, store_cls, corrupt_err, target, what)
 
-    A damaged manifest may also read as another format or a newer version (a flipped bit in
-    ``format_version`` is indistinguishable from a newer file): that typed refusal is accepted.
+
+def judge_damaged(path: Path, snap: Snapshot, dim: int, store_cls: Any, corrupt_err: type, target: Path,
+                  what: str) -> str:
+    """'raised' | 'same' | 'FAIL: ...' for a store whose file ``target`` was damaged as ``what`` says.
+
+    'raised' is a typed refusal with a message, at open or on first use (the text/metadata file is
+    read and checked when first needed, not at open): nothing wrong was returned. A damaged manifest
+    may also read as another format or a newer version (a flipped bit in ``format_version`` is
+    indistinguishable from a newer file): that typed refusal is accepted.
     """
     import twelvelabs_rag.store as store_mod
 
-    what, target = damage(path, rng)
     refusals: tuple[type, ...] = (corrupt_err,)
     if target.name == "manifest.json":
         refusals += (store_mod.UnsupportedFormatError,)
     try:
         store = store_cls.open(path)
-    except refusals:
-        return "raised"
+    except refusals as exc:
+        return "raised" if str(exc) else f"FAIL: {what}: {type(exc).__name__} without a message"
     except Exception as exc:
         return f"FAIL: {what}: open raised {type(exc).__name__} (want {corrupt_err.__name__}): {exc}"
     try:
         problem = check_snapshot(store, snap, dim)
+    except refusals as exc:
+        return "raised" if str(exc) else f"FAIL: {what}: {type(exc).__name__} without a message"
     except Exception as exc:
-        problem = f"reading raised {type(exc).__name__}: {exc}"
+        problem = f"reading raised {type(exc).__name__} (want {corrupt_err.__name__}): {exc}"
     finally:
         _close(store)
     return f"FAIL: {what}: loaded garbage: {problem}" if problem else "same"

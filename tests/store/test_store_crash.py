@@ -85,24 +85,10 @@ def _files(base: Path) -> list[Path]:
 def _open_must_refuse_or_match(path: Path, snap, what: str, damaged: Path) -> str:
     import twelvelabs_rag.store as mod
 
-    refusals: tuple[type, ...] = (getattr(mod, crash.CORRUPT_ERROR),)
-    if damaged.name == "manifest.json":
-        refusals += (mod.UnsupportedFormatError,)  # a damaged version field reads as "newer"
-    try:
-        store = mod.SegmentStore.open(path)
-    except refusals as exc:
-        assert str(exc), f"{what}: empty error message"
-        return "raised"
-    try:
-        # the docs file is parsed on first use: a damage found then is a refusal too (nothing was returned)
-        problem = crash.check_snapshot(store, snap, crash.DIM)
-    except refusals as exc:
-        assert str(exc), f"{what}: empty error message"
-        return "raised"
-    finally:
-        crash._close(store)
-    assert problem is None, f"{what}: opened and loaded garbage: {problem}"
-    return "same"
+    outcome = crash.judge_damaged(path, snap, crash.DIM, mod.SegmentStore, getattr(mod, crash.CORRUPT_ERROR),
+                                  path / damaged, what)
+    assert not outcome.startswith("FAIL"), outcome
+    return outcome
 
 
 @pytest.mark.parametrize("how", ["truncate-half", "truncate-zero", "flip-middle", "flip-last", "delete"])
@@ -223,3 +209,25 @@ def test_save_on_full_disk_keeps_old_snapshot(tmp_path: Path) -> None:
     finally:
         store.close()
     assert not [p for p in path.iterdir() if p.name.endswith(".tmp")], "temp files left after a good save"
+
+
+def test_soak_counts_a_damaged_docs_file_found_on_first_use_as_refused(pristine, tmp_path: Path) -> None:
+    """The soak once failed a trial whose zeroed text/metadata file raised CorruptStoreError on first
+    read: the file is checked when first needed, and that typed refusal is what the store promises."""
+    import twelvelabs_rag.store as mod
+
+    base, snap = pristine
+    work = tmp_path / "zeroed"
+    shutil.copytree(base, work)
+    (docs,) = work.glob("docs.g*.jsonl")
+    data = bytearray(docs.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 64] = b"\0" * 64
+    docs.write_bytes(bytes(data))
+    store = mod.SegmentStore.open(work)  # the size matches: opening does not read the file
+    try:
+        with pytest.raises(mod.CorruptStoreError, match="crc32"):
+            store.get([next(iter(snap.ids))])
+    finally:
+        store.close()
+    what = f"zero {docs.name}"
+    assert crash.judge_damaged(work, snap, crash.DIM, mod.SegmentStore, mod.CorruptStoreError, docs, what) == "raised"
