@@ -108,6 +108,7 @@ FIGURES: dict[str, list[str]] = {
     "ndjson_bench": ["benchmarks/ndjson_bench.py"],
     "milvus_bench": ["benchmarks/milvus_bench.py"],
     "store_1m_bench": ["benchmarks/store_1m_bench.py", "--size", "1000000"],
+    "scaling_sim": ["benchmarks/scaling_sim.py"],
     "mutation_run": ["benchmarks/mutation_run.py", "--sample", "40", "--seed", "1", "--timeout", "240"],
 }
 
