@@ -300,11 +300,15 @@ def segment_search(store: Any, client: Any, *, query: str | None = None, image: 
                    like_segment_id: int | None = None, k: int = 5, where: Mapping[str, Any] | None = None) -> list[Any]:
     """``Hit``s from the store for a text, an image or "more like this segment" (queries embed via ``client``)."""
     mode = _segment_mode(query, image, like_segment_id)
+    hits: list[Any]
     if mode == "query":
-        return store.search_text(query, client=client, k=k, where=where)  # type: ignore[no-any-return]
-    if mode == "image":
-        return store.search_image(image, client=client, k=k, where=where)  # type: ignore[no-any-return]
-    return store.search_like(int(like_segment_id), k=k, where=where)  # type: ignore[arg-type,no-any-return]
+        hits = store.search_text(query, client=client, k=k, where=where)
+    elif mode == "image":
+        hits = store.search_image(image, client=client, k=k, where=where)
+    else:
+        assert like_segment_id is not None  # _segment_mode checked that exactly one input is given
+        hits = store.search_like(int(like_segment_id), k=k, where=where)
+    return hits
 
 
 async def asegment_search(store: Any, client: Any, *, query: str | None = None, image: str | None = None,
@@ -312,12 +316,16 @@ async def asegment_search(store: Any, client: Any, *, query: str | None = None, 
                           where: Mapping[str, Any] | None = None) -> list[Any]:
     """Async :func:`segment_search`: the embedding is awaited; file reads and the scan run in a thread."""
     mode = _segment_mode(query, image, like_segment_id)
+    hits: list[Any]
     if mode == "query":
-        return await store.asearch_text(query, client=client, k=k, where=where)  # type: ignore[no-any-return]
-    if mode == "image":
-        return await store.asearch_image(image, client=client, k=k, where=where)  # type: ignore[no-any-return]
-    return await anyio.to_thread.run_sync(  # type: ignore[no-any-return]
-        lambda: store.search_like(int(like_segment_id), k=k, where=where))  # type: ignore[arg-type]
+        hits = await store.asearch_text(query, client=client, k=k, where=where)
+    elif mode == "image":
+        hits = await store.asearch_image(image, client=client, k=k, where=where)
+    else:
+        assert like_segment_id is not None  # _segment_mode checked that exactly one input is given
+        segment_id = int(like_segment_id)
+        hits = await anyio.to_thread.run_sync(lambda: store.search_like(segment_id, k=k, where=where))
+    return hits
 
 
 def hit_dict(hit: Any) -> dict[str, Any]:

@@ -162,6 +162,18 @@ def test_transfers(http: httpx.Client, fake: FakeTwelveLabs, clips) -> None:
     assert http.get(f"{url}/status").json()["code"] == "parameter_not_provided"
 
 
+def test_transfer_logs_survive_the_connections_routes(http: httpx.Client, fake: FakeTwelveLabs, clips) -> None:
+    # the transfer log and the /connections imports once shared one attribute: the first /connections
+    # request replaced the transfer log with an empty dict of connection imports
+    ix = create_index(http, models=PEGASUS)
+    fake.add_integration("s3-1", {"city.mp4": clips["city.mp4"]})
+    url = "/tasks/transfers/import/s3-1"
+    assert http.post(url, json={"index_id": ix}).status_code == 200
+    assert http.get("/connections").status_code == 200
+    assert len(http.get(f"{url}/logs").json()["data"]) == 1
+    assert http.get(f"{url}/status", params={"index_id": ix}).json()["validating"][0]["filename"] == "city.mp4"
+
+
 def test_status_sequences_must_end_ready() -> None:
     with pytest.raises(ValueError, match="ending with 'ready'"):
         FakeTwelveLabs(task_statuses=("validating", "pending"))

@@ -29,6 +29,8 @@ from typing import Any
 import faiss
 import numpy as np
 
+from ._faiss import disown
+from ._faiss import raw as _faiss
 from ._search import search_many, search_one, topk
 from ._state import State
 
@@ -84,12 +86,12 @@ class AnnIndex:
         self.dim = dim
         self.nprobe = nprobe
         self.rerank = rerank
-        self.index: faiss.Index | None = None
+        self.index: faiss.IndexIVF | None = None
         self.trained_on = 0
         self.mapped = False  # the index's lists are a read-only view of a file (never mutate them)
         self._pending_removal: list[np.ndarray] = []
         self._lock = _RWLock()
-        self._params: Any = None
+        self._params: faiss.SearchParametersIVF | None = None
 
     # -- writer side (the store's write lock is held) ---------------------------------
     def _adopt(self, index: Any, *, trained_on: int, count: int) -> None:
@@ -99,7 +101,7 @@ class AnnIndex:
             raise ValueError(f"the index holds {index.ntotal} vectors for {count} rows, or uses another metric")
         self.index = index
         self.trained_on = int(trained_on) or int(index.ntotal)
-        self._params = faiss.SearchParametersIVF(nprobe=self.nprobe)
+        self._params = _ivf_params(self.nprobe)
 
     def load(self, blob: np.ndarray | Path | faiss.Index, *, trained_on: int, count: int) -> None:
         """Adopt a serialised index, an index mapped from its file (``IO_FLAG_MMAP_IFC``), or map the
@@ -130,7 +132,9 @@ class AnnIndex:
     def _owned(self) -> None:
         """Copy a mapped index into memory before its first mutation (faiss aborts on a mapped list's resize)."""
         if self.mapped and self.index is not None:
-            self._swap(faiss.deserialize_index(faiss.serialize_index(self.index)), self.trained_on)
+            copy = faiss.deserialize_index(faiss.serialize_index(self.index))
+            assert isinstance(copy, faiss.IndexIVF)  # deserialize_index returns the concrete class
+            self._swap(copy, self.trained_on)
 
     def build(self, st: State, progress: Callable[[int, int], None] | None = None) -> None:
         """Train on a sample of ``st``'s live rows and index them all; ``progress(done, total)`` as rows go in."""
@@ -145,7 +149,7 @@ class AnnIndex:
         quantizer = faiss.IndexScalarQuantizer(self.dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
         index = faiss.IndexIVFScalarQuantizer(quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit,
                                               faiss.METRIC_INNER_PRODUCT)
-        index.quantizer_trains_alone = 2
+        index.quantizer_trains_alone = "\x02"  # a C char (the stubs say str): 2 = train the coarse k-means alone
         index.cp.niter = 10
         index.cp.min_points_per_centroid = 16  # 32 samples per list are plenty for these lists
         total = int(live.size)
@@ -158,17 +162,17 @@ class AnnIndex:
             index.add_with_ids(np.ascontiguousarray(st.vec[part]), np.ascontiguousarray(st.ids[part]))
             if progress is not None:
                 progress(min(lo + step, total), total)
-        quantizer.this.disown()
+        disown(quantizer)
         index.own_fields = True
         self._swap(index, n)
 
-    def _swap(self, index: faiss.Index, trained_on: int) -> None:
+    def _swap(self, index: faiss.IndexIVF, trained_on: int) -> None:
         self._lock.acquire_write()
         try:
             self.index = index
             self.trained_on = trained_on
             self.mapped = False
-            self._params = faiss.SearchParametersIVF(nprobe=self.nprobe)
+            self._params = _ivf_params(self.nprobe)
         finally:
             self._lock.release_write()
 
@@ -193,10 +197,10 @@ class AnnIndex:
             return None
         if self._pending_removal:
             self._owned()
-            gone = np.unique(np.concatenate(self._pending_removal))
+            gone = np.ascontiguousarray(np.unique(np.concatenate(self._pending_removal)), dtype=np.int64)
             self._lock.acquire_write()
             try:
-                self.index.remove_ids(gone)
+                self.index.remove_ids(faiss.IDSelectorBatch(gone.size, faiss.swig_ptr(gone)))
                 self._pending_removal = []
             finally:
                 self._lock.release_write()
@@ -209,14 +213,14 @@ class AnnIndex:
     def usable_for(self, st: State, rows: np.ndarray | None) -> bool:
         return route(self, st, rows) != "exact"
 
-    def _probe(self, qs: np.ndarray, want: int, params: Any) -> np.ndarray:
+    def _probe(self, qs: np.ndarray, want: int, params: faiss.SearchParametersIVF | None) -> np.ndarray:
         nq = qs.shape[0]
         dist = np.empty((nq, want), dtype=np.float32)
         found = np.empty((nq, want), dtype=np.int64)
         threads = faiss.omp_get_max_threads() if nq == 1 else 1
         self._lock.acquire_read()
         try:
-            index = self.index
+            index: Any = self.index  # Any: the stubs lack search_c (see ._faiss)
             assert index is not None
             if threads > 1:  # one query is not worth an OpenMP team (this thread's setting only)
                 faiss.omp_set_num_threads(1)
@@ -237,7 +241,7 @@ class AnnIndex:
         threads = faiss.omp_get_max_threads()
         self._lock.acquire_read()
         try:
-            index = self.index
+            index: Any = self.index  # Any: the stubs lack search_c (see ._faiss)
             assert index is not None
             if threads > 1:  # one query is not worth an OpenMP team (this thread's setting only)
                 faiss.omp_set_num_threads(1)
@@ -289,7 +293,7 @@ class AnnIndex:
             sel = faiss.IDSelectorBitmap(bitmap.size, faiss.swig_ptr(bitmap))  # n = bytes of the bitmap
             index = self.index
             nlist = int(index.nlist) if index is not None else 1
-            params = faiss.SearchParametersIVF(sel=sel, nprobe=min(nlist, int(math.ceil(self.nprobe / max(frac, 1e-9)))))
+            params = _ivf_params(min(nlist, int(math.ceil(self.nprobe / max(frac, 1e-9)))), sel)
         found = self._probe(qs, want, params)
         del bitmap  # (kept alive until the probe returned: the selector points into it)
         out = []
@@ -327,6 +331,15 @@ class AnnIndex:
         }
 
 
+def _ivf_params(nprobe: int, sel: faiss.IDSelector | None = None) -> faiss.SearchParametersIVF:
+    """Search parameters probing ``nprobe`` lists, restricted to the ids ``sel`` accepts if given."""
+    params = faiss.SearchParametersIVF()
+    params.nprobe = nprobe
+    if sel is not None:
+        params.sel = sel
+    return params
+
+
 def _id_base(st: State) -> int | None:
     """The id of row 0 when row ``r`` holds id ``base + r`` for every row (no deletes), else ``None``."""
     n = st.n
@@ -342,8 +355,8 @@ def _scores(vec: np.ndarray, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
     out = np.empty(rows.size, dtype=np.float32)
     if rows.size:
         block = np.take(vec, rows, axis=0)
-        faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(block), q.shape[0],
-                                     rows.size)
+        _faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(block), q.shape[0],
+                                      rows.size)
     return out
 
 

@@ -146,7 +146,8 @@ def _as_list(value: Any, key: str, op: str) -> list[Any]:
     if isinstance(value, (list, tuple, set, frozenset)):
         return list(value)
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        items: list[Any] = value.tolist()
+        return items
     raise FilterError(f"{op} on {key!r} needs a list, got {type(value).__name__}: {value!r}")
 
 
@@ -174,9 +175,9 @@ def _field(ctx: _Ctx, key: str, spec: Any, rows: np.ndarray | None) -> np.ndarra
             f"unknown filter key {key!r}: filter on the columns {', '.join(COLUMN_KEYS)} or on a metadata key "
             f"seen in this store ({known}); prefix with 'metadata.' to filter on a key no row has yet"
         )
-    col = _meta_column(st, mkey)  # may be longer than st.n (a newer state extended it)
-    values = col[: st.n] if rows is None else [col[i] for i in rows.tolist()]
-    return _objects(key, values, ops, numeric_ranges=True)
+    meta = _meta_column(st, mkey)  # may be longer than st.n (a newer state extended it)
+    found = meta[: st.n] if rows is None else [meta[i] for i in rows.tolist()]
+    return _objects(key, found, ops, numeric_ranges=True)
 
 
 def _is_number(v: Any) -> bool:
@@ -295,7 +296,8 @@ def _meta_column(st: State, key: str) -> list[Any]:
     meta = st.cache.get("meta")
     if meta is None:
         meta = st.cache.setdefault("meta", {"parsed": [], "cols": {}})
-    parsed, cols = meta["parsed"], meta["cols"]
+    parsed: list[Any] = meta["parsed"]
+    cols: dict[str, list[Any]] = meta["cols"]
     col = cols.get(key)
     if len(parsed) >= st.n and col is not None and len(col) >= st.n:
         return col

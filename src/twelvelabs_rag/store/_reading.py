@@ -8,6 +8,7 @@ the background (:class:`BackgroundCheck`).
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import threading
@@ -23,7 +24,7 @@ from ._errors import CorruptStoreError
 __all__ = ["open_regular", "read_limited", "file_path", "read_bytes", "load_npy", "read_npy", "BackgroundCheck"]
 
 
-def open_regular(p: Path) -> BinaryIO:
+def open_regular(p: Path) -> io.BufferedReader:
     """Open ``p`` for reading if it is a regular file (never blocks on a FIFO, never reads a device)."""
     fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
@@ -105,13 +106,13 @@ def load_npy(p: Path, *, shape: tuple[int, ...], dtype: np.dtype, mmap: bool = F
             return np.memmap(f, dtype=dtype, mode="r", offset=offset, shape=shape), None
         arr = np.empty(shape, dtype=dtype)
         flat = arr.reshape(-1).view(np.uint8)
-        got = f.readinto(memoryview(flat)) if nbytes else 0
+        got = f.readinto(flat.data) if nbytes else 0
         if got != nbytes or f.read(1):
             raise ValueError("size does not match the header")
         value = None
         if crc:
             f.seek(0)
-            value = zlib.crc32(flat, zlib.crc32(f.read(offset)))
+            value = zlib.crc32(flat.data, zlib.crc32(f.read(offset)))
     return arr, value
 
 
@@ -164,7 +165,7 @@ class BackgroundCheck:
             raise
         threading.Thread(target=self._run, args=(files,), daemon=True, name="tlrag-store-verify").start()
 
-    def _run(self, items: list[tuple[Path, dict[str, Any], np.ndarray, BinaryIO]]) -> None:
+    def _run(self, items: list[tuple[Path, dict[str, Any], np.ndarray, io.BufferedReader]]) -> None:
         path = items[0][0]
         try:
             for i, (path, entry, arr, f) in enumerate(items):
@@ -176,11 +177,11 @@ class BackgroundCheck:
                 buf = np.empty((per, arr.shape[1]) if rows else per * row_bytes, dtype=arr.dtype if rows else np.uint8)
                 done = 0
                 while True:
-                    got = f.readinto(memoryview(buf.reshape(-1).view(np.uint8)))
+                    got = f.readinto(buf.reshape(-1).view(np.uint8).data)
                     if not got:
                         break
                     chunk = buf.reshape(-1).view(np.uint8)[:got]
-                    crc = zlib.crc32(chunk, crc)
+                    crc = zlib.crc32(chunk.data, crc)
                     if rows and self._row_check is not None:
                         block = buf[: got // row_bytes]
                         if (bad := self._row_check(block)) is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import faiss
 import numpy as np
 
+from ._faiss import raw as _faiss
 from ._state import State
 
 __all__ = ["search_one", "search_many", "topk", "FAISS_BATCH_MIN"]
@@ -48,11 +49,12 @@ _SMALL = 1 << 22
 def _dot(mat: np.ndarray, q: np.ndarray) -> np.ndarray:
     """``mat @ q`` for a C-contiguous float32 matrix."""
     if mat.size > _SMALL:
-        return mat @ q
+        prod: np.ndarray = mat @ q
+        return prod
     out = np.empty(mat.shape[0], dtype=np.float32)
     if mat.shape[0]:
-        faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(mat), mat.shape[1],
-                                     mat.shape[0])
+        _faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(mat), mat.shape[1],
+                                      mat.shape[0])
     return out
 
 
@@ -84,8 +86,8 @@ def _dot_rows(x: np.ndarray, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 def _ny(out: np.ndarray, q: np.ndarray, mat: np.ndarray) -> None:
     """``out[:] = mat @ q`` with faiss's single-thread SIMD kernel (``mat`` C-contiguous rows)."""
-    faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(mat), mat.shape[1],
-                                 mat.shape[0])
+    _faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(mat), mat.shape[1],
+                                  mat.shape[0])
 
 
 def _contiguous(rows: np.ndarray) -> bool:

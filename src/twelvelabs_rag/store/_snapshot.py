@@ -13,6 +13,7 @@ import faiss
 import numpy as np
 
 from ._errors import CorruptStoreError
+from ._faiss import raw as _faiss
 from ._persist import (
     abandon_generation,
     cleanup,
@@ -116,7 +117,7 @@ def non_unit_row(vec: np.ndarray, step: int = 8192) -> int | None:
         block = np.ascontiguousarray(vec[i : i + step], dtype=np.float32)
         sq = np.empty(block.shape[0], dtype=np.float32)
         if block.size:  # faiss's SIMD kernel: about 2x numpy's einsum, and it releases the GIL
-            faiss.fvec_norms_L2sqr(faiss.swig_ptr(sq), faiss.swig_ptr(block), block.shape[1], block.shape[0])
+            _faiss.fvec_norms_L2sqr(faiss.swig_ptr(sq), faiss.swig_ptr(block), block.shape[1], block.shape[0])
         bad = ~(np.abs(sq - 1.0) < 1e-3)  # NaN compares False, so it is caught too
         if bad.any():
             return i + int(np.flatnonzero(bad)[0])

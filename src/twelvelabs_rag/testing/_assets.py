@@ -17,7 +17,8 @@ from typing import Any
 
 from .. import _limits
 from ._core import Media, paginate
-from ._http import ApiError, Req, Resp, bad, missing, parse_bool
+from ._http import ApiError, Req, Resp, bad, missing, parse_bool, part_data
+from ._indexes import IndexRoutes
 
 __all__ = ["AssetRec", "AssetRoutes", "ASSET_TYPES"]
 
@@ -82,10 +83,10 @@ def _user_metadata(raw: Any, where: str) -> dict[str, Any]:
 
 def _kept(value: Any) -> bool:
     """Spec §1: ``""`` and ``[]`` values are ignored by the metadata operations."""
-    return value != "" and value != []
+    return bool(value != "" and value != [])
 
 
-class AssetRoutes:
+class AssetRoutes(IndexRoutes):
     """The asset store; ``add_asset`` seeds it, ``asset_media`` serves the other routes."""
 
     asset_statuses: tuple[str, ...] = ("processing", "ready")
@@ -98,7 +99,7 @@ class AssetRoutes:
         return store
 
     # ------------------------------------------------------------------ public helpers
-    def add_asset(self, file: str | os.PathLike | bytes, *, filename: str | None = None, ready: bool = True,
+    def add_asset(self, file: str | os.PathLike[str] | bytes, *, filename: str | None = None, ready: bool = True,
                   user_metadata: dict[str, Any] | None = None) -> str:
         """Seed an asset from a path or bytes (``ready`` at once unless ``ready=False``); returns its id."""
         if isinstance(file, (bytes, bytearray)):
@@ -144,7 +145,7 @@ class AssetRoutes:
         parts = path.strip("/").split("/")
         rec = self.assets.get(parts[1]) if len(parts) == 3 else None
         if rec is None or rec.status != "ready" or rec.media is None:
-            return super().asset(path)  # type: ignore[misc]
+            return super().asset(path)
         if parts[0] == "hls":
             playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-ENDLIST\n"
             return Resp(200, stream=iter([playlist.encode()]), content_type="application/vnd.apple.mpegurl")
@@ -231,12 +232,13 @@ class AssetRoutes:
             if part is None:
                 raise ApiError(400, "parameter_not_provided", "method=direct needs the file as the `file` part.")
             name = filename or part.filename or "asset.mp4"
-            media = self.media_from_bytes(part.data, name)
+            data = part_data(part)
+            media = self.media_from_bytes(data, name)
             kind = media.info.kind or (mimetypes.guess_type(name)[0] or "video/").split("/")[0]
-            problem = _limits.asset_limits(len(part.data), kind, method="direct")
+            problem = _limits.asset_limits(len(data), kind, method="direct")
             if problem:
                 raise bad(problem[1], problem[0])
-            size: int | None = len(part.data)
+            size: int | None = len(data)
         else:
             url = req.f("url")
             if not url:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from .. import _limits
 from ..models import embed_dimension, find_model, models_for
-from ._core import Media, paginate
+from ._core import CoreState, Media, paginate
 from ._embed_v2_wire import NestedApiError, input_meta, nested_errors, segment_bounds, unit, vec_json
 from ._encoder import encode_bytes, encode_text
 from ._http import ApiError, Req, Resp, bad, missing
@@ -51,8 +51,11 @@ class EmbedV2TaskRec:
         return self.statuses[min(self.step, len(self.statuses) - 1)]
 
 
-class EmbedV2Routes:
+class EmbedV2Routes(CoreState):
     """Mixin of FakeTwelveLabs: embed v2 sync and tasks (state created on first use)."""
+
+    if TYPE_CHECKING:  # provided by EmbedRoutes, a later base of FakeTwelveLabs
+        embed_task_statuses: tuple[str, ...]
 
     def _embed_v2_state(self) -> dict[str, EmbedV2TaskRec]:
         tasks = getattr(self, "_embed_v2_tasks", None)
@@ -64,7 +67,7 @@ class EmbedV2Routes:
 
     def fail_embed_v2_task_next(self, message: str = "The media could not be decoded.") -> None:
         """Make the next embed-v2 task end ``failed`` with ``error.message``."""
-        with self._lock:  # type: ignore[attr-defined]
+        with self._lock:
             self._embed_v2_state()
             self._embed_v2_failures.append(message)
 
@@ -120,7 +123,7 @@ class EmbedV2Routes:
 
     # ------------------------------------------------------------------ vectors
     def _v2_segments(self, media: Media, spec: dict[str, Any], kind: str, dim: int, model: str, *,
-                     tasks: bool) -> tuple[list, dict[str, Any]]:
+                     tasks: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         start = float(spec.get("start_sec") or 0.0)
         end = spec.get("end_sec")
         end = media.duration if end is None else float(end)
@@ -150,11 +153,12 @@ class EmbedV2Routes:
         out: list[dict[str, Any]] = []
 
         def vec(a: float, b: float, option: str) -> np.ndarray:
-            return self.clip_vector(media, a, b, option, 512)[:dim]  # type: ignore[attr-defined]
+            return self.clip_vector(media, a, b, option, 512)[:dim]
 
         def emit(a: float, b: float, scope: str) -> None:
             if fused:
-                out.append({"embedding": vec_json(unit(sum(vec(a, b, o) for o in options))[:dim]),
+                total = cast(np.ndarray, sum(vec(a, b, o) for o in options))  # (options is never empty)
+                out.append({"embedding": vec_json(unit(total)[:dim]),
                             "embedding_option": "fused", "embedding_scope": scope, "start_sec": round(a, 3),
                             "end_sec": round(b, 3)})
                 return
@@ -231,7 +235,7 @@ class EmbedV2Routes:
         return out
 
     def _v2_multi(self, spec: dict[str, Any], model: str, body: dict[str, Any],
-                  dim: int) -> tuple[list, bool, dict[str, Any]]:
+                  dim: int) -> tuple[list[dict[str, Any]], bool, dict[str, Any]]:
         sources = spec.get("media_sources") or []
         if not isinstance(sources, list) or len(sources) > 10:
             raise bad("`multi_input.media_sources` must be a list of at most 10 items.")
@@ -256,7 +260,7 @@ class EmbedV2Routes:
             if mtype == "image":
                 vec += self._v2_image_vec(media, 512)
             elif media.scene_list():
-                vec += self.clip_vector(media, 0.0, media.duration, "visual" if mtype == "video" else "audio", 512)  # type: ignore[attr-defined]
+                vec += self.clip_vector(media, 0.0, media.duration, "visual" if mtype == "video" else "audio", 512)
             else:
                 vec += encode_bytes(media.digest, 512, salt=mtype)
             tokens[mtype] = tokens.get(mtype, 0) + 1
@@ -269,7 +273,7 @@ class EmbedV2Routes:
                 tokens["text"] = len(clean.split())
         return [{"embedding": vec_json(unit(vec)[:dim])}], truncated, tokens
 
-    def _v2_document(self, spec: dict[str, Any], dim: int) -> tuple[list, dict[str, Any]]:
+    def _v2_document(self, spec: dict[str, Any], dim: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         media = self._v2_media(spec.get("media_source"), "document.media_source", "document", 512)
         text = media.text or ""
         if not text:
@@ -303,9 +307,9 @@ class EmbedV2Routes:
                 if violation and violation[0] != "unsupported_media_type":
                     raise bad(violation[1], violation[0])
         tasks = self._embed_v2_state()
-        now = self.now()  # type: ignore[attr-defined]
-        task = EmbedV2TaskRec(self.new_id("embed-v2"), model, kind, body,  # type: ignore[attr-defined]
-                              tuple(self.embed_task_statuses), now, now, self.next_seq())  # type: ignore[attr-defined]
+        now = self.now()
+        task = EmbedV2TaskRec(self.new_id("embed-v2"), model, kind, body,
+                              tuple(self.embed_task_statuses), now, now, self.next_seq())
         if self._embed_v2_failures:
             task.fail = self._embed_v2_failures.pop(0)
         tasks[task.id] = task
@@ -319,7 +323,7 @@ class EmbedV2Routes:
         for t in self._embed_v2_state().values():
             if t.status not in ("ready", "failed"):
                 t.step += 1
-                t.updated_at = self.now()  # type: ignore[attr-defined]
+                t.updated_at = self.now()
 
     def _embed_v2_json(self, t: EmbedV2TaskRec) -> dict[str, Any]:
         out: dict[str, Any] = {"_id": t.id, "status": t.status, "created_at": t.created_at, "updated_at": t.updated_at}

@@ -344,11 +344,11 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
                                                      f"with {API_PREFIX} (e.g. http://127.0.0.1:PORT{API_PREFIX})."))
         path = rec.path[len(API_PREFIX):]
         route, handler, params = self.match(rec.method, path)
-        if route is None:
+        if route is None or handler is None:  # (both or neither)
             return _error(ApiError(404, "not_found", f"No route {rec.method} {path} in API v1.3."))
         with self._lock:
-            for key in (route, "*"):
-                queue = self._faults.get(key)
+            for fault_key in (route, "*"):
+                queue = self._faults.get(fault_key)
                 if queue:
                     fault = queue[0]
                     fault.times -= 1
@@ -368,13 +368,13 @@ class FakeTwelveLabs(IndexedAssetRoutes, MultipartRoutes, AssetRoutes, EntityRou
             req = Req(rec.method, path, route, params, parse_qsl(query, keep_blank_values=True), form, files, data,
                       ctype, origin)
             rec.query, rec.form, rec.json = req.query, form, data
-            rec.files = [(name, p.filename, len(p.data)) for name, parts in files.items() for p in parts]
+            rec.files = [(name, p.filename, p.size) for name, parts in files.items() for p in parts]
             with self._lock:
                 if self.strict:  # the one choke point of strict mode, before rate limits and the handler
                     strict_gate(self, req, handler)
                 rl_headers = self._rate_check(route)
                 self.tick()
-                resp = getattr(self, handler)(req)
+                resp: Resp = getattr(self, handler)(req)  # (handlers are looked up by name)
             resp.headers.update(rl_headers)
             return resp
         except ApiError as exc:

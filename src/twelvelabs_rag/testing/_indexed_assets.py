@@ -9,8 +9,9 @@ indexes take indexed assets.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ._assets import AssetRoutes
 from ._core import VideoRec, date_filter, embedding_options, paginate
 from ._http import ApiError, Req, Resp, bad, missing, parse_bool, parse_num
 
@@ -37,8 +38,11 @@ class IndexedAssetRec:
         return self.statuses[min(self.step, len(self.statuses) - 1)]
 
 
-class IndexedAssetRoutes:
+class IndexedAssetRoutes(AssetRoutes):
     """Indexing of existing assets into Marengo 3.0 indexes."""
+
+    if TYPE_CHECKING:  # provided by TaskRoutes, a later base of FakeTwelveLabs
+        task_statuses: tuple[str, ...]
 
     @property
     def indexed(self) -> dict[str, IndexedAssetRec]:
@@ -52,7 +56,7 @@ class IndexedAssetRoutes:
         return [r.id for r in self.indexed.values() if r.asset_id == asset_id and r.id in self.videos]
 
     def video_summary(self, v: VideoRec) -> dict[str, Any]:
-        out = super().video_summary(v)  # type: ignore[misc]
+        out = super().video_summary(v)
         rec = self.indexed.get(v.id)
         if rec is not None:
             out["asset_id"] = rec.asset_id
@@ -163,7 +167,9 @@ class IndexedAssetRoutes:
         out = self.indexed_asset_json(v, detail=True, origin=req.origin)
         options = ["visual" if o == "visual-text" else o for o in req.q_all("embedding_option")]
         if options:
-            allowed = embedding_options(ix.marengo()["model_name"])
+            marengo = ix.marengo()
+            assert marengo is not None  # create_indexed_asset only indexes into marengo3.0 indexes
+            allowed = embedding_options(marengo["model_name"])
             for o in options:
                 if o not in allowed:
                     raise bad(f"embedding_option {o!r} is not valid for marengo3.0; use one of {', '.join(allowed)}.")

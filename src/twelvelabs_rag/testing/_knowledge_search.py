@@ -61,6 +61,12 @@ def _modality_text(scene: Scene, modality: str) -> str:
 class KnowledgeSearch:
     """Mixin base of KnowledgeRoutes: ``POST /knowledge-stores/{id}/search`` and :meth:`ks_moments`."""
 
+    if TYPE_CHECKING:  # provided by KnowledgeRoutes, the subclass this base is written for
+        _ks_tokens: dict[str, tuple[str, int, list[dict[str, Any]], int, dict[str, Any]]]
+
+        def _ks_progress(self) -> None: ...
+        def _store(self, req: Req) -> StoreRec: ...
+
     def ks_moments(self, store: StoreRec, query: str, modalities: tuple[str, ...] = _MODALITIES,
                    item_ids: set[str] | None = None, asset_types: set[str] | None = None) -> list[Moment]:
         """Moments of ready items sharing a word with ``query``, best first (cosine, then store order)."""

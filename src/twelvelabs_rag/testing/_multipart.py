@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import _limits
+from ._assets import AssetRoutes
 from ._core import paginate
 from ._http import ApiError, Req, Resp, bad, missing, parse_num
 
@@ -51,7 +52,7 @@ class UploadRec:
     completed: dict[int, str] = field(default_factory=dict)  # index -> reported-at
 
 
-class MultipartRoutes:
+class MultipartRoutes(AssetRoutes):
     """``/assets/multipart-uploads*`` and the chunk PUT target."""
 
     #: Bytes per chunk the emulator asks for (the API uses 5 MiB and more); tests may lower it.
@@ -87,7 +88,8 @@ class MultipartRoutes:
         req = Req(rec.method, rec.path[len(_PREFIX):], route, params, parse_qsl(query, keep_blank_values=True))
         rec.query = req.query
         try:
-            return getattr(self, handler)(req, body)  # takes the lock itself, after hashing the bytes
+            resp: Resp = getattr(self, handler)(req, body)  # takes the lock itself, after hashing the bytes
+            return resp
         except ApiError as exc:
             return Resp(exc.status, exc.body(), dict(exc.headers))
 

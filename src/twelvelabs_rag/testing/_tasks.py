@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import _limits
 from ._core import Media, TaskRec, VideoRec, date_filter, paginate
@@ -21,10 +21,14 @@ class TaskRoutes(IndexRoutes):
 
     task_statuses: tuple[str, ...] = ("validating", "pending", "indexing", "ready")
 
+    if TYPE_CHECKING:  # provided by AssetRoutes, a sibling mixin of FakeTwelveLabs
+        def asset_for_upload(self, media: Media) -> str: ...
+
     def _init_tasks(self) -> None:
         self._task_failures: list[tuple[str, str]] = []
         self.integrations: dict[str, dict[str, bytes]] = {}
-        self._imports: dict[str, list[dict[str, Any]]] = {}
+        # (not ``_imports``: ConnectorRoutes keeps its ``/connections`` imports under that name)
+        self._transfer_imports: dict[str, list[dict[str, Any]]] = {}
 
     # ------------------------------------------------------------------ public helpers
     def fail_task_next(self, code: str = "video_processing_failed",
@@ -175,9 +179,9 @@ class TaskRoutes(IndexRoutes):
         incremental = body.get("incremental_import", True) is not False
         retry_failed = bool(body.get("retry_failed", False))
         meta = check_user_metadata(body.get("user_metadata"))
-        log = {"index_id": ix.id, "index_name": ix.name, "created_at": self.now(), "ended_at": self.now(),
-               "tasks": [], "failed_files": [], "files": {}}
-        previous = [entry for entry in self._imports.get(req.params["integration_id"], [])
+        log: dict[str, Any] = {"index_id": ix.id, "index_name": ix.name, "created_at": self.now(),
+                               "ended_at": self.now(), "tasks": [], "failed_files": [], "files": {}}
+        previous = [entry for entry in self._transfer_imports.get(req.params["integration_id"], [])
                     if entry["index_id"] == ix.id]
         done = {name for entry in previous for name in entry["files"]}
         failed_before = {f["filename"] for entry in previous for f in entry["failed_files"]}
@@ -196,15 +200,16 @@ class TaskRoutes(IndexRoutes):
             videos.append({"video_id": task.video_id, "filename": name})
         log["failed_files"] = failed
         log["files"] = {v["filename"]: v["video_id"] for v in videos} | {f["filename"]: None for f in failed}
-        self._imports.setdefault(req.params["integration_id"], []).append(log)
+        self._transfer_imports.setdefault(req.params["integration_id"], []).append(log)
         return Resp(200, {"videos": videos, "failed_files": failed})
 
     def transfer_status(self, req: Req) -> Resp:
         bucket = self._integration(req.params["integration_id"])
         ix = self.get_index_rec(req.q("index_id"))
-        out: dict[str, list] = {s: [] for s in ("validating", "pending", "queued", "indexing", "ready", "failed")}
+        statuses = ("validating", "pending", "queued", "indexing", "ready", "failed")
+        out: dict[str, list[dict[str, Any]]] = {s: [] for s in statuses}
         seen: set[str] = set()
-        for entry in self._imports.get(req.params["integration_id"], []):
+        for entry in self._transfer_imports.get(req.params["integration_id"], []):
             if entry["index_id"] != ix.id:
                 continue
             for f in entry["failed_files"]:
@@ -226,7 +231,7 @@ class TaskRoutes(IndexRoutes):
     def transfer_logs(self, req: Req) -> Resp:
         self._integration(req.params["integration_id"])
         data = []
-        for entry in self._imports.get(req.params["integration_id"], []):
+        for entry in self._transfer_imports.get(req.params["integration_id"], []):
             counts = {s: 0 for s in ("ready", "validating", "queued", "pending", "indexing", "failed")}
             for tid in entry["tasks"]:
                 task = self.tasks.get(tid)
