@@ -223,7 +223,7 @@ class PegasusParams(BaseModel):
         if video_id is not None:
             out["video_id"] = video_id
         elif video is not None:
-            out["video"] = video_object(video)  # type: ignore[arg-type]
+            out["video"] = video_object(video)
         if image is not None:
             out["image"] = [dict(i) for i in image]
         temperature = kwargs.pop("temperature", self.temperature)

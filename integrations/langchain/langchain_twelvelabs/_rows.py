@@ -68,7 +68,7 @@ def text_columns(
     The returned metadatas are copies (the ids go to the store as external ids).
     """
     n = len(texts)
-    given = metadatas if metadatas is not None else [None] * n
+    given: list[dict[str, Any] | None] = list(metadatas) if metadatas is not None else [None] * n
     if len(given) != n:
         raise ValueError(f"metadatas has {len(given)} entries for {n} texts")
     raw_ids = list(ids) if ids is not None else [None] * n

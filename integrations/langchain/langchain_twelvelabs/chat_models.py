@@ -7,7 +7,7 @@ from operator import itemgetter
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -162,8 +162,8 @@ class ChatTwelveLabsPegasus(TwelveLabsClientMixin, PegasusParams, BaseChatModel)
 
     streaming: bool = False
 
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
-        params: dict[str, Any] = {
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params: LangSmithParams = {
             "ls_provider": "twelvelabs",
             "ls_model_name": kwargs.get("model") or self.resolved_model(),
             "ls_model_type": "chat",
@@ -325,7 +325,7 @@ class ChatTwelveLabsPegasus(TwelveLabsClientMixin, PegasusParams, BaseChatModel)
             ls_structured_output_format={"kwargs": {"method": method, "strict": strict}, "schema": json_schema},
         )
         is_model = isinstance(schema, type) and is_basemodel_subclass(schema)
-        parser = PydanticOutputParser(pydantic_object=schema) if is_model else JsonOutputParser()  # type: ignore[arg-type]
+        parser = PydanticOutputParser(pydantic_object=schema) if is_model else JsonOutputParser()
         if not include_raw:
             return bound | parser
         parser_with_fallback = RunnablePassthrough.assign(

@@ -53,7 +53,8 @@ class TwelveLabsKnowledgeStoreRetriever(TwelveLabsClientMixin, BaseRetriever):
 
     knowledge_store_id: str
     k: int = Field(default=4, ge=1)
-    modalities: list[Literal["visual", "audio"]] = Field(default_factory=lambda: ["visual", "audio"])
+    modalities: list[Literal["visual", "audio"]] = Field(
+        default_factory=lambda: list[Literal["visual", "audio"]](["visual", "audio"]))
     asset_type: str | list[str] | None = None
     item_ids: str | list[str] | None = None
     page_size: int | None = Field(default=None, ge=1, le=_MAX_PAGE,

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LLM
+from langchain_core.language_models import LLM, LangSmithParams
 from langchain_core.outputs import GenerationChunk
 from pydantic import ConfigDict
 
@@ -68,7 +68,7 @@ class TwelveLabsPegasusLLM(TwelveLabsClientMixin, PegasusParams, LLM):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, arbitrary_types_allowed=True)
 
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = super()._get_ls_params(stop=stop, **kwargs)
         params["ls_provider"] = "twelvelabs"
         params["ls_model_name"] = kwargs.get("model") or self.resolved_model()

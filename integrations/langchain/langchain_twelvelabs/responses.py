@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models import BaseChatModel, LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field
@@ -34,7 +34,7 @@ def _turns(messages: list[BaseMessage]) -> list[tuple[str, str, str | None]]:
         else:
             raise ConfigurationError(f"ChatTwelveLabsResponses takes system, human and AI messages, got a "
                                      f"{m.type!r} message; Responses has no tool turns, so drop or rephrase it")
-        out.append((role, m.text, (m.response_metadata or {}).get("session_id") if role == "assistant" else None))
+        out.append((role, str(m.text), (m.response_metadata or {}).get("session_id") if role == "assistant" else None))
     return out
 
 
@@ -106,8 +106,8 @@ class ChatTwelveLabsResponses(TwelveLabsClientMixin, BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {"knowledge_store_id": self.knowledge_store_id, "model_name": self.model_name}
 
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
-        params: dict[str, Any] = {"ls_provider": "twelvelabs", "ls_model_type": "chat",
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params: LangSmithParams = {"ls_provider": "twelvelabs", "ls_model_type": "chat",
                                   "ls_model_name": kwargs.get("model") or self.model_name}
         if stop := (stop or self.stop):
             params["ls_stop"] = stop
@@ -175,7 +175,7 @@ class ChatTwelveLabsResponses(TwelveLabsClientMixin, BaseChatModel):
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, dict(kwargs), stream=True)
-        scanner, sent = StopScanner(stop or self.stop), []
+        scanner, sent = StopScanner(stop or self.stop), list[str]()
         stream = self._sync_client().responses.create(**request)
         try:
             for event in stream:
@@ -190,7 +190,7 @@ class ChatTwelveLabsResponses(TwelveLabsClientMixin, BaseChatModel):
                        run_manager: AsyncCallbackManagerForLLMRun | None = None,
                        **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
         request = self._request(messages, dict(kwargs), stream=True)
-        scanner, sent = StopScanner(stop or self.stop), []
+        scanner, sent = StopScanner(stop or self.stop), list[str]()
         stream = await self._async_client().responses.create(**request)
         try:
             async for event in stream:

@@ -353,7 +353,7 @@ class TwelveLabsSegmentVectorStore(VectorStore):
         if not hits:
             return []
         segments = {s.id: s for s in self._store.get([h.id for h in hits])}
-        vectors = [segments[h.id].vector for h in hits]
+        vectors = [np.asarray(segments[h.id].vector, dtype=np.float32).tolist() for h in hits]
         chosen = maximal_marginal_relevance(np.asarray(embedding, dtype=np.float32), vectors, lambda_mult, k)
         return [self._doc(segments[hits[i].id]) for i in chosen]
 

@@ -39,7 +39,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.tools import FunctionTool, ToolMetadata
 from llama_index.core.tools.tool_spec.base import SPEC_FUNCTION_TYPE, BaseToolSpec
 from llama_index.retrievers.twelvelabs import TwelveLabsRetriever
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
 from twelvelabs_rag import ConfigurationError, LazyClients
 from twelvelabs_rag.agent_tools import (
@@ -73,7 +73,7 @@ from twelvelabs_rag.store import SegmentIndex
 
 __all__ = ["TwelveLabsToolSpec", "ToolAnswer"]
 
-_TOOLS = {
+_TOOLS: dict[str, tuple[str, type[BaseModel]]] = {
     SEARCH_NAME: (SEARCH_DESCRIPTION, SearchArgs),
     ANALYZE_NAME: (ANALYZE_DESCRIPTION, AnalyzeArgs),
     SEGMENT_SEARCH_NAME: (SEGMENT_SEARCH_DESCRIPTION, SegmentSearchArgs),

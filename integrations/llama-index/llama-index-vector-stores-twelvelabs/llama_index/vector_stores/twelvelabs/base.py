@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from llama_index.core.bridge.pydantic import PrivateAttr
@@ -331,7 +331,7 @@ class TwelveLabsSegmentVectorStore(BasePydanticVectorStore):
                 self._store.close()
             self._store = None
 
-    nodes_from_embedding_task = staticmethod(nodes_from_embedding_task)
+    nodes_from_embedding_task: ClassVar[Callable[..., Any]] = staticmethod(nodes_from_embedding_task)
 
     def add_embedding_task(self, task: Any, *, video_id: str | None = None, **kwargs: Any) -> list[str]:
         """Add one node per segment of a retrieved embedding task, classic or embed v2, or of an indexed
