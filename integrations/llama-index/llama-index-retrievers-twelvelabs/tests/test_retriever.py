@@ -129,3 +129,14 @@ def test_api_errors_are_typed(client) -> None:
     with pytest.raises(TwelveLabsError) as info:
         retriever.retrieve("a fox")
     assert isinstance(info.value, (NotFoundError, TwelveLabsError)) and "0123456789abcdef01234567" in str(info.value)
+
+
+def test_an_item_without_times_is_skipped_not_a_crash() -> None:
+    """A search item with no start/end (nothing to cite) used to raise TypeError in float(None)."""
+    from twelvelabs_rag.types import SearchItem
+
+    items = [SearchItem(video_id="v1", start=None, end=None, rank=1),
+             SearchItem(video_id="v1", start=4.0, end=8.0, rank=2),
+             SearchItem(video_id=None, start=1.0, end=2.0, rank=3)]
+    clips = list(TwelveLabsRetriever._clips(items, 10))
+    assert [(c.video_id, c.start, c.end) for c in clips] == [("v1", 4.0, 8.0)]

@@ -24,6 +24,9 @@ from llama_index.core.base.llms.generic_utils import (
     astream_completion_response_to_chat_response,
     completion_response_to_chat_response,
 )
+from llama_index.core.base.llms.generic_utils import (
+    messages_to_prompt as default_messages_to_prompt,
+)
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -39,7 +42,7 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.llms.custom import CustomLLM
 from llama_index.core.prompts import PromptTemplate
 
-from twelvelabs_rag import AsyncTwelveLabs, LazyClients, TwelveLabs
+from twelvelabs_rag import AsyncStream, AsyncTwelveLabs, LazyClients, Stream, TwelveLabs
 from twelvelabs_rag.analyze_answer import task_answer
 from twelvelabs_rag.types import AnalyzeResponse
 
@@ -204,7 +207,7 @@ class TwelveLabsPegasus(CustomLLM):
 
     # ------------------------------------------------------------------ request shape
     def _request(self, prompt: str, formatted: bool, stream: bool, kwargs: dict[str, Any]) -> dict[str, Any]:
-        if not formatted:
+        if not formatted and self.completion_to_prompt is not None:  # LLM's validator fills the default
             prompt = self.completion_to_prompt(prompt)
         unknown = set(kwargs) - set(_PASS_THROUGH) - set(_BINDINGS)
         if unknown:
@@ -275,7 +278,7 @@ class TwelveLabsPegasus(CustomLLM):
         if self.async_task:  # long videos: an analyze task, polled until ready
             return self._response(task_answer(self._clients.sync.analyze.tasks.create_and_wait(
                 **self._task_request(request))))
-        return self._response(self._clients.sync.analyze(**request))
+        return self._response(_answer(self._clients.sync.analyze(**request)))
 
     @llm_completion_callback()
     def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
@@ -288,6 +291,8 @@ class TwelveLabsPegasus(CustomLLM):
             return once()
         # Opened eagerly so that a bad video id or key fails at the call, not at the first chunk.
         stream = self._clients.sync.analyze(**self._request(prompt, formatted, True, kwargs))
+        if not isinstance(stream, Stream):
+            raise TypeError(f"analyze(stream=True) returned {type(stream).__name__}, not a stream")
 
         def gen() -> CompletionResponseGen:
             text = ""
@@ -310,7 +315,7 @@ class TwelveLabsPegasus(CustomLLM):
         if self.async_task:
             task = await self._clients.aio.analyze.tasks.create_and_wait(**self._task_request(request))
             return self._response(task_answer(task))
-        return self._response(await self._clients.aio.analyze(**request))
+        return self._response(_answer(await self._clients.aio.analyze(**request)))
 
     @llm_completion_callback()
     async def astream_complete(
@@ -326,6 +331,8 @@ class TwelveLabsPegasus(CustomLLM):
         request = self._request(prompt, formatted, True, kwargs)
         client = self._clients.aio
         stream = await client.analyze(**request)
+        if not isinstance(stream, AsyncStream):
+            raise TypeError(f"analyze(stream=True) returned {type(stream).__name__}, not a stream")
 
         async def gen() -> CompletionResponseAsyncGen:
             text = ""
@@ -343,12 +350,12 @@ class TwelveLabsPegasus(CustomLLM):
 
     @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        prompt = self.messages_to_prompt(messages)
+        prompt = (self.messages_to_prompt or default_messages_to_prompt)(messages)
         return completion_response_to_chat_response(await self.acomplete(prompt, formatted=True, **kwargs))
 
     @llm_chat_callback()
     async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
-        prompt = self.messages_to_prompt(messages)
+        prompt = (self.messages_to_prompt or default_messages_to_prompt)(messages)
         gen = await self.astream_complete(prompt, formatted=True, **kwargs)
         return astream_completion_response_to_chat_response(gen)
 
@@ -396,3 +403,10 @@ class TwelveLabsPegasus(CustomLLM):
         """Async twin of :meth:`structured_predict`."""
         text, kwargs = self._structured_request(output_cls, prompt, llm_kwargs, prompt_args)
         return self._parse(output_cls, await self.acomplete(text, formatted=True, **kwargs))
+
+
+def _answer(result: AnalyzeResponse | Stream | AsyncStream) -> AnalyzeResponse:
+    """The answer of an analyze(stream=False) call (typed: the client returns a union)."""
+    if not isinstance(result, AnalyzeResponse):
+        raise TypeError(f"analyze(stream=False) returned {type(result).__name__}, not an answer")
+    return result

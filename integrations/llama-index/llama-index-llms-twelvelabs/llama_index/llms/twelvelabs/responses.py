@@ -26,7 +26,14 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.custom import CustomLLM
 
-from twelvelabs_rag import AsyncTwelveLabs, ConfigurationError, LazyClients, TwelveLabs
+from twelvelabs_rag import (
+    AsyncResponseStream,
+    AsyncTwelveLabs,
+    ConfigurationError,
+    LazyClients,
+    ResponseStream,
+    TwelveLabs,
+)
 from twelvelabs_rag.hosted_rag import MODEL_NAME, ResponseFailedError, check_answer, responses_request
 from twelvelabs_rag.hosted_rag import citations as citations_of
 
@@ -160,6 +167,8 @@ class TwelveLabsResponses(CustomLLM):
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         request = self._request(messages, kwargs, True)
         stream = self._clients.sync.responses.create(**request)
+        if not isinstance(stream, ResponseStream):  # create(stream=True) answers with a stream
+            raise TypeError(f"responses.create(stream=True) returned {type(stream).__name__}, not a stream")
 
         def gen() -> ChatResponseGen:
             text = ""
@@ -178,6 +187,8 @@ class TwelveLabsResponses(CustomLLM):
     async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
         request = self._request(messages, kwargs, True)
         stream = await self._clients.aio.responses.create(**request)
+        if not isinstance(stream, AsyncResponseStream):  # create(stream=True) answers with a stream
+            raise TypeError(f"responses.create(stream=True) returned {type(stream).__name__}, not a stream")
 
         async def gen() -> ChatResponseAsyncGen:
             text = ""

@@ -32,7 +32,7 @@ from twelvelabs_rag.entity_query import afind_entity, find_entity, with_mention
 from twelvelabs_rag.flow import AssetIds, Flow, choose_flow
 from twelvelabs_rag.media_inputs import is_url
 from twelvelabs_rag.moments import AsyncTranscriptCache, TranscriptCache, clip_id, format_timestamp, public_metadata
-from twelvelabs_rag.types import SearchItem
+from twelvelabs_rag.types import SearchClip, SearchItem
 
 __all__ = ["TwelveLabsRetriever", "clip_node_id"]
 
@@ -195,13 +195,15 @@ class TwelveLabsRetriever(BaseRetriever):
         return kwargs
 
     @staticmethod
-    def _clips(items: Iterable[SearchItem], k: int) -> Iterator[SearchItem]:
+    def _clips(items: Iterable[SearchItem], k: int) -> Iterator[SearchItem | SearchClip]:
         seen: set[tuple[str, float, float]] = set()
         for item in items:
-            clips = item.clips if item.clips else [item]
+            clips: list[SearchItem | SearchClip] = list(item.clips) if item.clips else [item]
             for clip in clips:
+                if clip.video_id is None or clip.start is None or clip.end is None:
+                    continue  # a grouped item without times: nothing to cite
                 key = (clip.video_id, float(clip.start), float(clip.end))
-                if clip.video_id is None or key in seen:
+                if key in seen:
                     continue
                 seen.add(key)
                 yield clip
@@ -260,10 +262,11 @@ class TwelveLabsRetriever(BaseRetriever):
         client = self._clients.sync
         flow = self._prepare(client)
         clips = list(self._clips(client.search.query(**self._search_kwargs(query_bundle, k)), k))
+        video_ids = [c.video_id for c in clips if c.video_id is not None]  # _clips skips clips without one
         if self.fetch_transcripts:
-            self._transcripts.fetch(client, self.index_id, (c.video_id for c in clips))
+            self._transcripts.fetch(client, self.index_id, video_ids)
         if not flow.scored_hits:
-            for video_id in dict.fromkeys(c.video_id for c in clips):
+            for video_id in dict.fromkeys(video_ids):
                 try:
                     self._asset_ids.resolve(client, self.index_id, video_id)
                 except _NO_ASSET:
@@ -292,10 +295,11 @@ class TwelveLabsRetriever(BaseRetriever):
             if len(seen) >= k:
                 break
         clips = list(self._clips(items, k))
+        video_ids = [c.video_id for c in clips if c.video_id is not None]  # _clips skips clips without one
         if self.fetch_transcripts:
-            await self._atranscripts.fetch(client, self.index_id, (c.video_id for c in clips))
+            await self._atranscripts.fetch(client, self.index_id, video_ids)
         if not flow.scored_hits:
-            for video_id in dict.fromkeys(c.video_id for c in clips):
+            for video_id in dict.fromkeys(video_ids):
                 try:
                     await self._asset_ids.aresolve(client, self.index_id, video_id)
                 except _NO_ASSET:
