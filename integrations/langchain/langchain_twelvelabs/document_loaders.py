@@ -14,6 +14,7 @@ from langchain_core.documents import Document
 from pydantic import SecretStr
 
 from twelvelabs_rag import LazyClients
+from twelvelabs_rag.analyze_answer import whole_answer
 from twelvelabs_rag.bulk import amap_bounded, map_bounded
 from twelvelabs_rag.dedupe import afind_upload, find_upload
 from twelvelabs_rag.flow import AssetIds, Flow, choose_flow
@@ -337,7 +338,7 @@ class TwelveLabsVideoLoader(BaseLoader):
                 self._tick(bar)
                 return
             if self.skip_existing:
-                found = find_upload(client, self.index_id, **facts)
+                found = find_upload(client, str(self.index_id), **facts)
                 if found is not None and found.in_progress:  # uploaded before; its task is still running
                     item.video_id = client.tasks.wait(str(found.task_id), **self._wait_kwargs()).video_id
                 elif found is not None:
@@ -360,15 +361,15 @@ class TwelveLabsVideoLoader(BaseLoader):
         self._ensure_index(client)
         self._upload_all(client)
         self._propagate()
-        index = client.indexes.retrieve(self.index_id) if self._pegasus is None and self.content == "both" else None
+        index = client.indexes.retrieve(str(self.index_id)) if self._pegasus is None and self.content == "both" else None
         analyze = self._analyze_wanted(index)
         current = self._flow is not None and self._flow.ingest == "assets"
         for item in self.items:
             if current and item.asset_id is None:
                 item.asset_id = self._asset_ids.resolve(client, str(self.index_id), str(item.video_id))
             videos = client.indexes.indexed_assets if current else client.indexes.videos
-            video = videos.retrieve(self.index_id, item.video_id, transcription=self._wants("transcript"))
-            analysis = client.analyze(**self._analyze_kwargs(item)).data if analyze else None
+            video = videos.retrieve(str(self.index_id), str(item.video_id), transcription=self._wants("transcript"))
+            analysis = whole_answer(client.analyze(**self._analyze_kwargs(item))).data if analyze else None
             extra = self._store.add(client, video) if self._store is not None else {}
             for doc in self._documents(item, video, analysis):
                 doc.metadata.update(extra)
@@ -390,7 +391,7 @@ class TwelveLabsVideoLoader(BaseLoader):
                 self._tick(bar)
                 return
             if self.skip_existing:
-                found = await afind_upload(client, self.index_id, **facts)
+                found = await afind_upload(client, str(self.index_id), **facts)
                 if found is not None and found.in_progress:  # uploaded before; its task is still running
                     item.video_id = (await client.tasks.wait(str(found.task_id), **self._wait_kwargs())).video_id
                 elif found is not None:
@@ -423,8 +424,8 @@ class TwelveLabsVideoLoader(BaseLoader):
             if current and item.asset_id is None:
                 item.asset_id = await self._asset_ids.aresolve(client, str(self.index_id), str(item.video_id))
             videos = client.indexes.indexed_assets if current else client.indexes.videos
-            video = await videos.retrieve(self.index_id, item.video_id, transcription=self._wants("transcript"))
-            analysis = (await client.analyze(**self._analyze_kwargs(item))).data if analyze else None
+            video = await videos.retrieve(str(self.index_id), str(item.video_id), transcription=self._wants("transcript"))
+            analysis = whole_answer(await client.analyze(**self._analyze_kwargs(item))).data if analyze else None
             extra = await self._store.aadd(client, video) if self._store is not None else {}
             for doc in self._documents(item, video, analysis):
                 doc.metadata.update(extra)

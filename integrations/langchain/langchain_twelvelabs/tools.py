@@ -213,7 +213,7 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
     def _run(self, prompt: str, video_id: str | None = None, asset_id: str | None = None, url: str | None = None,
              start: float | None = None, end: float | None = None, json_schema: dict[str, Any] | None = None,
              run_manager: Any = None) -> tuple[str, dict[str, Any]]:
-        args = {"prompt": prompt, "video_id": video_id, "asset_id": asset_id, "url": url, "start": start,
+        args: dict[str, Any] = {"prompt": prompt, "video_id": video_id, "asset_id": asset_id, "url": url, "start": start,
                 "end": end, "json_schema": json_schema}
         with as_tool_errors():
             analyze_request(**args)  # bad arguments fail before any request
@@ -224,7 +224,7 @@ class TwelveLabsAnalyzeTool(TwelveLabsToolBase):
     async def _arun(self, prompt: str, video_id: str | None = None, asset_id: str | None = None,
                     url: str | None = None, start: float | None = None, end: float | None = None,
                     json_schema: dict[str, Any] | None = None, run_manager: Any = None) -> tuple[str, dict[str, Any]]:
-        args = {"prompt": prompt, "video_id": video_id, "asset_id": asset_id, "url": url, "start": start,
+        args: dict[str, Any] = {"prompt": prompt, "video_id": video_id, "asset_id": asset_id, "url": url, "start": start,
                 "end": end, "json_schema": json_schema}
         with as_tool_errors():
             analyze_request(**args)  # bad arguments fail before any request

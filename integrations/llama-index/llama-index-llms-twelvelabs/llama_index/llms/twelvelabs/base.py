@@ -43,7 +43,7 @@ from llama_index.core.llms.custom import CustomLLM
 from llama_index.core.prompts import PromptTemplate
 
 from twelvelabs_rag import AsyncStream, AsyncTwelveLabs, LazyClients, Stream, TwelveLabs
-from twelvelabs_rag.analyze_answer import task_answer
+from twelvelabs_rag.analyze_answer import task_answer, whole_answer
 from twelvelabs_rag.types import AnalyzeResponse
 
 __all__ = ["TwelveLabsPegasus", "PROMPT_TOKEN_LIMIT"]
@@ -278,7 +278,7 @@ class TwelveLabsPegasus(CustomLLM):
         if self.async_task:  # long videos: an analyze task, polled until ready
             return self._response(task_answer(self._clients.sync.analyze.tasks.create_and_wait(
                 **self._task_request(request))))
-        return self._response(_answer(self._clients.sync.analyze(**request)))
+        return self._response(whole_answer(self._clients.sync.analyze(**request)))
 
     @llm_completion_callback()
     def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
@@ -315,7 +315,7 @@ class TwelveLabsPegasus(CustomLLM):
         if self.async_task:
             task = await self._clients.aio.analyze.tasks.create_and_wait(**self._task_request(request))
             return self._response(task_answer(task))
-        return self._response(_answer(await self._clients.aio.analyze(**request)))
+        return self._response(whole_answer(await self._clients.aio.analyze(**request)))
 
     @llm_completion_callback()
     async def astream_complete(
@@ -404,9 +404,3 @@ class TwelveLabsPegasus(CustomLLM):
         text, kwargs = self._structured_request(output_cls, prompt, llm_kwargs, prompt_args)
         return self._parse(output_cls, await self.acomplete(text, formatted=True, **kwargs))
 
-
-def _answer(result: AnalyzeResponse | Stream | AsyncStream) -> AnalyzeResponse:
-    """The answer of an analyze(stream=False) call (typed: the client returns a union)."""
-    if not isinstance(result, AnalyzeResponse):
-        raise TypeError(f"analyze(stream=False) returned {type(result).__name__}, not an answer")
-    return result
