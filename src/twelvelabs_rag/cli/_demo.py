@@ -149,7 +149,7 @@ def step_embed(ctx: DemoContext) -> None:
     path = ctx.out / "store"
     tasks, dim = embed_clips(ctx)
     model = ctx.flow.embed_model
-    if (path / "manifest.json").is_file():  # the store of an earlier run of the demo in the same --out
+    if SegmentStore.exists(path):  # the store of an earlier run of the demo in the same --out
         shutil.rmtree(path)
     store = SegmentStore.create(path, dim=dim, model_name=model)
     for name, task in tasks.items():

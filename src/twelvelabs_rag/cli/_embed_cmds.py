@@ -90,7 +90,7 @@ def _video_v2(args: argparse.Namespace) -> int:
         return 0
     from ..store import SegmentStore
 
-    if (path / "manifest.json").is_file():
+    if SegmentStore.exists(path):
         store = SegmentStore.open(path)
     else:
         path.mkdir(parents=True, exist_ok=True)

@@ -69,7 +69,7 @@ def open_store(path_arg: str, *, read_only: bool) -> Any:
         raise _missing(path)
     if not path.is_dir():
         raise CLIError(f"{path} is a file, not a segment store directory")
-    if not (path / "manifest.json").is_file():
+    if not SegmentStore.exists(path):
         raise _missing(path)
     return SegmentStore.open(path, read_only=read_only)
 
@@ -86,10 +86,12 @@ def open_segments(args: argparse.Namespace, *, read_only: bool) -> Any:
 
 def store_dir(path_arg: str) -> Path:
     """The ``--path`` of a store to write: a store, a new or an empty directory (checked, not created yet)."""
+    from ..store import SegmentStore
+
     path = Path(path_arg).expanduser()
     if path.exists() and not path.is_dir():
         raise CLIError(f"{path} is a file, not a segment store directory")
-    if path.exists() and not (path / "manifest.json").is_file() and any(path.iterdir()):
+    if path.exists() and not SegmentStore.exists(path) and any(path.iterdir()):
         raise CLIError(f"{path} is a non-empty directory but not a segment store; choose a new or empty --path")
     return path
 
@@ -129,7 +131,7 @@ def ingest_task(task: Any, path: Path, *, video_id: str | None) -> str:
     from ..store import SegmentStore
 
     matrix = task.video_embedding.matrix
-    if (path / "manifest.json").is_file():
+    if SegmentStore.exists(path):
         store = SegmentStore.open(path)
     else:
         _make_dir(path)

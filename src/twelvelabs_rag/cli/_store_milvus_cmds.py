@@ -69,7 +69,7 @@ def pull(args: argparse.Namespace) -> int:
     remote = open_milvus(args, getattr(args, "from"))
     try:
         path = Path(args.path).expanduser()
-        if (path / "manifest.json").is_file():
+        if SegmentStore.exists(path):
             local = SegmentStore.open(path)
         elif not path.exists() or (path.is_dir() and not any(path.iterdir())):
             local = SegmentStore.create(path, dim=remote.dim, model_name=remote.model_name)
