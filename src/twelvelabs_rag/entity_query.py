@@ -54,7 +54,8 @@ def find_entity(client: Any, name: str, *, entity_collection_id: str | None = No
     collections = ([entity_collection_id] if entity_collection_id
                    else [c.id for c in client.entity_collections.list()])
     found = [e for cid in collections for e in client.entity_collections.entities.list(cid, name=name.strip())]
-    return _pick(name, found, f"collection {entity_collection_id}" if entity_collection_id else "your entity collections")
+    where = f"collection {entity_collection_id}" if entity_collection_id else "your entity collections"
+    return _pick(name, found, where)
 
 
 async def afind_entity(aclient: Any, name: str, *, entity_collection_id: str | None = None) -> Any:
@@ -67,4 +68,5 @@ async def afind_entity(aclient: Any, name: str, *, entity_collection_id: str | N
     found = []
     for cid in collections:
         found.extend([e async for e in aclient.entity_collections.entities.list(cid, name=name.strip())])
-    return _pick(name, found, f"collection {entity_collection_id}" if entity_collection_id else "your entity collections")
+    where = f"collection {entity_collection_id}" if entity_collection_id else "your entity collections"
+    return _pick(name, found, where)

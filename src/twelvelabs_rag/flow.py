@@ -11,7 +11,8 @@ The current shape is the default: new indexes on the live service take only Mare
 from twelvelabs_rag.flow import choose_flow
 assert choose_flow().ingest == "assets" and choose_flow().analyze_by == "video"
 classic = choose_flow(index_models=[{"model_name": "marengo2.7"}, {"model_name": "pegasus1.2"}])
-assert (classic.shape, classic.ingest, classic.embed, classic.analyze_by) == ("classic", "tasks", "embed_v1", "video_id")
+assert (classic.shape, classic.ingest, classic.embed, classic.analyze_by) == (
+    "classic", "tasks", "embed_v1", "video_id")
 assert choose_flow(api_shape="classic").index_models[1]["model_name"] == "pegasus1.2"
 ```
 

@@ -114,7 +114,8 @@ def unit_rows(x: np.ndarray, what: str = "vector") -> np.ndarray:
 
 def as_query(query: Any, dim: int) -> np.ndarray:
     """One unit-length float32 query vector."""
-    if isinstance(query, np.ndarray) and query.dtype == np.float32 and query.shape == (dim,) and query.flags.c_contiguous:
+    if (isinstance(query, np.ndarray) and query.dtype == np.float32 and query.shape == (dim,)
+            and query.flags.c_contiguous):
         # faiss's SIMD norm sets no numpy error state (huge or tiny queries take the careful path below)
         n2 = float(faiss.fvec_norm_L2sqr(faiss.swig_ptr(query), dim))
         if _TINY <= n2 < float("inf"):
@@ -143,7 +144,8 @@ class Batch:
     external_ids: list[str | None] | None = None
 
 
-def _strings(value: Any, m: int, name: str, allowed: tuple[str, ...] | None = None) -> tuple[list[str] | str, list[str]]:
+def _strings(value: Any, m: int, name: str,
+             allowed: tuple[str, ...] | None = None) -> tuple[list[str] | str, list[str]]:
     """The column (a list, or one string for all rows) and its distinct values, validated."""
     if isinstance(value, str):
         vals: list[Any] = [value]
@@ -154,7 +156,8 @@ def _strings(value: Any, m: int, name: str, allowed: tuple[str, ...] | None = No
         if not isinstance(value, Sequence):
             raise InvalidInputError(f"{name} must be a string or a list of {m} strings, got {type(value).__name__}")
         if len(value) != m:
-            raise ColumnLengthError(f"{name} has {len(value)} values for {m} vectors; give one per vector (or one string)")
+            raise ColumnLengthError(f"{name} has {len(value)} values for {m} vectors; "
+                                    "give one per vector (or one string)")
         out = list(value)
         try:
             vals = list(dict.fromkeys(out))

@@ -134,12 +134,14 @@ def save(core: StoreCore) -> None:
     with core.wlock:
         core.check_writable()
         if core.path is None:
-            raise StoreError("an in-memory store cannot be saved; create it with a path: SegmentStore.create(path, ...)")
+            raise StoreError("an in-memory store cannot be saved; "
+                             "create it with a path: SegmentStore.create(path, ...)")
         _check_generation(core, core.path)
         st = core.state.compacted()
         core.publish(st, dirty=False)
         ann = core.ann.serialize(st) if core.ann is not None else None
-        generation, token = core.generation + 1, secrets.token_hex(8)  # the token tells this writer's snapshots from others'
+        # the token tells this writer's snapshots from others'
+        generation, token = core.generation + 1, secrets.token_hex(8)
         header = {
             "dim": core.dim,
             "model_name": core.model.name,

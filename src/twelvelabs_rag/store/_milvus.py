@@ -84,7 +84,8 @@ class MilvusSegmentStore:
         self._meta_keys = props.meta_keys
         if isinstance(exact_limit, bool) or not isinstance(exact_limit, int) or not 0 <= exact_limit < _MAX_K:
             self.close()
-            raise InvalidInputError(f"exact_limit must be an integer from 0 to {_MAX_K - 1} (Milvus's query limit), got {exact_limit!r}")
+            raise InvalidInputError(f"exact_limit must be an integer from 0 to {_MAX_K - 1} (Milvus's query limit), "
+                                    f"got {exact_limit!r}")
         self._nprobe, self._ef, self._exact_limit = int(nprobe), int(ef), exact_limit
         self._wlock = threading.RLock()
         if query_cache is None and ms.is_lite(uri):
@@ -202,7 +203,8 @@ class MilvusSegmentStore:
                 return
             if time.monotonic() > deadline:
                 raise StoreError(f"the vector index of {self._collection!r} was still building after {timeout:.0f} s "
-                                 f"({info.get('indexed_rows')} of {info.get('total_rows')} rows); call flush() again later")
+                                 f"({info.get('indexed_rows')} of {info.get('total_rows')} rows); "
+                                 "call flush() again later")
             time.sleep(0.2)
 
     def delete(self, ids: Iterable[int] | int | None = None, *, where: Mapping[str, Any] | None = None) -> int:
@@ -351,7 +353,8 @@ class MilvusSegmentStore:
     def search_like(self, segment_id: int, *, k: int = 10, where: Mapping[str, Any] | None = None) -> list[Hit]:
         """Segments most like a stored one, excluding itself."""
         k = _check_k(k)
-        segs = self.get([segment_id]) if isinstance(segment_id, (int, np.integer)) and not isinstance(segment_id, bool) else []
+        is_id = isinstance(segment_id, (int, np.integer)) and not isinstance(segment_id, bool)
+        segs = self.get([segment_id]) if is_id else []
         if not segs:
             raise SegmentNotFoundError(f"segment id {segment_id!r} is not in the store (deleted or never added)")
         hits = self.search(segs[0].vector, k=min(k + 1, _MAX_K), where=where)

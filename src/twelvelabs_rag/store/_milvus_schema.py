@@ -74,7 +74,8 @@ def connect(uri: str, token: str | None, timeout: float | None) -> Any:
     if is_lite(uri):
         parent = Path(uri).expanduser().resolve().parent
         if not parent.is_dir():
-            raise InvalidInputError(f"the directory of the milvus-lite file {uri} does not exist; create {parent} first")
+            raise InvalidInputError(f"the directory of the milvus-lite file {uri} does not exist; "
+                                    f"create {parent} first")
         uri = str(Path(uri).expanduser().resolve())
     logging.getLogger("pymilvus").setLevel(logging.CRITICAL)  # errors reach the caller as typed exceptions
     with milvus_errors(uri, "the connection"):
@@ -170,13 +171,15 @@ def open_or_create(client: Any, uri: str, collection: str, *, dim: int | None, m
             )
         if dim is not None and int(dim) != props.dim:
             raise DimensionMismatchError(
-                f"collection {collection!r} holds {props.dim}-d vectors, not {dim}-d; use dim={props.dim} or another collection"
+                f"collection {collection!r} holds {props.dim}-d vectors, not {dim}-d; "
+                f"use dim={props.dim} or another collection"
             )
         with milvus_errors(uri, f"load_collection({collection!r})"):
             client.load_collection(collection)
         return props
     if model_name is None:
-        raise InvalidInputError(f"collection {collection!r} does not exist yet; pass model_name= (e.g. 'marengo3.0') to create it")
+        raise InvalidInputError(f"collection {collection!r} does not exist yet; "
+                                "pass model_name= (e.g. 'marengo3.0') to create it")
     info = resolve_model(model_name)
     if dim is None:
         dim = info.dim
@@ -185,10 +188,12 @@ def open_or_create(client: Any, uri: str, collection: str, *, dim: int | None, m
     if info.dim is not None and info.dim != dim:
         raise DimensionMismatchError(f"{info.name} vectors are {info.dim}-d, not {dim}; use dim={info.dim}")
     if is_lite(uri) and index not in _LITE_INDEXES:
-        raise InvalidInputError(f"milvus-lite supports {', '.join(_LITE_INDEXES)}; {index} needs a Milvus cluster or Zilliz Cloud")
+        raise InvalidInputError(f"milvus-lite supports {', '.join(_LITE_INDEXES)}; "
+                                f"{index} needs a Milvus cluster or Zilliz Cloud")
     initial = {PROP_MODEL: info.name, PROP_DIM: str(dim), PROP_NEXT: "0", PROP_KEYS: "[]", PROP_INDEX: index}
     with milvus_errors(uri, f"create_collection({collection!r})"):
-        client.create_collection(collection, schema=_schema(client, dim), index_params=_index_params(client, index, n_lists),
+        client.create_collection(collection, schema=_schema(client, dim),
+                                 index_params=_index_params(client, index, n_lists),
                                  consistency_level="Strong", properties=initial)
     return read_props(client, uri, collection)
 

@@ -134,13 +134,15 @@ def write_rows(store: _Collection, x: np.ndarray, video_ids: Any, starts: Any, e
     for name, col in (("video_ids", vids), ("options", ops)):
         longest = max(len(v) for v in col)
         if longest > ms._MAX_KEY // 2:
-            raise InvalidInputError(f"{name} values must be at most {ms._MAX_KEY // 2} characters on Milvus, got {longest}")
+            raise InvalidInputError(f"{name} values must be at most {ms._MAX_KEY // 2} characters on Milvus, "
+                                    f"got {longest}")
     st = batch.starts.astype(np.float32)
     en = batch.ends.astype(np.float32)
     txt = batch.texts or [None] * m
     for t in txt:
         if t is not None and len(t.encode()) > ms._MAX_TEXT:
-            raise InvalidInputError(f"texts must be at most {ms._MAX_TEXT} bytes on Milvus; shorten or move it to metadata")
+            raise InvalidInputError(f"texts must be at most {ms._MAX_TEXT} bytes on Milvus; "
+                                    "shorten or move it to metadata")
     s_bits = (st + np.float32(0.0)).view(np.uint32).tolist()
     e_bits = (en + np.float32(0.0)).view(np.uint32).tolist()
     keys = [f"{len(vids[i])}:{vids[i]}|{scs[i]}|{ops[i]}|{s_bits[i]:08x}{e_bits[i]:08x}" for i in range(m)]

@@ -165,25 +165,29 @@ class QueryEmbedder:
         if vec.shape != (self.dim,):
             from ._errors import DimensionMismatchError
 
-            raise DimensionMismatchError(f"the query vector has {vec.size} values, this store holds {self.dim}-d vectors")
+            raise DimensionMismatchError(f"the query vector has {vec.size} values, "
+                                         f"this store holds {self.dim}-d vectors")
         return vec
 
     def _vector_from(self, response: Any, modality: str) -> np.ndarray:
         got = getattr(response, "model_name", None)
         if got and resolve_model(got).name != self.model.name:
-            raise ModelMismatchError(f"the API embedded the query with {got!r}, but this store holds {self.model.name!r} vectors")
+            raise ModelMismatchError(f"the API embedded the query with {got!r}, "
+                                     f"but this store holds {self.model.name!r} vectors")
         media = getattr(response, _FIELD[modality], None)
         if media is None:
             raise StoreError(f"the embed response has no {_FIELD[modality]}; the API answered for another modality")
         return self._checked(np.asarray(media.vector, dtype=np.float32).reshape(-1))
 
-    def _prepare(self, modality: str, value: Any, extra: dict[str, Any]) -> tuple[str, dict[str, Any], np.ndarray | None]:
+    def _prepare(self, modality: str, value: Any,
+                 extra: dict[str, Any]) -> tuple[str, dict[str, Any], np.ndarray | None]:
         content, kwargs = _source(modality, value)
         key = self._key(modality, content, extra)
         return key, dict(kwargs, **extra), self.cache.get(key, self.dim)
 
     def _no_client(self, modality: str) -> StoreError:
-        return StoreError(f"this {modality} query is not in the query cache yet; pass client=TwelveLabs(...) to embed it once")
+        return StoreError(f"this {modality} query is not in the query cache yet; "
+                          "pass client=TwelveLabs(...) to embed it once")
 
     def _v2_request(self, client: Any, modality: str, value: Any, extra: dict[str, Any]) -> dict[str, Any] | None:
         """``embed.v2.create`` arguments when the store's model is on the current surface (``/embed`` is

@@ -236,7 +236,8 @@ def _docs_loader(dirpath: Path, man: dict[str, Any], n: int, ids: np.ndarray,
     def load() -> DocLists:
         raw = bytes(data)
         if zlib.crc32(raw) != entry.get("crc32"):
-            raise CorruptStoreError(f"{p} fails its crc32 checksum (damaged or edited); restore the store from a backup")
+            raise CorruptStoreError(f"{p} fails its crc32 checksum (damaged or edited); "
+                                    "restore the store from a backup")
         lists, named = parse_docs(raw, n, dirpath)
         ext_index.fill(named, ids)
         return lists

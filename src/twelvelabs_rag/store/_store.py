@@ -95,7 +95,10 @@ class SegmentStore:
 
         Example:
             ```python
-            store = SegmentStore.open(p) if SegmentStore.exists(p) else SegmentStore.create(p, dim=512, model_name="marengo3.0")
+            if SegmentStore.exists(p):
+                store = SegmentStore.open(p)
+            else:
+                store = SegmentStore.create(p, dim=512, model_name="marengo3.0")
             ```
         """
         return _lifecycle.exists(path)

@@ -127,8 +127,9 @@ def push(local: Any, milvus: Any, *, batch_size: int = 2000, progress: Progress 
     if local.model_name != milvus.model_name or local.dim != milvus.dim:
         from ._errors import ModelMismatchError
 
-        raise ModelMismatchError(f"the local store holds {local.model_name!r} ({local.dim}-d) vectors and the collection "
-                                 f"{milvus.model_name!r} ({milvus.dim}-d); push into a collection of the same model")
+        raise ModelMismatchError(f"the local store holds {local.model_name!r} ({local.dim}-d) vectors and the "
+                                 f"collection {milvus.model_name!r} ({milvus.dim}-d); "
+                                 "push into a collection of the same model")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InvalidInputError(f"batch_size must be a positive integer, got {batch_size!r}")
     source = _key(str(Path(local.path).resolve()))
@@ -199,6 +200,7 @@ def _iter(milvus: Any, where: Mapping[str, Any] | None, batch_size: int) -> Iter
 def _add_local(local: Any, segs: list[Any]) -> int:
     x, cols = _segments_to_columns(segs)
     if "external_ids" in cols and "external_ids" not in inspect.signature(local.add).parameters:
-        raise InvalidInputError("these rows carry external ids, which this local store cannot hold; upgrade twelvelabs-rag")
+        raise InvalidInputError("these rows carry external ids, which this local store cannot hold; "
+                                "upgrade twelvelabs-rag")
     local.add(x, **cols)
     return len(segs)

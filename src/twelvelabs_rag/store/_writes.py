@@ -143,7 +143,8 @@ def _codes(table: StringTable, values: list[str] | str, uniq: list[str], m: int,
 
 def _keys(video: np.ndarray, scope: np.ndarray, option: np.ndarray, start: np.ndarray,
           end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    k1 = (video.astype(np.uint64) << np.uint64(16)) | (scope.astype(np.uint64) << np.uint64(8)) | option.astype(np.uint64)
+    k1 = ((video.astype(np.uint64) << np.uint64(16)) | (scope.astype(np.uint64) << np.uint64(8))
+          | option.astype(np.uint64))
     s = (start.astype(np.float32) + np.float32(0.0)).view(np.uint32).astype(np.uint64)
     e = (end.astype(np.float32) + np.float32(0.0)).view(np.uint32).astype(np.uint64)
     return k1, (s << np.uint64(32)) | e
@@ -230,7 +231,8 @@ def add_rows(core: StoreCore, x: np.ndarray, batch: Batch) -> list[int]:
     del st2.texts[n:]
     del st2.metas[n:]
     del st2.ext[n:]
-    ext = batch.external_ids if batch.external_ids is None or all_kept else [batch.external_ids[i] for i in keep.tolist()]
+    ext = (batch.external_ids if batch.external_ids is None or all_kept
+           else [batch.external_ids[i] for i in keep.tolist()])
     st2.ext.extend([None] * mk if ext is None else ext)
     if batch.texts is None:
         st2.texts.extend([None] * mk)
